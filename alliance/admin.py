@@ -1,0 +1,49 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import AllianceMember, CooperationProject, MoU, Organisation, Region
+
+
+@admin.register(Region)
+class RegionAdmin(SimpleHistoryAdmin):
+    list_display = ["code", "name", "country", "level", "nuts_version", "is_nuts"]
+    list_filter = ["level", "nuts_version", "is_nuts", "country"]
+    search_fields = ["code", "name"]
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "acronym", "kind", "country", "region", "is_consortium_partner", "is_demo"]
+    list_filter = ["kind", "is_consortium_partner", "is_coordinator", "is_demo", "country"]
+    list_select_related = ["region"]
+    search_fields = ["name", "acronym", "city", "erasmus_oid", "pic"]
+    autocomplete_fields = ["region"]
+
+
+@admin.register(AllianceMember)
+class AllianceMemberAdmin(SimpleHistoryAdmin):
+    list_display = ["organisation", "category", "joined_on", "left_on", "is_demo"]
+    list_filter = ["category", "is_demo", "joined_on"]
+    list_select_related = ["organisation"]
+    search_fields = ["organisation__name", "organisation__acronym"]
+    autocomplete_fields = ["organisation"]
+    date_hierarchy = "joined_on"
+
+
+@admin.register(CooperationProject)
+class CooperationProjectAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "lead_organisation", "status", "started_on", "ended_on"]
+    list_filter = ["status", "is_demo"]
+    list_select_related = ["lead_organisation"]
+    search_fields = ["title", "lead_organisation__name"]
+    autocomplete_fields = ["lead_organisation", "participants"]
+
+
+@admin.register(MoU)
+class MoUAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "counterpart", "partner_organisation", "signed_on", "status", "submitted_at"]
+    list_filter = ["status", "is_demo", "signed_on"]
+    list_select_related = ["counterpart", "partner_organisation"]
+    search_fields = ["title", "counterpart__name", "partner_organisation__name"]
+    autocomplete_fields = ["counterpart", "partner_organisation", "submitted_by", "reviewed_by"]
+    readonly_fields = ["document"]

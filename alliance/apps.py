@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class AllianceConfig(AppConfig):
+    name = "alliance"
+    verbose_name = "The network and the Alliance"
+
+    def ready(self):
+        # Register this app's measures with the indicator engine.
+        from . import measures  # noqa: F401

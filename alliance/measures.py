@@ -1,0 +1,1 @@
+"""Measures of the alliance registers, registered with the indicator engine."""

@@ -1,0 +1,307 @@
+"""The network: regions, organisations, the Alliance, cooperation projects, MoUs."""
+
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django_countries.fields import CountryField
+from simple_history.models import HistoricalRecords
+
+from lcamp.models import TrackedModel
+from lcamp.storage import private_storage
+
+nuts_code_validator = RegexValidator(
+    r"^[A-Z]{2}[A-Z0-9]{0,3}$",
+    "A NUTS code is two capital letters (the country) and up to three letters or digits, e.g. ES21.",
+)
+oid_validator = RegexValidator(r"^E\d{8}$", "An Erasmus+ OID is the letter E followed by 8 digits, e.g. E10208995.")
+pic_validator = RegexValidator(r"^\d{9}$", "A PIC is exactly 9 digits, e.g. 949640498.")
+
+# NUTS uses EL for Greece where ISO 3166 says GR.
+NUTS_COUNTRY_PREFIX = {"GR": "EL"}
+
+
+class Region(models.Model):
+    """A NUTS region (levels 0-3), or a region outside the EU with a code of its own."""
+
+    code = models.CharField(max_length=8, validators=[nuts_code_validator],
+                            help_text="NUTS code, e.g. ES21 (País Vasco); outside the EU a code of your own.")
+    nuts_version = models.CharField(max_length=8, default="2021",
+                                    help_text="The NUTS classification the code belongs to, e.g. 2021.")
+    name = models.CharField(max_length=200)
+    country = CountryField()
+    level = models.PositiveSmallIntegerField(default=2, help_text="NUTS level, 0 (country) to 3.")
+    is_nuts = models.BooleanField(default=True, help_text="Off for a region outside the NUTS classification.")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["code"]
+        constraints = [
+            models.UniqueConstraint(fields=["code", "nuts_version"], name="region_unique_code_version"),
+            models.CheckConstraint(condition=Q(level__lte=3), name="region_level_0_to_3"),
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+    def clean(self):
+        if self.code and self.country and self.is_nuts:
+            prefix = NUTS_COUNTRY_PREFIX.get(str(self.country), str(self.country))
+            if not self.code.startswith(prefix):
+                raise ValidationError({"code": f"A NUTS code of {self.country.name} starts with {prefix}."})
+            if len(self.code) - 2 != self.level:
+                raise ValidationError({"level": f"The NUTS code {self.code} is of level {len(self.code) - 2}."})
+
+
+class Organisation(TrackedModel):
+    class Kind(models.TextChoices):
+        VET = "vet", "VET provider"
+        HIGHER_EDUCATION = "higher_education", "Higher education or research"
+        COMPANY = "company", "Company"
+        SME = "sme", "SME"
+        CLUSTER = "cluster", "Cluster or association"
+        PUBLIC_AUTHORITY = "public_authority", "Public authority"
+        INTERNATIONAL = "international", "International organisation"
+        OTHER = "other", "Other"
+
+    name = models.CharField(max_length=255)
+    acronym = models.CharField(max_length=50, blank=True)
+    kind = models.CharField(max_length=32, choices=Kind.choices, default=Kind.OTHER)
+    country = CountryField()
+    region = models.ForeignKey(Region, null=True, blank=True, on_delete=models.PROTECT, related_name="organisations")
+    city = models.CharField(max_length=120, blank=True)
+    website = models.URLField(blank=True)
+    erasmus_oid = models.CharField("Erasmus+ OID", max_length=9, blank=True, validators=[oid_validator],
+                                   help_text="Optional: E followed by 8 digits.")
+    pic = models.CharField("PIC", max_length=9, blank=True, validators=[pic_validator],
+                           help_text="Optional Participant Identification Code: 9 digits.")
+    is_consortium_partner = models.BooleanField(default=False)
+    is_coordinator = models.BooleanField(default=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(Lower("name"), "country", name="organisation_unique_name_country"),
+            models.UniqueConstraint(fields=["erasmus_oid"], condition=~Q(erasmus_oid=""),
+                                    name="organisation_unique_oid"),
+            models.UniqueConstraint(fields=["pic"], condition=~Q(pic=""), name="organisation_unique_pic"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.country})" if self.country else self.name
+
+    def clean(self):
+        if self.region_id and self.country and self.region.country != self.country:
+            raise ValidationError({"region": f"The region {self.region} is not in {self.country.name}."})
+        if self.name and self.country:
+            same = Organisation.objects.filter(name__iexact=self.name.strip(), country=self.country)
+            if self.pk:
+                same = same.exclude(pk=self.pk)
+            if same.exists():
+                raise ValidationError({"name": f"{self.name} in {self.country.name} is already registered."})
+
+
+class AllianceMemberQuerySet(models.QuerySet):
+    def active_on(self, on):
+        """Memberships that began on or before ``on`` and have not ended on or before it."""
+        return self.filter(joined_on__lte=on).filter(Q(left_on__isnull=True) | Q(left_on__gt=on))
+
+    def overlapping(self, organisation_id, joined_on, left_on, exclude_pk=None):
+        """Memberships of the organisation whose period meets [joined_on, left_on)."""
+        qs = self.filter(organisation_id=organisation_id).filter(Q(left_on__isnull=True) | Q(left_on__gt=joined_on))
+        if left_on is not None:
+            qs = qs.filter(joined_on__lt=left_on)
+        if exclude_pk:
+            qs = qs.exclude(pk=exclude_pk)
+        return qs
+
+
+class AllianceMember(TrackedModel):
+    """A period of membership of an organisation in the LCAMP Alliance.
+
+    An organisation that leaves and rejoins has two rows; the indicator counts
+    distinct organisations, so it still counts once.
+    """
+
+    class Category(models.TextChoices):
+        VET = "vet", "VET centres"
+        RESEARCH = "research", "Research centres and universities of applied sciences"
+        BUSINESS = "business", "Businesses and SMEs"
+        POLICY = "policy", "Policymakers"
+        INTERNATIONAL = "international", "International organisations"
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="memberships")
+    category = models.CharField(max_length=20, choices=Category.choices)
+    joined_on = models.DateField()
+    left_on = models.DateField(null=True, blank=True,
+                               help_text="Leave empty while the organisation is a member. The day it stopped.")
+    note = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    objects = AllianceMemberQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-joined_on", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(left_on__isnull=True) | Q(left_on__gte=models.F("joined_on")),
+                                   name="member_left_not_before_joined"),
+        ]
+
+    def __str__(self):
+        return f"{self.organisation} since {self.joined_on}"
+
+    def is_active_on(self, on):
+        return self.joined_on <= on and (self.left_on is None or self.left_on > on)
+
+    def clean(self):
+        if self.joined_on and self.left_on and self.left_on < self.joined_on:
+            raise ValidationError({"left_on": "The membership cannot end before it began."})
+        if self.organisation_id and self.joined_on:
+            clash = AllianceMember.objects.overlapping(self.organisation_id, self.joined_on, self.left_on,
+                                                       exclude_pk=self.pk).first()
+            if clash:
+                raise ValidationError({"joined_on": f"{self.organisation.name} is already a member in this period "
+                                                    f"(since {clash.joined_on})."})
+
+
+class CooperationProject(TrackedModel):
+    class Status(models.TextChoices):
+        PLANNED = "planned", "Planned"
+        ONGOING = "ongoing", "Ongoing"
+        COMPLETED = "completed", "Completed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    title = models.CharField(max_length=255)
+    description = models.TextField(blank=True)
+    lead_organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="led_projects")
+    participants = models.ManyToManyField(Organisation, related_name="cooperation_projects",
+                                          help_text="At least two organisations, all alliance members when it starts.")
+    started_on = models.DateField()
+    ended_on = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.ONGOING)
+    history = HistoricalRecords(m2m_fields=[participants])
+
+    class Meta:
+        ordering = ["-started_on", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("started_on")),
+                                   name="coop_ended_not_before_started"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def clean(self):
+        if self.started_on and self.ended_on and self.ended_on < self.started_on:
+            raise ValidationError({"ended_on": "A project cannot end before it starts."})
+
+    @staticmethod
+    def validate_participants(participants, started_on):
+        """Raise ValidationError unless there are two or more participants, all members on ``started_on``."""
+        participants = list(participants)
+        if len({p.pk for p in participants}) < 2:
+            raise ValidationError({"participants": "A cooperation project needs at least two participating "
+                                                   "organisations."})
+        if started_on:
+            ids = [p.pk for p in participants]
+            members = set(AllianceMember.objects.active_on(started_on).filter(organisation_id__in=ids)
+                          .values_list("organisation_id", flat=True))
+            outsiders = [p.name for p in participants if p.pk not in members]
+            if outsiders:
+                raise ValidationError({"participants": "Not alliance members on the start date: "
+                                                       + ", ".join(sorted(outsiders)) + "."})
+
+
+def mou_document_path(instance, filename):
+    """A generated name: the user's file name never reaches the disk."""
+    return f"mous/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.pdf"
+
+
+class MoUQuerySet(models.QuerySet):
+    def countable(self):
+        return self.filter(status=MoU.Status.APPROVED)
+
+    def visible_to(self, user):
+        from lcamp import roles
+
+        if roles.can_view_registers(user):
+            return self
+        if roles.is_partner(user) and user.organisation_id:
+            return self.filter(partner_organisation_id=user.organisation_id)
+        return self.none()
+
+
+class MoU(TrackedModel):
+    """A memorandum of understanding between a network organisation and an external one."""
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", "Submitted"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    counterpart = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="mous_as_counterpart",
+                                    help_text="The external organisation the MoU is signed with.")
+    partner_organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="mous_brought",
+                                             help_text="The network organisation that brings the MoU.")
+    title = models.CharField(max_length=255)
+    scope = models.TextField(help_text="Scope and areas of cooperation.")
+    areas = models.CharField("areas of cooperation", max_length=500, blank=True)
+    signed_on = models.DateField()
+    valid_until = models.DateField(null=True, blank=True)
+    signatories = models.TextField(help_text="Names and roles of the people who signed, one a line.")
+    document = models.FileField(upload_to=mou_document_path, storage=private_storage, max_length=255, blank=True)
+    document_name = models.CharField(max_length=255, blank=True, help_text="The file name as uploaded (shown only).")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.SUBMITTED, db_index=True)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="mous_submitted")
+    submitted_at = models.DateTimeField(default=timezone.now)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="mous_reviewed")
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_note = models.TextField(blank=True)
+    history = HistoricalRecords(excluded_fields=["document"])
+
+    objects = MoUQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "MoU"
+        verbose_name_plural = "MoUs"
+        ordering = ["-submitted_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(valid_until__isnull=True) | Q(valid_until__gt=models.F("signed_on")),
+                                   name="mou_valid_until_after_signed_on"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def is_countable(self):
+        return self.status == self.Status.APPROVED
+
+    def possible_duplicates(self):
+        return MoU.objects.filter(counterpart_id=self.counterpart_id, signed_on=self.signed_on).exclude(
+            pk=self.pk).exclude(status=self.Status.WITHDRAWN)
+
+    @property
+    def document_filename(self):
+        return self.document_name or (Path(self.document.name).name if self.document else "")
+
+    def clean(self):
+        errors = {}
+        if self.signed_on and self.signed_on > timezone.localdate():
+            errors["signed_on"] = "The signing date cannot be in the future."
+        if self.signed_on and self.valid_until and self.valid_until <= self.signed_on:
+            errors["valid_until"] = "Valid until must be after the signing date."
+        if self.counterpart_id and self.counterpart_id == self.partner_organisation_id:
+            errors["counterpart"] = "The counterpart must be another organisation than the one bringing the MoU."
+        if errors:
+            raise ValidationError(errors)
+

@@ -1,0 +1,352 @@
+"""Indicators, their targets and the stored time series the dashboard reads.
+
+This app imports no domain app: domain apps register their measures with
+``indicators.registry``.
+"""
+
+import datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from lcamp.models import TrackedModel
+from lcamp.storage import private_storage
+
+ZERO = Decimal("0")
+
+
+class Project(models.Model):
+    code = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=255)
+    start_on = models.DateField()
+    end_on = models.DateField()
+
+    class Meta:
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(condition=Q(end_on__gt=models.F("start_on")), name="project_ends_after_start"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        if self.start_on and self.end_on and self.end_on <= self.start_on:
+            raise ValidationError({"end_on": "The project must end after it starts."})
+
+    def elapsed_share(self, on=None):
+        """Share of the project's time elapsed on ``on`` (0 to 1)."""
+        on = on or timezone.localdate()
+        total = (self.end_on - self.start_on).days
+        done = min(max((on - self.start_on).days, 0), total)
+        return Decimal(done) / Decimal(total) if total else Decimal(1)
+
+
+class Pillar(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="pillars")
+    code = models.SlugField(max_length=40)
+    name = models.CharField(max_length=255)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["project", "order", "code"]
+        constraints = [models.UniqueConstraint(fields=["project", "code"], name="pillar_unique_code")]
+
+    def __str__(self):
+        return self.name
+
+
+class Indicator(models.Model):
+    class Source(models.TextChoices):
+        MEASURE = "measure", "Counted from a register"
+        REPORTED = "reported", "Reported values"
+
+    class TimeRule(models.TextChoices):
+        LATEST = "latest", "Latest value"
+        CUMULATIVE = "cumulative", "Cumulative sum"
+        MAXIMUM = "maximum", "Maximum"
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="indicators")
+    code = models.SlugField(max_length=60)
+    title = models.CharField(max_length=255)
+    description = models.TextField(blank=True)
+    pillar = models.ForeignKey(Pillar, null=True, blank=True, on_delete=models.SET_NULL, related_name="indicators")
+    unit = models.CharField(max_length=60, default="count")
+    baseline = models.DecimalField(max_digits=14, decimal_places=2, default=ZERO)
+    target = models.DecimalField(max_digits=14, decimal_places=2)
+    target_date = models.DateField()
+    is_public = models.BooleanField(default=False)
+    is_cumulative = models.BooleanField(default=True, help_text="The value only grows: milestones never decrease.")
+    order = models.PositiveSmallIntegerField(default=0)
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.MEASURE)
+    measure_key = models.CharField(max_length=60, blank=True, help_text="The registered measure that counts it.")
+    # Rules of a reported indicator. Across organisations: the sum of each
+    # organisation's value; over time, each organisation's value on a date is
+    # its latest approved value, the cumulative sum of its values, or their maximum.
+    time_rule = models.CharField(max_length=12, choices=TimeRule.choices, default=TimeRule.LATEST)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["project", "order", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "code"], name="indicator_unique_code"),
+            models.CheckConstraint(condition=Q(target__gte=0), name="indicator_target_not_negative"),
+            models.CheckConstraint(condition=~Q(source="measure") | ~Q(measure_key=""),
+                                   name="indicator_measure_has_key"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def clean(self):
+        errors = {}
+        if self.source == self.Source.MEASURE:
+            from .registry import registry
+
+            if not self.measure_key:
+                errors["measure_key"] = "An indicator counted from a register needs its measure."
+            elif self.measure_key not in registry:
+                errors["measure_key"] = f"No measure is registered as {self.measure_key!r}."
+        if self.baseline is not None and self.target is not None and self.is_cumulative and self.baseline > self.target:
+            errors["baseline"] = "The baseline of a growing indicator cannot exceed its target."
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def is_reported(self):
+        return self.source == self.Source.REPORTED
+
+    def trajectory(self):
+        """The points of the expected trajectory: (date, value), from the project start to the target date."""
+        points = [(self.project.start_on, self.baseline)]
+        for milestone in self.milestones.all():
+            if self.project.start_on < milestone.date < self.target_date:
+                points.append((milestone.date, milestone.value))
+        points.append((self.target_date, self.target))
+        return points
+
+    def expected_value(self, on, trajectory=None):
+        """Piecewise linear from the baseline at the project start through the milestones to the target."""
+        points = trajectory or self.trajectory()
+        if on <= points[0][0]:
+            return points[0][1]
+        for (d0, v0), (d1, v1) in zip(points, points[1:], strict=False):
+            if on <= d1:
+                span = (d1 - d0).days
+                if span <= 0:
+                    return v1
+                return (v0 + (v1 - v0) * Decimal((on - d0).days) / Decimal(span)).quantize(Decimal("0.01"))
+        return points[-1][1]
+
+    def status_for(self, value, expected):
+        """achieved / on track / at risk / behind, from actual against expected."""
+        thresholds = settings.INDICATOR_STATUS_THRESHOLDS
+        if value >= self.target:
+            return Snapshot.Status.ACHIEVED
+        if expected <= 0 or value >= expected:
+            return Snapshot.Status.ON_TRACK
+        ratio = value / expected
+        if ratio >= Decimal(str(thresholds["on_track"])):
+            return Snapshot.Status.ON_TRACK
+        if ratio >= Decimal(str(thresholds["at_risk"])):
+            return Snapshot.Status.AT_RISK
+        return Snapshot.Status.BEHIND
+
+
+class Milestone(models.Model):
+    """An interim target on a date."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="milestones")
+    date = models.DateField()
+    value = models.DecimalField(max_digits=14, decimal_places=2)
+    label = models.CharField(max_length=120, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["indicator", "date"]
+        constraints = [models.UniqueConstraint(fields=["indicator", "date"], name="milestone_unique_date")]
+
+    def __str__(self):
+        return f"{self.indicator.code} {self.date}: {self.value}"
+
+    def clean(self):
+        if not (self.indicator_id and self.date and self.value is not None):
+            return
+        indicator = self.indicator
+        errors = {}
+        if not (indicator.project.start_on < self.date < indicator.target_date):
+            errors["date"] = (f"A milestone lies between the project start ({indicator.project.start_on}) "
+                              f"and the target date ({indicator.target_date}).")
+        if indicator.is_cumulative:
+            if self.value > indicator.target:
+                errors["value"] = f"A milestone cannot exceed the final target ({indicator.target})."
+            others = indicator.milestones.exclude(pk=self.pk)
+            earlier = others.filter(date__lt=self.date, value__gt=self.value).order_by("-date").first()
+            later = others.filter(date__gt=self.date, value__lt=self.value).order_by("date").first()
+            if earlier:
+                errors["value"] = f"A milestone cannot fall below an earlier one ({earlier.value} on {earlier.date})."
+            elif later:
+                errors["value"] = f"A milestone cannot exceed a later one ({later.value} on {later.date})."
+        if errors:
+            raise ValidationError(errors)
+
+
+def report_evidence_path(instance, filename):
+    import uuid
+
+    suffix = "." + filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    if suffix not in (".pdf", ".xlsx", ".csv", ".png", ".jpg", ".jpeg", ".docx"):
+        suffix = ""
+    return f"reports/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
+
+
+class ReportQuerySet(models.QuerySet):
+    def approved(self):
+        return self.filter(status=Report.Status.APPROVED)
+
+
+class Report(TrackedModel):
+    """A dated value of a reported indicator, for one organisation, with its evidence."""
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", "Submitted"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="reports")
+    # A plain reference to alliance.Organisation: the model is looked up by name so
+    # this app imports no domain app.
+    organisation = models.ForeignKey("alliance.Organisation", on_delete=models.PROTECT, related_name="reports")
+    as_of = models.DateField()
+    value = models.DecimalField(max_digits=14, decimal_places=2)
+    evidence_file = models.FileField(upload_to=report_evidence_path, storage=private_storage, blank=True,
+                                     max_length=255)
+    evidence_url = models.URLField(blank=True)
+    note = models.TextField(blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.SUBMITTED, db_index=True)
+    reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="reports_made")
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="reports_reviewed")
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_note = models.TextField(blank=True)
+    history = HistoricalRecords(excluded_fields=["evidence_file"])
+
+    objects = ReportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-as_of", "-id"]
+        constraints = [models.CheckConstraint(condition=Q(value__gte=0), name="report_value_not_negative")]
+
+    def __str__(self):
+        return f"{self.indicator.code} {self.organisation} {self.as_of}: {self.value}"
+
+    def clean(self):
+        errors = {}
+        if self.as_of and self.as_of > timezone.localdate():
+            errors["as_of"] = "A report cannot be dated in the future."
+        if self.indicator_id and self.indicator.source != Indicator.Source.REPORTED:
+            errors["indicator"] = "This indicator is counted from its register; it takes no reported values."
+        if errors:
+            raise ValidationError(errors)
+
+
+class ReportingPeriod(models.Model):
+    """A period reported to the EU; once closed its snapshots are frozen."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="reporting_periods")
+    name = models.CharField(max_length=120)
+    start_on = models.DateField()
+    end_on = models.DateField()
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="+")
+
+    class Meta:
+        ordering = ["project", "start_on"]
+        constraints = [
+            models.CheckConstraint(condition=Q(end_on__gte=models.F("start_on")), name="period_end_after_start"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_closed(self):
+        return self.closed_at is not None
+
+
+class Snapshot(models.Model):
+    """An indicator's computed state on a date. Written by the roll-up only."""
+
+    class Status(models.TextChoices):
+        ACHIEVED = "achieved", "Achieved"
+        ON_TRACK = "on_track", "On track"
+        AT_RISK = "at_risk", "At risk"
+        BEHIND = "behind", "Behind"
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="snapshots")
+    date = models.DateField()
+    value = models.DecimalField(max_digits=14, decimal_places=2)
+    target = models.DecimalField(max_digits=14, decimal_places=2)
+    expected = models.DecimalField(max_digits=14, decimal_places=2)
+    progress = models.DecimalField(max_digits=7, decimal_places=4, help_text="value / target, as a fraction.")
+    status = models.CharField(max_length=10, choices=Status.choices)
+    forecast = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    computed_at = models.DateTimeField(default=timezone.now)
+    is_frozen = models.BooleanField(default=False, help_text="Part of a closed reporting period: never rewritten.")
+
+    class Meta:
+        ordering = ["indicator", "date"]
+        get_latest_by = "date"
+        constraints = [models.UniqueConstraint(fields=["indicator", "date"], name="snapshot_unique_date")]
+        indexes = [models.Index(fields=["indicator", "-date"], name="snapshot_latest")]
+
+    def __str__(self):
+        return f"{self.indicator.code} {self.date}: {self.value}"
+
+    @property
+    def progress_percent(self):
+        return (self.progress * 100).quantize(Decimal("0.1"))
+
+
+class Breakdown(models.Model):
+    """One part of a snapshot's value along a dimension (country, region, ...).
+
+    Unless ``overlapping`` is set the parts of a dimension sum to the snapshot's value.
+    """
+
+    snapshot = models.ForeignKey(Snapshot, on_delete=models.CASCADE, related_name="breakdowns")
+    dimension = models.CharField(max_length=40)
+    key = models.CharField(max_length=120)
+    label = models.CharField(max_length=255)
+    value = models.DecimalField(max_digits=14, decimal_places=2)
+    overlapping = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["snapshot", "dimension", "-value", "key"]
+        constraints = [
+            models.UniqueConstraint(fields=["snapshot", "dimension", "key"], name="breakdown_unique_part"),
+        ]
+
+    def __str__(self):
+        return f"{self.dimension}={self.key}: {self.value}"
+
+
+def month_ends(start, end):
+    """The last day of each month from ``start``'s month to ``end`` (``end`` itself if mid-month)."""
+    points = []
+    year, month = start.year, start.month
+    while True:
+        first_next = datetime.date(year + (month == 12), month % 12 + 1, 1)
+        last = first_next - datetime.timedelta(days=1)
+        if last >= end:
+            points.append(end)
+            return points
+        points.append(last)
+        year, month = first_next.year, first_next.month

@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+
+from .models import User
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    list_display = ["username", "email", "first_name", "last_name", "organisation", "is_active", "is_superuser"]
+    list_filter = ["is_active", "is_superuser", "groups"]
+    list_select_related = ["organisation"]
+    autocomplete_fields = ["organisation"]
+    fieldsets = BaseUserAdmin.fieldsets + (("LCAMP", {"fields": ["organisation"]}),)
+    add_fieldsets = BaseUserAdmin.add_fieldsets + (("LCAMP", {"fields": ["email", "organisation", "groups"]}),)

@@ -1,0 +1,23 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from . import health
+
+urlpatterns = [
+    path("health/", health.health, name="health"),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("lcamp.accounts_urls")),
+    path("api/v1/", include("lcamp.api_urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    path("", include("alliance.urls")),
+    path("", include("observatories.urls")),
+    path("", include("training.urls")),
+    path("", include("indicators.urls")),
+]
+
+handler403 = "lcamp.views.permission_denied"
+handler404 = "lcamp.views.page_not_found"
+handler500 = "lcamp.views.server_error"

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class ObservatoriesConfig(AppConfig):
+    name = "observatories"
+    verbose_name = "Skills observatories"
+
+    def ready(self):
+        # Register this app's measures with the indicator engine.
+        from . import measures  # noqa: F401

@@ -1,0 +1,1 @@
+"""Measures of the observatories registers, registered with the indicator engine."""

@@ -1,0 +1,120 @@
+"""Regional skills observatories and the critical skill gaps they identify."""
+
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from lcamp.models import TrackedModel
+
+esco_skill_validator = RegexValidator(
+    r"^http://data\.europa\.eu/esco/skill/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$",
+    "An ESCO skill URI looks like http://data.europa.eu/esco/skill/<uuid>, "
+    "e.g. http://data.europa.eu/esco/skill/2b8a6e2b-4e1c-4b59-9d43-a5a7e2e27e1d.",
+)
+isco_validator = RegexValidator(r"^\d{4}$", "An ISCO-08 unit group is 4 digits, e.g. 7223.")
+nace_validator = RegexValidator(
+    r"^[A-U](\d{2}(\.\d{1,2})?)?$",
+    "A NACE Rev.2 code is a section letter, optionally with its division, group or class, e.g. C, C28, C28.4, C28.41.",
+)
+
+
+class ObservatoryQuerySet(models.QuerySet):
+    def active_on(self, on):
+        """Launched on or before ``on``, not closed on or before it, and not merely planned."""
+        return (
+            self.exclude(status=Observatory.Status.PLANNED)
+            .filter(launched_on__isnull=False, launched_on__lte=on)
+            .filter(Q(closed_on__isnull=True) | Q(closed_on__gt=on))
+        )
+
+
+class Observatory(TrackedModel):
+    class Status(models.TextChoices):
+        PLANNED = "planned", "Planned"
+        ACTIVE = "active", "Active"
+        CLOSED = "closed", "Closed"
+
+    name = models.CharField(max_length=255)
+    region = models.ForeignKey("alliance.Region", on_delete=models.PROTECT, related_name="observatories")
+    host_organisation = models.ForeignKey("alliance.Organisation", on_delete=models.PROTECT,
+                                          related_name="hosted_observatories")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PLANNED, db_index=True)
+    launched_on = models.DateField(null=True, blank=True)
+    closed_on = models.DateField(null=True, blank=True)
+    website = models.URLField(blank=True)
+    description = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    objects = ObservatoryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name_plural = "observatories"
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(closed_on__isnull=True) | Q(launched_on__isnull=False, closed_on__gte=models.F("launched_on")),
+                name="observatory_closed_not_before_launched",
+            ),
+            models.CheckConstraint(condition=~Q(status="active") | Q(launched_on__isnull=False),
+                                   name="observatory_active_has_launch_date"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        errors = {}
+        if self.status in (self.Status.ACTIVE, self.Status.CLOSED) and not self.launched_on:
+            errors["launched_on"] = "An active or closed observatory needs its launch date."
+        if self.closed_on and self.launched_on and self.closed_on < self.launched_on:
+            errors["closed_on"] = "An observatory cannot close before it was launched."
+        if self.closed_on and not self.launched_on:
+            errors["closed_on"] = "Give the launch date before the closing date."
+        if self.status == self.Status.CLOSED and not self.closed_on:
+            errors["closed_on"] = "A closed observatory needs its closing date."
+        if errors:
+            raise ValidationError(errors)
+
+
+class SkillGapQuerySet(models.QuerySet):
+    def counted_on(self, on):
+        """Critical, validated skill gaps identified on or before ``on``."""
+        return self.filter(critical=True, status=SkillGap.Status.VALIDATED, identified_on__lte=on)
+
+
+class SkillGap(TrackedModel):
+    class Status(models.TextChoices):
+        CANDIDATE = "candidate", "Candidate"
+        VALIDATED = "validated", "Validated"
+        RETIRED = "retired", "Retired"
+
+    observatory = models.ForeignKey(Observatory, on_delete=models.PROTECT, related_name="skill_gaps")
+    title = models.CharField(max_length=255)
+    description = models.TextField(blank=True)
+    esco_skill_uri = models.CharField("ESCO skill URI", max_length=120, validators=[esco_skill_validator],
+                                      help_text="e.g. http://data.europa.eu/esco/skill/<uuid>, from the ESCO portal.")
+    esco_skill_label = models.CharField("ESCO skill label", max_length=255, blank=True)
+    isco_code = models.CharField("ISCO-08 code", max_length=4, blank=True, validators=[isco_validator],
+                                 help_text="4-digit ISCO-08 unit group of the occupation, e.g. 7223.")
+    nace_code = models.CharField("NACE Rev.2 code", max_length=8, blank=True, validators=[nace_validator],
+                                 help_text="Sector, e.g. C28 (manufacture of machinery).")
+    critical = models.BooleanField(default=True)
+    evidence = models.TextField(blank=True)
+    evidence_url = models.URLField(blank=True)
+    identified_on = models.DateField()
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.CANDIDATE, db_index=True)
+    history = HistoricalRecords()
+
+    objects = SkillGapQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-identified_on", "id"]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def nace_section(self):
+        return self.nace_code[:1]

@@ -1,0 +1,1 @@
+"""Measures of the training registers, registered with the indicator engine."""

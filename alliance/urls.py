@@ -1,3 +1,8 @@
+from . import urls_mous, urls_registers
+
 app_name = "alliance"
 
-urlpatterns = []
+urlpatterns = [
+    *urls_mous.urlpatterns,
+    *urls_registers.urlpatterns,
+]

@@ -41,6 +41,11 @@ class Measure:
     models: tuple = ()
     dimensions: tuple = dataclasses.field(default_factory=tuple)
     date_field: str = ""
+    # The URL name of the form that adds a record to the register (the dashboard
+    # card's "add" action), e.g. "alliance:member-create".
+    add_url_name: str = ""
+    # The URL name of a record's detail page, taking its pk, e.g. "alliance:member-detail".
+    detail_url_name: str = ""
 
     def dimension(self, name):
         for dimension in self.dimensions:

@@ -1,0 +1,3 @@
+"""MoU pages: partners submit, managers review (issue 6)."""
+
+urlpatterns = []

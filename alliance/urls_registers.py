@@ -1,0 +1,3 @@
+"""Register pages of the alliance app (issue 5)."""
+
+urlpatterns = []

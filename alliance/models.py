@@ -228,6 +228,14 @@ class MoUQuerySet(models.QuerySet):
     def countable(self):
         return self.filter(status=MoU.Status.APPROVED)
 
+    def with_duplicate_flag(self):
+        """Annotate ``has_possible_duplicate``: another MoU, not withdrawn, with the same counterpart
+        and signing date exists (the rule of ``MoU.possible_duplicates``, in one query)."""
+        others = MoU.objects.filter(counterpart_id=models.OuterRef("counterpart_id"),
+                                    signed_on=models.OuterRef("signed_on")).exclude(
+            pk=models.OuterRef("pk")).exclude(status=MoU.Status.WITHDRAWN)
+        return self.annotate(has_possible_duplicate=models.Exists(others))
+
     def visible_to(self, user):
         from lcamp import roles
 

@@ -1,10 +1,14 @@
 """Writes that span models or have side effects. Views, forms, serializers and tasks call these."""
 
+import datetime
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from .models import MoU
+from . import tasks, uploads
+from .models import MoU, Organisation
 
 
 @transaction.atomic
@@ -19,6 +23,7 @@ def mou_approve(*, mou, reviewer, note=""):
     mou.review_note = note
     mou.version += 1
     mou.save()
+    transaction.on_commit(lambda: tasks.notify_partner_of_decision.delay(mou.pk))
     return mou
 
 
@@ -36,6 +41,7 @@ def mou_reject(*, mou, reviewer, note):
     mou.review_note = note.strip()
     mou.version += 1
     mou.save()
+    transaction.on_commit(lambda: tasks.notify_partner_of_decision.delay(mou.pk))
     return mou
 
 
@@ -48,4 +54,65 @@ def mou_withdraw(*, mou, user):
     mou.status = MoU.Status.WITHDRAWN
     mou.version += 1
     mou.save()
+    return mou
+
+
+def mou_submissions_left(*, user):
+    """How many more MoUs ``user`` may submit in the current hour (MOU_SUBMISSIONS_PER_HOUR)."""
+    since = timezone.now() - datetime.timedelta(hours=1)
+    recent = MoU.objects.filter(submitted_by=user, submitted_at__gte=since).count()
+    return max(0, settings.MOU_SUBMISSIONS_PER_HOUR - recent)
+
+
+MOU_RATE_LIMIT_MESSAGE = ("You have submitted {limit} MoUs in the last hour, the most allowed. "
+                          "Please wait a while before submitting another one.")
+
+
+def mou_counterpart_match(*, name, country):
+    """The registered organisation with this name (any case) in this country, if there is one."""
+    return Organisation.objects.filter(name__iexact=(name or "").strip(), country=country).first()
+
+
+def mou_submit(*, user, partner_organisation, data, document, counterpart=None, new_counterpart=None):
+    """Register an MoU submitted for review, with its PDF, and tell the managers.
+
+    ``data`` holds the MoU's own fields (title, scope, areas, signed_on, valid_until,
+    signatories); the counterpart is an Organisation or ``new_counterpart``, the
+    fields of one to create (name, kind, country, region, website) -- an existing
+    organisation of the same name and country is used instead of a duplicate. The
+    document is checked before anything is written; the file is stored under a
+    generated name and removed again if the database write fails.
+    """
+    if mou_submissions_left(user=user) <= 0:
+        raise ValidationError(MOU_RATE_LIMIT_MESSAGE.format(limit=settings.MOU_SUBMISSIONS_PER_HOUR),
+                              code="rate_limited")
+    try:
+        uploads.validate_pdf(document)
+    except ValidationError as error:
+        raise ValidationError({"document": error.messages}) from error
+    if counterpart is None and not new_counterpart:
+        raise ValidationError({"counterpart": "Pick the counterpart organisation or enter a new one."})
+
+    storage_name = None
+    try:
+        with transaction.atomic():
+            if counterpart is None:
+                counterpart = mou_counterpart_match(name=new_counterpart["name"], country=new_counterpart["country"])
+            if counterpart is None:
+                counterpart = Organisation(**{**new_counterpart, "name": new_counterpart["name"].strip()})
+                counterpart.full_clean()
+                counterpart.save()
+            mou = MoU(**data, counterpart=counterpart, partner_organisation=partner_organisation,
+                      status=MoU.Status.SUBMITTED, submitted_by=user, submitted_at=timezone.now(),
+                      document_name=uploads.display_filename(document.name))
+            mou.full_clean(exclude=["document"])
+            # The name given here is ignored: MoU.document's upload_to generates one.
+            mou.document.save("document.pdf", document, save=False)
+            storage_name = mou.document.name
+            mou.save()
+            transaction.on_commit(lambda: tasks.notify_managers_of_submission.delay(mou.pk))
+    except BaseException:
+        if storage_name:
+            mou.document.storage.delete(storage_name)
+        raise
     return mou

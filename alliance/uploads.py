@@ -1,0 +1,73 @@
+"""Checks on uploaded documents, done before anything reaches the disk.
+
+A file is accepted as a PDF by its content, never by its name or the content type
+the browser claims: it must start with the ``%PDF-1.x``/``%PDF-2.x`` header and end
+with a trailer whose ``startxref`` points inside the file at a cross-reference
+table or stream, followed by ``%%EOF``.
+"""
+
+import re
+import unicodedata
+from pathlib import PurePosixPath, PureWindowsPath
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
+
+PDF_HEADER = re.compile(rb"%PDF-[12]\.\d")
+# The last 1024 bytes must hold the trailer (ISO 32000-1, 7.5.5); a little more for safety.
+TRAILER_WINDOW = 2048
+STARTXREF = re.compile(rb"startxref\s+(\d{1,12})\s+%%EOF\s*$")
+XREF_AT_OFFSET = re.compile(rb"\s*(xref\b|\d+\s+\d+\s+obj\b)")
+
+NOT_A_PDF = "This file is not a PDF document. Upload the signed MoU as a PDF file."
+
+
+def _read(uploaded, offset, size):
+    uploaded.seek(offset)
+    return uploaded.read(size)
+
+
+def validate_pdf(uploaded):
+    """Raise ValidationError with a message for the person uploading unless ``uploaded`` is a PDF."""
+    if uploaded is None:
+        raise ValidationError("Attach the signed MoU as a PDF file.", code="required")
+    size = uploaded.size or 0
+    if size == 0:
+        raise ValidationError("The file is empty. Attach the signed MoU as a PDF file.", code="empty")
+    limit = settings.MAX_UPLOAD_BYTES
+    if size > limit:
+        raise ValidationError(
+            f"The file is {filesizeformat(size)}; a document may be at most {filesizeformat(limit)}.",
+            code="too_large",
+        )
+    try:
+        head = _read(uploaded, 0, 16)
+        if not PDF_HEADER.match(head):
+            raise ValidationError(NOT_A_PDF, code="not_pdf")
+        tail = _read(uploaded, max(0, size - TRAILER_WINDOW), TRAILER_WINDOW)
+        match = STARTXREF.search(tail)
+        if not match:
+            raise ValidationError("This PDF is incomplete or damaged: its end (%%EOF trailer) is missing. "
+                                  "Export or scan it again and upload the new file.", code="pdf_trailer")
+        offset = int(match.group(1))
+        if not (0 < offset < size) or not XREF_AT_OFFSET.match(_read(uploaded, offset, 64)):
+            raise ValidationError("This PDF is damaged: its cross-reference table cannot be found. "
+                                  "Export or scan it again and upload the new file.", code="pdf_xref")
+    finally:
+        uploaded.seek(0)
+
+
+def display_filename(name, default="document.pdf"):
+    """The uploaded file's name, reduced to something safe to show and to offer on download.
+
+    Keeps the last path component whatever the separator (``../../etc/passwd.pdf`` is
+    ``passwd.pdf``), drops control characters, and is never used to name a file on disk.
+    """
+    name = PureWindowsPath(PurePosixPath(name or "").name).name
+    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C").strip().lstrip(".")
+    if not name:
+        return default
+    if not name.lower().endswith(".pdf"):
+        name += ".pdf"
+    return name[-200:]

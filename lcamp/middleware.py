@@ -1,38 +1,64 @@
+"""Request id + timing log, and a clear 503 page when the database does not answer."""
+
 import logging
 import threading
 import time
 import uuid
 
+from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError
-from django.template.loader import render_to_string
 from django.http import HttpResponse
+from django.template.loader import render_to_string
+from django.utils.functional import SimpleLazyObject, empty
 
 _local = threading.local()
 logger = logging.getLogger("lcamp.request")
 
 
 class RequestIdFilter(logging.Filter):
-    """Adds the current request's id to every log record (``-`` outside requests)."""
+    """Adds the current request's id to every log record (``-`` outside requests).
+
+    A record that already carries one (the request log line, written after the
+    request has ended) keeps it.
+    """
 
     def filter(self, record):
-        record.request_id = getattr(_local, "request_id", "-")
+        if not hasattr(record, "request_id"):
+            record.request_id = getattr(_local, "request_id", "-")
         return True
+
+
+def _username(request):
+    """The user's name if the request has already loaded its user, else "".
+
+    Never loads it here: during a database outage that would raise again, and
+    a request that did not need its user should not pay a query for the log.
+    """
+    user = getattr(request, "user", None)
+    if isinstance(user, SimpleLazyObject):
+        user = user._wrapped
+        if user is empty:
+            return ""
+    if getattr(user, "is_authenticated", False):
+        return user.get_username()
+    return ""
 
 
 class RequestIdMiddleware:
     """Gives each request an id (or keeps the proxy's X-Request-ID), logs its timing.
 
-    Requests slower than SLOW_REQUEST_SECONDS are logged as warnings.
+    One log line per request with method, path, status, duration, user and request
+    id (JSON fields in production); requests slower than SLOW_REQUEST_SECONDS are
+    logged as warnings.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        from django.conf import settings
-
         incoming = request.headers.get("X-Request-ID", "")
-        request.id = incoming[:64] if incoming.isascii() and incoming else uuid.uuid4().hex
+        valid = incoming and incoming.isascii() and incoming.replace("-", "").isalnum()
+        request.id = incoming[:64] if valid else uuid.uuid4().hex
         _local.request_id = request.id
         started = time.perf_counter()
         try:
@@ -41,26 +67,47 @@ class RequestIdMiddleware:
             _local.request_id = "-"
         elapsed = time.perf_counter() - started
         response["X-Request-ID"] = request.id
-        user = getattr(request, "user", None)
         extra = {
             "method": request.method,
             "path": request.path,
             "status": response.status_code,
             "duration_ms": round(elapsed * 1000, 1),
-            "user": user.get_username() if getattr(user, "is_authenticated", False) else "",
+            "user": _username(request),
             "request_id": request.id,
         }
-        level = logging.WARNING if elapsed >= settings.SLOW_REQUEST_SECONDS else logging.DEBUG
-        msg = "slow request" if level == logging.WARNING else "request"
-        logger.log(level, msg, extra=extra)
+        if elapsed >= settings.SLOW_REQUEST_SECONDS:
+            logger.warning("slow request", extra=extra)
+        else:
+            logger.info("request", extra=extra)
         return response
 
 
-class DatabaseUnavailableMiddleware:
-    """A request that meets a database outage gets a clear 503 page, not a stack trace.
+def is_database_outage(exception):
+    return isinstance(exception, OperationalError | InterfaceError) or (
+        isinstance(exception, DatabaseError) and "connection" in str(exception).lower()
+    )
 
-    Django closes the broken connection at the end of the request; with
-    CONN_HEALTH_CHECKS the next request reconnects by itself.
+
+def database_unavailable_response(exception):
+    """The 503 page for a request that met a database outage, rendered without the database."""
+    from django.db import connections
+
+    # Drop the broken connections now; with CONN_HEALTH_CHECKS the next request
+    # opens a fresh one, so the app reconnects by itself once the database is back.
+    for conn in connections.all(initialized_only=True):
+        conn.close_if_unusable_or_obsolete()
+    logger.error("database unavailable: %s", str(exception).strip().splitlines()[0] if str(exception) else "")
+    response = HttpResponse(render_to_string("503.html", request=None), status=503)
+    response["Retry-After"] = "10"
+    return response
+
+
+class DatabaseUnavailableMiddleware:
+    """A view that meets a database outage gets a clear 503 page, not a stack trace.
+
+    Outages met outside the view (loading the session in a middleware, saving it
+    afterwards) reach the 500 handler, which answers the same page
+    (lcamp.views.server_error).
     """
 
     def __init__(self, get_response):
@@ -70,16 +117,6 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if isinstance(exception, OperationalError | InterfaceError) or (
-            isinstance(exception, DatabaseError) and "connection" in str(exception).lower()
-        ):
-            from django.db import connections
-
-            for conn in connections.all(initialized_only=True):
-                conn.close_if_unusable_or_obsolete()
-            logger.error("database unavailable: %s", exception)
-            body = render_to_string("503.html", request=None)
-            response = HttpResponse(body, status=503)
-            response["Retry-After"] = "10"
-            return response
+        if is_database_outage(exception):
+            return database_unavailable_response(exception)
         return None

@@ -25,11 +25,20 @@ DEBUG = env.bool("DEBUG", default=True)
 TESTING = "pytest" in sys.modules or env.bool("LCAMP_TESTING", default=False)
 
 
+class MissingSetting(ImproperlyConfigured, SystemExit):
+    """A missing production secret. As a SystemExit it ends manage.py, gunicorn and
+    Celery with just its one-line message on stderr (exit status 1), no traceback."""
+
+    def __init__(self, message):
+        ImproperlyConfigured.__init__(self, message)
+        SystemExit.__init__(self, message)
+
+
 def _required(name):
     """A production secret: missing or empty stops start-up, naming the variable."""
     value = os.environ.get(name, "").strip()
     if not value:
-        raise ImproperlyConfigured(f"{name} must be set when DEBUG=0 (see README.md, 'Environment').")
+        raise MissingSetting(f"{name} must be set when DEBUG=0 (see README.md, 'Environment').")
     return value
 
 
@@ -326,6 +335,8 @@ LOGGING = {
         "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
         "json": {
             "()": "pythonjsonlogger.json.JsonFormatter",
+            # Extra fields of a record (method, path, status, duration_ms, user on
+            # the request log line) become JSON fields of their own.
             "format": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
         },
     },
@@ -342,6 +353,8 @@ LOGGING = {
         "axes": {"level": "WARNING"},
     },
 }
+# Celery workers log through LOGGING too (JSON in production), not Celery's own format.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # --- The demo ------------------------------------------------------------------
 DEMO_PASSWORD = "lcamp-demo"

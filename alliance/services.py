@@ -7,8 +7,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from lcamp.registers import record_create, record_save
+
 from . import tasks, uploads
-from .models import MoU, Organisation
+from .models import AllianceMember, CooperationProject, MoU, Organisation
 
 
 @transaction.atomic
@@ -116,3 +118,58 @@ def mou_submit(*, user, partner_organisation, data, document, counterpart=None, 
             mou.document.storage.delete(storage_name)
         raise
     return mou
+
+
+# --- Registers (issue 5): alliance members and cooperation projects ----------------------
+
+
+@transaction.atomic
+def member_create(*, organisation, category, joined_on, note="", user=None):
+    """Add a membership of ``organisation`` in the Alliance from ``joined_on``; return the member.
+
+    ``organisation`` may be a new, unsaved Organisation (typed into the member form): it is
+    validated and saved in the same transaction. Adds for the same organisation are
+    serialised by locking its row, so two concurrent adds cannot both pass the overlap
+    check. Raises ValidationError (field messages) for invalid input.
+    """
+    if organisation.pk is None:
+        record_create(instance=organisation, user=user)
+    else:
+        list(Organisation.objects.select_for_update().filter(pk=organisation.pk).values_list("pk"))
+    member = AllianceMember(organisation=organisation, category=category, joined_on=joined_on, note=note)
+    return record_create(instance=member, user=user)
+
+
+@transaction.atomic
+def member_withdraw(*, member, left_on, user=None, expected_version=None):
+    """End a membership on ``left_on`` (the day it stopped): from then on it is not counted.
+
+    A withdrawn member is never deleted: the indicator's history on earlier dates still counts it.
+    """
+    saved = AllianceMember.objects.filter(pk=member.pk).values_list("left_on", flat=True).first()
+    if saved is not None:
+        raise ValidationError({"left_on": f"This membership already ended on {saved:%Y-%m-%d}."})
+    if not left_on:
+        raise ValidationError({"left_on": "Give the day the organisation left the Alliance."})
+    member.left_on = left_on
+    return record_save(instance=member, user=user,
+                       expected_version=member.version if expected_version is None else expected_version)
+
+
+@transaction.atomic
+def cooperation_project_save(*, instance, participants, user=None, expected_version=None):
+    """Create (no pk) or update a cooperation project with its participants; return it.
+
+    The lead organisation is always a participant. The participants are checked with
+    ``CooperationProject.validate_participants`` (two or more, all alliance members on the
+    start date). An update is refused with ``StaleEdit`` when ``expected_version`` is stale.
+    """
+    participants = {p.pk: p for p in participants}
+    if instance.lead_organisation_id and instance.lead_organisation_id not in participants:
+        participants[instance.lead_organisation_id] = instance.lead_organisation
+    participants = list(participants.values())
+    CooperationProject.validate_participants(participants, instance.started_on)
+    if instance.pk is None:
+        return record_create(instance=instance, user=user, m2m={"participants": participants})
+    return record_save(instance=instance, user=user, m2m={"participants": participants},
+                       expected_version=instance.version if expected_version is None else expected_version)

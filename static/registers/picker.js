@@ -1,0 +1,63 @@
+/* Searchable selects: a filter box above every <select data-searchable>.
+   Typing hides the options that do not contain the text (accents and case ignored).
+   No library, no inline script: served from static under CSP script-src 'self'. */
+(function () {
+  "use strict";
+
+  function fold(text) {
+    return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
+  }
+
+  function enhance(select) {
+    if (select.dataset.pickerReady) { return; }
+    select.dataset.pickerReady = "1";
+    var box = document.createElement("input");
+    box.type = "search";
+    box.className = "picker-filter";
+    box.placeholder = "Type to filter the list…";
+    box.setAttribute("autocomplete", "off");
+    var label = document.querySelector('label[for="' + select.id + '"]');
+    box.setAttribute("aria-label", "Filter " + (label ? label.textContent.replace("*", "").trim() : "the list"));
+    box.id = select.id ? select.id + "_filter" : "";
+    var status = document.createElement("span");
+    status.className = "helptext picker-status";
+    status.setAttribute("aria-live", "polite");
+    select.parentNode.insertBefore(box, select);
+    select.parentNode.insertBefore(status, select.nextSibling);
+
+    box.addEventListener("input", function () {
+      var needle = fold(box.value.trim());
+      var shown = 0;
+      var first = null;
+      Array.prototype.forEach.call(select.options, function (option) {
+        var match = !needle || option.value === "" || fold(option.text).indexOf(needle) !== -1;
+        option.hidden = !match && !(select.multiple && option.selected);
+        if (match && option.value !== "") {
+          shown += 1;
+          if (!first) { first = option; }
+        }
+      });
+      if (!select.multiple && needle && first) {
+        var current = select.options[select.selectedIndex];
+        if (!current || current.hidden || current.value === "") {
+          first.selected = true;
+          select.dispatchEvent(new Event("change", { bubbles: true }));
+        }
+      }
+      status.textContent = needle ? shown + (shown === 1 ? " match" : " matches") : "";
+    });
+    box.addEventListener("keydown", function (event) {
+      if (event.key === "Enter") { event.preventDefault(); select.focus(); }
+    });
+  }
+
+  function init() {
+    Array.prototype.forEach.call(document.querySelectorAll("select[data-searchable]"), enhance);
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", init);
+  } else {
+    init();
+  }
+}());

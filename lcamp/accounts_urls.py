@@ -1,10 +1,12 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import views
+from . import invitations, views
 
 urlpatterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("profile/", views.profile, name="profile"),
+    path("invite/", invitations.invite, name="invite"),
+    path("invite/<str:token>/", invitations.invite_accept, name="invite-accept"),
     path("", include("django.contrib.auth.urls")),
 ]

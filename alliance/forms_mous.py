@@ -1,0 +1,159 @@
+"""Forms of the MoU pages: thin, the rules live in the models, ``uploads`` and ``services``."""
+
+from django import forms
+from django_countries import countries
+from django_countries.fields import LazyTypedChoiceField
+
+from . import services, uploads
+from .models import MoU, Organisation, Region
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class MoUForm(forms.ModelForm):
+    """An MoU with its signed PDF. A partner brings it for its own organisation; a manager picks one.
+
+    The counterpart is an organisation already registered, or a new one described in the
+    ``new_counterpart_*`` fields. A new one with the name and country of a registered
+    organisation is refused with that organisation selected instead.
+    """
+
+    counterpart = forms.ModelChoiceField(
+        queryset=Organisation.objects.order_by("name"), required=False,
+        label="Counterpart organisation",
+        help_text="The external organisation the MoU is signed with. Not in the list? Enter it below.",
+    )
+    new_counterpart_name = forms.CharField(label="New counterpart: name", max_length=255, required=False)
+    new_counterpart_kind = forms.ChoiceField(label="New counterpart: kind", required=False,
+                                             choices=[("", "---------"), *Organisation.Kind.choices])
+    new_counterpart_country = LazyTypedChoiceField(label="New counterpart: country", required=False,
+                                                   choices=[("", "---------"), *countries])
+    new_counterpart_region = forms.ModelChoiceField(label="New counterpart: region (optional)", required=False,
+                                                    queryset=Region.objects.order_by("country", "code"))
+    new_counterpart_website = forms.URLField(label="New counterpart: website (optional)", required=False,
+                                             assume_scheme="https")
+    document = forms.FileField(
+        label="Signed document (PDF)", required=True,
+        help_text="The signed MoU as a PDF file, at most 10 MB.",
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}),
+    )
+
+    class Meta:
+        model = MoU
+        fields = ["partner_organisation", "counterpart", "title", "scope", "areas", "signed_on", "valid_until",
+                  "signatories"]
+        widgets = {"signed_on": DATE, "valid_until": DATE,
+                   "scope": forms.Textarea(attrs={"rows": 4}), "signatories": forms.Textarea(attrs={"rows": 3})}
+        labels = {"partner_organisation": "Brought by (network organisation)"}
+
+    def __init__(self, *args, user, may_pick_organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.offered_counterpart = None
+        if may_pick_organisation:
+            self.fields["partner_organisation"].queryset = Organisation.objects.order_by("-is_consortium_partner",
+                                                                                         "name")
+            if user.organisation_id and not self.is_bound:
+                self.initial.setdefault("partner_organisation", user.organisation_id)
+        else:
+            del self.fields["partner_organisation"]
+            self.instance.partner_organisation = user.organisation
+
+    def clean_document(self):
+        document = self.cleaned_data.get("document")
+        uploads.validate_pdf(document)
+        return document
+
+    def new_counterpart_data(self):
+        data = self.cleaned_data
+        return {
+            "name": data.get("new_counterpart_name", "").strip(),
+            "kind": data.get("new_counterpart_kind") or Organisation.Kind.OTHER,
+            "country": data.get("new_counterpart_country") or "",
+            "region": data.get("new_counterpart_region"),
+            "website": data.get("new_counterpart_website") or "",
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        counterpart = cleaned.get("counterpart")
+        new = self.new_counterpart_data()
+        if counterpart and new["name"]:
+            self.add_error("new_counterpart_name", "Either pick a counterpart from the list or enter a new one, "
+                                                   "not both.")
+        elif not counterpart and not new["name"]:
+            self.add_error("counterpart", "Pick the counterpart organisation from the list, or enter a new one "
+                                          "below.")
+        elif not counterpart:
+            self._clean_new_counterpart(new)
+        return cleaned
+
+    def _clean_new_counterpart(self, new):
+        if not self.cleaned_data.get("new_counterpart_kind"):
+            self.add_error("new_counterpart_kind", "Choose what kind of organisation the counterpart is.")
+        if not new["country"]:
+            self.add_error("new_counterpart_country", "Choose the counterpart's country.")
+            return
+        region = new["region"]
+        if region and region.country != new["country"]:
+            self.add_error("new_counterpart_region", f"{region} is not in {region.country.name}.")
+        existing = services.mou_counterpart_match(name=new["name"], country=new["country"])
+        if existing:
+            # Offer the registered organisation instead of creating a duplicate.
+            self.offered_counterpart = existing
+            self.data = self.data.copy()
+            self.data["counterpart"] = str(existing.pk)
+            for field in ("name", "kind", "country", "region", "website"):
+                self.data[f"new_counterpart_{field}"] = ""
+            self.add_error("counterpart", f"{existing.name} in {existing.country.name} is already registered: it is "
+                                          "now selected here. Check it, attach the PDF again and submit.")
+
+    def submit(self):
+        """Call the service with the cleaned data; raises ValidationError like it."""
+        data = {name: self.cleaned_data.get(name) for name in
+                ("title", "scope", "areas", "signed_on", "valid_until", "signatories")}
+        counterpart = self.cleaned_data.get("counterpart")
+        return services.mou_submit(
+            user=self.user,
+            partner_organisation=self.instance.partner_organisation,
+            data=data,
+            document=self.cleaned_data["document"],
+            counterpart=counterpart,
+            new_counterpart=None if counterpart else self.new_counterpart_data(),
+        )
+
+
+class ReviewForm(forms.Form):
+    review_note = forms.CharField(label="Note to the partner", required=False, max_length=4000,
+                                  widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class MoUFilterForm(forms.Form):
+    status = forms.ChoiceField(required=False, choices=[("", "Any status"), *MoU.Status.choices])
+    country = LazyTypedChoiceField(required=False, label="Counterpart country", choices=[("", "Any country"),
+                                                                                         *countries])
+    partner = forms.ModelChoiceField(required=False, label="Brought by", empty_label="Any organisation",
+                                     queryset=Organisation.objects.filter(mous_brought__isnull=False)
+                                     .distinct().order_by("name"))
+
+    def filter(self, queryset):
+        if not self.is_valid():
+            return queryset
+        data = self.cleaned_data
+        if data.get("status"):
+            queryset = queryset.filter(status=data["status"])
+        if data.get("country"):
+            queryset = queryset.filter(counterpart__country=data["country"])
+        if data.get("partner"):
+            queryset = queryset.filter(partner_organisation=data["partner"])
+        return queryset
+
+
+def validation_error_to_form(form, error):
+    """Put a service's ValidationError on the form, field by field where it names fields."""
+    if hasattr(error, "error_dict"):
+        for field, messages in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, messages)
+    else:
+        form.add_error(None, error.messages)
+

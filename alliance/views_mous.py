@@ -1,0 +1,179 @@
+"""MoU pages: partners submit and follow their MoUs, managers review them (issue 6)."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from lcamp import roles
+
+from . import services
+from .forms_mous import MoUFilterForm, MoUForm, ReviewForm, validation_error_to_form
+from .models import MoU
+
+PAGE_SIZE = 25
+
+
+def _visible_mou(request, pk):
+    """The MoU if the user may see it; another organisation's MoU does not exist for them."""
+    queryset = MoU.objects.visible_to(request.user).select_related(
+        "counterpart", "counterpart__region", "partner_organisation", "submitted_by", "reviewed_by")
+    return get_object_or_404(queryset, pk=pk)
+
+
+def _may_submit(user):
+    return roles.is_manager(user) or (roles.is_partner(user) and user.organisation_id is not None)
+
+
+def _may_withdraw(user, mou):
+    return mou.status == MoU.Status.SUBMITTED and (
+        mou.submitted_by_id == user.pk
+        or (roles.is_partner(user) and mou.partner_organisation_id == user.organisation_id)
+    )
+
+
+@login_required
+def mou_list(request):
+    user = request.user
+    mous = MoU.objects.visible_to(user).select_related("counterpart", "partner_organisation")
+    if roles.is_partner(user):
+        page = Paginator(mous, PAGE_SIZE).get_page(request.GET.get("page"))
+        return render(request, "alliance/mous/list_partner.html", {"page": page, "may_submit": _may_submit(user)})
+    if not roles.can_view_registers(user):
+        raise PermissionDenied
+    queue = mous.filter(status=MoU.Status.SUBMITTED).with_duplicate_flag().order_by("submitted_at", "id")
+    filters = MoUFilterForm(request.GET or None)
+    everything = filters.filter(mous).with_duplicate_flag()
+    page = Paginator(everything, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "alliance/mous/list_review.html", {
+        "queue": queue, "filters": filters, "page": page, "query": query.urlencode(),
+        "may_submit": _may_submit(user), "may_review": roles.can_review(user),
+    })
+
+
+@login_required
+def mou_create(request):
+    user = request.user
+    if not _may_submit(user):
+        raise PermissionDenied
+    may_pick = roles.is_manager(user)
+    left = services.mou_submissions_left(user=user)
+    rate_message = services.MOU_RATE_LIMIT_MESSAGE.format(limit=settings.MOU_SUBMISSIONS_PER_HOUR)
+    if request.method == "POST":
+        form = MoUForm(request.POST, request.FILES, user=user, may_pick_organisation=may_pick)
+        if left <= 0:
+            form.add_error(None, rate_message)
+            return render(request, "alliance/mous/form.html", {"form": form, "rate_limited": True}, status=429)
+        if form.is_valid():
+            try:
+                mou = form.submit()
+            except ValidationError as error:
+                validation_error_to_form(form, error)
+            else:
+                messages.success(request, "Your MoU was submitted. A manager will review it; you will get an "
+                                          "e-mail with the decision.")
+                return redirect("alliance:mou-detail", pk=mou.pk)
+        return render(request, "alliance/mous/form.html", {"form": form}, status=400)
+    form = MoUForm(user=user, may_pick_organisation=may_pick)
+    if left <= 0:
+        messages.error(request, rate_message)
+    return render(request, "alliance/mous/form.html", {"form": form, "rate_limited": left <= 0})
+
+
+def _render_detail(request, mou, reject_form=None, status=200):
+    user = request.user
+    may_review = roles.can_review(user) and mou.status == MoU.Status.SUBMITTED
+    duplicates = []
+    if roles.can_review(user) or roles.can_view_registers(user):
+        duplicates = list(mou.possible_duplicates().visible_to(user).select_related("partner_organisation"))
+    return render(request, "alliance/mous/detail.html", {
+        "mou": mou,
+        "duplicates": duplicates,
+        "may_review": may_review,
+        "may_withdraw": _may_withdraw(user, mou),
+        "approve_form": ReviewForm(prefix="approve"),
+        "reject_form": reject_form or ReviewForm(prefix="reject"),
+    }, status=status)
+
+
+@login_required
+def mou_detail(request, pk):
+    return _render_detail(request, _visible_mou(request, pk))
+
+
+@login_required
+def mou_document(request, pk):
+    mou = _visible_mou(request, pk)
+    if not mou.document:
+        raise Http404("This MoU has no document.")
+    try:
+        handle = mou.document.open("rb")
+    except FileNotFoundError as error:
+        raise Http404("The document is missing.") from error
+    response = FileResponse(handle, as_attachment=True, filename=mou.document_filename,
+                            content_type="application/pdf")
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _reviewable_mou(request, pk):
+    mou = _visible_mou(request, pk)
+    if not roles.can_review(request.user):
+        raise PermissionDenied
+    return mou
+
+
+@login_required
+@require_POST
+def mou_approve(request, pk):
+    mou = _reviewable_mou(request, pk)
+    form = ReviewForm(request.POST, prefix="approve")
+    note = form.cleaned_data["review_note"] if form.is_valid() else ""
+    try:
+        services.mou_approve(mou=mou, reviewer=request.user, note=note.strip())
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "The MoU is approved; it now counts in the MoU indicator.")
+    return redirect("alliance:mou-detail", pk=mou.pk)
+
+
+@login_required
+@require_POST
+def mou_reject(request, pk):
+    mou = _reviewable_mou(request, pk)
+    form = ReviewForm(request.POST, prefix="reject")
+    if form.is_valid():
+        try:
+            services.mou_reject(mou=mou, reviewer=request.user, note=form.cleaned_data["review_note"])
+        except ValidationError as error:
+            validation_error_to_form(form, error)
+        else:
+            messages.success(request, "The MoU is rejected; the partner will read your reason.")
+            return redirect("alliance:mou-detail", pk=mou.pk)
+    return _render_detail(request, mou, reject_form=form, status=400)
+
+
+@login_required
+@require_POST
+def mou_withdraw(request, pk):
+    mou = _visible_mou(request, pk)
+    if not _may_withdraw(request.user, mou):
+        if mou.status != MoU.Status.SUBMITTED and (roles.is_partner(request.user) or mou.submitted_by_id == request.user.pk):
+            messages.error(request, "Only a submitted MoU can be withdrawn.")
+            return redirect("alliance:mou-detail", pk=mou.pk)
+        raise PermissionDenied
+    try:
+        services.mou_withdraw(mou=mou, user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "The MoU is withdrawn.")
+    return redirect("alliance:mou-detail", pk=mou.pk)

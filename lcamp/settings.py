@@ -6,6 +6,7 @@ With ``DEBUG=0`` the secrets must be given: a missing one stops start-up with a
 one-line message naming the variable instead of falling back to a default.
 """
 
+import importlib.util
 import os
 import sys
 from pathlib import Path
@@ -161,7 +162,9 @@ USE_TZ = True
 # --- Static and uploaded files ---------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=str(VAR_DIR / "staticfiles"))
-STATICFILES_DIRS = [BASE_DIR / "static"]
+# plotly.js is served from the installed plotly package (never a CDN), as /static/plotly/plotly.min.js.
+PLOTLY_PACKAGE_DATA = Path(importlib.util.find_spec("plotly").origin).resolve().parent / "package_data"
+STATICFILES_DIRS = [BASE_DIR / "static", ("plotly", PLOTLY_PACKAGE_DATA)]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -1,10 +1,29 @@
-"""The API v1 router: each domain app's api.py registers its viewsets here."""
+"""The API v1 router: every viewset of the domain apps is registered here."""
 
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
-router = DefaultRouter()
+from alliance import api as alliance_api
+from indicators import api as indicators_api
+from observatories import api as observatories_api
+from training import api as training_api
 
+router = DefaultRouter()
+router.register("indicators", indicators_api.IndicatorViewSet, basename="indicator")
+router.register("regions", alliance_api.RegionViewSet, basename="region")
+router.register("organisations", alliance_api.OrganisationViewSet, basename="organisation")
+router.register("alliance-members", alliance_api.AllianceMemberViewSet, basename="alliance-member")
+router.register("cooperation-projects", alliance_api.CooperationProjectViewSet, basename="cooperation-project")
+router.register("mous", alliance_api.MoUViewSet, basename="mou")
+router.register("observatories", observatories_api.ObservatoryViewSet, basename="observatory")
+router.register("skill-gaps", observatories_api.SkillGapViewSet, basename="skill-gap")
+router.register("micro-credentials", training_api.MicroCredentialViewSet, basename="micro-credential")
+router.register("learning-factories", training_api.LearningFactoryViewSet, basename="learning-factory")
+router.register("factory-exchanges", training_api.FactoryExchangeViewSet, basename="factory-exchange")
+router.register("factory-products", training_api.FactoryProductViewSet, basename="factory-product")
+router.register("reports", indicators_api.ReportViewSet, basename="report")
+
+app_name = "api"
 urlpatterns = [
     path("", include(router.urls)),
 ]

@@ -1,0 +1,176 @@
+"""API v1 of the alliance registers: regions, organisations, members, cooperation projects, MoUs."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Prefetch
+from drf_spectacular.utils import extend_schema
+from rest_framework import permissions, serializers
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from lcamp import roles
+from lcamp.api import CleanModelSerializer, MoUPermission, RegisterViewSet, TrackedSerializer
+
+from . import services
+from .models import AllianceMember, CooperationProject, MoU, Organisation, Region
+
+
+class RegionSerializer(CleanModelSerializer):
+    class Meta:
+        model = Region
+        fields = ["id", "code", "nuts_version", "name", "country", "level", "is_nuts"]
+
+
+class RegionViewSet(RegisterViewSet):
+    queryset = Region.objects.all()
+    serializer_class = RegionSerializer
+    filterset_fields = ["country", "level", "nuts_version", "is_nuts", "code"]
+    search_fields = ["code", "name"]
+    ordering_fields = ["code", "name", "country", "level"]
+
+
+class OrganisationSerializer(TrackedSerializer):
+    class Meta:
+        model = Organisation
+        fields = ["id", "name", "acronym", "kind", "country", "region", "city", "website", "erasmus_oid", "pic",
+                  "is_consortium_partner", "is_coordinator", "version", "created_at", "updated_at"]
+        read_only_fields = ["created_at", "updated_at"]
+
+
+class OrganisationViewSet(RegisterViewSet):
+    queryset = Organisation.objects.select_related("region")
+    serializer_class = OrganisationSerializer
+    filterset_fields = ["kind", "country", "region", "is_consortium_partner", "is_coordinator"]
+    search_fields = ["name", "acronym", "city", "erasmus_oid", "pic"]
+    ordering_fields = ["name", "country", "kind", "created_at"]
+
+
+class AllianceMemberSerializer(TrackedSerializer):
+    class Meta:
+        model = AllianceMember
+        fields = ["id", "organisation", "category", "joined_on", "left_on", "note", "version", "created_at",
+                  "updated_at"]
+        read_only_fields = ["created_at", "updated_at"]
+
+
+class AllianceMemberViewSet(RegisterViewSet):
+    queryset = AllianceMember.objects.select_related("organisation")
+    serializer_class = AllianceMemberSerializer
+    filterset_fields = {
+        "organisation": ["exact"],
+        "category": ["exact"],
+        "organisation__country": ["exact"],
+        "joined_on": ["gte", "lte"],
+        "left_on": ["isnull"],
+    }
+    search_fields = ["organisation__name", "note"]
+    ordering_fields = ["joined_on", "left_on", "created_at"]
+
+
+class CooperationProjectSerializer(TrackedSerializer):
+    class Meta:
+        model = CooperationProject
+        fields = ["id", "title", "description", "lead_organisation", "participants", "started_on", "ended_on",
+                  "status", "version", "created_at", "updated_at"]
+        read_only_fields = ["created_at", "updated_at"]
+
+    def validate_related(self, attrs, instance):
+        CooperationProject.validate_participants(self.related_value(attrs, "participants"), instance.started_on)
+
+
+class CooperationProjectViewSet(RegisterViewSet):
+    queryset = CooperationProject.objects.select_related("lead_organisation").prefetch_related(
+        Prefetch("participants", queryset=Organisation.objects.only("id")))
+    serializer_class = CooperationProjectSerializer
+    filterset_fields = {
+        "status": ["exact"],
+        "lead_organisation": ["exact"],
+        "participants": ["exact"],
+        "started_on": ["gte", "lte"],
+    }
+    search_fields = ["title", "description"]
+    ordering_fields = ["started_on", "ended_on", "title", "created_at"]
+
+
+class MoUSerializer(TrackedSerializer):
+    partner_organisation = serializers.PrimaryKeyRelatedField(
+        queryset=Organisation.objects.all(), required=False,
+        help_text="The network organisation bringing the MoU. A partner's MoUs are always its own organisation's; "
+                  "a manager must give it.")
+    document_filename = serializers.CharField(read_only=True, help_text="The signed document's file name, if any.")
+
+    class Meta:
+        model = MoU
+        fields = ["id", "title", "counterpart", "partner_organisation", "scope", "areas", "signed_on", "valid_until",
+                  "signatories", "document_filename", "status", "submitted_by", "submitted_at", "reviewed_by",
+                  "reviewed_at", "review_note", "version", "created_at", "updated_at"]
+        read_only_fields = ["status", "submitted_by", "submitted_at", "reviewed_by", "reviewed_at", "review_note",
+                            "created_at", "updated_at"]
+
+    def _user(self):
+        return self.context["request"].user
+
+    def prepare_instance(self, instance):
+        user = self._user()
+        if roles.is_partner(user):
+            instance.partner_organisation_id = user.organisation_id
+        elif self.instance is None and not instance.partner_organisation_id:
+            raise serializers.ValidationError({"partner_organisation": ["This field is required."]})
+        return instance
+
+    def create(self, validated_data):
+        user = self._user()
+        if roles.is_partner(user):
+            validated_data["partner_organisation_id"] = user.organisation_id
+            validated_data.pop("partner_organisation", None)
+        validated_data["submitted_by"] = user
+        return super().create(validated_data)
+
+
+class ReviewSerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, default="",
+                                 help_text="The reviewer's note; a rejection needs one (the partner reads it).")
+
+
+class MoUViewSet(RegisterViewSet):
+    """MoUs. Partners read and submit their own organisation's; managers read all, edit and review."""
+
+    permission_classes = [permissions.IsAuthenticated, MoUPermission]
+    serializer_class = MoUSerializer
+    filterset_fields = {
+        "status": ["exact"],
+        "partner_organisation": ["exact"],
+        "counterpart": ["exact"],
+        "signed_on": ["gte", "lte"],
+    }
+    search_fields = ["title", "scope", "areas", "counterpart__name"]
+    ordering_fields = ["submitted_at", "signed_on", "title"]
+
+    def get_queryset(self):
+        return MoU.objects.visible_to(self.request.user).select_related(
+            "counterpart", "partner_organisation", "submitted_by", "reviewed_by")
+
+    def _review(self, request, service):
+        mou = self.get_object()
+        body = ReviewSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            mou = service(mou=mou, reviewer=request.user, note=body.validated_data["note"])
+        except DjangoValidationError as error:
+            # The service names the model field; the request calls it ``note``.
+            detail = {("note" if field == "review_note" else field): messages
+                      for field, messages in error.message_dict.items()}
+            raise serializers.ValidationError(detail) from error
+        return Response(MoUSerializer(mou, context=self.get_serializer_context()).data)
+
+    @extend_schema(request=ReviewSerializer, responses={200: MoUSerializer},
+                   description="Approve a submitted MoU (managers). From then on it counts.")
+    @action(detail=True, methods=["post"], permission_classes=[permissions.IsAuthenticated, MoUPermission])
+    def approve(self, request, pk=None):
+        return self._review(request, services.mou_approve)
+
+    @extend_schema(request=ReviewSerializer, responses={200: MoUSerializer},
+                   description="Reject a submitted MoU (managers), with the reason in `note`.")
+    @action(detail=True, methods=["post"], permission_classes=[permissions.IsAuthenticated, MoUPermission])
+    def reject(self, request, pk=None):
+        return self._review(request, services.mou_reject)
+

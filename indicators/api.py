@@ -1,0 +1,197 @@
+"""API v1 of the indicators: their latest figures, history and breakdowns (read only), and reports.
+
+Figures come from the stored snapshots only, like the dashboard: nothing is
+aggregated on a request.
+"""
+
+from django.db.models import OuterRef, Prefetch, Subquery
+from django.http import Http404
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from rest_framework import serializers
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from lcamp.api import ReadOnlyViewSet, RegisterViewSet, TrackedSerializer
+
+from .models import Breakdown, Indicator, Report, Snapshot
+from .registry import registry
+
+
+class SnapshotSerializer(serializers.ModelSerializer):
+    as_of = serializers.DateField(source="date", help_text="The date the figures are computed for.")
+
+    class Meta:
+        model = Snapshot
+        fields = ["as_of", "value", "target", "expected", "progress", "status", "forecast"]
+
+
+class IndicatorSerializer(serializers.ModelSerializer):
+    project = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    pillar = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    latest = serializers.SerializerMethodField(help_text="The latest snapshot, or null before the first roll-up.")
+
+    class Meta:
+        model = Indicator
+        fields = ["code", "title", "description", "project", "pillar", "unit", "baseline", "target", "target_date",
+                  "is_public", "is_cumulative", "source", "time_rule", "latest"]
+
+    @extend_schema_field(SnapshotSerializer(allow_null=True))
+    def get_latest(self, indicator):
+        latest = getattr(indicator, "latest_snapshots", None)
+        if latest is None:
+            latest = list(indicator.snapshots.order_by("-date")[:1])
+        return SnapshotSerializer(latest[0]).data if latest else None
+
+
+def latest_snapshots_prefetch():
+    """Each indicator's latest snapshot, in one query for any number of indicators."""
+    newest = Snapshot.objects.filter(indicator=OuterRef("indicator")).order_by("-date").values("pk")[:1]
+    return Prefetch("snapshots", queryset=Snapshot.objects.filter(pk=Subquery(newest)), to_attr="latest_snapshots")
+
+
+class BreakdownPartSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Breakdown
+        fields = ["key", "label", "value"]
+
+
+class BreakdownSerializer(serializers.Serializer):
+    indicator = serializers.CharField(help_text="The indicator's code.")
+    dimension = serializers.CharField()
+    as_of = serializers.DateField(allow_null=True, help_text="The date of the snapshot; null before the first roll-up.")
+    value = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True,
+                                     help_text="The snapshot's total value.")
+    overlapping = serializers.BooleanField(
+        help_text="True when one record may count in several parts, so the parts do not sum to the total.")
+    parts = BreakdownPartSerializer(many=True)
+
+
+class IndicatorViewSet(ReadOnlyViewSet):
+    """Indicators with their latest figures. Read by admins, managers and staff."""
+
+    lookup_field = "code"
+    lookup_value_regex = "[-a-zA-Z0-9_]+"
+    serializer_class = IndicatorSerializer
+    filterset_fields = ["source", "is_public", "pillar__code", "project__code"]
+    search_fields = ["code", "title", "description"]
+    ordering_fields = ["order", "code", "title", "target"]
+
+    def get_queryset(self):
+        return Indicator.objects.select_related("project", "pillar").prefetch_related(latest_snapshots_prefetch())
+
+    def get_object(self):
+        # A code is unique per project; the first project's indicator answers.
+        indicator = self.get_queryset().filter(code=self.kwargs["code"]).order_by("project__code").first()
+        if indicator is None:
+            raise Http404("No indicator with this code.")
+        self.check_object_permissions(self.request, indicator)
+        return indicator
+
+    def _indicator(self):
+        indicator = Indicator.objects.filter(code=self.kwargs["code"]).order_by("project__code").first()
+        if indicator is None:
+            raise Http404("No indicator with this code.")
+        return indicator
+
+    @extend_schema(
+        responses={200: SnapshotSerializer(many=True)},
+        description="The indicator's time series: every snapshot, oldest first (the complete list, not paginated).",
+    )
+    @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
+    def history(self, request, code=None):
+        indicator = self._indicator()
+        return Response(SnapshotSerializer(indicator.snapshots.order_by("date"), many=True).data)
+
+    @extend_schema(
+        parameters=[OpenApiParameter(
+            "dimension", OpenApiTypes.STR, OpenApiParameter.QUERY, required=True,
+            description="The breakdown dimension, e.g. country, region, organisation_kind: one of the indicator's "
+                        "dimensions (an unknown one answers 400 with {\"dimension\": [...]}).")],
+        responses={200: BreakdownSerializer},
+        description="The latest snapshot's value broken down along one dimension.",
+    )
+    @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None, query_errors=True)
+    def breakdown(self, request, code=None):
+        indicator = self._indicator()
+        snapshot = indicator.snapshots.order_by("-date").first()
+        dimension = request.query_params.get("dimension", "")
+        known = self.dimensions_of(indicator, snapshot)
+        if not dimension:
+            raise serializers.ValidationError({"dimension": ["This query parameter is required; one of: "
+                                                             + (", ".join(known) or "(none yet)") + "."]})
+        if dimension not in known:
+            raise serializers.ValidationError({"dimension": [
+                f"Unknown dimension {dimension!r} for {indicator.code}; one of: " + (", ".join(known) or "(none yet)")
+                + "."]})
+        parts = list(snapshot.breakdowns.filter(dimension=dimension)) if snapshot else []
+        return Response(BreakdownSerializer({
+            "indicator": indicator.code,
+            "dimension": dimension,
+            "as_of": snapshot.date if snapshot else None,
+            "value": snapshot.value if snapshot else None,
+            "overlapping": any(part.overlapping for part in parts) or self._dimension_overlaps(indicator, dimension),
+            "parts": parts,
+        }).data)
+
+    @staticmethod
+    def dimensions_of(indicator, snapshot):
+        """The measure's dimensions, plus any the stored breakdowns carry (reported indicators)."""
+        names = []
+        if indicator.measure_key and indicator.measure_key in registry:
+            names = [d.name for d in registry.get(indicator.measure_key).dimensions]
+        if snapshot:
+            names += [n for n in snapshot.breakdowns.values_list("dimension", flat=True).distinct() if n not in names]
+        return names
+
+    @staticmethod
+    def _dimension_overlaps(indicator, dimension):
+        if indicator.measure_key and indicator.measure_key in registry:
+            try:
+                return registry.get(indicator.measure_key).dimension(dimension).overlapping
+            except KeyError:
+                return False
+        return False
+
+
+class ReportSerializer(TrackedSerializer):
+    indicator = serializers.SlugRelatedField(
+        slug_field="code", queryset=Indicator.objects.filter(source=Indicator.Source.REPORTED),
+        help_text="The code of a reported indicator.")
+
+    class Meta:
+        model = Report
+        fields = ["id", "indicator", "organisation", "as_of", "value", "evidence_url", "note", "status",
+                  "reported_by", "reviewed_by", "reviewed_at", "review_note", "version", "created_at", "updated_at"]
+        read_only_fields = ["reported_by", "reviewed_by", "reviewed_at", "created_at", "updated_at"]
+
+    def create(self, validated_data):
+        validated_data["reported_by"] = self.context["request"].user
+        self._stamp_review(validated_data, None)
+        return super().create(validated_data)
+
+    def update(self, instance, validated_data):
+        self._stamp_review(validated_data, instance)
+        return super().update(instance, validated_data)
+
+    def _stamp_review(self, validated_data, instance):
+        """A manager setting the status to approved or rejected is its reviewer."""
+        new_status = validated_data.get("status")
+        if new_status and new_status != Report.Status.SUBMITTED and (instance is None or instance.status != new_status):
+            validated_data["reviewed_by"] = self.context["request"].user
+            validated_data["reviewed_at"] = timezone.now()
+
+
+class ReportViewSet(RegisterViewSet):
+    queryset = Report.objects.select_related("indicator", "organisation", "reported_by", "reviewed_by")
+    serializer_class = ReportSerializer
+    filterset_fields = {
+        "indicator__code": ["exact"],
+        "organisation": ["exact"],
+        "status": ["exact"],
+        "as_of": ["gte", "lte"],
+    }
+    search_fields = ["note", "organisation__name"]
+    ordering_fields = ["as_of", "value", "created_at"]
+

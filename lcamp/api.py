@@ -1,0 +1,237 @@
+"""Shared pieces of the REST API v1: permissions, the base serializer and viewset, errors, schema.
+
+The API follows the browser's rules: permissions ask the same questions of
+``lcamp.roles``, serializers validate through the model's ``full_clean()`` (and
+the model's own many-to-many rules), and a Django ``ValidationError`` raised by a
+service answers 400 with ``{"field": ["message"]}`` like a form would.
+"""
+
+import copy
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework import exceptions, mixins, permissions, serializers, status, viewsets
+from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.settings import api_settings
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from . import roles
+
+NON_FIELD = api_settings.NON_FIELD_ERRORS_KEY
+
+
+def validation_error_detail(error):
+    """A Django ValidationError as DRF's ``{"field": ["message"]}`` (non-field errors under ``non_field_errors``)."""
+    if hasattr(error, "error_dict"):
+        return {NON_FIELD if field == "__all__" else field: messages
+                for field, messages in error.message_dict.items()}
+    return {NON_FIELD: error.messages}
+
+
+def exception_handler(exc, context):
+    """DRF's handler, plus: a Django ValidationError (from a model or a service) answers 400 with field messages."""
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(validation_error_detail(exc))
+    return drf_exception_handler(exc, context)
+
+
+class StaleVersion(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "This record was changed by somebody else since you read it; read it again and redo your change."
+    default_code = "stale_version"
+
+
+# --- Permissions ---------------------------------------------------------------------------
+
+
+class RegisterPermission(permissions.BasePermission):
+    """Registers: admins, managers and staff read; admins and managers write (staff read only)."""
+
+    def has_permission(self, request, view):
+        if request.method in permissions.SAFE_METHODS:
+            return roles.can_view_registers(request.user)
+        return roles.can_edit_registers(request.user)
+
+
+class DashboardPermission(permissions.BasePermission):
+    """Indicators and their figures: whoever sees the dashboard (admins, managers, staff)."""
+
+    def has_permission(self, request, view):
+        return request.method in permissions.SAFE_METHODS and roles.can_view_dashboard(request.user)
+
+
+class MoUPermission(permissions.BasePermission):
+    """MoUs: registers readers read all; partners read and submit their organisation's own.
+
+    A partner's queryset holds only its organisation's MoUs, so another's answers 404.
+    Only managers change an MoU or review it.
+    """
+
+    def has_permission(self, request, view):
+        user = request.user
+        if roles.can_view_registers(user):
+            return request.method in permissions.SAFE_METHODS or roles.can_edit_registers(user)
+        if roles.is_partner(user) and user.organisation_id:
+            # Partners reach the object so that another organisation's MoU answers 404;
+            # has_object_permission then refuses their writes.
+            return True
+        return False
+
+    def has_object_permission(self, request, view, obj):
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        return roles.can_edit_registers(request.user)
+
+
+# --- Serializers ----------------------------------------------------------------------------
+
+
+class CleanModelSerializer(serializers.ModelSerializer):
+    """A ModelSerializer that validates through the model's ``full_clean()``, as the forms do.
+
+    Subclasses add many-to-many rules in ``validate_related(attrs, instance)`` and
+    what the server decides in ``prepare_instance(instance)``.
+    """
+
+    def _many_to_many_names(self):
+        return {f.name for f in self.Meta.model._meta.many_to_many}
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        m2m = self._many_to_many_names()
+        instance = copy.copy(self.instance) if self.instance is not None else self.Meta.model()
+        for name, value in attrs.items():
+            if name not in m2m and name != "version":
+                setattr(instance, name, value)
+        try:
+            instance = self.prepare_instance(instance)
+            instance.full_clean(exclude=list(m2m))
+            self.validate_related(attrs, instance)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(validation_error_detail(error)) from error
+        return attrs
+
+    def prepare_instance(self, instance):
+        """Set what the server decides (e.g. the partner's organisation) before validation."""
+        return instance
+
+    def validate_related(self, attrs, instance):
+        """Many-to-many rules; raise a Django ValidationError."""
+
+    def related_value(self, attrs, name):
+        """The many-to-many value after this write: the one sent, or the current one on a partial update."""
+        if name in attrs:
+            return list(attrs[name])
+        if self.instance is not None:
+            return list(getattr(self.instance, name).all())
+        return []
+
+
+class TrackedSerializer(CleanModelSerializer):
+    """A register record (``TrackedModel``): optimistic locking on ``version``.
+
+    ``version`` is given on output; a client may send the version it read with an
+    update, and a stale one answers 409 and writes nothing.
+    """
+
+    version = serializers.IntegerField(
+        required=False, min_value=1, max_value=2**31 - 1,
+        help_text="Counter of saves. Optional on update: send the version you read, and if the record changed "
+                  "meanwhile the update answers 409 and writes nothing. Ignored on create.")
+
+    def create(self, validated_data):
+        validated_data.pop("version", None)
+        return super().create(validated_data)
+
+    def update(self, instance, validated_data):
+        sent_version = validated_data.pop("version", None)
+        with transaction.atomic():
+            # Lock the row: two clients sending the same version cannot both win.
+            current = type(instance).objects.select_for_update().filter(pk=instance.pk).values_list(
+                "version", flat=True).first()
+            if sent_version is not None and current != sent_version:
+                raise StaleVersion(
+                    f"This record is at version {current}; you sent version {sent_version}. "
+                    "Somebody changed it since you read it: read it again and redo your change.")
+            instance.version = (current or instance.version) + 1
+            return super().update(instance, validated_data)
+
+
+# --- Schema -----------------------------------------------------------------------------------
+
+
+class ErrorDetailSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+
+
+FIELD_ERRORS_SCHEMA = {
+    "type": "object",
+    "description": "Each field name (or `non_field_errors`) with the list of its messages.",
+    "additionalProperties": {"type": "array", "items": {"type": "string"}},
+}
+
+
+class ApiSchema(AutoSchema):
+    """The operation's own responses plus the errors it can answer.
+
+    Every operation: 401 (no or bad credentials), 403 (role), 429 (throttled).
+    Writes and lists (filters): 400 with field messages. A path with an id, or a
+    paginated list (an unknown page): 404. Updates: 409 on a stale ``version``.
+    """
+
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction)
+        if direction != "response":
+            return responses
+        method = self.method.upper()
+        is_list = self._is_list_view()
+        errors = {
+            "401": "Not authenticated, or a bad token.",
+            "403": "Your role may not do this.",
+            "429": "Too many requests: slow down (see the Retry-After header).",
+        }
+        if method in ("POST", "PUT", "PATCH") or (is_list and method == "GET") or getattr(self.view, "query_errors", False):
+            errors["400"] = "Invalid input; nothing was written."
+        if "{" in self.path or (is_list and method == "GET"):
+            errors["404"] = "No such record (or not yours), or no such page."
+        if method in ("PUT", "PATCH") and "{" in self.path:
+            errors["409"] = "The version you sent is stale: read the record again and redo your change."
+        for code, description in errors.items():
+            if code in responses:
+                continue
+            body = FIELD_ERRORS_SCHEMA if code == "400" else ErrorDetailSerializer
+            responses[code] = self._get_response_for_code(OpenApiResponse(body, description=description), code)
+        return responses
+
+
+# --- Viewsets ---------------------------------------------------------------------------------
+
+
+class RegisterViewSet(mixins.CreateModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin,
+                      mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Create, read, update and list; no delete: counted records change status instead,
+    and admins delete in the admin site."""
+
+    # Token first, so an anonymous request answers 401 with ``WWW-Authenticate: Token``.
+    authentication_classes = [TokenAuthentication, SessionAuthentication]
+    permission_classes = [permissions.IsAuthenticated, RegisterPermission]
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+    schema = ApiSchema()
+    # An action answering 400 for a bad query parameter sets this (for the schema).
+    query_errors = False
+
+    def get_exception_handler(self):
+        return exception_handler
+
+
+class ReadOnlyViewSet(mixins.RetrieveModelMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+    authentication_classes = RegisterViewSet.authentication_classes
+    permission_classes = [permissions.IsAuthenticated, DashboardPermission]
+    schema = ApiSchema()
+    # An action answering 400 for a bad query parameter sets this (for the schema).
+    query_errors = False
+
+    def get_exception_handler(self):
+        return exception_handler

@@ -1,0 +1,52 @@
+"""API v1 of the observatories registers: observatories and skill gaps."""
+
+from lcamp.api import RegisterViewSet, TrackedSerializer
+
+from .models import Observatory, SkillGap
+
+
+class ObservatorySerializer(TrackedSerializer):
+    class Meta:
+        model = Observatory
+        fields = ["id", "name", "region", "host_organisation", "status", "launched_on", "closed_on", "website",
+                  "description", "version", "created_at", "updated_at"]
+        read_only_fields = ["created_at", "updated_at"]
+
+
+class ObservatoryViewSet(RegisterViewSet):
+    queryset = Observatory.objects.select_related("region", "host_organisation")
+    serializer_class = ObservatorySerializer
+    filterset_fields = {
+        "status": ["exact"],
+        "region": ["exact"],
+        "host_organisation": ["exact"],
+        "region__country": ["exact"],
+        "launched_on": ["gte", "lte"],
+    }
+    search_fields = ["name", "description"]
+    ordering_fields = ["name", "launched_on", "created_at"]
+
+
+class SkillGapSerializer(TrackedSerializer):
+    class Meta:
+        model = SkillGap
+        fields = ["id", "observatory", "title", "description", "esco_skill_uri", "esco_skill_label", "isco_code",
+                  "nace_code", "critical", "evidence", "evidence_url", "identified_on", "status", "version",
+                  "created_at", "updated_at"]
+        read_only_fields = ["created_at", "updated_at"]
+
+
+class SkillGapViewSet(RegisterViewSet):
+    queryset = SkillGap.objects.select_related("observatory")
+    serializer_class = SkillGapSerializer
+    filterset_fields = {
+        "status": ["exact"],
+        "critical": ["exact"],
+        "observatory": ["exact"],
+        "isco_code": ["exact"],
+        "nace_code": ["exact", "startswith"],
+        "esco_skill_uri": ["exact"],
+        "identified_on": ["gte", "lte"],
+    }
+    search_fields = ["title", "description", "esco_skill_label"]
+    ordering_fields = ["identified_on", "title", "created_at"]

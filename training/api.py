@@ -1,0 +1,149 @@
+"""API v1 of the training registers: micro-credentials (with their ELM export) and learning factories."""
+
+from django.db.models import Prefetch
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers
+from rest_framework.decorators import action
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+
+from alliance.models import Organisation
+from lcamp.api import RegisterViewSet, TrackedSerializer
+from observatories.models import SkillGap
+
+from .elm import micro_credential_to_elm
+from .models import FactoryExchange, FactoryProduct, LearningFactory, MicroCredential
+
+
+class JSONLDRenderer(JSONRenderer):
+    media_type = "application/ld+json"
+    format = "jsonld"
+
+
+class MicroCredentialSerializer(TrackedSerializer):
+    esco_skills = serializers.ListField(
+        child=serializers.CharField(max_length=120), required=False,
+        help_text="ESCO skill URIs (http://data.europa.eu/esco/skill/<uuid>) the outcomes correspond to.")
+
+    class Meta:
+        model = MicroCredential
+        fields = ["id", "title", "awarding_body", "co_awarding_organisations", "learning_outcomes", "esco_skills",
+                  "ects", "hours", "eqf_level", "assessment_type", "participation_form", "quality_assurance",
+                  "prerequisites", "supervision_identity_verification", "grade_scheme", "integration_stackability",
+                  "further_information", "skill_gaps", "status", "published_on", "version", "created_at",
+                  "updated_at"]
+        read_only_fields = ["created_at", "updated_at"]
+
+
+class ElmDocumentSerializer(serializers.Serializer):
+    """The shape of the ELM v3 JSON-LD document (the nested nodes are described in training/elm.py)."""
+
+    context = serializers.CharField(help_text="http://data.europa.eu/snb/model/context/edc-ap")
+    id = serializers.CharField()
+    type = serializers.ChoiceField(choices=["LearningOpportunity"])
+    title = serializers.DictField(child=serializers.CharField(), help_text="Language tag to text.")
+    providedBy = serializers.DictField(help_text="The awarding body as an ELM Organisation.")  # noqa: N815
+    learningSpecification = serializers.DictField(  # noqa: N815
+        help_text="The LearningAchievementSpecification: EQFLevel, creditPoint, learningOutcome, mode, "
+                  "learningSetting, provenBy, awardingOpportunity, additionalNote.")
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["@context"] = fields.pop("context")
+        return fields
+
+
+class MicroCredentialViewSet(RegisterViewSet):
+    queryset = MicroCredential.objects.select_related("awarding_body").prefetch_related(
+        Prefetch("co_awarding_organisations", queryset=Organisation.objects.only("id")),
+        Prefetch("skill_gaps", queryset=SkillGap.objects.only("id")),
+    )
+    serializer_class = MicroCredentialSerializer
+    filterset_fields = {
+        "status": ["exact"],
+        "eqf_level": ["exact", "gte", "lte"],
+        "awarding_body": ["exact"],
+        "awarding_body__country": ["exact"],
+        "participation_form": ["exact"],
+        "published_on": ["gte", "lte"],
+    }
+    search_fields = ["title", "learning_outcomes"]
+    ordering_fields = ["title", "eqf_level", "ects", "published_on", "created_at"]
+
+    @extend_schema(
+        responses={200: OpenApiResponse(ElmDocumentSerializer,
+                                        description="The micro-credential as ELM v3 JSON-LD.")},
+        description="The micro-credential as a European Learning Model (ELM v3) learning opportunity with its "
+                    "learning achievement specification, in JSON-LD (`application/ld+json`; `application/json` "
+                    "on request).",
+    )
+    @action(detail=True, methods=["get"], renderer_classes=[JSONLDRenderer, JSONRenderer], filter_backends=[],
+            pagination_class=None)
+    def elm(self, request, pk=None):
+        micro_credential = MicroCredential.objects.select_related("awarding_body").prefetch_related(
+            "co_awarding_organisations").get(pk=self.get_object().pk)
+        return Response(micro_credential_to_elm(micro_credential))
+
+
+class LearningFactorySerializer(TrackedSerializer):
+    class Meta:
+        model = LearningFactory
+        fields = ["id", "name", "host_organisation", "region", "description", "version", "created_at", "updated_at"]
+        read_only_fields = ["created_at", "updated_at"]
+
+
+class LearningFactoryViewSet(RegisterViewSet):
+    queryset = LearningFactory.objects.select_related("host_organisation", "region")
+    serializer_class = LearningFactorySerializer
+    filterset_fields = ["host_organisation", "region", "host_organisation__country"]
+    search_fields = ["name", "description"]
+    ordering_fields = ["name", "created_at"]
+
+
+class FactoryExchangeSerializer(TrackedSerializer):
+    class Meta:
+        model = FactoryExchange
+        fields = ["id", "factory", "partner_organisations", "title", "started_on", "ended_on", "students", "status",
+                  "version", "created_at", "updated_at"]
+        read_only_fields = ["created_at", "updated_at"]
+
+
+class FactoryExchangeViewSet(RegisterViewSet):
+    queryset = FactoryExchange.objects.select_related("factory").prefetch_related(
+        Prefetch("partner_organisations", queryset=Organisation.objects.only("id")))
+    serializer_class = FactoryExchangeSerializer
+    filterset_fields = {
+        "status": ["exact"],
+        "factory": ["exact"],
+        "partner_organisations": ["exact"],
+        "started_on": ["gte", "lte"],
+    }
+    search_fields = ["title"]
+    ordering_fields = ["started_on", "students", "title", "created_at"]
+
+
+class FactoryProductSerializer(TrackedSerializer):
+    class Meta:
+        model = FactoryProduct
+        fields = ["id", "title", "description", "factories", "collaborating_organisations", "developed_on", "status",
+                  "evidence_url", "version", "created_at", "updated_at"]
+        read_only_fields = ["created_at", "updated_at"]
+
+    def validate_related(self, attrs, instance):
+        FactoryProduct.validate_collaborators(self.related_value(attrs, "collaborating_organisations"))
+
+
+class FactoryProductViewSet(RegisterViewSet):
+    queryset = FactoryProduct.objects.prefetch_related(
+        Prefetch("factories", queryset=LearningFactory.objects.only("id")),
+        Prefetch("collaborating_organisations", queryset=Organisation.objects.only("id")),
+    )
+    serializer_class = FactoryProductSerializer
+    filterset_fields = {
+        "status": ["exact"],
+        "factories": ["exact"],
+        "collaborating_organisations": ["exact"],
+        "developed_on": ["gte", "lte"],
+    }
+    search_fields = ["title", "description"]
+    ordering_fields = ["developed_on", "title", "created_at"]

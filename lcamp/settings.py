@@ -13,7 +13,6 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
-from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("LCAMP_VAR_DIR", BASE_DIR / "var"))
@@ -26,13 +25,10 @@ DEBUG = env.bool("DEBUG", default=True)
 TESTING = "pytest" in sys.modules or env.bool("LCAMP_TESTING", default=False)
 
 
-class MissingSetting(ImproperlyConfigured, SystemExit):
-    """A missing production secret. As a SystemExit it ends manage.py, gunicorn and
-    Celery with just its one-line message on stderr (exit status 1), no traceback."""
-
-    def __init__(self, message):
-        ImproperlyConfigured.__init__(self, message)
-        SystemExit.__init__(self, message)
+class MissingSetting(SystemExit):
+    """A missing production secret. A SystemExit, not an Exception, so that no
+    `except Exception` catches it: manage.py, gunicorn and Celery stop with just its
+    one-line message on stderr (exit status 1), no traceback."""
 
 
 def _required(name):

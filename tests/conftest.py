@@ -18,6 +18,15 @@ def _private_media(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path / "media")
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache (with REDIS_URL set it is a Redis database)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 @pytest.fixture
 def organisation(db):
     return OrganisationFactory(name="TKNIKA", country="ES", is_consortium_partner=True)

@@ -1,0 +1,53 @@
+# LCAMP Tracker: `make run` serves the app from a fresh clone; `make test` runs the whole suite.
+PYTHON ?= python3.11
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test install install-test migrate lint check clean worker beat
+
+$(VENV)/bin/python:
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed ($(PYTHON) not found; set PYTHON=...)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+$(VENV)/.installed: $(VENV)/bin/python pyproject.toml constraints.txt
+	$(PIP) install --quiet -c constraints.txt .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/bin/python pyproject.toml constraints.txt
+	$(PIP) install --quiet -c constraints.txt ".[test]"
+	touch $(VENV)/.installed $@
+
+install: $(VENV)/.installed
+
+install-test: $(VENV)/.installed-test
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+
+run: install migrate
+	$(PY) manage.py seed_lcamp
+	$(PY) manage.py demo_data
+	$(PY) manage.py rollup --backfill >/dev/null
+	@if [ "$${DEBUG:-1}" != "0" ]; then $(PY) manage.py demo_accounts; fi
+	@echo "LCAMP Tracker on http://$(HOST):$(PORT)/"
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: install-test
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+lint: install-test
+	$(VENV)/bin/ruff check .
+	$(PY) manage.py makemigrations --check --dry-run
+
+worker: install
+	$(VENV)/bin/celery -A lcamp worker --loglevel=INFO
+
+beat: install
+	$(VENV)/bin/celery -A lcamp beat --loglevel=INFO --schedule var/celerybeat-schedule
+
+clean:
+	rm -rf $(VENV) var/lcamp.sqlite3

@@ -1,0 +1,386 @@
+"""Demo records and accounts.
+
+``create_demo_records()`` reproduces LCAMP's state of December 2024 as the EARLALL
+article gives it (10 observatories active, 30 alliance members) with plausible
+partial progress on the other indicators. ``create_synthetic_records(n)`` adds ``n``
+generated records spread over the registers, with ``bulk_create`` in batches, for
+load and benchmark work. Everything made here is marked ``is_demo``.
+"""
+
+import datetime
+import itertools
+import random
+import uuid
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.db import transaction
+
+DEMO_ACCOUNTS = [
+    # username, role, organisation name, is superuser
+    ("admin", None, "EARLALL", True),
+    ("staff", "staff", "EARLALL", False),
+    ("manager", "manager", "TKNIKA", False),
+    ("partner", "partner", "Mecanic Vallée", False),
+]
+
+# Organisations of the network beyond the consortium that joined the Alliance by Dec 2024.
+DEMO_ORGANISATIONS = [
+    ("Ideko", "company", "ES", "ES21", "Elgoibar"),
+    ("Tecnalia", "higher_education", "ES", "ES21", "Donostia-San Sebastián"),
+    ("Basque Government, Department of Education", "public_authority", "ES", "ES21", "Vitoria-Gasteiz"),
+    ("Ratier-Figeac", "company", "FR", "FRJ2", "Figeac"),
+    ("Lycée Champollion", "vet", "FR", "FRJ2", "Figeac"),
+    ("Malta College of Arts, Science and Technology", "vet", "MT", "MT00", "Paola"),
+    ("Voith Turbo", "company", "DE", "DE11", "Heidenheim an der Brenz"),
+    ("Kocaeli University", "higher_education", "TR", "TR42", "İzmit"),
+    ("Siemens Energy Finspång", "company", "SE", "SE12", "Finspång"),
+    ("Region Östergötland", "public_authority", "SE", "SE12", "Linköping"),
+    ("Agoria Antwerp", "cluster", "BE", "BE21", "Antwerp"),
+    ("Politecnico di Milano", "higher_education", "IT", "ITC4", "Milan"),
+    ("Comau Academy", "sme", "IT", "ITC4", "Milan"),
+    ("Flanders Make", "higher_education", "BE", "BE21", "Lommel"),
+    ("Cedefop network observer", "international", "BE", "BE10", "Brussels"),
+    ("Lombardy Region, Directorate for Education", "public_authority", "IT", "ITC4", "Milan"),
+    ("Addimen", "sme", "ES", "ES21", "Bilbao"),  # joined and left again: not counted in Dec 2024
+]
+
+CATEGORY_BY_KIND = {
+    "vet": "vet", "higher_education": "research", "company": "business", "sme": "business",
+    "cluster": "business", "public_authority": "policy", "international": "international", "other": "business",
+}
+
+OBSERVATORY_REGIONS = ["ES21", "BE10", "FRJ2", "MT00", "DE11", "TR42", "SE12", "BE21", "ITC4"]
+HOSTS = ["TKNIKA", "EARLALL", "Mecanic Vallée", "Knowledge Innovation Centre", "DHBW Heidenheim",
+         "Kocaeli Provincial Directorate of National Education", "Curt Nicolin Gymnasiet", "Crescendo CVO",
+         "AFIL", "MADE Competence Center Industry 4.0"]
+NACE = ["C25", "C28", "C29", "C27", "C22", "C24", "C26", "C30", "C33", "M71"]
+SKILLS = ["operate CNC machines", "programme robots", "additive manufacturing design", "industrial data analysis",
+          "maintain automated systems", "digital twin modelling", "cobot safety", "lean manufacturing",
+          "quality control with metrology", "PLC programming", "cybersecurity for OT", "circular design"]
+
+
+def _d(y, m, d):
+    return datetime.date(y, m, d)
+
+
+def demo_records_exist():
+    from alliance.models import Organisation
+
+    return Organisation.objects.filter(is_demo=True).exists()
+
+
+@transaction.atomic
+def create_demo_records(seed=2024):
+    """The December 2024 state, dated records, marked as demo. Needs ``seed_reference_data()`` first."""
+    from alliance.models import AllianceMember, CooperationProject, MoU, Organisation, Region
+    from observatories.models import Observatory, SkillGap
+    from training.models import FactoryExchange, FactoryProduct, LearningFactory, MicroCredential
+
+    rng = random.Random(seed)
+    regions = {r.code: r for r in Region.objects.all()}
+    partners = {o.name: o for o in Organisation.objects.filter(is_consortium_partner=True)}
+    others = {}
+    for name, kind, country, region, city in DEMO_ORGANISATIONS:
+        others[name] = Organisation.objects.create(name=name, kind=kind, country=country, region=regions.get(region),
+                                                   city=city, is_demo=True)
+    # Alliance: the 14 consortium partners and 16 others are members in Dec 2024; Addimen left.
+    members = list(partners.values()) + [o for n, o in others.items() if n != "Addimen"]
+    for i, organisation in enumerate(members):
+        joined = _d(2023, 1, 15) + datetime.timedelta(days=(i * 23) % 690)
+        AllianceMember.objects.create(organisation=organisation, category=CATEGORY_BY_KIND[organisation.kind],
+                                      joined_on=joined, is_demo=True)
+    AllianceMember.objects.create(organisation=others["Addimen"], category="business", joined_on=_d(2023, 5, 2),
+                                  left_on=_d(2024, 6, 30), note="Left the Alliance in June 2024.", is_demo=True)
+    # Observatories: 10 active, one more planned.
+    observatories = []
+    for i, host in enumerate(HOSTS):
+        region = regions[OBSERVATORY_REGIONS[i % len(OBSERVATORY_REGIONS)]]
+        observatories.append(Observatory.objects.create(
+            name=f"Advanced manufacturing skills observatory — {region.name}", region=region,
+            host_organisation=partners[host], status="active", launched_on=_d(2023, 2, 1) + datetime.timedelta(days=45 * i),
+            description="Regional observatory of skills needs in advanced manufacturing.", is_demo=True))
+    Observatory.objects.create(name="Skills observatory — Doğu Marmara (second site)", region=regions["TR42"],
+                               host_organisation=partners["Kocaeli Provincial Directorate of National Education"],
+                               status="planned", is_demo=True)
+    # Skill gaps: 24 critical and validated, 5 candidates.
+    gaps = []
+    for i in range(29):
+        gaps.append(SkillGap.objects.create(
+            observatory=observatories[i % 10], title=f"{SKILLS[i % len(SKILLS)].capitalize()} ({i + 1})",
+            esco_skill_uri=f"http://data.europa.eu/esco/skill/{uuid.UUID(int=rng.getrandbits(128))}",
+            esco_skill_label=SKILLS[i % len(SKILLS)], isco_code=rng.choice(["7223", "7233", "3115", "7543", "2144"]),
+            nace_code=NACE[i % len(NACE)], critical=True, identified_on=_d(2023, 4, 1) + datetime.timedelta(days=21 * i),
+            status="validated" if i < 24 else "candidate", evidence="Observatory survey and employer panel.",
+            is_demo=True))
+    # Cooperation projects among members: 6.
+    for i in range(6):
+        lead = members[i]
+        project = CooperationProject.objects.create(
+            title=f"Cooperation project {i + 1}: {SKILLS[i].capitalize()}", lead_organisation=lead,
+            started_on=_d(2024, 8, 1) + datetime.timedelta(days=14 * i), status="ongoing",
+            description="Joint development among alliance members.", is_demo=True)
+        project.participants.set([lead, members[i + 10], members[i + 20]])
+    # MoUs: 25 approved, 3 waiting for review, 1 rejected.
+    counterparts = [o for o in others.values() if o.name != "Addimen"]
+    partner_list = list(partners.values())
+    for i in range(29):
+        status = "approved" if i < 25 else ("submitted" if i < 28 else "rejected")
+        MoU.objects.create(
+            counterpart=counterparts[i % len(counterparts)], partner_organisation=partner_list[i % len(partner_list)],
+            title=f"Cooperation agreement {i + 1}", scope="Work placements, joint training and shared equipment.",
+            areas="training; internships", signed_on=_d(2023, 3, 1) + datetime.timedelta(days=23 * i),
+            signatories="Director of each organisation", status=status, is_demo=True,
+            review_note="Signed copy missing." if status == "rejected" else "")
+    # Micro-credentials: 34 published at EQF 3-6, plus 3 drafts and one at EQF 7 (not counted).
+    for i in range(38):
+        if i < 34:
+            status, level = "published", 3 + i % 4
+        elif i < 37:
+            status, level = "draft", 4
+        else:
+            status, level = "published", 7
+        credential = MicroCredential.objects.create(
+            title=f"{SKILLS[i % len(SKILLS)].capitalize()} — level {level} ({i + 1})",
+            awarding_body=partner_list[i % len(partner_list)],
+            learning_outcomes="Apply the skill safely in a production cell.\nExplain the quality criteria.",
+            esco_skills=[gaps[i % len(gaps)].esco_skill_uri], ects=[1, 2, 3, 5][i % 4], hours=[25, 50, 75, 125][i % 4],
+            eqf_level=level, assessment_type="Practical task with observation", participation_form=["online", "onsite", "blended"][i % 3],
+            quality_assurance="Internal QA of the awarding VET centre", status=status,
+            published_on=_d(2023, 6, 1) + datetime.timedelta(days=16 * i) if status == "published" else None,
+            is_demo=True)
+        credential.skill_gaps.set([gaps[i % len(gaps)]])
+    # Learning factories, exchanges (31 international students) and products (3 collaborative).
+    factory_hosts = ["TKNIKA", "Curt Nicolin Gymnasiet", "DHBW Heidenheim", "AFIL", "Miguel Altuna LHII"]
+    factories = [LearningFactory.objects.create(name=f"Learning factory {partners[h].acronym}",
+                                                host_organisation=partners[h], region=partners[h].region,
+                                                is_demo=True) for h in factory_hosts]
+    for i, students in enumerate([6, 4, 8, 5, 3, 5]):
+        exchange = FactoryExchange.objects.create(
+            factory=factories[i % 5], title=f"International exchange {i + 1}", students=students,
+            started_on=_d(2023, 10, 1) + datetime.timedelta(days=60 * i), is_demo=True)
+        home = factories[i % 5].host_organisation
+        abroad = next(p for p in itertools.islice(itertools.cycle(partner_list), i + 3, None) if p.country != home.country)
+        exchange.partner_organisations.set([abroad])
+    domestic = FactoryExchange.objects.create(factory=factories[0], title="Regional exchange", students=12,
+                                              started_on=_d(2024, 2, 1), is_demo=True)
+    domestic.partner_organisations.set([partners["Miguel Altuna LHII"]])
+    for i in range(4):
+        product = FactoryProduct.objects.create(
+            title=["Collaborative gripper", "Digital twin of a CNC cell", "Smart quality station", "AGV prototype"][i],
+            status="developed" if i < 3 else "prototype",
+            developed_on=_d(2024, 3, 1) + datetime.timedelta(days=70 * i) if i < 3 else None, is_demo=True)
+        product.factories.set([factories[i], factories[i + 1]])
+        product.collaborating_organisations.set([factories[i].host_organisation, factories[i + 1].host_organisation])
+
+
+def create_demo_accounts(password=None):
+    """The demo accounts admin, staff, manager and partner. Refused unless DEBUG is on."""
+    from alliance.models import Organisation
+    from lcamp.models import User
+
+    if not settings.DEBUG and not settings.TESTING:
+        raise RuntimeError("Demo accounts are made only while DEBUG is on, never in production.")
+    password = password or settings.DEMO_PASSWORD
+    made = []
+    for username, role, organisation_name, superuser in DEMO_ACCOUNTS:
+        organisation = Organisation.objects.filter(name=organisation_name).first()
+        user, _ = User.objects.get_or_create(username=username, defaults={"email": f"{username}@lcamp.example"})
+        user.organisation = organisation
+        user.is_superuser = user.is_staff = superuser
+        user.is_active = True
+        user.set_password(password)
+        user.save()
+        if role:
+            user.groups.add(Group.objects.get(name=role))
+        made.append(user)
+    return made
+
+
+def create_synthetic_records(total, *, batch_size=5000, seed=None, log=None):
+    """Add ``total`` synthetic records spread over the registers, in bulk, in bounded memory.
+
+    Shares: organisations 20 %, alliance members 20 %, MoUs 15 %, skill gaps 15 %,
+    micro-credentials 10 %, factory exchanges 10 %, cooperation projects 5 %,
+    products 5 %. Many-to-many rows are not counted in ``total``. Returns a dict of
+    counts per register.
+    """
+    from alliance.models import AllianceMember, CooperationProject, MoU, Organisation, Region
+    from observatories.models import Observatory, SkillGap
+    from training.models import FactoryExchange, FactoryProduct, LearningFactory, MicroCredential
+
+    rng = random.Random(seed)
+    token = uuid.uuid4().hex[:8]
+    start = _d(2022, 9, 1)
+    span_days = (_d(2024, 12, 31) - start).days
+    countries = ["ES", "FR", "BE", "IT", "DE", "SE", "MT", "TR", "PT", "NL", "PL", "FI"]
+    kinds = list(CATEGORY_BY_KIND)
+    regions = list(Region.objects.all()) or [Region.objects.create(code="ES21", name="País Vasco", country="ES")]
+    counts = {}
+
+    def day():
+        return start + datetime.timedelta(days=rng.randrange(span_days))
+
+    def batches(n):
+        done = 0
+        while done < n:
+            size = min(batch_size, n - done)
+            yield done, size
+            done += size
+
+    def say(what, n):
+        counts[what] = counts.get(what, 0) + n
+        if log:
+            log(f"{what}: {counts[what]}")
+
+    n_orgs = max(2, int(total * 0.20))
+    org_ids, org_country = [], {}
+    for done, size in batches(n_orgs):
+        objs = [Organisation(name=f"Synthetic organisation {token}-{done + i}", kind=rng.choice(kinds),
+                             country=rng.choice(countries), region=None, city="", is_demo=True)
+                for i in range(size)]
+        with transaction.atomic():
+            created = Organisation.objects.bulk_create(objs, batch_size=batch_size)
+        for o in created:
+            org_ids.append(o.pk)
+            org_country[o.pk] = str(o.country)
+        say("organisations", size)
+
+    # One membership per synthetic organisation: memberships never overlap.
+    n_members = min(int(total * 0.20), len(org_ids))
+    joined = {}
+    for done, size in batches(n_members):
+        objs = []
+        for i in range(size):
+            org = org_ids[done + i]
+            joined[org] = day()
+            left = joined[org] + datetime.timedelta(days=rng.randrange(60, 700)) if rng.random() < 0.1 else None
+            objs.append(AllianceMember(organisation_id=org, category=rng.choice(list(set(CATEGORY_BY_KIND.values()))),
+                                       joined_on=joined[org], left_on=left, is_demo=True))
+        with transaction.atomic():
+            AllianceMember.objects.bulk_create(objs, batch_size=batch_size)
+        say("alliance members", size)
+
+    def pick_org():
+        return org_ids[rng.randrange(len(org_ids))]
+
+    n_mous = int(total * 0.15)
+    statuses = ["approved"] * 7 + ["submitted", "rejected", "withdrawn"]
+    for done, size in batches(n_mous):
+        objs = []
+        for i in range(size):
+            signed = day()
+            objs.append(MoU(counterpart_id=pick_org(), partner_organisation_id=pick_org(),
+                            title=f"Synthetic MoU {token}-{done + i}", scope="Synthetic", signed_on=signed,
+                            valid_until=signed + datetime.timedelta(days=730), signatories="Synthetic",
+                            status=rng.choice(statuses), is_demo=True))
+        with transaction.atomic():
+            MoU.objects.bulk_create(objs, batch_size=batch_size)
+        say("MoUs", size)
+
+    n_gaps = int(total * 0.15)
+    n_obs = max(1, n_gaps // 1000)
+    observatory_ids = []
+    with transaction.atomic():
+        obs = Observatory.objects.bulk_create([
+            Observatory(name=f"Synthetic observatory {token}-{i}", region=rng.choice(regions), host_organisation_id=pick_org(),
+                        status=rng.choice(["active", "active", "closed", "planned"]), launched_on=day(), is_demo=True)
+            for i in range(n_obs)])
+        for o in obs:
+            if o.status == "closed":
+                o.closed_on = o.launched_on + datetime.timedelta(days=200)
+        Observatory.objects.bulk_update([o for o in obs if o.status == "closed"], ["closed_on"])
+        observatory_ids = [o.pk for o in obs]
+    say("observatories", n_obs)
+    for done, size in batches(n_gaps):
+        objs = [SkillGap(observatory_id=observatory_ids[rng.randrange(len(observatory_ids))],
+                         title=f"Synthetic gap {token}-{done + i}",
+                         esco_skill_uri=f"http://data.europa.eu/esco/skill/{uuid.UUID(int=rng.getrandbits(128))}",
+                         nace_code=rng.choice(NACE), isco_code="7223", critical=rng.random() < 0.8,
+                         identified_on=day(), status=rng.choice(["validated", "validated", "candidate", "retired"]),
+                         is_demo=True) for i in range(size)]
+        with transaction.atomic():
+            SkillGap.objects.bulk_create(objs, batch_size=batch_size)
+        say("skill gaps", size)
+
+    n_creds = int(total * 0.10)
+    for done, size in batches(n_creds):
+        objs = []
+        for i in range(size):
+            published = rng.random() < 0.8
+            objs.append(MicroCredential(
+                title=f"Synthetic micro-credential {token}-{done + i}", awarding_body_id=pick_org(),
+                learning_outcomes="Synthetic", ects=rng.choice([1, 2, 3, 5]), eqf_level=rng.randint(1, 8),
+                assessment_type="Synthetic", participation_form="blended", quality_assurance="Synthetic",
+                status="published" if published else "draft", published_on=day() if published else None,
+                is_demo=True))
+        with transaction.atomic():
+            MicroCredential.objects.bulk_create(objs, batch_size=batch_size)
+        say("micro-credentials", size)
+
+    factories = []
+    with transaction.atomic():
+        factories = LearningFactory.objects.bulk_create([
+            LearningFactory(name=f"Synthetic factory {token}-{i}", host_organisation_id=pick_org(), is_demo=True)
+            for i in range(max(1, int(total * 0.10) // 1000))])
+    factory_country = {f.pk: org_country[f.host_organisation_id] for f in factories}
+    say("learning factories", len(factories))
+
+    n_exchanges = int(total * 0.10)
+    Through = FactoryExchange.partner_organisations.through
+    for done, size in batches(n_exchanges):
+        objs = [FactoryExchange(factory_id=rng.choice(factories).pk, title=f"Synthetic exchange {token}-{done + i}",
+                                started_on=day(), students=rng.randint(1, 12),
+                                status="confirmed" if rng.random() < 0.95 else "cancelled", is_demo=True)
+                for i in range(size)]
+        with transaction.atomic():
+            created = FactoryExchange.objects.bulk_create(objs, batch_size=batch_size)
+            Through.objects.bulk_create(
+                [Through(factoryexchange_id=e.pk, organisation_id=pick_org()) for e in created], batch_size=batch_size)
+        say("factory exchanges", size)
+    del factory_country
+
+    n_projects = int(total * 0.05)
+    Participants = CooperationProject.participants.through
+    members = list(joined)
+    for done, size in batches(n_projects):
+        objs, leads = [], []
+        for i in range(size):
+            lead = members[rng.randrange(len(members))] if members else pick_org()
+            leads.append(lead)
+            objs.append(CooperationProject(title=f"Synthetic project {token}-{done + i}", lead_organisation_id=lead,
+                                           started_on=max(joined.get(lead, start), day()),
+                                           status=rng.choice(["ongoing", "ongoing", "completed", "cancelled"]),
+                                           is_demo=True))
+        with transaction.atomic():
+            created = CooperationProject.objects.bulk_create(objs, batch_size=batch_size)
+            rows = []
+            for project, lead in zip(created, leads, strict=True):
+                other = pick_org()
+                rows.append(Participants(cooperationproject_id=project.pk, organisation_id=lead))
+                if other != lead:
+                    rows.append(Participants(cooperationproject_id=project.pk, organisation_id=other))
+            Participants.objects.bulk_create(rows, batch_size=batch_size)
+        say("cooperation projects", size)
+
+    n_products = max(0, total - sum(counts.values()))
+    Factories = FactoryProduct.factories.through
+    Collaborators = FactoryProduct.collaborating_organisations.through
+    for done, size in batches(n_products):
+        objs = []
+        for i in range(size):
+            developed = rng.random() < 0.7
+            objs.append(FactoryProduct(title=f"Synthetic product {token}-{done + i}",
+                                       status="developed" if developed else "prototype",
+                                       developed_on=day() if developed else None, is_demo=True))
+        with transaction.atomic():
+            created = FactoryProduct.objects.bulk_create(objs, batch_size=batch_size)
+            Factories.objects.bulk_create([Factories(factoryproduct_id=p.pk, learningfactory_id=rng.choice(factories).pk)
+                                           for p in created], batch_size=batch_size)
+            rows = []
+            for p in created:
+                for org in {pick_org(), pick_org()}:
+                    rows.append(Collaborators(factoryproduct_id=p.pk, organisation_id=org))
+            Collaborators.objects.bulk_create(rows, batch_size=batch_size)
+        say("factory products", size)
+    return counts

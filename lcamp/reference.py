@@ -1,0 +1,130 @@
+"""LCAMP's reference data: the project, its pillars, the eight indicators and the known partners.
+
+The figures come from the EARLALL article of December 2024 (``shared/seeds/``).
+``seed_reference_data()`` is idempotent: it creates what is missing and never
+overwrites what an administrator has edited since.
+"""
+
+import datetime
+from decimal import Decimal
+
+from django.db import transaction
+
+PROJECT = {"code": "lcamp", "name": "LCAMP — Learner Centric Advanced Manufacturing Platform",
+           "start_on": datetime.date(2022, 9, 1), "end_on": datetime.date(2026, 8, 31)}
+
+PILLARS = [
+    ("observatories", "Regional skills observatories", 1),
+    ("alliance", "The LCAMP Alliance: an open innovation community", 2),
+    ("training", "Learner-centric training", 3),
+    ("learning-factories", "Advanced manufacturing learning factories", 4),
+]
+
+# code, title, pillar, unit, target, public, description
+INDICATORS = [
+    ("observatories", "Regional observatories on advanced manufacturing, active", "observatories", "observatories",
+     10, True, "Observatories launched and not closed, planned ones excluded."),
+    ("alliance-members", "Members of the LCAMP Alliance", "alliance", "organisations", 200, True,
+     "Distinct organisations with an active membership; an organisation that left and rejoined counts once."),
+    ("cooperation-projects", "Cooperation projects among alliance members", "alliance", "projects", 20, True,
+     "Projects started, not cancelled, with at least two participating organisations."),
+    ("mous", "Memoranda of understanding with external organisations", "alliance", "MoUs", 150, True,
+     "Approved MoUs only; submitted, rejected and withdrawn ones never count."),
+    ("micro-credentials", "Micro-credential courses developed, EQF levels 3 to 6", "training", "courses", 100, True,
+     "Published micro-credentials of EQF level 3 to 6."),
+    ("skill-gaps", "Critical skill gaps identified", "observatories", "skill gaps", 60, True,
+     "Critical skill gaps validated by an observatory."),
+    ("students-international", "Learning-factory students engaged in international cooperation",
+     "learning-factories", "students", 80, True,
+     "Students of factory exchanges with a partner organisation in another country."),
+    ("collaborative-products", "Products developed through collaboration in learning factories",
+     "learning-factories", "products", 8, True,
+     "Developed products with at least two collaborating organisations."),
+]
+
+# Interim targets: (indicator code, date, value). The observatories were set up in the
+# first half of the project (10 active in December 2024).
+MILESTONES = [
+    ("observatories", datetime.date(2024, 12, 31), 10),
+]
+
+REGIONS = [
+    # code, name, country, level
+    ("ES21", "País Vasco", "ES", 2),
+    ("BE10", "Région de Bruxelles-Capitale", "BE", 2),
+    ("BE21", "Prov. Antwerpen", "BE", 2),
+    ("FRJ2", "Midi-Pyrénées", "FR", 2),
+    ("MT00", "Malta", "MT", 2),
+    ("DE11", "Stuttgart", "DE", 2),
+    ("TR42", "Doğu Marmara", "TR", 2),
+    ("SE12", "Östra Mellansverige", "SE", 2),
+    ("ITC4", "Lombardia", "IT", 2),
+]
+
+# name, acronym, kind, country, region, city, coordinator
+PARTNERS = [
+    ("TKNIKA", "TKNIKA", "vet", "ES", "ES21", "Errenteria", True),
+    ("Miguel Altuna LHII", "Miguel Altuna", "vet", "ES", "ES21", "Bergara", False),
+    ("AFM cluster", "AFM", "cluster", "ES", "ES21", "Donostia-San Sebastián", False),
+    ("EARLALL", "EARLALL", "cluster", "BE", "BE10", "Brussels", False),
+    ("Mecanic Vallée", "MV", "cluster", "FR", "FRJ2", "Figeac", False),
+    ("CMQE Industrie du Futur", "CMQE", "vet", "FR", None, "", False),
+    ("Knowledge Innovation Centre", "KIC", "sme", "MT", "MT00", "Valletta", False),
+    ("DHBW Heidenheim", "DHBW", "higher_education", "DE", "DE11", "Heidenheim an der Brenz", False),
+    ("Kocaeli Provincial Directorate of National Education", "Kocaeli MEM", "public_authority", "TR", "TR42",
+     "İzmit", False),
+    ("Curt Nicolin Gymnasiet", "CNG", "vet", "SE", "SE12", "Finspång", False),
+    ("Crescendo CVO", "Crescendo", "vet", "BE", "BE21", "Mechelen", False),
+    ("AFIL", "AFIL", "cluster", "IT", "ITC4", "Milan", False),
+    ("MADE Competence Center Industry 4.0", "MADE", "higher_education", "IT", "ITC4", "Milan", False),
+    ("Camosun College", "Camosun", "vet", "CA", None, "Victoria", False),
+]
+
+
+@transaction.atomic
+def seed_reference_data():
+    """Create the project, pillars, indicators, milestones, regions and partners that are missing.
+
+    Returns the number of rows created (0 on a second run).
+    """
+    from alliance.models import Organisation, Region
+    from indicators.models import Indicator, Milestone, Pillar, Project
+
+    created = 0
+    project, new = Project.objects.get_or_create(code=PROJECT["code"], defaults=PROJECT)
+    created += new
+    pillars = {}
+    for code, name, order in PILLARS:
+        pillars[code], new = Pillar.objects.get_or_create(project=project, code=code,
+                                                          defaults={"name": name, "order": order})
+        created += new
+    indicators = {}
+    for order, (code, title, pillar, unit, target, public, description) in enumerate(INDICATORS, start=1):
+        indicators[code], new = Indicator.objects.get_or_create(
+            project=project, code=code,
+            defaults={"title": title, "pillar": pillars[pillar], "unit": unit, "target": Decimal(target),
+                      "baseline": Decimal(0), "target_date": project.end_on, "is_public": public,
+                      "order": order, "source": Indicator.Source.MEASURE, "measure_key": code,
+                      "description": description},
+        )
+        created += new
+    for code, date, value in MILESTONES:
+        _, new = Milestone.objects.get_or_create(indicator=indicators[code], date=date,
+                                                 defaults={"value": Decimal(value)})
+        created += new
+    regions = {}
+    for code, name, country, level in REGIONS:
+        regions[code], new = Region.objects.get_or_create(
+            code=code, nuts_version="2021", defaults={"name": name, "country": country, "level": level})
+        created += new
+    for name, acronym, kind, country, region, city, coordinator in PARTNERS:
+        existing = Organisation.objects.filter(country=country).filter(name__iexact=name).first() or \
+            Organisation.objects.filter(country=country, acronym=acronym, is_consortium_partner=True).first()
+        if existing:
+            continue
+        Organisation.objects.create(
+            name=name, acronym=acronym, kind=kind, country=country, region=regions.get(region), city=city,
+            is_consortium_partner=True, is_coordinator=coordinator,
+        )
+        created += 1
+    return created

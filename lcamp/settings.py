@@ -162,6 +162,9 @@ STATIC_ROOT = env.path("STATIC_ROOT", default=str(VAR_DIR / "staticfiles"))
 # plotly.js is served from the installed plotly package (never a CDN), as /static/plotly/plotly.min.js.
 PLOTLY_PACKAGE_DATA = Path(importlib.util.find_spec("plotly").origin).resolve().parent / "package_data"
 STATICFILES_DIRS = [BASE_DIR / "static", ("plotly", PLOTLY_PACKAGE_DATA)]
+if DEBUG or TESTING:
+    # whitenoise warns on every request when STATIC_ROOT does not exist yet.
+    Path(STATIC_ROOT).mkdir(parents=True, exist_ok=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

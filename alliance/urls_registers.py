@@ -1,3 +1,10 @@
 """Register pages of the alliance app (issue 5)."""
 
-urlpatterns = []
+from . import views
+
+urlpatterns = [
+    *views.organisations.urlpatterns(),
+    *views.regions.urlpatterns(),
+    *views.members.urlpatterns(),
+    *views.cooperation_projects.urlpatterns(),
+]

@@ -217,7 +217,7 @@ def decorate_widgets(form):
         if isinstance(form_field, forms.DateField) and not isinstance(widget, forms.HiddenInput):
             form_field.widget = DateInput(attrs=widget.attrs)
         elif isinstance(widget, forms.Select) and (
-            isinstance(form_field, forms.ModelChoiceField) or len(getattr(form_field, "choices", ())) > 15
+            isinstance(form_field, forms.ModelChoiceField) or len(list(getattr(form_field, "choices", ()))) > 15
         ):
             widget.attrs["data-searchable"] = "1"
         if form_field.required and not isinstance(widget, (forms.CheckboxInput, forms.HiddenInput)):

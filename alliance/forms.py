@@ -1,0 +1,180 @@
+"""Register forms and filters of the alliance app (organisations, regions, members, cooperation projects)."""
+
+import django_filters
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django_countries import countries
+
+from lcamp.registers import RegisterForm
+
+from .models import AllianceMember, CooperationProject, Organisation, Region
+
+
+class OrganisationForm(RegisterForm):
+    class Meta:
+        model = Organisation
+        fields = ["name", "acronym", "kind", "country", "region", "city", "website", "erasmus_oid", "pic",
+                  "is_consortium_partner", "is_coordinator"]
+        help_texts = {
+            "website": "The full address, e.g. https://www.tknika.eus.",
+            "region": "Optional: the NUTS region the organisation is in (must be in its country).",
+        }
+
+
+class RegionForm(RegisterForm):
+    class Meta:
+        model = Region
+        fields = ["code", "nuts_version", "name", "country", "level", "is_nuts"]
+
+
+class MemberCreateForm(RegisterForm):
+    """A new membership: of an organisation already registered, or of a new one typed in here."""
+
+    new_organisation_name = forms.CharField(
+        label="…or a new organisation: name", required=False, max_length=255,
+        help_text="Not in the list? Type its name and country; it is registered together with the membership.")
+    new_organisation_country = forms.ChoiceField(label="New organisation: country", required=False,
+                                                 choices=[("", "---------"), *countries])
+    new_organisation_kind = forms.ChoiceField(label="New organisation: type", required=False,
+                                              choices=Organisation.Kind.choices, initial=Organisation.Kind.VET)
+
+    class Meta:
+        model = AllianceMember
+        fields = ["organisation", "new_organisation_name", "new_organisation_country", "new_organisation_kind",
+                  "category", "joined_on", "note"]
+        help_texts = {
+            "organisation": "The organisation joining the Alliance. Type in the box to filter the list.",
+            "joined_on": "The day it joined (the date of its membership agreement).",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].required = False
+        self.fields["organisation"].widget.attrs.pop("required", None)
+        self.new_organisation = None
+
+    def clean(self):
+        cleaned = super().clean()
+        chosen = cleaned.get("organisation")
+        name = (cleaned.get("new_organisation_name") or "").strip()
+        if chosen and name:
+            self.add_error("new_organisation_name", "Choose an organisation from the list or type a new one, not both.")
+        elif not chosen and not name:
+            if "organisation" not in self.errors:
+                self.add_error("organisation", "Choose the organisation, or type the name and country of a new one.")
+        elif name:
+            organisation = Organisation(name=name, country=cleaned.get("new_organisation_country") or "",
+                                        kind=cleaned.get("new_organisation_kind") or Organisation.Kind.OTHER)
+            try:
+                organisation.full_clean()
+            except ValidationError as error:
+                fields = {"name": "new_organisation_name", "country": "new_organisation_country",
+                          "kind": "new_organisation_kind"}
+                for field_name, messages in error.message_dict.items():
+                    self.add_error(fields.get(field_name), messages)
+            else:
+                self.new_organisation = organisation
+        return cleaned
+
+    def _get_validation_exclusions(self):
+        # The organisation is validated by the service once it is known (new or chosen).
+        exclude = super()._get_validation_exclusions()
+        exclude.add("organisation")
+        return exclude
+
+
+class MemberEditForm(RegisterForm):
+    class Meta:
+        model = AllianceMember
+        fields = ["organisation", "category", "joined_on", "left_on", "note"]
+
+
+class MemberWithdrawForm(RegisterForm):
+    class Meta:
+        model = AllianceMember
+        fields = ["left_on"]
+        help_texts = {"left_on": "The day the organisation stopped being a member. "
+                                 "It is counted up to the day before."}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["left_on"].required = True
+        self.fields["left_on"].widget.attrs["required"] = True
+        if not self.is_bound:
+            self.initial["left_on"] = self.initial.get("left_on") or timezone.localdate()
+
+
+class CooperationProjectForm(RegisterForm):
+    class Meta:
+        model = CooperationProject
+        fields = ["title", "description", "lead_organisation", "participants", "started_on", "ended_on", "status"]
+        help_texts = {
+            "participants": "At least two organisations, all alliance members on the start date. "
+                            "The lead organisation is added if you leave it out. Hold Ctrl (⌘ on a Mac) to choose several.",
+            "status": "Cancel a project instead of deleting it: a cancelled project is not counted.",
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        participants = list(cleaned.get("participants") or [])
+        lead = cleaned.get("lead_organisation")
+        if lead and lead not in participants:
+            participants.append(lead)
+        if "participants" in cleaned:
+            try:
+                CooperationProject.validate_participants(participants, cleaned.get("started_on"))
+            except ValidationError as error:
+                self.add_error("participants", error.message_dict["participants"])
+        return cleaned
+
+
+# --- Filters -------------------------------------------------------------------------------------
+
+
+class OrganisationFilter(django_filters.FilterSet):
+    kind = django_filters.ChoiceFilter(choices=Organisation.Kind.choices, label="Type")
+    country = django_filters.ChoiceFilter(choices=countries, label="Country")
+    is_consortium_partner = django_filters.BooleanFilter(label="Consortium partner")
+
+    class Meta:
+        model = Organisation
+        fields = ["kind", "country", "is_consortium_partner"]
+
+
+class RegionFilter(django_filters.FilterSet):
+    country = django_filters.ChoiceFilter(choices=countries, label="Country")
+
+    class Meta:
+        model = Region
+        fields = ["country", "level", "nuts_version"]
+
+
+class MemberFilter(django_filters.FilterSet):
+    category = django_filters.ChoiceFilter(choices=AllianceMember.Category.choices)
+    country = django_filters.ChoiceFilter(field_name="organisation__country", choices=countries, label="Country")
+    kind = django_filters.ChoiceFilter(field_name="organisation__kind", choices=Organisation.Kind.choices,
+                                       label="Organisation type")
+    active = django_filters.BooleanFilter(method="filter_active", label="Member today")
+    joined_after = django_filters.DateFilter(field_name="joined_on", lookup_expr="gte", label="Joined from")
+    joined_before = django_filters.DateFilter(field_name="joined_on", lookup_expr="lte", label="Joined until")
+
+    class Meta:
+        model = AllianceMember
+        fields = ["category"]
+
+    def filter_active(self, queryset, name, value):
+        if value is None:
+            return queryset
+        active = AllianceMember.objects.active_on(timezone.localdate()).values("pk")
+        return queryset.filter(pk__in=active) if value else queryset.exclude(pk__in=active)
+
+
+class CooperationProjectFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=CooperationProject.Status.choices)
+    lead_organisation = django_filters.ModelChoiceFilter(queryset=Organisation.objects.all())
+    started_after = django_filters.DateFilter(field_name="started_on", lookup_expr="gte", label="Started from")
+
+    class Meta:
+        model = CooperationProject
+        fields = ["status", "lead_organisation"]

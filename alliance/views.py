@@ -1,0 +1,115 @@
+"""Register pages of the alliance app: organisations, regions, alliance members, cooperation projects.
+
+Each ``Register`` builds its list, detail (with history), create, edit and status views
+(see ``lcamp.registers``); the writes go through ``alliance.services``.
+"""
+
+from django.utils import timezone
+
+from lcamp.registers import Column, Register
+
+from . import forms, services
+from .models import AllianceMember, CooperationProject, Organisation, Region
+
+
+organisations = Register(
+    model=Organisation, name="organisation", slug="organisations", namespace="alliance",
+    form_class=forms.OrganisationForm, filterset_class=forms.OrganisationFilter,
+    search_fields=("name", "acronym", "city", "erasmus_oid", "pic"), default_sort="name",
+    select_related=("region",),
+    columns=[
+        Column("Name", "name", sort="name"),
+        Column("Acronym", "acronym", sort="acronym"),
+        Column("Type", "kind", sort="kind"),
+        Column("Country", "country", sort="country"),
+        Column("City", "city", sort="city"),
+        Column("Consortium partner", "is_consortium_partner", sort="is_consortium_partner"),
+    ],
+    detail_fields=("name", "acronym", "kind", "country", "region", "city", "website", "erasmus_oid", "pic",
+                   "is_consortium_partner", "is_coordinator"),
+    empty_help="Or import many at once from a CSV or Excel file.",
+    extra_links=[{"label": "Import organisations or members", "url_name": "alliance:import", "edit": True}],
+)
+
+regions = Register(
+    model=Region, name="region", slug="regions", namespace="alliance",
+    form_class=forms.RegionForm, filterset_class=forms.RegionFilter,
+    search_fields=("code", "name"), default_sort="code",
+    columns=[
+        Column("Code", "code", sort="code"),
+        Column("Name", "name", sort="name"),
+        Column("Country", "country", sort="country"),
+        Column("NUTS level", "level", sort="level", numeric=True),
+        Column("NUTS version", "nuts_version", sort="nuts_version"),
+    ],
+    detail_fields=("code", "name", "country", "level", "nuts_version", "is_nuts"),
+)
+
+
+def _member_create(form, user):
+    data = form.cleaned_data
+    return services.member_create(
+        organisation=data.get("organisation") or form.new_organisation, category=data["category"],
+        joined_on=data["joined_on"], note=data.get("note", ""), user=user)
+
+
+def _member_withdraw(form, user, expected_version):
+    return services.member_withdraw(member=form.instance, left_on=form.cleaned_data["left_on"], user=user,
+                                    expected_version=expected_version)
+
+
+def _member_status(member):
+    return "member" if member.is_active_on(timezone.localdate()) else ("left" if member.left_on else "not yet")
+
+
+members = Register(
+    model=AllianceMember, name="member", slug="alliance-members", namespace="alliance",
+    title_plural="Alliance members",
+    form_class=forms.MemberCreateForm, edit_form_class=forms.MemberEditForm,
+    filterset_class=forms.MemberFilter, search_fields=("organisation__name", "organisation__acronym",
+                                                        "organisation__city", "note"),
+    default_sort="-joined_on", select_related=("organisation",),
+    columns=[
+        Column("Organisation", "organisation__name", sort="organisation__name"),
+        Column("Country", "organisation__country", sort="organisation__country"),
+        Column("Category", "category", sort="category"),
+        Column("Joined", "joined_on", sort="joined_on"),
+        Column("Left", "left_on", sort="left_on"),
+        Column("Status", _member_status),
+    ],
+    detail_fields=("organisation", "category", "joined_on", "left_on", "note"),
+    status_form_class=forms.MemberWithdrawForm, status_url_name="withdraw", status_title="Withdraw",
+    status_help="A member that leaves is withdrawn, not deleted: it still counts on the dates it was a member.",
+    create=_member_create, status_update=_member_withdraw,
+    create_initial=lambda request: {"joined_on": timezone.localdate()},
+    empty_help="Or import many at once from a CSV or Excel file.",
+)
+
+
+def _project_create(form, user):
+    return services.cooperation_project_save(instance=form.instance, participants=form.cleaned_data["participants"],
+                                             user=user)
+
+
+def _project_update(form, user, expected_version):
+    return services.cooperation_project_save(instance=form.instance, participants=form.cleaned_data["participants"],
+                                             user=user, expected_version=expected_version)
+
+
+cooperation_projects = Register(
+    model=CooperationProject, name="cooperation-project", slug="cooperation-projects", namespace="alliance",
+    form_class=forms.CooperationProjectForm, filterset_class=forms.CooperationProjectFilter,
+    search_fields=("title", "description", "lead_organisation__name"), default_sort="-started_on",
+    select_related=("lead_organisation",),
+    columns=[
+        Column("Title", "title", sort="title"),
+        Column("Lead organisation", "lead_organisation__name", sort="lead_organisation__name"),
+        Column("Started", "started_on", sort="started_on"),
+        Column("Ended", "ended_on", sort="ended_on"),
+        Column("Status", "status", sort="status"),
+    ],
+    detail_fields=("title", "description", "lead_organisation", "participants", "started_on", "ended_on", "status"),
+    create=_project_create, update=_project_update,
+    create_initial=lambda request: {"started_on": timezone.localdate(),
+                                    "lead_organisation": request.user.organisation_id},
+)

@@ -1,1 +1,114 @@
-"""Measures of the alliance registers, registered with the indicator engine."""
+"""Measures of the alliance registers, registered with the indicator engine.
+
+Each measure's ``records(on)`` yields one row per counted record (see
+``indicators.registry``); each breakdown attributes a record to exactly one part.
+"""
+
+from django.db.models import Count, Exists, OuterRef, Q, Value
+from django.db.models.functions import Concat
+from django_countries import countries
+
+from indicators.registry import Dimension, Measure, registry
+
+from .models import AllianceMember, CooperationProject, MoU, Organisation
+
+
+def country_name(code):
+    return countries.name(code) or code
+
+
+def kind_label(key):
+    return dict(Organisation.Kind.choices).get(key, key)
+
+
+def category_label(key):
+    return dict(AllianceMember.Category.choices).get(key, key)
+
+
+def region_label(path):
+    """The label of a NUTS region reached by ``path``: its code and name."""
+    return Concat(f"{path}__code", Value(" "), f"{path}__name")
+
+
+def members_on(on):
+    """The memberships active on ``on``, one per organisation.
+
+    Memberships of an organisation never overlap (``AllianceMember.clean``), but a
+    row written around the form could; then only the latest-joined one is kept
+    (the highest id on a tie), so the organisation's category is counted once.
+    """
+    later = AllianceMember.objects.active_on(on).filter(organisation_id=OuterRef("organisation_id")).filter(
+        Q(joined_on__gt=OuterRef("joined_on")) | Q(joined_on=OuterRef("joined_on"), pk__gt=OuterRef("pk"))
+    )
+    return AllianceMember.objects.active_on(on).filter(~Exists(later))
+
+
+def cooperation_projects_on(on):
+    """Started on or before ``on``, neither planned nor cancelled, with two or more participants."""
+    through = CooperationProject.participants.through
+    with_two = (through.objects.values("cooperationproject_id").annotate(n=Count("organisation_id"))
+                .filter(n__gte=2).values("cooperationproject_id"))
+    return (CooperationProject.objects.filter(started_on__lte=on)
+            .exclude(status__in=[CooperationProject.Status.PLANNED, CooperationProject.Status.CANCELLED])
+            .filter(pk__in=with_two))
+
+
+def mous_on(on):
+    """Approved MoUs signed on or before ``on``: submitted, rejected, withdrawn never count."""
+    return MoU.objects.countable().filter(signed_on__lte=on)
+
+
+ORGANISATION_MODELS = ("alliance.Organisation", "alliance.Region")
+
+registry.register(Measure(
+    key="alliance-members",
+    label="Alliance members",
+    description="Distinct organisations with a membership that began on or before the date and has not ended "
+                "on or before it; an organisation that left and rejoined counts once.",
+    records=members_on,
+    aggregate="count",
+    field="organisation_id",
+    models=("alliance.AllianceMember", *ORGANISATION_MODELS),
+    date_field="joined_on",
+    dimensions=(
+        Dimension("country", "Country", "organisation__country", display=country_name),
+        Dimension("region", "Region", "organisation__region_id", label_field=region_label("organisation__region")),
+        Dimension("kind", "Organisation kind", "organisation__kind", display=kind_label),
+        Dimension("category", "Member category (of the membership active on the date)", "category",
+                  display=category_label),
+    ),
+    add_url_name="alliance:member-create",
+    detail_url_name="alliance:member-detail",
+))
+
+registry.register(Measure(
+    key="cooperation-projects",
+    label="Cooperation projects",
+    description="Projects started on or before the date, neither planned nor cancelled, with at least two "
+                "participating organisations.",
+    records=cooperation_projects_on,
+    models=("alliance.CooperationProject", *ORGANISATION_MODELS),
+    date_field="started_on",
+    dimensions=(
+        # A project has partners in several countries: it is attributed once, to its lead's country.
+        Dimension("lead_country", "Lead organisation's country (each project once, by its lead)",
+                  "lead_organisation__country", display=country_name),
+    ),
+    add_url_name="alliance:cooperation-project-create",
+    detail_url_name="alliance:cooperation-project-detail",
+))
+
+registry.register(Measure(
+    key="mous",
+    label="Memoranda of understanding",
+    description="Approved MoUs signed on or before the date; submitted, rejected and withdrawn ones never count.",
+    records=mous_on,
+    models=("alliance.MoU", *ORGANISATION_MODELS),
+    date_field="signed_on",
+    dimensions=(
+        Dimension("counterpart_country", "Counterpart's country", "counterpart__country", display=country_name),
+        Dimension("counterpart_kind", "Counterpart's kind", "counterpart__kind", display=kind_label),
+    ),
+    add_url_name="alliance:mou-create",
+    detail_url_name="alliance:mou-detail",
+))

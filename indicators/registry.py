@@ -2,19 +2,41 @@
 
 Domain apps declare their measures in ``<app>/measures.py`` and register them when
 the app is ready; this module imports none of them.
+
+A measure's ``records(on)`` returns a queryset with **one row per record** that
+counts on the date ``on``: it filters with ``Exists``/``IN`` subqueries and joins only
+along foreign keys (to-one), never along a to-many relation, so a row is never
+repeated. The aggregate and every breakdown then run in the database, one query
+each (``COUNT``/``SUM`` with ``GROUP BY``), whatever the number of records.
 """
 
-from collections.abc import Callable
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, F, Sum
+from django.db.models.functions import Coalesce
+
+NOT_GIVEN = "Not given"
+
+
+def _expression(path_or_expression):
+    if isinstance(path_or_expression, str):
+        return F(path_or_expression)
+    return path_or_expression
 
 
 @dataclass(frozen=True)
 class Dimension:
-    """A breakdown: ``key`` and ``label`` are field paths (or expressions) on the records.
+    """A breakdown: ``key`` and ``label_field`` are field paths (or expressions) on the records.
 
-    ``overlapping`` marks a dimension where one record may fall in several parts, so
-    the parts do not sum to the total; it is shown as such.
+    ``display`` turns a key into its label in Python when the label is not a field
+    (a country code into the country's name, a choice into its label). Every
+    dimension attributes each record to exactly one part (its ``label`` states the
+    rule when a record could belong to several), so the parts sum to the total;
+    ``overlapping`` marks a dimension where one record may fall in several parts,
+    so the parts do not sum to the total; it is shown as such.
     """
 
     name: str
@@ -22,6 +44,25 @@ class Dimension:
     key: object
     label_field: object = None
     overlapping: bool = False
+    display: Callable | None = None
+
+    def label_for(self, key, label=None):
+        if key in (None, ""):
+            return NOT_GIVEN
+        if label not in (None, ""):
+            return str(label)
+        if self.display is not None:
+            return str(self.display(key) or key)
+        return str(key)
+
+
+@dataclass(frozen=True)
+class Part:
+    """One part of a breakdown: a key, its label and its value."""
+
+    key: str
+    label: str
+    value: Decimal
 
 
 @dataclass(frozen=True)
@@ -46,12 +87,55 @@ class Measure:
     add_url_name: str = ""
     # The URL name of a record's detail page, taking its pk, e.g. "alliance:member-detail".
     detail_url_name: str = ""
+    description: str = ""
 
     def dimension(self, name):
         for dimension in self.dimensions:
             if dimension.name == name:
                 return dimension
         raise KeyError(name)
+
+    def aggregate_expression(self):
+        """The SQL aggregate of the measure.
+
+        ``records()`` yields one row per record, so counting the primary key needs
+        no DISTINCT (which would make the database sort the rows for nothing);
+        any other field (an organisation counted once whatever its memberships)
+        is counted DISTINCT.
+        """
+        if self.aggregate == "sum":
+            return Coalesce(Sum(self.field), 0)
+        if self.aggregate != "count":
+            raise ValueError(f"Unknown aggregate {self.aggregate!r} of measure {self.key!r}.")
+        if self.field == "pk":
+            return Count("pk")
+        return Count(self.field, distinct=True)
+
+    def total(self, on):
+        """The measure's value on ``on``: one query."""
+        value = self.records(on).order_by().aggregate(value=self.aggregate_expression())["value"]
+        return Decimal(value or 0)
+
+    def parts(self, on, dimension):
+        """The parts of the value on ``on`` along ``dimension`` (a name or a Dimension): one query."""
+        if isinstance(dimension, str):
+            dimension = self.dimension(dimension)
+        names = {"part_key": _expression(dimension.key)}
+        if dimension.label_field is not None:
+            names["part_label"] = _expression(dimension.label_field)
+        rows = (
+            self.records(on).order_by().values(**names)
+            .annotate(part_value=self.aggregate_expression()).order_by()
+        )
+        parts = {}
+        for row in rows:
+            key = "" if row["part_key"] is None else str(row["part_key"])
+            label = dimension.label_for(row["part_key"], row.get("part_label"))
+            value = Decimal(row["part_value"] or 0)
+            if key in parts:  # two labels for one key: keep one part
+                value += parts[key].value
+            parts[key] = Part(key=key, label=label, value=value)
+        return sorted(parts.values(), key=lambda part: (-part.value, part.key))
 
 
 class MeasureRegistry:
@@ -82,3 +166,5 @@ class MeasureRegistry:
 
 
 registry = MeasureRegistry()
+
+__all__ = ["Dimension", "Measure", "MeasureRegistry", "NOT_GIVEN", "Part", "registry"]

@@ -1,1 +1,82 @@
 """Measures of the observatories registers, registered with the indicator engine."""
+
+from django.db.models.functions import Substr
+
+from alliance.measures import country_name, region_label
+from indicators.registry import Dimension, Measure, registry
+
+from .models import Observatory, SkillGap
+
+NACE_SECTIONS = {
+    "A": "Agriculture, forestry and fishing",
+    "B": "Mining and quarrying",
+    "C": "Manufacturing",
+    "D": "Electricity, gas, steam and air conditioning supply",
+    "E": "Water supply; sewerage, waste management and remediation",
+    "F": "Construction",
+    "G": "Wholesale and retail trade; repair of motor vehicles",
+    "H": "Transportation and storage",
+    "I": "Accommodation and food service activities",
+    "J": "Information and communication",
+    "K": "Financial and insurance activities",
+    "L": "Real estate activities",
+    "M": "Professional, scientific and technical activities",
+    "N": "Administrative and support service activities",
+    "O": "Public administration and defence; compulsory social security",
+    "P": "Education",
+    "Q": "Human health and social work activities",
+    "R": "Arts, entertainment and recreation",
+    "S": "Other service activities",
+    "T": "Activities of households as employers",
+    "U": "Activities of extraterritorial organisations and bodies",
+}
+
+
+def nace_section_label(section):
+    name = NACE_SECTIONS.get(section)
+    return f"{section} {name}" if name else section
+
+
+def observatories_on(on):
+    """Launched on or before ``on``, not closed on or before it, not planned."""
+    return Observatory.objects.active_on(on)
+
+
+def skill_gaps_on(on):
+    """Critical, validated skill gaps identified on or before ``on``."""
+    return SkillGap.objects.counted_on(on)
+
+
+registry.register(Measure(
+    key="observatories",
+    label="Regional observatories",
+    description="Observatories launched on or before the date, not closed on or before it, not planned.",
+    records=observatories_on,
+    models=("observatories.Observatory", "alliance.Region"),
+    date_field="launched_on",
+    dimensions=(
+        Dimension("country", "Country (of the observatory's region)", "region__country", display=country_name),
+        Dimension("region", "Region", "region_id", label_field=region_label("region")),
+    ),
+    add_url_name="observatories:observatory-create",
+    detail_url_name="observatories:observatory-detail",
+))
+
+registry.register(Measure(
+    key="skill-gaps",
+    label="Critical skill gaps",
+    description="Critical, validated skill gaps identified on or before the date.",
+    records=skill_gaps_on,
+    models=("observatories.SkillGap", "observatories.Observatory", "alliance.Region"),
+    date_field="identified_on",
+    dimensions=(
+        Dimension("observatory", "Observatory", "observatory_id", label_field="observatory__name"),
+        Dimension("region", "Region (of the observatory)", "observatory__region_id",
+                  label_field=region_label("observatory__region")),
+        # The section is the first letter of the NACE code (C28.4 -> C).
+        Dimension("nace_section", "NACE section (first letter of the NACE code)", Substr("nace_code", 1, 1),
+                  display=nace_section_label),
+    ),
+    add_url_name="observatories:skill-gap-create",
+    detail_url_name="observatories:skill-gap-detail",
+))

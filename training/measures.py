@@ -1,1 +1,86 @@
 """Measures of the training registers, registered with the indicator engine."""
+
+from django.db.models import OuterRef, Subquery
+
+from alliance.measures import country_name
+from indicators.registry import Dimension, Measure, registry
+
+from .models import FactoryExchange, FactoryProduct, MicroCredential
+
+
+def micro_credentials_on(on):
+    """Published on or before ``on`` with EQF level 3 to 6; drafts and levels 1, 2, 7, 8 never count."""
+    return MicroCredential.objects.counted_on(on)
+
+
+def international_exchanges_on(on):
+    """International factory exchanges (a partner abroad) started on or before ``on``, not cancelled."""
+    return FactoryExchange.objects.counted_on(on)
+
+
+def collaborative_products_on(on):
+    """Developed products with two or more collaborating organisations, developed on or before ``on``."""
+    return FactoryProduct.objects.counted_on(on)
+
+
+def _first_factory(value):
+    """A product's first learning factory (the lowest id): ``value`` of it, as a subquery."""
+    through = FactoryProduct.factories.through
+    return Subquery(through.objects.filter(factoryproduct_id=OuterRef("pk")).order_by("learningfactory_id")
+                    .values(value)[:1])
+
+
+registry.register(Measure(
+    key="micro-credentials",
+    label="Micro-credentials (EQF 3 to 6)",
+    description="Micro-credentials published on or before the date at EQF level 3 to 6.",
+    records=micro_credentials_on,
+    models=("training.MicroCredential", "alliance.Organisation"),
+    date_field="published_on",
+    dimensions=(
+        Dimension("eqf_level", "EQF level", "eqf_level", display=lambda level: f"EQF {level}"),
+        # Co-awarded credentials are attributed once, to the awarding body's country.
+        Dimension("country", "Country of the awarding body (each credential once)", "awarding_body__country",
+                  display=country_name),
+    ),
+    add_url_name="training:micro-credential-create",
+    detail_url_name="training:micro-credential-detail",
+))
+
+registry.register(Measure(
+    key="students-international",
+    label="Learning-factory students in international cooperation",
+    description="Students of international factory exchanges (at least one partner organisation in another "
+                "country than the factory's host) started on or before the date, not cancelled.",
+    records=international_exchanges_on,
+    aggregate="sum",
+    field="students",
+    models=("training.FactoryExchange", "training.LearningFactory", "alliance.Organisation"),
+    date_field="started_on",
+    dimensions=(
+        Dimension("factory", "Learning factory", "factory_id", label_field="factory__name"),
+        # An exchange has partners in several countries: its students are counted
+        # once, in the country of the factory they learn at.
+        Dimension("country", "Country of the learning factory's host (each exchange once)",
+                  "factory__host_organisation__country", display=country_name),
+    ),
+    add_url_name="training:exchange-create",
+    detail_url_name="training:exchange-detail",
+))
+
+registry.register(Measure(
+    key="collaborative-products",
+    label="Collaborative learning-factory products",
+    description="Developed products with at least two collaborating organisations, developed on or before the "
+                "date.",
+    records=collaborative_products_on,
+    models=("training.FactoryProduct", "training.LearningFactory"),
+    date_field="developed_on",
+    dimensions=(
+        # A product made in several factories is attributed once, to its first factory (lowest id).
+        Dimension("factory", "Learning factory (each product once, by its first factory)",
+                  _first_factory("learningfactory_id"), label_field=_first_factory("learningfactory__name")),
+    ),
+    add_url_name="training:product-create",
+    detail_url_name="training:product-detail",
+))

@@ -12,7 +12,6 @@ from pathlib import PurePosixPath, PureWindowsPath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.template.defaultfilters import filesizeformat
 
 PDF_HEADER = re.compile(rb"%PDF-[12]\.\d")
 # The last 1024 bytes must hold the trailer (ISO 32000-1, 7.5.5); a little more for safety.
@@ -21,6 +20,11 @@ STARTXREF = re.compile(rb"startxref\s+(\d{1,12})\s+%%EOF\s*$")
 XREF_AT_OFFSET = re.compile(rb"\s*(xref\b|\d+\s+\d+\s+obj\b)")
 
 NOT_A_PDF = "This file is not a PDF document. Upload the signed MoU as a PDF file."
+
+
+def _megabytes(size):
+    megabytes = size / (1024 * 1024)
+    return f"{megabytes:.0f} MB" if megabytes == int(megabytes) else f"{megabytes:.1f} MB"
 
 
 def _read(uploaded, offset, size):
@@ -38,7 +42,7 @@ def validate_pdf(uploaded):
     limit = settings.MAX_UPLOAD_BYTES
     if size > limit:
         raise ValidationError(
-            f"The file is {filesizeformat(size)}; a document may be at most {filesizeformat(limit)}.",
+            f"The file is {_megabytes(size)}; a document may be at most {_megabytes(limit)}.",
             code="too_large",
         )
     try:

@@ -1,0 +1,124 @@
+"""Figure builders: Plotly figures built in Python, handed to the page as JSON.
+
+Each builder returns a ``plotly.graph_objects.Figure``; ``figure_data`` turns it
+into the plain data the template embeds with ``json_script`` and
+``static/indicators/charts.js`` draws with the plotly.js the app serves itself.
+"""
+
+import json
+
+import plotly.graph_objects as go
+
+# Colours with at least 4.5:1 contrast on white (the same as the status colours in app.css).
+ACTUAL = "#0b4f8a"
+EXPECTED = "#58606b"
+MILESTONE = "#8a5300"
+TARGET = "#1d6b34"
+TODAY = "#a11d1d"
+BAR = "#1f5f99"
+
+FONT = {"family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", "size": 13, "color": "#1b1f24"}
+
+
+def _layout(**extra):
+    layout = {
+        "font": FONT,
+        "margin": {"l": 56, "r": 16, "t": 16, "b": 48},
+        "paper_bgcolor": "#ffffff",
+        "plot_bgcolor": "#ffffff",
+        "legend": {"orientation": "h", "y": -0.18},
+        "hovermode": "closest",
+        "height": 360,
+        "autosize": True,
+        "template": "none",
+    }
+    layout.update(extra)
+    return layout
+
+
+def _number(value):
+    return float(value) if value is not None else None
+
+
+def history_figure(indicator, snapshots, trajectory, today):
+    """Actual value over time, the expected trajectory, the milestones and the target.
+
+    ``snapshots`` are the indicator's snapshots in date order (month-end and daily);
+    ``trajectory`` the (date, value) points of the expected trajectory, first and
+    last being the baseline at the project start and the target at the target date.
+    """
+    figure = go.Figure()
+    figure.add_trace(go.Scatter(
+        name="Expected", x=[d.isoformat() for d, _ in trajectory], y=[_number(v) for _, v in trajectory],
+        mode="lines", line={"color": EXPECTED, "dash": "dash", "width": 2},
+    ))
+    milestones = trajectory[1:-1]
+    if milestones:
+        figure.add_trace(go.Scatter(
+            name="Milestones", x=[d.isoformat() for d, _ in milestones], y=[_number(v) for _, v in milestones],
+            mode="markers", marker={"color": MILESTONE, "symbol": "diamond", "size": 10},
+        ))
+    figure.add_trace(go.Scatter(
+        name="Target", x=[indicator.target_date.isoformat()], y=[_number(indicator.target)],
+        mode="markers", marker={"color": TARGET, "symbol": "star", "size": 14},
+    ))
+    figure.add_trace(go.Scatter(
+        name="Actual", x=[s.date.isoformat() for s in snapshots], y=[_number(s.value) for s in snapshots],
+        mode="lines+markers" if len(snapshots) < 120 else "lines",
+        line={"color": ACTUAL, "width": 3}, marker={"size": 5},
+    ))
+    figure.update_layout(**_layout(
+        xaxis={"type": "date", "title": {"text": "Date"}, "gridcolor": "#e6e9ed"},
+        yaxis={"title": {"text": indicator.unit}, "rangemode": "tozero", "gridcolor": "#e6e9ed"},
+        shapes=[{"type": "line", "xref": "x", "yref": "paper", "x0": today.isoformat(), "x1": today.isoformat(),
+                 "y0": 0, "y1": 1, "line": {"color": TODAY, "width": 1, "dash": "dot"}}],
+        annotations=[{"x": today.isoformat(), "y": 1, "xref": "x", "yref": "paper", "text": "today",
+                      "showarrow": False, "yanchor": "bottom", "font": {"color": TODAY, "size": 12}}],
+    ))
+    return figure
+
+
+def breakdown_figure(dimension):
+    """A horizontal bar chart of one breakdown dimension (a ``dashboard.BreakdownDimension``)."""
+    parts = list(reversed(dimension.parts))  # Plotly draws the first bar at the bottom.
+    figure = go.Figure(go.Bar(
+        name=dimension.label, orientation="h",
+        x=[_number(p.value) for p in parts], y=[p.label for p in parts],
+        marker={"color": BAR}, text=[f"{_number(p.value):g}" for p in parts], textposition="auto",
+    ))
+    figure.update_layout(**_layout(
+        height=max(200, 60 + 28 * len(parts)),
+        margin={"l": 16, "r": 16, "t": 16, "b": 40},
+        xaxis={"title": {"text": dimension.label}, "rangemode": "tozero", "gridcolor": "#e6e9ed"},
+        yaxis={"automargin": True},
+        showlegend=False,
+    ))
+    return figure
+
+
+def progress_figure(card_list):
+    """Progress of several indicators as percent of their targets, with the expected-by-now marks."""
+    shown = [c for c in card_list if c.snapshot]
+    shown.reverse()
+    labels = [c.indicator.title for c in shown]
+    figure = go.Figure()
+    figure.add_trace(go.Bar(
+        name="Progress", orientation="h", y=labels, x=[_number(c.snapshot.progress * 100) for c in shown],
+        marker={"color": BAR}, text=[f"{c.snapshot.progress_percent}%" for c in shown], textposition="auto",
+    ))
+    figure.add_trace(go.Scatter(
+        name="Expected by now", mode="markers", y=labels, x=[c.expected_percent for c in shown],
+        marker={"color": MILESTONE, "symbol": "line-ns-open", "size": 22, "line": {"width": 3}},
+    ))
+    figure.update_layout(**_layout(
+        height=max(220, 80 + 44 * len(shown)),
+        margin={"l": 16, "r": 16, "t": 16, "b": 48},
+        xaxis={"title": {"text": "% of target"}, "range": [0, 105], "gridcolor": "#e6e9ed"},
+        yaxis={"automargin": True},
+    ))
+    return figure
+
+
+def figure_data(figure):
+    """The figure as plain JSON data (``data`` and ``layout``) for ``json_script``."""
+    return json.loads(figure.to_json())

@@ -1,0 +1,216 @@
+"""The read side of the dashboard: what the pages and the exports show.
+
+Everything here reads stored snapshots (and, for one indicator's page, a short
+list of its latest records); nothing aggregates over the registers, so what a
+page costs does not grow with the data.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import OuterRef, Subquery
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from .models import Breakdown, Indicator, Project, Snapshot
+from .registry import registry
+
+CHANGE_WINDOW_DAYS = 30
+# A breakdown shows its largest parts; the rest are summed into one "other" part.
+BREAKDOWN_PARTS_SHOWN = 25
+LATEST_RECORDS_SHOWN = 10
+
+STATUS_ICONS = {
+    Snapshot.Status.ACHIEVED: "✔",
+    Snapshot.Status.ON_TRACK: "➜",
+    Snapshot.Status.AT_RISK: "⚠",
+    Snapshot.Status.BEHIND: "✖",
+}
+
+
+def url_or_empty(name, *args, query=""):
+    """The URL for ``name`` if another part of the app has built it yet, else ""."""
+    if not name:
+        return ""
+    try:
+        return reverse(name, args=args) + query
+    except NoReverseMatch:
+        return ""
+
+
+def measure_for(indicator):
+    """The registered measure counting ``indicator``, or None (reported, or not registered)."""
+    if indicator.is_reported or not indicator.measure_key or indicator.measure_key not in registry:
+        return None
+    return registry.get(indicator.measure_key)
+
+
+@dataclass
+class Card:
+    """An indicator with its latest snapshot, as one dashboard card or one export row."""
+
+    indicator: Indicator
+    snapshot: Snapshot | None
+    value_month_ago: Decimal | None = None
+
+    @property
+    def change(self):
+        """The change of the value over the last 30 days (None without a snapshot then)."""
+        if self.snapshot is None or self.value_month_ago is None:
+            return None
+        return self.snapshot.value - self.value_month_ago
+
+    @property
+    def status_icon(self):
+        return STATUS_ICONS.get(self.snapshot.status, "") if self.snapshot else ""
+
+    @property
+    def bar_percent(self):
+        """Progress as a width for the bar (0 to 100)."""
+        return _clamp_percent(self.snapshot.progress * 100) if self.snapshot else 0
+
+    @property
+    def expected_percent(self):
+        """Where the expected-by-now marker sits on the bar (0 to 100)."""
+        if not self.snapshot or not self.snapshot.target:
+            return 0
+        return _clamp_percent(self.snapshot.expected / self.snapshot.target * 100)
+
+    def add_url(self, next_url="/"):
+        """The form a manager uses to add what this indicator counts (or "" if not built)."""
+        if self.indicator.is_reported:
+            return url_or_empty("indicators:report-create", query=f"?indicator={self.indicator.code}")
+        measure = measure_for(self.indicator)
+        if measure is None:
+            return ""
+        return url_or_empty(measure.add_url_name, query=f"?next={next_url}")
+
+
+def _clamp_percent(value):
+    return float(min(max(value, Decimal(0)), Decimal(100)).quantize(Decimal("0.1")))
+
+
+def cards(*, public_only=False, on=None):
+    """Every indicator (or the public ones) with its latest snapshot: two queries.
+
+    Returns a list of ``Card`` ordered by pillar, then by indicator order.
+    """
+    on = on or timezone.localdate()
+    month_ago = on - datetime.timedelta(days=CHANGE_WINDOW_DAYS)
+    latest = Snapshot.objects.filter(indicator=OuterRef("pk")).order_by("-date")
+    indicators = (
+        Indicator.objects.select_related("project", "pillar")
+        .annotate(
+            latest_snapshot_id=Subquery(latest.values("pk")[:1]),
+            value_month_ago=Subquery(latest.filter(date__lte=month_ago).values("value")[:1]),
+        )
+        .order_by("project__code", "pillar__order", "pillar__code", "order", "code")
+    )
+    if public_only:
+        indicators = indicators.filter(is_public=True)
+    indicators = list(indicators)
+    snapshots = Snapshot.objects.in_bulk([i.latest_snapshot_id for i in indicators if i.latest_snapshot_id])
+    return [Card(i, snapshots.get(i.latest_snapshot_id), i.value_month_ago) for i in indicators]
+
+
+def group_by_pillar(card_list):
+    """[(pillar name, [cards])] in the cards' order."""
+    groups = []
+    for card in card_list:
+        name = card.indicator.pillar.name if card.indicator.pillar else "Other indicators"
+        if not groups or groups[-1][0] != name:
+            groups.append((name, []))
+        groups[-1][1].append(card)
+    return groups
+
+
+def as_of(card_list):
+    """The time of the last roll-up among the cards (None before the first)."""
+    times = [c.snapshot.computed_at for c in card_list if c.snapshot]
+    return max(times) if times else None
+
+
+@dataclass
+class Timeline:
+    project: Project
+    today: datetime.date
+
+    @property
+    def elapsed_percent(self):
+        return float((self.project.elapsed_share(self.today) * 100).quantize(Decimal("0.1")))
+
+
+def timeline(card_list, on=None):
+    """The project's timeline, from the cards' project (one more query only without cards)."""
+    project = card_list[0].indicator.project if card_list else Project.objects.first()
+    return Timeline(project, on or timezone.localdate()) if project else None
+
+
+@dataclass
+class BreakdownPart:
+    key: str
+    label: str
+    value: Decimal
+
+
+@dataclass
+class BreakdownDimension:
+    name: str
+    label: str
+    overlapping: bool
+    parts: list = field(default_factory=list)
+    hidden_parts: int = 0
+
+    @property
+    def total(self):
+        return sum((p.value for p in self.parts), Decimal(0))
+
+
+def breakdown_dimensions(snapshot, measure=None):
+    """The snapshot's breakdowns by dimension (one query), largest parts first.
+
+    Beyond ``BREAKDOWN_PARTS_SHOWN`` parts the rest of a dimension is summed into
+    an "other" part (unless parts overlap, where a sum would mean nothing).
+    """
+    if snapshot is None:
+        return []
+    labels = {d.name: d.label for d in measure.dimensions} if measure else {}
+    dimensions = {}
+    for row in Breakdown.objects.filter(snapshot=snapshot).order_by("dimension", "-value", "key"):
+        dimension = dimensions.get(row.dimension)
+        if dimension is None:
+            label = labels.get(row.dimension) or row.dimension.replace("_", " ").capitalize()
+            dimension = dimensions[row.dimension] = BreakdownDimension(row.dimension, label, row.overlapping)
+        if len(dimension.parts) < BREAKDOWN_PARTS_SHOWN:
+            dimension.parts.append(BreakdownPart(row.key, row.label or row.key, row.value))
+        else:
+            dimension.hidden_parts += 1
+            if not dimension.overlapping:
+                if dimension.parts[-1].key != "__other__":
+                    dimension.parts.append(BreakdownPart("__other__", "Other", Decimal(0)))
+                dimension.parts[-1].value += row.value
+    order = [d.name for d in measure.dimensions] if measure else []
+    return sorted(dimensions.values(), key=lambda d: (order.index(d.name) if d.name in order else len(order), d.name))
+
+
+def monthly_points(snapshots):
+    """The last snapshot of each month (the latest one included): the history as a short table."""
+    points = {}
+    for snapshot in snapshots:
+        points[(snapshot.date.year, snapshot.date.month)] = snapshot
+    return list(points.values())
+
+
+def latest_records(indicator, on, measure=None):
+    """The latest records feeding a counted indicator, each with its link: one bounded query."""
+    measure = measure or measure_for(indicator)
+    if measure is None:
+        return []
+    ordering = f"-{measure.date_field}" if measure.date_field else "-pk"
+    records = measure.records(on).select_related().order_by(ordering, "-pk")[:LATEST_RECORDS_SHOWN]
+    rows = []
+    for record in records:
+        date = getattr(record, measure.date_field, None) if measure.date_field else None
+        rows.append({"record": record, "date": date, "url": url_or_empty(measure.detail_url_name, record.pk)})
+    return rows

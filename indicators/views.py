@@ -1,0 +1,151 @@
+"""The progress dashboard, one indicator's page, the exports and the public page.
+
+The pages read stored snapshots only (see ``indicators.dashboard``); the roll-up
+writes them.
+"""
+
+import logging
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.cache import patch_cache_control
+from django.views.decorators.http import require_GET, require_POST
+
+from lcamp import roles
+
+from . import charts, dashboard, exports
+from .models import Indicator
+
+logger = logging.getLogger(__name__)
+
+PUBLIC_MAX_AGE = 300
+
+
+def _require_viewer(request):
+    """Staff, managers and admins read the dashboard; anybody else gets 403."""
+    if not roles.can_view_dashboard(request.user):
+        raise PermissionDenied
+
+
+@require_GET
+@login_required
+def dashboard_view(request):
+    if roles.is_partner(request.user):
+        return redirect(dashboard.url_or_empty("alliance:mou-list") or "/mous/")
+    _require_viewer(request)
+    cards = dashboard.cards()
+    return render(request, "indicators/dashboard.html", {
+        "groups": dashboard.group_by_pillar(cards),
+        "card_count": len(cards),
+        "timeline": dashboard.timeline(cards),
+        "as_of": dashboard.as_of(cards),
+        "can_add": roles.can_edit_registers(request.user),
+    })
+
+
+@require_GET
+@login_required
+def indicator_detail(request, code):
+    _require_viewer(request)
+    indicator = (
+        Indicator.objects.select_related("project", "pillar").prefetch_related("milestones")
+        .filter(code=code).order_by("project_id").first()
+    )
+    if indicator is None:
+        raise Http404("No such indicator.")
+    today = timezone.localdate()
+    snapshots = list(indicator.snapshots.order_by("date"))
+    latest = snapshots[-1] if snapshots else None
+    measure = dashboard.measure_for(indicator)
+    trajectory = indicator.trajectory()
+    dimensions = dashboard.breakdown_dimensions(latest, measure)
+    selected = request.GET.get("dimension") or (dimensions[0].name if dimensions else "")
+    if dimensions and selected not in {d.name for d in dimensions}:
+        selected = dimensions[0].name
+    month_ago = [s for s in snapshots if (today - s.date).days >= dashboard.CHANGE_WINDOW_DAYS]
+    card = dashboard.Card(indicator, latest, month_ago[-1].value if month_ago else None)
+    reports = []
+    if indicator.is_reported:
+        reports = list(indicator.reports.select_related("organisation").order_by("-as_of", "-id")[:20])
+    return render(request, "indicators/indicator_detail.html", {
+        "indicator": indicator,
+        "card": card,
+        "snapshot": latest,
+        "trajectory": trajectory,
+        "monthly": dashboard.monthly_points(snapshots),
+        "history_figure": charts.figure_data(charts.history_figure(indicator, snapshots, trajectory, today)),
+        "dimensions": [
+            {"dimension": d, "figure": charts.figure_data(charts.breakdown_figure(d)),
+             "figure_id": f"breakdown-figure-{d.name}", "selected": d.name == selected}
+            for d in dimensions
+        ],
+        "records": dashboard.latest_records(indicator, today, measure),
+        "reports": reports,
+        "can_add": roles.can_edit_registers(request.user),
+        "add_url": card.add_url(next_url=request.path),
+    })
+
+
+def _export_table(request):
+    _require_viewer(request)
+    return exports.rows(dashboard.cards())
+
+
+@require_GET
+@login_required
+def export_csv(request):
+    table = _export_table(request)
+    response = HttpResponse(exports.as_csv(table), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{exports.file_name("csv")}"'
+    return response
+
+
+@require_GET
+@login_required
+def export_xlsx(request):
+    table = _export_table(request)
+    response = HttpResponse(
+        exports.as_xlsx(table),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{exports.file_name("xlsx")}"'
+    return response
+
+
+@require_GET
+def public(request):
+    """The indicators marked public: aggregates only, no login, cacheable."""
+    cards = dashboard.cards(public_only=True)
+    response = render(request, "indicators/public.html", {
+        "cards": cards,
+        "timeline": dashboard.timeline(cards),
+        "as_of": dashboard.as_of(cards),
+        "progress_figure": charts.figure_data(charts.progress_figure(cards)) if any(c.snapshot for c in cards)
+        else None,
+    })
+    patch_cache_control(response, public=True, max_age=PUBLIC_MAX_AGE)
+    return response
+
+
+@require_POST
+@login_required
+def refresh(request):
+    """A manager asks for a roll-up now; it is queued, the page says so."""
+    if not roles.can_edit_registers(request.user):
+        raise PermissionDenied
+    from kombu.exceptions import OperationalError
+
+    from .tasks import rollup_task
+
+    try:
+        rollup_task.delay()
+    except OperationalError:
+        logger.exception("could not queue the roll-up")
+        messages.error(request, "The roll-up could not be queued: the task queue does not answer. Try again later.")
+    else:
+        messages.success(request, "Roll-up queued: the figures update in a moment.")
+    return redirect("indicators:dashboard")

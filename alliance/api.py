@@ -74,7 +74,9 @@ class CooperationProjectSerializer(TrackedSerializer):
         read_only_fields = ["created_at", "updated_at"]
 
     def validate_related(self, attrs, instance):
-        CooperationProject.validate_participants(self.related_value(attrs, "participants"), instance.started_on)
+        # Checked when the participants or the start date are written, as the form does.
+        if self.instance is None or {"participants", "started_on"} & set(attrs):
+            CooperationProject.validate_participants(self.related_value(attrs, "participants"), instance.started_on)
 
 
 class CooperationProjectViewSet(RegisterViewSet):

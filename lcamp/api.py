@@ -14,6 +14,7 @@ from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions, mixins, permissions, serializers, status, viewsets
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -209,6 +210,13 @@ class ApiSchema(AutoSchema):
 # --- Viewsets ---------------------------------------------------------------------------------
 
 
+class Pagination(PageNumberPagination):
+    """``count``, ``next``, ``previous``, ``results``; PAGE_SIZE rows unless ``page_size`` asks (at most 500)."""
+
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+
 class RegisterViewSet(mixins.CreateModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin,
                       mixins.ListModelMixin, viewsets.GenericViewSet):
     """Create, read, update and list; no delete: counted records change status instead,
@@ -218,6 +226,7 @@ class RegisterViewSet(mixins.CreateModelMixin, mixins.RetrieveModelMixin, mixins
     authentication_classes = [TokenAuthentication, SessionAuthentication]
     permission_classes = [permissions.IsAuthenticated, RegisterPermission]
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
+    pagination_class = Pagination
     schema = ApiSchema()
     # An action answering 400 for a bad query parameter sets this (for the schema).
     query_errors = False
@@ -229,6 +238,7 @@ class RegisterViewSet(mixins.CreateModelMixin, mixins.RetrieveModelMixin, mixins
 class ReadOnlyViewSet(mixins.RetrieveModelMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     authentication_classes = RegisterViewSet.authentication_classes
     permission_classes = [permissions.IsAuthenticated, DashboardPermission]
+    pagination_class = Pagination
     schema = ApiSchema()
     # An action answering 400 for a bad query parameter sets this (for the schema).
     query_errors = False

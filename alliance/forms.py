@@ -178,3 +178,11 @@ class CooperationProjectFilter(django_filters.FilterSet):
     class Meta:
         model = CooperationProject
         fields = ["status", "lead_organisation"]
+
+
+class ImportForm(forms.Form):
+    kind = forms.ChoiceField(label="What the file holds", choices=[("organisations", "Organisations"),
+                                                                   ("members", "Alliance members")],
+                             help_text="Alliance members: a new organisation named in the file is registered too.")
+    file = forms.FileField(help_text="A .csv (UTF-8) or .xlsx file with the template's header line, at most 10 MB.",
+                           widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}))

@@ -1,5 +1,7 @@
 """Register pages of the alliance app (issue 5)."""
 
+from django.urls import path
+
 from . import views
 
 urlpatterns = [
@@ -7,4 +9,6 @@ urlpatterns = [
     *views.regions.urlpatterns(),
     *views.members.urlpatterns(),
     *views.cooperation_projects.urlpatterns(),
+    path("registers/import/", views.import_view, name="import"),
+    path("registers/import/template-<str:kind>.<str:extension>", views.import_template, name="import-template"),
 ]

@@ -4,13 +4,16 @@ Each ``Register`` builds its list, detail (with history), create, edit and statu
 (see ``lcamp.registers``); the writes go through ``alliance.services``.
 """
 
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from lcamp.registers import Column, Register
+from lcamp.registers import Column, Register, check_access
 
-from . import forms, services
+from . import forms, imports, services
 from .models import AllianceMember, CooperationProject, Organisation, Region
-
 
 organisations = Register(
     model=Organisation, name="organisation", slug="organisations", namespace="alliance",
@@ -113,3 +116,70 @@ cooperation_projects = Register(
     create_initial=lambda request: {"started_on": timezone.localdate(),
                                     "lead_organisation": request.user.organisation_id},
 )
+
+
+# --- Bulk import -------------------------------------------------------------------------------------
+
+PREVIEW_GOOD_ROWS = 50
+
+
+def import_view(request):
+    """Upload a CSV/XLSX file, preview every row with its errors, then confirm: all rows or none."""
+    denied = check_access(request, edit=True)
+    if denied:
+        return denied
+    form = forms.ImportForm()
+    context = {"templates": [(kind, label) for kind, label in imports.KINDS.items()]}
+    if request.method == "POST" and request.POST.get("token"):
+        try:
+            kind, rows, stash = imports.load_rows(token=request.POST["token"], user=request.user)
+            count = imports.import_rows(kind=kind, rows=rows, user=request.user)
+        except imports.ImportRefused as refused:
+            messages.error(request, refused.message)
+            return render(request, "alliance/import.html", {**context, "form": form, **_preview(refused.preview)})
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return render(request, "alliance/import.html", {**context, "form": form})
+        stash.unlink(missing_ok=True)
+        label = imports.KINDS[kind].lower()
+        messages.success(request, f"Imported {count} {label}.")
+        register = organisations if kind == imports.ORGANISATIONS else members
+        return redirect(register.url("list"))
+    if request.method == "POST":
+        form = forms.ImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            kind = form.cleaned_data["kind"]
+            try:
+                rows = imports.read_upload(form.cleaned_data["file"])
+            except imports.UploadError as error:
+                form.add_error("file", error.messages)
+            else:
+                preview = imports.validate_rows(kind, rows)
+                context.update(_preview(preview), kind_label=imports.KINDS[kind].lower())
+                if not context["bad_rows"]:
+                    context["token"] = imports.stash_rows(kind=kind, rows=rows, user=request.user)
+    return render(request, "alliance/import.html", {**context, "form": form})
+
+
+def _preview(preview):
+    bad = [p for p in preview if p["errors"]]
+    good = [p for p in preview if not p["errors"]]
+    return {"previewed": True, "total": len(preview), "bad_rows": bad, "good_rows": good[:PREVIEW_GOOD_ROWS],
+            "more_good": max(len(good) - PREVIEW_GOOD_ROWS, 0)}
+
+
+def import_template(request, kind, extension):
+    """The template file to fill in, CSV or XLSX."""
+    denied = check_access(request, edit=True)
+    if denied:
+        return denied
+    if kind not in imports.KINDS or extension not in ("csv", "xlsx"):
+        raise Http404
+    if extension == "csv":
+        content, content_type = imports.template_csv(kind), "text/csv; charset=utf-8"
+    else:
+        content = imports.template_xlsx(kind)
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="lcamp-{kind}-template.{extension}"'
+    return response

@@ -1,0 +1,195 @@
+"""Bulk import of organisations and alliance members: upload, preview with every bad row, confirm, all or nothing."""
+
+import io
+import time
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from openpyxl import Workbook, load_workbook
+
+from alliance import imports
+from alliance.models import AllianceMember, Organisation
+from tests.factories import AllianceMemberFactory, OrganisationFactory, RegionFactory
+
+pytestmark = pytest.mark.django_db
+URL = "alliance:import"
+
+
+def csv_file(text, name="members.csv"):
+    return SimpleUploadedFile(name, text.encode("utf-8"), content_type="text/csv")
+
+
+def xlsx_file(rows, name="members.xlsx"):
+    workbook = Workbook()
+    for row in rows:
+        workbook.active.append(row)
+    out = io.BytesIO()
+    workbook.save(out)
+    return SimpleUploadedFile(name, out.getvalue(),
+                              content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+MEMBERS_CSV = (
+    "organisation,country,kind,category,joined_on,left_on,note\n"
+    "Centro Easo,ES,vet,vet,2024-05-02,,\n"
+    "Politecnico di Torino,Italy,higher_education,research,03/06/2024,,Joined in Turin\n"
+)
+
+
+def preview(client, kind, upload):
+    return client.post(reverse(URL), {"kind": kind, "file": upload})
+
+
+def confirm(client, response):
+    return client.post(reverse(URL), {"token": response.context["token"]})
+
+
+def test_manager_previews_then_confirms_member_import(manager_client):
+    existing = OrganisationFactory(name="Politecnico di Torino", country="IT")
+    response = preview(manager_client, "members", csv_file(MEMBERS_CSV))
+    assert response.status_code == 200
+    assert response.context["total"] == 2 and response.context["bad_rows"] == []
+    assert AllianceMember.objects.count() == 0  # nothing written by the preview
+    done = confirm(manager_client, response)
+    assert done.status_code == 302 and done["Location"] == reverse("alliance:member-list")
+    assert AllianceMember.objects.count() == 2
+    assert AllianceMember.objects.get(organisation=existing).note == "Joined in Turin"
+    new = Organisation.objects.get(name="Centro Easo")
+    assert new.kind == "vet" and new.memberships.get().joined_on.isoformat() == "2024-05-02"
+    assert new.memberships.get().history.first().history_user.username == "manager"
+
+
+def test_xlsx_import_of_organisations(manager_client):
+    RegionFactory()
+    upload = xlsx_file([imports.COLUMNS["organisations"],
+                        ["Easo", "EASO", "VET provider", "ES", "ES21", "Donostia", "https://easo.eus", "", 949640498,
+                         "yes"]], name="orgs.xlsx")
+    response = preview(manager_client, "organisations", upload)
+    assert response.context["bad_rows"] == [], response.context["bad_rows"]
+    confirm(manager_client, response)
+    organisation = Organisation.objects.get(name="Easo")
+    assert organisation.pic == "949640498" and organisation.region.code == "ES21"
+    assert organisation.is_consortium_partner
+
+
+def test_one_bad_row_imports_nothing_and_lists_the_row(manager_client, organisation):
+    AllianceMemberFactory(organisation=organisation)
+    text = MEMBERS_CSV + (
+        "Nowhere Institute,Atlantis,vet,vet,2024-01-01,,\n"     # line 4: unknown country
+        "Bad Date School,FR,vet,vet,2024-02-31,,\n"             # line 5: bad date
+        "Centro Easo,ES,vet,vet,2024-06-01,,\n"                 # line 6: duplicate in file
+        "TKNIKA,ES,vet,vet,2024-06-01,,\n"                      # line 7: already a member in the database
+    )
+    response = preview(manager_client, "members", csv_file(text))
+    bad = {row["line"]: " ".join(row["errors"]) for row in response.context["bad_rows"]}
+    assert set(bad) == {4, 5, 6, 7}
+    assert "unknown country 'Atlantis'" in bad[4]
+    assert "'2024-02-31' is not a date" in bad[5]
+    assert "also on line 2" in bad[6]
+    assert "already a member" in bad[7]
+    assert "token" not in response.context
+    content = response.content.decode()
+    assert "4 rows with errors" in content and "unknown country" in content
+    assert AllianceMember.objects.count() == 1 and Organisation.objects.count() == 1
+
+
+def test_rows_valid_at_preview_but_not_at_confirm_import_nothing(manager_client):
+    response = preview(manager_client, "members", csv_file(MEMBERS_CSV))
+    OrganisationFactory(name="Centro Easo", country="ES")
+    AllianceMemberFactory(organisation=Organisation.objects.get(name="Centro Easo"))
+    refused = confirm(manager_client, response)
+    assert refused.status_code == 200
+    assert "Nothing was imported" in refused.content.decode()
+    assert AllianceMember.objects.count() == 1
+    assert not Organisation.objects.filter(name="Politecnico di Torino").exists()
+
+
+def test_duplicate_organisations_in_file_and_database_are_errors(manager_client, organisation):
+    text = "name,country\nTknika,ES\nNew One,FR\nnew one,FR\n"
+    response = preview(manager_client, "organisations", csv_file(text, "orgs.csv"))
+    bad = {row["line"]: " ".join(row["errors"]) for row in response.context["bad_rows"]}
+    assert "already registered" in bad[2] and "line 3" in bad[4] and 3 not in bad
+
+
+@pytest.mark.parametrize("name, content, message", [
+    ("members.txt", b"organisation,country\n", "Upload a .csv or .xlsx file"),
+    ("members.xlsx", b"organisation,country\nA,ES\n", "not an Excel .xlsx file"),
+    ("members.csv", b"\x00\x01\x02PK binary", "not a CSV text file"),
+    ("members.csv", "organisation,country\nÉcole,FR\n".encode("latin-1"), "not UTF-8"),
+    ("members.csv", b"organisation,country,category,joined_on\n", "no rows"),
+])
+def test_bad_files_are_refused_with_a_message(manager_client, name, content, message):
+    response = preview(manager_client, "members", SimpleUploadedFile(name, content))
+    assert response.status_code == 200
+    assert message in " ".join(response.context["form"].errors["file"])
+    assert AllianceMember.objects.count() == 0
+
+
+def test_too_large_file_is_refused(manager_client, settings):
+    settings.MAX_UPLOAD_BYTES = 100
+    response = preview(manager_client, "members", csv_file(MEMBERS_CSV * 5))
+    assert "larger than" in " ".join(response.context["form"].errors["file"])
+
+
+def test_confirm_with_forged_or_foreign_token_imports_nothing(manager_client, client, admin_user):
+    response = preview(manager_client, "members", csv_file(MEMBERS_CSV))
+    token = response.context["token"]
+    forged = manager_client.post(reverse(URL), {"token": token[:-2] + "xx"})
+    assert "expired" in forged.content.decode()
+    client.force_login(admin_user)
+    foreign = client.post(reverse(URL), {"token": token})
+    assert "expired" in foreign.content.decode()
+    assert AllianceMember.objects.count() == 0
+
+
+def test_stashed_rows_live_under_private_media_root(manager_client, settings):
+    preview(manager_client, "members", csv_file(MEMBERS_CSV))
+    stashed = list((__import__("pathlib").Path(settings.PRIVATE_MEDIA_ROOT) / "imports").glob("*.json"))
+    assert len(stashed) == 1
+
+
+@pytest.mark.parametrize("kind", ["organisations", "members"])
+def test_templates_download_as_csv_and_xlsx_and_import_cleanly(manager_client, kind):
+    RegionFactory()
+    response = manager_client.get(reverse("alliance:import-template", args=[kind, "csv"]))
+    assert response.status_code == 200 and "attachment" in response["Content-Disposition"]
+    result = preview(manager_client, kind, csv_file(response.content.decode("utf-8-sig"), "t.csv"))
+    assert result.context["bad_rows"] == []
+    xlsx = manager_client.get(reverse("alliance:import-template", args=[kind, "xlsx"]))
+    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    assert [c.value for c in sheet[1]] == imports.COLUMNS[kind]
+
+
+@pytest.mark.parametrize("role, expected", [("admin", 200), ("manager", 200), ("staff", 403), ("partner", 403),
+                                            ("other_partner", 403)])
+def test_only_managers_import(role_clients, role, expected):
+    client = role_clients[role]
+    assert client.get(reverse(URL)).status_code == expected
+    assert client.get(reverse("alliance:import-template", args=["members", "csv"])).status_code == expected
+    response = client.post(reverse(URL), {"kind": "members", "file": csv_file(MEMBERS_CSV)})
+    assert response.status_code == expected
+    assert AllianceMember.objects.count() == 0
+
+
+def test_anonymous_is_sent_to_login(client):
+    response = client.get(reverse(URL))
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+@pytest.mark.timeout(120)
+def test_ten_thousand_row_csv_imports_in_under_thirty_seconds(manager_user):
+    lines = ["organisation,country,kind,category,joined_on"]
+    lines += [f"Organisation number {n},{'ES' if n % 2 else 'Italy'},sme,business,2024-01-{1 + n % 28:02d}"
+              for n in range(10_000)]
+    upload = csv_file("\n".join(lines) + "\n", "big.csv")
+    started = time.perf_counter()
+    rows = imports.read_upload(upload)
+    preview_rows = imports.validate_rows("members", rows)
+    assert not any(p["errors"] for p in preview_rows)
+    count = imports.import_rows(kind="members", rows=rows, user=manager_user)
+    elapsed = time.perf_counter() - started
+    print(f"10,000-row member CSV: preview + import in {elapsed:.1f} s")
+    assert count == 10_000 and AllianceMember.objects.count() == 10_000
+    assert Organisation.objects.count() == 10_001  # plus the manager's organisation
+    assert elapsed < 30

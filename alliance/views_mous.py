@@ -154,6 +154,10 @@ def mou_reject(request, pk):
         try:
             services.mou_reject(mou=mou, reviewer=request.user, note=form.cleaned_data["review_note"])
         except ValidationError as error:
+            if "review_note" not in getattr(error, "error_dict", {}):
+                # Decided meanwhile: nothing to fix in the form.
+                messages.error(request, " ".join(error.messages))
+                return redirect("alliance:mou-detail", pk=mou.pk)
             validation_error_to_form(form, error)
         else:
             messages.success(request, "The MoU is rejected; the partner will read your reason.")

@@ -14,6 +14,7 @@ from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions, mixins, permissions, serializers, status, viewsets
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.authtoken.models import Token
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -245,3 +246,20 @@ class ReadOnlyViewSet(mixins.RetrieveModelMixin, mixins.ListModelMixin, viewsets
 
     def get_exception_handler(self):
         return exception_handler
+
+
+# --- Tokens -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def token_create(*, user):
+    """A new API token for the user, replacing any earlier one (which stops working at once)."""
+    Token.objects.filter(user=user).delete()
+    return Token.objects.create(user=user)
+
+
+@transaction.atomic
+def token_revoke(*, user):
+    """Revoke the user's API token; returns whether there was one."""
+    deleted, _ = Token.objects.filter(user=user).delete()
+    return bool(deleted)

@@ -4,9 +4,9 @@ Each resource is described once in RESOURCES; the tests run over all of them.
 """
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Callable
 
 import pytest
 from django.db import connection

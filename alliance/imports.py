@@ -143,18 +143,19 @@ def _rows_from(matrix):
 
 # --- Parsing values ----------------------------------------------------------------------------------
 
-_COUNTRY_BY_NAME = {}
+_COUNTRIES = {}
 
 
 def _country(value):
+    """An ISO 3166 code from a code (ES) or an English name (Spain); None when unknown."""
     text = str(value or "").strip()
     if not text:
         return None
-    if text.upper() in dict(countries):
-        return text.upper()
-    if not _COUNTRY_BY_NAME:
-        _COUNTRY_BY_NAME.update({str(name).lower(): code for code, name in countries})
-    return _COUNTRY_BY_NAME.get(text.lower())
+    if not _COUNTRIES:
+        for code, name in countries:
+            _COUNTRIES[code.lower()] = code
+            _COUNTRIES[str(name).lower()] = code
+    return _COUNTRIES.get(text.lower())
 
 
 def _date(value):

@@ -218,7 +218,21 @@ class Pagination(PageNumberPagination):
     max_page_size = 500
 
 
-class RegisterViewSet(mixins.CreateModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin,
+class ThrottleFirstMixin:
+    """Throttle before the permission check, so that requests without credentials, which
+    answer 401, count against the anonymous rate too (DRF throttles only after permissions)."""
+
+    def check_permissions(self, request):
+        self.check_throttles(request)
+        self._throttles_checked = True
+        super().check_permissions(request)
+
+    def check_throttles(self, request):
+        if not getattr(self, "_throttles_checked", False):
+            super().check_throttles(request)
+
+
+class RegisterViewSet(ThrottleFirstMixin, mixins.CreateModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin,
                       mixins.ListModelMixin, viewsets.GenericViewSet):
     """Create, read, update and list; no delete: counted records change status instead,
     and admins delete in the admin site."""
@@ -236,7 +250,7 @@ class RegisterViewSet(mixins.CreateModelMixin, mixins.RetrieveModelMixin, mixins
         return exception_handler
 
 
-class ReadOnlyViewSet(mixins.RetrieveModelMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+class ReadOnlyViewSet(ThrottleFirstMixin, mixins.RetrieveModelMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     authentication_classes = RegisterViewSet.authentication_classes
     permission_classes = [permissions.IsAuthenticated, DashboardPermission]
     pagination_class = Pagination

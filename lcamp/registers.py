@@ -88,26 +88,45 @@ def record_create(*, instance, user=None, m2m=None):
     return instance
 
 
+def current_version(instance):
+    """The version a form carries: ``version`` of a TrackedModel, else the id of the latest history row."""
+    if hasattr(instance, "version"):
+        return instance.version
+    latest = instance.history.order_by("-history_id").values_list("history_id", flat=True).first()
+    return latest or 0
+
+
 @transaction.atomic
 def record_save(*, instance, expected_version, user=None, m2m=None, validate=True):
     """Save an edited record unless somebody saved it after ``expected_version`` was read.
 
-    The check and the version bump are one ``UPDATE ... WHERE pk = %s AND version = %s``:
-    PostgreSQL locks the row, so of two concurrent saves of the same version exactly one
-    updates a row and the other finds none and is refused with ``StaleEdit`` (listing what
-    changed since); nothing is overwritten silently. ``instance`` carries the new values.
+    For a TrackedModel the check and the version bump are one
+    ``UPDATE ... WHERE pk = %s AND version = %s``: PostgreSQL locks the row, so of two
+    concurrent saves of the same version exactly one updates a row and the other finds
+    none and is refused with ``StaleEdit`` (listing what changed since); nothing is
+    overwritten silently. A model without ``version`` (Region) is locked with
+    SELECT ... FOR UPDATE and compared on its latest history row. ``instance`` carries
+    the new values.
     """
     model = type(instance)
     if validate:
         instance.full_clean()
-    updated = model._default_manager.filter(pk=instance.pk, version=expected_version).update(
-        version=expected_version + 1)
+    if hasattr(instance, "version"):
+        updated = model._default_manager.filter(pk=instance.pk, version=expected_version).update(
+            version=expected_version + 1)
+        current = None
+        if not updated:
+            current = model._default_manager.filter(pk=instance.pk).values_list("version", flat=True).first()
+    else:
+        locked = model._default_manager.select_for_update().filter(pk=instance.pk).exists()
+        current = current_version(instance) if locked else None
+        updated = locked and current == expected_version
     if not updated:
-        current = model._default_manager.filter(pk=instance.pk).values_list("version", flat=True).first()
         if current is None:
             raise ValidationError(f"This {model._meta.verbose_name} no longer exists.")
         raise StaleEdit(instance, changes_since(instance, expected_version), current)
-    instance.version = expected_version + 1
+    if hasattr(instance, "version"):
+        instance.version = expected_version + 1
     instance._history_user = user
     instance.save()
     for name, values in (m2m or {}).items():
@@ -118,6 +137,8 @@ def record_save(*, instance, expected_version, user=None, m2m=None, validate=Tru
 def changes_since(instance, version):
     """What changed in ``instance`` after ``version``: a list of history changes (see ``history_entries``)."""
     entries = history_entries(instance)
+    if not hasattr(instance, "version"):
+        return [c for e in entries if e["history_id"] > version for c in e["changes"]]
     read_at = [e for e in entries if e["version"] is not None and e["version"] <= version]
     if not read_at:
         return [c for e in entries for c in e["changes"]]
@@ -143,7 +164,7 @@ def _display(model, name, value):
     if model_field.many_to_many:
         related = model_field.related_model
         key = model_field.m2m_reverse_field_name()
-        ids = [row.get(key) for row in value if isinstance(row, dict)]
+        ids = [getattr(row.get(key), "pk", row.get(key)) for row in value if isinstance(row, dict)]
         names = [str(o) for o in related._default_manager.filter(pk__in=ids)]
         return ", ".join(sorted(names)) or "—"
     if model_field.choices:
@@ -233,12 +254,12 @@ class RegisterForm(forms.ModelForm):
         self.user = user
         super().__init__(*args, **kwargs)
         if self.instance.pk and not self.is_bound:
-            self.fields["version"].initial = self.instance.version
+            self.fields["version"].initial = current_version(self.instance)
         decorate_widgets(self)
 
     def expected_version(self):
         value = self.cleaned_data.get("version")
-        return self.instance.version if value is None else value
+        return current_version(self.instance) if value is None else value
 
     def m2m_values(self):
         return {f.name: self.cleaned_data[f.name] for f in self._meta.model._meta.many_to_many

@@ -3,10 +3,17 @@
 import re
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 
 from tests.alliance.pdf_samples import make_pdf
 
 pytestmark = pytest.mark.e2e
+
+
+def blocking_violations(page):
+    results = Axe().run(page)
+    return [f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}"
+            for v in results.response["violations"] if v.get("impact") in {"serious", "critical"}]
 
 
 def mous_card_value(page):
@@ -26,6 +33,7 @@ def test_a_partner_submits_an_mou_and_the_managers_approval_moves_the_dashboard(
     login(page, "partner")
     assert page.url.endswith("/mous/")  # the partner's landing page
     page.goto("/mous/new/")
+    assert not blocking_violations(page), blocking_violations(page)
     option = page.locator("#id_counterpart option", has_text="Ideko").first
     page.select_option("#id_counterpart", value=option.get_attribute("value"))
     page.fill("#id_title", "MoU with Ideko on machining training")
@@ -41,8 +49,9 @@ def test_a_partner_submits_an_mou_and_the_managers_approval_moves_the_dashboard(
     facts = page.locator("#mou-facts").inner_text()
     assert "Ideko" in facts and "1 June 2024" in facts and "signed.pdf" in facts
     assert "Joint CNC machining courses and <b>internships</b>." in facts  # shown as text
-    assert page.locator(".status").first.inner_text() == "Submitted"
+    assert page.locator(".mou-status").first.inner_text() == "Submitted"
     mou_url = page.url
+    assert not blocking_violations(page), blocking_violations(page)
 
     page.goto("/mous/")
     row = page.locator("#mou-table tr", has_text="MoU with Ideko on machining training")
@@ -51,6 +60,7 @@ def test_a_partner_submits_an_mou_and_the_managers_approval_moves_the_dashboard(
 
     login(page, "manager")
     page.goto("/mous/")
+    assert not blocking_violations(page), blocking_violations(page)
     page.locator("#review-queue a", has_text="MoU with Ideko on machining training").click()
     page.wait_for_url(mou_url)
     with page.expect_download() as download:
@@ -59,7 +69,7 @@ def test_a_partner_submits_an_mou_and_the_managers_approval_moves_the_dashboard(
         assert handle.read() == make_pdf()
     page.click("#approve-form button[type=submit]")
     page.wait_for_load_state("networkidle")
-    assert page.locator(".status").first.inner_text() == "Approved"
+    assert page.locator(".mou-status").first.inner_text() == "Approved"
     assert MoU.objects.get(title="MoU with Ideko on machining training").status == MoU.Status.APPROVED
 
     assert mous_card_value(page) == before + 1

@@ -1,3 +1,8 @@
+from . import views
+
 app_name = "observatories"
 
-urlpatterns = []
+urlpatterns = [
+    *views.observatories.urlpatterns(),
+    *views.skill_gaps.urlpatterns(),
+]

@@ -1,0 +1,73 @@
+"""Register forms and filters of the observatories app."""
+
+import django_filters
+from django_countries import countries
+
+from alliance.models import Organisation
+from lcamp.registers import RegisterForm
+
+from .models import Observatory, SkillGap
+
+
+class ObservatoryForm(RegisterForm):
+    class Meta:
+        model = Observatory
+        fields = ["name", "region", "host_organisation", "status", "launched_on", "closed_on", "website",
+                  "description"]
+        help_texts = {
+            "status": "Planned observatories are not counted; an active one counts from its launch date.",
+            "launched_on": "Required once the observatory is active.",
+            "closed_on": "Only for a closed observatory: the day it stopped.",
+        }
+
+
+class ObservatoryStatusForm(RegisterForm):
+    class Meta:
+        model = Observatory
+        fields = ["status", "launched_on", "closed_on"]
+        help_texts = {
+            "status": "Close an observatory instead of deleting it: it stays counted up to its closing date.",
+        }
+
+
+class SkillGapForm(RegisterForm):
+    class Meta:
+        model = SkillGap
+        fields = ["observatory", "title", "description", "esco_skill_uri", "esco_skill_label", "isco_code",
+                  "nace_code", "critical", "identified_on", "status", "evidence", "evidence_url"]
+        help_texts = {
+            "esco_skill_uri": "Copy it from the ESCO portal (esco.ec.europa.eu), e.g. "
+                              "http://data.europa.eu/esco/skill/2b8a6e2b-4e1c-4b59-9d43-a5a7e2e27e1d.",
+            "critical": "Only critical, validated skill gaps count towards the indicator.",
+            "status": "Candidate until the observatory validates it; retire it instead of deleting it.",
+        }
+
+
+class SkillGapStatusForm(RegisterForm):
+    class Meta:
+        model = SkillGap
+        fields = ["status"]
+        help_texts = {"status": "Retire a skill gap that is no longer critical: it stops being counted."}
+
+
+class ObservatoryFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=Observatory.Status.choices)
+    country = django_filters.ChoiceFilter(field_name="region__country", choices=countries, label="Country")
+    host_organisation = django_filters.ModelChoiceFilter(queryset=Organisation.objects.all())
+
+    class Meta:
+        model = Observatory
+        fields = ["status", "host_organisation"]
+
+
+class SkillGapFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=SkillGap.Status.choices)
+    observatory = django_filters.ModelChoiceFilter(queryset=Observatory.objects.all())
+    critical = django_filters.BooleanFilter()
+    nace_code = django_filters.CharFilter(lookup_expr="istartswith", label="NACE code starts with")
+    identified_after = django_filters.DateFilter(field_name="identified_on", lookup_expr="gte",
+                                                 label="Identified from")
+
+    class Meta:
+        model = SkillGap
+        fields = ["status", "observatory", "critical"]

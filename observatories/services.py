@@ -1,0 +1,43 @@
+"""Writes of the observatory registers. Views and the API call these (keyword-only arguments)."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from lcamp.registers import record_create, record_save
+
+from .models import Observatory, SkillGap
+
+
+@transaction.atomic
+def observatory_save(*, instance, user=None, expected_version=None):
+    """Create (no pk) or update an observatory; an update is refused with StaleEdit when stale."""
+    if instance.pk is None:
+        return record_create(instance=instance, user=user)
+    return record_save(instance=instance, user=user,
+                       expected_version=instance.version if expected_version is None else expected_version)
+
+
+@transaction.atomic
+def observatory_close(*, observatory, closed_on, user=None, expected_version=None):
+    """Close an observatory on ``closed_on``: it counts as active up to the day before; never deleted."""
+    if not closed_on:
+        raise ValidationError({"closed_on": "Give the day the observatory closed."})
+    observatory.status = Observatory.Status.CLOSED
+    observatory.closed_on = closed_on
+    return observatory_save(instance=observatory, user=user, expected_version=expected_version)
+
+
+@transaction.atomic
+def skill_gap_save(*, instance, user=None, expected_version=None):
+    """Create (no pk) or update a skill gap; an update is refused with StaleEdit when stale."""
+    if instance.pk is None:
+        return record_create(instance=instance, user=user)
+    return record_save(instance=instance, user=user,
+                       expected_version=instance.version if expected_version is None else expected_version)
+
+
+@transaction.atomic
+def skill_gap_retire(*, skill_gap, user=None, expected_version=None):
+    """Retire a skill gap: it is no longer counted, and stays in the register with its history."""
+    skill_gap.status = SkillGap.Status.RETIRED
+    return skill_gap_save(instance=skill_gap, user=user, expected_version=expected_version)

@@ -1,0 +1,61 @@
+"""Register pages of the observatories app: observatories and the skill gaps they identify."""
+
+from django.utils import timezone
+
+from lcamp.registers import Column, Register
+
+from . import forms, services
+from .models import Observatory, SkillGap
+
+
+def _save_observatory(form, user, expected_version=None):
+    return services.observatory_save(instance=form.instance, user=user, expected_version=expected_version)
+
+
+def _save_skill_gap(form, user, expected_version=None):
+    return services.skill_gap_save(instance=form.instance, user=user, expected_version=expected_version)
+
+
+observatories = Register(
+    model=Observatory, name="observatory", slug="observatories", namespace="observatories",
+    form_class=forms.ObservatoryForm, filterset_class=forms.ObservatoryFilter,
+    search_fields=("name", "region__name", "region__code", "host_organisation__name"), default_sort="name",
+    select_related=("region", "host_organisation"),
+    columns=[
+        Column("Name", "name", sort="name"),
+        Column("Region", "region", sort="region__code"),
+        Column("Host", "host_organisation__name", sort="host_organisation__name"),
+        Column("Status", "status", sort="status"),
+        Column("Launched", "launched_on", sort="launched_on"),
+        Column("Closed", "closed_on", sort="closed_on"),
+    ],
+    detail_fields=("name", "region", "host_organisation", "status", "launched_on", "closed_on", "website",
+                   "description"),
+    status_form_class=forms.ObservatoryStatusForm, status_title="Change status",
+    status_help="Close an observatory instead of deleting it: it stays counted up to its closing date.",
+    create=_save_observatory, update=_save_observatory, status_update=_save_observatory,
+    create_initial=lambda request: {"host_organisation": request.user.organisation_id,
+                                    "launched_on": timezone.localdate()},
+)
+
+skill_gaps = Register(
+    model=SkillGap, name="skill-gap", slug="skill-gaps", namespace="observatories",
+    form_class=forms.SkillGapForm, filterset_class=forms.SkillGapFilter,
+    search_fields=("title", "esco_skill_label", "esco_skill_uri", "isco_code", "nace_code", "observatory__name"),
+    default_sort="-identified_on", select_related=("observatory",),
+    columns=[
+        Column("Title", "title", sort="title"),
+        Column("Observatory", "observatory__name", sort="observatory__name"),
+        Column("ESCO skill", "esco_skill_label", sort="esco_skill_label"),
+        Column("NACE", "nace_code", sort="nace_code"),
+        Column("Critical", "critical", sort="critical"),
+        Column("Identified", "identified_on", sort="identified_on"),
+        Column("Status", "status", sort="status"),
+    ],
+    detail_fields=("title", "observatory", "description", "esco_skill_uri", "esco_skill_label", "isco_code",
+                   "nace_code", "critical", "identified_on", "status", "evidence", "evidence_url"),
+    status_form_class=forms.SkillGapStatusForm, status_title="Change status",
+    status_help="Retire a skill gap instead of deleting it; only validated, critical gaps are counted.",
+    create=_save_skill_gap, update=_save_skill_gap, status_update=_save_skill_gap,
+    create_initial=lambda request: {"identified_on": timezone.localdate()},
+)

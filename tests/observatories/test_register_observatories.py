@@ -1,0 +1,138 @@
+"""Observatory and skill gap registers: create, edit, status changes, bad input, permissions."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from observatories import services
+from observatories.models import Observatory, SkillGap
+from tests.factories import ObservatoryFactory, RegionFactory, SkillGapFactory
+from tests.registers_matrix import EDIT, READ, check_pages, check_posts_refused
+
+pytestmark = pytest.mark.django_db
+ESCO = "http://data.europa.eu/esco/skill/2b8a6e2b-4e1c-4b59-9d43-a5a7e2e27e1d"
+
+
+def observatory_data(organisation, **overrides):
+    return {"name": "Basque observatory", "region": RegionFactory().pk, "host_organisation": organisation.pk,
+            "status": "active", "launched_on": "2023-03-01", "description": "kept text", **overrides}
+
+
+def test_create_observatory_defaults_and_return_to_dashboard(manager_client, organisation):
+    form = manager_client.get(reverse("observatories:observatory-create")).context["form"]
+    assert form["host_organisation"].value() == organisation.pk
+    response = manager_client.post(reverse("observatories:observatory-create") + "?next=/",
+                                   {**observatory_data(organisation), "next": "/"})
+    assert response.status_code == 302 and response["Location"] == "/"
+    assert Observatory.objects.get().status == "active"
+
+
+@pytest.mark.parametrize("overrides, field", [
+    ({"launched_on": ""}, "launched_on"),  # active without a launch date
+    ({"status": "closed", "closed_on": ""}, "closed_on"),
+    ({"closed_on": "2022-01-01", "status": "closed"}, "closed_on"),
+    ({"name": ""}, "name"),
+    ({"website": "not a url"}, "website"),
+])
+def test_observatory_bad_input(manager_client, organisation, overrides, field):
+    response = manager_client.post(reverse("observatories:observatory-create"),
+                                   observatory_data(organisation, **overrides))
+    assert response.status_code == 200 and response.context["form"].errors[field]
+    assert b"kept text" in response.content
+    assert Observatory.objects.count() == 0
+
+
+def test_close_observatory_by_status_change(manager_client):
+    observatory = ObservatoryFactory()
+    url = reverse("observatories:observatory-status", args=[observatory.pk])
+    response = manager_client.post(url, {"status": "closed", "launched_on": "2023-03-01", "closed_on": "2024-06-30",
+                                         "version": observatory.version})
+    assert response.status_code == 302
+    observatory.refresh_from_db()
+    assert observatory.status == "closed" and observatory.closed_on == datetime.date(2024, 6, 30)
+    assert not Observatory.objects.active_on(datetime.date(2024, 7, 1)).exists()
+
+
+def test_closing_without_date_is_refused(manager_client):
+    observatory = ObservatoryFactory()
+    response = manager_client.post(reverse("observatories:observatory-status", args=[observatory.pk]),
+                                   {"status": "closed", "launched_on": "2023-03-01", "version": 1})
+    assert response.status_code == 200 and response.context["form"].errors["closed_on"]
+    observatory.refresh_from_db()
+    assert observatory.status == "active"
+
+
+def test_observatory_close_service_refuses_stale_version():
+    observatory = ObservatoryFactory()
+    services.observatory_save(instance=Observatory.objects.get(pk=observatory.pk), expected_version=1)
+    from lcamp.registers import StaleEdit
+
+    with pytest.raises(StaleEdit):
+        services.observatory_close(observatory=observatory, closed_on=datetime.date(2024, 1, 1), expected_version=1)
+    observatory.refresh_from_db()
+    assert observatory.status == "active"
+
+
+def skill_gap_data(source, **overrides):
+    return {"observatory": source.pk, "title": "Cobot programming", "esco_skill_uri": ESCO,
+            "isco_code": "7223", "nace_code": "C28", "critical": "on", "identified_on": "2024-01-10",
+            "status": "validated", "evidence": "kept text", **overrides}
+
+
+def test_create_skill_gap_and_retire(manager_client):
+    observatory = ObservatoryFactory()
+    response = manager_client.post(reverse("observatories:skill-gap-create"), skill_gap_data(observatory))
+    assert response.status_code == 302
+    gap = SkillGap.objects.get()
+    assert SkillGap.objects.counted_on(datetime.date(2024, 2, 1)).count() == 1
+    retire = manager_client.post(reverse("observatories:skill-gap-status", args=[gap.pk]),
+                                 {"status": "retired", "version": gap.version})
+    assert retire.status_code == 302
+    gap.refresh_from_db()
+    assert gap.status == "retired" and SkillGap.objects.counted_on(datetime.date(2024, 2, 1)).count() == 0
+
+
+@pytest.mark.parametrize("overrides, field", [
+    ({"esco_skill_uri": "https://esco.eu/skill/cnc"}, "esco_skill_uri"),
+    ({"isco_code": "72"}, "isco_code"),
+    ({"nace_code": "28"}, "nace_code"),
+    ({"identified_on": "yesterday"}, "identified_on"),
+    ({"observatory": "999999"}, "observatory"),
+])
+def test_skill_gap_bad_input(manager_client, overrides, field):
+    response = manager_client.post(reverse("observatories:skill-gap-create"),
+                                   skill_gap_data(ObservatoryFactory(), **overrides))
+    assert response.status_code == 200 and response.context["form"].errors[field]
+    assert b"kept text" in response.content
+    assert SkillGap.objects.count() == 0
+
+
+def test_skill_gap_form_explains_esco_uri(manager_client):
+    content = manager_client.get(reverse("observatories:skill-gap-create")).content.decode()
+    assert "http://data.europa.eu/esco/skill/" in content and 'type="date"' in content
+    assert "data-searchable" in content
+
+
+ROLES = ["admin", "staff", "manager", "partner", "other_partner", "anonymous"]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_pages_answer_each_role(role_clients, role):
+    observatory, gap = ObservatoryFactory(), SkillGapFactory()
+    pages = []
+    for name, obj in (("observatory", observatory), ("skill-gap", gap)):
+        pages += [(f"observatories:{name}-list", [], READ), (f"observatories:{name}-detail", [obj.pk], READ),
+                  (f"observatories:{name}-create", [], EDIT), (f"observatories:{name}-edit", [obj.pk], EDIT),
+                  (f"observatories:{name}-status", [obj.pk], EDIT)]
+    check_pages(role_clients, role, pages)
+
+
+@pytest.mark.parametrize("role", ["staff", "partner", "anonymous"])
+def test_posts_refused_for_roles_that_may_not_edit(role_clients, role):
+    gap = SkillGapFactory()
+    check_posts_refused(role_clients, role, [reverse("observatories:skill-gap-create"),
+                                             reverse("observatories:skill-gap-status", args=[gap.pk]),
+                                             reverse("observatories:observatory-create")], SkillGap)
+    gap.refresh_from_db()
+    assert gap.status == "validated"

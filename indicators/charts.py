@@ -26,7 +26,7 @@ def _layout(**extra):
         "margin": {"l": 56, "r": 16, "t": 16, "b": 48},
         "paper_bgcolor": "#ffffff",
         "plot_bgcolor": "#ffffff",
-        "legend": {"orientation": "h", "y": -0.18},
+        "legend": {"orientation": "h", "y": -0.15, "yanchor": "top"},
         "hovermode": "closest",
         "height": 360,
         "autosize": True,
@@ -68,7 +68,7 @@ def history_figure(indicator, snapshots, trajectory, today):
         line={"color": ACTUAL, "width": 3}, marker={"size": 5},
     ))
     figure.update_layout(**_layout(
-        xaxis={"type": "date", "title": {"text": "Date"}, "gridcolor": "#e6e9ed"},
+        xaxis={"type": "date", "gridcolor": "#e6e9ed"},
         yaxis={"title": {"text": indicator.unit}, "rangemode": "tozero", "gridcolor": "#e6e9ed"},
         shapes=[{"type": "line", "xref": "x", "yref": "paper", "x0": today.isoformat(), "x1": today.isoformat(),
                  "y0": 0, "y1": 1, "line": {"color": TODAY, "width": 1, "dash": "dot"}}],
@@ -78,7 +78,7 @@ def history_figure(indicator, snapshots, trajectory, today):
     return figure
 
 
-def breakdown_figure(dimension):
+def breakdown_figure(dimension, unit=""):
     """A horizontal bar chart of one breakdown dimension (a ``dashboard.BreakdownDimension``)."""
     parts = list(reversed(dimension.parts))  # Plotly draws the first bar at the bottom.
     figure = go.Figure(go.Bar(
@@ -89,7 +89,7 @@ def breakdown_figure(dimension):
     figure.update_layout(**_layout(
         height=max(200, 60 + 28 * len(parts)),
         margin={"l": 16, "r": 16, "t": 16, "b": 40},
-        xaxis={"title": {"text": dimension.label}, "rangemode": "tozero", "gridcolor": "#e6e9ed"},
+        xaxis={"title": {"text": unit}, "rangemode": "tozero", "gridcolor": "#e6e9ed"},
         yaxis={"automargin": True},
         showlegend=False,
     ))

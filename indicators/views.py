@@ -79,7 +79,7 @@ def indicator_detail(request, code):
         "monthly": dashboard.monthly_points(snapshots),
         "history_figure": charts.figure_data(charts.history_figure(indicator, snapshots, trajectory, today)),
         "dimensions": [
-            {"dimension": d, "figure": charts.figure_data(charts.breakdown_figure(d)),
+            {"dimension": d, "figure": charts.figure_data(charts.breakdown_figure(d, indicator.unit)),
              "figure_id": f"breakdown-figure-{d.name}", "selected": d.name == selected}
             for d in dimensions
         ],

@@ -52,7 +52,9 @@ def test_breakdown_figure_puts_the_largest_part_on_top():
         BreakdownPart("ES", "Spain", Decimal(18)), BreakdownPart("IT", "Italy", Decimal(12)),
         BreakdownPart("FR", "France", Decimal(1)),
     ])
-    bar = charts.figure_data(charts.breakdown_figure(dimension))["data"][0]
+    data = charts.figure_data(charts.breakdown_figure(dimension, "organisations"))
+    bar = data["data"][0]
+    assert data["layout"]["xaxis"]["title"]["text"] == "organisations"
     assert bar["type"] == "bar" and bar["orientation"] == "h"
     assert bar["y"] == ["France", "Italy", "Spain"] and bar["x"] == [1, 12, 18]
 

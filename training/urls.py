@@ -1,3 +1,10 @@
+from . import views
+
 app_name = "training"
 
-urlpatterns = []
+urlpatterns = [
+    *views.micro_credentials.urlpatterns(),
+    *views.factories.urlpatterns(),
+    *views.exchanges.urlpatterns(),
+    *views.products.urlpatterns(),
+]

@@ -1,0 +1,74 @@
+"""Writes of the training registers. Views and the API call these (keyword-only arguments).
+
+Each ``*_save`` creates the record when it has no pk and otherwise updates it under the
+optimistic lock of ``lcamp.registers.record_save`` (StaleEdit when ``expected_version``
+is stale). ``m2m`` values are set in the same transaction.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from lcamp.registers import record_create, record_save
+
+from .models import FactoryExchange, FactoryProduct, MicroCredential
+
+
+def _save(instance, user, expected_version, m2m=None):
+    if instance.pk is None:
+        return record_create(instance=instance, user=user, m2m=m2m)
+    return record_save(instance=instance, user=user, m2m=m2m,
+                       expected_version=instance.version if expected_version is None else expected_version)
+
+
+@transaction.atomic
+def micro_credential_save(*, instance, co_awarding_organisations=None, skill_gaps=None, user=None,
+                          expected_version=None):
+    m2m = {k: v for k, v in (("co_awarding_organisations", co_awarding_organisations),
+                             ("skill_gaps", skill_gaps)) if v is not None}
+    return _save(instance, user, expected_version, m2m)
+
+
+@transaction.atomic
+def micro_credential_retire(*, micro_credential, user=None, expected_version=None):
+    """Retire a micro-credential: no longer counted, kept with its history."""
+    micro_credential.status = MicroCredential.Status.RETIRED
+    return _save(micro_credential, user, expected_version)
+
+
+@transaction.atomic
+def learning_factory_save(*, instance, user=None, expected_version=None):
+    return _save(instance, user, expected_version)
+
+
+@transaction.atomic
+def factory_exchange_save(*, instance, partner_organisations, user=None, expected_version=None):
+    """An exchange of a factory's students with partner organisations (one or more)."""
+    partner_organisations = list(partner_organisations)
+    if not partner_organisations:
+        raise ValidationError({"partner_organisations": "Choose at least one partner organisation."})
+    return _save(instance, user, expected_version, {"partner_organisations": partner_organisations})
+
+
+@transaction.atomic
+def factory_exchange_cancel(*, exchange, user=None, expected_version=None):
+    """Cancel an exchange: its students are no longer counted; kept with its history."""
+    exchange.status = FactoryExchange.Status.CANCELLED
+    return _save(exchange, user, expected_version)
+
+
+@transaction.atomic
+def factory_product_save(*, instance, factories, collaborating_organisations, user=None, expected_version=None):
+    """A product of one or more learning factories, with two or more collaborating organisations."""
+    collaborating_organisations = list(collaborating_organisations)
+    FactoryProduct.validate_collaborators(collaborating_organisations)
+    factories = list(factories)
+    if not factories:
+        raise ValidationError({"factories": "Choose the learning factory (or factories) that developed it."})
+    return _save(instance, user, expected_version,
+                 {"factories": factories, "collaborating_organisations": collaborating_organisations})
+
+
+@transaction.atomic
+def factory_product_retire(*, product, user=None, expected_version=None):
+    product.status = FactoryProduct.Status.RETIRED
+    return _save(product, user, expected_version)

@@ -1,0 +1,126 @@
+"""Register pages of the training app: micro-credentials, learning factories, exchanges, products."""
+
+from django.utils import timezone
+
+from lcamp.registers import Column, Register, record_save
+
+from . import forms, services
+from .models import FactoryExchange, FactoryProduct, LearningFactory, MicroCredential
+
+
+def _m2m(form, *names):
+    return {name: form.cleaned_data[name] for name in names if name in form.cleaned_data}
+
+
+def _save_micro_credential(form, user, expected_version=None):
+    return services.micro_credential_save(instance=form.instance, user=user, expected_version=expected_version,
+                                          **_m2m(form, "co_awarding_organisations", "skill_gaps"))
+
+
+def _save_factory(form, user, expected_version=None):
+    return services.learning_factory_save(instance=form.instance, user=user, expected_version=expected_version)
+
+
+def _save_exchange(form, user, expected_version=None):
+    return services.factory_exchange_save(instance=form.instance, user=user, expected_version=expected_version,
+                                          partner_organisations=form.cleaned_data["partner_organisations"])
+
+
+def _save_product(form, user, expected_version=None):
+    return services.factory_product_save(instance=form.instance, user=user, expected_version=expected_version,
+                                         factories=form.cleaned_data["factories"],
+                                         collaborating_organisations=form.cleaned_data["collaborating_organisations"])
+
+
+def _save_status(form, user, expected_version):
+    return record_save(instance=form.instance, user=user, expected_version=expected_version)
+
+
+def _today(field, organisation_field=None):
+    def initial(request):
+        values = {field: timezone.localdate()}
+        if organisation_field:
+            values[organisation_field] = request.user.organisation_id
+        return values
+    return initial
+
+
+micro_credentials = Register(
+    model=MicroCredential, name="micro-credential", slug="micro-credentials", namespace="training",
+    form_class=forms.MicroCredentialForm, filterset_class=forms.MicroCredentialFilter,
+    search_fields=("title", "learning_outcomes", "awarding_body__name"), default_sort="title",
+    select_related=("awarding_body",),
+    columns=[
+        Column("Title", "title", sort="title"),
+        Column("Awarding body", "awarding_body__name", sort="awarding_body__name"),
+        Column("EQF", "eqf_level", sort="eqf_level", numeric=True),
+        Column("ECTS", "ects", sort="ects", numeric=True),
+        Column("Form", "participation_form", sort="participation_form"),
+        Column("Status", "status", sort="status"),
+        Column("Published", "published_on", sort="published_on"),
+    ],
+    detail_fields=("title", "awarding_body", "co_awarding_organisations", "learning_outcomes", "esco_skills", "ects",
+                   "hours", "eqf_level", "assessment_type", "participation_form", "quality_assurance",
+                   "prerequisites", "supervision_identity_verification", "grade_scheme", "integration_stackability",
+                   "further_information", "skill_gaps", "status", "published_on"),
+    status_form_class=forms.MicroCredentialStatusForm, status_title="Change status",
+    status_help="Retire a micro-credential instead of deleting it: it stops being counted.",
+    create=_save_micro_credential, update=_save_micro_credential, status_update=_save_status,
+    create_initial=lambda request: {"awarding_body": request.user.organisation_id},
+)
+
+factories = Register(
+    model=LearningFactory, name="factory", slug="learning-factories", namespace="training",
+    title_plural="Learning factories",
+    form_class=forms.LearningFactoryForm, filterset_class=forms.LearningFactoryFilter,
+    search_fields=("name", "host_organisation__name", "description"), default_sort="name",
+    select_related=("host_organisation", "region"),
+    columns=[
+        Column("Name", "name", sort="name"),
+        Column("Host", "host_organisation__name", sort="host_organisation__name"),
+        Column("Country", "host_organisation__country", sort="host_organisation__country"),
+        Column("Region", "region", sort="region__code"),
+    ],
+    detail_fields=("name", "host_organisation", "region", "description"),
+    create=_save_factory, update=_save_factory,
+    create_initial=lambda request: {"host_organisation": request.user.organisation_id},
+)
+
+exchanges = Register(
+    model=FactoryExchange, name="exchange", slug="factory-exchanges", namespace="training",
+    title_plural="Factory exchanges",
+    form_class=forms.FactoryExchangeForm, filterset_class=forms.FactoryExchangeFilter,
+    search_fields=("title", "factory__name", "partner_organisations__name"), default_sort="-started_on",
+    select_related=("factory",),
+    columns=[
+        Column("Title", "title", sort="title"),
+        Column("Factory", "factory__name", sort="factory__name"),
+        Column("Students", "students", sort="students", numeric=True),
+        Column("Started", "started_on", sort="started_on"),
+        Column("Ended", "ended_on", sort="ended_on"),
+        Column("Status", "status", sort="status"),
+    ],
+    detail_fields=("title", "factory", "partner_organisations", "students", "started_on", "ended_on", "status"),
+    status_form_class=forms.FactoryExchangeStatusForm, status_title="Change status",
+    status_help="Cancel an exchange instead of deleting it: its students stop being counted.",
+    create=_save_exchange, update=_save_exchange, status_update=_save_status,
+    create_initial=_today("started_on"),
+)
+
+products = Register(
+    model=FactoryProduct, name="product", slug="factory-products", namespace="training",
+    title_plural="Factory products",
+    form_class=forms.FactoryProductForm, filterset_class=forms.FactoryProductFilter,
+    search_fields=("title", "description", "collaborating_organisations__name"), default_sort="-developed_on",
+    columns=[
+        Column("Title", "title", sort="title"),
+        Column("Status", "status", sort="status"),
+        Column("Developed", "developed_on", sort="developed_on"),
+    ],
+    detail_fields=("title", "description", "factories", "collaborating_organisations", "status", "developed_on",
+                   "evidence_url"),
+    status_form_class=forms.FactoryProductStatusForm, status_title="Change status",
+    status_help="Retire a product instead of deleting it: it stops being counted.",
+    create=_save_product, update=_save_product, status_update=_save_status,
+    create_initial=_today("developed_on"),
+)

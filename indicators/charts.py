@@ -6,6 +6,7 @@ into the plain data the template embeds with ``json_script`` and
 """
 
 import json
+import textwrap
 
 import plotly.graph_objects as go
 
@@ -34,6 +35,16 @@ def _layout(**extra):
     }
     layout.update(extra)
     return layout
+
+
+def _wrapped(label, width=24):
+    """A long category label on several lines, so that the bars keep room on a phone."""
+    return "<br>".join(textwrap.wrap(str(label), width)) or str(label)
+
+
+def _bars_height(labels, base):
+    """Room for each bar and its label's lines."""
+    return base + sum(12 + 17 * label.count("<br>") + 17 for label in labels)
 
 
 def _number(value):
@@ -83,11 +94,11 @@ def breakdown_figure(dimension, unit=""):
     parts = list(reversed(dimension.parts))  # Plotly draws the first bar at the bottom.
     figure = go.Figure(go.Bar(
         name=dimension.label, orientation="h",
-        x=[_number(p.value) for p in parts], y=[p.label for p in parts],
+        x=[_number(p.value) for p in parts], y=[_wrapped(p.label) for p in parts],
         marker={"color": BAR}, text=[f"{_number(p.value):g}" for p in parts], textposition="auto",
     ))
     figure.update_layout(**_layout(
-        height=max(200, 60 + 28 * len(parts)),
+        height=max(200, _bars_height([_wrapped(p.label) for p in parts], 70)),
         margin={"l": 16, "r": 16, "t": 16, "b": 40},
         xaxis={"title": {"text": unit}, "rangemode": "tozero", "gridcolor": "#e6e9ed"},
         yaxis={"automargin": True},
@@ -100,7 +111,7 @@ def progress_figure(card_list):
     """Progress of several indicators as percent of their targets, with the expected-by-now marks."""
     shown = [c for c in card_list if c.snapshot]
     shown.reverse()
-    labels = [c.indicator.title for c in shown]
+    labels = [_wrapped(c.indicator.title) for c in shown]
     figure = go.Figure()
     figure.add_trace(go.Bar(
         name="Progress", orientation="h", y=labels, x=[_number(c.snapshot.progress * 100) for c in shown],
@@ -111,8 +122,9 @@ def progress_figure(card_list):
         marker={"color": MILESTONE, "symbol": "line-ns-open", "size": 22, "line": {"width": 3}},
     ))
     figure.update_layout(**_layout(
-        height=max(220, 80 + 44 * len(shown)),
-        margin={"l": 16, "r": 16, "t": 16, "b": 48},
+        height=max(220, _bars_height(labels, 110)),
+        legend={"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom"},
+        margin={"l": 16, "r": 16, "t": 40, "b": 48},
         xaxis={"title": {"text": "% of target"}, "range": [0, 105], "gridcolor": "#e6e9ed"},
         yaxis={"automargin": True},
     ))

@@ -73,3 +73,11 @@ def test_figure_data_is_plain_json():
     data = charts.figure_data(charts.breakdown_figure(dimension))
     assert json.loads(json.dumps(data)) == data
     assert set(data) >= {"data", "layout"}
+
+
+def test_long_labels_are_wrapped_to_keep_room_for_the_bars():
+    long = "Learning-factory students engaged in international cooperation"
+    card = Card(SimpleNamespace(title=long), snap(None, 30, expected=100, progress=Decimal("0.15")))
+    label = charts.figure_data(charts.progress_figure([card]))["data"][0]["y"][0]
+    assert label.replace("<br>", " ") == long
+    assert all(len(line) <= 24 for line in label.split("<br>"))

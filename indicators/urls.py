@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_reports
 
 app_name = "indicators"
 
@@ -13,4 +13,11 @@ urlpatterns = [
     path("indicators/refresh/", views.refresh, name="refresh"),
     path("indicators/<slug:code>/", views.indicator_detail, name="indicator-detail"),
     path("public/", views.public, name="public"),
+    # Reported values (issue 5).
+    path("registers/reports/", views_reports.report_list, name="report-list"),
+    path("registers/reports/new/", views_reports.report_create, name="report-create"),
+    path("registers/reports/<int:pk>/", views_reports.report_detail, name="report-detail"),
+    path("registers/reports/<int:pk>/approve/", views_reports.report_approve, name="report-approve"),
+    path("registers/reports/<int:pk>/reject/", views_reports.report_reject, name="report-reject"),
+    path("registers/reports/<int:pk>/evidence/", views_reports.report_evidence, name="report-evidence"),
 ]

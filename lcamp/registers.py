@@ -324,6 +324,7 @@ class Register:
     status_update: object = None
     create_initial: object = None  # callable(request) -> dict
     extra_links: list = field(default_factory=list)
+    template_dir: str = ""  # templates looked up first as <template_dir>/<kind>.html
 
     def __post_init__(self):
         REGISTRY[f"{self.namespace}:{self.name}"] = self
@@ -358,7 +359,10 @@ class Register:
 
     def templates(self, kind):
         app, model_name = self.model._meta.app_label, self.model._meta.model_name
-        return select_template([f"{app}/{model_name}_{kind}.html", f"registers/{kind}.html"])
+        names = [f"{app}/{model_name}_{kind}.html", f"registers/{kind}.html"]
+        if self.template_dir:
+            names.insert(0, f"{self.template_dir}/{kind}.html")
+        return select_template(names)
 
     def render(self, request, kind, context, status=200):
         context = {"register": self, **context}

@@ -1,0 +1,96 @@
+"""Services of reported values: submit with evidence, approve or reject (managers of other organisations).
+
+An approved report moves its indicator: the engine's signals queue a roll-up when the
+transaction commits. Keyword-only arguments; the API calls the same functions.
+"""
+
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from lcamp import roles
+
+from .models import Report
+
+EVIDENCE_SIGNATURES = {
+    ".pdf": (b"%PDF-",),
+    ".png": (b"\x89PNG\r\n\x1a\n",),
+    ".jpg": (b"\xff\xd8\xff",),
+    ".jpeg": (b"\xff\xd8\xff",),
+    ".xlsx": (b"PK\x03\x04",),
+    ".docx": (b"PK\x03\x04",),
+    ".csv": (),
+}
+
+
+def check_evidence_file(upload):
+    """Refuse an evidence file too large, of another type, or whose content is not what its name says."""
+    suffix = Path(upload.name or "").suffix.lower()
+    if upload.size > settings.MAX_UPLOAD_BYTES:
+        raise ValidationError(f"The file is larger than {settings.MAX_UPLOAD_BYTES // (1024 * 1024)} MB.")
+    if suffix not in EVIDENCE_SIGNATURES:
+        raise ValidationError("Upload a PDF, Excel (.xlsx), Word (.docx), CSV, PNG or JPEG file.")
+    head = upload.read(2048)
+    upload.seek(0)
+    signatures = EVIDENCE_SIGNATURES[suffix]
+    if signatures and not head.startswith(signatures):
+        raise ValidationError(f"The file's content is not a {suffix[1:].upper()} file.")
+    if not signatures and b"\x00" in head:
+        raise ValidationError("The CSV file is not text.")
+
+
+def may_review(user, report):
+    """Managers review reports of organisations other than their own; admins review any."""
+    if roles.is_admin(user):
+        return True
+    return roles.can_review(user) and user.organisation_id != report.organisation_id
+
+
+@transaction.atomic
+def report_submit(*, report, user, evidence_file=None):
+    """Record a reported value (status submitted) with its evidence: a file, a URL, or both."""
+    if evidence_file is not None:
+        check_evidence_file(evidence_file)
+        report.evidence_file = evidence_file
+    if not report.evidence_file and not report.evidence_url:
+        raise ValidationError({"evidence_url": "Give the evidence: upload a file or give its URL."})
+    report.status = Report.Status.SUBMITTED
+    report.reported_by = user
+    report.full_clean()
+    report._history_user = user
+    report.save()
+    return report
+
+
+def _review(report, reviewer, status, note):
+    report = Report.objects.select_for_update().get(pk=report.pk)
+    if not may_review(reviewer, report):
+        raise ValidationError("A report is reviewed by a manager of another organisation.")
+    if report.status != Report.Status.SUBMITTED:
+        raise ValidationError({"status": f"Only a submitted report can be reviewed; this one is "
+                                         f"{report.get_status_display().lower()}."})
+    report.status = status
+    report.reviewed_by = reviewer
+    report.reviewed_at = timezone.now()
+    report.review_note = note
+    report.version += 1
+    report._history_user = reviewer
+    report.save()
+    return report
+
+
+@transaction.atomic
+def report_approve(*, report, reviewer, note=""):
+    """Approve a submitted report: from then on its value counts."""
+    return _review(report, reviewer, Report.Status.APPROVED, (note or "").strip())
+
+
+@transaction.atomic
+def report_reject(*, report, reviewer, note):
+    """Reject a submitted report, with the reason its author will read."""
+    if not (note or "").strip():
+        raise ValidationError({"review_note": "Give the reason for the rejection."})
+    return _review(report, reviewer, Report.Status.REJECTED, note.strip())

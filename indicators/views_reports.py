@@ -1,0 +1,137 @@
+"""Reported values in the browser: list, report with evidence, detail with history, approve/reject, evidence.
+
+Managers report values and review the reports of other organisations; staff read;
+partners and anonymous users see nothing (403 / login), as on every register.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+
+from lcamp.registers import Column, Register, add_errors, check_access, safe_next
+
+from . import reports as services
+from .forms import ReportFilter, ReportForm, ReviewForm
+from .models import Indicator, Report
+
+register = Register(
+    model=Report, name="report", slug="reports", namespace="indicators", title_plural="Reported values",
+    form_class=ReportForm, filterset_class=ReportFilter, template_dir="indicators/reports",
+    search_fields=("indicator__title", "indicator__code", "organisation__name", "note"), default_sort="-as_of",
+    select_related=("indicator", "organisation", "reported_by", "reviewed_by"),
+    columns=[
+        Column("Indicator", "indicator__title", sort="indicator__title"),
+        Column("Organisation", "organisation__name", sort="organisation__name"),
+        Column("As of", "as_of", sort="as_of"),
+        Column("Value", "value", sort="value", numeric=True),
+        Column("Status", "status", sort="status"),
+    ],
+    detail_fields=("indicator", "organisation", "as_of", "value", "evidence_url", "note", "status", "reported_by",
+                   "reviewed_by", "reviewed_at", "review_note"),
+    empty_help="Indicators without a register are reported here, with their evidence.",
+)
+
+
+def report_list(request):
+    return register.list_view(request)
+
+
+def report_detail(request, pk):
+    denied = check_access(request)
+    if denied:
+        return denied
+    report = register.get_object(pk)
+    return _detail(request, report, ReviewForm())
+
+
+def _detail(request, report, review_form, status=200):
+    from lcamp.registers import history_entries
+
+    facts = [{"label": name.replace("_", " "), "value": register.display_field(report, name)}
+             for name in register.detail_fields]
+    return render(request, "indicators/reports/detail.html", {
+        "register": register, "object": report, "facts": facts, "history": history_entries(report),
+        "review_form": review_form, "may_review": services.may_review(request.user, report)
+        and report.status == Report.Status.SUBMITTED,
+    }, status=status)
+
+
+def report_create(request):
+    denied = check_access(request, edit=True)
+    if denied:
+        return denied
+    if request.method == "POST":
+        form = ReportForm(request.POST, request.FILES, user=request.user)
+        if form.is_valid():
+            try:
+                report = services.report_submit(report=form.instance, user=request.user)
+            except ValidationError as error:
+                add_errors(form, error)
+            else:
+                messages.success(request, f"Reported {report.value} for {report.indicator} "
+                                          f"({report.organisation.name}, {report.as_of}); a manager of another "
+                                          "organisation reviews it.")
+                return HttpResponseRedirect(safe_next(request) or reverse("indicators:report-detail",
+                                                                          args=[report.pk]))
+    else:
+        initial = {"as_of": timezone.localdate(), "organisation": request.user.organisation_id}
+        code = request.GET.get("indicator")
+        if code:
+            indicator = Indicator.objects.filter(code=code, source=Indicator.Source.REPORTED).first()
+            if indicator:
+                initial["indicator"] = indicator.pk
+        form = ReportForm(initial=initial, user=request.user)
+    next_url = safe_next(request) or ""
+    return render(request, "indicators/reports/form.html", {
+        "register": register, "form": form, "next": next_url,
+        "cancel_url": next_url or reverse("indicators:report-list")})
+
+
+def _review(request, pk, action):
+    denied = check_access(request, edit=True)
+    if denied:
+        return denied
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    report = register.get_object(pk)
+    if not services.may_review(request.user, report):
+        raise PermissionDenied("A report is reviewed by a manager of another organisation.")
+    form = ReviewForm(request.POST)
+    form.is_valid()
+    note = form.cleaned_data.get("review_note", "")
+    try:
+        if action == "approve":
+            report = services.report_approve(report=report, reviewer=request.user, note=note)
+        else:
+            report = services.report_reject(report=report, reviewer=request.user, note=note)
+    except ValidationError as error:
+        if "status" in getattr(error, "error_dict", {}):
+            messages.error(request, " ".join(error.messages))
+        add_errors(form, error)
+        return _detail(request, register.get_object(pk), form, status=200)
+    messages.success(request, f"Report {report.get_status_display().lower()}: {report}.")
+    return HttpResponseRedirect(reverse("indicators:report-detail", args=[report.pk]))
+
+
+def report_approve(request, pk):
+    return _review(request, pk, "approve")
+
+
+def report_reject(request, pk):
+    return _review(request, pk, "reject")
+
+
+def report_evidence(request, pk):
+    """The evidence file, as an attachment, for those who may read reports."""
+    denied = check_access(request)
+    if denied:
+        return denied
+    report = get_object_or_404(Report, pk=pk)
+    if not report.evidence_file:
+        raise Http404("This report has no evidence file.")
+    suffix = report.evidence_file.name.rsplit(".", 1)[-1] if "." in report.evidence_file.name else "bin"
+    filename = f"evidence-report-{report.pk}.{suffix}"
+    return FileResponse(report.evidence_file.open("rb"), as_attachment=True, filename=filename)

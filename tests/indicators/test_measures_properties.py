@@ -85,9 +85,18 @@ def build(spec, base, world=None):
         host = ObservatoryFactory(region=regions[0], host_organisation=organisations[0], launched_on=BASE)
         world = {"regions": regions, "orgs": organisations, "factories": factories, "observatory": host}
     o = world["orgs"]
+    # An organisation's memberships never overlap (PostgreSQL enforces it): each
+    # starts after the previous one ended; none after an open one.
+    ends = world.setdefault("membership_ends", {})
     for i, category, joined, length in spec["members"]:
-        AllianceMemberFactory(organisation=o[i], category=category, joined_on=day(joined, base),
-                              left_on=None if length is None else day(joined + length, base))
+        joined_on = day(joined, base)
+        if i in ends:
+            if ends[i] is None:
+                continue
+            joined_on = max(joined_on, ends[i])
+        left_on = None if length is None else joined_on + datetime.timedelta(days=length)
+        ends[i] = left_on
+        AllianceMemberFactory(organisation=o[i], category=category, joined_on=joined_on, left_on=left_on)
     for lead, participants, started, status in spec["projects"]:
         CooperationProjectFactory(lead_organisation=o[lead], participants=[o[p] for p in participants],
                                   started_on=day(started, base), status=status)

@@ -9,7 +9,7 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import OuterRef, Subquery
+from django.db.models import Count, Max, OuterRef, Subquery
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
@@ -112,6 +112,20 @@ def cards(*, public_only=False, on=None):
     indicators = list(indicators)
     snapshots = Snapshot.objects.in_bulk([i.latest_snapshot_id for i in indicators if i.latest_snapshot_id])
     return [Card(i, snapshots.get(i.latest_snapshot_id), i.value_month_ago) for i in indicators]
+
+
+def cards_version():
+    """What the cards depend on, in one small query: the time of the last roll-up
+    (every roll-up moves ``computed_at``), the newest snapshot and how many
+    indicators have snapshots.
+
+    The dashboard keys its cached cards on it, so a roll-up shows at once; an edit of
+    an indicator (title, pillar) shows when the cache entry expires.
+    """
+    row = Snapshot.objects.aggregate(at=Max("computed_at"), last=Max("pk"),
+                                     indicators=Count("indicator", distinct=True))
+    at = row["at"].isoformat() if row["at"] else "-"
+    return f"{at}:{row['last']}:{row['indicators']}"
 
 
 def group_by_pillar(card_list):

@@ -8,9 +8,11 @@ import logging
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET, require_POST
@@ -23,6 +25,9 @@ from .models import Indicator
 logger = logging.getLogger(__name__)
 
 PUBLIC_MAX_AGE = 300
+# The dashboard's cards are cached under a key that changes with every roll-up;
+# the timeout bounds how long an edit of an indicator's title takes to show.
+DASHBOARD_CACHE_SECONDS = 60
 
 
 def _require_viewer(request):
@@ -37,14 +42,32 @@ def dashboard_view(request):
     if roles.is_partner(request.user):
         return redirect(dashboard.url_or_empty("alliance:mou-list") or "/mous/")
     _require_viewer(request)
-    cards = dashboard.cards()
+    can_add = roles.can_edit_registers(request.user)
     return render(request, "indicators/dashboard.html", {
-        "groups": dashboard.group_by_pillar(cards),
-        "card_count": len(cards),
-        "timeline": dashboard.timeline(cards),
-        "as_of": dashboard.as_of(cards),
-        "can_add": roles.can_edit_registers(request.user),
+        "cards_html": _dashboard_cards_html(can_add=can_add),
+        "can_add": can_add,
     })
+
+
+def _dashboard_cards_html(*, can_add):
+    """The timeline and the cards, rendered once per roll-up (and day, and role) and cached.
+
+    They are the same for every viewer of a role; the rest of the page (user name,
+    CSRF token) is rendered per request.
+    """
+    today = timezone.localdate()
+    key = f"indicators:dashboard:{today.isoformat()}:{int(can_add)}:{dashboard.cards_version()}"
+    html = cache.get(key)
+    if html is None:
+        cards = dashboard.cards(on=today)
+        html = render_to_string("indicators/_dashboard_cards.html", {
+            "groups": dashboard.group_by_pillar(cards),
+            "timeline": dashboard.timeline(cards, on=today),
+            "as_of": dashboard.as_of(cards),
+            "can_add": can_add,
+        })
+        cache.set(key, html, DASHBOARD_CACHE_SECONDS)
+    return html
 
 
 @require_GET

@@ -8,6 +8,7 @@ import types
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -25,6 +26,12 @@ from tests.indicators.dashboard_fixtures import (  # noqa: F401 - fixtures
 )
 
 DASHBOARD = "/"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """The cards are cached per roll-up; each test starts without another test's cards."""
+    cache.clear()
 
 
 def card_html(response, code):
@@ -101,10 +108,25 @@ def test_indicator_never_rolled_up_says_so(staff_client, reported):
 
 
 def test_as_of_is_the_time_of_the_last_rollup(staff_client, members, observatories):
+    from django.utils import timezone
+
     latest = Snapshot.objects.order_by("-computed_at").first()
-    response = staff_client.get(DASHBOARD)
-    assert response.context["as_of"] == latest.computed_at
-    assert "As of <time" in response.content.decode()
+    html = staff_client.get(DASHBOARD).content.decode()
+    assert f'As of <time datetime="{timezone.localtime(latest.computed_at).isoformat()}">' in html
+
+
+def test_a_new_rollup_shows_at_once_despite_the_cache(staff_client, members):
+    assert '<strong class="value">30</strong>' in card_html(staff_client.get(DASHBOARD), "members")
+    snapshot = members.snapshots.latest()
+    from django.utils import timezone
+
+    Snapshot.objects.filter(pk=snapshot.pk).update(value=Decimal("31"), computed_at=timezone.now())
+    assert '<strong class="value">31</strong>' in card_html(staff_client.get(DASHBOARD), "members")
+
+
+def test_cached_cards_of_a_manager_are_not_shown_to_staff(manager_client, staff_client, members):
+    assert "?next=/" in card_html(manager_client.get(DASHBOARD), "members")
+    assert "?next=/" not in card_html(staff_client.get(DASHBOARD), "members")
 
 
 def test_timeline_shows_start_end_today_and_share_elapsed(staff_client, members, project):
@@ -228,6 +250,7 @@ def _grow(indicator, snapshots):
 
 
 def _queries(client, url):
+    cache.clear()  # measure the page as the first viewer after a roll-up sees it
     with CaptureQueriesContext(connection) as captured:
         response = client.get(url)
     assert response.status_code == 200
@@ -244,3 +267,6 @@ def test_dashboard_query_count_does_not_grow_with_the_data(staff_client, members
     large = _queries(staff_client, DASHBOARD)
     assert small == large
     assert large <= 8
+    with CaptureQueriesContext(connection) as cached:
+        staff_client.get(DASHBOARD)
+    assert len(cached) < large

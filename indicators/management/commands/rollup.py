@@ -1,0 +1,50 @@
+import datetime
+
+from django.core.management.base import BaseCommand, CommandError
+
+from indicators import services
+
+
+def number(value):
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+class Command(BaseCommand):
+    help = ("Roll up every indicator now, synchronously, and print the table. --backfill writes the month-end "
+            "snapshots from the project start to today (or --date).")
+
+    def add_arguments(self, parser):
+        parser.add_argument("--date", help="Roll up on this date (YYYY-MM-DD) instead of today.")
+        parser.add_argument("--backfill", action="store_true",
+                            help="Also write month-end snapshots from the project start to the date.")
+
+    def handle(self, *args, date=None, backfill=False, verbosity=1, **options):
+        on = None
+        if date:
+            try:
+                on = datetime.date.fromisoformat(date)
+            except ValueError as error:
+                raise CommandError(f"--date takes a date as YYYY-MM-DD, not {date!r}.") from error
+        if backfill:
+            count = services.backfill(end=on)
+            if verbosity:
+                self.stdout.write(f"Backfill: {count} month-end snapshots written or kept.")
+        snapshots = services.rollup_all(on)
+        if verbosity:
+            self.stdout.write(self.table(snapshots))
+
+    def table(self, snapshots):
+        header = ("indicator", "date", "value", "target", "expected", "progress", "status", "forecast")
+        rows = [header] + [
+            (s.indicator.code, str(s.date), number(s.value), number(s.target), number(s.expected),
+             f"{s.progress_percent}%", s.get_status_display() + (" (frozen)" if s.is_frozen else ""),
+             "" if s.forecast is None else number(s.forecast))
+            for s in snapshots
+        ]
+        widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+        lines = ["  ".join(cell.ljust(widths[i]) if i < 2 else cell.rjust(widths[i]) for i, cell in enumerate(row))
+                 for row in rows]
+        lines.insert(1, "  ".join("-" * w for w in widths))
+        if not snapshots:
+            lines.append("No indicators: run `python manage.py seed_lcamp` first.")
+        return "\n".join(lines)

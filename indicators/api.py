@@ -72,7 +72,7 @@ class IndicatorViewSet(ReadOnlyViewSet):
     """Indicators with their latest figures. Read by admins, managers and staff."""
 
     lookup_field = "code"
-    lookup_value_regex = "[-a-zA-Z0-9_]+"
+    lookup_value_regex = "[^/]+"
     serializer_class = IndicatorSerializer
     filterset_fields = ["source", "is_public", "pillar__code", "project__code"]
     search_fields = ["code", "title", "description"]

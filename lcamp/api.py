@@ -10,11 +10,15 @@ import copy
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
+from django.http import JsonResponse
+from django_filters import rest_framework as filters
+from django_filters.fields import ModelChoiceField, ModelMultipleChoiceField
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions, mixins, permissions, serializers, status, viewsets
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.authtoken.models import Token
+from rest_framework.filters import OrderingFilter, SearchFilter
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -87,6 +91,77 @@ class MoUPermission(permissions.BasePermission):
         return roles.can_edit_registers(request.user)
 
 
+# --- Ids ------------------------------------------------------------------------------------------
+# An id the database cannot even hold (past a 64-bit integer) is simply not found:
+# without this check SQLite raises OverflowError and PostgreSQL "out of range", a 500.
+
+MAX_ID = 2**63 - 1
+ID_REGEX = r"[0-9]{1,18}"
+
+
+def is_storable_id(value):
+    try:
+        return abs(int(str(value).strip())) <= MAX_ID
+    except (TypeError, ValueError):
+        return True  # not an integer at all: the field's own validation answers
+
+
+class StorableIdRelatedField(serializers.PrimaryKeyRelatedField):
+    def to_internal_value(self, data):
+        if not isinstance(data, bool) and not is_storable_id(data):
+            self.fail("does_not_exist", pk_value=data)
+        return super().to_internal_value(data)
+
+
+class StorableIdChoiceField(ModelChoiceField):
+    def to_python(self, value):
+        if not is_storable_id(value):
+            raise DjangoValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+
+class StorableIdMultipleChoiceField(ModelMultipleChoiceField):
+    def _check_values(self, value):
+        for item in value:
+            if not is_storable_id(item):
+                raise DjangoValidationError(self.error_messages["invalid_choice"], code="invalid_choice",
+                                            params={"value": item})
+        return super()._check_values(value)
+
+
+class StorableIdChoiceFilter(filters.ModelChoiceFilter):
+    field_class = StorableIdChoiceField
+
+
+class StorableIdMultipleChoiceFilter(filters.ModelMultipleChoiceFilter):
+    field_class = StorableIdMultipleChoiceField
+
+
+def _safe_relation_defaults():
+    from django.db import models
+
+    defaults = dict(filters.FilterSet.FILTER_DEFAULTS)
+    for field_class, replacement in ((models.ForeignKey, StorableIdChoiceFilter),
+                                     (models.OneToOneField, StorableIdChoiceFilter),
+                                     (models.ManyToManyField, StorableIdMultipleChoiceFilter),
+                                     (models.ManyToOneRel, StorableIdMultipleChoiceFilter),
+                                     (models.ManyToManyRel, StorableIdMultipleChoiceFilter),
+                                     (models.OneToOneRel, StorableIdChoiceFilter)):
+        if field_class in defaults:
+            defaults[field_class] = {**defaults[field_class], "filter_class": replacement}
+    return defaults
+
+
+class ApiFilterSet(filters.FilterSet):
+    """django-filter's FilterSet, with relation filters that refuse ids past 64 bits (400, not 500)."""
+
+    FILTER_DEFAULTS = _safe_relation_defaults()
+
+
+class ApiFilterBackend(filters.DjangoFilterBackend):
+    filterset_base = ApiFilterSet
+
+
 # --- Serializers ----------------------------------------------------------------------------
 
 
@@ -96,6 +171,8 @@ class CleanModelSerializer(serializers.ModelSerializer):
     Subclasses add many-to-many rules in ``validate_related(attrs, instance)`` and
     what the server decides in ``prepare_instance(instance)``.
     """
+
+    serializer_related_field = StorableIdRelatedField
 
     def _many_to_many_names(self):
         return {f.name for f in self.Meta.model._meta.many_to_many}
@@ -170,8 +247,15 @@ class ErrorDetailSerializer(serializers.Serializer):
 
 FIELD_ERRORS_SCHEMA = {
     "type": "object",
-    "description": "Each field name (or `non_field_errors`) with the list of its messages.",
-    "additionalProperties": {"type": "array", "items": {"type": "string"}},
+    "description": "Each field name (or `non_field_errors`) with the list of its messages; for a list field, "
+                   "the messages of each bad item by its index; `detail` alone when the body could not be read.",
+    "additionalProperties": {
+        "anyOf": [
+            {"type": "array", "items": {"type": "string"}},
+            {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}},
+            {"type": "string"},
+        ],
+    },
 }
 
 
@@ -242,6 +326,8 @@ class RegisterViewSet(ThrottleFirstMixin, mixins.CreateModelMixin, mixins.Retrie
     permission_classes = [permissions.IsAuthenticated, RegisterPermission]
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
     pagination_class = Pagination
+    filter_backends = [ApiFilterBackend, SearchFilter, OrderingFilter]
+    lookup_value_regex = ID_REGEX
     schema = ApiSchema()
     # An action answering 400 for a bad query parameter sets this (for the schema).
     query_errors = False
@@ -254,12 +340,18 @@ class ReadOnlyViewSet(ThrottleFirstMixin, mixins.RetrieveModelMixin, mixins.List
     authentication_classes = RegisterViewSet.authentication_classes
     permission_classes = [permissions.IsAuthenticated, DashboardPermission]
     pagination_class = Pagination
+    filter_backends = [ApiFilterBackend, SearchFilter, OrderingFilter]
     schema = ApiSchema()
     # An action answering 400 for a bad query parameter sets this (for the schema).
     query_errors = False
 
     def get_exception_handler(self):
         return exception_handler
+
+
+def not_found(request, path=""):
+    """Anything under /api/v1/ that no route matches: a JSON 404, not the site's HTML page."""
+    return JsonResponse({"detail": "Not found."}, status=status.HTTP_404_NOT_FOUND)
 
 
 # --- Tokens -----------------------------------------------------------------------------------

@@ -1,10 +1,11 @@
 """The API v1 router: every viewset of the domain apps is registered here."""
 
-from django.urls import include, path
+from django.urls import include, path, re_path
 from rest_framework.routers import DefaultRouter
 
 from alliance import api as alliance_api
 from indicators import api as indicators_api
+from lcamp.api import not_found
 from observatories import api as observatories_api
 from training import api as training_api
 
@@ -26,4 +27,5 @@ router.register("reports", indicators_api.ReportViewSet, basename="report")
 app_name = "api"
 urlpatterns = [
     path("", include(router.urls)),
+    re_path(r"^(?P<path>.*)$", not_found, name="not-found"),
 ]

@@ -1,0 +1,75 @@
+"""schemathesis v4 over every operation of the API, through the WSGI app: as a manager (token) and anonymous.
+
+Checks: no server error, status codes, content types and response bodies as the
+schema documents them. Bounded by SCHEMATHESIS_MAX_EXAMPLES (default 10 a case).
+"""
+
+import datetime
+import os
+from decimal import Decimal
+
+import pytest
+import schemathesis
+from django.core.cache import cache
+from hypothesis import HealthCheck, settings
+from rest_framework.authtoken.models import Token
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from indicators.models import Breakdown
+from lcamp.wsgi import application
+from tests.factories import (
+    IndicatorFactory,
+    MicroCredentialFactory,
+    MoUFactory,
+    ObservatoryFactory,
+    SnapshotFactory,
+)
+
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
+MAX_EXAMPLES = int(os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "10"))
+
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(1800)]
+
+
+@pytest.fixture
+def seeded(db):
+    """A few records, so that some generated ids and codes exist."""
+    indicator = IndicatorFactory(code="alliance-members")
+    snapshot = SnapshotFactory(indicator=indicator, date=datetime.date(2024, 12, 31))
+    Breakdown.objects.create(snapshot=snapshot, dimension="country", key="ES", label="Spain", value=Decimal("30"))
+    for _ in range(2):
+        MoUFactory()
+        ObservatoryFactory()
+        MicroCredentialFactory()
+
+
+@pytest.fixture
+def manager_headers(seeded, manager_user):
+    return {"Authorization": f"Token {Token.objects.create(user=manager_user).key}"}
+
+
+# Loaded when the module is collected: the schema view reads no database.
+schema = schemathesis.openapi.from_wsgi("/api/schema/", application)
+
+
+def run(case, headers):
+    # Throttling is tested on its own; here every request gets a fresh budget.
+    cache.clear()
+    case.call_and_validate(headers=headers, checks=CHECKS)
+
+
+@schema.parametrize()
+@settings(max_examples=MAX_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
+def test_api_conforms_to_its_schema_as_a_manager(case, manager_headers):
+    run(case, manager_headers)
+
+
+@schema.parametrize()
+@settings(max_examples=MAX_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
+def test_api_conforms_to_its_schema_anonymously(case, seeded):  # noqa: ARG001 (records to find)
+    run(case, {})

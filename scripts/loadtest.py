@@ -5,7 +5,7 @@
     .venv/bin/python scripts/loadtest.py --database lcamp_load --scale 100000
 
 1. (unless --reuse) drops and creates the database, migrates, loads the reference data
-   and `demo_data --scale N`, then rolls up and backfills;
+   and `demo_data --scale N`, then `rollup --backfill` (today and the month-end history);
 2. collects static files, creates a manager with a session and an API token;
 3. starts gunicorn (--workers) and a Celery worker with DEBUG=0, checks every URL of
    the mix answers 200 (201 for a save), and runs wrk with scripts/loadtest.lua:
@@ -121,8 +121,8 @@ def main():
         run([*manage, "demo_data", "--scale", args.scale], env)
         print(f"demo_data --scale {args.scale}: {time.perf_counter() - started:.1f} s")
         started = time.perf_counter()
-        run([*manage, "shell", "-c", "from indicators.services import rollup_all; rollup_all()"], env)
-        print(f"roll-up: {time.perf_counter() - started:.1f} s")
+        run([*manage, "rollup", "--backfill", "-v", "0"], env)
+        print(f"roll-up with month-end backfill: {time.perf_counter() - started:.1f} s")
     run([*manage, "collectstatic", "--noinput", "-v", "0"], env)
     session, token = run([*manage, "shell", "-c", SESSION_AND_TOKEN], env, capture_output=True,
                          text=True).stdout.split()[-2:]

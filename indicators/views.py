@@ -150,7 +150,11 @@ def public(request):
         "progress_figure": charts.figure_data(charts.progress_figure(cards)) if any(c.snapshot for c in cards)
         else None,
     })
-    patch_cache_control(response, public=True, max_age=PUBLIC_MAX_AGE)
+    if request.user.is_authenticated:
+        # The page header then carries the user's name and a CSRF token: no shared cache.
+        patch_cache_control(response, private=True, max_age=PUBLIC_MAX_AGE)
+    else:
+        patch_cache_control(response, public=True, max_age=PUBLIC_MAX_AGE)
     return response
 
 

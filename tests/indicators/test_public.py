@@ -30,6 +30,7 @@ def test_anonymous_sees_the_public_indicators_only(client, members, observatorie
 def test_it_is_cacheable_for_five_minutes(client, members):
     response = client.get(PUBLIC)
     assert "public" in response["Cache-Control"] and "max-age=300" in response["Cache-Control"]
+    assert "private" not in response["Cache-Control"]
 
 
 def test_it_shows_no_breakdown_records_or_names(client, members):
@@ -58,8 +59,10 @@ def test_without_public_indicators_it_says_so(client, observatories):
     assert "plotly.min.js" not in response.content.decode()
 
 
-def test_logged_in_users_see_it_too(partner_client, members):
-    assert partner_client.get(PUBLIC).status_code == 200
+def test_logged_in_users_see_it_too_but_only_their_browser_caches_it(partner_client, members):
+    response = partner_client.get(PUBLIC)
+    assert response.status_code == 200
+    assert "private" in response["Cache-Control"] and "public" not in response["Cache-Control"]
 
 
 def test_it_is_read_only(client, members):

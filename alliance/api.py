@@ -1,6 +1,8 @@
 """API v1 of the alliance registers: regions, organisations, members, cooperation projects, MoUs."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
 from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, serializers
@@ -8,9 +10,15 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from lcamp import roles
-from lcamp.api import CleanModelSerializer, MoUPermission, RegisterViewSet, TrackedSerializer
+from lcamp.api import (
+    CleanModelSerializer,
+    MoUPermission,
+    RegisterViewSet,
+    ReviewSerializer,
+    TrackedSerializer,
+)
 
-from . import services
+from . import services, tasks
 from .models import AllianceMember, CooperationProject, MoU, Organisation, Region
 
 
@@ -51,6 +59,12 @@ class AllianceMemberSerializer(TrackedSerializer):
                   "updated_at"]
         read_only_fields = ["created_at", "updated_at"]
 
+    def save_record(self, *, instance, m2m, expected_version, user):
+        if instance.pk is None and instance.left_on is None:
+            return services.member_create(organisation=instance.organisation, category=instance.category,
+                                          joined_on=instance.joined_on, note=instance.note, user=user)
+        return super().save_record(instance=instance, m2m=m2m, expected_version=expected_version, user=user)
+
 
 class AllianceMemberViewSet(RegisterViewSet):
     queryset = AllianceMember.objects.select_related("organisation")
@@ -74,9 +88,14 @@ class CooperationProjectSerializer(TrackedSerializer):
         read_only_fields = ["created_at", "updated_at"]
 
     def validate_related(self, attrs, instance):
-        # Checked when the participants or the start date are written, as the form does.
-        if self.instance is None or {"participants", "started_on"} & set(attrs):
-            CooperationProject.validate_participants(self.related_value(attrs, "participants"), instance.started_on)
+        CooperationProject.validate_participants(self.related_value(attrs, "participants"), instance.started_on)
+
+    def save_record(self, *, instance, m2m, expected_version, user):
+        participants = m2m.get("participants")
+        if participants is None:
+            participants = list(instance.participants.all()) if instance.pk else []
+        return services.cooperation_project_save(instance=instance, participants=participants, user=user,
+                                                 expected_version=expected_version)
 
 
 class CooperationProjectViewSet(RegisterViewSet):
@@ -127,10 +146,17 @@ class MoUSerializer(TrackedSerializer):
         validated_data["submitted_by"] = user
         return super().create(validated_data)
 
-
-class ReviewSerializer(serializers.Serializer):
-    note = serializers.CharField(required=False, allow_blank=True, default="",
-                                 help_text="The reviewer's note; a rejection needs one (the partner reads it).")
+    def save_record(self, *, instance, m2m, expected_version, user):
+        if instance.pk is None:
+            # The browser's rules for a submission: at most MOU_SUBMISSIONS_PER_HOUR an hour,
+            # and the managers are told. (The signed PDF is uploaded through the browser form.)
+            if services.mou_submissions_left(user=user) <= 0:
+                raise DjangoValidationError(services.MOU_RATE_LIMIT_MESSAGE.format(
+                    limit=settings.MOU_SUBMISSIONS_PER_HOUR))
+            mou = super().save_record(instance=instance, m2m=m2m, expected_version=expected_version, user=user)
+            transaction.on_commit(lambda: tasks.notify_managers_of_submission.delay(mou.pk))
+            return mou
+        return super().save_record(instance=instance, m2m=m2m, expected_version=expected_version, user=user)
 
 
 class MoUViewSet(RegisterViewSet):

@@ -4,17 +4,19 @@ Figures come from the stored snapshots only, like the dashboard: nothing is
 aggregated on a request.
 """
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import OuterRef, Prefetch, Subquery
 from django.http import Http404
-from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
-from lcamp.api import ReadOnlyViewSet, RegisterViewSet, TrackedSerializer
+from lcamp.api import ReadOnlyViewSet, RegisterViewSet, ReviewSerializer, TrackedSerializer
 
+from . import reports
 from .models import Breakdown, Indicator, Report, Snapshot
 from .registry import registry
 
@@ -164,26 +166,19 @@ class ReportSerializer(TrackedSerializer):
         model = Report
         fields = ["id", "indicator", "organisation", "as_of", "value", "evidence_url", "note", "status",
                   "reported_by", "reviewed_by", "reviewed_at", "review_note", "version", "created_at", "updated_at"]
-        read_only_fields = ["reported_by", "reviewed_by", "reviewed_at", "created_at", "updated_at"]
+        read_only_fields = ["status", "reported_by", "reviewed_by", "reviewed_at", "review_note", "created_at",
+                            "updated_at"]
 
-    def create(self, validated_data):
-        validated_data["reported_by"] = self.context["request"].user
-        self._stamp_review(validated_data, None)
-        return super().create(validated_data)
-
-    def update(self, instance, validated_data):
-        self._stamp_review(validated_data, instance)
-        return super().update(instance, validated_data)
-
-    def _stamp_review(self, validated_data, instance):
-        """A manager setting the status to approved or rejected is its reviewer."""
-        new_status = validated_data.get("status")
-        if new_status and new_status != Report.Status.SUBMITTED and (instance is None or instance.status != new_status):
-            validated_data["reviewed_by"] = self.context["request"].user
-            validated_data["reviewed_at"] = timezone.now()
+    def save_record(self, *, instance, m2m, expected_version, user):
+        if instance.pk is None:
+            # The browser's rule: a report carries its evidence (here its URL; files through the form).
+            return reports.report_submit(report=instance, user=user)
+        return super().save_record(instance=instance, m2m=m2m, expected_version=expected_version, user=user)
 
 
 class ReportViewSet(RegisterViewSet):
+    """Reported values. Managers submit them; a manager of another organisation (or an admin) reviews them."""
+
     queryset = Report.objects.select_related("indicator", "organisation", "reported_by", "reviewed_by")
     serializer_class = ReportSerializer
     filterset_fields = {
@@ -195,3 +190,28 @@ class ReportViewSet(RegisterViewSet):
     search_fields = ["note", "organisation__name"]
     ordering_fields = ["as_of", "value", "created_at"]
 
+    def _review(self, request, service):
+        report = self.get_object()
+        if not reports.may_review(request.user, report):
+            raise PermissionDenied("A report is reviewed by a manager of another organisation.")
+        body = ReviewSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            report = service(report=report, reviewer=request.user, note=body.validated_data["note"])
+        except DjangoValidationError as error:
+            detail = {("note" if field == "review_note" else field): messages
+                      for field, messages in error.message_dict.items()}
+            raise serializers.ValidationError(detail) from error
+        return Response(ReportSerializer(report, context=self.get_serializer_context()).data)
+
+    @extend_schema(request=ReviewSerializer, responses={200: ReportSerializer},
+                   description="Approve a submitted report (a manager of another organisation, or an admin).")
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        return self._review(request, reports.report_approve)
+
+    @extend_schema(request=ReviewSerializer, responses={200: ReportSerializer},
+                   description="Reject a submitted report, with the reason in `note`.")
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        return self._review(request, reports.report_reject)

@@ -23,7 +23,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from . import roles
+from . import registers, roles
 
 NON_FIELD = api_settings.NON_FIELD_ERRORS_KEY
 
@@ -207,6 +207,49 @@ class CleanModelSerializer(serializers.ModelSerializer):
             return list(getattr(self.instance, name).all())
         return []
 
+    # Writes go through the same services as the browser's forms.
+
+    def create(self, validated_data):
+        validated_data.pop("version", None)
+        m2m = {name: validated_data.pop(name) for name in self._many_to_many_names() if name in validated_data}
+        return self._save(self.Meta.model(**validated_data), m2m, None)
+
+    def update(self, instance, validated_data):
+        sent_version = validated_data.pop("version", None)
+        m2m = {name: validated_data.pop(name) for name in self._many_to_many_names() if name in validated_data}
+        for name, value in validated_data.items():
+            setattr(instance, name, value)
+        return self._save(instance, m2m, sent_version)
+
+    def _save(self, instance, m2m, expected_version):
+        try:
+            return self.save_record(instance=instance, m2m=m2m, expected_version=expected_version,
+                                    user=self.context["request"].user)
+        except registers.StaleEdit as error:
+            raise StaleVersion(
+                f"{error.messages[0]} The record is now at version {error.current_version}; "
+                f"read it again and redo your change.") from error
+
+    def save_record(self, *, instance, m2m, expected_version, user):
+        """Create or update the record; subclasses call their app's service.
+
+        The default is ``lcamp.registers``: ``full_clean``, the history user, and the
+        optimistic lock (``expected_version``: the version the client sent, else the
+        one this request read).
+        """
+        if instance.pk is None:
+            return registers.record_create(instance=instance, user=user, m2m=m2m)
+        if expected_version is None:
+            expected_version = registers.current_version(instance)
+        return registers.record_save(instance=instance, user=user, m2m=m2m, expected_version=expected_version)
+
+
+class ReviewSerializer(serializers.Serializer):
+    """The body of an approve or reject action."""
+
+    note = serializers.CharField(required=False, allow_blank=True, default="",
+                                 help_text="The reviewer's note; a rejection needs one (the submitter reads it).")
+
 
 class TrackedSerializer(CleanModelSerializer):
     """A register record (``TrackedModel``): optimistic locking on ``version``.
@@ -219,23 +262,6 @@ class TrackedSerializer(CleanModelSerializer):
         required=False, min_value=1, max_value=2**31 - 1,
         help_text="Counter of saves. Optional on update: send the version you read, and if the record changed "
                   "meanwhile the update answers 409 and writes nothing. Ignored on create.")
-
-    def create(self, validated_data):
-        validated_data.pop("version", None)
-        return super().create(validated_data)
-
-    def update(self, instance, validated_data):
-        sent_version = validated_data.pop("version", None)
-        with transaction.atomic():
-            # Lock the row: two clients sending the same version cannot both win.
-            current = type(instance).objects.select_for_update().filter(pk=instance.pk).values_list(
-                "version", flat=True).first()
-            if sent_version is not None and current != sent_version:
-                raise StaleVersion(
-                    f"This record is at version {current}; you sent version {sent_version}. "
-                    "Somebody changed it since you read it: read it again and redo your change.")
-            instance.version = (current or instance.version) + 1
-            return super().update(instance, validated_data)
 
 
 # --- Schema -----------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from lcamp.api import RegisterViewSet, TrackedSerializer
 
+from . import services
 from .models import Observatory, SkillGap
 
 
@@ -11,6 +12,9 @@ class ObservatorySerializer(TrackedSerializer):
         fields = ["id", "name", "region", "host_organisation", "status", "launched_on", "closed_on", "website",
                   "description", "version", "created_at", "updated_at"]
         read_only_fields = ["created_at", "updated_at"]
+
+    def save_record(self, *, instance, m2m, expected_version, user):
+        return services.observatory_save(instance=instance, user=user, expected_version=expected_version)
 
 
 class ObservatoryViewSet(RegisterViewSet):
@@ -34,6 +38,9 @@ class SkillGapSerializer(TrackedSerializer):
                   "nace_code", "critical", "evidence", "evidence_url", "identified_on", "status", "version",
                   "created_at", "updated_at"]
         read_only_fields = ["created_at", "updated_at"]
+
+    def save_record(self, *, instance, m2m, expected_version, user):
+        return services.skill_gap_save(instance=instance, user=user, expected_version=expected_version)
 
 
 class SkillGapViewSet(RegisterViewSet):

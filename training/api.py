@@ -11,6 +11,7 @@ from alliance.models import Organisation
 from lcamp.api import RegisterViewSet, TrackedSerializer
 from observatories.models import SkillGap
 
+from . import services
 from .elm import micro_credential_to_elm
 from .models import FactoryExchange, FactoryProduct, LearningFactory, MicroCredential
 
@@ -33,6 +34,11 @@ class MicroCredentialSerializer(TrackedSerializer):
                   "further_information", "skill_gaps", "status", "published_on", "version", "created_at",
                   "updated_at"]
         read_only_fields = ["created_at", "updated_at"]
+
+    def save_record(self, *, instance, m2m, expected_version, user):
+        return services.micro_credential_save(
+            instance=instance, co_awarding_organisations=m2m.get("co_awarding_organisations"),
+            skill_gaps=m2m.get("skill_gaps"), user=user, expected_version=expected_version)
 
 
 class ElmDocumentSerializer(serializers.Serializer):
@@ -91,6 +97,9 @@ class LearningFactorySerializer(TrackedSerializer):
         fields = ["id", "name", "host_organisation", "region", "description", "version", "created_at", "updated_at"]
         read_only_fields = ["created_at", "updated_at"]
 
+    def save_record(self, *, instance, m2m, expected_version, user):
+        return services.learning_factory_save(instance=instance, user=user, expected_version=expected_version)
+
 
 class LearningFactoryViewSet(RegisterViewSet):
     queryset = LearningFactory.objects.select_related("host_organisation", "region")
@@ -106,6 +115,13 @@ class FactoryExchangeSerializer(TrackedSerializer):
         fields = ["id", "factory", "partner_organisations", "title", "started_on", "ended_on", "students", "status",
                   "version", "created_at", "updated_at"]
         read_only_fields = ["created_at", "updated_at"]
+
+    def save_record(self, *, instance, m2m, expected_version, user):
+        partners = m2m.get("partner_organisations")
+        if partners is None:
+            partners = list(instance.partner_organisations.all())
+        return services.factory_exchange_save(instance=instance, partner_organisations=partners, user=user,
+                                              expected_version=expected_version)
 
 
 class FactoryExchangeViewSet(RegisterViewSet):
@@ -131,6 +147,14 @@ class FactoryProductSerializer(TrackedSerializer):
 
     def validate_related(self, attrs, instance):
         FactoryProduct.validate_collaborators(self.related_value(attrs, "collaborating_organisations"))
+
+    def save_record(self, *, instance, m2m, expected_version, user):
+        def value(name):
+            return m2m[name] if name in m2m else list(getattr(instance, name).all())
+        return services.factory_product_save(
+            instance=instance, factories=value("factories"),
+            collaborating_organisations=value("collaborating_organisations"), user=user,
+            expected_version=expected_version)
 
 
 class FactoryProductViewSet(RegisterViewSet):

@@ -128,3 +128,39 @@ def test_review_permission_matrix(api_clients, own_mou, role, expected):
 def test_mou_permission_matrix(api_clients, own_mou, role, read_own, create):
     assert send(api_clients[role], "get", detail(own_mou)).status_code == read_own
     assert send(api_clients[role], "post", LIST, submission()).status_code == create
+
+
+def test_report_is_reviewed_by_a_manager_of_another_organisation(manager_client, admin_client, organisation, db):
+    from indicators.models import Report
+    from tests.factories import ReportFactory
+
+    own = ReportFactory(organisation=organisation)
+    other = ReportFactory(indicator=own.indicator)
+    assert send(manager_client, "post", reverse("api:report-approve", args=[own.pk])).status_code == 403
+    response = send(manager_client, "post", reverse("api:report-reject", args=[other.pk]), {"note": ""})
+    assert response.status_code == 400
+    assert "note" in response.json()
+    assert send(manager_client, "post", reverse("api:report-approve", args=[other.pk])).status_code == 200
+    assert send(admin_client, "post", reverse("api:report-approve", args=[own.pk])).status_code == 200
+    assert set(Report.objects.values_list("status", flat=True)) == {Report.Status.APPROVED}
+
+
+def test_report_without_evidence_is_refused_like_the_form(manager_client, organisation, db):
+    from indicators.models import Indicator, Report
+    from tests.factories import IndicatorFactory
+
+    indicator = IndicatorFactory(code="reported-thing", source=Indicator.Source.REPORTED)
+    response = send(manager_client, "post", reverse("api:report-list"), {
+        "indicator": indicator.code, "organisation": organisation.pk, "as_of": "2024-06-30", "value": "3"})
+    assert response.status_code == 400
+    assert "evidence_url" in response.json()
+    assert not Report.objects.exists()
+
+
+def test_partner_submissions_are_rate_limited_like_the_form(partner_client, settings):
+    settings.MOU_SUBMISSIONS_PER_HOUR = 1
+    assert send(partner_client, "post", LIST, submission()).status_code == 201
+    response = send(partner_client, "post", LIST, submission())
+    assert response.status_code == 400
+    assert "non_field_errors" in response.json()
+    assert MoU.objects.count() == 1

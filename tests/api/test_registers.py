@@ -44,6 +44,11 @@ def _member_org(country="ES"):
     return org
 
 
+def _project():
+    lead, other = _member_org(), _member_org("IT")
+    return CooperationProjectFactory(lead_organisation=lead, participants=[lead, other])
+
+
 def _reported_indicator():
     return IndicatorFactory(code="reported-thing", title="Reported thing", source=Indicator.Source.REPORTED)
 
@@ -95,7 +100,7 @@ RESOURCES = [
     ),
     Resource(
         "cooperation-project", CooperationProject,
-        make=lambda: CooperationProjectFactory(),
+        make=_project,
         payload=lambda: {"title": "Digital twins", "lead_organisation": (a := _member_org()).pk,
                          "participants": [a.pk, _member_org("IT").pk], "started_on": "2024-03-01"},
         change={"status": "completed", "ended_on": "2025-03-01"},

@@ -22,7 +22,7 @@ max_requests_jitter = 200
 # boot loop, and workers share the imported code's memory.
 preload_app = True
 # Heartbeat files in memory, not on a container's overlay file system.
-worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108 - gunicorn heartbeat files
 # The reverse proxy in front terminates TLS and sets X-Forwarded-Proto.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 # Requests are logged by lcamp.middleware.RequestIdMiddleware (JSON with request id,
@@ -50,3 +50,11 @@ if os.environ.get("LOG_FORMAT", "json" if os.environ.get("DEBUG", "1") in ("0", 
             "gunicorn.access": {"level": "INFO", "handlers": ["console"], "propagate": False},
         },
     }
+
+
+def pre_fork(server, worker):
+    """With preload_app the master imported Django: never hand it a database
+    connection to share with the workers it forks (each opens its own)."""
+    from django.db import connections
+
+    connections.close_all()

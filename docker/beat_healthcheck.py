@@ -9,7 +9,7 @@ import os
 import sys
 import time
 
-files = glob.glob("/tmp/celerybeat-schedule*")
+files = glob.glob("/app/var/celerybeat-schedule*")
 if not files:
     sys.exit("unhealthy: no beat schedule file yet")
 age = time.time() - max(os.path.getmtime(f) for f in files)

@@ -29,7 +29,7 @@ case "${1:-web}" in
     beat)
         wait_for_database
         exec celery -A lcamp beat --loglevel "${LOG_LEVEL:-INFO}" \
-            --schedule /tmp/celerybeat-schedule --pidfile=
+            --schedule /app/var/celerybeat-schedule --pidfile=
         ;;
     *)
         exec "$@"

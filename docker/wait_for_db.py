@@ -3,9 +3,11 @@
 import os
 import sys
 import time
+from pathlib import Path
 
 import django
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lcamp.settings")
 django.setup()
 

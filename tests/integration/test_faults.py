@@ -103,6 +103,8 @@ def redis_answers(port):
 @pytest.fixture
 def throwaway_redis(tmp_path):
     """A redis-server of our own on a free port, without persistence."""
+    if not shutil.which("redis-server"):
+        pytest.skip("redis-server is not installed")
     port = free_port()
     holder = {"process": start_redis(port, tmp_path), "port": port}
     wait_for(lambda: redis_answers(port), 10, what="redis-server")

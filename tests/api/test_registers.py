@@ -376,3 +376,27 @@ def test_cooperation_participants_must_be_members_on_the_start_date(manager_clie
     assert response.status_code == 400
     assert "Not a member" in response.json()["participants"][0]
     assert not CooperationProject.objects.filter(title="Mixed").exists()
+
+
+@pytest.mark.parametrize("path", ["/api/v1/organisations/0.5/", "/api/v1/organisations/%C2%84/",
+                                  "/api/v1/organisations/99999999999999999999999/", "/api/v1/nothing-here/"])
+def test_unknown_api_paths_answer_a_json_404_whatever_the_method(manager_user, path):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(manager_user)
+    for method in ("get", "post", "put", "patch"):
+        response = getattr(client, method)(path)
+        assert response.status_code == 404
+        assert response["Content-Type"] == "application/json"
+
+
+def test_ids_past_64_bits_in_bodies_and_filters_answer_400(manager_client, db):
+    huge = 10**30
+    response = send(manager_client, "post", reverse("api:alliance-member-list"),
+                    {"organisation": huge, "category": "vet", "joined_on": "2024-01-01"})
+    assert response.status_code == 400
+    assert "organisation" in response.json()
+    response = send(manager_client, "get", reverse("api:cooperation-project-list"), {"participants": huge})
+    assert response.status_code == 400
+    assert "participants" in response.json()

@@ -192,7 +192,7 @@ def create_demo_accounts(password=None):
         user.set_password(password)
         user.save()
         if role:
-            user.groups.add(Group.objects.get(name=role))
+            user.groups.add(Group.objects.get_or_create(name=role)[0])
         made.append(user)
     return made
 

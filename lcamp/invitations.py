@@ -109,7 +109,7 @@ def user_invite(*, invited_by, first_name, last_name, email, organisation):
     user.organisation = organisation
     user.is_active = False
     user.save()
-    user.groups.add(Group.objects.get(name=roles.PARTNER))
+    user.groups.add(Group.objects.get_or_create(name=roles.PARTNER)[0])
     transaction.on_commit(lambda: send_invitation(user=user, invited_by=invited_by))
     return user
 

@@ -156,7 +156,7 @@ class Command(BaseCommand):
         if created:
             user.set_password(secrets.token_urlsafe(24))
             user.save()
-        user.groups.add(Group.objects.get(name="staff"))
+        user.groups.add(Group.objects.get_or_create(name="staff")[0])
         session = SessionStore()
         session[SESSION_KEY] = str(user.pk)
         session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"

@@ -146,6 +146,11 @@ def test_manager_sees_refresh_and_add_links(manager_client, members):
     assert reverse("admin:alliance_organisation_add") + "?next=/" in card_html(response, "members")
 
 
+def test_manager_reports_a_value_from_a_reported_indicators_card(manager_client, reported):
+    card = card_html(manager_client.get(DASHBOARD), "students")
+    assert f'href="{reverse("indicators:report-create")}?indicator=students"' in card
+
+
 def test_staff_sees_neither_refresh_nor_add(staff_client, members):
     response = staff_client.get(DASHBOARD)
     assert reverse("indicators:refresh") not in response.content.decode()

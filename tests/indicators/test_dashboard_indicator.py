@@ -151,6 +151,13 @@ def test_reported_indicator_lists_its_reports_with_evidence_and_status(staff_cli
     assert "TKNIKA" in section and "Approved" in section and 'href="https://example.org/list.pdf"' in section
     assert "AFIL" in section and "Submitted" in section
     assert 'id="records-title"' not in html
+    for report in reported.reports.all():
+        assert f'href="{reverse("indicators:report-detail", args=[report.pk])}"' in section
+
+
+def test_manager_reports_a_value_from_a_reported_indicator(manager_client, reported):
+    html = manager_client.get(url("students")).content.decode()
+    assert f'href="{reverse("indicators:report-create")}?indicator=students"' in html
 
 
 def test_indicator_without_snapshots_still_renders(staff_client, reported):

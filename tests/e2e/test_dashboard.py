@@ -89,12 +89,16 @@ def test_public_page_works_without_login_and_is_accessible(demo_site, page):
     assert not blocking_violations(page), blocking_violations(page)
 
 
-def test_dashboard_fits_a_360_pixel_screen(demo_site, page, login):
+def test_manager_refreshes_on_a_360_pixel_screen(demo_site, page, login):
     login(page, "manager")
     page.set_viewport_size({"width": 360, "height": 780})
     page.goto("/")
     overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
     assert overflow <= 0
+    page.get_by_role("button", name="Refresh now").click()
+    page.wait_for_load_state("networkidle")
+    assert "Roll-up queued" in page.locator(".messages").inner_text()
+    assert page.locator("article.card").count() == 8
     page.goto("/indicators/alliance-members/")
     page.locator("#history-chart svg.main-svg").first.wait_for()
     overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")

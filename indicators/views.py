@@ -4,6 +4,7 @@ The pages read stored snapshots only (see ``indicators.dashboard``); the roll-up
 writes them.
 """
 
+import contextlib
 import logging
 
 from django.contrib import messages
@@ -57,7 +58,11 @@ def _dashboard_cards_html(*, can_add):
     """
     today = timezone.localdate()
     key = f"indicators:dashboard:{today.isoformat()}:{int(can_add)}:{dashboard.cards_version()}"
-    html = cache.get(key)
+    try:
+        html = cache.get(key)
+    except Exception:  # noqa: BLE001 - a cache outage (Redis down) must not take the dashboard down
+        logger.warning("cache unavailable: the dashboard renders without it", exc_info=True)
+        html, key = None, None
     if html is None:
         cards = dashboard.cards(on=today)
         html = render_to_string("indicators/_dashboard_cards.html", {
@@ -66,7 +71,9 @@ def _dashboard_cards_html(*, can_add):
             "as_of": dashboard.as_of(cards),
             "can_add": can_add,
         })
-        cache.set(key, html, DASHBOARD_CACHE_SECONDS)
+        if key is not None:
+            with contextlib.suppress(Exception):
+                cache.set(key, html, DASHBOARD_CACHE_SECONDS)
     return html
 
 

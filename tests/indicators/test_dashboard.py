@@ -124,6 +124,17 @@ def test_a_new_rollup_shows_at_once_despite_the_cache(staff_client, members):
     assert '<strong class="value">31</strong>' in card_html(staff_client.get(DASHBOARD), "members")
 
 
+def test_dashboard_works_with_the_cache_down(staff_client, members, monkeypatch):
+    def down(*args, **kwargs):
+        raise ConnectionError("redis down")
+
+    monkeypatch.setattr(cache, "get", down)
+    monkeypatch.setattr(cache, "set", down)
+    response = staff_client.get(DASHBOARD)
+    assert response.status_code == 200
+    assert '<strong class="value">30</strong>' in card_html(response, "members")
+
+
 def test_cached_cards_of_a_manager_are_not_shown_to_staff(manager_client, staff_client, members):
     assert "?next=/" in card_html(manager_client.get(DASHBOARD), "members")
     assert "?next=/" not in card_html(staff_client.get(DASHBOARD), "members")

@@ -27,5 +27,5 @@ router.register("reports", indicators_api.ReportViewSet, basename="report")
 app_name = "api"
 urlpatterns = [
     path("", include(router.urls)),
-    re_path(r"^(?P<path>.*)$", not_found, name="not-found"),
+    re_path(r"^(?P<path>[\s\S]*)$", not_found, name="not-found"),  # any path, newlines included
 ]

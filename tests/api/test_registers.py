@@ -379,7 +379,8 @@ def test_cooperation_participants_must_be_members_on_the_start_date(manager_clie
 
 
 @pytest.mark.parametrize("path", ["/api/v1/organisations/0.5/", "/api/v1/organisations/%C2%84/",
-                                  "/api/v1/organisations/99999999999999999999999/", "/api/v1/nothing-here/"])
+                                  "/api/v1/organisations/99999999999999999999999/", "/api/v1/nothing-here/",
+                                  "/api/v1/mous/a%0Ab%0D/approve/"])
 def test_unknown_api_paths_answer_a_json_404_whatever_the_method(manager_user, path):
     from django.test import Client
 

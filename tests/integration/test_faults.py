@@ -120,7 +120,8 @@ def database_url(settings_dict):
 
 def app_env(database, redis_url=""):
     """The environment of a production-like app process (DEBUG=0, no TLS on loopback)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "DJANGO_SETTINGS"))}
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("PYTEST", "DJANGO_SETTINGS")) and k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
     env.update(
         DATABASE_URL=database,
         REDIS_URL=redis_url,

@@ -28,7 +28,8 @@ PRODUCTION_ENV = {
 
 
 def _run(code_or_args, env_overrides, drop=()):
-    env = {k: v for k, v in os.environ.items() if k not in drop and not k.startswith("PYTEST")}
+    env = {k: v for k, v in os.environ.items()
+           if k not in drop and not k.startswith("PYTEST") and k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
     env.pop("DJANGO_SETTINGS_MODULE", None)
     env.update(env_overrides)
     args = code_or_args if isinstance(code_or_args, list) else [sys.executable, "-c", code_or_args]

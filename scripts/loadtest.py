@@ -77,6 +77,28 @@ def request(url, headers, data=None):
         return error.code
 
 
+def print_page_summary(log_file):
+    """Server-side time per kind of page, from the request log lines (JSON)."""
+    durations = {}
+    for line in log_file.read_text().splitlines():
+        try:
+            record = json.loads(line)
+        except ValueError:
+            continue
+        if record.get("name") != "lcamp.request":
+            continue
+        path = record["path"]
+        if path.startswith("/indicators/"):
+            path = "/indicators/<code>/"
+        key = f"{record['method']} {path}"
+        durations.setdefault(key, []).append(record["duration_ms"])
+    print(f"{'server time per page':60} {'count':>6} {'mean ms':>8} {'p99 ms':>8}")
+    for key, values in sorted(durations.items(), key=lambda item: -sum(item[1])):
+        values.sort()
+        p99 = values[min(len(values) - 1, int(len(values) * 0.99))]
+        print(f"{key:60} {len(values):6} {sum(values) / len(values):8.1f} {p99:8.1f}")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database", default="lcamp_load", help="PostgreSQL database name (dropped and made anew)")
@@ -104,7 +126,9 @@ def main():
         LCAMP_IGNORE_DOTENV="1",
         STATIC_ROOT=str(static_root),
         API_THROTTLE_USER="1000000/minute",
-        LOG_LEVEL="WARNING",
+        # One JSON line per request (lcamp.middleware): the per-page summary is read from it.
+        LOG_LEVEL="INFO",
+        LOG_FORMAT="json",
         SLOW_REQUEST_SECONDS="5",
     )
     env.pop("LCAMP_TESTING", None)
@@ -172,6 +196,7 @@ def main():
         figures = dict(part.split("=") for part in line.split()[1:])
         errors = sum(int(figures[k]) for k in ("non2xx", "connect", "read", "write", "timeout"))
         print(f"logs in {logs}")
+        print_page_summary(logs / "gunicorn.log")
         if errors:
             sys.exit(f"{errors} errors")
         print(f"zero errors; p99 {figures['p99_ms']} ms over {figures['requests']} requests")

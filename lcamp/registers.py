@@ -22,7 +22,7 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
@@ -74,6 +74,23 @@ class StaleEdit(ValidationError):
         )
 
 
+def _save_or_refuse_clash(instance):
+    """Save; a unique constraint that a concurrent save won meanwhile becomes a ValidationError.
+
+    ``full_clean`` checked the constraints a moment before, but two requests can pass
+    that check together; the database then refuses the second insert, and the user gets
+    the same clear message instead of an error page.
+    """
+    try:
+        with transaction.atomic():
+            instance.save()
+    except IntegrityError as error:
+        instance.full_clean()  # names the field when the clash is now visible
+        raise ValidationError(
+            f"This {instance._meta.verbose_name} clashes with one saved at the same moment; "
+            f"check the existing records and try again.") from error
+
+
 @transaction.atomic
 def record_create(*, instance, user=None, m2m=None):
     """Validate with ``full_clean`` and save a new record (version 1) with its many-to-many values.
@@ -82,7 +99,7 @@ def record_create(*, instance, user=None, m2m=None):
     """
     instance.full_clean()
     instance._history_user = user
-    instance.save()
+    _save_or_refuse_clash(instance)
     for name, values in (m2m or {}).items():
         getattr(instance, name).set(values)
     return instance
@@ -128,7 +145,7 @@ def record_save(*, instance, expected_version, user=None, m2m=None, validate=Tru
     if hasattr(instance, "version"):
         instance.version = expected_version + 1
     instance._history_user = user
-    instance.save()
+    _save_or_refuse_clash(instance)
     for name, values in (m2m or {}).items():
         getattr(instance, name).set(values)
     return instance

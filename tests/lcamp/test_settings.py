@@ -11,7 +11,8 @@ PROD = {"DEBUG": "0", "SECRET_KEY": "x" * 60 + "-production-key-for-tests-012345
 
 
 def manage(*args, **env_vars):
-    env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "ALLOWED_HOSTS", "DEBUG")}
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("SECRET_KEY", "ALLOWED_HOSTS", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE")}
     env.update(env_vars)
     return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True,
                           timeout=120)

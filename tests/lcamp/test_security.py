@@ -118,6 +118,20 @@ def test_a_locked_username_does_not_lock_another_user(client, manager_user, staf
     assert response.status_code == 302
 
 
+@pytest.mark.django_db
+def test_the_test_clients_login_works_and_a_locked_user_is_still_refused_on_the_login_page(client, manager_user,
+                                                                                           settings):
+    # Client.login() authenticates without a request: nothing to throttle by, but it must not crash.
+    assert client.login(username="manager", password="pass-word-123")
+    assert not client.login(username="manager", password="wrong")
+    client.logout()
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post("/accounts/login/", {"username": "manager", "password": "wrong"})
+    response = client.post("/accounts/login/", {"username": "manager", "password": "pass-word-123"})
+    assert "_auth_user_id" not in client.session
+    assert response.status_code in (403, 429)
+
+
 def test_sessions_expire():
     assert django_settings.SESSION_EXPIRE_AT_BROWSER_CLOSE is True
     assert 0 < django_settings.SESSION_COOKIE_AGE <= 12 * 60 * 60

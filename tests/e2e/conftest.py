@@ -10,7 +10,6 @@ import shutil
 import pytest
 from django.core.management import call_command
 
-
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless",

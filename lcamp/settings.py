@@ -200,6 +200,9 @@ if REDIS_URL:
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
+    # Sessions are read from Redis (no query per request) and written through to the
+    # database, which stays the record: with Redis down they are read from there.
+    SESSION_ENGINE = "lcamp.sessions"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -291,6 +294,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # A snapshot's status appears on the indicator and on its snapshots: one enum, one name.
+    "ENUM_NAME_OVERRIDES": {"SnapshotStatusEnum": "indicators.models.Snapshot.Status"},
 }
 
 # --- Security ----------------------------------------------------------------

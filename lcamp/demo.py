@@ -42,7 +42,7 @@ DEMO_ORGANISATIONS = [
     ("Flanders Make", "higher_education", "BE", "BE21", "Lommel"),
     ("Cedefop network observer", "international", "BE", "BE10", "Brussels"),
     ("Lombardy Region, Directorate for Education", "public_authority", "IT", "ITC4", "Milan"),
-    ("Addimen", "sme", "ES", "ES21", "Bilbao"),  # joined and left again: not counted in Dec 2024
+    ("Addimen", "sme", "ES", "ES21", "Bilbao"),  # not a member of the Alliance
 ]
 
 CATEGORY_BY_KIND = {
@@ -84,15 +84,15 @@ def create_demo_records(seed=2024):
     for name, kind, country, region, city in DEMO_ORGANISATIONS:
         others[name] = Organisation.objects.create(name=name, kind=kind, country=country, region=regions.get(region),
                                                    city=city, is_demo=True)
-    # Alliance: the 14 consortium partners and 16 others are members in Dec 2024; Addimen left.
+    # Alliance: the 14 consortium partners and 16 others are members in Dec 2024; Addimen is not one.
+    # The registers hold exactly the article's figures (30 members, 10 observatories), so a person
+    # counting the rows of a list finds what the dashboard says.
     members = list(partners.values()) + [o for n, o in others.items() if n != "Addimen"]
     for i, organisation in enumerate(members):
         joined = _d(2023, 1, 15) + datetime.timedelta(days=(i * 23) % 690)
         AllianceMember.objects.create(organisation=organisation, category=CATEGORY_BY_KIND[organisation.kind],
                                       joined_on=joined, is_demo=True)
-    AllianceMember.objects.create(organisation=others["Addimen"], category="business", joined_on=_d(2023, 5, 2),
-                                  left_on=_d(2024, 6, 30), note="Left the Alliance in June 2024.", is_demo=True)
-    # Observatories: 10 active, one more planned.
+    # Observatories: 10 active.
     observatories = []
     for i, host in enumerate(HOSTS):
         region = regions[OBSERVATORY_REGIONS[i % len(OBSERVATORY_REGIONS)]]
@@ -100,9 +100,6 @@ def create_demo_records(seed=2024):
             name=f"Advanced manufacturing skills observatory — {region.name}", region=region,
             host_organisation=partners[host], status="active", launched_on=_d(2023, 2, 1) + datetime.timedelta(days=45 * i),
             description="Regional observatory of skills needs in advanced manufacturing.", is_demo=True))
-    Observatory.objects.create(name="Skills observatory — Doğu Marmara (second site)", region=regions["TR42"],
-                               host_organisation=partners["Kocaeli Provincial Directorate of National Education"],
-                               status="planned", is_demo=True)
     # Skill gaps: 24 critical and validated, 5 candidates.
     gaps = []
     for i in range(29):

@@ -53,6 +53,9 @@ def test_demo_data_reproduces_december_2024():
     active = AllianceMember.objects.active_on(dec).values("organisation").distinct().count()
     assert active == 30
     assert Organisation.objects.filter(is_demo=True).exists()
+    # The registers hold just these: counting the rows of a list gives the same figures.
+    assert Observatory.objects.count() == Observatory.objects.filter(status="active").count() == 10
+    assert AllianceMember.objects.count() == AllianceMember.objects.filter(left_on__isnull=True).count() == 30
 
 
 def test_demo_data_twice_adds_nothing():

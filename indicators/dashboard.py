@@ -5,10 +5,14 @@ list of its latest records); nothing aggregates over the registers, so what a
 page costs does not grow with the data.
 """
 
+import contextlib
 import datetime
+import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Count, Max, OuterRef, Subquery
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -20,6 +24,10 @@ CHANGE_WINDOW_DAYS = 30
 # A breakdown shows its largest parts; the rest are summed into one "other" part.
 BREAKDOWN_PARTS_SHOWN = 25
 LATEST_RECORDS_SHOWN = 10
+SNAPSHOTS_VERSION_KEY = "indicators:snapshots:version"
+# Cached pages are keyed on the version, and expire within a minute: a version lost
+# to a Redis outage thus only keeps them cached, never stale for longer.
+SNAPSHOTS_VERSION_SECONDS = 24 * 60 * 60
 
 STATUS_ICONS = {
     Snapshot.Status.ACHIEVED: "✔",
@@ -115,17 +123,47 @@ def cards(*, public_only=False, on=None):
 
 
 def cards_version():
-    """What the cards depend on, in one small query: the time of the last roll-up
-    (every roll-up moves ``computed_at``), the newest snapshot and how many
-    indicators have snapshots.
+    """A version of the snapshots that changes with every roll-up; usually no query.
 
-    The dashboard keys its cached cards on it, so a roll-up shows at once; an edit of
-    an indicator (title, pillar) shows when the cache entry expires.
+    The dashboard and the indicator pages key their cached parts on it, so a roll-up
+    shows at once; an edit of an indicator (title, pillar) shows when the cache entry
+    expires. Every roll-up sets a new version in the cache (``snapshots_changed``);
+    while the cache has none (after a restart, an eviction, with Redis down) it is
+    read from the database, in one small query.
     """
+    try:
+        version = cache.get(SNAPSHOTS_VERSION_KEY)
+    except Exception:  # noqa: BLE001 - a cache outage must not take the pages down
+        version = None
+    if version is None:
+        version = _cards_version_from_database()
+        # ``add``, not ``set``: a roll-up committing meanwhile has set a newer version.
+        with contextlib.suppress(Exception):
+            cache.add(SNAPSHOTS_VERSION_KEY, version, SNAPSHOTS_VERSION_SECONDS)
+    return version
+
+
+def _cards_version_from_database():
+    """The time of the last roll-up (every roll-up moves ``computed_at``), the newest
+    snapshot and how many indicators have snapshots."""
     row = Snapshot.objects.aggregate(at=Max("computed_at"), last=Max("pk"),
                                      indicators=Count("indicator", distinct=True))
     at = row["at"].isoformat() if row["at"] else "-"
     return f"{at}:{row['last']}:{row['indicators']}"
+
+
+def snapshots_changed():
+    """Give the snapshots a new version: called by the roll-up when it writes them.
+
+    Called in the writing transaction and again on its commit: a page rendered in
+    between read the snapshots as they were and cached them under the first version.
+    """
+    def bump():
+        with contextlib.suppress(Exception):
+            cache.set(SNAPSHOTS_VERSION_KEY, f"rollup:{uuid.uuid4().hex}", SNAPSHOTS_VERSION_SECONDS)
+
+    bump()
+    transaction.on_commit(bump)
 
 
 def group_by_pillar(card_list):

@@ -24,6 +24,7 @@ from django.db import connection, transaction
 from django.db.models import Exists, Max, OuterRef, Q, Sum
 from django.utils import timezone
 
+from . import dashboard
 from .models import Breakdown, Indicator, Project, Report, ReportingPeriod, Snapshot, month_ends
 from .registry import NOT_GIVEN, Part, registry
 
@@ -260,6 +261,7 @@ def store(results):
             Breakdown.objects.filter(snapshot_id__in=replace_breakdowns).delete()
         if new_breakdowns:
             Breakdown.objects.bulk_create(new_breakdowns)
+        dashboard.snapshots_changed()
     return snapshots
 
 
@@ -304,6 +306,7 @@ def reporting_period_close(*, period, user=None):
             period.save(update_fields=["closed_at", "closed_by"])
         Snapshot.objects.filter(indicator__project_id=period.project_id, date__gte=period.start_on,
                                 date__lte=period.end_on).update(is_frozen=True)
+        dashboard.snapshots_changed()
     return period
 
 

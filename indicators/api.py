@@ -29,22 +29,34 @@ class SnapshotSerializer(serializers.ModelSerializer):
         fields = ["as_of", "value", "target", "expected", "progress", "status", "forecast"]
 
 
+def _latest(field, name, **kwargs):
+    """A read-only field giving the latest snapshot's ``name`` (null before the first roll-up)."""
+    return field(source=f"latest_snapshot.{name}", read_only=True, allow_null=True,
+                 help_text="From the latest snapshot (as in `latest`); null before the first roll-up.", **kwargs)
+
+
 class IndicatorSerializer(serializers.ModelSerializer):
     project = serializers.SlugRelatedField(slug_field="code", read_only=True)
     pillar = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    # The latest figures, at the top level for a reader of the list, and again as ``latest``.
+    value = _latest(serializers.DecimalField, "value", max_digits=14, decimal_places=2)
+    expected = _latest(serializers.DecimalField, "expected", max_digits=14, decimal_places=2)
+    progress = _latest(serializers.DecimalField, "progress", max_digits=7, decimal_places=4)
+    status = _latest(serializers.ChoiceField, "status", choices=Snapshot.Status.choices)
+    forecast = _latest(serializers.DecimalField, "forecast", max_digits=14, decimal_places=2)
+    as_of = _latest(serializers.DateField, "date")
     latest = serializers.SerializerMethodField(help_text="The latest snapshot, or null before the first roll-up.")
 
     class Meta:
         model = Indicator
         fields = ["code", "title", "description", "project", "pillar", "unit", "baseline", "target", "target_date",
-                  "is_public", "is_cumulative", "source", "time_rule", "latest"]
+                  "is_public", "is_cumulative", "source", "time_rule", "value", "expected", "progress", "status",
+                  "forecast", "as_of", "latest"]
 
     @extend_schema_field(SnapshotSerializer(allow_null=True))
     def get_latest(self, indicator):
-        latest = getattr(indicator, "latest_snapshots", None)
-        if latest is None:
-            latest = list(indicator.snapshots.order_by("-date")[:1])
-        return SnapshotSerializer(latest[0]).data if latest else None
+        latest = indicator.latest_snapshot
+        return SnapshotSerializer(latest).data if latest else None
 
 
 def latest_snapshots_prefetch():

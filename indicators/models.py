@@ -121,6 +121,14 @@ class Indicator(models.Model):
     def is_reported(self):
         return self.source == self.Source.REPORTED
 
+    @property
+    def latest_snapshot(self):
+        """The newest snapshot, or None; from the ``latest_snapshots`` prefetch when the queryset made it."""
+        latest = getattr(self, "latest_snapshots", None)
+        if latest is None:
+            latest = list(self.snapshots.order_by("-date")[:1])
+        return latest[0] if latest else None
+
     def trajectory(self):
         """The points of the expected trajectory: (date, value), from the project start to the target date."""
         points = [(self.project.start_on, self.baseline)]

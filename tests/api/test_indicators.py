@@ -40,6 +40,18 @@ def test_list_gives_each_indicator_with_its_latest_snapshot(manager_client, memb
     assert rows["mous"]["latest"] is None
 
 
+def test_list_items_also_carry_the_latest_figures_at_the_top_level(manager_client, members):
+    IndicatorFactory(code="mous", title="MoUs", target=Decimal("150"))
+    rows = {row["code"]: row for row in send(manager_client, "get", LIST).json()["results"]}
+    alliance = rows["alliance-members"]
+    assert {name: alliance[name] for name in ("value", "target", "expected", "progress", "status", "forecast",
+                                              "as_of")} == {
+        "value": "30.00", "target": "200.00", "expected": "100.00", "progress": "0.1500", "status": "behind",
+        "forecast": "60.00", "as_of": "2024-12-31"}
+    assert [rows["mous"][name] for name in ("value", "expected", "progress", "status", "forecast", "as_of")] == [
+        None] * 6
+
+
 def test_indicator_is_found_by_code(manager_client, members):
     body = send(manager_client, "get", url("alliance-members")).json()
     assert body["code"] == "alliance-members"

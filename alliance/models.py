@@ -149,6 +149,8 @@ class AllianceMember(TrackedModel):
 
     class Meta:
         ordering = ["-joined_on", "id"]
+        # The indicator page lists the latest records by this date: read from the index's end.
+        indexes = [models.Index(fields=["joined_on", "id"], name="member_joined_on_id")]
         constraints = [
             models.CheckConstraint(condition=Q(left_on__isnull=True) | Q(left_on__gte=models.F("joined_on")),
                                    name="member_left_not_before_joined"),
@@ -190,6 +192,8 @@ class CooperationProject(TrackedModel):
 
     class Meta:
         ordering = ["-started_on", "id"]
+        # The indicator page lists the latest records by this date: read from the index's end.
+        indexes = [models.Index(fields=["started_on", "id"], name="coop_started_on_id")]
         constraints = [
             models.CheckConstraint(condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("started_on")),
                                    name="coop_ended_not_before_started"),
@@ -283,6 +287,8 @@ class MoU(TrackedModel):
         verbose_name = "MoU"
         verbose_name_plural = "MoUs"
         ordering = ["-submitted_at", "-id"]
+        # The indicator page lists the latest records by this date: read from the index's end.
+        indexes = [models.Index(fields=["signed_on", "id"], name="mou_signed_on_id")]
         constraints = [
             models.CheckConstraint(condition=Q(valid_until__isnull=True) | Q(valid_until__gt=models.F("signed_on")),
                                    name="mou_valid_until_after_signed_on"),

@@ -111,6 +111,8 @@ class SkillGap(TrackedModel):
 
     class Meta:
         ordering = ["-identified_on", "id"]
+        # The indicator page lists the latest records by this date: read from the index's end.
+        indexes = [models.Index(fields=["identified_on", "id"], name="gap_identified_on_id")]
 
     def __str__(self):
         return self.title

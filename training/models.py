@@ -77,6 +77,8 @@ class MicroCredential(TrackedModel):
 
     class Meta:
         ordering = ["title"]
+        # The indicator page lists the latest records by this date: read from the index's end.
+        indexes = [models.Index(fields=["published_on", "id"], name="credential_published_on_id")]
         constraints = [
             models.CheckConstraint(condition=Q(eqf_level__gte=1, eqf_level__lte=8), name="microcredential_eqf_1_8"),
             models.CheckConstraint(condition=Q(ects__gt=0, ects__lte=60), name="microcredential_ects_range"),
@@ -142,6 +144,8 @@ class FactoryExchange(TrackedModel):
 
     class Meta:
         ordering = ["-started_on", "id"]
+        # The indicator page lists the latest records by this date: read from the index's end.
+        indexes = [models.Index(fields=["started_on", "id"], name="exchange_started_on_id")]
         constraints = [
             models.CheckConstraint(condition=Q(students__gt=0), name="exchange_students_positive"),
             models.CheckConstraint(condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("started_on")),
@@ -190,6 +194,8 @@ class FactoryProduct(TrackedModel):
 
     class Meta:
         ordering = ["-developed_on", "id"]
+        # The indicator page lists the latest records by this date: read from the index's end.
+        indexes = [models.Index(fields=["developed_on", "id"], name="product_developed_on_id")]
         constraints = [
             models.CheckConstraint(condition=~Q(status="developed") | Q(developed_on__isnull=False),
                                    name="product_developed_has_date"),

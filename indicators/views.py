@@ -58,23 +58,35 @@ def _dashboard_cards_html(*, can_add):
     """
     today = timezone.localdate()
     key = f"indicators:dashboard:{today.isoformat()}:{int(can_add)}:{dashboard.cards_version()}"
-    try:
-        html = cache.get(key)
-    except Exception:  # noqa: BLE001 - a cache outage (Redis down) must not take the dashboard down
-        logger.warning("cache unavailable: the dashboard renders without it", exc_info=True)
-        html, key = None, None
-    if html is None:
+
+    def build():
         cards = dashboard.cards(on=today)
-        html = render_to_string("indicators/_dashboard_cards.html", {
+        return render_to_string("indicators/_dashboard_cards.html", {
             "groups": dashboard.group_by_pillar(cards),
             "timeline": dashboard.timeline(cards, on=today),
             "as_of": dashboard.as_of(cards),
             "can_add": can_add,
         })
-        if key is not None:
-            with contextlib.suppress(Exception):
-                cache.set(key, html, DASHBOARD_CACHE_SECONDS)
-    return html
+
+    return _cached(key, build)
+
+
+def _cached(key, build):
+    """``build()``, cached under ``key`` for DASHBOARD_CACHE_SECONDS.
+
+    The keys carry the snapshots version, so a roll-up shows at once. Without the
+    cache (Redis down) the value is built on every request.
+    """
+    try:
+        value = cache.get(key)
+    except Exception:  # noqa: BLE001 - a cache outage (Redis down) must not take the pages down
+        logger.warning("cache unavailable: the page renders without it", exc_info=True)
+        return build()
+    if value is None:
+        value = build()
+        with contextlib.suppress(Exception):
+            cache.set(key, value, DASHBOARD_CACHE_SECONDS)
+    return value
 
 
 @require_GET
@@ -88,6 +100,9 @@ def indicator_detail(request, code):
     if indicator is None:
         raise Http404("No such indicator.")
     today = timezone.localdate()
+    # Read before the snapshots: a roll-up committing in between then leaves the figures
+    # built from the older snapshots under the older version, never under the newer one.
+    version = dashboard.cards_version()
     snapshots = list(indicator.snapshots.order_by("date"))
     latest = snapshots[-1] if snapshots else None
     measure = dashboard.measure_for(indicator)
@@ -101,22 +116,39 @@ def indicator_detail(request, code):
     reports = []
     if indicator.is_reported:
         reports = list(indicator.reports.select_related("organisation").order_by("-as_of", "-id")[:20])
+    built = _indicator_figures_and_records(indicator, today, version, snapshots, trajectory, dimensions, measure)
     return render(request, "indicators/indicator_detail.html", {
         "indicator": indicator,
         "card": card,
         "snapshot": latest,
         "trajectory": trajectory,
         "monthly": dashboard.monthly_points(snapshots),
-        "history_figure": charts.figure_data(charts.history_figure(indicator, snapshots, trajectory, today)),
+        "history_figure": built["history"],
         "dimensions": [
-            {"dimension": d, "figure": charts.figure_data(charts.breakdown_figure(d, indicator.unit)),
+            {"dimension": d, "figure": built["breakdowns"][d.name],
              "figure_id": f"breakdown-figure-{d.name}", "selected": d.name == selected}
             for d in dimensions
         ],
-        "records": dashboard.latest_records(indicator, today, measure),
+        "records": built["records"],
         "reports": reports,
         "can_add": roles.can_edit_registers(request.user),
         "add_url": card.add_url(next_url=request.path),
+    })
+
+
+def _indicator_figures_and_records(indicator, today, version, snapshots, trajectory, dimensions, measure):
+    """The page's figures and latest records, built once per roll-up (and day) and cached.
+
+    They are the same for every viewer; building the Plotly figures is most of what
+    the page costs. Records saved since the last roll-up show with the next one (a
+    moment later), like the value they count towards; an edit of the indicator
+    (unit, milestones) when the cache entry expires.
+    """
+    key = f"indicators:page:{indicator.pk}:{today.isoformat()}:{version}"
+    return _cached(key, lambda: {
+        "history": charts.figure_data(charts.history_figure(indicator, snapshots, trajectory, today)),
+        "breakdowns": {d.name: charts.figure_data(charts.breakdown_figure(d, indicator.unit)) for d in dimensions},
+        "records": [{**row, "record": str(row["record"])} for row in dashboard.latest_records(indicator, today, measure)],
     })
 
 
@@ -149,13 +181,14 @@ def export_xlsx(request):
 @require_GET
 def public(request):
     """The indicators marked public: aggregates only, no login, cacheable."""
+    key = f"indicators:public:progress:{timezone.localdate().isoformat()}:{dashboard.cards_version()}"
     cards = dashboard.cards(public_only=True)
     response = render(request, "indicators/public.html", {
         "cards": cards,
         "timeline": dashboard.timeline(cards),
         "as_of": dashboard.as_of(cards),
-        "progress_figure": charts.figure_data(charts.progress_figure(cards)) if any(c.snapshot for c in cards)
-        else None,
+        "progress_figure": _cached(key, lambda: charts.figure_data(charts.progress_figure(cards)))
+        if any(c.snapshot for c in cards) else None,
     })
     if request.user.is_authenticated:
         # The page header then carries the user's name and a CSRF token: no shared cache.

@@ -23,6 +23,7 @@ from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Exists, Max, OuterRef, Q, Sum
 from django.utils import timezone
+from django_countries import countries
 
 from . import dashboard
 from .models import Breakdown, Indicator, Project, Report, ReportingPeriod, Snapshot, month_ends
@@ -108,19 +109,17 @@ def reported_value(indicator, on):
 
 def _reported_breakdowns(rows):
     """The organisation and country parts of a reported indicator, from its per-organisation rows."""
-    from alliance.measures import country_name  # the label only; no query
-
     by_organisation = [Part(str(row["organisation_id"]), row["organisation__name"], _quantize(row["value"]))
                        for row in rows]
     by_country = {}
     for row in rows:
         code = row["organisation__country"] or ""
         by_country[code] = by_country.get(code, ZERO) + row["value"]
-    countries = [Part(code, country_name(code) if code else NOT_GIVEN, _quantize(value))
-                 for code, value in by_country.items()]
+    parts = [Part(code, (countries.name(code) or code) if code else NOT_GIVEN, _quantize(value))
+             for code, value in by_country.items()]
     order = lambda part: (-part.value, part.key)  # noqa: E731
     return [("organisation", False, sorted(by_organisation, key=order)),
-            ("country", False, sorted(countries, key=order))]
+            ("country", False, sorted(parts, key=order))]
 
 
 def indicator_value(indicator, on):

@@ -14,6 +14,7 @@ import datetime
 import time
 from decimal import Decimal
 
+from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, reset_queries
 from django.test.utils import CaptureQueriesContext
@@ -24,11 +25,17 @@ from indicators.models import Indicator, Snapshot
 from indicators.registry import registry
 
 
-def _tables():
-    from alliance.models import AllianceMember, CooperationProject, MoU, Organisation, Region
-    from observatories.models import Observatory, SkillGap
-    from training.models import FactoryExchange, FactoryProduct, LearningFactory, MicroCredential
+def _models(*labels):
+    """The register models by label: indicators imports no domain app, it asks the app registry."""
+    return [apps.get_model(label) for label in labels]
 
+
+def _tables():
+    (AllianceMember, CooperationProject, MoU, Organisation, Region, Observatory, SkillGap, FactoryExchange,
+     FactoryProduct, LearningFactory, MicroCredential) = _models(
+        "alliance.AllianceMember", "alliance.CooperationProject", "alliance.MoU", "alliance.Organisation",
+        "alliance.Region", "observatories.Observatory", "observatories.SkillGap", "training.FactoryExchange",
+        "training.FactoryProduct", "training.LearningFactory", "training.MicroCredential")
     return {
         "member": AllianceMember._meta.db_table, "org": Organisation._meta.db_table, "region": Region._meta.db_table,
         "project": CooperationProject._meta.db_table, "participant": CooperationProject.participants.through._meta.db_table,
@@ -141,12 +148,9 @@ def run_floor(on, keys):
 
 
 def register_models():
-    from alliance.models import AllianceMember, CooperationProject, MoU, Organisation
-    from observatories.models import Observatory, SkillGap
-    from training.models import FactoryExchange, FactoryProduct, LearningFactory, MicroCredential
-
-    return [Organisation, AllianceMember, CooperationProject, MoU, Observatory, SkillGap, MicroCredential,
-            LearningFactory, FactoryExchange, FactoryProduct]
+    return _models("alliance.Organisation", "alliance.AllianceMember", "alliance.CooperationProject", "alliance.MoU",
+                   "observatories.Observatory", "observatories.SkillGap", "training.MicroCredential",
+                   "training.LearningFactory", "training.FactoryExchange", "training.FactoryProduct")
 
 
 def count_records(**filters):

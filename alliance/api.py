@@ -18,7 +18,7 @@ from lcamp.api import (
     TrackedSerializer,
 )
 
-from . import services, tasks
+from . import services, tasks, uploads
 from .models import AllianceMember, CooperationProject, MoU, Organisation, Region
 
 
@@ -112,18 +112,25 @@ class CooperationProjectViewSet(RegisterViewSet):
     ordering_fields = ["started_on", "ended_on", "title", "created_at"]
 
 
+MOU_SUBMITTED_FIELDS = ("title", "scope", "areas", "signed_on", "valid_until", "signatories")
+
+
 class MoUSerializer(TrackedSerializer):
     partner_organisation = serializers.PrimaryKeyRelatedField(
         queryset=Organisation.objects.all(), required=False,
         help_text="The network organisation bringing the MoU. A partner's MoUs are always its own organisation's; "
                   "a manager must give it.")
+    document = serializers.FileField(
+        write_only=True, required=False,
+        help_text="The signed MoU as a PDF file, at most 10 MB, sent as multipart/form-data when the MoU is "
+                  "submitted (checked like the browser's upload); it cannot be replaced afterwards.")
     document_filename = serializers.CharField(read_only=True, help_text="The signed document's file name, if any.")
 
     class Meta:
         model = MoU
         fields = ["id", "title", "counterpart", "partner_organisation", "scope", "areas", "signed_on", "valid_until",
-                  "signatories", "document_filename", "status", "submitted_by", "submitted_at", "reviewed_by",
-                  "reviewed_at", "review_note", "version", "created_at", "updated_at"]
+                  "signatories", "document", "document_filename", "status", "submitted_by", "submitted_at",
+                  "reviewed_by", "reviewed_at", "review_note", "version", "created_at", "updated_at"]
         read_only_fields = ["status", "submitted_by", "submitted_at", "reviewed_by", "reviewed_at", "review_note",
                             "created_at", "updated_at"]
 
@@ -138,18 +145,41 @@ class MoUSerializer(TrackedSerializer):
             raise serializers.ValidationError({"partner_organisation": ["This field is required."]})
         return instance
 
+    def validate_document(self, document):
+        if self.instance is not None:
+            raise serializers.ValidationError("The signed document is given when the MoU is submitted; it cannot be "
+                                              "replaced.")
+        try:
+            uploads.validate_pdf(document)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.messages) from error
+        return document
+
+    def validate(self, attrs):
+        # The model's document field takes the stored file, not the upload: mou_submit stores it.
+        document = attrs.pop("document", None)
+        attrs = super().validate(attrs)
+        if document is not None:
+            attrs["document"] = document
+        return attrs
+
     def create(self, validated_data):
         user = self._user()
+        document = validated_data.pop("document", None)
         if roles.is_partner(user):
-            validated_data["partner_organisation_id"] = user.organisation_id
-            validated_data.pop("partner_organisation", None)
+            validated_data["partner_organisation"] = user.organisation
+        if document is not None:
+            # The browser's submission, PDF included: the same service stores the file under a generated name.
+            data = {name: validated_data[name] for name in MOU_SUBMITTED_FIELDS if name in validated_data}
+            return services.mou_submit(user=user, partner_organisation=validated_data["partner_organisation"],
+                                       data=data, document=document, counterpart=validated_data["counterpart"])
         validated_data["submitted_by"] = user
         return super().create(validated_data)
 
     def save_record(self, *, instance, m2m, expected_version, user):
         if instance.pk is None:
             # The browser's rules for a submission: at most MOU_SUBMISSIONS_PER_HOUR an hour,
-            # and the managers are told. (The signed PDF is uploaded through the browser form.)
+            # and the managers are told. (With the signed PDF, create() calls mou_submit instead.)
             if services.mou_submissions_left(user=user) <= 0:
                 raise DjangoValidationError(services.MOU_RATE_LIMIT_MESSAGE.format(
                     limit=settings.MOU_SUBMISSIONS_PER_HOUR))

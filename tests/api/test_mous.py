@@ -1,9 +1,14 @@
 """MoUs through the API: partners submit and read their own organisation's; managers review."""
 
+from pathlib import Path
+
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 from django.urls import reverse
 
 from alliance.models import MoU
+from tests.alliance.pdf_samples import make_pdf
 from tests.api.conftest import send
 from tests.factories import MoUFactory, OrganisationFactory
 
@@ -164,3 +169,49 @@ def test_partner_submissions_are_rate_limited_like_the_form(partner_client, sett
     assert response.status_code == 400
     assert "non_field_errors" in response.json()
     assert MoU.objects.count() == 1
+
+
+def test_partner_submits_with_the_signed_pdf_as_multipart(partner_client, manager_client, organisation, settings):
+    document = SimpleUploadedFile("signed mou.pdf", make_pdf(), content_type="application/pdf")
+    response = partner_client.post(LIST, {**submission(), "document": document})
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert body["status"] == "submitted"
+    assert body["document_filename"] == "signed mou.pdf"
+    assert "document" not in body
+    mou = MoU.objects.get(pk=body["id"])
+    assert mou.partner_organisation == organisation
+    assert mou.document.name.endswith(".pdf") and "signed" not in mou.document.name
+    download = manager_client.get(reverse("alliance:mou-document", args=[mou.pk]))
+    assert b"".join(download.streaming_content) == make_pdf()
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    (b"Just some text\n", "not a PDF"),
+    (b"<!doctype html><html><body>hi</body></html>", "not a PDF"),
+    (b"", "empty"),
+])
+def test_a_bad_document_answers_400_and_writes_nothing(partner_client, settings, content, message):
+    document = SimpleUploadedFile("mou.pdf", content, content_type="application/pdf")
+    response = partner_client.post(LIST, {**submission(), "document": document})
+    assert response.status_code == 400
+    assert message in " ".join(response.json()["document"])
+    assert not MoU.objects.exists()
+    assert not any(Path(settings.PRIVATE_MEDIA_ROOT).rglob("*.pdf"))
+
+
+def test_an_oversized_document_is_refused(partner_client, settings):
+    settings.MAX_UPLOAD_BYTES = 1000
+    document = SimpleUploadedFile("mou.pdf", make_pdf(padding=2000), content_type="application/pdf")
+    response = partner_client.post(LIST, {**submission(), "document": document})
+    assert response.status_code == 400
+    assert "at most" in response.json()["document"][0]
+    assert not MoU.objects.exists()
+
+
+def test_the_document_cannot_be_replaced_through_an_update(manager_client, own_mou):
+    document = SimpleUploadedFile("mou.pdf", make_pdf(), content_type="application/pdf")
+    response = manager_client.patch(detail(own_mou), encode_multipart(BOUNDARY, {"document": document}),
+                                    content_type=MULTIPART_CONTENT)
+    assert response.status_code == 400
+    assert "document" in response.json()

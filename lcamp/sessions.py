@@ -8,24 +8,35 @@ a logout during the outage deletes the session from the database only, and a Red
 that comes back with its data would otherwise serve the logged-out session for hours.
 """
 
+import logging
+
 from django.contrib.sessions.backends import cached_db
+
+logger = logging.getLogger(__name__)
 
 CACHE_SECONDS = 5 * 60
 
 
 class _BoundedCache:
-    """The session cache, with every timeout capped at ``CACHE_SECONDS``."""
+    """The session cache, with every timeout capped at ``CACHE_SECONDS``; a failing
+    write is logged, never raised (Django's ``cached_db`` raises it when loading)."""
 
     def __init__(self, cache):
         self._cache = cache
 
     def set(self, key, value, timeout=None, version=None):
         timeout = CACHE_SECONDS if timeout is None else min(timeout, CACHE_SECONDS)
-        return self._cache.set(key, value, timeout, version=version)
+        try:
+            self._cache.set(key, value, timeout, version=version)
+        except Exception:  # noqa: BLE001 - the database has the session; the cache copy is optional
+            logger.warning("cache unavailable: session kept in the database only", exc_info=True)
 
     async def aset(self, key, value, timeout=None, version=None):
         timeout = CACHE_SECONDS if timeout is None else min(timeout, CACHE_SECONDS)
-        return await self._cache.aset(key, value, timeout, version=version)
+        try:
+            await self._cache.aset(key, value, timeout, version=version)
+        except Exception:  # noqa: BLE001 - the database has the session; the cache copy is optional
+            logger.warning("cache unavailable: session kept in the database only", exc_info=True)
 
     def __contains__(self, key):
         return key in self._cache

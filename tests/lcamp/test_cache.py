@@ -68,3 +68,8 @@ def test_with_redis_up_it_is_a_normal_cache():
     assert cache.get("lcamp-test-key") == "a"
     cache.delete("lcamp-test-key")
     assert cache.get("lcamp-test-key") is None
+
+
+def test_one_redis_client_serves_every_call():
+    cache = _cache("redis://127.0.0.1:6379/7")
+    assert cache._cache.get_client() is cache._cache.get_client(write=True)

@@ -270,8 +270,13 @@ def rollup_all(on=None):
     Returns the snapshots of that date (frozen ones as they were).
     """
     on = on or timezone.localdate()
-    results = [compute(indicator, on) for indicator in _indicators()]
-    snapshots = store(results)
+    with transaction.atomic():
+        # The lock is taken before the registers are read, not only around the write:
+        # otherwise a roll-up that read before a concurrent change committed could store
+        # its older counts after the roll-up of that change stored the newer ones.
+        _lock()
+        results = [compute(indicator, on) for indicator in _indicators()]
+        snapshots = store(results)
     logger.info("Roll-up on %s: %d indicators.", on, len(snapshots))
     return snapshots
 
@@ -290,7 +295,9 @@ def backfill(*, start=None, end=None):
         if not mine or first > end:
             continue
         for on in month_ends(first, end):
-            count += len(store([compute(indicator, on) for indicator in mine]))
+            with transaction.atomic():
+                _lock()
+                count += len(store([compute(indicator, on) for indicator in mine]))
     logger.info("Backfill to %s: %d snapshots.", end, count)
     return count
 

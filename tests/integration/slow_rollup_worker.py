@@ -5,7 +5,9 @@ Usage: python slow_rollup_worker.py MARKER_FILE worker <celery worker options...
 The first time a roll-up has written its rows (snapshots updated, breakdowns
 inserted, nothing committed yet) it writes its process id to MARKER_FILE and
 sleeps, so the test can kill it right there. Later runs (the redelivered task,
-the next roll-up) find the marker and go straight on.
+the next roll-up) find the marker and go on after a short pause: a redelivered
+task reaches a new child within a second, and the pause leaves the test time to
+see that nothing of the killed run was committed before the new run commits.
 """
 
 import os
@@ -36,4 +38,17 @@ def bulk_create_then_stall(self, objs, *args, **kwargs):
 
 
 QuerySet.bulk_create = bulk_create_then_stall
+
+from indicators import services  # noqa: E402
+
+original_pending_clear = services.rollup_pending_clear
+
+
+def pause_then_clear():
+    if marker.exists():
+        time.sleep(3)
+    return original_pending_clear()
+
+
+services.rollup_pending_clear = pause_then_clear
 app.worker_main(sys.argv[2:])

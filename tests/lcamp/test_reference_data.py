@@ -76,3 +76,23 @@ def test_scale_adds_that_many_synthetic_records():
     assert sum(after[m] - before[m] for m in registers) == 1000
     # Synthetic memberships never overlap and are marked as demo.
     assert not AllianceMember.objects.filter(is_demo=False).exists()
+
+
+def test_demo_accounts_log_in_with_the_demo_password(client):
+    call_command("demo_data", verbosity=0)
+    call_command("demo_accounts", verbosity=0)
+    from lcamp import roles
+    from lcamp.models import User
+
+    for username, role in [("admin", "admin"), ("staff", "staff"), ("manager", "manager"), ("partner", "partner")]:
+        assert client.login(username=username, password="lcamp-demo"), username
+        assert roles.role_label(User.objects.get(username=username)) == role
+        client.logout()
+
+
+def test_demo_accounts_are_refused_in_production(settings):
+    from django.core.management.base import CommandError
+
+    settings.DEBUG, settings.TESTING = False, False
+    with pytest.raises(CommandError, match="only while DEBUG is on"):
+        call_command("demo_accounts", verbosity=0)

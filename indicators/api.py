@@ -14,7 +14,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
-from lcamp.api import ReadOnlyViewSet, RegisterViewSet, ReviewSerializer, TrackedSerializer
+from lcamp.api import Pagination, ReadOnlyViewSet, RegisterViewSet, ReviewSerializer, TrackedSerializer
 
 from . import reports
 from .models import Breakdown, Indicator, Report, Snapshot
@@ -27,6 +27,15 @@ class SnapshotSerializer(serializers.ModelSerializer):
     class Meta:
         model = Snapshot
         fields = ["as_of", "value", "target", "expected", "progress", "status", "forecast"]
+
+
+class PaginatedSnapshotSerializer(serializers.Serializer):
+    """A page of an indicator's snapshots (for the schema)."""
+
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = SnapshotSerializer(many=True)
 
 
 def _latest(field, name, **kwargs):
@@ -110,13 +119,20 @@ class IndicatorViewSet(ReadOnlyViewSet):
         return indicator
 
     @extend_schema(
-        responses={200: SnapshotSerializer(many=True)},
-        description="The indicator's time series: every snapshot, oldest first (the complete list, not paginated).",
+        parameters=[
+            OpenApiParameter("page", OpenApiTypes.INT, OpenApiParameter.QUERY, description="A page number."),
+            OpenApiParameter("page_size", OpenApiTypes.INT, OpenApiParameter.QUERY,
+                             description="Snapshots a page (50 unless asked, at most 500)."),
+        ],
+        responses={200: PaginatedSnapshotSerializer},
+        description="The indicator's time series: its snapshots (month-ends and daily roll-ups), oldest first, "
+                    "paginated like every list (`count`, `next`, `previous`, `results`).",
     )
-    @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
+    @action(detail=True, methods=["get"], filter_backends=[], pagination_class=Pagination)
     def history(self, request, code=None):
         indicator = self._indicator()
-        return Response(SnapshotSerializer(indicator.snapshots.order_by("date"), many=True).data)
+        page = self.paginate_queryset(indicator.snapshots.order_by("date"))
+        return self.get_paginated_response(SnapshotSerializer(page, many=True).data)
 
     @extend_schema(
         parameters=[OpenApiParameter(

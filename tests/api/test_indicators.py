@@ -79,10 +79,13 @@ def test_indicator_list_query_count_does_not_grow(manager_client, db):
     assert len(many) == len(few)
 
 
-def test_history_is_the_complete_series_oldest_first(manager_client, members):
+def test_history_is_the_series_oldest_first_paginated_like_every_list(manager_client, members):
     body = send(manager_client, "get", url("alliance-members", "history")).json()
-    assert [point["as_of"] for point in body] == ["2024-11-30", "2024-12-31"]
-    assert [point["value"] for point in body] == ["25.00", "30.00"]
+    assert (body["count"], body["next"], body["previous"]) == (2, None, None)
+    assert [point["as_of"] for point in body["results"]] == ["2024-11-30", "2024-12-31"]
+    assert [point["value"] for point in body["results"]] == ["25.00", "30.00"]
+    page = send(manager_client, "get", url("alliance-members", "history"), {"page_size": 1, "page": 2}).json()
+    assert [point["as_of"] for point in page["results"]] == ["2024-12-31"] and page["next"] is None
     assert send(manager_client, "get", url("nothing", "history")).status_code == 404
 
 

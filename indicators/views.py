@@ -6,6 +6,7 @@ writes them.
 
 import contextlib
 import logging
+import re
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -93,63 +94,65 @@ def _cached(key, build):
 @login_required
 def indicator_detail(request, code):
     _require_viewer(request)
-    indicator = (
-        Indicator.objects.select_related("project", "pillar").prefetch_related("milestones")
-        .filter(code=code).order_by("project_id").first()
-    )
+    indicator = Indicator.objects.select_related("project", "pillar").filter(code=code).order_by("project_id").first()
     if indicator is None:
         raise Http404("No such indicator.")
     today = timezone.localdate()
-    # Read before the snapshots: a roll-up committing in between then leaves the figures
-    # built from the older snapshots under the older version, never under the newer one.
-    version = dashboard.cards_version()
-    snapshots = list(indicator.snapshots.order_by("date"))
-    latest = snapshots[-1] if snapshots else None
-    measure = dashboard.measure_for(indicator)
-    trajectory = indicator.trajectory()
-    dimensions = dashboard.breakdown_dimensions(latest, measure)
-    selected = request.GET.get("dimension") or (dimensions[0].name if dimensions else "")
-    if dimensions and selected not in {d.name for d in dimensions}:
-        selected = dimensions[0].name
-    month_ago = [s for s in snapshots if (today - s.date).days >= dashboard.CHANGE_WINDOW_DAYS]
-    card = dashboard.Card(indicator, latest, month_ago[-1].value if month_ago else None)
+    requested = request.GET.get("dimension", "")
+    if not re.fullmatch(r"[\w-]{1,64}", requested):
+        requested = ""
+    # The page's snapshot parts are the same for every viewer: built once per roll-up
+    # (and day, and selected breakdown) and cached. The version is read before the
+    # snapshots: a roll-up committing in between then leaves what was built from the
+    # older snapshots under the older version, never under the newer one.
+    key = f"indicators:page:{indicator.pk}:{today.isoformat()}:{dashboard.cards_version()}:{requested}"
+    built = _cached(key, lambda: _indicator_snapshot_parts(indicator, today, requested))
+    card = dashboard.Card(indicator, built["latest"], built["value_month_ago"])
     reports = []
     if indicator.is_reported:
         reports = list(indicator.reports.select_related("organisation").order_by("-as_of", "-id")[:20])
-    built = _indicator_figures_and_records(indicator, today, version, snapshots, trajectory, dimensions, measure)
     return render(request, "indicators/indicator_detail.html", {
         "indicator": indicator,
         "card": card,
-        "snapshot": latest,
-        "trajectory": trajectory,
-        "monthly": dashboard.monthly_points(snapshots),
-        "history_figure": built["history"],
-        "dimensions": [
-            {"dimension": d, "figure": built["breakdowns"][d.name],
-             "figure_id": f"breakdown-figure-{d.name}", "selected": d.name == selected}
-            for d in dimensions
-        ],
-        "records": built["records"],
+        "snapshot": built["latest"],
+        "charts_html": built["charts_html"],
         "reports": reports,
         "can_add": roles.can_edit_registers(request.user),
         "add_url": card.add_url(next_url=request.path),
     })
 
 
-def _indicator_figures_and_records(indicator, today, version, snapshots, trajectory, dimensions, measure):
-    """The page's figures and latest records, built once per roll-up (and day) and cached.
+def _indicator_snapshot_parts(indicator, today, requested_dimension):
+    """The latest snapshot, the value a month before, and the charts with their tables
+    and the latest records rendered as HTML (``_indicator_charts.html``).
 
-    They are the same for every viewer; building the Plotly figures is most of what
-    the page costs. Records saved since the last roll-up show with the next one (a
-    moment later), like the value they count towards; an edit of the indicator
-    (unit, milestones) when the cache entry expires.
+    Building the Plotly figures is most of what the page costs. Records saved since
+    the last roll-up show with the next one (a moment later), like the value they
+    count towards; an edit of the indicator (unit, milestones) when the cache entry
+    expires.
     """
-    key = f"indicators:page:{indicator.pk}:{today.isoformat()}:{version}"
-    return _cached(key, lambda: {
-        "history": charts.figure_data(charts.history_figure(indicator, snapshots, trajectory, today)),
-        "breakdowns": {d.name: charts.figure_data(charts.breakdown_figure(d, indicator.unit)) for d in dimensions},
-        "records": [{**row, "record": str(row["record"])} for row in dashboard.latest_records(indicator, today, measure)],
+    snapshots = list(indicator.snapshots.order_by("date"))
+    latest = snapshots[-1] if snapshots else None
+    measure = dashboard.measure_for(indicator)
+    trajectory = indicator.trajectory()
+    dimensions = dashboard.breakdown_dimensions(latest, measure)
+    names = [d.name for d in dimensions]
+    selected = requested_dimension if requested_dimension in names else (names[0] if names else "")
+    month_ago = [s for s in snapshots if (today - s.date).days >= dashboard.CHANGE_WINDOW_DAYS]
+    charts_html = render_to_string("indicators/_indicator_charts.html", {
+        "indicator": indicator,
+        "trajectory": trajectory,
+        "monthly": dashboard.monthly_points(snapshots),
+        "history_figure": charts.figure_data(charts.history_figure(indicator, snapshots, trajectory, today)),
+        "dimensions": [
+            {"dimension": d, "figure": charts.figure_data(charts.breakdown_figure(d, indicator.unit)),
+             "figure_id": f"breakdown-figure-{d.name}", "selected": d.name == selected}
+            for d in dimensions
+        ],
+        "records": dashboard.latest_records(indicator, today, measure),
     })
+    return {"latest": latest, "value_month_ago": month_ago[-1].value if month_ago else None,
+            "charts_html": charts_html}
 
 
 def _export_table(request):

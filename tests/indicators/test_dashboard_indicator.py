@@ -267,3 +267,20 @@ def test_indicator_page_works_with_the_cache_down(staff_client, members, monkeyp
     response = staff_client.get(url("members"))
     assert response.status_code == 200
     assert "history-figure" in response.content.decode()
+
+
+def test_between_rollups_the_page_costs_the_session_the_user_and_the_indicator(staff_client, members):
+    cache.clear()
+    staff_client.get(url("members"))
+    with CaptureQueriesContext(connection) as captured:
+        assert staff_client.get(url("members")).status_code == 200
+    tables = [re.search(r'FROM "(\w+)"', q["sql"]).group(1) for q in captured.captured_queries]
+    # The session is read from the cache when REDIS_URL is set (lcamp.sessions).
+    assert [table for table in tables if table != "django_session"] == ["lcamp_user", "indicators_indicator"]
+
+
+def test_each_breakdown_selection_is_cached_on_its_own(staff_client, members):
+    first = staff_client.get(url("members") + "?dimension=kind").content.decode()
+    second = staff_client.get(url("members") + "?dimension=country").content.decode()
+    assert re.search(r'data-dimension="kind" aria-current="true"', first)
+    assert re.search(r'data-dimension="country" aria-current="true"', second)

@@ -11,6 +11,7 @@ import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count, Max, OuterRef, Subquery
@@ -129,8 +130,11 @@ def cards_version():
     shows at once; an edit of an indicator (title, pillar) shows when the cache entry
     expires. Every roll-up sets a new version in the cache (``snapshots_changed``);
     while the cache has none (after a restart, an eviction, with Redis down) it is
-    read from the database, in one small query.
+    read from the database, in one small query, and always without a shared cache
+    (``CACHE_IS_SHARED``): the roll-up may run in another process.
     """
+    if not settings.CACHE_IS_SHARED:
+        return _cards_version_from_database()
     try:
         version = cache.get(SNAPSHOTS_VERSION_KEY)
     except Exception:  # noqa: BLE001 - a cache outage must not take the pages down

@@ -9,6 +9,7 @@ submit MoUs). Superusers are admins and may do everything.
 import contextlib
 import logging
 
+from django.conf import settings
 from django.core.cache import cache
 
 logger = logging.getLogger(__name__)
@@ -38,6 +39,8 @@ def role_names(user):
     if not getattr(user, "is_authenticated", False):
         return frozenset()
     cached = getattr(user, "_lcamp_roles", None)
+    if cached is None and not settings.CACHE_IS_SHARED:
+        cached = user._lcamp_roles = frozenset(user.groups.filter(name__in=ROLES).values_list("name", flat=True))
     if cached is None:
         key = _cache_key(user.pk)
         try:

@@ -205,6 +205,10 @@ if REDIS_URL:
     SESSION_ENGINE = "lcamp.sessions"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Whether every process sees the same cache. A user's role names and the snapshots
+# version are cached only then: a change forgets them in the cache, and a per-process
+# cache would forget them in the changing process only. The tests run in one process.
+CACHE_IS_SHARED = bool(REDIS_URL) or TESTING
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None

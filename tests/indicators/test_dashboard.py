@@ -319,3 +319,13 @@ def test_between_rollups_the_dashboard_costs_only_the_session_and_the_user(staff
     tables = [re.search(r'FROM "(\w+)"', q["sql"]).group(1) for q in captured.captured_queries]
     # The session is read from the cache when REDIS_URL is set (lcamp.sessions).
     assert [table for table in tables if table != "django_session"] == ["lcamp_user"]
+
+
+def test_without_a_shared_cache_a_rollup_in_another_process_shows_at_once(staff_client, members, settings):
+    settings.CACHE_IS_SHARED = False
+    from django.utils import timezone
+
+    assert '<strong class="value">30</strong>' in card_html(staff_client.get(DASHBOARD), "members")
+    # Another process's roll-up: this process's cache hears nothing of it.
+    Snapshot.objects.filter(pk=members.snapshots.latest().pk).update(value=Decimal("31"), computed_at=timezone.now())
+    assert '<strong class="value">31</strong>' in card_html(staff_client.get(DASHBOARD), "members")

@@ -93,3 +93,12 @@ def test_with_the_cache_down_roles_are_read_from_the_database(manager_user, mana
     assert roles.is_manager(fresh(manager_user))
     manager_user.groups.remove(manager_group)
     assert not roles.is_manager(fresh(manager_user))
+
+
+def test_without_a_shared_cache_roles_are_read_from_the_database(staff_user, settings, django_assert_num_queries):
+    settings.CACHE_IS_SHARED = False  # several processes, each with its own cache: none would hear of a change
+    roles.cache.clear()
+    roles.role_names(fresh(staff_user))
+    user = fresh(staff_user)
+    with django_assert_num_queries(1):
+        assert roles.role_names(user) == {roles.STAFF}

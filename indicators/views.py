@@ -5,6 +5,7 @@ writes them.
 """
 
 import contextlib
+import hashlib
 import logging
 import re
 
@@ -30,6 +31,8 @@ PUBLIC_MAX_AGE = 300
 # The dashboard's cards are cached under a key that changes with every roll-up;
 # the timeout bounds how long an edit of an indicator's title takes to show.
 DASHBOARD_CACHE_SECONDS = 60
+# A figure is cached under a hash of the data it is drawn from: it never goes stale.
+FIGURE_CACHE_SECONDS = 60 * 60
 
 
 def _require_viewer(request):
@@ -72,8 +75,8 @@ def _dashboard_cards_html(*, can_add):
     return _cached(key, build)
 
 
-def _cached(key, build):
-    """``build()``, cached under ``key`` for DASHBOARD_CACHE_SECONDS.
+def _cached(key, build, timeout=DASHBOARD_CACHE_SECONDS):
+    """``build()``, cached under ``key`` for ``timeout`` seconds.
 
     The keys carry the snapshots version, so a roll-up shows at once. Without the
     cache (Redis down) the value is built on every request.
@@ -86,7 +89,7 @@ def _cached(key, build):
     if value is None:
         value = build()
         with contextlib.suppress(Exception):
-            cache.set(key, value, DASHBOARD_CACHE_SECONDS)
+            cache.set(key, value, timeout)
     return value
 
 
@@ -143,9 +146,14 @@ def _indicator_snapshot_parts(indicator, today, requested_dimension):
         "indicator": indicator,
         "trajectory": trajectory,
         "monthly": dashboard.monthly_points(snapshots),
-        "history_figure": charts.figure_data(charts.history_figure(indicator, snapshots, trajectory, today)),
+        "history_figure": _figure(
+            ("history", indicator.unit, indicator.target, indicator.target_date, today, trajectory,
+             [(s.date, s.value) for s in snapshots]),
+            lambda: charts.history_figure(indicator, snapshots, trajectory, today)),
         "dimensions": [
-            {"dimension": d, "figure": charts.figure_data(charts.breakdown_figure(d, indicator.unit)),
+            {"dimension": d,
+             "figure": _figure(("breakdown", indicator.unit, d.label, [(p.key, p.label, p.value) for p in d.parts]),
+                               lambda d=d: charts.breakdown_figure(d, indicator.unit)),
              "figure_id": f"breakdown-figure-{d.name}", "selected": d.name == selected}
             for d in dimensions
         ],
@@ -153,6 +161,16 @@ def _indicator_snapshot_parts(indicator, today, requested_dimension):
     })
     return {"latest": latest, "value_month_ago": month_ago[-1].value if month_ago else None,
             "charts_html": charts_html}
+
+
+def _figure(data, build):
+    """The JSON data of the figure ``build()`` makes from ``data``, cached under a hash of it.
+
+    A roll-up that changed nothing (most of them) gives the pages a new version; their
+    figures are then found here instead of being built again with Plotly.
+    """
+    key = "indicators:figure:" + hashlib.sha256(repr(data).encode()).hexdigest()
+    return _cached(key, lambda: charts.figure_data(build()), timeout=FIGURE_CACHE_SECONDS)
 
 
 def _export_table(request):

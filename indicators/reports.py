@@ -43,10 +43,12 @@ def check_evidence_file(upload):
 
 
 def may_review(user, report):
-    """Managers review reports of organisations other than their own; admins review any."""
+    """Managers review reports of organisations other than their own, and never one they made
+    themselves (a manager may report for another organisation); admins review any."""
     if roles.is_admin(user):
         return True
-    return roles.can_review(user) and user.organisation_id != report.organisation_id
+    return (roles.can_review(user) and user.organisation_id != report.organisation_id
+            and report.reported_by_id != user.pk)
 
 
 @transaction.atomic

@@ -142,3 +142,12 @@ def test_review_refused_for_roles_that_may_not_review(role_clients, role, expect
                                        {"review_note": "x"}).status_code == expected
     report.refresh_from_db()
     assert report.status == "submitted"
+
+
+def test_manager_may_not_approve_a_report_they_made_for_another_organisation(manager_client, manager_user,
+                                                                             indicator, other_organisation):
+    report = ReportFactory(indicator=indicator, organisation=other_organisation, reported_by=manager_user)
+    assert manager_client.post(reverse("indicators:report-approve", args=[report.pk])).status_code == 403
+    report.refresh_from_db()
+    assert report.status == "submitted"
+

@@ -201,6 +201,10 @@ class ReportSerializer(TrackedSerializer):
         if instance.pk is None:
             # The browser's rule: a report carries its evidence (here its URL; files through the form).
             return reports.report_submit(report=instance, user=user)
+        if instance.status != Report.Status.SUBMITTED:
+            # A reviewed value changes only by a new report, reviewed in turn.
+            raise DjangoValidationError({"status": f"Only a submitted report can be changed; this one is "
+                                                   f"{instance.get_status_display().lower()}."})
         return super().save_record(instance=instance, m2m=m2m, expected_version=expected_version, user=user)
 
 

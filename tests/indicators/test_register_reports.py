@@ -151,3 +151,12 @@ def test_manager_may_not_approve_a_report_they_made_for_another_organisation(man
     report.refresh_from_db()
     assert report.status == "submitted"
 
+
+
+def test_approved_report_cannot_be_changed_through_the_api(manager_client, indicator):
+    report = ReportFactory(indicator=indicator, status="approved", value=Decimal("5"))
+    response = manager_client.patch(f"/api/v1/reports/{report.pk}/", {"value": "9999"},
+                                    content_type="application/json")
+    assert response.status_code == 400
+    report.refresh_from_db()
+    assert report.value == Decimal("5")

@@ -408,7 +408,7 @@ class Register:
             qs = qs.filter(condition)
         sort_keys = {c.sort for c in self.columns if c.sort}
         sort = request.GET.get("sort", "")
-        if sort.lstrip("-") not in sort_keys:
+        if sort.removeprefix("-") not in sort_keys:
             sort = self.default_sort
         if sort:
             qs = qs.order_by(sort, "pk")

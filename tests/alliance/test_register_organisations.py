@@ -127,3 +127,9 @@ def test_cancel_project_by_status_and_history_shows_it(manager_client, organisat
     assert project.status == "cancelled"
     history = manager_client.get(reverse("alliance:cooperation-project-detail", args=[project.pk])).context["history"]
     assert any(c["field"] == "status" and c["new"] == "Cancelled" for e in history for c in e["changes"])
+
+
+def test_list_with_a_doubled_minus_in_sort_falls_back_to_the_default(manager_client, organisation):
+    response = manager_client.get(reverse("alliance:organisation-list"), {"sort": "--name"})
+    assert response.status_code == 200
+    assert response.context["sort"] == "name"

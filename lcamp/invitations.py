@@ -102,6 +102,12 @@ def user_invite(*, invited_by, first_name, last_name, email, organisation):
     if user is not None and (user.is_active or user.has_usable_password()):
         raise ValidationError({"email": "An account with this e-mail address already exists. The person can "
                                         "log in, or reset the password from the login page."})
+    if user is not None and (user.is_superuser or user.is_staff
+                             or user.groups.exclude(name=roles.PARTNER).exists()):
+        # Re-inviting reuses a pending partner account only: accepting the link must never
+        # reactivate an account that carries other roles or admin rights.
+        raise ValidationError({"email": "This address belongs to a disabled account with other rights; "
+                                        "an administrator must deal with it in the admin site."})
     if user is None:
         user = User(username=email, email=email)
         user.set_unusable_password()

@@ -195,3 +195,23 @@ def test_password_reset_by_email(client, partner_user):
 def test_password_change_renders_in_the_site_layout(partner_client):
     html = partner_client.get(reverse("password_change")).content.decode()
     assert "Change your password" in html and "LCAMP Tracker" in html
+
+
+@pytest.mark.parametrize("rights", ["manager", "superuser"])
+def test_a_disabled_account_with_other_rights_is_not_taken_over_by_an_invitation(
+    manager_user, organisation, rights
+):
+    from django.core.exceptions import ValidationError
+
+    from tests.factories import UserFactory
+
+    dormant = UserFactory(username="dormant@example.org", email="dormant@example.org", is_active=False,
+                          is_superuser=rights == "superuser", role="manager" if rights == "manager" else None)
+    dormant.set_unusable_password()
+    dormant.save()
+    with pytest.raises(ValidationError, match="other rights"):
+        user_invite(invited_by=manager_user, first_name="D", last_name="O", email="dormant@example.org",
+                    organisation=organisation)
+    dormant.refresh_from_db()
+    assert not dormant.is_active and not dormant.groups.filter(name=roles.PARTNER).exists()
+    assert mail.outbox == []

@@ -423,9 +423,32 @@ def load_rows(*, token, user, max_age=3600):
         raise ValidationError("The preview has expired; upload the file again.")
     path = _stash_dir() / f"{data['name']}.json"
     if not path.exists():
-        raise ValidationError("The preview has expired; upload the file again.")
+        if any(_stash_dir().glob(f"{data['name']}.claimed-*")):
+            raise ValidationError("These rows are being imported already.")
+        raise ValidationError("The preview has expired or was imported already; upload the file again.")
     stored = json.loads(path.read_text(encoding="utf-8"))
     return stored["kind"], stored["rows"], path
+
+
+def claim_rows(*, token, user):
+    """Like ``load_rows``, but takes the stash for this request alone.
+
+    The stash file is renamed (atomic on one file system) before it is read, so a
+    double-click that sends the confirmation twice imports the rows once: the second
+    request finds nothing to claim. ``release_rows`` gives it back if the import fails.
+    """
+    kind, rows, path = load_rows(token=token, user=user)
+    claimed = path.with_name(f"{path.stem}.claimed-{uuid.uuid4().hex}")
+    try:
+        path.rename(claimed)
+    except FileNotFoundError:
+        raise ValidationError("These rows are being imported already.") from None
+    return kind, rows, claimed
+
+
+def release_rows(claimed):
+    """Put a claimed stash back, so the user can confirm again after an error."""
+    claimed.rename(claimed.with_name(claimed.name.split(".claimed-")[0] + ".json"))
 
 
 # --- Template ------------------------------------------------------------------------------------------

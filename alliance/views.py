@@ -132,12 +132,18 @@ def import_view(request):
     context = {"templates": [(kind, label) for kind, label in imports.KINDS.items()]}
     if request.method == "POST" and request.POST.get("token"):
         try:
-            kind, rows, stash = imports.load_rows(token=request.POST["token"], user=request.user)
+            kind, rows, stash = imports.claim_rows(token=request.POST["token"], user=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return render(request, "alliance/import.html", {**context, "form": form})
+        try:
             count = imports.import_rows(kind=kind, rows=rows, user=request.user)
         except imports.ImportRefused as refused:
+            imports.release_rows(stash)
             messages.error(request, refused.message)
             return render(request, "alliance/import.html", {**context, "form": form, **_preview(refused.preview)})
         except ValidationError as error:
+            imports.release_rows(stash)
             messages.error(request, " ".join(error.messages))
             return render(request, "alliance/import.html", {**context, "form": form})
         stash.unlink(missing_ok=True)

@@ -193,3 +193,33 @@ def test_ten_thousand_row_csv_imports_in_under_thirty_seconds(manager_user):
     assert count == 10_000 and AllianceMember.objects.count() == 10_000
     assert Organisation.objects.count() == 10_001  # plus the manager's organisation
     assert elapsed < 30
+
+
+def test_confirming_twice_imports_the_rows_once(manager_client):
+    response = preview(manager_client, "members", csv_file(MEMBERS_CSV))
+    token = response.context["token"]
+    # A double-click: the first request claims the rows before it reads them.
+    from alliance import imports
+    from lcamp.models import User
+
+    manager = User.objects.get(username="manager")
+    _, _, claimed = imports.claim_rows(token=token, user=manager)
+    second = manager_client.post(reverse(URL), {"token": token})
+    assert second.status_code == 200
+    assert "These rows are being imported already." in second.content.decode()
+    assert AllianceMember.objects.count() == 0
+    imports.release_rows(claimed)
+    assert confirm(manager_client, response).status_code == 302
+    assert AllianceMember.objects.count() == 2
+    again = manager_client.post(reverse(URL), {"token": token})
+    assert AllianceMember.objects.count() == 2 and again.status_code == 200
+    assert "imported already" in again.content.decode()
+
+
+def test_a_refused_confirmation_can_be_confirmed_again_once_fixed(manager_client):
+    response = preview(manager_client, "members", csv_file(MEMBERS_CSV))
+    blocker = AllianceMemberFactory(organisation=OrganisationFactory(name="Centro Easo", country="ES"))
+    assert "Nothing was imported" in confirm(manager_client, response).content.decode()
+    blocker.delete()
+    assert confirm(manager_client, response).status_code == 302
+    assert AllianceMember.objects.filter(organisation__name="Centro Easo").count() == 1

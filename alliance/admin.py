@@ -1,7 +1,9 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import AllianceMember, CooperationProject, MoU, Organisation, Region
+from organisations.models import Organisation, Region
+
+from .models import AllianceMember, CooperationProject, MoU
 
 
 @admin.register(Region)

@@ -9,47 +9,46 @@ from rest_framework import permissions, serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from lcamp import roles
-from lcamp.api import (
-    CleanModelSerializer,
-    MoUPermission,
+from accounts import roles
+from organisations.models import Organisation
+from registers import uploads
+from registers.api import (
     RegisterViewSet,
     ReviewSerializer,
     TrackedSerializer,
 )
 
-from . import services, tasks, uploads
-from .models import AllianceMember, CooperationProject, MoU, Organisation, Region
+from . import services, tasks
+from .models import AllianceMember, CooperationProject, MoU
 
 
-class RegionSerializer(CleanModelSerializer):
-    class Meta:
-        model = Region
-        fields = ["id", "code", "nuts_version", "name", "country", "level", "is_nuts"]
+class MoUPermission(permissions.BasePermission):
+    """MoUs: registers readers read all; partners read and submit their organisation's own.
+
+    A partner's queryset holds only its organisation's MoUs, so another's answers 404.
+    Only managers change an MoU or review it.
+    """
+
+    def has_permission(self, request, view):
+        user = request.user
+        if roles.can_view_registers(user):
+            return request.method in permissions.SAFE_METHODS or roles.can_edit_registers(user)
+        if roles.is_partner(user) and user.organisation_id:
+            # Partners reach the object so that another organisation's MoU answers 404;
+            # has_object_permission then refuses their writes.
+            return True
+        return False
+
+    def has_object_permission(self, request, view, obj):
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        return roles.can_edit_registers(request.user)
 
 
-class RegionViewSet(RegisterViewSet):
-    queryset = Region.objects.all()
-    serializer_class = RegionSerializer
-    filterset_fields = ["country", "level", "nuts_version", "is_nuts", "code"]
-    search_fields = ["code", "name"]
-    ordering_fields = ["code", "name", "country", "level"]
+# --- Ids ------------------------------------------------------------------------------------------
+# An id the database cannot even hold (past a 64-bit integer) is simply not found:
+# without this check SQLite raises OverflowError and PostgreSQL "out of range", a 500.
 
-
-class OrganisationSerializer(TrackedSerializer):
-    class Meta:
-        model = Organisation
-        fields = ["id", "name", "acronym", "kind", "country", "region", "city", "website", "erasmus_oid", "pic",
-                  "is_consortium_partner", "is_coordinator", "version", "created_at", "updated_at"]
-        read_only_fields = ["created_at", "updated_at"]
-
-
-class OrganisationViewSet(RegisterViewSet):
-    queryset = Organisation.objects.select_related("region")
-    serializer_class = OrganisationSerializer
-    filterset_fields = ["kind", "country", "region", "is_consortium_partner", "is_coordinator"]
-    search_fields = ["name", "acronym", "city", "erasmus_oid", "pic"]
-    ordering_fields = ["name", "country", "kind", "created_at"]
 
 
 class AllianceMemberSerializer(TrackedSerializer):

@@ -1,4 +1,4 @@
-"""Register forms and filters of the alliance app (organisations, regions, members, cooperation projects)."""
+"""Register forms and filters of the alliance app (members, cooperation projects)."""
 
 import django_filters
 from django import forms
@@ -6,26 +6,10 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django_countries import countries
 
-from lcamp.registers import RegisterForm
+from organisations.models import Organisation
+from registers.engine import RegisterForm
 
-from .models import AllianceMember, CooperationProject, Organisation, Region
-
-
-class OrganisationForm(RegisterForm):
-    class Meta:
-        model = Organisation
-        fields = ["name", "acronym", "kind", "country", "region", "city", "website", "erasmus_oid", "pic",
-                  "is_consortium_partner", "is_coordinator"]
-        help_texts = {
-            "website": "The full address, e.g. https://www.tknika.eus.",
-            "region": "Optional: the NUTS region the organisation is in (must be in its country).",
-        }
-
-
-class RegionForm(RegisterForm):
-    class Meta:
-        model = Region
-        fields = ["code", "nuts_version", "name", "country", "level", "is_nuts"]
+from .models import AllianceMember, CooperationProject
 
 
 class MemberCreateForm(RegisterForm):
@@ -130,24 +114,6 @@ class CooperationProjectForm(RegisterForm):
 
 
 # --- Filters -------------------------------------------------------------------------------------
-
-
-class OrganisationFilter(django_filters.FilterSet):
-    kind = django_filters.ChoiceFilter(choices=Organisation.Kind.choices, label="Type")
-    country = django_filters.ChoiceFilter(choices=countries, label="Country")
-    is_consortium_partner = django_filters.BooleanFilter(label="Consortium partner")
-
-    class Meta:
-        model = Organisation
-        fields = ["kind", "country", "is_consortium_partner"]
-
-
-class RegionFilter(django_filters.FilterSet):
-    country = django_filters.ChoiceFilter(choices=countries, label="Country")
-
-    class Meta:
-        model = Region
-        fields = ["country", "level", "nuts_version"]
 
 
 class MemberFilter(django_filters.FilterSet):

@@ -4,8 +4,11 @@ from django import forms
 from django_countries import countries
 from django_countries.fields import LazyTypedChoiceField
 
-from . import services, uploads
-from .models import MoU, Organisation, Region
+from organisations.models import Organisation, Region
+from registers import uploads
+
+from . import services
+from .models import MoU
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 

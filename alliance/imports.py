@@ -28,7 +28,9 @@ from django.utils import timezone
 from django_countries import countries
 from simple_history.utils import bulk_create_with_history
 
-from .models import AllianceMember, Organisation, Region
+from organisations.models import Organisation, Region
+
+from .models import AllianceMember
 
 ORGANISATIONS = "organisations"
 MEMBERS = "members"

@@ -4,17 +4,13 @@ Each measure's ``records(on)`` yields one row per counted record (see
 ``indicators.registry``); each breakdown attributes a record to exactly one part.
 """
 
-from django.db.models import Count, Exists, OuterRef, Q, Value
-from django.db.models.functions import Concat
-from django_countries import countries
+from django.db.models import Count, Exists, OuterRef, Q
 
 from indicators.registry import Dimension, Measure, registry
+from organisations.labels import country_name, region_label
+from organisations.models import Organisation
 
-from .models import AllianceMember, CooperationProject, MoU, Organisation
-
-
-def country_name(code):
-    return countries.name(code) or code
+from .models import AllianceMember, CooperationProject, MoU
 
 
 def kind_label(key):
@@ -23,11 +19,6 @@ def kind_label(key):
 
 def category_label(key):
     return dict(AllianceMember.Category.choices).get(key, key)
-
-
-def region_label(path):
-    """The label of a NUTS region reached by ``path``: its code and name."""
-    return Concat(f"{path}__code", Value(" "), f"{path}__name")
 
 
 def members_on(on):
@@ -58,7 +49,7 @@ def mous_on(on):
     return MoU.objects.countable().filter(signed_on__lte=on)
 
 
-ORGANISATION_MODELS = ("alliance.Organisation", "alliance.Region")
+ORGANISATION_MODELS = ("organisations.Organisation", "organisations.Region")
 
 registry.register(Measure(
     key="alliance-members",

@@ -7,10 +7,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from lcamp.registers import record_create, record_save
+from organisations.models import Organisation
+from registers import uploads
+from registers.engine import record_create, record_save
 
-from . import tasks, uploads
-from .models import AllianceMember, CooperationProject, MoU, Organisation
+from . import tasks
+from .models import AllianceMember, CooperationProject, MoU
 
 
 @transaction.atomic
@@ -120,7 +122,7 @@ def mou_submit(*, user, partner_organisation, data, document, counterpart=None, 
     return mou
 
 
-# --- Registers (issue 5): alliance members and cooperation projects ----------------------
+# --- Registers: alliance members and cooperation projects ----------------------
 
 
 @transaction.atomic

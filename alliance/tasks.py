@@ -7,7 +7,7 @@ from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from lcamp import roles
+from accounts import roles
 
 from .models import MoU
 

@@ -1,4 +1,4 @@
-"""MoU pages: partners submit, managers review (issue 6)."""
+"""MoU pages: partners submit, managers review."""
 
 from django.urls import path
 

@@ -1,12 +1,10 @@
-"""Register pages of the alliance app (issue 5)."""
+"""Register pages of the alliance app and the bulk import."""
 
 from django.urls import path
 
 from . import views
 
 urlpatterns = [
-    *views.organisations.urlpatterns(),
-    *views.regions.urlpatterns(),
     *views.members.urlpatterns(),
     *views.cooperation_projects.urlpatterns(),
     path("registers/import/", views.import_view, name="import"),

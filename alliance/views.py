@@ -1,7 +1,7 @@
-"""Register pages of the alliance app: organisations, regions, alliance members, cooperation projects.
+"""Register pages of the alliance app: alliance members, cooperation projects, and the bulk import.
 
 Each ``Register`` builds its list, detail (with history), create, edit and status views
-(see ``lcamp.registers``); the writes go through ``alliance.services``.
+(see ``registers.engine``); the writes go through ``alliance.services``.
 """
 
 from django.contrib import messages
@@ -10,43 +10,11 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from lcamp.registers import Column, Register, check_access
+from organisations import views as organisation_pages
+from registers.engine import Column, Register, check_access
 
 from . import forms, imports, services
-from .models import AllianceMember, CooperationProject, Organisation, Region
-
-organisations = Register(
-    model=Organisation, name="organisation", slug="organisations", namespace="alliance",
-    form_class=forms.OrganisationForm, filterset_class=forms.OrganisationFilter,
-    search_fields=("name", "acronym", "city", "erasmus_oid", "pic"), default_sort="name",
-    select_related=("region",),
-    columns=[
-        Column("Name", "name", sort="name"),
-        Column("Acronym", "acronym", sort="acronym"),
-        Column("Type", "kind", sort="kind"),
-        Column("Country", "country", sort="country"),
-        Column("City", "city", sort="city"),
-        Column("Consortium partner", "is_consortium_partner", sort="is_consortium_partner"),
-    ],
-    detail_fields=("name", "acronym", "kind", "country", "region", "city", "website", "erasmus_oid", "pic",
-                   "is_consortium_partner", "is_coordinator"),
-    empty_help="Or import many at once from a CSV or Excel file.",
-    extra_links=[{"label": "Import organisations or members", "url_name": "alliance:import", "edit": True}],
-)
-
-regions = Register(
-    model=Region, name="region", slug="regions", namespace="alliance",
-    form_class=forms.RegionForm, filterset_class=forms.RegionFilter,
-    search_fields=("code", "name"), default_sort="code",
-    columns=[
-        Column("Code", "code", sort="code"),
-        Column("Name", "name", sort="name"),
-        Column("Country", "country", sort="country"),
-        Column("NUTS level", "level", sort="level", numeric=True),
-        Column("NUTS version", "nuts_version", sort="nuts_version"),
-    ],
-    detail_fields=("code", "name", "country", "level", "nuts_version", "is_nuts"),
-)
+from .models import AllianceMember, CooperationProject
 
 
 def _member_create(form, user):
@@ -149,7 +117,7 @@ def import_view(request):
         stash.unlink(missing_ok=True)
         label = imports.KINDS[kind].lower()
         messages.success(request, f"Imported {count} {label}.")
-        register = organisations if kind == imports.ORGANISATIONS else members
+        register = organisation_pages.organisations if kind == imports.ORGANISATIONS else members
         return redirect(register.url("list"))
     if request.method == "POST":
         form = forms.ImportForm(request.POST, request.FILES)

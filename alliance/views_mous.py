@@ -1,4 +1,4 @@
-"""MoU pages: partners submit and follow their MoUs, managers review them (issue 6)."""
+"""MoU pages: partners submit and follow their MoUs, managers review them."""
 
 from django.conf import settings
 from django.contrib import messages
@@ -9,7 +9,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from lcamp import roles
+from accounts import roles
 
 from . import services
 from .forms_mous import MoUFilterForm, MoUForm, ReviewForm, validation_error_to_form

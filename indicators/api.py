@@ -14,7 +14,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
-from lcamp.api import Pagination, ReadOnlyViewSet, RegisterViewSet, ReviewSerializer, TrackedSerializer
+from registers.api import Pagination, ReadOnlyViewSet, RegisterViewSet, ReviewSerializer, TrackedSerializer
 
 from . import reports
 from .models import Breakdown, Indicator, Report, Snapshot

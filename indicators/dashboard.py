@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count, Max, OuterRef, Subquery
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 
 from .models import Breakdown, Indicator, Project, Snapshot
@@ -39,13 +39,13 @@ STATUS_ICONS = {
 
 
 def url_or_empty(name, *args, query=""):
-    """The URL for ``name`` if another part of the app has built it yet, else ""."""
+    """The URL for ``name`` (a measure's optional page), or "" when the measure names none.
+
+    A name that does not resolve is a mistake in a measure's declaration and raises.
+    """
     if not name:
         return ""
-    try:
-        return reverse(name, args=args) + query
-    except NoReverseMatch:
-        return ""
+    return reverse(name, args=args) + query
 
 
 def measure_for(indicator):

@@ -5,7 +5,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 
-from lcamp.registers import decorate_widgets
+from registers.engine import decorate_widgets
 
 from .models import Indicator, Report
 from .reports import check_evidence_file

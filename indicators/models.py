@@ -14,8 +14,8 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from lcamp.models import TrackedModel
-from lcamp.storage import private_storage
+from registers.models import TrackedModel
+from registers.storage import private_storage
 
 ZERO = Decimal("0")
 
@@ -227,9 +227,9 @@ class Report(TrackedModel):
         REJECTED = "rejected", "Rejected"
 
     indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="reports")
-    # A plain reference to alliance.Organisation: the model is looked up by name so
+    # A plain reference to organisations.Organisation: the model is looked up by name so
     # this app imports no domain app.
-    organisation = models.ForeignKey("alliance.Organisation", on_delete=models.PROTECT, related_name="reports")
+    organisation = models.ForeignKey("organisations.Organisation", on_delete=models.PROTECT, related_name="reports")
     as_of = models.DateField()
     value = models.DecimalField(max_digits=14, decimal_places=2)
     evidence_file = models.FileField(upload_to=report_evidence_path, storage=private_storage, blank=True,

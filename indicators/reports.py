@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from lcamp import roles
+from accounts import roles
 
 from .models import Report
 

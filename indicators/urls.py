@@ -13,7 +13,7 @@ urlpatterns = [
     path("indicators/refresh/", views.refresh, name="refresh"),
     path("indicators/<slug:code>/", views.indicator_detail, name="indicator-detail"),
     path("public/", views.public, name="public"),
-    # Reported values (issue 5).
+    # Reported values.
     path("registers/reports/", views_reports.report_list, name="report-list"),
     path("registers/reports/new/", views_reports.report_create, name="report-create"),
     path("registers/reports/<int:pk>/", views_reports.report_detail, name="report-detail"),

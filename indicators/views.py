@@ -9,6 +9,7 @@ import hashlib
 import logging
 import re
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
@@ -20,7 +21,7 @@ from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET, require_POST
 
-from lcamp import roles
+from accounts import roles
 
 from . import charts, dashboard, exports
 from .models import Indicator
@@ -45,7 +46,7 @@ def _require_viewer(request):
 @login_required
 def dashboard_view(request):
     if roles.is_partner(request.user):
-        return redirect(dashboard.url_or_empty("alliance:mou-list") or "/mous/")
+        return redirect(settings.PARTNER_HOME_URL_NAME)
     _require_viewer(request)
     can_add = roles.can_edit_registers(request.user)
     return render(request, "indicators/dashboard.html", {

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 
-from lcamp.registers import Column, Register, add_errors, check_access, safe_next
+from registers.engine import Column, Register, add_errors, check_access, safe_next
 
 from . import reports as services
 from .forms import ReportFilter, ReportForm, ReviewForm
@@ -48,7 +48,7 @@ def report_detail(request, pk):
 
 
 def _detail(request, report, review_form, status=200):
-    from lcamp.registers import history_entries
+    from registers.engine import history_entries
 
     facts = [{"label": name.replace("_", " "), "value": register.display_field(report, name)}
              for name in register.detail_fields]

@@ -1,18 +1,19 @@
-"""The API v1 router: every viewset of the domain apps is registered here."""
+"""The API v1 router: every app's viewsets are registered here, in the project shell."""
 
 from django.urls import include, path, re_path
 from rest_framework.routers import DefaultRouter
 
 from alliance import api as alliance_api
 from indicators import api as indicators_api
-from lcamp.api import not_found
 from observatories import api as observatories_api
+from organisations import api as organisations_api
+from registers.api import not_found
 from training import api as training_api
 
 router = DefaultRouter()
 router.register("indicators", indicators_api.IndicatorViewSet, basename="indicator")
-router.register("regions", alliance_api.RegionViewSet, basename="region")
-router.register("organisations", alliance_api.OrganisationViewSet, basename="organisation")
+router.register("regions", organisations_api.RegionViewSet, basename="region")
+router.register("organisations", organisations_api.OrganisationViewSet, basename="organisation")
 router.register("alliance-members", alliance_api.AllianceMemberViewSet, basename="alliance-member")
 router.register("cooperation-projects", alliance_api.CooperationProjectViewSet, basename="cooperation-project")
 router.register("mous", alliance_api.MoUViewSet, basename="mou")

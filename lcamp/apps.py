@@ -2,8 +2,7 @@ from django.apps import AppConfig
 
 
 class LcampConfig(AppConfig):
-    name = "lcamp"
-    verbose_name = "LCAMP core"
+    """The project shell: settings, URLs, Celery, and the commands that compose every app."""
 
-    def ready(self):
-        from . import signals  # noqa: F401 - connects the handlers
+    name = "lcamp"
+    verbose_name = "LCAMP Tracker"

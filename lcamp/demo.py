@@ -65,7 +65,7 @@ def _d(y, m, d):
 
 
 def demo_records_exist():
-    from alliance.models import Organisation
+    from organisations.models import Organisation
 
     return Organisation.objects.filter(is_demo=True).exists()
 
@@ -73,8 +73,9 @@ def demo_records_exist():
 @transaction.atomic
 def create_demo_records(seed=2024):
     """The December 2024 state, dated records, marked as demo. Needs ``seed_reference_data()`` first."""
-    from alliance.models import AllianceMember, CooperationProject, MoU, Organisation, Region
+    from alliance.models import AllianceMember, CooperationProject, MoU
     from observatories.models import Observatory, SkillGap
+    from organisations.models import Organisation, Region
     from training.models import FactoryExchange, FactoryProduct, LearningFactory, MicroCredential
 
     rng = random.Random(seed)
@@ -173,8 +174,8 @@ def create_demo_records(seed=2024):
 
 def create_demo_accounts(password=None):
     """The demo accounts admin, staff, manager and partner. Refused unless DEBUG is on."""
-    from alliance.models import Organisation
-    from lcamp.models import User
+    from accounts.models import User
+    from organisations.models import Organisation
 
     if not settings.DEBUG and not settings.TESTING:
         raise RuntimeError("Demo accounts are made only while DEBUG is on, never in production.")
@@ -202,8 +203,9 @@ def create_synthetic_records(total, *, batch_size=5000, seed=None, log=None):
     products 5 %. Many-to-many rows are not counted in ``total``. Returns a dict of
     counts per register.
     """
-    from alliance.models import AllianceMember, CooperationProject, MoU, Organisation, Region
+    from alliance.models import AllianceMember, CooperationProject, MoU
     from observatories.models import Observatory, SkillGap
+    from organisations.models import Organisation, Region
     from training.models import FactoryExchange, FactoryProduct, LearningFactory, MicroCredential
 
     rng = random.Random(seed)

@@ -87,8 +87,8 @@ def seed_reference_data():
 
     Returns the number of rows created (0 on a second run).
     """
-    from alliance.models import Organisation, Region
     from indicators.models import Indicator, Milestone, Pillar, Project
+    from organisations.models import Organisation, Region
 
     created = 0
     project, new = Project.objects.get_or_create(code=PROJECT["code"], defaults=PROJECT)

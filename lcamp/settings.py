@@ -8,7 +8,6 @@ one-line message naming the variable instead of falling back to a default.
 
 import importlib.util
 import os
-import sys
 from pathlib import Path
 
 import environ
@@ -22,7 +21,8 @@ if (BASE_DIR / ".env").exists() and not os.environ.get("LCAMP_IGNORE_DOTENV"):
     environ.Env.read_env(BASE_DIR / ".env")
 
 DEBUG = env.bool("DEBUG", default=True)
-TESTING = "pytest" in sys.modules or env.bool("LCAMP_TESTING", default=False)
+# The test suite sets LCAMP_TESTING (tests/settings.py): fast hashing, plain static storage.
+TESTING = env.bool("LCAMP_TESTING", default=False)
 
 
 class MissingSetting(SystemExit):
@@ -66,11 +66,16 @@ INSTALLED_APPS = [
     "django_countries",
     "axes",
     "csp",
-    "lcamp",
+    # The floors, from the bottom up (see README, "Layout"): each imports only those above it in this list.
+    "accounts",
+    "registers",
+    "organisations",
     "indicators",
     "alliance",
     "observatories",
     "training",
+    "lcamp",
+    "bench",
 ]
 
 MIDDLEWARE = [
@@ -103,7 +108,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "lcamp.context_processors.roles",
+                "accounts.context_processors.roles",
             ],
         },
     },
@@ -122,9 +127,9 @@ else:
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("timeout", 20)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-AUTH_USER_MODEL = "lcamp.User"
+AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
-    "lcamp.backends.LoginThrottleBackend",  # django-axes: login throttling
+    "accounts.backends.LoginThrottleBackend",  # django-axes: login throttling
     "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -136,6 +141,8 @@ AUTH_PASSWORD_VALIDATORS = [
 if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 LOGIN_URL = "login"
+# Where a partner lands instead of the dashboard (partners see their own MoUs).
+PARTNER_HOME_URL_NAME = "alliance:mou-list"
 LOGIN_REDIRECT_URL = "indicators:dashboard"
 LOGOUT_REDIRECT_URL = "login"
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 12)
@@ -247,8 +254,6 @@ INDICATOR_STATUS_THRESHOLDS = {
     "on_track": env.float("STATUS_ON_TRACK_RATIO", default=0.9),
     "at_risk": env.float("STATUS_AT_RISK_RATIO", default=0.7),
 }
-# Forecast: the pace of the last N days, extrapolated to the target date.
-FORECAST_WINDOW_DAYS = 90
 
 # --- E-mail ----------------------------------------------------------------
 EMAIL_BACKEND = env.str(

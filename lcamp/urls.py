@@ -2,18 +2,22 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
-from . import health, registers
+from registers import views as register_views
+
+from . import health
 
 urlpatterns = [
     path("health/", health.health, name="health"),
     path("admin/", admin.site.urls),
-    path("accounts/", include("lcamp.accounts_urls")),
+    path("accounts/", include("organisations.urls_invitations")),
+    path("accounts/", include("accounts.urls")),
     path("api/v1/", include("lcamp.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's start-up script as a file: the CSP allows no inline script.
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
-    path("registers/", registers.index, name="registers"),
+    path("registers/", register_views.index, name="registers"),
+    path("", include("organisations.urls")),
     path("", include("alliance.urls")),
     path("", include("observatories.urls")),
     path("", include("training.urls")),

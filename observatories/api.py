@@ -1,6 +1,6 @@
 """API v1 of the observatories registers: observatories and skill gaps."""
 
-from lcamp.api import RegisterViewSet, TrackedSerializer
+from registers.api import RegisterViewSet, TrackedSerializer
 
 from . import services
 from .models import Observatory, SkillGap

@@ -3,8 +3,8 @@
 import django_filters
 from django_countries import countries
 
-from alliance.models import Organisation
-from lcamp.registers import RegisterForm
+from organisations.models import Organisation
+from registers.engine import RegisterForm
 
 from .models import Observatory, SkillGap
 

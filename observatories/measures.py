@@ -2,8 +2,8 @@
 
 from django.db.models.functions import Substr
 
-from alliance.measures import country_name, region_label
 from indicators.registry import Dimension, Measure, registry
+from organisations.labels import country_name, region_label
 
 from .models import Observatory, SkillGap
 
@@ -52,7 +52,7 @@ registry.register(Measure(
     label="Regional observatories",
     description="Observatories launched on or before the date, not closed on or before it, not planned.",
     records=observatories_on,
-    models=("observatories.Observatory", "alliance.Region"),
+    models=("observatories.Observatory", "organisations.Region"),
     date_field="launched_on",
     dimensions=(
         Dimension("country", "Country (of the observatory's region)", "region__country", display=country_name),
@@ -67,7 +67,7 @@ registry.register(Measure(
     label="Critical skill gaps",
     description="Critical, validated skill gaps identified on or before the date.",
     records=skill_gaps_on,
-    models=("observatories.SkillGap", "observatories.Observatory", "alliance.Region"),
+    models=("observatories.SkillGap", "observatories.Observatory", "organisations.Region"),
     date_field="identified_on",
     dimensions=(
         Dimension("observatory", "Observatory", "observatory_id", label_field="observatory__name"),

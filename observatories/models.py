@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from lcamp.models import TrackedModel
+from registers.models import TrackedModel
 
 esco_skill_validator = RegexValidator(
     r"^http://data\.europa\.eu/esco/skill/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$",
@@ -37,8 +37,8 @@ class Observatory(TrackedModel):
         CLOSED = "closed", "Closed"
 
     name = models.CharField(max_length=255)
-    region = models.ForeignKey("alliance.Region", on_delete=models.PROTECT, related_name="observatories")
-    host_organisation = models.ForeignKey("alliance.Organisation", on_delete=models.PROTECT,
+    region = models.ForeignKey("organisations.Region", on_delete=models.PROTECT, related_name="observatories")
+    host_organisation = models.ForeignKey("organisations.Organisation", on_delete=models.PROTECT,
                                           related_name="hosted_observatories")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PLANNED, db_index=True)
     launched_on = models.DateField(null=True, blank=True)

@@ -3,7 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from lcamp.registers import record_create, record_save
+from registers.engine import record_create, record_save
 
 from .models import Observatory, SkillGap
 

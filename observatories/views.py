@@ -2,7 +2,7 @@
 
 from django.utils import timezone
 
-from lcamp.registers import Column, Register
+from registers.engine import Column, Register
 
 from . import forms, services
 from .models import Observatory, SkillGap

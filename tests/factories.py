@@ -8,10 +8,11 @@ import factory
 import factory as fb
 from django.contrib.auth.models import Group
 
-from alliance.models import AllianceMember, CooperationProject, MoU, Organisation, Region
+from accounts.models import User
+from alliance.models import AllianceMember, CooperationProject, MoU
 from indicators.models import Indicator, Milestone, Pillar, Project, Report, Snapshot
-from lcamp.models import User
 from observatories.models import Observatory, SkillGap
+from organisations.models import Organisation, Region
 from training.models import FactoryExchange, FactoryProduct, LearningFactory, MicroCredential
 
 TODAY = datetime.date.today()

@@ -7,9 +7,9 @@ from rest_framework.decorators import action
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
-from alliance.models import Organisation
-from lcamp.api import RegisterViewSet, TrackedSerializer
 from observatories.models import SkillGap
+from organisations.models import Organisation
+from registers.api import RegisterViewSet, TrackedSerializer
 
 from . import services
 from .elm import micro_credential_to_elm

@@ -4,8 +4,8 @@ import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 
-from alliance.models import Organisation
-from lcamp.registers import RegisterForm
+from organisations.models import Organisation
+from registers.engine import RegisterForm
 
 from .models import FactoryExchange, FactoryProduct, LearningFactory, MicroCredential
 

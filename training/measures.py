@@ -2,8 +2,8 @@
 
 from django.db.models import OuterRef, Subquery
 
-from alliance.measures import country_name
 from indicators.registry import Dimension, Measure, registry
+from organisations.labels import country_name
 
 from .models import FactoryExchange, FactoryProduct, MicroCredential
 
@@ -35,7 +35,7 @@ registry.register(Measure(
     label="Micro-credentials (EQF 3 to 6)",
     description="Micro-credentials published on or before the date at EQF level 3 to 6.",
     records=micro_credentials_on,
-    models=("training.MicroCredential", "alliance.Organisation"),
+    models=("training.MicroCredential", "organisations.Organisation"),
     date_field="published_on",
     dimensions=(
         Dimension("eqf_level", "EQF level", "eqf_level", display=lambda level: f"EQF {level}"),
@@ -55,7 +55,7 @@ registry.register(Measure(
     records=international_exchanges_on,
     aggregate="sum",
     field="students",
-    models=("training.FactoryExchange", "training.LearningFactory", "alliance.Organisation"),
+    models=("training.FactoryExchange", "training.LearningFactory", "organisations.Organisation"),
     date_field="started_on",
     dimensions=(
         Dimension("factory", "Learning factory", "factory_id", label_field="factory__name"),

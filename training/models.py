@@ -8,8 +8,8 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from simple_history.models import HistoricalRecords
 
-from lcamp.models import TrackedModel
 from observatories.models import esco_skill_validator
+from registers.models import TrackedModel
 
 
 def validate_esco_skill_list(value):
@@ -42,10 +42,10 @@ class MicroCredential(TrackedModel):
     # Mandatory elements.
     title = models.CharField(max_length=255)
     awarding_body = models.ForeignKey(
-        "alliance.Organisation", on_delete=models.PROTECT, related_name="micro_credentials_awarded",
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="micro_credentials_awarded",
         help_text="The awarding organisation (its country is the country of the issuer).")
     co_awarding_organisations = models.ManyToManyField(
-        "alliance.Organisation", blank=True, related_name="micro_credentials_co_awarded",
+        "organisations.Organisation", blank=True, related_name="micro_credentials_co_awarded",
         help_text="Other organisations awarding it jointly, if any.")
     learning_outcomes = models.TextField(help_text="What the learner knows and can do after it, one outcome a line.")
     esco_skills = models.JSONField(default=list, blank=True, validators=[validate_esco_skill_list],
@@ -96,9 +96,9 @@ class MicroCredential(TrackedModel):
 
 class LearningFactory(TrackedModel):
     name = models.CharField(max_length=255)
-    host_organisation = models.ForeignKey("alliance.Organisation", on_delete=models.PROTECT,
+    host_organisation = models.ForeignKey("organisations.Organisation", on_delete=models.PROTECT,
                                           related_name="learning_factories")
-    region = models.ForeignKey("alliance.Region", null=True, blank=True, on_delete=models.PROTECT,
+    region = models.ForeignKey("organisations.Region", null=True, blank=True, on_delete=models.PROTECT,
                                related_name="learning_factories")
     description = models.TextField(blank=True)
     history = HistoricalRecords()
@@ -132,7 +132,7 @@ class FactoryExchange(TrackedModel):
         CANCELLED = "cancelled", "Cancelled"
 
     factory = models.ForeignKey(LearningFactory, on_delete=models.PROTECT, related_name="exchanges")
-    partner_organisations = models.ManyToManyField("alliance.Organisation", related_name="factory_exchanges")
+    partner_organisations = models.ManyToManyField("organisations.Organisation", related_name="factory_exchanges")
     title = models.CharField(max_length=255)
     started_on = models.DateField()
     ended_on = models.DateField(null=True, blank=True)
@@ -184,7 +184,7 @@ class FactoryProduct(TrackedModel):
     description = models.TextField(blank=True)
     factories = models.ManyToManyField(LearningFactory, related_name="products")
     collaborating_organisations = models.ManyToManyField(
-        "alliance.Organisation", related_name="factory_products", help_text="At least two organisations.")
+        "organisations.Organisation", related_name="factory_products", help_text="At least two organisations.")
     developed_on = models.DateField(null=True, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PROTOTYPE, db_index=True)
     evidence_url = models.URLField(blank=True)

@@ -1,14 +1,14 @@
 """Writes of the training registers. Views and the API call these (keyword-only arguments).
 
 Each ``*_save`` creates the record when it has no pk and otherwise updates it under the
-optimistic lock of ``lcamp.registers.record_save`` (StaleEdit when ``expected_version``
+optimistic lock of ``registers.engine.record_save`` (StaleEdit when ``expected_version``
 is stale). ``m2m`` values are set in the same transaction.
 """
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from lcamp.registers import record_create, record_save
+from registers.engine import record_create, record_save
 
 from .models import FactoryExchange, FactoryProduct, MicroCredential
 

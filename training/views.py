@@ -2,7 +2,7 @@
 
 from django.utils import timezone
 
-from lcamp.registers import Column, Register, record_save
+from registers.engine import Column, Register, record_save
 
 from . import forms, services
 from .models import FactoryExchange, FactoryProduct, LearningFactory, MicroCredential

@@ -9,7 +9,8 @@ from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
 from alliance import imports
-from alliance.models import AllianceMember, Organisation
+from alliance.models import AllianceMember
+from organisations.models import Organisation
 from tests.factories import AllianceMemberFactory, OrganisationFactory, RegionFactory
 
 pytestmark = pytest.mark.django_db
@@ -199,8 +200,8 @@ def test_confirming_twice_imports_the_rows_once(manager_client):
     response = preview(manager_client, "members", csv_file(MEMBERS_CSV))
     token = response.context["token"]
     # A double-click: the first request claims the rows before it reads them.
+    from accounts.models import User
     from alliance import imports
-    from lcamp.models import User
 
     manager = User.objects.get(username="manager")
     _, _, claimed = imports.claim_rows(token=token, user=manager)

@@ -4,7 +4,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from alliance.models import AllianceMember, CooperationProject, MoU, Organisation, Region
+from alliance.models import AllianceMember, CooperationProject, MoU
+from organisations.models import Organisation, Region
 from tests.factories import (
     AllianceMemberFactory,
     MoUFactory,

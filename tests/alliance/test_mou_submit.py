@@ -9,7 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from alliance import services
-from alliance.models import MoU, Organisation
+from alliance.models import MoU
+from organisations.models import Organisation
 from tests.alliance.mou_helpers import mou_post_data, pdf_upload, stored_files
 from tests.alliance.pdf_samples import make_pdf
 from tests.factories import MoUFactory, OrganisationFactory, RegionFactory, UserFactory

@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from alliance.uploads import display_filename, validate_pdf
+from registers.uploads import display_filename, validate_pdf
 from tests.alliance.pdf_samples import make_pdf
 
 

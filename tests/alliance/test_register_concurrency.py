@@ -11,9 +11,10 @@ from django.db import connection, connections
 from django.utils import timezone
 
 from alliance import services
-from alliance.models import AllianceMember, Organisation
+from alliance.models import AllianceMember
 from indicators.models import Snapshot
-from lcamp.registers import StaleEdit, record_save
+from organisations.models import Organisation
+from registers.engine import StaleEdit, record_save
 from tests.factories import AllianceMemberFactory, IndicatorFactory, UserFactory
 
 pytestmark = [

@@ -6,7 +6,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from alliance.models import AllianceMember, Organisation
+from alliance.models import AllianceMember
+from organisations.models import Organisation
 from tests.factories import AllianceMemberFactory, OrganisationFactory
 
 pytestmark = pytest.mark.django_db

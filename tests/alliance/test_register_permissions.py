@@ -1,4 +1,4 @@
-"""Every alliance register page × every role: managers edit, staff read, partners see nothing, anonymous log in."""
+"""Every alliance and organisations register page × every role: managers edit, staff read, partners see nothing, anonymous log in."""
 
 import pytest
 
@@ -20,8 +20,9 @@ def records(organisation):
 def pages(records):
     result = [("registers", [], READ)]
     for name, obj in records.items():
-        result += [(f"alliance:{name}-list", [], READ), (f"alliance:{name}-detail", [obj.pk], READ),
-                   (f"alliance:{name}-create", [], EDIT), (f"alliance:{name}-edit", [obj.pk], EDIT)]
+        namespace = "organisations" if name in ("organisation", "region") else "alliance"
+        result += [(f"{namespace}:{name}-list", [], READ), (f"{namespace}:{name}-detail", [obj.pk], READ),
+                   (f"{namespace}:{name}-create", [], EDIT), (f"{namespace}:{name}-edit", [obj.pk], EDIT)]
     result.append(("alliance:member-withdraw", [records["member"].pk], EDIT))
     return result
 

@@ -13,9 +13,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from alliance.models import AllianceMember, CooperationProject, MoU, Organisation, Region
+from alliance.models import AllianceMember, CooperationProject, MoU
 from indicators.models import Indicator, Report
 from observatories.models import Observatory, SkillGap
+from organisations.models import Organisation, Region
 from tests.api.conftest import send
 from tests.factories import (
     AllianceMemberFactory,

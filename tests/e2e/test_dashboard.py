@@ -16,7 +16,7 @@ def _role_groups(transactional_db):
     test removes: put them back before the next test's demo_site."""
     from django.contrib.auth.models import Group
 
-    from lcamp.roles import ROLES
+    from accounts.roles import ROLES
 
     for name in ROLES:
         Group.objects.get_or_create(name=name)

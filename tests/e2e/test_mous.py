@@ -22,7 +22,7 @@ def role_groups(transactional_db):
     removes them; put them back before ``demo_site`` gives the demo accounts their roles."""
     from django.contrib.auth.models import Group
 
-    from lcamp import roles
+    from accounts import roles
 
     for name in roles.ROLES:
         Group.objects.get_or_create(name=name)

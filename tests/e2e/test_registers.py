@@ -13,7 +13,7 @@ def _role_groups(transactional_db):
     """The flush after a transactional test removes the groups the data migration made."""
     from django.contrib.auth.models import Group
 
-    from lcamp.roles import ROLES
+    from accounts.roles import ROLES
 
     for name in ROLES:
         Group.objects.get_or_create(name=name)

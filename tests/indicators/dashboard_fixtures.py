@@ -6,9 +6,9 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from alliance.models import Organisation
 from indicators.models import Breakdown, Indicator, Snapshot
 from indicators.registry import Dimension, Measure, registry
+from organisations.models import Organisation
 from tests.factories import IndicatorFactory, PillarFactory, ProjectFactory, SnapshotFactory
 
 TODAY = timezone.localdate()
@@ -20,14 +20,14 @@ TEST_MEASURE = Measure(
     label="Organisations",
     records=lambda on: Organisation.objects.filter(created_at__date__lte=on),
     aggregate="count",
-    models=("alliance.Organisation",),
+    models=("organisations.Organisation",),
     dimensions=(
         Dimension("country", "Country", "country"),
         Dimension("kind", "Organisation kind", "kind"),
     ),
     date_field="created_at",
-    add_url_name="admin:alliance_organisation_add",
-    detail_url_name="admin:alliance_organisation_change",
+    add_url_name="admin:organisations_organisation_add",
+    detail_url_name="admin:organisations_organisation_change",
 )
 
 

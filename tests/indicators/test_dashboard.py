@@ -176,7 +176,7 @@ def test_manager_sees_refresh_and_add_links(manager_client, members):
     response = manager_client.get(DASHBOARD)
     html = response.content.decode()
     assert reverse("indicators:refresh") in html
-    assert reverse("admin:alliance_organisation_add") + "?next=/" in card_html(response, "members")
+    assert reverse("admin:organisations_organisation_add") + "?next=/" in card_html(response, "members")
 
 
 def test_manager_reports_a_value_from_a_reported_indicators_card(manager_client, reported):
@@ -190,11 +190,11 @@ def test_staff_sees_neither_refresh_nor_add(staff_client, members):
     assert "?next=/" not in card_html(response, "members")
 
 
-def test_add_link_left_out_when_its_form_is_not_built(manager_client, members, test_measure, monkeypatch):
+def test_add_link_left_out_when_the_measure_names_no_form(manager_client, members, test_measure, monkeypatch):
     from indicators.registry import registry
 
     monkeypatch.setitem(registry._measures, test_measure.key,
-                        type(test_measure)(**{**test_measure.__dict__, "add_url_name": "alliance:no-such-form"}))
+                        type(test_measure)(**{**test_measure.__dict__, "add_url_name": ""}))
     card = card_html(manager_client.get(DASHBOARD), "members")
     assert "?next=/" not in card
 
@@ -282,7 +282,7 @@ def _grow(indicator, snapshots):
                  target=indicator.target, expected=Decimal(1), progress=Decimal("0.01"), status="behind")
         for n in range(snapshots)
     ])
-    from alliance.models import Organisation
+    from organisations.models import Organisation
 
     Organisation.objects.bulk_create([Organisation(name=f"Org {indicator.code} {n}", country="FR") for n in range(snapshots)])
 
@@ -318,7 +318,7 @@ def test_between_rollups_the_dashboard_costs_only_the_session_and_the_user(staff
     assert response.status_code == 200
     tables = [re.search(r'FROM "(\w+)"', q["sql"]).group(1) for q in captured.captured_queries]
     # The session is read from the cache when REDIS_URL is set (lcamp.sessions).
-    assert [table for table in tables if table != "django_session"] == ["lcamp_user"]
+    assert [table for table in tables if table != "django_session"] == ["accounts_user"]
 
 
 def test_without_a_shared_cache_a_rollup_in_another_process_shows_at_once(staff_client, members, settings):

@@ -3,7 +3,7 @@
 import pytest
 from django.core.management import CommandError, call_command
 
-from lcamp.management.commands.bench_web import parse_wrk
+from bench.management.commands.bench_web import parse_wrk
 
 WRK_OUTPUT = """Running 10s test @ http://127.0.0.1:8391/
   2 threads and 8 connections

@@ -12,9 +12,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from alliance.models import Organisation
 from indicators import dashboard
 from indicators.models import Breakdown, Snapshot
+from organisations.models import Organisation
 from tests.factories import MilestoneFactory, OrganisationFactory, ReportFactory
 from tests.indicators.dashboard_fixtures import (  # noqa: F401 - fixtures
     TODAY,
@@ -140,7 +140,7 @@ def test_latest_records_newest_first_linked_and_limited_to_ten(staff_client, mem
     names = re.findall(r"Member (\d\d)", section)
     assert names == [f"{n:02}" for n in range(11, 1, -1)]
     newest = organisations[-1]
-    assert f'href="{reverse("admin:alliance_organisation_change", args=[newest.pk])}"' in section
+    assert f'href="{reverse("admin:organisations_organisation_change", args=[newest.pk])}"' in section
 
 
 def test_reported_indicator_lists_its_reports_with_evidence_and_status(staff_client, reported):
@@ -171,7 +171,7 @@ def test_indicator_without_snapshots_still_renders(staff_client, reported):
 
 def test_manager_gets_the_add_action(manager_client, members):
     html = manager_client.get(url("members")).content.decode()
-    assert reverse("admin:alliance_organisation_add") + "?next=/indicators/members/" in html
+    assert reverse("admin:organisations_organisation_add") + "?next=/indicators/members/" in html
 
 
 def test_page_loads_plotly_from_the_app_not_a_cdn(staff_client, members):
@@ -242,11 +242,11 @@ def test_figures_are_built_once_per_rollup_that_changed_them(staff_client, membe
         html = staff_client.get(url("members")).content.decode()
     assert len(built) == 1
     assert "history-figure" in html
-    assert not any("alliance_organisation" in q["sql"] for q in cached.captured_queries)  # no records query
+    assert not any("organisations_organisation" in q["sql"] for q in cached.captured_queries)  # no records query
     dashboard.snapshots_changed()  # a roll-up that changed nothing: the records are read again, the figure kept
     with CaptureQueriesContext(connection) as rebuilt:
         staff_client.get(url("members"))
-    assert any("alliance_organisation" in q["sql"] for q in rebuilt.captured_queries)
+    assert any("organisations_organisation" in q["sql"] for q in rebuilt.captured_queries)
     assert len(built) == 1
     Snapshot.objects.filter(pk=members.snapshots.latest().pk).update(value=Decimal("31"))
     dashboard.snapshots_changed()
@@ -282,7 +282,7 @@ def test_between_rollups_the_page_costs_the_session_the_user_and_the_indicator(s
         assert staff_client.get(url("members")).status_code == 200
     tables = [re.search(r'FROM "(\w+)"', q["sql"]).group(1) for q in captured.captured_queries]
     # The session is read from the cache when REDIS_URL is set (lcamp.sessions).
-    assert [table for table in tables if table != "django_session"] == ["lcamp_user", "indicators_indicator"]
+    assert [table for table in tables if table != "django_session"] == ["accounts_user", "indicators_indicator"]
 
 
 def test_each_breakdown_selection_is_cached_on_its_own(staff_client, members):

@@ -14,11 +14,12 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from alliance.models import AllianceMember, CooperationProject, MoU, Organisation
+from alliance.models import AllianceMember, CooperationProject, MoU
 from indicators.models import Breakdown, Snapshot
 from indicators.registry import registry
 from indicators.services import rollup_all
 from observatories.models import Observatory, SkillGap
+from organisations.models import Organisation
 from tests.factories import (
     AllianceMemberFactory,
     CooperationProjectFactory,

@@ -8,10 +8,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from alliance.models import AllianceMember, CooperationProject, MoU, Organisation, Region
+from alliance.models import AllianceMember, CooperationProject, MoU
 from indicators.models import Breakdown, Indicator, Report, ReportingPeriod, Snapshot
 from indicators.services import backfill, reported_value, reporting_period_close, rollup_all
 from observatories.models import Observatory, SkillGap
+from organisations.models import Organisation, Region
 from tests.factories import (
     AllianceMemberFactory,
     IndicatorFactory,

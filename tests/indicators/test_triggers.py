@@ -116,7 +116,7 @@ def test_a_deletion_requests_a_rollup(lcamp_indicators, requests, django_capture
 
 
 def test_a_change_to_an_uncounted_model_requests_nothing(requests, django_capture_on_commit_callbacks):
-    from lcamp.models import User
+    from accounts.models import User
 
     with django_capture_on_commit_callbacks(execute=True):
         User.objects.create(username="someone")

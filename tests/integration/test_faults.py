@@ -179,7 +179,7 @@ def seeded(transactional_db, settings):
     from django.contrib.auth.models import Group
     from rest_framework.authtoken.models import Token
 
-    from lcamp.roles import ROLES
+    from accounts.roles import ROLES
     from tests.factories import OrganisationFactory, UserFactory
 
     # A transactional test's flush also empties the role groups made by a migration.
@@ -313,7 +313,8 @@ def test_publishing_to_a_dead_broker_fails_within_two_seconds():
 
 
 def add_member_without_rollup(name):
-    from alliance.models import AllianceMember, Organisation
+    from alliance.models import AllianceMember
+    from organisations.models import Organisation
 
     # bulk_create sends no signal: the roll-up is left to the worker under test.
     [organisation] = Organisation.objects.bulk_create([Organisation(name=name, country="FI")])

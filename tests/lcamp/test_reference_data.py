@@ -2,9 +2,10 @@ import pytest
 from django.apps import apps
 from django.core.management import call_command
 
-from alliance.models import AllianceMember, Organisation
+from alliance.models import AllianceMember
 from indicators.models import Indicator, Project
 from observatories.models import Observatory
+from organisations.models import Organisation
 
 pytestmark = pytest.mark.django_db
 
@@ -70,7 +71,7 @@ def test_scale_adds_that_many_synthetic_records():
     before = row_counts()
     call_command("demo_data", scale=1000, batch_size=300, seed=1, verbosity=0)
     after = row_counts()
-    registers = ["alliance.Organisation", "alliance.AllianceMember", "alliance.CooperationProject", "alliance.MoU",
+    registers = ["organisations.Organisation", "alliance.AllianceMember", "alliance.CooperationProject", "alliance.MoU",
                  "observatories.Observatory", "observatories.SkillGap", "training.MicroCredential",
                  "training.LearningFactory", "training.FactoryExchange", "training.FactoryProduct"]
     assert sum(after[m] - before[m] for m in registers) == 1000
@@ -81,8 +82,8 @@ def test_scale_adds_that_many_synthetic_records():
 def test_demo_accounts_log_in_with_the_demo_password(client):
     call_command("demo_data", verbosity=0)
     call_command("demo_accounts", verbosity=0)
-    from lcamp import roles
-    from lcamp.models import User
+    from accounts import roles
+    from accounts.models import User
 
     for username, role in [("admin", "admin"), ("staff", "staff"), ("manager", "manager"), ("partner", "partner")]:
         assert client.login(username=username, password="lcamp-demo"), username

@@ -15,7 +15,7 @@ from django.apps import apps
 from django.conf import settings as django_settings
 from django.db import models
 
-from lcamp.storage import PrivateStorage
+from registers.storage import PrivateStorage
 
 BASE_DIR = Path(django_settings.BASE_DIR)
 PRODUCTION_ENV = {

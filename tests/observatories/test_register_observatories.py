@@ -66,7 +66,7 @@ def test_closing_without_date_is_refused(manager_client):
 def test_observatory_close_service_refuses_stale_version():
     observatory = ObservatoryFactory()
     services.observatory_save(instance=Observatory.objects.get(pk=observatory.pk), expected_version=1)
-    from lcamp.registers import StaleEdit
+    from registers.engine import StaleEdit
 
     with pytest.raises(StaleEdit):
         services.observatory_close(observatory=observatory, closed_on=datetime.date(2024, 1, 1), expected_version=1)

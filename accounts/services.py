@@ -1,0 +1,17 @@
+"""Writes on accounts: API tokens."""
+
+from django.db import transaction
+from rest_framework.authtoken.models import Token
+
+
+def token_create(*, user):
+    """A new API token for the user, replacing any earlier one (which stops working at once)."""
+    Token.objects.filter(user=user).delete()
+    return Token.objects.create(user=user)
+
+
+@transaction.atomic
+def token_revoke(*, user):
+    """Revoke the user's API token; returns whether there was one."""
+    deleted, _ = Token.objects.filter(user=user).delete()
+    return bool(deleted)

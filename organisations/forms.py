@@ -1,0 +1,46 @@
+"""Register forms and filters of organisations and regions."""
+
+import django_filters
+from django_countries import countries
+
+from registers.engine import RegisterForm
+
+from .models import Organisation, Region
+
+
+class OrganisationForm(RegisterForm):
+    class Meta:
+        model = Organisation
+        fields = ["name", "acronym", "kind", "country", "region", "city", "website", "erasmus_oid", "pic",
+                  "is_consortium_partner", "is_coordinator"]
+        help_texts = {
+            "website": "The full address, e.g. https://www.tknika.eus.",
+            "region": "Optional: the NUTS region the organisation is in (must be in its country).",
+        }
+
+
+class RegionForm(RegisterForm):
+    class Meta:
+        model = Region
+        fields = ["code", "nuts_version", "name", "country", "level", "is_nuts"]
+
+
+# --- Filters -------------------------------------------------------------------------------------
+
+
+class OrganisationFilter(django_filters.FilterSet):
+    kind = django_filters.ChoiceFilter(choices=Organisation.Kind.choices, label="Type")
+    country = django_filters.ChoiceFilter(choices=countries, label="Country")
+    is_consortium_partner = django_filters.BooleanFilter(label="Consortium partner")
+
+    class Meta:
+        model = Organisation
+        fields = ["kind", "country", "is_consortium_partner"]
+
+
+class RegionFilter(django_filters.FilterSet):
+    country = django_filters.ChoiceFilter(choices=countries, label="Country")
+
+    class Meta:
+        model = Region
+        fields = ["country", "level", "nuts_version"]

@@ -1,0 +1,179 @@
+"""Partner accounts by invitation.
+
+A manager enters a name, an e-mail address and an organisation; the account is
+created inactive with the partner role, and the person receives a link that lets
+them choose a password once, within ``INVITATION_TIMEOUT`` (7 days). The link is a
+``TimestampSigner`` signature over the user's id and a fingerprint of the account's
+state (password hash, active flag, last login): setting the password changes that
+state, so a used link no longer matches and says it was used.
+"""
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import get_user_model, login
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import SetPasswordForm
+from django.contrib.auth.models import Group
+from django.core import signing
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.shortcuts import redirect, render
+from django.template.defaultfilters import pluralize
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.crypto import constant_time_compare, salted_hmac
+
+from accounts import roles
+
+SALT = "organisations.invitations"
+
+
+# --- The token --------------------------------------------------------------
+
+class InvitationInvalid(Exception):
+    """The link cannot be used; ``reason`` is one of tampered, expired, used."""
+
+    def __init__(self, reason):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _fingerprint(user):
+    state = f"{user.pk}|{user.password}|{user.is_active}|{user.last_login}"
+    return salted_hmac(SALT, state).hexdigest()[:20]
+
+
+def make_token(user):
+    return signing.TimestampSigner(salt=SALT).sign_object({"u": user.pk, "f": _fingerprint(user)})
+
+
+def user_for_token(token):
+    """The invited user the token is for, or InvitationInvalid saying why not."""
+    signer = signing.TimestampSigner(salt=SALT)
+    try:
+        payload = signer.unsign_object(token, max_age=settings.INVITATION_TIMEOUT)
+    except signing.SignatureExpired as error:
+        raise InvitationInvalid("expired") from error
+    except (signing.BadSignature, ValueError, TypeError) as error:
+        raise InvitationInvalid("tampered") from error
+    if not isinstance(payload, dict):
+        raise InvitationInvalid("tampered")
+    user = get_user_model().objects.filter(pk=payload.get("u")).first()
+    if user is None:
+        raise InvitationInvalid("tampered")
+    if not constant_time_compare(str(payload.get("f", "")), _fingerprint(user)):
+        raise InvitationInvalid("used")
+    return user
+
+
+# --- The service ---------------------------------------------------------------
+
+def invitation_link(user):
+    return settings.SITE_URL.rstrip("/") + reverse("invite-accept", args=[make_token(user)])
+
+
+def send_invitation(*, user, invited_by):
+    context = {"user": user, "invited_by": invited_by, "link": invitation_link(user),
+               "valid_for": timeuntil_days(settings.INVITATION_TIMEOUT)}
+    body = render_to_string("registration/invite_email.txt", context)
+    send_mail("Your invitation to LCAMP Tracker", body, None, [user.email])
+
+
+def timeuntil_days(seconds):
+    """``7 days`` for a timeout in seconds (hours below a day)."""
+    days, rest = divmod(int(seconds), 86400)
+    if days:
+        return f"{days} day{pluralize(days)}"
+    hours = max(1, rest // 3600)
+    return f"{hours} hour{pluralize(hours)}"
+
+
+@transaction.atomic
+def user_invite(*, invited_by, first_name, last_name, email, organisation):
+    """Create the partner's account, inactive until they set a password, and e-mail the link.
+
+    Inviting again a person who has not accepted yet sends a new link to the same account.
+    """
+    User = get_user_model()
+    email = email.strip().lower()
+    user = User.objects.filter(email__iexact=email).first() or User.objects.filter(username__iexact=email).first()
+    if user is not None and (user.is_active or user.has_usable_password()):
+        raise ValidationError({"email": "An account with this e-mail address already exists. The person can "
+                                        "log in, or reset the password from the login page."})
+    if user is not None and (user.is_superuser or user.is_staff
+                             or user.groups.exclude(name=roles.PARTNER).exists()):
+        # Re-inviting reuses a pending partner account only: accepting the link must never
+        # reactivate an account that carries other roles or admin rights.
+        raise ValidationError({"email": "This address belongs to a disabled account with other rights; "
+                                        "an administrator must deal with it in the admin site."})
+    if user is None:
+        user = User(username=email, email=email)
+        user.set_unusable_password()
+    user.first_name, user.last_name = first_name.strip(), last_name.strip()
+    user.organisation = organisation
+    user.is_active = False
+    user.save()
+    user.groups.add(Group.objects.get_or_create(name=roles.PARTNER)[0])
+    transaction.on_commit(lambda: send_invitation(user=user, invited_by=invited_by))
+    return user
+
+
+# --- Forms and views -------------------------------------------------------------
+
+class InvitationForm(forms.Form):
+    first_name = forms.CharField(max_length=150)
+    last_name = forms.CharField(max_length=150)
+    email = forms.EmailField(label="E-mail address", max_length=150,
+                             help_text="The invitation goes here; it is also the username to log in with.")
+    organisation = forms.ModelChoiceField(queryset=None, help_text="The network organisation the person works for. "
+                                                                   "They will see and submit its MoUs only.")
+
+    def __init__(self, *args, **kwargs):
+        from organisations.models import Organisation
+
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = Organisation.objects.order_by("-is_consortium_partner", "name")
+
+
+@login_required
+def invite(request):
+    if not roles.can_review(request.user):
+        raise PermissionDenied
+    form = InvitationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = user_invite(invited_by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, f"The invitation was sent to {user.email}. The link works once, for "
+                                      f"{timeuntil_days(settings.INVITATION_TIMEOUT)}.")
+            return redirect("invite")
+    status = 400 if form.is_bound else 200
+    return render(request, "registration/invite_form.html", {"form": form}, status=status)
+
+
+INVALID_STATUS = {"tampered": 400, "expired": 410, "used": 410}
+
+
+def invite_accept(request, token):
+    try:
+        user = user_for_token(token)
+    except InvitationInvalid as error:
+        return render(request, "registration/invite_invalid.html", {"reason": error.reason},
+                      status=INVALID_STATUS[error.reason])
+    form = SetPasswordForm(user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            user = form.save(commit=False)
+            user.is_active = True
+            user.save()
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, "Welcome to LCAMP Tracker. Your password is set; from here you submit and follow "
+                                  "your organisation's MoUs.")
+        return redirect("alliance:mou-list")
+    return render(request, "registration/invite_accept.html", {"form": form, "invited_user": user},
+                  status=400 if form.is_bound else 200)

@@ -1,0 +1,102 @@
+"""Organisations of the network and the regions they are in (NUTS)."""
+
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django_countries.fields import CountryField
+from simple_history.models import HistoricalRecords
+
+from registers.models import TrackedModel
+
+nuts_code_validator = RegexValidator(
+    r"^[A-Z]{2}[A-Z0-9]{0,3}$",
+    "A NUTS code is two capital letters (the country) and up to three letters or digits, e.g. ES21.",
+)
+oid_validator = RegexValidator(r"^E\d{8}$", "An Erasmus+ OID is the letter E followed by 8 digits, e.g. E10208995.")
+pic_validator = RegexValidator(r"^\d{9}$", "A PIC is exactly 9 digits, e.g. 949640498.")
+
+# NUTS uses EL for Greece where ISO 3166 says GR.
+NUTS_COUNTRY_PREFIX = {"GR": "EL"}
+
+
+class Region(models.Model):
+    """A NUTS region (levels 0-3), or a region outside the EU with a code of its own."""
+
+    code = models.CharField(max_length=8, validators=[nuts_code_validator],
+                            help_text="NUTS code, e.g. ES21 (País Vasco); outside the EU a code of your own.")
+    nuts_version = models.CharField(max_length=8, default="2021",
+                                    help_text="The NUTS classification the code belongs to, e.g. 2021.")
+    name = models.CharField(max_length=200)
+    country = CountryField()
+    level = models.PositiveSmallIntegerField(default=2, help_text="NUTS level, 0 (country) to 3.")
+    is_nuts = models.BooleanField(default=True, help_text="Off for a region outside the NUTS classification.")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["code"]
+        constraints = [
+            models.UniqueConstraint(fields=["code", "nuts_version"], name="region_unique_code_version"),
+            models.CheckConstraint(condition=Q(level__lte=3), name="region_level_0_to_3"),
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+    def clean(self):
+        if self.code and self.country and self.is_nuts:
+            prefix = NUTS_COUNTRY_PREFIX.get(str(self.country), str(self.country))
+            if not self.code.startswith(prefix):
+                raise ValidationError({"code": f"A NUTS code of {self.country.name} starts with {prefix}."})
+            if len(self.code) - 2 != self.level:
+                raise ValidationError({"level": f"The NUTS code {self.code} is of level {len(self.code) - 2}."})
+
+
+class Organisation(TrackedModel):
+    class Kind(models.TextChoices):
+        VET = "vet", "VET provider"
+        HIGHER_EDUCATION = "higher_education", "Higher education or research"
+        COMPANY = "company", "Company"
+        SME = "sme", "SME"
+        CLUSTER = "cluster", "Cluster or association"
+        PUBLIC_AUTHORITY = "public_authority", "Public authority"
+        INTERNATIONAL = "international", "International organisation"
+        OTHER = "other", "Other"
+
+    name = models.CharField(max_length=255)
+    acronym = models.CharField(max_length=50, blank=True)
+    kind = models.CharField(max_length=32, choices=Kind.choices, default=Kind.OTHER)
+    country = CountryField()
+    region = models.ForeignKey(Region, null=True, blank=True, on_delete=models.PROTECT, related_name="organisations")
+    city = models.CharField(max_length=120, blank=True)
+    website = models.URLField(blank=True)
+    erasmus_oid = models.CharField("Erasmus+ OID", max_length=9, blank=True, validators=[oid_validator],
+                                   help_text="Optional: E followed by 8 digits.")
+    pic = models.CharField("PIC", max_length=9, blank=True, validators=[pic_validator],
+                           help_text="Optional Participant Identification Code: 9 digits.")
+    is_consortium_partner = models.BooleanField(default=False)
+    is_coordinator = models.BooleanField(default=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(Lower("name"), "country", name="organisation_unique_name_country"),
+            models.UniqueConstraint(fields=["erasmus_oid"], condition=~Q(erasmus_oid=""),
+                                    name="organisation_unique_oid"),
+            models.UniqueConstraint(fields=["pic"], condition=~Q(pic=""), name="organisation_unique_pic"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.country})" if self.country else self.name
+
+    def clean(self):
+        if self.region_id and self.country and self.region.country != self.country:
+            raise ValidationError({"region": f"The region {self.region} is not in {self.country.name}."})
+        if self.name and self.country:
+            same = Organisation.objects.filter(name__iexact=self.name.strip(), country=self.country)
+            if self.pk:
+                same = same.exclude(pk=self.pk)
+            if same.exists():
+                raise ValidationError({"name": f"{self.name} in {self.country.name} is already registered."})

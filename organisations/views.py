@@ -1,0 +1,39 @@
+"""Register pages of organisations and regions (see ``registers.engine``)."""
+
+from registers.engine import Column, Register
+
+from . import forms
+from .models import Organisation, Region
+
+organisations = Register(
+    model=Organisation, name="organisation", slug="organisations", namespace="organisations",
+    form_class=forms.OrganisationForm, filterset_class=forms.OrganisationFilter,
+    search_fields=("name", "acronym", "city", "erasmus_oid", "pic"), default_sort="name",
+    select_related=("region",),
+    columns=[
+        Column("Name", "name", sort="name"),
+        Column("Acronym", "acronym", sort="acronym"),
+        Column("Type", "kind", sort="kind"),
+        Column("Country", "country", sort="country"),
+        Column("City", "city", sort="city"),
+        Column("Consortium partner", "is_consortium_partner", sort="is_consortium_partner"),
+    ],
+    detail_fields=("name", "acronym", "kind", "country", "region", "city", "website", "erasmus_oid", "pic",
+                   "is_consortium_partner", "is_coordinator"),
+    empty_help="Or import many at once from a CSV or Excel file.",
+    extra_links=[{"label": "Import organisations or members", "url_name": "alliance:import", "edit": True}],
+)
+
+regions = Register(
+    model=Region, name="region", slug="regions", namespace="organisations",
+    form_class=forms.RegionForm, filterset_class=forms.RegionFilter,
+    search_fields=("code", "name"), default_sort="code",
+    columns=[
+        Column("Code", "code", sort="code"),
+        Column("Name", "name", sort="name"),
+        Column("Country", "country", sort="country"),
+        Column("NUTS level", "level", sort="level", numeric=True),
+        Column("NUTS version", "nuts_version", sort="nuts_version"),
+    ],
+    detail_fields=("code", "name", "country", "level", "nuts_version", "is_nuts"),
+)

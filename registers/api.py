@@ -1,0 +1,355 @@
+"""Shared pieces of the REST API v1: permissions, the base serializer and viewset, errors, schema.
+
+The API follows the browser's rules: permissions ask the same questions of
+``lcamp.roles``, serializers validate through the model's ``full_clean()`` (and
+the model's own many-to-many rules), and a Django ``ValidationError`` raised by a
+service answers 400 with ``{"field": ["message"]}`` like a form would.
+"""
+
+import copy
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+from django_filters import rest_framework as filters
+from django_filters.fields import ModelChoiceField, ModelMultipleChoiceField
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework import exceptions, mixins, permissions, serializers, status, viewsets
+from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.filters import OrderingFilter, SearchFilter
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.settings import api_settings
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from accounts import roles
+
+from . import engine as registers
+
+NON_FIELD = api_settings.NON_FIELD_ERRORS_KEY
+
+
+def validation_error_detail(error):
+    """A Django ValidationError as DRF's ``{"field": ["message"]}`` (non-field errors under ``non_field_errors``)."""
+    if hasattr(error, "error_dict"):
+        return {NON_FIELD if field == "__all__" else field: messages
+                for field, messages in error.message_dict.items()}
+    return {NON_FIELD: error.messages}
+
+
+def exception_handler(exc, context):
+    """DRF's handler, plus: a Django ValidationError (from a model or a service) answers 400 with field messages."""
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(validation_error_detail(exc))
+    return drf_exception_handler(exc, context)
+
+
+class StaleVersion(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "This record was changed by somebody else since you read it; read it again and redo your change."
+    default_code = "stale_version"
+
+
+# --- Permissions ---------------------------------------------------------------------------
+
+
+class RegisterPermission(permissions.BasePermission):
+    """Registers: admins, managers and staff read; admins and managers write (staff read only)."""
+
+    def has_permission(self, request, view):
+        if request.method in permissions.SAFE_METHODS:
+            return roles.can_view_registers(request.user)
+        return roles.can_edit_registers(request.user)
+
+
+class DashboardPermission(permissions.BasePermission):
+    """Indicators and their figures: whoever sees the dashboard (admins, managers, staff)."""
+
+    def has_permission(self, request, view):
+        return request.method in permissions.SAFE_METHODS and roles.can_view_dashboard(request.user)
+
+
+MAX_ID = 2**63 - 1
+ID_REGEX = r"[0-9]{1,18}"
+
+
+def is_storable_id(value):
+    try:
+        return abs(int(str(value).strip())) <= MAX_ID
+    except (TypeError, ValueError):
+        return True  # not an integer at all: the field's own validation answers
+
+
+class StorableIdRelatedField(serializers.PrimaryKeyRelatedField):
+    def to_internal_value(self, data):
+        if not isinstance(data, bool) and not is_storable_id(data):
+            self.fail("does_not_exist", pk_value=data)
+        return super().to_internal_value(data)
+
+
+class StorableIdChoiceField(ModelChoiceField):
+    def to_python(self, value):
+        if not is_storable_id(value):
+            raise DjangoValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+
+class StorableIdMultipleChoiceField(ModelMultipleChoiceField):
+    def _check_values(self, value):
+        for item in value:
+            if not is_storable_id(item):
+                raise DjangoValidationError(self.error_messages["invalid_choice"], code="invalid_choice",
+                                            params={"value": item})
+        return super()._check_values(value)
+
+
+class StorableIdChoiceFilter(filters.ModelChoiceFilter):
+    field_class = StorableIdChoiceField
+
+
+class StorableIdMultipleChoiceFilter(filters.ModelMultipleChoiceFilter):
+    field_class = StorableIdMultipleChoiceField
+
+
+def _safe_relation_defaults():
+    from django.db import models
+
+    defaults = dict(filters.FilterSet.FILTER_DEFAULTS)
+    for field_class, replacement in ((models.ForeignKey, StorableIdChoiceFilter),
+                                     (models.OneToOneField, StorableIdChoiceFilter),
+                                     (models.ManyToManyField, StorableIdMultipleChoiceFilter),
+                                     (models.ManyToOneRel, StorableIdMultipleChoiceFilter),
+                                     (models.ManyToManyRel, StorableIdMultipleChoiceFilter),
+                                     (models.OneToOneRel, StorableIdChoiceFilter)):
+        if field_class in defaults:
+            defaults[field_class] = {**defaults[field_class], "filter_class": replacement}
+    return defaults
+
+
+class ApiFilterSet(filters.FilterSet):
+    """django-filter's FilterSet, with relation filters that refuse ids past 64 bits (400, not 500)."""
+
+    FILTER_DEFAULTS = _safe_relation_defaults()
+
+
+class ApiFilterBackend(filters.DjangoFilterBackend):
+    filterset_base = ApiFilterSet
+
+
+# --- Serializers ----------------------------------------------------------------------------
+
+
+class CleanModelSerializer(serializers.ModelSerializer):
+    """A ModelSerializer that validates through the model's ``full_clean()``, as the forms do.
+
+    Subclasses add many-to-many rules in ``validate_related(attrs, instance)`` and
+    what the server decides in ``prepare_instance(instance)``.
+    """
+
+    serializer_related_field = StorableIdRelatedField
+
+    def _many_to_many_names(self):
+        return {f.name for f in self.Meta.model._meta.many_to_many}
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        m2m = self._many_to_many_names()
+        instance = copy.copy(self.instance) if self.instance is not None else self.Meta.model()
+        for name, value in attrs.items():
+            if name not in m2m and name != "version":
+                setattr(instance, name, value)
+        try:
+            instance = self.prepare_instance(instance)
+            instance.full_clean(exclude=list(m2m))
+            self.validate_related(attrs, instance)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(validation_error_detail(error)) from error
+        return attrs
+
+    def prepare_instance(self, instance):
+        """Set what the server decides (e.g. the partner's organisation) before validation."""
+        return instance
+
+    def validate_related(self, attrs, instance):
+        """Many-to-many rules; raise a Django ValidationError."""
+
+    def related_value(self, attrs, name):
+        """The many-to-many value after this write: the one sent, or the current one on a partial update."""
+        if name in attrs:
+            return list(attrs[name])
+        if self.instance is not None:
+            return list(getattr(self.instance, name).all())
+        return []
+
+    # Writes go through the same services as the browser's forms.
+
+    def create(self, validated_data):
+        validated_data.pop("version", None)
+        m2m = {name: validated_data.pop(name) for name in self._many_to_many_names() if name in validated_data}
+        return self._save(self.Meta.model(**validated_data), m2m, None)
+
+    def update(self, instance, validated_data):
+        sent_version = validated_data.pop("version", None)
+        m2m = {name: validated_data.pop(name) for name in self._many_to_many_names() if name in validated_data}
+        for name, value in validated_data.items():
+            setattr(instance, name, value)
+        return self._save(instance, m2m, sent_version)
+
+    def _save(self, instance, m2m, expected_version):
+        try:
+            return self.save_record(instance=instance, m2m=m2m, expected_version=expected_version,
+                                    user=self.context["request"].user)
+        except registers.StaleEdit as error:
+            raise StaleVersion(
+                f"{error.messages[0]} The record is now at version {error.current_version}; "
+                f"read it again and redo your change.") from error
+
+    def save_record(self, *, instance, m2m, expected_version, user):
+        """Create or update the record; subclasses call their app's service.
+
+        The default is ``registers.engine``: ``full_clean``, the history user, and the
+        optimistic lock (``expected_version``: the version the client sent, else the
+        one this request read).
+        """
+        if instance.pk is None:
+            return registers.record_create(instance=instance, user=user, m2m=m2m)
+        if expected_version is None:
+            expected_version = registers.current_version(instance)
+        return registers.record_save(instance=instance, user=user, m2m=m2m, expected_version=expected_version)
+
+
+class ReviewSerializer(serializers.Serializer):
+    """The body of an approve or reject action."""
+
+    note = serializers.CharField(required=False, allow_blank=True, default="",
+                                 help_text="The reviewer's note; a rejection needs one (the submitter reads it).")
+
+
+class TrackedSerializer(CleanModelSerializer):
+    """A register record (``TrackedModel``): optimistic locking on ``version``.
+
+    ``version`` is given on output; a client may send the version it read with an
+    update, and a stale one answers 409 and writes nothing.
+    """
+
+    version = serializers.IntegerField(
+        required=False, min_value=1, max_value=2**31 - 1,
+        help_text="Counter of saves. Optional on update: send the version you read, and if the record changed "
+                  "meanwhile the update answers 409 and writes nothing. Ignored on create.")
+
+
+# --- Schema -----------------------------------------------------------------------------------
+
+
+class ErrorDetailSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+
+
+FIELD_ERRORS_SCHEMA = {
+    "type": "object",
+    "description": "Each field name (or `non_field_errors`) with the list of its messages; for a list field, "
+                   "the messages of each bad item by its index; `detail` alone when the body could not be read.",
+    "additionalProperties": {
+        "anyOf": [
+            {"type": "array", "items": {"type": "string"}},
+            {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}},
+            {"type": "string"},
+        ],
+    },
+}
+
+
+class ApiSchema(AutoSchema):
+    """The operation's own responses plus the errors it can answer.
+
+    Every operation: 401 (no or bad credentials), 403 (role), 429 (throttled).
+    Writes and lists (filters): 400 with field messages. A path with an id, or a
+    paginated list (an unknown page): 404. Updates: 409 on a stale ``version``.
+    """
+
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction)
+        if direction != "response":
+            return responses
+        method = self.method.upper()
+        is_list = self._is_list_view()
+        errors = {
+            "401": "Not authenticated, or a bad token.",
+            "403": "Your role may not do this.",
+            "429": "Too many requests: slow down (see the Retry-After header).",
+        }
+        if method in ("POST", "PUT", "PATCH") or (is_list and method == "GET") or getattr(self.view, "query_errors", False):
+            errors["400"] = "Invalid input; nothing was written."
+        if "{" in self.path or (is_list and method == "GET"):
+            errors["404"] = "No such record (or not yours), or no such page."
+        if method in ("PUT", "PATCH") and "{" in self.path:
+            errors["409"] = "The version you sent is stale: read the record again and redo your change."
+        for code, description in errors.items():
+            if code in responses:
+                continue
+            body = FIELD_ERRORS_SCHEMA if code == "400" else ErrorDetailSerializer
+            responses[code] = self._get_response_for_code(OpenApiResponse(body, description=description), code)
+        return responses
+
+
+# --- Viewsets ---------------------------------------------------------------------------------
+
+
+class Pagination(PageNumberPagination):
+    """``count``, ``next``, ``previous``, ``results``; PAGE_SIZE rows unless ``page_size`` asks (at most 500)."""
+
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+
+class ThrottleFirstMixin:
+    """Throttle before the permission check, so that requests without credentials, which
+    answer 401, count against the anonymous rate too (DRF throttles only after permissions)."""
+
+    def check_permissions(self, request):
+        self.check_throttles(request)
+        self._throttles_checked = True
+        super().check_permissions(request)
+
+    def check_throttles(self, request):
+        if not getattr(self, "_throttles_checked", False):
+            super().check_throttles(request)
+
+
+class RegisterViewSet(ThrottleFirstMixin, mixins.CreateModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin,
+                      mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Create, read, update and list; no delete: counted records change status instead,
+    and admins delete in the admin site."""
+
+    # Token first, so an anonymous request answers 401 with ``WWW-Authenticate: Token``.
+    authentication_classes = [TokenAuthentication, SessionAuthentication]
+    permission_classes = [permissions.IsAuthenticated, RegisterPermission]
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+    pagination_class = Pagination
+    filter_backends = [ApiFilterBackend, SearchFilter, OrderingFilter]
+    lookup_value_regex = ID_REGEX
+    schema = ApiSchema()
+    # An action answering 400 for a bad query parameter sets this (for the schema).
+    query_errors = False
+
+    def get_exception_handler(self):
+        return exception_handler
+
+
+class ReadOnlyViewSet(ThrottleFirstMixin, mixins.RetrieveModelMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+    authentication_classes = RegisterViewSet.authentication_classes
+    permission_classes = [permissions.IsAuthenticated, DashboardPermission]
+    pagination_class = Pagination
+    filter_backends = [ApiFilterBackend, SearchFilter, OrderingFilter]
+    schema = ApiSchema()
+    # An action answering 400 for a bad query parameter sets this (for the schema).
+    query_errors = False
+
+    def get_exception_handler(self):
+        return exception_handler
+
+
+@csrf_exempt  # it reads and writes nothing; a JSON 404 whatever the method
+def not_found(request, path=""):
+    """Anything under /api/v1/ that no route matches: a JSON 404, not the site's HTML page."""
+    return JsonResponse({"detail": "Not found."}, status=status.HTTP_404_NOT_FOUND)

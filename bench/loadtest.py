@@ -99,7 +99,7 @@ def print_page_summary(log_file):
         print(f"{key:60} {len(values):6} {sum(values) / len(values):8.1f} {p99:8.1f}")
 
 
-def main():
+def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database", default="lcamp_load", help="PostgreSQL database name (dropped and made anew)")
     parser.add_argument("--database-host", default=os.environ.get("DATABASE_HOST", "postgres@localhost:5432"))
@@ -110,11 +110,11 @@ def main():
     parser.add_argument("--duration", type=int, default=60)
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
     parser.add_argument("--reuse", action="store_true", help="keep the database from an earlier run")
-    args = parser.parse_args()
-    if not shutil.which("wrk"):
-        sys.exit("wrk is not installed")
+    return parser.parse_args()
 
-    static_root = Path(tempfile.mkdtemp(prefix="lcamp-load-static-"))
+
+def production_env(args, static_root):
+    """The environment of the served app: production settings on the load-test database."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_SETTINGS")}
     env.update(
         DATABASE_URL=f"postgres://{args.database_host}/{args.database}",
@@ -132,28 +132,29 @@ def main():
         SLOW_REQUEST_SECONDS="5",
     )
     env.pop("LCAMP_TESTING", None)
-    manage = [PYTHON, "manage.py"]
-    if not args.reuse:
-        user, _, hostport = args.database_host.partition("@")
-        host, _, port = hostport.partition(":")
-        pg = ["-h", host, "-p", port or "5432", "-U", user]
-        subprocess.run(["dropdb", *pg, "--if-exists", args.database], check=True)
-        subprocess.run(["createdb", *pg, args.database], check=True)
-        run([*manage, "migrate", "--noinput", "-v", "0"], env)
-        run([*manage, "seed_lcamp"], env)
-        started = time.perf_counter()
-        run([*manage, "demo_data", "--scale", args.scale], env)
-        print(f"demo_data --scale {args.scale}: {time.perf_counter() - started:.1f} s")
-        started = time.perf_counter()
-        run([*manage, "rollup", "--backfill", "-v", "0"], env)
-        print(f"roll-up with month-end backfill: {time.perf_counter() - started:.1f} s")
-    run([*manage, "collectstatic", "--noinput", "-v", "0"], env)
-    session, token = run([*manage, "shell", "-c", SESSION_AND_TOKEN], env, capture_output=True,
-                         text=True).stdout.split()[-2:]
+    return env
 
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    logs = Path(tempfile.mkdtemp(prefix="lcamp-load-logs-"))
+
+def build_database(args, env):
+    """Drop and make the database anew: migrate, reference data, N records, the month-end history."""
+    manage = [PYTHON, "manage.py"]
+    user, _, hostport = args.database_host.partition("@")
+    host, _, port = hostport.partition(":")
+    pg = ["-h", host, "-p", port or "5432", "-U", user]
+    subprocess.run(["dropdb", *pg, "--if-exists", args.database], check=True)
+    subprocess.run(["createdb", *pg, args.database], check=True)
+    run([*manage, "migrate", "--noinput", "-v", "0"], env)
+    run([*manage, "seed_lcamp"], env)
+    started = time.perf_counter()
+    run([*manage, "demo_data", "--scale", args.scale], env)
+    print(f"demo_data --scale {args.scale}: {time.perf_counter() - started:.1f} s")
+    started = time.perf_counter()
+    run([*manage, "rollup", "--backfill", "-v", "0"], env)
+    print(f"roll-up with month-end backfill: {time.perf_counter() - started:.1f} s")
+
+
+def start_servers(args, env, port, logs):
+    """gunicorn and a Celery worker, their output in ``logs``."""
     web = subprocess.Popen(
         [BIN / "gunicorn", "-c", "gunicorn.conf.py", "--workers", str(args.workers), "--bind", f"127.0.0.1:{port}",
          "lcamp.wsgi:application"], cwd=BASE_DIR, env=env, stdout=open(logs / "gunicorn.log", "w"),  # noqa: SIM115
@@ -162,38 +163,77 @@ def main():
         [PYTHON, "-m", "celery", "-A", "lcamp", "worker", "--concurrency", "1", "--loglevel", "WARNING",
          "--hostname", "loadtest@%h"], cwd=BASE_DIR, env=env, stdout=open(logs / "worker.log", "w"),  # noqa: SIM115
         stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if request(f"{base}/health/", {}) == 200:
-                    break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                sys.exit("gunicorn did not start")
-            time.sleep(0.5)
-        html = {"Cookie": f"sessionid={session}", "Accept": "text/html"}
-        api = {"Authorization": f"Token {token}", "Accept": "application/json"}
-        checks = [("/", html), ("/indicators/alliance-members/", html), ("/public/", {}),
-                  ("/api/v1/indicators/", api), ("/api/v1/organisations/?page=2", api),
-                  ("/api/v1/indicators/alliance-members/breakdown/?dimension=country", api)]
-        for path, headers in checks:
-            status = request(base + path, headers)
-            if status != 200:
-                sys.exit(f"pre-flight: {path} answered {status}")
-        status = request(f"{base}/api/v1/organisations/", api, {"name": "Load test pre-flight", "country": "BE"})
-        if status not in (201, 400):
-            sys.exit(f"pre-flight: save answered {status}")
+    return web, worker
 
-        result = subprocess.run(
-            ["wrk", "-t", str(args.threads), "-c", str(args.connections), "-d", f"{args.duration}s", "--timeout",
-             "10s", "--latency", "-s", str(BASE_DIR / "bench" / "loadtest.lua"), base],
-            env={**os.environ, "LCAMP_SESSION": session, "LCAMP_TOKEN": token}, capture_output=True, text=True,
-            timeout=args.duration + 60, check=True)
-        print(result.stdout)
-        line = next(line for line in result.stdout.splitlines() if line.startswith("RESULT "))
-        figures = dict(part.split("=") for part in line.split()[1:])
+
+def wait_for_health(base, seconds=60):
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            if request(f"{base}/health/", {}) == 200:
+                return
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            sys.exit("gunicorn did not start")
+        time.sleep(0.5)
+
+
+def preflight(base, html, api):
+    """Every URL of the mix answers before the load starts: a failing page would only show as errors."""
+    checks = [("/", html), ("/indicators/alliance-members/", html), ("/public/", {}),
+              ("/api/v1/indicators/", api), ("/api/v1/organisations/?page=2", api),
+              ("/api/v1/indicators/alliance-members/breakdown/?dimension=country", api)]
+    for path, headers in checks:
+        status = request(base + path, headers)
+        if status != 200:
+            sys.exit(f"pre-flight: {path} answered {status}")
+    status = request(f"{base}/api/v1/organisations/", api, {"name": "Load test pre-flight", "country": "BE"})
+    if status not in (201, 400):
+        sys.exit(f"pre-flight: save answered {status}")
+
+
+def run_wrk(args, base, session, token):
+    """wrk with the mix of bench/loadtest.lua; returns its output and the figures of its RESULT line."""
+    result = subprocess.run(
+        ["wrk", "-t", str(args.threads), "-c", str(args.connections), "-d", f"{args.duration}s", "--timeout",
+         "10s", "--latency", "-s", str(BASE_DIR / "bench" / "loadtest.lua"), base],
+        env={**os.environ, "LCAMP_SESSION": session, "LCAMP_TOKEN": token}, capture_output=True, text=True,
+        timeout=args.duration + 60, check=True)
+    line = next(line for line in result.stdout.splitlines() if line.startswith("RESULT "))
+    return result.stdout, dict(part.split("=") for part in line.split()[1:])
+
+
+def stop(processes):
+    for process in processes:
+        process.terminate()
+        try:
+            process.wait(20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def main():
+    args = parse_args()
+    if not shutil.which("wrk"):
+        sys.exit("wrk is not installed")
+    static_root = Path(tempfile.mkdtemp(prefix="lcamp-load-static-"))
+    env = production_env(args, static_root)
+    if not args.reuse:
+        build_database(args, env)
+    run([PYTHON, "manage.py", "collectstatic", "--noinput", "-v", "0"], env)
+    session, token = run([PYTHON, "manage.py", "shell", "-c", SESSION_AND_TOKEN], env, capture_output=True,
+                         text=True).stdout.split()[-2:]
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    logs = Path(tempfile.mkdtemp(prefix="lcamp-load-logs-"))
+    processes = start_servers(args, env, port, logs)
+    try:
+        wait_for_health(base)
+        preflight(base, {"Cookie": f"sessionid={session}", "Accept": "text/html"},
+                  {"Authorization": f"Token {token}", "Accept": "application/json"})
+        output, figures = run_wrk(args, base, session, token)
+        print(output)
         errors = sum(int(figures[k]) for k in ("non2xx", "connect", "read", "write", "timeout"))
         print(f"logs in {logs}")
         print_page_summary(logs / "gunicorn.log")
@@ -201,12 +241,7 @@ def main():
             sys.exit(f"{errors} errors")
         print(f"zero errors; p99 {figures['p99_ms']} ms over {figures['requests']} requests")
     finally:
-        for process in (web, worker):
-            process.terminate()
-            try:
-                process.wait(20)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        stop(processes)
         shutil.rmtree(static_root, ignore_errors=True)
 
 

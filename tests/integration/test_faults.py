@@ -190,7 +190,7 @@ def seeded(transactional_db, settings):
     organisation = OrganisationFactory(name="Fault Test Centre", country="ES")
     manager = UserFactory(username="fault-manager", role="manager", organisation=organisation)
     token = Token.objects.create(user=manager)
-    from indicators.services import rollup_all
+    from indicators.rollup import rollup_all
 
     rollup_all()
     return {"token": token.key}
@@ -210,7 +210,7 @@ def snapshot_state(on):
 def computed_state(on):
     """What the snapshots dated ``on`` must say, computed now from the registers."""
     from indicators.models import Indicator
-    from indicators.services import compute
+    from indicators.rollup import compute
 
     state = {}
     for indicator in Indicator.objects.all():
@@ -229,7 +229,7 @@ def members_snapshot_value(on):
 
 def members_value(on):
     from indicators.models import Indicator
-    from indicators.services import indicator_value
+    from indicators.rollup import indicator_value
 
     return indicator_value(Indicator.objects.get(code="alliance-members"), on)
 

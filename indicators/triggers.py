@@ -108,18 +108,30 @@ def record_changed(label, old, new):
 
 
 def since_of(label, old, new, since=None):
-    """{indicator id: the date from which the change may alter it (None: the project start)}."""
+    """{indicator id, or a measure key: the date from which the change may alter it (None: the project start)}.
+
+    Keyed by measure for a register's record (``_write`` finds its indicators, in one
+    query for any number of records), by indicator for a reported value.
+    """
     since = {} if since is None else since
     if label == REPORT:
         return _report_since(old, new, since)
     for measure in measures_of(label):
         date = changed_from(measure, label, old, new)
-        if date is False:
-            continue
-        for indicator_id in Indicator.objects.filter(source=Indicator.Source.MEASURE, measure_key=measure.key
-                                                     ).values_list("pk", flat=True):
-            since[indicator_id] = _earliest(since.get(indicator_id, ...), date)
+        if date is not False:
+            since[measure.key] = _earliest(since.get(measure.key, ...), date)
     return since
+
+
+def _by_indicator(since):
+    """``since`` with its measure keys replaced by the indicators counted by those measures."""
+    keys = [key for key in since if isinstance(key, str)]
+    result = {key: date for key, date in since.items() if not isinstance(key, str)}
+    if keys:
+        for indicator_id, key in Indicator.objects.filter(source=Indicator.Source.MEASURE, measure_key__in=keys
+                                                          ).values_list("pk", "measure_key"):
+            result[indicator_id] = _earliest(result.get(indicator_id, ...), since[key])
+    return result
 
 
 def _earliest(current, date):
@@ -142,6 +154,7 @@ def _report_since(old, new, since):
 
 def _write(since, *, check=True):
     """One OutboxEntry per indicator; refuse a change that would alter a closed period. None = the project start."""
+    since = _by_indicator(since)
     if not since:
         return []
     indicators = Indicator.objects.select_related("project").in_bulk(list(since))
@@ -209,9 +222,7 @@ def on_m2m_changed(sender, instance, action, reverse, **kwargs):
     for measure in measures_of(label):
         names = measure.event_dates.get(label)
         values = _date_values([row], names) if names and row else []
-        date = min(values) if values else None
-        for indicator_id in Indicator.objects.filter(measure_key=measure.key).values_list("pk", flat=True):
-            since[indicator_id] = _earliest(since.get(indicator_id, ...), date)
+        since[measure.key] = min(values) if values else None
     _write(since)
 
 

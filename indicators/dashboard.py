@@ -9,7 +9,7 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import OuterRef, Subquery
+from django.db.models import Max, OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
@@ -105,6 +105,12 @@ def cards(*, public_only=False, on=None):
     indicators = list(indicators)
     snapshots = Snapshot.objects.in_bulk([i.latest_snapshot_id for i in indicators if i.latest_snapshot_id])
     return [Card(i, snapshots.get(i.latest_snapshot_id), i.value_month_ago) for i in indicators]
+
+
+def last_rollup_at():
+    """The time the snapshots were last written (ISO 8601), or "" before the first roll-up: one query."""
+    at = Snapshot.objects.aggregate(at=Max("computed_at"))["at"]
+    return at.isoformat() if at else ""
 
 
 def group_by_pillar(card_list):

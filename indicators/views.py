@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts import roles
 
 from . import charts, dashboard, exports, generation, triggers
-from .models import Indicator
+from .models import Indicator, OutboxEntry
 from .registry import registry
 
 logger = logging.getLogger(__name__)
@@ -224,6 +224,21 @@ def public(request):
         patch_cache_control(response, private=True, max_age=PUBLIC_MAX_AGE)
     else:
         patch_cache_control(response, public=True, max_age=PUBLIC_MAX_AGE)
+    return response
+
+
+@require_GET
+@login_required
+def version(request):
+    """What the dashboard polls after a save: the generation and the indicators a drain has still to update.
+
+    Two small queries, never cached.
+    """
+    _require_viewer(request)
+    pending = sorted(set(OutboxEntry.objects.values_list("indicator__code", flat=True)))
+    response = JsonResponse({"generation": generation.current() or "", "pending": pending,
+                             "as_of": dashboard.last_rollup_at()})
+    patch_cache_control(response, no_store=True)
     return response
 
 

@@ -237,7 +237,8 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     # Drain the outbox every minute: the changes whose drain could not be queued
     # (broker down) wait there, and are recomputed within a minute of its return.
-    "drain-every-minute": {"task": "indicators.tasks.drain_task", "schedule": 60},
+    "drain-every-minute": {"task": "indicators.tasks.drain_task",
+                           "schedule": env.float("OUTBOX_DRAIN_SECONDS", default=60.0)},
     # A full roll-up of the new day just after midnight (dates move on, memberships
     # end on their own date), and as a safety net.
     "rollup-nightly": {"task": "indicators.tasks.rollup_task", "schedule": crontab(hour=0, minute=5)},

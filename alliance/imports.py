@@ -28,6 +28,7 @@ from django.utils import timezone
 from django_countries import countries
 from simple_history.utils import bulk_create_with_history
 
+from indicators.triggers import records_created, rollups_deferred
 from organisations.models import Organisation, Region
 
 from .models import AllianceMember
@@ -358,8 +359,6 @@ def import_rows(*, kind, rows, user=None):
     if any row has an error nothing is written and ``ImportRefused`` lists them. One
     roll-up is requested when the transaction commits.
     """
-    from indicators.services import rollups_deferred
-
     try:
         with rollups_deferred(), transaction.atomic():
             return _import(kind, rows, user)
@@ -394,6 +393,7 @@ def _import(kind, rows, user):
             joined_on=datetime.date.fromisoformat(v["joined_on"]),
             left_on=datetime.date.fromisoformat(v["left_on"]) if v["left_on"] else None))
     bulk_create_with_history(members, AllianceMember, batch_size=1000, default_user=user)
+    records_created(AllianceMember, members)  # bulk_create sends no signal: the outbox rows
     return len(members)
 
 

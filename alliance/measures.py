@@ -61,6 +61,7 @@ registry.register(Measure(
     field="organisation_id",
     models=("alliance.AllianceMember", *ORGANISATION_MODELS),
     date_field="joined_on",
+    event_dates={"alliance.AllianceMember": ("joined_on", "left_on")},
     dimensions=(
         Dimension("country", "Country", "organisation__country", display=country_name),
         Dimension("region", "Region", "organisation__region_id", label_field=region_label("organisation__region")),
@@ -80,6 +81,7 @@ registry.register(Measure(
     records=cooperation_projects_on,
     models=("alliance.CooperationProject", *ORGANISATION_MODELS),
     date_field="started_on",
+    event_dates={"alliance.CooperationProject": ("started_on",)},
     dimensions=(
         # A project has partners in several countries: it is attributed once, to its lead's country.
         Dimension("lead_country", "Lead organisation's country (each project once, by its lead)",
@@ -96,6 +98,7 @@ registry.register(Measure(
     records=mous_on,
     models=("alliance.MoU", *ORGANISATION_MODELS),
     date_field="signed_on",
+    event_dates={"alliance.MoU": ("signed_on",)},
     dimensions=(
         Dimension("counterpart_country", "Counterpart's country", "counterpart__country", display=country_name),
         Dimension("counterpart_kind", "Counterpart's kind", "counterpart__kind", display=kind_label),

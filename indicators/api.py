@@ -70,7 +70,7 @@ class IndicatorSerializer(serializers.ModelSerializer):
 
 def latest_snapshots_prefetch():
     """Each indicator's latest snapshot, in one query for any number of indicators."""
-    newest = Snapshot.objects.filter(indicator=OuterRef("indicator")).order_by("-date").values("pk")[:1]
+    newest = Snapshot.objects.current().filter(indicator=OuterRef("indicator")).values("pk")[:1]
     return Prefetch("snapshots", queryset=Snapshot.objects.filter(pk=Subquery(newest)), to_attr="latest_snapshots")
 
 
@@ -145,7 +145,7 @@ class IndicatorViewSet(ReadOnlyViewSet):
     @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None, query_errors=True)
     def breakdown(self, request, code=None):
         indicator = self._indicator()
-        snapshot = indicator.snapshots.order_by("-date").first()
+        snapshot = indicator.snapshots.current().first()
         dimension = request.query_params.get("dimension", "")
         known = self.dimensions_of(indicator, snapshot)
         if not dimension:

@@ -10,8 +10,8 @@ class IndicatorsConfig(AppConfig):
         # names none of them: it discovers the modules, as the admin does.
         from django.utils.module_loading import autodiscover_modules
 
-        from . import signals
+        from . import triggers
 
         autodiscover_modules("measures")
-        # Queue a debounced roll-up on commit of any change to a counted record.
-        signals.connect()
+        # A change to a counted record writes its outbox rows and asks for a drain.
+        triggers.connect()

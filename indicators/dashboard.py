@@ -5,16 +5,11 @@ list of its latest records); nothing aggregates over the registers, so what a
 page costs does not grow with the data.
 """
 
-import contextlib
 import datetime
-import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.conf import settings
-from django.core.cache import cache
-from django.db import transaction
-from django.db.models import Count, Max, OuterRef, Subquery
+from django.db.models import Max, OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
@@ -25,10 +20,6 @@ CHANGE_WINDOW_DAYS = 30
 # A breakdown shows its largest parts; the rest are summed into one "other" part.
 BREAKDOWN_PARTS_SHOWN = 25
 LATEST_RECORDS_SHOWN = 10
-SNAPSHOTS_VERSION_KEY = "indicators:snapshots:version"
-# Cached pages are keyed on the version, and expire within a minute: a version lost
-# to a Redis outage thus only keeps them cached, never stale for longer.
-SNAPSHOTS_VERSION_SECONDS = 24 * 60 * 60
 
 STATUS_ICONS = {
     Snapshot.Status.ACHIEVED: "✔",
@@ -46,13 +37,6 @@ def url_or_empty(name, *args, query=""):
     if not name:
         return ""
     return reverse(name, args=args) + query
-
-
-def measure_for(indicator):
-    """The registered measure counting ``indicator``, or None (reported, or not registered)."""
-    if indicator.is_reported or not indicator.measure_key or indicator.measure_key not in registry:
-        return None
-    return registry.get(indicator.measure_key)
 
 
 @dataclass
@@ -90,7 +74,7 @@ class Card:
         """The form a manager uses to add what this indicator counts (or "" if not built)."""
         if self.indicator.is_reported:
             return url_or_empty("indicators:report-create", query=f"?indicator={self.indicator.code}")
-        measure = measure_for(self.indicator)
+        measure = registry.for_indicator(self.indicator)
         if measure is None:
             return ""
         return url_or_empty(measure.add_url_name, query=f"?next={next_url}")
@@ -107,7 +91,7 @@ def cards(*, public_only=False, on=None):
     """
     on = on or timezone.localdate()
     month_ago = on - datetime.timedelta(days=CHANGE_WINDOW_DAYS)
-    latest = Snapshot.objects.filter(indicator=OuterRef("pk")).order_by("-date")
+    latest = Snapshot.objects.current(on).filter(indicator=OuterRef("pk"))
     indicators = (
         Indicator.objects.select_related("project", "pillar")
         .annotate(
@@ -123,51 +107,10 @@ def cards(*, public_only=False, on=None):
     return [Card(i, snapshots.get(i.latest_snapshot_id), i.value_month_ago) for i in indicators]
 
 
-def cards_version():
-    """A version of the snapshots that changes with every roll-up; usually no query.
-
-    The dashboard and the indicator pages key their cached parts on it, so a roll-up
-    shows at once; an edit of an indicator (title, pillar) shows when the cache entry
-    expires. Every roll-up sets a new version in the cache (``snapshots_changed``);
-    while the cache has none (after a restart, an eviction, with Redis down) it is
-    read from the database, in one small query, and always without a shared cache
-    (``CACHE_IS_SHARED``): the roll-up may run in another process.
-    """
-    if not settings.CACHE_IS_SHARED:
-        return _cards_version_from_database()
-    try:
-        version = cache.get(SNAPSHOTS_VERSION_KEY)
-    except Exception:  # noqa: BLE001 - a cache outage must not take the pages down
-        version = None
-    if version is None:
-        version = _cards_version_from_database()
-        # ``add``, not ``set``: a roll-up committing meanwhile has set a newer version.
-        with contextlib.suppress(Exception):
-            cache.add(SNAPSHOTS_VERSION_KEY, version, SNAPSHOTS_VERSION_SECONDS)
-    return version
-
-
-def _cards_version_from_database():
-    """The time of the last roll-up (every roll-up moves ``computed_at``), the newest
-    snapshot and how many indicators have snapshots."""
-    row = Snapshot.objects.aggregate(at=Max("computed_at"), last=Max("pk"),
-                                     indicators=Count("indicator", distinct=True))
-    at = row["at"].isoformat() if row["at"] else "-"
-    return f"{at}:{row['last']}:{row['indicators']}"
-
-
-def snapshots_changed():
-    """Give the snapshots a new version: called by the roll-up when it writes them.
-
-    Called in the writing transaction and again on its commit: a page rendered in
-    between read the snapshots as they were and cached them under the first version.
-    """
-    def bump():
-        with contextlib.suppress(Exception):
-            cache.set(SNAPSHOTS_VERSION_KEY, f"rollup:{uuid.uuid4().hex}", SNAPSHOTS_VERSION_SECONDS)
-
-    bump()
-    transaction.on_commit(bump)
+def last_rollup_at():
+    """The time the snapshots were last written (ISO 8601), or "" before the first roll-up: one query."""
+    at = Snapshot.objects.aggregate(at=Max("computed_at"))["at"]
+    return at.isoformat() if at else ""
 
 
 def group_by_pillar(card_list):
@@ -260,7 +203,7 @@ def monthly_points(snapshots):
 
 def latest_records(indicator, on, measure=None):
     """The latest records feeding a counted indicator, each with its link: one bounded query."""
-    measure = measure or measure_for(indicator)
+    measure = measure or registry.for_indicator(indicator)
     if measure is None:
         return []
     ordering = f"-{measure.date_field}" if measure.date_field else "-pk"

@@ -126,7 +126,7 @@ class Indicator(models.Model):
         """The newest snapshot, or None; from the ``latest_snapshots`` prefetch when the queryset made it."""
         latest = getattr(self, "latest_snapshots", None)
         if latest is None:
-            latest = list(self.snapshots.order_by("-date")[:1])
+            latest = list(self.snapshots.current()[:1])
         return latest[0] if latest else None
 
     def trajectory(self):
@@ -274,6 +274,8 @@ class ReportingPeriod(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
     closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                   related_name="+")
+    # Closing and reopening (with its reason, ``history_change_reason``) are kept here.
+    history = HistoricalRecords(history_change_reason_field=models.TextField(null=True))
 
     class Meta:
         ordering = ["project", "start_on"]
@@ -287,6 +289,15 @@ class ReportingPeriod(models.Model):
     @property
     def is_closed(self):
         return self.closed_at is not None
+
+
+class SnapshotQuerySet(models.QuerySet):
+    def current(self, on=None):
+        """The snapshots that may be shown as current on ``on`` (today): never one dated after it.
+
+        Newest first, so ``.first()`` is the latest snapshot.
+        """
+        return self.filter(date__lte=on or timezone.localdate()).order_by("-date")
 
 
 class Snapshot(models.Model):
@@ -308,6 +319,8 @@ class Snapshot(models.Model):
     forecast = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
     computed_at = models.DateTimeField(default=timezone.now)
     is_frozen = models.BooleanField(default=False, help_text="Part of a closed reporting period: never rewritten.")
+
+    objects = SnapshotQuerySet.as_manager()
 
     class Meta:
         ordering = ["indicator", "date"]
@@ -344,6 +357,21 @@ class Breakdown(models.Model):
 
     def __str__(self):
         return f"{self.dimension}={self.key}: {self.value}"
+
+
+class OutboxEntry(models.Model):
+    """"Indicator X changed from date D": written in the transaction of the change, deleted by the drain."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="outbox_entries")
+    changed_from = models.DateField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["pk"]
+        indexes = [models.Index(fields=["indicator", "changed_from"], name="outbox_indicator_date")]
+
+    def __str__(self):
+        return f"{self.indicator_id} changed from {self.changed_from}"
 
 
 def month_ends(start, end):

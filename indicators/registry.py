@@ -88,6 +88,14 @@ class Measure:
     # The URL name of a record's detail page, taking its pk, e.g. "alliance:member-detail".
     detail_url_name: str = ""
     description: str = ""
+    # {"app_label.Model": ("date field", ...)}: the fields of a model whose old and new
+    # values bound the dates a change to one of its records can alter (a member's
+    # joined_on and left_on). A listed model without an entry (or a many-to-many
+    # through table) may alter any date since the project start.
+    event_dates: dict = dataclasses.field(default_factory=dict)
+
+    def __hash__(self):
+        return hash(self.key)
 
     def dimension(self, name):
         for dimension in self.dimensions:
@@ -156,6 +164,12 @@ class MeasureRegistry:
 
     def __iter__(self):
         return iter(self._measures.values())
+
+    def for_indicator(self, indicator):
+        """The measure counting ``indicator``, or None (a reported indicator, or no measure of its key)."""
+        if indicator.is_reported or not indicator.measure_key:
+            return None
+        return self._measures.get(indicator.measure_key)
 
     def keys(self):
         return list(self._measures)

@@ -11,6 +11,7 @@ urlpatterns = [
     path("indicators/export.csv", views.export_csv, name="export-csv"),
     path("indicators/export.xlsx", views.export_xlsx, name="export-xlsx"),
     path("indicators/refresh/", views.refresh, name="refresh"),
+    path("indicators/version/", views.version, name="version"),
     path("indicators/<slug:code>/", views.indicator_detail, name="indicator-detail"),
     path("public/", views.public, name="public"),
     # Reported values.

@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -23,8 +23,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts import roles
 
-from . import charts, dashboard, exports
-from .models import Indicator
+from . import charts, dashboard, exports, generation, triggers
+from .models import Indicator, OutboxEntry
+from .registry import registry
 
 logger = logging.getLogger(__name__)
 
@@ -62,7 +63,7 @@ def _dashboard_cards_html(*, can_add):
     CSRF token) is rendered per request.
     """
     today = timezone.localdate()
-    key = f"indicators:dashboard:{today.isoformat()}:{int(can_add)}:{dashboard.cards_version()}"
+    key = f"indicators:dashboard:{today.isoformat()}:{int(can_add)}"
 
     def build():
         cards = dashboard.cards(on=today)
@@ -76,12 +77,18 @@ def _dashboard_cards_html(*, can_add):
     return _cached(key, build)
 
 
-def _cached(key, build, timeout=DASHBOARD_CACHE_SECONDS):
-    """``build()``, cached under ``key`` for ``timeout`` seconds.
+def _cached(key, build, timeout=DASHBOARD_CACHE_SECONDS, *, by_generation=True):
+    """``build()``, cached under ``key`` and the current generation for ``timeout`` seconds.
 
-    The keys carry the snapshots version, so a roll-up shows at once. Without the
-    cache (Redis down) the value is built on every request.
+    Every roll-up bumps the generation (``indicators.generation``), so it shows at once.
+    Without a shared cache (or with Redis down) the value is built on every request.
+    A key naming its content (``by_generation=False``) outlives the generations.
     """
+    if by_generation:
+        current = generation.current()
+        if current is None:
+            return build()
+        key = f"{key}:{current}"
     try:
         value = cache.get(key)
     except Exception:  # noqa: BLE001 - a cache outage (Redis down) must not take the pages down
@@ -106,10 +113,10 @@ def indicator_detail(request, code):
     if not re.fullmatch(r"[\w-]{1,64}", requested):
         requested = ""
     # The page's snapshot parts are the same for every viewer: built once per roll-up
-    # (and day, and selected breakdown) and cached. The version is read before the
+    # (and day, and selected breakdown) and cached under the generation, read before the
     # snapshots: a roll-up committing in between then leaves what was built from the
-    # older snapshots under the older version, never under the newer one.
-    key = f"indicators:page:{indicator.pk}:{today.isoformat()}:{dashboard.cards_version()}:{requested}"
+    # older snapshots under the older generation, never under the newer one.
+    key = f"indicators:page:{indicator.pk}:{today.isoformat()}:{requested}"
     built = _cached(key, lambda: _indicator_snapshot_parts(indicator, today, requested))
     card = dashboard.Card(indicator, built["latest"], built["value_month_ago"])
     reports = []
@@ -135,9 +142,9 @@ def _indicator_snapshot_parts(indicator, today, requested_dimension):
     count towards; an edit of the indicator (unit, milestones) when the cache entry
     expires.
     """
-    snapshots = list(indicator.snapshots.order_by("date"))
+    snapshots = list(indicator.snapshots.current(today).order_by("date"))
     latest = snapshots[-1] if snapshots else None
-    measure = dashboard.measure_for(indicator)
+    measure = registry.for_indicator(indicator)
     trajectory = indicator.trajectory()
     dimensions = dashboard.breakdown_dimensions(latest, measure)
     names = [d.name for d in dimensions]
@@ -167,11 +174,11 @@ def _indicator_snapshot_parts(indicator, today, requested_dimension):
 def _figure(data, build):
     """The JSON data of the figure ``build()`` makes from ``data``, cached under a hash of it.
 
-    A roll-up that changed nothing (most of them) gives the pages a new version; their
+    A roll-up that changed nothing (most of them) gives the pages a new generation; their
     figures are then found here instead of being built again with Plotly.
     """
     key = "indicators:figure:" + hashlib.sha256(repr(data).encode()).hexdigest()
-    return _cached(key, lambda: charts.figure_data(build()), timeout=FIGURE_CACHE_SECONDS)
+    return _cached(key, lambda: charts.figure_data(build()), timeout=FIGURE_CACHE_SECONDS, by_generation=False)
 
 
 def _export_table(request):
@@ -203,7 +210,7 @@ def export_xlsx(request):
 @require_GET
 def public(request):
     """The indicators marked public: aggregates only, no login, cacheable."""
-    key = f"indicators:public:progress:{timezone.localdate().isoformat()}:{dashboard.cards_version()}"
+    key = f"indicators:public:progress:{timezone.localdate().isoformat()}"
     cards = dashboard.cards(public_only=True)
     response = render(request, "indicators/public.html", {
         "cards": cards,
@@ -220,20 +227,28 @@ def public(request):
     return response
 
 
+@require_GET
+@login_required
+def version(request):
+    """What the dashboard polls after a save: the generation and the indicators a drain has still to update.
+
+    Two small queries, never cached.
+    """
+    _require_viewer(request)
+    pending = sorted(set(OutboxEntry.objects.values_list("indicator__code", flat=True)))
+    response = JsonResponse({"generation": generation.current() or "", "pending": pending,
+                             "as_of": dashboard.last_rollup_at()})
+    patch_cache_control(response, no_store=True)
+    return response
+
+
 @require_POST
 @login_required
 def refresh(request):
     """A manager asks for a roll-up now; it is queued, the page says so."""
     if not roles.can_edit_registers(request.user):
         raise PermissionDenied
-    from kombu.exceptions import OperationalError
-
-    from .tasks import rollup_task
-
-    try:
-        rollup_task.delay()
-    except OperationalError:
-        logger.exception("could not queue the roll-up")
+    if not triggers.refresh_now():
         messages.error(request, "The roll-up could not be queued: the task queue does not answer. Try again later.")
     else:
         messages.success(request, "Roll-up queued: the figures update in a moment.")

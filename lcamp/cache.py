@@ -5,7 +5,7 @@ pending key). When Redis does not answer, reads miss, writes are dropped and
 ``add`` reports success, so that a caller using it to claim work (the roll-up
 debounce) goes on and does the work instead of assuming someone else will; the
 broker publish that follows then fails fast and the roll-up runs in the web
-process (indicators.services.rollup_request). After a failure the cache is
+process (indicators.triggers.drain_request). After a failure the cache is
 skipped for a couple of seconds, so a Redis host that does not even refuse
 connections costs one connect timeout per process, not one per call.
 """

@@ -235,17 +235,21 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "inter
                                    "socket_connect_timeout": 1, "socket_timeout": 2}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
-    # Keep the dashboard fresh even when nothing triggered a roll-up (dates move on,
-    # memberships end on their own date): every 15 minutes is cheap, see bench_rollup.
-    "rollup-every-15-minutes": {"task": "indicators.tasks.rollup_task", "schedule": 15 * 60},
+    # Drain the outbox every minute: the changes whose drain could not be queued
+    # (broker down) wait there, and are recomputed within a minute of its return.
+    "drain-every-minute": {"task": "indicators.tasks.drain_task",
+                           "schedule": env.float("OUTBOX_DRAIN_SECONDS", default=60.0)},
+    # A full roll-up of the new day just after midnight (dates move on, memberships
+    # end on their own date), and as a safety net.
+    "rollup-nightly": {"task": "indicators.tasks.rollup_task", "schedule": crontab(hour=0, minute=5)},
     # Rebuild the month-end history at night, when nobody watches the dashboard.
     "backfill-nightly": {
         "task": "indicators.tasks.backfill_task",
         "schedule": crontab(hour=2, minute=30),
     },
 }
-# Changes to counted records are rolled up after this many seconds; changes within
-# the window share one roll-up (debounce).
+# The outbox is drained this many seconds after a change; changes within the
+# window share one drain (debounce).
 ROLLUP_DEBOUNCE_SECONDS = env.float("ROLLUP_DEBOUNCE_SECONDS", default=2.0)
 
 # Status of an indicator from actual / expected: at or above ON_TRACK is on track,

@@ -54,6 +54,7 @@ registry.register(Measure(
     records=observatories_on,
     models=("observatories.Observatory", "organisations.Region"),
     date_field="launched_on",
+    event_dates={"observatories.Observatory": ("launched_on", "closed_on")},
     dimensions=(
         Dimension("country", "Country (of the observatory's region)", "region__country", display=country_name),
         Dimension("region", "Region", "region_id", label_field=region_label("region")),
@@ -69,6 +70,7 @@ registry.register(Measure(
     records=skill_gaps_on,
     models=("observatories.SkillGap", "observatories.Observatory", "organisations.Region"),
     date_field="identified_on",
+    event_dates={"observatories.SkillGap": ("identified_on",)},
     dimensions=(
         Dimension("observatory", "Observatory", "observatory_id", label_field="observatory__name"),
         Dimension("region", "Region (of the observatory)", "observatory__region_id",

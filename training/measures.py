@@ -37,6 +37,7 @@ registry.register(Measure(
     records=micro_credentials_on,
     models=("training.MicroCredential", "organisations.Organisation"),
     date_field="published_on",
+    event_dates={"training.MicroCredential": ("published_on",)},
     dimensions=(
         Dimension("eqf_level", "EQF level", "eqf_level", display=lambda level: f"EQF {level}"),
         # Co-awarded credentials are attributed once, to the awarding body's country.
@@ -57,6 +58,7 @@ registry.register(Measure(
     field="students",
     models=("training.FactoryExchange", "training.LearningFactory", "organisations.Organisation"),
     date_field="started_on",
+    event_dates={"training.FactoryExchange": ("started_on",)},
     dimensions=(
         Dimension("factory", "Learning factory", "factory_id", label_field="factory__name"),
         # An exchange has partners in several countries: its students are counted
@@ -76,6 +78,7 @@ registry.register(Measure(
     records=collaborative_products_on,
     models=("training.FactoryProduct", "training.LearningFactory"),
     date_field="developed_on",
+    event_dates={"training.FactoryProduct": ("developed_on",)},
     dimensions=(
         # A product made in several factories is attributed once, to its first factory (lowest id).
         Dimension("factory", "Learning factory (each product once, by its first factory)",

@@ -89,7 +89,7 @@ def demo_site(transactional_db, live_url):
 
     create_demo_accounts()
     try:
-        from indicators.services import rollup_all
+        from indicators.rollup import rollup_all
     except ImportError:  # the engine has not landed yet
         return
     rollup_all()

@@ -12,7 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from indicators import dashboard
+from indicators import generation
 from indicators.models import Breakdown, Snapshot
 from organisations.models import Organisation
 from tests.factories import MilestoneFactory, OrganisationFactory, ReportFactory
@@ -201,7 +201,7 @@ def _grow(indicator, count, prefix, start=40):
 
 
 def _queries(client, path):
-    dashboard.snapshots_changed()  # a roll-up: measure the page as its first viewer sees it
+    generation.bump()  # a roll-up: measure the page as its first viewer sees it
     with CaptureQueriesContext(connection) as captured:
         response = client.get(path)
     assert response.status_code == 200
@@ -243,19 +243,19 @@ def test_figures_are_built_once_per_rollup_that_changed_them(staff_client, membe
     assert len(built) == 1
     assert "history-figure" in html
     assert not any("organisations_organisation" in q["sql"] for q in cached.captured_queries)  # no records query
-    dashboard.snapshots_changed()  # a roll-up that changed nothing: the records are read again, the figure kept
+    generation.bump()  # a roll-up that changed nothing: the records are read again, the figure kept
     with CaptureQueriesContext(connection) as rebuilt:
         staff_client.get(url("members"))
     assert any("organisations_organisation" in q["sql"] for q in rebuilt.captured_queries)
     assert len(built) == 1
     Snapshot.objects.filter(pk=members.snapshots.latest().pk).update(value=Decimal("31"))
-    dashboard.snapshots_changed()
+    generation.bump()
     assert staff_client.get(url("members")).status_code == 200
     assert len(built) == 2
 
 
 def test_records_saved_show_with_the_next_rollup(staff_client, members):
-    from indicators.services import rollup_all
+    from indicators.rollup import rollup_all
 
     staff_client.get(url("members"))
     OrganisationFactory(name="Newly counted")

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from alliance.models import AllianceMember, CooperationProject, MoU
 from indicators.models import Breakdown, Snapshot
 from indicators.registry import registry
-from indicators.services import rollup_all
+from indicators.rollup import rollup_all
 from observatories.models import Observatory, SkillGap
 from organisations.models import Organisation
 from tests.factories import (

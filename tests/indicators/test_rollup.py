@@ -6,7 +6,7 @@ from django.db import connection  # noqa: F401 - read by skipif
 
 from alliance.models import MoU
 from indicators.models import Breakdown, Snapshot
-from indicators.services import rollup_all
+from indicators.rollup import rollup_all
 from tests.factories import (
     AllianceMemberFactory,
     MoUFactory,

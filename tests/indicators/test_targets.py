@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from indicators.models import Snapshot
-from indicators.services import forecast, progress
+from indicators.rollup import forecast, progress
 from tests.factories import IndicatorFactory, MilestoneFactory
 
 pytestmark = pytest.mark.django_db

@@ -39,16 +39,16 @@ def bulk_create_then_stall(self, objs, *args, **kwargs):
 
 QuerySet.bulk_create = bulk_create_then_stall
 
-from indicators import services  # noqa: E402
+from indicators import rollup  # noqa: E402
 
-original_pending_clear = services.rollup_pending_clear
+original_rollup_all = rollup.rollup_all
 
 
-def pause_then_clear():
+def pause_then_rollup(*args, **kwargs):
     if marker.exists():
         time.sleep(3)
-    return original_pending_clear()
+    return original_rollup_all(*args, **kwargs)
 
 
-services.rollup_pending_clear = pause_then_clear
+rollup.rollup_all = pause_then_rollup
 app.worker_main(sys.argv[2:])

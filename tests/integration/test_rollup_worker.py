@@ -14,7 +14,7 @@ from celery.signals import task_postrun
 from django.core.cache import cache
 from django.utils import timezone
 
-from indicators import services
+from indicators import tasks
 from indicators.models import Snapshot
 from lcamp.celery import app
 from tests.factories import AllianceMemberFactory, OrganisationFactory
@@ -39,7 +39,7 @@ def rollups():
     lock = threading.Lock()
 
     def count(sender=None, **kwargs):
-        if sender is not None and sender.name == "indicators.tasks.rollup_task":
+        if sender is not None and sender.name == "indicators.tasks.drain_task":
             with lock:
                 runs.append(time.monotonic())
 
@@ -54,12 +54,12 @@ def worker(lcamp_indicators, settings, rollups):  # noqa: F811 - the imported fi
     settings.ROLLUP_DEBOUNCE_SECONDS = 1
     assert not settings.CELERY_TASK_ALWAYS_EAGER
     app.control.purge()
-    cache.delete(services.PENDING_KEY)
+    cache.delete(tasks.PENDING_KEY)
     with start_worker(app, pool="solo", concurrency=1, perform_ping_check=False, shutdown_timeout=30,
                       loglevel="WARNING"):
         rollups.clear()
         yield
-    cache.delete(services.PENDING_KEY)
+    cache.delete(tasks.PENDING_KEY)
 
 
 def wait_for(condition, seconds):
@@ -90,7 +90,7 @@ def test_200_quick_saves_cause_at_most_10_rollups(worker, rollups):
     for organisation in organisations:
         AllianceMemberFactory(organisation=organisation)
 
-    assert wait_for(lambda: members_today() == 200 and cache.get(services.PENDING_KEY) is None, 20)
+    assert wait_for(lambda: members_today() == 200 and cache.get(tasks.PENDING_KEY) is None, 20)
     time.sleep(1.5)  # a roll-up queued by the last saves would have run by now
     assert members_today() == 200
     print(f"200 saves: {len(rollups)} roll-ups")

@@ -128,7 +128,7 @@ def world(db, settings, organisation, other_organisation, partner_user):
 
     settings.CELERY_TASK_ALWAYS_EAGER = True
     call_command("seed_lcamp", verbosity=0)
-    from indicators.services import rollup_all
+    from indicators.rollup import rollup_all
 
     rollup_all()
     objects = {

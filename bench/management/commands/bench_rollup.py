@@ -20,7 +20,7 @@ from django.db import connection, reset_queries
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from indicators import services
+from indicators import rollup as services
 from indicators.models import Indicator, Snapshot
 from indicators.registry import registry
 

@@ -132,7 +132,7 @@ class Command(BaseCommand):
     # --- steps -------------------------------------------------------------------
 
     def _load_data(self, scale):
-        from indicators.services import rollup_all
+        from indicators.rollup import rollup_all
 
         started = time.monotonic()
         call_command("seed_lcamp", verbosity=0)

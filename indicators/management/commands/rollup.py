@@ -1,8 +1,9 @@
 import datetime
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
-from indicators import services
+from indicators import rollup
 
 
 def number(value):
@@ -25,11 +26,14 @@ class Command(BaseCommand):
                 on = datetime.date.fromisoformat(date)
             except ValueError as error:
                 raise CommandError(f"--date takes a date as YYYY-MM-DD, not {date!r}.") from error
+        if on is not None and on > timezone.localdate():
+            raise CommandError(f"--date {on} is after today ({timezone.localdate()}): a roll-up computes what is "
+                               "true on a date that has come.")
         if backfill:
-            count = services.backfill(end=on)
+            count = rollup.backfill(end=on)
             if verbosity:
                 self.stdout.write(f"Backfill: {count} month-end snapshots written or kept.")
-        snapshots = services.rollup_all(on)
+        snapshots = rollup.rollup_all(on)
         if verbosity:
             self.stdout.write(self.table(snapshots))
 

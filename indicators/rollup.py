@@ -1,0 +1,393 @@
+"""The roll-up: indicators computed from the registers and stored as snapshots.
+
+Compute, store, backfill and drain the outbox: no Celery, no cache here (the
+triggers queue work, ``indicators.generation`` tells the pages a roll-up ended).
+
+``compute(indicator, on)`` reads; ``store(results)`` writes one Snapshot per
+indicator and date with its Breakdown rows. ``rollup_all(on)`` does every
+indicator on one date, ``recompute({indicator: since})`` one indicator from a
+date to today (today and the month-ends since, outside closed periods) and
+``drain()`` the indicators the outbox names. Nothing ever writes a snapshot
+dated inside a closed reporting period, except closing the period itself
+(``indicators.periods.reporting_period_close``), nor one dated after today.
+"""
+
+import datetime
+import logging
+import zlib
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import connection, transaction
+from django.db.models import Exists, Max, Min, OuterRef, Q, Sum
+from django.utils import timezone
+from django_countries import countries
+
+from . import generation
+from .models import Breakdown, Indicator, OutboxEntry, Project, Report, ReportingPeriod, Snapshot, month_ends
+from .registry import NOT_GIVEN, Part, registry
+
+logger = logging.getLogger(__name__)
+
+ZERO = Decimal("0")
+CENT = Decimal("0.01")
+FORECAST_WINDOW_DAYS = 90
+PROGRESS_MAX = Decimal("999.9999")
+_LOCK_ID = zlib.crc32(b"indicators.rollup")
+
+
+class FutureDateError(ValueError):
+    """A roll-up was asked for a date after today: the registers cannot know it yet."""
+
+
+@dataclass
+class Result:
+    """An indicator's computed state on a date, before it is stored."""
+
+    indicator: Indicator
+    date: datetime.date
+    value: Decimal
+    target: Decimal
+    expected: Decimal
+    progress: Decimal
+    status: str
+    forecast: Decimal | None
+    # (dimension name, overlapping, [Part, ...])
+    breakdowns: list = field(default_factory=list)
+
+    def snapshot_fields(self):
+        return {"value": self.value, "target": self.target, "expected": self.expected, "progress": self.progress,
+                "status": self.status, "forecast": self.forecast}
+
+    def breakdown_rows(self):
+        """The breakdown as comparable tuples (dimension, key, label, value, overlapping)."""
+        return sorted((name, part.key[:120], part.label[:255], part.value, overlapping)
+                      for name, overlapping, parts in self.breakdowns for part in parts)
+
+
+# --- Values -----------------------------------------------------------------
+
+def _quantize(value):
+    return Decimal(value).quantize(CENT)
+
+
+def reported_by_organisation(indicator, on):
+    """Each organisation's value of a reported indicator on ``on``, from its approved reports: one query.
+
+    Rows ``{"organisation_id", "organisation__name", "organisation__country", "value"}``,
+    one per organisation (not per report). An organisation's value is, by the
+    indicator's time rule, its latest approved value dated on or before ``on``
+    (the highest id on a tie), the cumulative sum of those values, or their maximum.
+    """
+    reports = Report.objects.approved().filter(indicator=indicator, as_of__lte=on)
+    rule = indicator.time_rule
+    if rule == Indicator.TimeRule.LATEST:
+        newer = Report.objects.approved().filter(
+            indicator=indicator, organisation_id=OuterRef("organisation_id"), as_of__lte=on,
+        ).filter(Q(as_of__gt=OuterRef("as_of")) | Q(as_of=OuterRef("as_of"), pk__gt=OuterRef("pk")))
+        reports = reports.filter(~Exists(newer))
+        aggregate = Sum("value")
+    elif rule == Indicator.TimeRule.MAXIMUM:
+        aggregate = Max("value")
+    else:
+        aggregate = Sum("value")
+    rows = (reports.order_by().values("organisation_id", "organisation__name", "organisation__country")
+            .annotate(value=aggregate).order_by())
+    return list(rows)
+
+
+def reported_value(indicator, on):
+    """The value of a reported indicator on ``on``: the sum over organisations of each one's value."""
+    return _quantize(sum((row["value"] for row in reported_by_organisation(indicator, on)), ZERO))
+
+
+def _reported_breakdowns(rows):
+    """The organisation and country parts of a reported indicator, from its per-organisation rows."""
+    by_organisation = [Part(str(row["organisation_id"]), row["organisation__name"], _quantize(row["value"]))
+                       for row in rows]
+    by_country = {}
+    for row in rows:
+        code = row["organisation__country"] or ""
+        by_country[code] = by_country.get(code, ZERO) + row["value"]
+    parts = [Part(code, (countries.name(code) or code) if code else NOT_GIVEN, _quantize(value))
+             for code, value in by_country.items()]
+    order = lambda part: (-part.value, part.key)  # noqa: E731
+    return [("organisation", False, sorted(by_organisation, key=order)),
+            ("country", False, sorted(parts, key=order))]
+
+
+def indicator_value(indicator, on):
+    """The indicator's value on ``on`` (one query, or two for reported values)."""
+    measure = registry.for_indicator(indicator)
+    if measure is not None:
+        return _quantize(measure.total(on))
+    return reported_value(indicator, on)
+
+
+def forecast(*, value, value_before, on, target_date, window=FORECAST_WINDOW_DAYS):
+    """The value at ``target_date`` at the pace of the last ``window`` days (never below zero).
+
+    On or after the target date the forecast is the value itself.
+    """
+    if on >= target_date:
+        return _quantize(value)
+    pace = (Decimal(value) - Decimal(value_before)) / Decimal(window)
+    projected = Decimal(value) + pace * Decimal((target_date - on).days)
+    return _quantize(max(projected, ZERO))
+
+
+def progress(value, target):
+    """value / target as a fraction (1 when the target is zero), capped to fit the column."""
+    if target <= 0:
+        return Decimal(1)
+    return min(Decimal(value) / Decimal(target), PROGRESS_MAX).quantize(Decimal("0.0001"))
+
+
+def compute(indicator, on):
+    """The Result of ``indicator`` on ``on``: reads only, a fixed number of queries."""
+    measure = registry.for_indicator(indicator)
+    if measure is not None:
+        value = _quantize(measure.total(on))
+        breakdowns = [(d.name, d.overlapping, measure.parts(on, d)) for d in measure.dimensions]
+    else:
+        rows = reported_by_organisation(indicator, on)
+        value = _quantize(sum((row["value"] for row in rows), ZERO))
+        breakdowns = _reported_breakdowns(rows)
+    value_before = indicator_value(indicator, on - datetime.timedelta(days=FORECAST_WINDOW_DAYS))
+    expected = _quantize(indicator.expected_value(on, indicator.trajectory()))
+    return Result(
+        indicator=indicator, date=on, value=value, target=_quantize(indicator.target), expected=expected,
+        progress=progress(value, indicator.target), status=indicator.status_for(value, expected),
+        forecast=forecast(value=value, value_before=value_before, on=on, target_date=indicator.target_date),
+        breakdowns=breakdowns,
+    )
+
+
+# --- Storing ------------------------------------------------------------------
+
+def indicators_to_compute(ids=None):
+    """Every indicator that can be computed (or those of ``ids``): counted from a registered measure, or reported."""
+    queryset = Indicator.objects.select_related("project").prefetch_related("milestones")
+    if ids is not None:
+        queryset = queryset.filter(pk__in=ids)
+    indicators = []
+    for indicator in queryset:
+        if not indicator.is_reported and indicator.measure_key not in registry:
+            logger.warning("Indicator %s: no measure %r is registered; skipped.", indicator.code,
+                           indicator.measure_key)
+            continue
+        indicators.append(indicator)
+    return indicators
+
+
+class ClosedPeriods:
+    """The closed reporting periods, by project: read once per roll-up."""
+
+    def __init__(self, project_ids=None):
+        queryset = ReportingPeriod.objects.filter(closed_at__isnull=False)
+        if project_ids is not None:
+            queryset = queryset.filter(project_id__in=project_ids)
+        self.by_project = {}
+        for period in queryset.order_by("start_on"):
+            self.by_project.setdefault(period.project_id, []).append(period)
+
+    def period_of(self, project_id, on):
+        """The closed period of the project containing ``on``, or None."""
+        for period in self.by_project.get(project_id, ()):
+            if period.start_on <= on <= period.end_on:
+                return period
+        return None
+
+    def is_closed(self, project_id, on):
+        return self.period_of(project_id, on) is not None
+
+    def latest_ending(self, project_id):
+        """The closed period of the project that ends last, or None."""
+        periods = self.by_project.get(project_id, ())
+        return max(periods, key=lambda period: period.end_on) if periods else None
+
+
+def lock():
+    """Serialise roll-ups (drain, beat, a command, closing a period) on PostgreSQL, for this transaction."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_ID])
+
+
+def _existing(results):
+    existing = {(s.indicator_id, s.date): s for s in Snapshot.objects.filter(
+        indicator__in={r.indicator.pk for r in results}, date__in={r.date for r in results})}
+    stored_rows = {}
+    for row in Breakdown.objects.filter(snapshot__in=[s.pk for s in existing.values()]).values_list(
+            "snapshot_id", "dimension", "key", "label", "value", "overlapping"):
+        stored_rows.setdefault(row[0], []).append(row[1:])
+    return existing, stored_rows
+
+
+def store(results, *, closing=None):
+    """Write the Results as snapshots with their breakdowns, in one transaction.
+
+    Idempotent: a snapshot whose value and breakdown did not change keeps its rows
+    (only ``computed_at`` moves on). A result dated inside a closed reporting period
+    is dropped: such a snapshot is never written nor rewritten, even when missing.
+    ``closing`` is the period being closed, whose snapshots are written this once.
+    Returns the snapshots written or kept, in the order of ``results``.
+    """
+    if not results:
+        return []
+    now = timezone.now()
+    with transaction.atomic():
+        lock()
+        periods = ClosedPeriods({r.indicator.project_id for r in results})
+        existing, stored_rows = _existing(results)
+        snapshots, touched, replace_breakdowns, new_breakdowns = [], [], [], []
+        for result in results:
+            snapshot = existing.get((result.indicator.pk, result.date))
+            opening = closing is not None and closing.project_id == result.indicator.project_id and (
+                closing.start_on <= result.date <= closing.end_on)
+            if not opening and (periods.is_closed(result.indicator.project_id, result.date)
+                                or (snapshot is not None and snapshot.is_frozen)):
+                if snapshot is not None:
+                    snapshots.append(snapshot)
+                continue
+            fields = result.snapshot_fields()
+            rows = result.breakdown_rows()
+            if snapshot is None:
+                snapshot = Snapshot.objects.create(indicator=result.indicator, date=result.date, computed_at=now,
+                                                   **fields)
+            else:
+                if any(getattr(snapshot, name) != value for name, value in fields.items()):
+                    for name, value in fields.items():
+                        setattr(snapshot, name, value)
+                    snapshot.computed_at = now
+                    snapshot.save(update_fields=[*fields, "computed_at"])
+                else:
+                    touched.append(snapshot.pk)
+                if sorted(stored_rows.get(snapshot.pk, [])) == rows:
+                    snapshots.append(snapshot)
+                    continue
+                replace_breakdowns.append(snapshot.pk)
+            new_breakdowns.extend(
+                Breakdown(snapshot=snapshot, dimension=name, key=key, label=label, value=value, overlapping=overlap)
+                for name, key, label, value, overlap in rows)
+            snapshots.append(snapshot)
+        if touched:
+            Snapshot.objects.filter(pk__in=touched).update(computed_at=now)
+        if replace_breakdowns:
+            Breakdown.objects.filter(snapshot_id__in=replace_breakdowns).delete()
+        if new_breakdowns:
+            Breakdown.objects.bulk_create(new_breakdowns)
+        # The pages read the generation: on commit they show what was stored.
+        generation.bump_now_and_on_commit()
+    return snapshots
+
+
+def _refuse_future(on, today):
+    if on > today:
+        raise FutureDateError(f"{on} is after today ({today}): a roll-up computes what is true on a date that "
+                              "has come, never a forecast of the registers.")
+
+
+def rollup_all(on=None):
+    """Compute every indicator on ``on`` (today by default, never later) and store the snapshots.
+
+    Returns the snapshots of that date (those of a closed period as they were).
+    """
+    today = timezone.localdate()
+    on = on or today
+    _refuse_future(on, today)
+    with transaction.atomic():
+        # The lock is taken before the registers are read, not only around the write:
+        # otherwise a roll-up that read before a concurrent change committed could store
+        # its older counts after the roll-up of that change stored the newer ones.
+        lock()
+        results = [compute(indicator, on) for indicator in indicators_to_compute()]
+        snapshots = store(results)
+    logger.info("Roll-up on %s: %d indicators.", on, len(snapshots))
+    return snapshots
+
+
+def dates_to_recompute(indicator, since, today, periods):
+    """Today and the month-ends from ``since`` (not before the project start), outside closed periods."""
+    first = max(since, indicator.project.start_on)
+    dates = month_ends(first, today) if first <= today else [today]
+    return [on for on in dates if not periods.is_closed(indicator.project_id, on)]
+
+
+def recompute(since_by_indicator, *, today=None):
+    """Recompute each indicator from its date to today: ``{indicator: since}``. Returns the snapshots stored."""
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        lock()
+        periods = ClosedPeriods({indicator.project_id for indicator in since_by_indicator})
+        results = []
+        for indicator, since in since_by_indicator.items():
+            for on in dates_to_recompute(indicator, since, today, periods):
+                results.append(compute(indicator, on))
+        return store(results)
+
+
+def drain(*, indicator_ids=None):
+    """Recompute the indicators the outbox names, from the earliest date of their rows, and delete those rows.
+
+    One transaction under the roll-up lock. Rows added meanwhile (by a change committing
+    while the drain runs) are not deleted: they wait for the next drain.
+    ``indicator_ids`` limits the drain to those indicators. Returns ``{indicator code: since}``.
+    """
+    with transaction.atomic():
+        lock()
+        pending = OutboxEntry.objects.all()
+        if indicator_ids is not None:
+            pending = pending.filter(indicator_id__in=indicator_ids)
+        last = pending.aggregate(last=Max("pk"))["last"]
+        if last is None:
+            return {}
+        handled = pending.filter(pk__lte=last)
+        since = dict(handled.order_by().values("indicator_id").annotate(since=Min("changed_from"))
+                     .values_list("indicator_id", "since"))
+        indicators = {indicator: since[indicator.pk] for indicator in indicators_to_compute(since)}
+        recompute(indicators)
+        handled.delete()
+    logger.info("Drain: %d indicators.", len(indicators))
+    return {indicator.code: date for indicator, date in indicators.items()}
+
+
+def closed_period_conflict(indicator, since):
+    """The closed reporting period of the indicator whose stored value on a date from ``since`` differs
+    from what the registers (as this transaction sees them) now give, or None."""
+    periods = ReportingPeriod.objects.filter(project_id=indicator.project_id, closed_at__isnull=False,
+                                             end_on__gte=since).order_by("start_on")
+    for period in periods:
+        for on, value in Snapshot.objects.filter(
+                indicator=indicator, date__gte=max(since, period.start_on), date__lte=period.end_on,
+        ).values_list("date", "value"):
+            if indicator_value(indicator, on) != value:
+                return period
+    return None
+
+
+def backfill(*, start=None, end=None):
+    """Write month-end snapshots from each project's start (or ``start``) to ``end`` (today).
+
+    Dates inside closed reporting periods are skipped (their snapshots were written when
+    the period was closed). One transaction per date. Returns the number of snapshots written or kept.
+    """
+    today = timezone.localdate()
+    end = end or today
+    _refuse_future(end, today)
+    indicators = indicators_to_compute()
+    count = 0
+    for project in Project.objects.all():
+        mine = [indicator for indicator in indicators if indicator.project_id == project.pk]
+        first = max(start or project.start_on, project.start_on)
+        if not mine or first > end:
+            continue
+        periods = ClosedPeriods([project.pk])
+        for on in month_ends(first, end):
+            if periods.is_closed(project.pk, on):
+                continue
+            with transaction.atomic():
+                lock()
+                count += len(store([compute(indicator, on) for indicator in mine]))
+    logger.info("Backfill to %s: %d snapshots.", end, count)
+    return count

@@ -1,0 +1,330 @@
+"""What a change to a counted record sets off: an outbox row, then a drain.
+
+The only module that queues a task. Connected in ``IndicatorsConfig.ready`` to the
+saves, deletions and many-to-many changes of every model a registered measure lists,
+and of the engine's own inputs (indicators, milestones, reported values):
+
+1. In the transaction of the change, one ``OutboxEntry`` per indicator it may alter:
+   "indicator X changed from date D", D being the earliest date the change touches
+   (the old and new values of the record's date fields the measure names in
+   ``Measure.event_dates``; the project start without an entry). A change that would
+   alter a snapshot of a closed reporting period is refused there with a
+   ``ValidationError`` naming the period, and nothing is written.
+2. On commit, a drain is requested (``drain_request``): without a broker it runs in
+   this process at once; with one, ``drain_task`` is queued, debounced. Broker or
+   cache down: the rows wait in the outbox for the beat's drain, every minute; no
+   web request runs a roll-up of its own.
+"""
+
+import contextlib
+import datetime
+import logging
+import threading
+
+from django.apps import apps
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
+from django.utils import timezone
+
+from . import rollup
+from .models import Indicator, OutboxEntry
+from .registry import registry
+from .tasks import PENDING_KEY, drain_task, rollup_task
+
+logger = logging.getLogger(__name__)
+
+REPORT = "indicators.Report"
+# The engine's own inputs: a change re-computes the indicator from its project start
+# (a target or a milestone moves every expected value); never refused, since the
+# snapshots of a closed period are frozen whatever their indicator becomes.
+OWN_MODELS = ("indicators.Indicator", "indicators.Milestone")
+M2M_ACTIONS = {"post_add", "post_remove", "post_clear"}
+# Fields whose change alone says nothing about what a record counts.
+IGNORED_FIELDS = {"version", "updated_at", "modified_at", "created_at"}
+
+
+# --- Which indicators, from which date ---------------------------------------------
+
+def measures_of(label):
+    """The measures that list the model ``label``."""
+    return [measure for measure in registry if label in measure.models]
+
+
+def _date_values(rows, names):
+    return [value for row in rows if row for name in names
+            if isinstance(value := row.get(name), datetime.date)]
+
+
+def changed_from(measure, label, old, new):
+    """The earliest date a change of a ``label`` record may alter for ``measure``, or None (the project start).
+
+    ``old`` and ``new`` are the record's field values before and after (None when it was
+    created or deleted). An update that changed only some of the date fields touches
+    their old and new values; one that changed anything else touches every date field
+    of the record. A record with no date at all counts on no date: the change touches today.
+    """
+    names = measure.event_dates.get(label)
+    if not names:
+        # A new record of a model the measure reads without counting it (an
+        # organisation, a region) is referenced by no counted record yet.
+        return False if old is None and new is not None else None
+    if old is not None and new is not None:
+        changed = {name for name in new if name not in IGNORED_FIELDS and old.get(name) != new.get(name)}
+        if not changed:
+            return False
+        if changed <= set(names):
+            names = tuple(changed)
+    values = _date_values((old, new), names)
+    return min(values) if values else timezone.localdate()
+
+
+def _row(instance):
+    return {field.name: getattr(instance, field.attname) for field in instance._meta.concrete_fields}
+
+
+def _old_row(instance):
+    if instance._state.adding or instance.pk is None:
+        return None
+    model = type(instance)
+    names = [field.attname for field in model._meta.concrete_fields]
+    row = model._base_manager.filter(pk=instance.pk).values(*names).first()
+    if row is None:
+        return None
+    return {field.name: row[field.attname] for field in model._meta.concrete_fields}
+
+
+# --- Writing the outbox ------------------------------------------------------------------
+
+def record_changed(label, old, new):
+    """Write the outbox rows of a change to a record of ``label`` (old/new field values, None if absent)."""
+    if label in OWN_MODELS:
+        row = new or old
+        indicator_id = row["id"] if label == "indicators.Indicator" else row["indicator"]
+        return _write({indicator_id: None}, check=False)
+    return _write(since_of(label, old, new))
+
+
+def since_of(label, old, new, since=None):
+    """{indicator id, or a measure key: the date from which the change may alter it (None: the project start)}.
+
+    Keyed by measure for a register's record (``_write`` finds its indicators, in one
+    query for any number of records), by indicator for a reported value.
+    """
+    since = {} if since is None else since
+    if label == REPORT:
+        return _report_since(old, new, since)
+    for measure in measures_of(label):
+        date = changed_from(measure, label, old, new)
+        if date is not False:
+            since[measure.key] = _earliest(since.get(measure.key, ...), date)
+    return since
+
+
+def _by_indicator(since):
+    """``since`` with its measure keys replaced by the indicators counted by those measures."""
+    keys = [key for key in since if isinstance(key, str)]
+    result = {key: date for key, date in since.items() if not isinstance(key, str)}
+    if keys:
+        for indicator_id, key in Indicator.objects.filter(source=Indicator.Source.MEASURE, measure_key__in=keys
+                                                          ).values_list("pk", "measure_key"):
+            result[indicator_id] = _earliest(result.get(indicator_id, ...), since[key])
+    return result
+
+
+def _earliest(current, date):
+    if current is ...:
+        return date
+    if current is None or date is None:
+        return None
+    return min(current, date)
+
+
+def _report_since(old, new, since):
+    if old and new and all(old.get(k) == new.get(k) for k in ("indicator", "as_of", "value", "status",
+                                                              "organisation")):
+        return since
+    for row in (old, new):
+        if row:
+            since[row["indicator"]] = _earliest(since.get(row["indicator"], ...), row["as_of"])
+    return since
+
+
+def _write(since, *, check=True):
+    """One OutboxEntry per indicator; refuse a change that would alter a closed period. None = the project start."""
+    since = _by_indicator(since)
+    if not since:
+        return []
+    indicators = Indicator.objects.select_related("project").in_bulk(list(since))
+    entries = [OutboxEntry(indicator=indicator, changed_from=since[pk] or indicator.project.start_on)
+               for pk, indicator in indicators.items()]
+    if check:
+        for entry in entries:
+            period = rollup.closed_period_conflict(entry.indicator, entry.changed_from)
+            if period is not None:
+                raise ValidationError(
+                    f"This change would alter the closed reporting period '{period_label(period)}' "
+                    f"({entry.indicator.title}). An administrator may reopen the period, giving a reason.",
+                    code="closed_period")
+    OutboxEntry.objects.bulk_create(entries)
+    request_drain()
+    return entries
+
+
+def period_label(period):
+    return f"{period.name} ({_day(period.start_on)} – {_day(period.end_on)})"
+
+
+def _day(date):
+    return f"{date.day} {date:%b %Y}"
+
+
+def records_created(model, instances):
+    """Bulk-created records (``bulk_create`` sends no signal): write their outbox rows."""
+    label, since = model._meta.label, {}
+    for instance in instances:
+        since_of(label, None, _row(instance), since)
+    return _write(since)
+
+
+# --- Signals ------------------------------------------------------------------------
+
+def on_pre_save(sender, instance, raw=False, **kwargs):
+    if not raw:
+        instance._indicators_old_row = _old_row(instance)
+
+
+def on_save(sender, instance, raw=False, **kwargs):
+    if raw:
+        return
+    old = getattr(instance, "_indicators_old_row", None)
+    instance._indicators_old_row = None
+    record_changed(sender._meta.label, old, _row(instance))
+
+
+def on_delete(sender, instance, **kwargs):
+    record_changed(sender._meta.label, _row(instance), None)
+
+
+def on_m2m_changed(sender, instance, action, reverse, **kwargs):
+    if action not in M2M_ACTIONS:
+        return
+    owner = _through_owners().get(sender)
+    if owner is None:
+        return
+    label = owner._meta.label
+    # Seen from the owning record (a project's participants), its dates bound the
+    # change, as for an edit of it; seen from the other side, the project start.
+    row = None if reverse else _row(instance)
+    since = {}
+    for measure in measures_of(label):
+        names = measure.event_dates.get(label)
+        values = _date_values([row], names) if names and row else []
+        since[measure.key] = min(values) if values else None
+    _write(since)
+
+
+_owners = {}
+
+
+def _through_owners():
+    if not _owners:
+        for model in watched_models():
+            for m2m in model._meta.local_many_to_many:
+                _owners[m2m.remote_field.through] = model
+    return _owners
+
+
+def watched_models():
+    return [apps.get_model(name) for name in sorted(registry.models() | set(OWN_MODELS) | {REPORT})]
+
+
+def connect():
+    for model in watched_models():
+        uid = f"indicators.outbox.{model._meta.label_lower}"
+        pre_save.connect(on_pre_save, sender=model, dispatch_uid=uid + ".pre_save")
+        post_save.connect(on_save, sender=model, dispatch_uid=uid + ".save")
+        post_delete.connect(on_delete, sender=model, dispatch_uid=uid + ".delete")
+        for m2m in model._meta.local_many_to_many:
+            through = m2m.remote_field.through
+            m2m_changed.connect(on_m2m_changed, sender=through, dispatch_uid=f"{uid}.{m2m.name}.m2m")
+
+
+# --- Draining ------------------------------------------------------------------------
+
+_deferred = threading.local()
+
+
+@contextlib.contextmanager
+def rollups_deferred():
+    """Within the block, changes write their outbox rows but request no drain; one is requested at the end.
+
+    For bulk work (imports, demo data) that saves many records one by one.
+    """
+    depth = getattr(_deferred, "depth", 0)
+    _deferred.depth = depth + 1
+    try:
+        yield
+    finally:
+        _deferred.depth = depth
+    if depth == 0:
+        transaction.on_commit(drain_request)
+
+
+def rollups_are_deferred():
+    return getattr(_deferred, "depth", 0) > 0
+
+
+def request_drain():
+    """Ask for a drain when the current transaction commits (at once outside one)."""
+    if not rollups_are_deferred():
+        transaction.on_commit(drain_request)
+
+
+def drain_request():
+    """Drain the outbox soon; called on commit of a change.
+
+    - Eager (no broker, the embedded default): the drain runs now, in this process,
+      for the indicators the change touched, so a save shows on the dashboard at once.
+      A transaction of many saves asks many times; the first drain handles every row,
+      the others find the outbox empty (one query).
+    - With a broker: debounced. The first change sets ``PENDING_KEY`` (``cache.add``)
+      and queues ``drain_task`` in ROLLUP_DEBOUNCE_SECONDS; the changes that follow
+      while the key is set queue nothing. The task clears the key before it reads the
+      outbox, so a change committed while it runs queues one more drain.
+    - Broker or cache down: the save has committed and must not fail. The error is
+      logged; the rows wait in the outbox for the beat's drain (every minute).
+    """
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        rollup.drain()
+        return
+    debounce = float(settings.ROLLUP_DEBOUNCE_SECONDS)
+    queued = False
+    try:
+        if not cache.add(PENDING_KEY, timezone.now().isoformat(), timeout=int(debounce * 10) + 60):
+            return
+        queued = True
+        drain_task.apply_async(countdown=debounce)
+    except Exception:
+        logger.exception("Could not queue the drain (broker or cache down); the outbox keeps the changes "
+                         "for the next scheduled drain.")
+        if queued:
+            with contextlib.suppress(Exception):
+                cache.delete(PENDING_KEY)
+
+
+def refresh_now():
+    """A manager's "Refresh now": a full roll-up of today, queued (run in this process without a broker).
+
+    Returns False when the task queue does not answer.
+    """
+    from kombu.exceptions import OperationalError
+
+    try:
+        rollup_task.delay()
+    except OperationalError:
+        logger.exception("could not queue the roll-up")
+        return False
+    return True

@@ -88,6 +88,9 @@ class Measure:
     # The URL name of a record's detail page, taking its pk, e.g. "alliance:member-detail".
     detail_url_name: str = ""
     description: str = ""
+    # "app_label.Model" -> the names of its date fields whose old and new values bound the
+    # effective date of a change (e.g. "alliance.AllianceMember": ("joined_on", "left_on")).
+    event_dates: dict = dataclasses.field(default_factory=dict)
 
     def dimension(self, name):
         for dimension in self.dimensions:

@@ -8,8 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from organisations.models import Organisation
-from registers import uploads
-from registers import validators
+from registers import uploads, validators
 from registers.engine import record_create, record_save
 
 from . import tasks

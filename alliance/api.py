@@ -80,10 +80,12 @@ class AllianceMemberViewSet(RegisterViewSet):
 
 
 class CooperationProjectSerializer(TrackedSerializer):
+    end_of_life = (CooperationProject.Status.CANCELLED, "cancelled_on")
+
     class Meta:
         model = CooperationProject
         fields = ["id", "title", "description", "lead_organisation", "participants", "started_on", "ended_on",
-                  "status", "version", "created_at", "updated_at"]
+                  "status", "cancelled_on", "version", "created_at", "updated_at"]
         read_only_fields = ["created_at", "updated_at"]
 
     def validate_related(self, attrs, instance):

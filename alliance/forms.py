@@ -7,7 +7,8 @@ from django.utils import timezone
 from django_countries import countries
 
 from organisations.models import Organisation
-from registers.engine import RegisterForm
+from registers.engine import RegisterForm, StatusChangeForm
+from registers.validators import validate_not_in_future
 
 from .models import AllianceMember, CooperationProject
 
@@ -85,6 +86,7 @@ class MemberWithdrawForm(RegisterForm):
         super().__init__(*args, **kwargs)
         self.fields["left_on"].required = True
         self.fields["left_on"].widget.attrs["required"] = True
+        self.fields["left_on"].validators.append(validate_not_in_future)
         if not self.is_bound:
             self.initial["left_on"] = self.initial.get("left_on") or timezone.localdate()
 
@@ -96,7 +98,8 @@ class CooperationProjectForm(RegisterForm):
         help_texts = {
             "participants": "At least two organisations, all alliance members on the start date. "
                             "The lead organisation is added if you leave it out. Hold Ctrl (⌘ on a Mac) to choose several.",
-            "status": "Cancel a project instead of deleting it: a cancelled project is not counted.",
+            "status": "Cancel a project with “Change status” instead of deleting it: it counts up to the day "
+                      "it was cancelled.",
         }
 
     def clean(self):
@@ -111,6 +114,17 @@ class CooperationProjectForm(RegisterForm):
             except ValidationError as error:
                 self.add_error("participants", error.message_dict["participants"])
         return cleaned
+
+
+class CooperationProjectStatusForm(StatusChangeForm):
+    end_status = CooperationProject.Status.CANCELLED
+    end_field = "cancelled_on"
+
+    class Meta:
+        model = CooperationProject
+        fields = ["status", "cancelled_on"]
+        help_texts = {"status": "Cancel a project instead of deleting it: it counts up to the day before it was "
+                                "cancelled (never, when cancelled before it started)."}
 
 
 # --- Filters -------------------------------------------------------------------------------------

@@ -30,6 +30,7 @@ from simple_history.utils import bulk_create_with_history
 
 from indicators.triggers import records_created, rollups_deferred
 from organisations.models import Organisation, Region
+from registers.validators import validate_event_date
 
 from .models import AllianceMember
 
@@ -318,6 +319,11 @@ def _validate_members(rows):
                 parsed = _date(raw)
             except ValueError:
                 errors.append(f"{field}: {str(raw).strip()!r} is not a date (YYYY-MM-DD).")
+                continue
+            try:
+                validate_event_date(parsed)
+            except ValidationError as error:
+                errors.append(f"{field}: {' '.join(error.messages)}")
                 continue
             if field == "joined_on":
                 joined_on = parsed

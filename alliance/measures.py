@@ -4,7 +4,7 @@ Each measure's ``records(on)`` yields one row per counted record (see
 ``indicators.registry``); each breakdown attributes a record to exactly one part.
 """
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q
 
 from indicators.registry import Dimension, Measure, registry
 from organisations.labels import country_name, region_label
@@ -35,13 +35,13 @@ def members_on(on):
 
 
 def cooperation_projects_on(on):
-    """Started on or before ``on``, neither planned nor cancelled, with two or more participants."""
-    through = CooperationProject.participants.through
-    with_two = (through.objects.values("cooperationproject_id").annotate(n=Count("organisation_id"))
-                .filter(n__gte=2).values("cooperationproject_id"))
-    return (CooperationProject.objects.filter(started_on__lte=on)
-            .exclude(status__in=[CooperationProject.Status.PLANNED, CooperationProject.Status.CANCELLED])
-            .filter(pk__in=with_two))
+    """Cooperation projects among alliance members counted on ``on``.
+
+    A project counts on ``on`` when it started on or before ``on``, is not planned, was not
+    cancelled on or before ``on``, and at least two of its participants were alliance members
+    active on the project's start date (``CooperationProject.objects.counted_on``).
+    """
+    return CooperationProject.objects.counted_on(on)
 
 
 def mous_on(on):
@@ -76,12 +76,14 @@ registry.register(Measure(
 registry.register(Measure(
     key="cooperation-projects",
     label="Cooperation projects",
-    description="Projects started on or before the date, neither planned nor cancelled, with at least two "
-                "participating organisations.",
+    description="Projects started on or before the date, not planned, not cancelled on or before it, with at "
+                "least two participants that were alliance members on the project's start date.",
     records=cooperation_projects_on,
-    models=("alliance.CooperationProject", *ORGANISATION_MODELS),
+    models=("alliance.CooperationProject", "alliance.AllianceMember", *ORGANISATION_MODELS),
     date_field="started_on",
-    event_dates={"alliance.CooperationProject": ("started_on",)},
+    event_dates={"alliance.CooperationProject": ("started_on", "cancelled_on"),
+                 # A membership corrected or back-dated changes the projects started since.
+                 "alliance.AllianceMember": ("joined_on", "left_on")},
     dimensions=(
         # A project has partners in several countries: it is attributed once, to its lead's country.
         Dimension("lead_country", "Lead organisation's country (each project once, by its lead)",

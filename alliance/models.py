@@ -13,6 +13,7 @@ from simple_history.models import HistoricalRecords
 from organisations.models import Organisation
 from registers.models import TrackedModel
 from registers.storage import private_storage
+from registers.validators import end_of_life_errors, ends_after, validate_event_date, validate_not_in_future
 
 
 class AllianceMemberQuerySet(models.QuerySet):
@@ -46,8 +47,8 @@ class AllianceMember(TrackedModel):
 
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="memberships")
     category = models.CharField(max_length=20, choices=Category.choices)
-    joined_on = models.DateField()
-    left_on = models.DateField(null=True, blank=True,
+    joined_on = models.DateField(validators=[validate_event_date])
+    left_on = models.DateField(null=True, blank=True, validators=[validate_event_date],
                                help_text="Leave empty while the organisation is a member. The day it stopped.")
     note = models.TextField(blank=True)
     history = HistoricalRecords()
@@ -80,6 +81,28 @@ class AllianceMember(TrackedModel):
                                                     f"(since {clash.joined_on})."})
 
 
+class CooperationProjectQuerySet(models.QuerySet):
+    def counted_on(self, on):
+        """The projects counted on ``on``: cooperation projects among alliance members.
+
+        A project counts from its start date (``started_on`` on or before ``on``) up to the day
+        before it is cancelled (``cancelled_on``), unless it is only planned, and only if at least
+        two of its participants are alliance members active on the project's start date. The rule
+        is read from the registers whatever path wrote the project (form, API, admin, import): a
+        participant's membership corrected or back-dated later changes the count accordingly.
+        """
+        through = CooperationProject.participants.through
+        member_at_start = AllianceMember.objects.filter(
+            organisation_id=models.OuterRef("organisation_id"),
+            joined_on__lte=models.OuterRef("cooperationproject__started_on"),
+        ).filter(Q(left_on__isnull=True) | Q(left_on__gt=models.OuterRef("cooperationproject__started_on")))
+        among_members = (through.objects.filter(models.Exists(member_at_start))
+                         .values("cooperationproject_id").annotate(n=models.Count("organisation_id"))
+                         .filter(n__gte=2).values("cooperationproject_id"))
+        return (self.filter(started_on__lte=on).exclude(status=CooperationProject.Status.PLANNED)
+                .filter(ends_after("cancelled_on", on)).filter(pk__in=among_members))
+
+
 class CooperationProject(TrackedModel):
     class Status(models.TextChoices):
         PLANNED = "planned", "Planned"
@@ -92,10 +115,16 @@ class CooperationProject(TrackedModel):
     lead_organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="led_projects")
     participants = models.ManyToManyField(Organisation, related_name="cooperation_projects",
                                           help_text="At least two organisations, all alliance members when it starts.")
-    started_on = models.DateField()
-    ended_on = models.DateField(null=True, blank=True)
+    started_on = models.DateField(validators=[validate_event_date])
+    ended_on = models.DateField(null=True, blank=True, validators=[validate_event_date])
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.ONGOING)
+    cancelled_on = models.DateField(
+        null=True, blank=True, validators=[validate_event_date, validate_not_in_future],
+        help_text="The day it was cancelled: it counts up to the day before (never, when cancelled before it "
+                  "started).")
     history = HistoricalRecords(m2m_fields=[participants])
+
+    objects = CooperationProjectQuerySet.as_manager()
 
     class Meta:
         ordering = ["-started_on", "id"]
@@ -104,14 +133,21 @@ class CooperationProject(TrackedModel):
         constraints = [
             models.CheckConstraint(condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("started_on")),
                                    name="coop_ended_not_before_started"),
+            models.CheckConstraint(condition=Q(status="cancelled", cancelled_on__isnull=False)
+                                   | (~Q(status="cancelled") & Q(cancelled_on__isnull=True)),
+                                   name="coop_cancelled_iff_date"),
         ]
 
     def __str__(self):
         return self.title
 
     def clean(self):
+        errors = end_of_life_errors(self, date_field="cancelled_on", end_status=self.Status.CANCELLED,
+                                    start_field="started_on", started="started", may_precede_start=True)
         if self.started_on and self.ended_on and self.ended_on < self.started_on:
-            raise ValidationError({"ended_on": "A project cannot end before it starts."})
+            errors["ended_on"] = "A project cannot end before it starts."
+        if errors:
+            raise ValidationError(errors)
 
     @staticmethod
     def validate_participants(participants, started_on):
@@ -173,7 +209,7 @@ class MoU(TrackedModel):
     title = models.CharField(max_length=255)
     scope = models.TextField(help_text="Scope and areas of cooperation.")
     areas = models.CharField("areas of cooperation", max_length=500, blank=True)
-    signed_on = models.DateField()
+    signed_on = models.DateField(validators=[validate_event_date])
     valid_until = models.DateField(null=True, blank=True)
     signatories = models.TextField(help_text="Names and roles of the people who signed, one a line.")
     document = models.FileField(upload_to=mou_document_path, storage=private_storage, max_length=255, blank=True)

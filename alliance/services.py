@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from organisations.models import Organisation
-from registers import uploads
+from registers import uploads, validators
 from registers.engine import record_create, record_save
 
 from . import tasks
@@ -153,6 +153,10 @@ def member_withdraw(*, member, left_on, user=None, expected_version=None):
         raise ValidationError({"left_on": f"This membership already ended on {saved:%Y-%m-%d}."})
     if not left_on:
         raise ValidationError({"left_on": "Give the day the organisation left the Alliance."})
+    try:
+        validators.validate_not_in_future(left_on)
+    except ValidationError as error:
+        raise ValidationError({"left_on": error.messages}) from error
     member.left_on = left_on
     return record_save(instance=member, user=user,
                        expected_version=member.version if expected_version is None else expected_version)
@@ -174,4 +178,15 @@ def cooperation_project_save(*, instance, participants, user=None, expected_vers
     if instance.pk is None:
         return record_create(instance=instance, user=user, m2m={"participants": participants})
     return record_save(instance=instance, user=user, m2m={"participants": participants},
+                       expected_version=instance.version if expected_version is None else expected_version)
+
+
+@transaction.atomic
+def cooperation_project_change_status(*, instance, user=None, expected_version=None):
+    """Save a status change (cancelled with its date) made in the status form; the participants stay.
+
+    The participants are not checked again here: a membership corrected since the project was
+    registered does not block its cancellation; the measure applies the membership rule itself.
+    """
+    return record_save(instance=instance, user=user,
                        expected_version=instance.version if expected_version is None else expected_version)

@@ -62,6 +62,11 @@ def _project_create(form, user):
                                              user=user)
 
 
+def _project_status(form, user, expected_version):
+    return services.cooperation_project_change_status(instance=form.instance, user=user,
+                                                      expected_version=expected_version)
+
+
 def _project_update(form, user, expected_version):
     return services.cooperation_project_save(instance=form.instance, participants=form.cleaned_data["participants"],
                                              user=user, expected_version=expected_version)
@@ -79,8 +84,12 @@ cooperation_projects = Register(
         Column("Ended", "ended_on", sort="ended_on"),
         Column("Status", "status", sort="status"),
     ],
-    detail_fields=("title", "description", "lead_organisation", "participants", "started_on", "ended_on", "status"),
-    create=_project_create, update=_project_update,
+    detail_fields=("title", "description", "lead_organisation", "participants", "started_on", "ended_on", "status",
+                   "cancelled_on"),
+    status_form_class=forms.CooperationProjectStatusForm, status_title="Change status",
+    status_help="Cancel a project instead of deleting it: it counts up to the day before it was cancelled.",
+    end_status=CooperationProject.Status.CANCELLED, end_field="cancelled_on",
+    create=_project_create, update=_project_update, status_update=_project_status,
     create_initial=lambda request: {"started_on": timezone.localdate(),
                                     "lead_organisation": request.user.organisation_id},
 )

@@ -220,6 +220,10 @@ def create_synthetic_records(total, *, batch_size=5000, seed=None, log=None):
     def day():
         return start + datetime.timedelta(days=rng.randrange(span_days))
 
+    def ended(begin):
+        """The date a synthetic record was retired or cancelled: after ``begin``, never after today."""
+        return min(begin + datetime.timedelta(days=rng.randrange(30, 700)), max(begin, datetime.date.today()))
+
     def batches(n):
         done = 0
         while done < n:
@@ -298,6 +302,9 @@ def create_synthetic_records(total, *, batch_size=5000, seed=None, log=None):
                          nace_code=rng.choice(NACE), isco_code="7223", critical=rng.random() < 0.8,
                          identified_on=day(), status=rng.choice(["validated", "validated", "candidate", "retired"]),
                          is_demo=True) for i in range(size)]
+        for gap in objs:
+            if gap.status == "retired":
+                gap.retired_on = ended(gap.identified_on)
         with transaction.atomic():
             SkillGap.objects.bulk_create(objs, batch_size=batch_size)
         say("skill gaps", size)
@@ -332,6 +339,9 @@ def create_synthetic_records(total, *, batch_size=5000, seed=None, log=None):
                                 started_on=day(), students=rng.randint(1, 12),
                                 status="confirmed" if rng.random() < 0.95 else "cancelled", is_demo=True)
                 for i in range(size)]
+        for exchange in objs:
+            if exchange.status == "cancelled":
+                exchange.cancelled_on = ended(exchange.started_on)
         with transaction.atomic():
             created = FactoryExchange.objects.bulk_create(objs, batch_size=batch_size)
             Through.objects.bulk_create(
@@ -347,15 +357,19 @@ def create_synthetic_records(total, *, batch_size=5000, seed=None, log=None):
         for i in range(size):
             lead = members[rng.randrange(len(members))] if members else pick_org()
             leads.append(lead)
-            objs.append(CooperationProject(title=f"Synthetic project {token}-{done + i}", lead_organisation_id=lead,
-                                           started_on=max(joined.get(lead, start), day()),
-                                           status=rng.choice(["ongoing", "ongoing", "completed", "cancelled"]),
-                                           is_demo=True))
+            project = CooperationProject(title=f"Synthetic project {token}-{done + i}", lead_organisation_id=lead,
+                                         started_on=max(joined.get(lead, start), day()),
+                                         status=rng.choice(["ongoing", "ongoing", "completed", "cancelled"]),
+                                         is_demo=True)
+            if project.status == "cancelled":
+                project.cancelled_on = ended(project.started_on)
+            objs.append(project)
         with transaction.atomic():
             created = CooperationProject.objects.bulk_create(objs, batch_size=batch_size)
             rows = []
             for project, lead in zip(created, leads, strict=True):
-                other = pick_org()
+                # Projects are among members (counted when both were members on the start date).
+                other = members[rng.randrange(len(members))] if members else pick_org()
                 rows.append(Participants(cooperationproject_id=project.pk, organisation_id=lead))
                 if other != lead:
                     rows.append(Participants(cooperationproject_id=project.pk, organisation_id=other))

@@ -7,6 +7,7 @@ from .models import Observatory, SkillGap
 
 
 class ObservatorySerializer(TrackedSerializer):
+    end_of_life = (Observatory.Status.CLOSED, "closed_on")
     class Meta:
         model = Observatory
         fields = ["id", "name", "region", "host_organisation", "status", "launched_on", "closed_on", "website",
@@ -32,10 +33,11 @@ class ObservatoryViewSet(RegisterViewSet):
 
 
 class SkillGapSerializer(TrackedSerializer):
+    end_of_life = (SkillGap.Status.RETIRED, "retired_on")
     class Meta:
         model = SkillGap
         fields = ["id", "observatory", "title", "description", "esco_skill_uri", "esco_skill_label", "isco_code",
-                  "nace_code", "critical", "evidence", "evidence_url", "identified_on", "status", "version",
+                  "nace_code", "critical", "evidence", "evidence_url", "identified_on", "status", "retired_on", "version",
                   "created_at", "updated_at"]
         read_only_fields = ["created_at", "updated_at"]
 

@@ -4,7 +4,7 @@ import django_filters
 from django_countries import countries
 
 from organisations.models import Organisation
-from registers.engine import RegisterForm
+from registers.engine import RegisterForm, StatusChangeForm
 
 from .models import Observatory, SkillGap
 
@@ -12,16 +12,18 @@ from .models import Observatory, SkillGap
 class ObservatoryForm(RegisterForm):
     class Meta:
         model = Observatory
-        fields = ["name", "region", "host_organisation", "status", "launched_on", "closed_on", "website",
-                  "description"]
+        fields = ["name", "region", "host_organisation", "status", "launched_on", "website", "description"]
         help_texts = {
-            "status": "Planned observatories are not counted; an active one counts from its launch date.",
+            "status": "Planned observatories are not counted; an active one counts from its launch date. "
+                      "Close one with “Change status”.",
             "launched_on": "Required once the observatory is active.",
-            "closed_on": "Only for a closed observatory: the day it stopped.",
         }
 
 
-class ObservatoryStatusForm(RegisterForm):
+class ObservatoryStatusForm(StatusChangeForm):
+    end_status = Observatory.Status.CLOSED
+    end_field = "closed_on"
+
     class Meta:
         model = Observatory
         fields = ["status", "launched_on", "closed_on"]
@@ -43,10 +45,13 @@ class SkillGapForm(RegisterForm):
         }
 
 
-class SkillGapStatusForm(RegisterForm):
+class SkillGapStatusForm(StatusChangeForm):
+    end_status = SkillGap.Status.RETIRED
+    end_field = "retired_on"
+
     class Meta:
         model = SkillGap
-        fields = ["status"]
+        fields = ["status", "retired_on"]
         help_texts = {"status": "Retire a skill gap that is no longer critical: it stops being counted."}
 
 

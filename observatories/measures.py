@@ -43,7 +43,7 @@ def observatories_on(on):
 
 
 def skill_gaps_on(on):
-    """Critical, validated skill gaps identified on or before ``on``."""
+    """Critical, validated skill gaps identified on or before ``on``, not retired on or before it."""
     return SkillGap.objects.counted_on(on)
 
 
@@ -66,11 +66,11 @@ registry.register(Measure(
 registry.register(Measure(
     key="skill-gaps",
     label="Critical skill gaps",
-    description="Critical, validated skill gaps identified on or before the date.",
+    description="Critical, validated skill gaps identified on or before the date, not retired on or before it.",
     records=skill_gaps_on,
     models=("observatories.SkillGap", "observatories.Observatory", "organisations.Region"),
     date_field="identified_on",
-    event_dates={"observatories.SkillGap": ("identified_on",)},
+    event_dates={"observatories.SkillGap": ("identified_on", "retired_on")},
     dimensions=(
         Dimension("observatory", "Observatory", "observatory_id", label_field="observatory__name"),
         Dimension("region", "Region (of the observatory)", "observatory__region_id",

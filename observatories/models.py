@@ -7,6 +7,7 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from registers.models import TrackedModel
+from registers.validators import end_of_life_errors, ends_after, validate_event_date, validate_not_in_future
 
 esco_skill_validator = RegexValidator(
     r"^http://data\.europa\.eu/esco/skill/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$",
@@ -41,8 +42,9 @@ class Observatory(TrackedModel):
     host_organisation = models.ForeignKey("organisations.Organisation", on_delete=models.PROTECT,
                                           related_name="hosted_observatories")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PLANNED, db_index=True)
-    launched_on = models.DateField(null=True, blank=True)
-    closed_on = models.DateField(null=True, blank=True)
+    launched_on = models.DateField(null=True, blank=True, validators=[validate_event_date])
+    closed_on = models.DateField(null=True, blank=True, validators=[validate_event_date, validate_not_in_future],
+                                 help_text="The day it closed: it counts as active up to the day before.")
     website = models.URLField(blank=True)
     description = models.TextField(blank=True)
     history = HistoricalRecords()
@@ -80,8 +82,14 @@ class Observatory(TrackedModel):
 
 class SkillGapQuerySet(models.QuerySet):
     def counted_on(self, on):
-        """Critical, validated skill gaps identified on or before ``on``."""
-        return self.filter(critical=True, status=SkillGap.Status.VALIDATED, identified_on__lte=on)
+        """Critical skill gaps identified on or before ``on``, validated, not retired on or before ``on``.
+
+        A retired gap was validated (only a validated gap can be retired), so it counts from
+        ``identified_on`` up to the day before ``retired_on``. Validating is a review act: a
+        validated gap counts from the day it was identified.
+        """
+        return self.filter(critical=True, status__in=[SkillGap.Status.VALIDATED, SkillGap.Status.RETIRED],
+                           identified_on__lte=on).filter(ends_after("retired_on", on))
 
 
 class SkillGap(TrackedModel):
@@ -103,8 +111,10 @@ class SkillGap(TrackedModel):
     critical = models.BooleanField(default=True)
     evidence = models.TextField(blank=True)
     evidence_url = models.URLField(blank=True)
-    identified_on = models.DateField()
+    identified_on = models.DateField(validators=[validate_event_date])
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.CANDIDATE, db_index=True)
+    retired_on = models.DateField(null=True, blank=True, validators=[validate_event_date, validate_not_in_future],
+                                  help_text="The day it was retired: it counts up to the day before.")
     history = HistoricalRecords()
 
     objects = SkillGapQuerySet.as_manager()
@@ -113,9 +123,23 @@ class SkillGap(TrackedModel):
         ordering = ["-identified_on", "id"]
         # The indicator page lists the latest records by this date: read from the index's end.
         indexes = [models.Index(fields=["identified_on", "id"], name="gap_identified_on_id")]
+        constraints = [
+            models.CheckConstraint(condition=Q(status="retired", retired_on__isnull=False)
+                                   | (~Q(status="retired") & Q(retired_on__isnull=True)),
+                                   name="gap_retired_iff_date"),
+            models.CheckConstraint(condition=Q(retired_on__isnull=True) | Q(retired_on__gte=models.F("identified_on")),
+                                   name="gap_retired_not_before_identified"),
+        ]
 
     def __str__(self):
         return self.title
+
+    def clean(self):
+        errors = end_of_life_errors(self, date_field="retired_on", end_status=self.Status.RETIRED,
+                                    counted_status=self.Status.VALIDATED, start_field="identified_on",
+                                    started="identified")
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def nace_section(self):

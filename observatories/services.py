@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from registers.engine import record_create, record_save
 
@@ -37,7 +38,9 @@ def skill_gap_save(*, instance, user=None, expected_version=None):
 
 
 @transaction.atomic
-def skill_gap_retire(*, skill_gap, user=None, expected_version=None):
-    """Retire a skill gap: it is no longer counted, and stays in the register with its history."""
+def skill_gap_retire(*, skill_gap, retired_on=None, user=None, expected_version=None):
+    """Retire a skill gap on ``retired_on`` (today by default): counted up to the day before, kept with its
+    history."""
     skill_gap.status = SkillGap.Status.RETIRED
+    skill_gap.retired_on = retired_on or timezone.localdate()
     return skill_gap_save(instance=skill_gap, user=user, expected_version=expected_version)

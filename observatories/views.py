@@ -32,7 +32,8 @@ observatories = Register(
     detail_fields=("name", "region", "host_organisation", "status", "launched_on", "closed_on", "website",
                    "description"),
     status_form_class=forms.ObservatoryStatusForm, status_title="Change status",
-    status_help="Close an observatory instead of deleting it: it stays counted up to its closing date.",
+    status_help="Close an observatory instead of deleting it: it stays counted up to the day before it closed.",
+    end_status=Observatory.Status.CLOSED, end_field="closed_on",
     create=_save_observatory, update=_save_observatory, status_update=_save_observatory,
     create_initial=lambda request: {"host_organisation": request.user.organisation_id,
                                     "launched_on": timezone.localdate()},
@@ -53,9 +54,11 @@ skill_gaps = Register(
         Column("Status", "status", sort="status"),
     ],
     detail_fields=("title", "observatory", "description", "esco_skill_uri", "esco_skill_label", "isco_code",
-                   "nace_code", "critical", "identified_on", "status", "evidence", "evidence_url"),
+                   "nace_code", "critical", "identified_on", "status", "retired_on", "evidence", "evidence_url"),
     status_form_class=forms.SkillGapStatusForm, status_title="Change status",
-    status_help="Retire a skill gap instead of deleting it; only validated, critical gaps are counted.",
+    status_help="Retire a skill gap instead of deleting it: it counts up to the day before it was retired; only "
+                "validated, critical gaps are counted.",
+    end_status=SkillGap.Status.RETIRED, end_field="retired_on",
     create=_save_skill_gap, update=_save_skill_gap, status_update=_save_skill_gap,
     create_initial=lambda request: {"identified_on": timezone.localdate()},
 )

@@ -10,6 +10,7 @@ import copy
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import JsonResponse
+from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django_filters import rest_framework as filters
 from django_filters.fields import ModelChoiceField, ModelMultipleChoiceField
@@ -236,6 +237,47 @@ class TrackedSerializer(CleanModelSerializer):
         required=False, min_value=1, max_value=2**31 - 1,
         help_text="Counter of saves. Optional on update: send the version you read, and if the record changed "
                   "meanwhile the update answers 409 and writes nothing. Ignored on create.")
+
+    # ("retired", "retired_on"): the status that ends a record's life and the field with its date.
+    # Setting the status without the date ends it today; reinstating an ended record, or moving the
+    # date of its end, is a correction and needs ``correction_reason`` (kept in the history).
+    end_of_life = None
+
+    def get_fields(self):
+        fields = super().get_fields()
+        if self.end_of_life:
+            fields["correction_reason"] = serializers.CharField(
+                write_only=True, required=False, max_length=100,
+                help_text="Why the record was wrong, when this update corrects it (reinstates an ended record or "
+                          "moves the date of its end); kept in the record's history.")
+        return fields
+
+    def validate(self, attrs):
+        reason = (attrs.pop("correction_reason", "") or "").strip()
+        if self.end_of_life:
+            end_status, end_field = self.end_of_life
+            saved = self.instance
+            status = attrs.get("status", saved.status if saved else None)
+            ended_before = saved is not None and saved.status == end_status
+            if status == end_status and not ended_before and attrs.get(end_field) is None:
+                attrs[end_field] = timezone.localdate()
+            if ended_before and not reason:
+                if status != end_status:
+                    raise serializers.ValidationError({"status": [
+                        f"This record is {end_status} since {getattr(saved, end_field)}: reinstating it corrects "
+                        f"the past; send correction_reason."]})
+                if end_field in attrs and attrs[end_field] != getattr(saved, end_field):
+                    raise serializers.ValidationError({end_field: [
+                        "Moving the date of this change corrects the past; send correction_reason."]})
+            if ended_before and status != end_status and end_field not in attrs:
+                attrs[end_field] = None
+        self._correction_reason = reason
+        return super().validate(attrs)
+
+    def _save(self, instance, m2m, expected_version):
+        if getattr(self, "_correction_reason", ""):
+            instance._change_reason = self._correction_reason
+        return super()._save(instance, m2m, expected_version)
 
 
 # --- Schema -----------------------------------------------------------------------------------

@@ -28,6 +28,7 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import select_template
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from accounts import roles
@@ -196,8 +197,8 @@ def _display(model, name, value):
 def history_entries(instance, limit=None):
     """The change history of ``instance``, newest first.
 
-    Each entry: ``{"history_id", "when", "who", "kind" ("created"/"changed"/"deleted"),
-    "version", "changes": [{"field", "label", "old", "new"}]}``.
+    Each entry: ``{"history_id", "when", "who", "kind" ("created"/"changed"/"corrected"/"deleted"),
+    "version", "changes": [{"field", "label", "old", "new"}], "reason"}`` (the reason of a correction).
     """
     model = type(instance)
     records = list(instance.history.select_related("history_user").order_by("history_id"))
@@ -215,7 +216,10 @@ def history_entries(instance, limit=None):
                     "new": _display(model, change.field, change.new),
                 })
         kind = {"+": "created", "~": "changed", "-": "deleted"}[record.history_type]
-        if kind == "created" or changes or kind == "deleted":
+        reason = getattr(record, "history_change_reason", None) or ""
+        if reason and kind == "changed":
+            kind = "corrected"
+        if kind in ("created", "deleted", "corrected") or changes:
             entries.append({
                 "history_id": record.history_id,
                 "when": record.history_date,
@@ -223,6 +227,7 @@ def history_entries(instance, limit=None):
                 "kind": kind,
                 "version": getattr(record, "version", None),
                 "changes": changes,
+                "reason": reason,
             })
         previous = record
     entries.reverse()
@@ -283,6 +288,91 @@ class RegisterForm(forms.ModelForm):
                 if f.name in self.cleaned_data}
 
 
+class StatusChangeForm(RegisterForm):
+    """A status change with its date in the world: retire, cancel, close.
+
+    ``end_status`` is the status that ends the record's life and ``end_field`` the date field
+    that holds when (``retired_on``, ``cancelled_on``, ``closed_on``). The date defaults to
+    today and may not be in the future (the field's validators). A record already ended
+    keeps its status and date here: reinstating it, or moving the date of its end, rewrites
+    history, which is a correction ("Correct this record", with a reason).
+    """
+
+    end_status = ""
+    end_field = ""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.saved_status = self.instance.status
+        self.saved_end = getattr(self.instance, self.end_field)
+        end = self.fields[self.end_field]
+        end.required = False
+        end.widget.attrs.pop("required", None)
+        end.help_text = (f"The day of the change, today unless it happened earlier; not in the future. "
+                         f"Used only when the status becomes {self._end_label()}.")
+        if not self.is_bound and self.saved_end is None:
+            self.initial[self.end_field] = timezone.localdate()
+
+    def _end_label(self):
+        return str(dict(self.instance._meta.get_field("status").flatchoices).get(self.end_status,
+                                                                                  self.end_status)).lower()
+
+    def clean(self):
+        cleaned = super().clean()
+        status = cleaned.get("status")
+        if status is None:
+            return cleaned
+        correction = ("This changes the past: if the record was wrong, use “Correct this record” and give "
+                      "the reason.")
+        if self.saved_status == self.end_status:
+            if status != self.end_status:
+                self.add_error("status", f"This {self.instance._meta.verbose_name} is {self._end_label()} since "
+                                         f"{self.saved_end}. {correction}")
+            elif cleaned.get(self.end_field) not in (None, self.saved_end):
+                self.add_error(self.end_field, correction)
+            cleaned[self.end_field] = self.saved_end
+        elif status == self.end_status:
+            if cleaned.get(self.end_field) is None and self.end_field not in self.errors:
+                cleaned[self.end_field] = timezone.localdate()
+        else:
+            cleaned[self.end_field] = None
+        return cleaned
+
+
+class CorrectionForm(forms.Form):
+    """Mixed into a register's edit form to make it a correction: a required reason, kept in the history."""
+
+    reason = forms.CharField(
+        label="Reason for the correction", max_length=100, widget=forms.TextInput(attrs={"size": 60}),
+        help_text="Why the record was wrong (kept in its history), e.g. “retired by mistake”, "
+                  "“the start date was mistyped”.")
+
+    def clean_reason(self):
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise ValidationError("Give the reason for the correction.")
+        return reason
+
+
+def correction_form_class(form_class, extra_fields=()):
+    """``form_class`` (an edit form) with ``extra_fields`` (the end-of-life date) and a required reason."""
+    fields = [*form_class._meta.fields, *(f for f in extra_fields if f not in form_class._meta.fields)]
+    meta = type("Meta", (form_class.Meta,), {"fields": fields})
+    return type(f"Correct{form_class.__name__}", (CorrectionForm, form_class), {"Meta": meta})
+
+
+def limit_status_choices(form, end_status):
+    """Plain edits cannot end a record (that is a status change, with its date) nor reinstate one."""
+    status = form.fields.get("status")
+    if status is None or not end_status:
+        return
+    if form.instance.pk and form.instance.status == end_status:
+        status.disabled = True
+        status.help_text = "Ended records are reinstated by a correction (“Correct this record”)."
+    else:
+        status.choices = [(value, label) for value, label in status.choices if value != end_status]
+
+
 # --- Registers -----------------------------------------------------------------------------
 
 
@@ -333,6 +423,10 @@ class Register:
     status_url_name: str = "status"
     status_title: str = "Change status"
     status_help: str = ""
+    # The status that ends a record's life and the field with its date ("retired", "retired_on"):
+    # plain edits cannot set it; a correction (with a reason) may change it.
+    end_status: str = ""
+    end_field: str = ""
     select_related: tuple = ()
     title_plural: str = ""
     empty_help: str = ""
@@ -372,6 +466,7 @@ class Register:
         if self.status_form_class:
             patterns.append(path(f"{base}<int:pk>/{self.status_url_name}/", self.status_view,
                                  name=f"{self.name}-{self.status_url_name}"))
+        patterns.append(path(f"{base}<int:pk>/correct/", self.correct_view, name=f"{self.name}-correct"))
         return patterns
 
     def templates(self, kind):
@@ -492,6 +587,7 @@ class Register:
             return denied
         if request.method == "POST":
             form = self.form_class(request.POST, request.FILES, user=request.user)
+            limit_status_choices(form, self.end_status)
             if form.is_valid():
                 try:
                     obj = (self.create or _default_create)(form, request.user)
@@ -505,7 +601,9 @@ class Register:
         for key in request.GET:
             if key in self.form_class.base_fields and key not in ("version",):
                 initial[key] = request.GET.get(key)
-        return self._form_response(request, self.form_class(initial=initial, user=request.user))
+        form = self.form_class(initial=initial, user=request.user)
+        limit_status_choices(form, self.end_status)
+        return self._form_response(request, form)
 
     def edit_view(self, request, pk):
         denied = check_access(request, edit=True)
@@ -522,10 +620,27 @@ class Register:
         obj = self.get_object(pk)
         return self._edit(request, obj, self.status_form_class, self.status_update or _default_update, "status")
 
+    def correct_view(self, request, pk):
+        """Correct a record that was wrong (it never happened so): any field, with a reason kept in the history."""
+        denied = check_access(request, edit=True)
+        if denied:
+            return denied
+        obj = self.get_object(pk)
+        form_class = correction_form_class(self.edit_form_class or self.form_class,
+                                           (self.end_field,) if self.end_field else ())
+        save = self.update or _default_update
+
+        def correct(form, user, expected_version):
+            form.instance._change_reason = form.cleaned_data["reason"]
+            return save(form, user, expected_version)
+        return self._edit(request, obj, form_class, correct, "correct")
+
     def _edit(self, request, obj, form_class, save, kind):
-        extra = {"is_status": kind == "status"}
+        extra = {"is_status": kind == "status", "is_correction": kind == "correct"}
         if request.method == "POST":
             form = form_class(request.POST, request.FILES, instance=obj, user=request.user)
+            if kind == "form":
+                limit_status_choices(form, self.end_status)
             if form.is_valid():
                 try:
                     obj = save(form, request.user, form.expected_version())
@@ -541,7 +656,10 @@ class Register:
                     return HttpResponseRedirect(safe_next(request) or self.url("detail", obj.pk))
             # The instance carries the rejected input; show the saved record's name.
             return self._form_response(request, form, self.get_object(obj.pk), extra=extra)
-        return self._form_response(request, form_class(instance=obj, user=request.user), obj, extra=extra)
+        form = form_class(instance=obj, user=request.user)
+        if kind == "form":
+            limit_status_choices(form, self.end_status)
+        return self._form_response(request, form, obj, extra=extra)
 
 
 def _default_create(form, user):

@@ -76,14 +76,27 @@ class CooperationProjectFactory(factory.django.DjangoModelFactory):
     lead_organisation = factory.SubFactory(OrganisationFactory)
     started_on = datetime.date(2023, 6, 1)
     status = CooperationProject.Status.ONGOING
+    # A cancelled project is cancelled the day it starts (never counted) unless a test gives the day.
+    cancelled_on = factory.LazyAttribute(lambda p: p.started_on if p.status == CooperationProject.Status.CANCELLED
+                                         else None)
 
     @factory.post_generation
     def participants(self, create, extracted, **kwargs):
+        """The participants (default: the lead and another organisation).
+
+        ``participants__members=True`` also makes each of them an alliance member since a year
+        before the start, so that the project counts (cooperation among members).
+        """
         if not create:
             return
         if extracted is None:
             extracted = [self.lead_organisation, OrganisationFactory()]
         self.participants.set(extracted)
+        if kwargs.get("members"):
+            since = self.started_on - datetime.timedelta(days=365)
+            for organisation in extracted:
+                if not AllianceMember.objects.active_on(self.started_on).filter(organisation=organisation).exists():
+                    AllianceMemberFactory(organisation=organisation, joined_on=since)
 
 
 class MoUFactory(factory.django.DjangoModelFactory):
@@ -123,6 +136,8 @@ class SkillGapFactory(factory.django.DjangoModelFactory):
     critical = True
     identified_on = datetime.date(2024, 1, 10)
     status = SkillGap.Status.VALIDATED
+    # A retired gap is retired the day it was identified (never counted) unless a test gives the day.
+    retired_on = factory.LazyAttribute(lambda g: g.identified_on if g.status == SkillGap.Status.RETIRED else None)
 
 
 class MicroCredentialFactory(factory.django.DjangoModelFactory):
@@ -140,6 +155,10 @@ class MicroCredentialFactory(factory.django.DjangoModelFactory):
     quality_assurance = "Internal quality assurance of the awarding VET centre"
     status = MicroCredential.Status.PUBLISHED
     published_on = datetime.date(2024, 2, 1)
+    # A retired credential is retired the day it was published (never counted) unless a test gives the day.
+    retired_on = factory.LazyAttribute(
+        lambda c: (c.published_on or datetime.date(2024, 2, 1)) if c.status == MicroCredential.Status.RETIRED
+        else None)
 
 
 class LearningFactoryFactory(factory.django.DjangoModelFactory):
@@ -159,6 +178,9 @@ class FactoryExchangeFactory(factory.django.DjangoModelFactory):
     title = fb.Sequence(lambda n: f"Exchange {n}")
     started_on = datetime.date(2024, 4, 1)
     students = 5
+    status = FactoryExchange.Status.CONFIRMED
+    # A cancelled exchange is cancelled the day it starts (never counted) unless a test gives the day.
+    cancelled_on = fb.LazyAttribute(lambda e: e.started_on if e.status == FactoryExchange.Status.CANCELLED else None)
 
     @fb.post_generation
     def partner_organisations(self, create, extracted, **kwargs):
@@ -177,6 +199,10 @@ class FactoryProductFactory(factory.django.DjangoModelFactory):
     title = factory.Sequence(lambda n: f"Product {n}")
     status = FactoryProduct.Status.DEVELOPED
     developed_on = datetime.date(2024, 5, 1)
+    # A retired product is retired the day it was developed (never counted) unless a test gives the day.
+    retired_on = factory.LazyAttribute(
+        lambda p: (p.developed_on or datetime.date(2024, 5, 1)) if p.status == FactoryProduct.Status.RETIRED
+        else None)
 
     @factory.post_generation
     def factories(self, create, extracted, **kwargs):

@@ -22,6 +22,7 @@ class JSONLDRenderer(JSONRenderer):
 
 
 class MicroCredentialSerializer(TrackedSerializer):
+    end_of_life = (MicroCredential.Status.RETIRED, "retired_on")
     esco_skills = serializers.ListField(
         child=serializers.CharField(max_length=120), required=False,
         help_text="ESCO skill URIs (http://data.europa.eu/esco/skill/<uuid>) the outcomes correspond to.")
@@ -31,7 +32,7 @@ class MicroCredentialSerializer(TrackedSerializer):
         fields = ["id", "title", "awarding_body", "co_awarding_organisations", "learning_outcomes", "esco_skills",
                   "ects", "hours", "eqf_level", "assessment_type", "participation_form", "quality_assurance",
                   "prerequisites", "supervision_identity_verification", "grade_scheme", "integration_stackability",
-                  "further_information", "skill_gaps", "status", "published_on", "version", "created_at",
+                  "further_information", "skill_gaps", "status", "published_on", "retired_on", "version", "created_at",
                   "updated_at"]
         read_only_fields = ["created_at", "updated_at"]
 
@@ -110,10 +111,11 @@ class LearningFactoryViewSet(RegisterViewSet):
 
 
 class FactoryExchangeSerializer(TrackedSerializer):
+    end_of_life = (FactoryExchange.Status.CANCELLED, "cancelled_on")
     class Meta:
         model = FactoryExchange
         fields = ["id", "factory", "partner_organisations", "title", "started_on", "ended_on", "students", "status",
-                  "version", "created_at", "updated_at"]
+                  "cancelled_on", "version", "created_at", "updated_at"]
         read_only_fields = ["created_at", "updated_at"]
 
     def save_record(self, *, instance, m2m, expected_version, user):
@@ -139,10 +141,11 @@ class FactoryExchangeViewSet(RegisterViewSet):
 
 
 class FactoryProductSerializer(TrackedSerializer):
+    end_of_life = (FactoryProduct.Status.RETIRED, "retired_on")
     class Meta:
         model = FactoryProduct
         fields = ["id", "title", "description", "factories", "collaborating_organisations", "developed_on", "status",
-                  "evidence_url", "version", "created_at", "updated_at"]
+                  "retired_on", "evidence_url", "version", "created_at", "updated_at"]
         read_only_fields = ["created_at", "updated_at"]
 
     def validate_related(self, attrs, instance):

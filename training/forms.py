@@ -5,7 +5,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from organisations.models import Organisation
-from registers.engine import RegisterForm
+from registers.engine import RegisterForm, StatusChangeForm
 
 from .models import FactoryExchange, FactoryProduct, LearningFactory, MicroCredential
 
@@ -38,10 +38,13 @@ class MicroCredentialForm(RegisterForm):
         return [line.strip() for line in self.cleaned_data["esco_skills"].splitlines() if line.strip()]
 
 
-class MicroCredentialStatusForm(RegisterForm):
+class MicroCredentialStatusForm(StatusChangeForm):
+    end_status = MicroCredential.Status.RETIRED
+    end_field = "retired_on"
+
     class Meta:
         model = MicroCredential
-        fields = ["status", "published_on"]
+        fields = ["status", "published_on", "retired_on"]
 
 
 class LearningFactoryForm(RegisterForm):
@@ -62,10 +65,13 @@ class FactoryExchangeForm(RegisterForm):
         }
 
 
-class FactoryExchangeStatusForm(RegisterForm):
+class FactoryExchangeStatusForm(StatusChangeForm):
+    end_status = FactoryExchange.Status.CANCELLED
+    end_field = "cancelled_on"
+
     class Meta:
         model = FactoryExchange
-        fields = ["status"]
+        fields = ["status", "cancelled_on"]
 
 
 class FactoryProductForm(RegisterForm):
@@ -88,10 +94,13 @@ class FactoryProductForm(RegisterForm):
         return cleaned
 
 
-class FactoryProductStatusForm(RegisterForm):
+class FactoryProductStatusForm(StatusChangeForm):
+    end_status = FactoryProduct.Status.RETIRED
+    end_field = "retired_on"
+
     class Meta:
         model = FactoryProduct
-        fields = ["status", "developed_on"]
+        fields = ["status", "developed_on", "retired_on"]
 
 
 class MicroCredentialFilter(django_filters.FilterSet):

@@ -9,17 +9,20 @@ from .models import FactoryExchange, FactoryProduct, MicroCredential
 
 
 def micro_credentials_on(on):
-    """Published on or before ``on`` with EQF level 3 to 6; drafts and levels 1, 2, 7, 8 never count."""
+    """Published on or before ``on``, not retired on or before it, EQF level 3 to 6; drafts and levels 1, 2, 7, 8
+    never count."""
     return MicroCredential.objects.counted_on(on)
 
 
 def international_exchanges_on(on):
-    """International factory exchanges (a partner abroad) started on or before ``on``, not cancelled."""
+    """International factory exchanges (a partner abroad) started on or before ``on``, not cancelled on or before
+    it."""
     return FactoryExchange.objects.counted_on(on)
 
 
 def collaborative_products_on(on):
-    """Developed products with two or more collaborating organisations, developed on or before ``on``."""
+    """Developed products with two or more collaborating organisations, developed on or before ``on`` and not
+    retired on or before it."""
     return FactoryProduct.objects.counted_on(on)
 
 
@@ -33,11 +36,12 @@ def _first_factory(value):
 registry.register(Measure(
     key="micro-credentials",
     label="Micro-credentials (EQF 3 to 6)",
-    description="Micro-credentials published on or before the date at EQF level 3 to 6.",
+    description="Micro-credentials published on or before the date and not retired on or before it, at EQF level "
+                "3 to 6.",
     records=micro_credentials_on,
     models=("training.MicroCredential", "organisations.Organisation"),
     date_field="published_on",
-    event_dates={"training.MicroCredential": ("published_on",)},
+    event_dates={"training.MicroCredential": ("published_on", "retired_on")},
     dimensions=(
         Dimension("eqf_level", "EQF level", "eqf_level", display=lambda level: f"EQF {level}"),
         # Co-awarded credentials are attributed once, to the awarding body's country.
@@ -52,13 +56,13 @@ registry.register(Measure(
     key="students-international",
     label="Learning-factory students in international cooperation",
     description="Students of international factory exchanges (at least one partner organisation in another "
-                "country than the factory's host) started on or before the date, not cancelled.",
+                "country than the factory's host) started on or before the date, not cancelled on or before it.",
     records=international_exchanges_on,
     aggregate="sum",
     field="students",
     models=("training.FactoryExchange", "training.LearningFactory", "organisations.Organisation"),
     date_field="started_on",
-    event_dates={"training.FactoryExchange": ("started_on",)},
+    event_dates={"training.FactoryExchange": ("started_on", "cancelled_on")},
     dimensions=(
         Dimension("factory", "Learning factory", "factory_id", label_field="factory__name"),
         # An exchange has partners in several countries: its students are counted
@@ -74,11 +78,11 @@ registry.register(Measure(
     key="collaborative-products",
     label="Collaborative learning-factory products",
     description="Developed products with at least two collaborating organisations, developed on or before the "
-                "date.",
+                "date and not retired on or before it.",
     records=collaborative_products_on,
     models=("training.FactoryProduct", "training.LearningFactory"),
     date_field="developed_on",
-    event_dates={"training.FactoryProduct": ("developed_on",)},
+    event_dates={"training.FactoryProduct": ("developed_on", "retired_on")},
     dimensions=(
         # A product made in several factories is attributed once, to its first factory (lowest id).
         Dimension("factory", "Learning factory (each product once, by its first factory)",

@@ -10,6 +10,7 @@ from simple_history.models import HistoricalRecords
 
 from observatories.models import esco_skill_validator
 from registers.models import TrackedModel
+from registers.validators import end_of_life_errors, ends_after, validate_event_date, validate_not_in_future
 
 
 def validate_esco_skill_list(value):
@@ -21,9 +22,14 @@ def validate_esco_skill_list(value):
 
 class MicroCredentialQuerySet(models.QuerySet):
     def counted_on(self, on):
-        """Published on or before ``on``, EQF level 3 to 6."""
-        return self.filter(status=MicroCredential.Status.PUBLISHED, published_on__lte=on, eqf_level__gte=3,
-                           eqf_level__lte=6)
+        """Published on or before ``on`` and not retired on or before it, EQF level 3 to 6.
+
+        A retired credential was published (only a published one can be retired), so it
+        counts from ``published_on`` up to the day before ``retired_on``.
+        """
+        return self.filter(status__in=[MicroCredential.Status.PUBLISHED, MicroCredential.Status.RETIRED],
+                           published_on__lte=on, eqf_level__gte=3, eqf_level__lte=6).filter(
+            ends_after("retired_on", on))
 
 
 class MicroCredential(TrackedModel):
@@ -70,7 +76,9 @@ class MicroCredential(TrackedModel):
     further_information = models.TextField(blank=True)
     skill_gaps = models.ManyToManyField("observatories.SkillGap", blank=True, related_name="micro_credentials")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True)
-    published_on = models.DateField(null=True, blank=True)
+    published_on = models.DateField(null=True, blank=True, validators=[validate_event_date])
+    retired_on = models.DateField(null=True, blank=True, validators=[validate_event_date, validate_not_in_future],
+                                  help_text="The day it was retired: it counts up to the day before.")
     history = HistoricalRecords()
 
     objects = MicroCredentialQuerySet.as_manager()
@@ -84,14 +92,26 @@ class MicroCredential(TrackedModel):
             models.CheckConstraint(condition=Q(ects__gt=0, ects__lte=60), name="microcredential_ects_range"),
             models.CheckConstraint(condition=~Q(status="published") | Q(published_on__isnull=False),
                                    name="microcredential_published_has_date"),
+            models.CheckConstraint(condition=Q(status="retired", retired_on__isnull=False)
+                                   | (~Q(status="retired") & Q(retired_on__isnull=True)),
+                                   name="microcredential_retired_iff_date"),
+            models.CheckConstraint(condition=Q(retired_on__isnull=True) | Q(published_on__isnull=True)
+                                   | Q(retired_on__gte=models.F("published_on")),
+                                   name="microcredential_retired_not_before_published"),
         ]
 
     def __str__(self):
         return self.title
 
     def clean(self):
+        errors = {}
         if self.status == self.Status.PUBLISHED and not self.published_on:
-            raise ValidationError({"published_on": "A published micro-credential needs its publication date."})
+            errors["published_on"] = "A published micro-credential needs its publication date."
+        errors.update(end_of_life_errors(self, date_field="retired_on", end_status=self.Status.RETIRED,
+                                         counted_status=self.Status.PUBLISHED, start_field="published_on",
+                                         started="published"))
+        if errors:
+            raise ValidationError(errors)
 
 
 class LearningFactory(TrackedModel):
@@ -121,7 +141,8 @@ class FactoryExchangeQuerySet(models.QuerySet):
         return self.filter(Exists(foreign_partner))
 
     def counted_on(self, on):
-        return self.international().filter(started_on__lte=on).exclude(status=FactoryExchange.Status.CANCELLED)
+        """International exchanges started on or before ``on`` and not cancelled on or before it."""
+        return self.international().filter(started_on__lte=on).filter(ends_after("cancelled_on", on))
 
 
 class FactoryExchange(TrackedModel):
@@ -134,10 +155,14 @@ class FactoryExchange(TrackedModel):
     factory = models.ForeignKey(LearningFactory, on_delete=models.PROTECT, related_name="exchanges")
     partner_organisations = models.ManyToManyField("organisations.Organisation", related_name="factory_exchanges")
     title = models.CharField(max_length=255)
-    started_on = models.DateField()
-    ended_on = models.DateField(null=True, blank=True)
+    started_on = models.DateField(validators=[validate_event_date])
+    ended_on = models.DateField(null=True, blank=True, validators=[validate_event_date])
     students = models.PositiveIntegerField(validators=[MinValueValidator(1)], help_text="Number of students, 1 or more.")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.CONFIRMED, db_index=True)
+    cancelled_on = models.DateField(
+        null=True, blank=True, validators=[validate_event_date, validate_not_in_future],
+        help_text="The day it was cancelled: its students count up to the day before (never, when cancelled "
+                  "before it started).")
     history = HistoricalRecords(m2m_fields=[partner_organisations])
 
     objects = FactoryExchangeQuerySet.as_manager()
@@ -150,6 +175,9 @@ class FactoryExchange(TrackedModel):
             models.CheckConstraint(condition=Q(students__gt=0), name="exchange_students_positive"),
             models.CheckConstraint(condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("started_on")),
                                    name="exchange_ended_not_before_started"),
+            models.CheckConstraint(condition=Q(status="cancelled", cancelled_on__isnull=False)
+                                   | (~Q(status="cancelled") & Q(cancelled_on__isnull=True)),
+                                   name="exchange_cancelled_iff_date"),
         ]
 
     def __str__(self):
@@ -160,15 +188,24 @@ class FactoryExchange(TrackedModel):
         return any(p.country != home for p in self.partner_organisations.all())
 
     def clean(self):
+        errors = end_of_life_errors(self, date_field="cancelled_on", end_status=self.Status.CANCELLED,
+                                    start_field="started_on", started="started", may_precede_start=True)
         if self.started_on and self.ended_on and self.ended_on < self.started_on:
-            raise ValidationError({"ended_on": "An exchange cannot end before it starts."})
+            errors["ended_on"] = "An exchange cannot end before it starts."
+        if errors:
+            raise ValidationError(errors)
 
 
 class FactoryProductQuerySet(models.QuerySet):
     def counted_on(self, on):
-        """Developed on or before ``on`` with two or more collaborating organisations."""
+        """Developed on or before ``on``, not retired on or before it, with two or more collaborating organisations.
+
+        A retired product was developed (only a developed one can be retired), so it counts
+        from ``developed_on`` up to the day before ``retired_on``.
+        """
         through = self.model.collaborating_organisations.through
-        return self.filter(status=FactoryProduct.Status.DEVELOPED, developed_on__lte=on).filter(
+        return self.filter(status__in=[FactoryProduct.Status.DEVELOPED, FactoryProduct.Status.RETIRED],
+                           developed_on__lte=on).filter(ends_after("retired_on", on)).filter(
             pk__in=through.objects.values("factoryproduct_id").annotate(n=models.Count("organisation_id"))
             .filter(n__gte=2).values("factoryproduct_id")
         )
@@ -185,8 +222,10 @@ class FactoryProduct(TrackedModel):
     factories = models.ManyToManyField(LearningFactory, related_name="products")
     collaborating_organisations = models.ManyToManyField(
         "organisations.Organisation", related_name="factory_products", help_text="At least two organisations.")
-    developed_on = models.DateField(null=True, blank=True)
+    developed_on = models.DateField(null=True, blank=True, validators=[validate_event_date])
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PROTOTYPE, db_index=True)
+    retired_on = models.DateField(null=True, blank=True, validators=[validate_event_date, validate_not_in_future],
+                                  help_text="The day it was retired: it counts up to the day before.")
     evidence_url = models.URLField(blank=True)
     history = HistoricalRecords(m2m_fields=[factories, collaborating_organisations])
 
@@ -199,14 +238,26 @@ class FactoryProduct(TrackedModel):
         constraints = [
             models.CheckConstraint(condition=~Q(status="developed") | Q(developed_on__isnull=False),
                                    name="product_developed_has_date"),
+            models.CheckConstraint(condition=Q(status="retired", retired_on__isnull=False)
+                                   | (~Q(status="retired") & Q(retired_on__isnull=True)),
+                                   name="product_retired_iff_date"),
+            models.CheckConstraint(condition=Q(retired_on__isnull=True) | Q(developed_on__isnull=True)
+                                   | Q(retired_on__gte=models.F("developed_on")),
+                                   name="product_retired_not_before_developed"),
         ]
 
     def __str__(self):
         return self.title
 
     def clean(self):
+        errors = {}
         if self.status == self.Status.DEVELOPED and not self.developed_on:
-            raise ValidationError({"developed_on": "A developed product needs its development date."})
+            errors["developed_on"] = "A developed product needs its development date."
+        errors.update(end_of_life_errors(self, date_field="retired_on", end_status=self.Status.RETIRED,
+                                         counted_status=self.Status.DEVELOPED, start_field="developed_on",
+                                         started="developed"))
+        if errors:
+            raise ValidationError(errors)
 
     @staticmethod
     def validate_collaborators(organisations):

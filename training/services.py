@@ -7,6 +7,7 @@ is stale). ``m2m`` values are set in the same transaction.
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from registers.engine import record_create, record_save
 
@@ -29,9 +30,10 @@ def micro_credential_save(*, instance, co_awarding_organisations=None, skill_gap
 
 
 @transaction.atomic
-def micro_credential_retire(*, micro_credential, user=None, expected_version=None):
-    """Retire a micro-credential: no longer counted, kept with its history."""
+def micro_credential_retire(*, micro_credential, retired_on=None, user=None, expected_version=None):
+    """Retire a micro-credential on ``retired_on`` (today by default): counted up to the day before."""
     micro_credential.status = MicroCredential.Status.RETIRED
+    micro_credential.retired_on = retired_on or timezone.localdate()
     return _save(micro_credential, user, expected_version)
 
 
@@ -50,9 +52,10 @@ def factory_exchange_save(*, instance, partner_organisations, user=None, expecte
 
 
 @transaction.atomic
-def factory_exchange_cancel(*, exchange, user=None, expected_version=None):
-    """Cancel an exchange: its students are no longer counted; kept with its history."""
+def factory_exchange_cancel(*, exchange, cancelled_on=None, user=None, expected_version=None):
+    """Cancel an exchange on ``cancelled_on`` (today by default): its students count up to the day before."""
     exchange.status = FactoryExchange.Status.CANCELLED
+    exchange.cancelled_on = cancelled_on or timezone.localdate()
     return _save(exchange, user, expected_version)
 
 
@@ -69,6 +72,14 @@ def factory_product_save(*, instance, factories, collaborating_organisations, us
 
 
 @transaction.atomic
-def factory_product_retire(*, product, user=None, expected_version=None):
+def factory_product_retire(*, product, retired_on=None, user=None, expected_version=None):
+    """Retire a product on ``retired_on`` (today by default): counted up to the day before."""
     product.status = FactoryProduct.Status.RETIRED
+    product.retired_on = retired_on or timezone.localdate()
     return _save(product, user, expected_version)
+
+
+@transaction.atomic
+def record_change_status(*, instance, user=None, expected_version=None):
+    """Save a status change made in a status form (the date of the change is on the instance)."""
+    return _save(instance, user, expected_version)

@@ -2,7 +2,7 @@
 
 from django.utils import timezone
 
-from registers.engine import Column, Register, record_save
+from registers.engine import Column, Register
 
 from . import forms, services
 from .models import FactoryExchange, FactoryProduct, LearningFactory, MicroCredential
@@ -33,7 +33,7 @@ def _save_product(form, user, expected_version=None):
 
 
 def _save_status(form, user, expected_version):
-    return record_save(instance=form.instance, user=user, expected_version=expected_version)
+    return services.record_change_status(instance=form.instance, user=user, expected_version=expected_version)
 
 
 def _today(field, organisation_field=None):
@@ -58,13 +58,15 @@ micro_credentials = Register(
         Column("Form", "participation_form", sort="participation_form"),
         Column("Status", "status", sort="status"),
         Column("Published", "published_on", sort="published_on"),
+        Column("Retired", "retired_on", sort="retired_on"),
     ],
     detail_fields=("title", "awarding_body", "co_awarding_organisations", "learning_outcomes", "esco_skills", "ects",
                    "hours", "eqf_level", "assessment_type", "participation_form", "quality_assurance",
                    "prerequisites", "supervision_identity_verification", "grade_scheme", "integration_stackability",
-                   "further_information", "skill_gaps", "status", "published_on"),
+                   "further_information", "skill_gaps", "status", "published_on", "retired_on"),
     status_form_class=forms.MicroCredentialStatusForm, status_title="Change status",
-    status_help="Retire a micro-credential instead of deleting it: it stops being counted.",
+    status_help="Retire a micro-credential instead of deleting it: it counts up to the day before it was retired.",
+    end_status=MicroCredential.Status.RETIRED, end_field="retired_on",
     create=_save_micro_credential, update=_save_micro_credential, status_update=_save_status,
     create_initial=lambda request: {"awarding_body": request.user.organisation_id},
 )
@@ -100,9 +102,12 @@ exchanges = Register(
         Column("Ended", "ended_on", sort="ended_on"),
         Column("Status", "status", sort="status"),
     ],
-    detail_fields=("title", "factory", "partner_organisations", "students", "started_on", "ended_on", "status"),
+    detail_fields=("title", "factory", "partner_organisations", "students", "started_on", "ended_on", "status",
+                   "cancelled_on"),
     status_form_class=forms.FactoryExchangeStatusForm, status_title="Change status",
-    status_help="Cancel an exchange instead of deleting it: its students stop being counted.",
+    status_help="Cancel an exchange instead of deleting it: its students count up to the day before it was "
+                "cancelled (never, when cancelled before it started).",
+    end_status=FactoryExchange.Status.CANCELLED, end_field="cancelled_on",
     create=_save_exchange, update=_save_exchange, status_update=_save_status,
     create_initial=_today("started_on"),
 )
@@ -118,9 +123,10 @@ products = Register(
         Column("Developed", "developed_on", sort="developed_on"),
     ],
     detail_fields=("title", "description", "factories", "collaborating_organisations", "status", "developed_on",
-                   "evidence_url"),
+                   "retired_on", "evidence_url"),
     status_form_class=forms.FactoryProductStatusForm, status_title="Change status",
-    status_help="Retire a product instead of deleting it: it stops being counted.",
+    status_help="Retire a product instead of deleting it: it counts up to the day before it was retired.",
+    end_status=FactoryProduct.Status.RETIRED, end_field="retired_on",
     create=_save_product, update=_save_product, status_update=_save_status,
     create_initial=_today("developed_on"),
 )

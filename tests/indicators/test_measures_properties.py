@@ -137,8 +137,12 @@ def oracle(code, on):
     if code == "alliance-members":
         return len({m.organisation_id for m in AllianceMember.objects.all() if m.is_active_on(on)})
     if code == "cooperation-projects":
+        def members_at_start(project):
+            return sum(1 for o in project.participants.all()
+                       if any(m.is_active_on(project.started_on) for m in o.memberships.all()))
         return sum(1 for p in CooperationProject.objects.all()
-                   if p.started_on <= on and p.status not in ("cancelled", "planned") and p.participants.count() >= 2)
+                   if p.started_on <= on and p.status != "planned" and (p.cancelled_on is None or p.cancelled_on > on)
+                   and members_at_start(p) >= 2)
     if code == "mous":
         return sum(1 for m in MoU.objects.all() if m.status == "approved" and m.signed_on <= on)
     if code == "observatories":

@@ -30,8 +30,10 @@ def test_create_observatory_defaults_and_return_to_dashboard(manager_client, org
 
 @pytest.mark.parametrize("overrides, field", [
     ({"launched_on": ""}, "launched_on"),  # active without a launch date
-    ({"status": "closed", "closed_on": ""}, "closed_on"),
-    ({"closed_on": "2022-01-01", "status": "closed"}, "closed_on"),
+    # Closing is a status change with its date, not something a new record starts with.
+    ({"status": "closed", "closed_on": "2024-01-01"}, "status"),
+    ({"launched_on": "0202-05-01"}, "launched_on"),
+    ({"launched_on": "2099-05-01"}, "launched_on"),
     ({"name": ""}, "name"),
     ({"website": "not a url"}, "website"),
 ])
@@ -54,13 +56,30 @@ def test_close_observatory_by_status_change(manager_client):
     assert not Observatory.objects.active_on(datetime.date(2024, 7, 1)).exists()
 
 
-def test_closing_without_date_is_refused(manager_client):
+def test_closing_asks_the_date_and_defaults_to_today(manager_client):
+    observatory = ObservatoryFactory()
+    url = reverse("observatories:observatory-status", args=[observatory.pk])
+    form = manager_client.get(url).context["form"]
+    assert form["closed_on"].value() == datetime.date.today()
+    response = manager_client.post(url, {"status": "closed", "launched_on": "2023-03-01", "version": 1})
+    assert response.status_code == 302
+    observatory.refresh_from_db()
+    assert observatory.status == "closed" and observatory.closed_on == datetime.date.today()
+
+
+@pytest.mark.parametrize("closed_on", [
+    (datetime.date.today() + datetime.timedelta(days=1)).isoformat(),  # in the future
+    "2022-01-01",  # before the launch
+    "0202-05-01",
+])
+def test_closing_on_a_wrong_date_is_refused(manager_client, closed_on):
     observatory = ObservatoryFactory()
     response = manager_client.post(reverse("observatories:observatory-status", args=[observatory.pk]),
-                                   {"status": "closed", "launched_on": "2023-03-01", "version": 1})
+                                   {"status": "closed", "launched_on": "2023-03-01", "closed_on": closed_on,
+                                    "version": 1})
     assert response.status_code == 200 and response.context["form"].errors["closed_on"]
     observatory.refresh_from_db()
-    assert observatory.status == "active"
+    assert observatory.status == "active" and observatory.closed_on is None
 
 
 def test_observatory_close_service_refuses_stale_version():
@@ -90,7 +109,10 @@ def test_create_skill_gap_and_retire(manager_client):
                                  {"status": "retired", "version": gap.version})
     assert retire.status_code == 302
     gap.refresh_from_db()
-    assert gap.status == "retired" and SkillGap.objects.counted_on(datetime.date(2024, 2, 1)).count() == 0
+    # Retired today (the default): it still counts on the dates before, not from today.
+    assert gap.status == "retired" and gap.retired_on == datetime.date.today()
+    assert SkillGap.objects.counted_on(datetime.date(2024, 2, 1)).count() == 1
+    assert SkillGap.objects.counted_on(datetime.date.today()).count() == 0
 
 
 @pytest.mark.parametrize("overrides, field", [
@@ -136,3 +158,41 @@ def test_posts_refused_for_roles_that_may_not_edit(role_clients, role):
                                              reverse("observatories:observatory-create")], SkillGap)
     gap.refresh_from_db()
     assert gap.status == "validated"
+
+
+def test_retiring_a_skill_gap_in_2026_leaves_its_2024_value():
+    from indicators.registry import registry
+
+    gaps = [SkillGapFactory(identified_on=datetime.date(2024, month, 1)) for month in (2, 7)]
+    december = datetime.date(2024, 12, 31)
+    assert registry.get("skill-gaps").total(december) == 2
+    services.skill_gap_retire(skill_gap=gaps[0], retired_on=datetime.date(2026, 3, 1))
+    assert registry.get("skill-gaps").total(december) == 2
+    assert registry.get("skill-gaps").total(datetime.date(2026, 3, 1)) == 1
+
+
+def test_only_a_validated_skill_gap_can_be_retired(manager_client):
+    gap = SkillGapFactory(status="candidate")
+    response = manager_client.post(reverse("observatories:skill-gap-status", args=[gap.pk]),
+                                   {"status": "retired", "retired_on": "2026-03-01", "version": 1})
+    assert response.status_code == 200 and response.context["form"].errors["status"]
+    gap.refresh_from_db()
+    assert gap.status == "candidate" and gap.retired_on is None
+
+
+def test_reopening_a_closed_observatory_is_a_correction_with_a_reason(manager_client):
+    observatory = ObservatoryFactory(status="closed", closed_on=datetime.date(2024, 6, 30))
+    status_url = reverse("observatories:observatory-status", args=[observatory.pk])
+    refused = manager_client.post(status_url, {"status": "active", "launched_on": "2023-03-01", "version": 1})
+    assert refused.status_code == 200 and refused.context["form"].errors["status"]
+    data = {"name": observatory.name, "region": observatory.region_id,
+            "host_organisation": observatory.host_organisation_id, "status": "active", "launched_on": "2023-03-01",
+            "closed_on": "", "version": 1}
+    url = reverse("observatories:observatory-correct", args=[observatory.pk])
+    assert manager_client.post(url, data).context["form"].errors["reason"]
+    assert manager_client.post(url, {**data, "reason": "Never closed"}).status_code == 302
+    observatory.refresh_from_db()
+    assert observatory.status == "active" and observatory.closed_on is None
+    assert Observatory.objects.active_on(datetime.date.today()).exists()
+    history = manager_client.get(reverse("observatories:observatory-detail", args=[observatory.pk])).context["history"]
+    assert history[0]["kind"] == "corrected" and history[0]["reason"] == "Never closed"

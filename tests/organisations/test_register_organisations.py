@@ -119,13 +119,12 @@ def test_cancel_project_by_status_and_history_shows_it(manager_client, organisat
     other = OrganisationFactory()
     members(organisation, other)
     project = CooperationProjectFactory(lead_organisation=organisation, participants=[organisation, other])
-    url = reverse("alliance:cooperation-project-edit", args=[project.pk])
-    response = manager_client.post(url, {
-        "title": project.title, "lead_organisation": organisation.pk, "participants": [organisation.pk, other.pk],
-        "started_on": "2023-06-01", "status": "cancelled", "version": project.version})
+    url = reverse("alliance:cooperation-project-status", args=[project.pk])
+    response = manager_client.post(url, {"status": "cancelled", "cancelled_on": "2024-06-30",
+                                         "version": project.version})
     assert response.status_code == 302
     project.refresh_from_db()
-    assert project.status == "cancelled"
+    assert project.status == "cancelled" and project.cancelled_on.isoformat() == "2024-06-30"
     history = manager_client.get(reverse("alliance:cooperation-project-detail", args=[project.pk])).context["history"]
     assert any(c["field"] == "status" and c["new"] == "Cancelled" for e in history for c in e["changes"])
 

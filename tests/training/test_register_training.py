@@ -124,7 +124,7 @@ def test_retire_product_and_stale_status_change_refused(manager_client):
     product = FactoryProductFactory()
     url = reverse("training:product-status", args=[product.pk])
     assert manager_client.post(url, {"status": "retired", "developed_on": "2024-05-01", "version": 1}).status_code == 302
-    stale = manager_client.post(url, {"status": "prototype", "developed_on": "2024-05-01", "version": 1})
+    stale = manager_client.post(url, {"status": "retired", "developed_on": "2024-04-01", "version": 1})
     assert stale.status_code == 200 and "Somebody else saved" in stale.content.decode()
     product.refresh_from_db()
     assert product.status == "retired"

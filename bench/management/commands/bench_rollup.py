@@ -58,26 +58,31 @@ def floor_queries():
     member = (f"FROM {t['member']} m JOIN {t['org']} o ON o.id = m.organisation_id "
               "WHERE m.joined_on <= %(d)s AND (m.left_on IS NULL OR m.left_on > %(d)s)")
     project = (f"FROM {t['project']} p JOIN {t['org']} o ON o.id = p.lead_organisation_id "
-               "WHERE p.started_on <= %(d)s AND p.status NOT IN ('planned', 'cancelled') "
-               f"AND p.id IN (SELECT cooperationproject_id FROM {t['participant']} "
-               "GROUP BY cooperationproject_id HAVING COUNT(*) >= 2)")
+               "WHERE p.started_on <= %(d)s AND p.status <> 'planned' "
+               "AND (p.cancelled_on IS NULL OR p.cancelled_on > %(d)s) "
+               f"AND (SELECT COUNT(*) FROM {t['participant']} x WHERE x.cooperationproject_id = p.id AND EXISTS ("
+               f"SELECT 1 FROM {t['member']} a WHERE a.organisation_id = x.organisation_id "
+               "AND a.joined_on <= p.started_on AND (a.left_on IS NULL OR a.left_on > p.started_on))) >= 2")
     mou = (f"FROM {t['mou']} u JOIN {t['org']} o ON o.id = u.counterpart_id "
            "WHERE u.status = 'approved' AND u.signed_on <= %(d)s")
     observatory = (f"FROM {t['observatory']} b JOIN {t['region']} r ON r.id = b.region_id "
                    "WHERE b.status <> 'planned' AND b.launched_on <= %(d)s "
                    "AND (b.closed_on IS NULL OR b.closed_on > %(d)s)")
     gap = (f"FROM {t['gap']} g JOIN {t['observatory']} b ON b.id = g.observatory_id "
-           "WHERE g.critical AND g.status = 'validated' AND g.identified_on <= %(d)s")
+           "WHERE g.critical AND g.status IN ('validated', 'retired') AND g.identified_on <= %(d)s "
+           "AND (g.retired_on IS NULL OR g.retired_on > %(d)s)")
     credential = (f"FROM {t['credential']} c JOIN {t['org']} o ON o.id = c.awarding_body_id "
-                  "WHERE c.status = 'published' AND c.published_on <= %(d)s AND c.eqf_level BETWEEN 3 AND 6")
+                  "WHERE c.status IN ('published', 'retired') AND c.published_on <= %(d)s AND c.eqf_level BETWEEN 3 AND 6 "
+                  "AND (c.retired_on IS NULL OR c.retired_on > %(d)s)")
     exchange = (f"FROM {t['exchange']} e JOIN {t['factory']} f ON f.id = e.factory_id "
                 f"JOIN {t['org']} h ON h.id = f.host_organisation_id "
-                "WHERE e.status <> 'cancelled' AND e.started_on <= %(d)s AND EXISTS ("
+                "WHERE (e.cancelled_on IS NULL OR e.cancelled_on > %(d)s) AND e.started_on <= %(d)s AND EXISTS ("
                 f"SELECT 1 FROM {t['exchange_partner']} x JOIN {t['org']} p ON p.id = x.organisation_id "
                 "WHERE x.factoryexchange_id = e.id AND p.country <> h.country)")
     product = (f"FROM {t['product']} p LEFT JOIN (SELECT factoryproduct_id, MIN(learningfactory_id) AS factory_id "
                f"FROM {t['product_factory']} GROUP BY factoryproduct_id) first ON first.factoryproduct_id = p.id "
-               "WHERE p.status = 'developed' AND p.developed_on <= %(d)s "
+               "WHERE p.status IN ('developed', 'retired') AND p.developed_on <= %(d)s "
+               "AND (p.retired_on IS NULL OR p.retired_on > %(d)s) "
                f"AND p.id IN (SELECT factoryproduct_id FROM {t['product_org']} "
                "GROUP BY factoryproduct_id HAVING COUNT(*) >= 2)")
     count_members = "COUNT(DISTINCT m.organisation_id)"

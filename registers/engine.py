@@ -20,8 +20,7 @@ from urllib.parse import urlencode
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.http import HttpResponseRedirect
@@ -31,6 +30,8 @@ from django.urls import path, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from accounts import roles
+
+from .counting import EstimatedCountPaginator
 
 PAGE_SIZE = 50
 REGISTER_PAGES = {}  # URL name prefix with namespace -> Register, in the order declared
@@ -238,6 +239,22 @@ def add_errors(form, error):
         form.add_error(None, error)
 
 
+def lookup_crosses_to_many(model, lookup):
+    """Whether the ORM ``lookup`` (``organisation__memberships__joined_on``) follows a to-many relation."""
+    opts = model._meta
+    for part in lookup.split("__"):
+        try:
+            model_field = opts.get_field(part)
+        except FieldDoesNotExist:
+            return False  # a lookup such as icontains: the path ends here
+        if not model_field.is_relation:
+            return False
+        if model_field.many_to_many or model_field.one_to_many:
+            return True
+        opts = model_field.related_model._meta
+    return False
+
+
 # --- Forms -------------------------------------------------------------------------------
 
 
@@ -412,9 +429,9 @@ class Register:
             sort = self.default_sort
         if sort:
             qs = qs.order_by(sort, "pk")
-        if any(f.many_to_many for f in self.model._meta.get_fields() if hasattr(f, "many_to_many")):
+        if self.crosses_to_many(filterset, query):
             qs = qs.distinct()
-        page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+        page = EstimatedCountPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
         params = request.GET.copy()
         params.pop("page", None)
         sort_params = params.copy()
@@ -439,6 +456,21 @@ class Register:
             "sort": sort, "page_query": params.urlencode(), "filtered": filtered,
             "can_edit": roles.can_edit_registers(request.user),
         })
+
+    def crosses_to_many(self, filterset, query):
+        """Whether an active filter or the search follows a to-many relation (only then can a
+        row repeat, and only then is DISTINCT, a sort of the whole result, worth paying).
+
+        A filter with a ``method`` is its own business: one that crosses a to-many
+        relation calls ``distinct()`` itself.
+        """
+        lookups = list(self.search_fields) if query else []
+        if filterset is not None and filterset.is_bound and filterset.is_valid():
+            for name, value in filterset.form.cleaned_data.items():
+                active = filterset.filters.get(name)
+                if value not in (None, "", []) and active is not None and not active.method:
+                    lookups.append(active.field_name)
+        return any(lookup_crosses_to_many(self.model, lookup) for lookup in lookups)
 
     def get_object(self, pk):
         return get_object_or_404(self.queryset(), pk=pk)

@@ -23,7 +23,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.http import HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import select_template
 from django.urls import path, reverse
@@ -31,6 +31,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 from accounts import roles
 
+from . import exports
 from .counting import EstimatedCountPaginator
 
 PAGE_SIZE = 50
@@ -239,6 +240,13 @@ def add_errors(form, error):
         form.add_error(None, error)
 
 
+def _is_many(model, name):
+    try:
+        return model._meta.get_field(name).many_to_many
+    except FieldDoesNotExist:
+        return False
+
+
 def lookup_crosses_to_many(model, lookup):
     """Whether the ORM ``lookup`` (``organisation__memberships__joined_on``) follows a to-many relation."""
     opts = model._meta
@@ -359,6 +367,7 @@ class Register:
     create_initial: object = None  # callable(request) -> dict
     extra_links: list = field(default_factory=list)
     template_dir: str = ""  # templates looked up first as <template_dir>/<kind>.html
+    export_fields: tuple = ()  # names/paths or (header, path or callable(obj)); default: the model's fields
 
     def __post_init__(self):
         REGISTER_PAGES[f"{self.namespace}:{self.name}"] = self
@@ -383,6 +392,8 @@ class Register:
         patterns = [
             path(base, self.list_view, name=f"{self.name}-list"),
             path(f"{base}new/", self.create_view, name=f"{self.name}-create"),
+            path(f"{base}export.csv", self.export_view, {"extension": "csv"}, name=f"{self.name}-export-csv"),
+            path(f"{base}export.xlsx", self.export_view, {"extension": "xlsx"}, name=f"{self.name}-export-xlsx"),
             path(f"{base}<int:pk>/", self.detail_view, name=f"{self.name}-detail"),
             path(f"{base}<int:pk>/edit/", self.edit_view, name=f"{self.name}-edit"),
         ]
@@ -406,10 +417,11 @@ class Register:
         return self.model._default_manager.select_related(*self.select_related)
 
     # Views.
-    def list_view(self, request):
-        denied = check_access(request)
-        if denied:
-            return denied
+    def filtered(self, request):
+        """The list's rows for ``request``: filters, search and sort of the query string.
+
+        Returns ``(queryset, filterset, query, sort)``; the list page and the exports share it.
+        """
         qs = self.queryset()
         filterset = self.filterset_class(request.GET or None, queryset=qs, request=request) \
             if self.filterset_class else None
@@ -431,6 +443,13 @@ class Register:
             qs = qs.order_by(sort, "pk")
         if self.crosses_to_many(filterset, query):
             qs = qs.distinct()
+        return qs, filterset, query, sort
+
+    def list_view(self, request):
+        denied = check_access(request)
+        if denied:
+            return denied
+        qs, filterset, query, sort = self.filtered(request)
         page = EstimatedCountPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
         params = request.GET.copy()
         params.pop("page", None)
@@ -455,7 +474,37 @@ class Register:
             "page": page, "rows": rows, "headers": headers, "filterset": filterset, "query": query,
             "sort": sort, "page_query": params.urlencode(), "filtered": filtered,
             "can_edit": roles.can_edit_registers(request.user),
+            "export_query": request.GET.urlencode(),
         })
+
+    def export_columns(self):
+        """``[(header, spec)]``: ``export_fields`` when declared, else the model's own fields."""
+        if self.export_fields:
+            return [f if isinstance(f, tuple) else (f, f) for f in self.export_fields]
+        names = [f.name for f in self.model._meta.get_fields()
+                 if f.concrete and not f.auto_created and f.name not in ("version", "is_demo")]
+        return [("id", "pk"), *[(n, n) for n in names]]
+
+    def export_view(self, request, extension):
+        """The filtered list as CSV (streamed, any size) or XLSX (at most ``XLSX_MAX_ROWS`` rows)."""
+        denied = check_access(request)
+        if denied:
+            return denied
+        qs, _, _, _ = self.filtered(request)
+        columns = self.export_columns()
+        m2m = [spec for _, spec in columns if isinstance(spec, str) and _is_many(self.model, spec)]
+        if m2m:
+            qs = qs.prefetch_related(*m2m)
+        rows = ([exports.cell(exports.values_of(obj, spec)) for _, spec in columns]
+                for obj in qs.iterator(chunk_size=2000))
+        headers = [header for header, _ in columns]
+        filename = f"lcamp-{self.slug}-{datetime.date.today().isoformat()}"
+        if extension == "csv":
+            return exports.csv_response(headers=headers, rows=rows, filename=filename)
+        if qs.count() > exports.XLSX_MAX_ROWS:
+            return HttpResponse(f"More than {exports.XLSX_MAX_ROWS:,} rows: filter the list, or export it as CSV.",
+                                status=400, content_type="text/plain; charset=utf-8")
+        return exports.xlsx_response(headers=headers, rows=rows, filename=filename, title=self.plural)
 
     def crosses_to_many(self, filterset, query):
         """Whether an active filter or the search follows a to-many relation (only then can a

@@ -33,6 +33,7 @@ from accounts import roles
 
 from . import exports
 from .counting import EstimatedCountPaginator
+from .pickers import use_pickers
 
 PAGE_SIZE = 50
 REGISTER_PAGES = {}  # URL name prefix with namespace -> Register, in the order declared
@@ -273,8 +274,10 @@ class DateInput(forms.DateInput):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
-def decorate_widgets(form):
-    """Date pickers for dates and the searchable select for related objects and countries."""
+def decorate_widgets(form, *, filters=False):
+    """Date pickers for dates, search pickers for records with a ``Picker`` (organisations,
+    observatories…), the searchable select for other related objects and countries."""
+    use_pickers(form, search_all=filters)
     for form_field in form.fields.values():
         widget = form_field.widget
         if isinstance(form_field, forms.DateField) and not isinstance(widget, forms.HiddenInput):
@@ -426,7 +429,7 @@ class Register:
         filterset = self.filterset_class(request.GET or None, queryset=qs, request=request) \
             if self.filterset_class else None
         if filterset is not None:
-            decorate_widgets(filterset.form)
+            decorate_widgets(filterset.form, filters=True)
             if filterset.is_bound and filterset.is_valid():
                 qs = filterset.qs
         query = request.GET.get("q", "").strip()

@@ -443,7 +443,8 @@ class Register:
         if sort.removeprefix("-") not in sort_keys:
             sort = self.default_sort
         if sort:
-            qs = qs.order_by(sort, "pk")
+            # The tie-break goes the sort's way, so one (column, id) index serves both directions.
+            qs = qs.order_by(sort, "-pk" if sort.startswith("-") else "pk")
         if self.crosses_to_many(filterset, query):
             qs = qs.distinct()
         return qs, filterset, query, sort

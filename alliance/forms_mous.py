@@ -6,6 +6,7 @@ from django_countries.fields import LazyTypedChoiceField
 
 from organisations.models import Organisation, Region
 from registers import uploads
+from registers.pickers import use_pickers
 
 from . import services
 from .models import MoU
@@ -61,6 +62,7 @@ class MoUForm(forms.ModelForm):
         else:
             del self.fields["partner_organisation"]
             self.instance.partner_organisation = user.organisation
+        use_pickers(self)  # search-as-you-type organisation fields, never a <select> of every organisation
 
     def clean_document(self):
         document = self.cleaned_data.get("document")
@@ -138,6 +140,10 @@ class MoUFilterForm(forms.Form):
     partner = forms.ModelChoiceField(required=False, label="Brought by", empty_label="Any organisation",
                                      queryset=Organisation.objects.filter(mous_brought__isnull=False)
                                      .distinct().order_by("name"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        use_pickers(self, search_all=True)
 
     def filter(self, queryset):
         if not self.is_valid():

@@ -17,7 +17,6 @@ import datetime
 import io
 import json
 import uuid
-import zipfile
 from pathlib import Path
 
 from django.conf import settings
@@ -30,6 +29,7 @@ from simple_history.utils import bulk_create_with_history
 
 from indicators.triggers import records_created, rollups_deferred
 from organisations.models import Organisation, Region
+from registers import uploads
 from registers.validators import validate_event_date
 
 from .models import AllianceMember
@@ -59,13 +59,9 @@ HELP = {
     "erasmus_oid": "Optional: E and 8 digits.", "pic": "Optional: 9 digits.",
     "is_consortium_partner": "yes or no (default no).",
 }
-EXTENSIONS = (".csv", ".xlsx")
-MAX_ROWS = 20_000
+MAX_ROWS = uploads.MAX_TABLE_ROWS
 SIGNING_SALT = "alliance.imports"
-
-
-class UploadError(ValidationError):
-    pass
+UploadError = uploads.UploadError
 
 
 # --- Reading -------------------------------------------------------------------------------------
@@ -74,55 +70,13 @@ class UploadError(ValidationError):
 def read_upload(upload):
     """The rows of an uploaded CSV or XLSX file as dicts keyed by lower-case column name.
 
-    Raises UploadError for a file too large, of another extension, or whose content is
-    not what its extension says.
+    ``registers.uploads.read_table`` reads the file (size, extension, content, row limit
+    while reading) and raises UploadError naming the problem.
     """
-    name = (upload.name or "").lower()
-    if upload.size > settings.MAX_UPLOAD_BYTES:
-        raise UploadError(f"The file is larger than {settings.MAX_UPLOAD_BYTES // (1024 * 1024)} MB.")
-    if not name.endswith(EXTENSIONS):
-        raise UploadError("Upload a .csv or .xlsx file (download the template below).")
-    data = upload.read()
-    if name.endswith(".xlsx"):
-        rows = _read_xlsx(data)
-    else:
-        rows = _read_csv(data)
+    rows = _rows_from(uploads.read_table(upload, max_rows=MAX_ROWS))
     if not rows:
         raise UploadError("The file has no rows under its header line.")
-    if len(rows) > MAX_ROWS:
-        raise UploadError(f"At most {MAX_ROWS} rows per file; split the file.")
     return rows
-
-
-def _read_csv(data):
-    if b"\x00" in data[:8192]:
-        raise UploadError("This is not a CSV text file.")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise UploadError("The CSV file is not UTF-8 text; save it as 'CSV UTF-8'.") from None
-    sample = text[:4096]
-    try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text), dialect)
-    return _rows_from(list(reader))
-
-
-def _read_xlsx(data):
-    if not data.startswith(b"PK\x03\x04"):
-        raise UploadError("This is not an Excel .xlsx file.")
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
-        raise UploadError("The Excel file cannot be read; save it again as .xlsx.") from None
-    sheet = workbook.worksheets[0]
-    rows = [["" if v is None else v for v in row] for row in sheet.iter_rows(values_only=True)]
-    workbook.close()
-    return _rows_from(rows)
 
 
 def _cell(value):

@@ -40,6 +40,8 @@ members = Register(
     filterset_class=forms.MemberFilter, search_fields=("organisation__name", "organisation__acronym",
                                                         "organisation__city", "note"),
     default_sort="-joined_on", select_related=("organisation",),
+    export_fields=(("organisation", "organisation__name"), ("country", "organisation__country"),
+                   ("kind", "organisation__kind"), "category", "joined_on", "left_on", "note"),
     columns=[
         Column("Organisation", "organisation__name", sort="organisation__name"),
         Column("Country", "organisation__country", sort="organisation__country"),

@@ -17,6 +17,10 @@ urlpatterns = [
     # Reported values.
     path("registers/reports/", views_reports.report_list, name="report-list"),
     path("registers/reports/new/", views_reports.report_create, name="report-create"),
+    path("registers/reports/export.csv", views_reports.register.export_view, {"extension": "csv"},
+         name="report-export-csv"),
+    path("registers/reports/export.xlsx", views_reports.register.export_view, {"extension": "xlsx"},
+         name="report-export-xlsx"),
     path("registers/reports/<int:pk>/", views_reports.report_detail, name="report-detail"),
     path("registers/reports/<int:pk>/approve/", views_reports.report_approve, name="report-approve"),
     path("registers/reports/<int:pk>/reject/", views_reports.report_reject, name="report-reject"),

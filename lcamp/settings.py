@@ -190,6 +190,8 @@ PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=str(VAR_DIR / "priva
 FILE_UPLOAD_PERMISSIONS = 0o640
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
 MAX_UPLOAD_BYTES = env.int("MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)
+# An uploaded XLSX/DOCX may unpack to at most this much (zip bombs are refused before parsing).
+MAX_UNCOMPRESSED_BYTES = env.int("MAX_UNCOMPRESSED_BYTES", default=64 * 1024 * 1024)
 # Abuse limit on the partners' MoU form: submissions per user in any hour.
 MOU_SUBMISSIONS_PER_HOUR = env.int("MOU_SUBMISSIONS_PER_HOUR", default=20)
 # A partner invitation link stays valid this many seconds, and works once.
@@ -297,6 +299,11 @@ REST_FRAMEWORK = {
         "user": env.str("API_THROTTLE_USER", default="1200/minute"),
     },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    # The browsable API only while DEBUG is on: in production every API answer is JSON.
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        *(["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
+    ],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "LCAMP Tracker API",

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
+from registers import pickers as register_pickers
 from registers import views as register_views
 
 from . import health
@@ -17,6 +18,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
     path("registers/", register_views.index, name="registers"),
+    path("registers/pick/<str:key>/", register_pickers.pick_view, name="registers-pick"),
     path("", include("organisations.urls")),
     path("", include("alliance.urls")),
     path("", include("observatories.urls")),

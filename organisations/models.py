@@ -81,6 +81,8 @@ class Organisation(TrackedModel):
 
     class Meta:
         ordering = ["name"]
+        # The list's and the pickers' order (name, id); the search's trigram indexes are in a migration.
+        indexes = [models.Index(fields=["name", "id"], name="organisation_name_id")]
         constraints = [
             models.UniqueConstraint(Lower("name"), "country", name="organisation_unique_name_country"),
             models.UniqueConstraint(fields=["erasmus_oid"], condition=~Q(erasmus_oid=""),

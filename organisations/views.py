@@ -10,6 +10,9 @@ organisations = Register(
     form_class=forms.OrganisationForm, filterset_class=forms.OrganisationFilter,
     search_fields=("name", "acronym", "city", "erasmus_oid", "pic"), default_sort="name",
     select_related=("region",),
+    # The import's columns (registers.imports), so that an export imports back as it is.
+    export_fields=("name", "acronym", "kind", "country", ("region", "region__code"), "city", "website",
+                   "erasmus_oid", "pic", "is_consortium_partner"),
     columns=[
         Column("Name", "name", sort="name"),
         Column("Acronym", "acronym", sort="acronym"),

@@ -26,6 +26,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from accounts import roles
 
 from . import engine as registers
+from .counting import EstimatedCountPaginator
 
 NON_FIELD = api_settings.NON_FIELD_ERRORS_KEY
 
@@ -135,6 +136,11 @@ class ApiFilterSet(filters.FilterSet):
 
 class ApiFilterBackend(filters.DjangoFilterBackend):
     filterset_base = ApiFilterSet
+
+    def to_html(self, request, queryset, view):
+        """No filter form in the browsable API: its relation filters would render every
+        organisation as an <option> (a page of megabytes at a million records)."""
+        return ""
 
 
 # --- Serializers ----------------------------------------------------------------------------
@@ -342,6 +348,8 @@ class Pagination(PageNumberPagination):
 
     page_size_query_param = "page_size"
     max_page_size = 500
+    # ``count`` is exact under EXACT_COUNT_BELOW rows and the planner's estimate above (PostgreSQL).
+    django_paginator_class = EstimatedCountPaginator
 
 
 class ThrottleFirstMixin:

@@ -20,11 +20,10 @@ from urllib.parse import urlencode
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.http import HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import select_template
 from django.urls import path, reverse
@@ -32,6 +31,10 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from accounts import roles
+
+from . import exports
+from .counting import EstimatedCountPaginator
+from .pickers import use_pickers
 
 PAGE_SIZE = 50
 REGISTER_PAGES = {}  # URL name prefix with namespace -> Register, in the order declared
@@ -243,6 +246,29 @@ def add_errors(form, error):
         form.add_error(None, error)
 
 
+def _is_many(model, name):
+    try:
+        return model._meta.get_field(name).many_to_many
+    except FieldDoesNotExist:
+        return False
+
+
+def lookup_crosses_to_many(model, lookup):
+    """Whether the ORM ``lookup`` (``organisation__memberships__joined_on``) follows a to-many relation."""
+    opts = model._meta
+    for part in lookup.split("__"):
+        try:
+            model_field = opts.get_field(part)
+        except FieldDoesNotExist:
+            return False  # a lookup such as icontains: the path ends here
+        if not model_field.is_relation:
+            return False
+        if model_field.many_to_many or model_field.one_to_many:
+            return True
+        opts = model_field.related_model._meta
+    return False
+
+
 # --- Forms -------------------------------------------------------------------------------
 
 
@@ -253,8 +279,10 @@ class DateInput(forms.DateInput):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
-def decorate_widgets(form):
-    """Date pickers for dates and the searchable select for related objects and countries."""
+def decorate_widgets(form, *, filters=False):
+    """Date pickers for dates, search pickers for records with a ``Picker`` (organisations,
+    observatories…), the searchable select for other related objects and countries."""
+    use_pickers(form, search_all=filters)
     for form_field in form.fields.values():
         widget = form_field.widget
         if isinstance(form_field, forms.DateField) and not isinstance(widget, forms.HiddenInput):
@@ -436,6 +464,7 @@ class Register:
     create_initial: object = None  # callable(request) -> dict
     extra_links: list = field(default_factory=list)
     template_dir: str = ""  # templates looked up first as <template_dir>/<kind>.html
+    export_fields: tuple = ()  # names/paths or (header, path or callable(obj)); default: the model's fields
 
     def __post_init__(self):
         REGISTER_PAGES[f"{self.namespace}:{self.name}"] = self
@@ -460,6 +489,8 @@ class Register:
         patterns = [
             path(base, self.list_view, name=f"{self.name}-list"),
             path(f"{base}new/", self.create_view, name=f"{self.name}-create"),
+            path(f"{base}export.csv", self.export_view, {"extension": "csv"}, name=f"{self.name}-export-csv"),
+            path(f"{base}export.xlsx", self.export_view, {"extension": "xlsx"}, name=f"{self.name}-export-xlsx"),
             path(f"{base}<int:pk>/", self.detail_view, name=f"{self.name}-detail"),
             path(f"{base}<int:pk>/edit/", self.edit_view, name=f"{self.name}-edit"),
         ]
@@ -484,15 +515,16 @@ class Register:
         return self.model._default_manager.select_related(*self.select_related)
 
     # Views.
-    def list_view(self, request):
-        denied = check_access(request)
-        if denied:
-            return denied
+    def filtered(self, request):
+        """The list's rows for ``request``: filters, search and sort of the query string.
+
+        Returns ``(queryset, filterset, query, sort)``; the list page and the exports share it.
+        """
         qs = self.queryset()
         filterset = self.filterset_class(request.GET or None, queryset=qs, request=request) \
             if self.filterset_class else None
         if filterset is not None:
-            decorate_widgets(filterset.form)
+            decorate_widgets(filterset.form, filters=True)
             if filterset.is_bound and filterset.is_valid():
                 qs = filterset.qs
         query = request.GET.get("q", "").strip()
@@ -506,10 +538,18 @@ class Register:
         if sort.removeprefix("-") not in sort_keys:
             sort = self.default_sort
         if sort:
-            qs = qs.order_by(sort, "pk")
-        if any(f.many_to_many for f in self.model._meta.get_fields() if hasattr(f, "many_to_many")):
+            # The tie-break goes the sort's way, so one (column, id) index serves both directions.
+            qs = qs.order_by(sort, "-pk" if sort.startswith("-") else "pk")
+        if self.crosses_to_many(filterset, query):
             qs = qs.distinct()
-        page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+        return qs, filterset, query, sort
+
+    def list_view(self, request):
+        denied = check_access(request)
+        if denied:
+            return denied
+        qs, filterset, query, sort = self.filtered(request)
+        page = EstimatedCountPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
         params = request.GET.copy()
         params.pop("page", None)
         sort_params = params.copy()
@@ -533,7 +573,52 @@ class Register:
             "page": page, "rows": rows, "headers": headers, "filterset": filterset, "query": query,
             "sort": sort, "page_query": params.urlencode(), "filtered": filtered,
             "can_edit": roles.can_edit_registers(request.user),
+            "export_query": request.GET.urlencode(),
         })
+
+    def export_columns(self):
+        """``[(header, spec)]``: ``export_fields`` when declared, else the model's own fields."""
+        if self.export_fields:
+            return [f if isinstance(f, tuple) else (f, f) for f in self.export_fields]
+        names = [f.name for f in self.model._meta.get_fields()
+                 if f.concrete and not f.auto_created and f.name not in ("version", "is_demo")]
+        return [("id", "pk"), *[(n, n) for n in names]]
+
+    def export_view(self, request, extension):
+        """The filtered list as CSV (streamed, any size) or XLSX (at most ``XLSX_MAX_ROWS`` rows)."""
+        denied = check_access(request)
+        if denied:
+            return denied
+        qs, _, _, _ = self.filtered(request)
+        columns = self.export_columns()
+        m2m = [spec for _, spec in columns if isinstance(spec, str) and _is_many(self.model, spec)]
+        if m2m:
+            qs = qs.prefetch_related(*m2m)
+        rows = ([exports.cell(exports.values_of(obj, spec)) for _, spec in columns]
+                for obj in qs.iterator(chunk_size=2000))
+        headers = [header for header, _ in columns]
+        filename = f"lcamp-{self.slug}-{datetime.date.today().isoformat()}"
+        if extension == "csv":
+            return exports.csv_response(headers=headers, rows=rows, filename=filename)
+        if qs.count() > exports.XLSX_MAX_ROWS:
+            return HttpResponse(f"More than {exports.XLSX_MAX_ROWS:,} rows: filter the list, or export it as CSV.",
+                                status=400, content_type="text/plain; charset=utf-8")
+        return exports.xlsx_response(headers=headers, rows=rows, filename=filename, title=self.plural)
+
+    def crosses_to_many(self, filterset, query):
+        """Whether an active filter or the search follows a to-many relation (only then can a
+        row repeat, and only then is DISTINCT, a sort of the whole result, worth paying).
+
+        A filter with a ``method`` is its own business: one that crosses a to-many
+        relation calls ``distinct()`` itself.
+        """
+        lookups = list(self.search_fields) if query else []
+        if filterset is not None and filterset.is_bound and filterset.is_valid():
+            for name, value in filterset.form.cleaned_data.items():
+                active = filterset.filters.get(name)
+                if value not in (None, "", []) and active is not None and not active.method:
+                    lookups.append(active.field_name)
+        return any(lookup_crosses_to_many(self.model, lookup) for lookup in lookups)
 
     def get_object(self, pk):
         return get_object_or_404(self.queryset(), pk=pk)

@@ -5,10 +5,16 @@ the browser claims: it must start with the ``%PDF-1.x``/``%PDF-2.x`` header and 
 with the ``%%EOF`` marker (a file cut short in transfer has none). Its cross-reference
 table is not checked: PDF readers repair a damaged one, and a hand-made PDF often
 has none, so refusing those would turn away documents people can open.
+
+Tables for imports (CSV, XLSX) and evidence files are checked here too: one module
+for every upload (size, extension, content).
 """
 
+import codecs
+import csv
 import re
 import unicodedata
+import zipfile
 from pathlib import PurePosixPath, PureWindowsPath
 
 from django.conf import settings
@@ -24,6 +30,12 @@ NOT_A_PDF = "This file is not a PDF document. Upload the signed MoU as a PDF fil
 def _megabytes(size):
     megabytes = size / (1024 * 1024)
     return f"{megabytes:.0f} MB" if megabytes == int(megabytes) else f"{megabytes:.1f} MB"
+
+
+def _size(size):
+    """A size for a message: KB under a megabyte, else MB."""
+    size = size or 0
+    return f"{size / 1024:.0f} KB" if size < 1024 * 1024 else _megabytes(size)
 
 
 def _read(uploaded, offset, size):
@@ -69,3 +81,214 @@ def display_filename(name, default="document.pdf"):
     if not name.lower().endswith(".pdf"):
         name += ".pdf"
     return name[-200:]
+
+
+# --- Tables (imports) ---------------------------------------------------------------------
+#
+# An uploaded table is read in streaming mode and refused as soon as it breaks a bound,
+# never after loading it: a hostile file must cost little. XLSX is a zip: its central
+# directory (read without decompressing anything) must list few members and a bounded
+# uncompressed size; the sheet is then parsed row by row (openpyxl read-only, with
+# defusedxml installed so entity tricks are refused) ignoring the <dimension> the file
+# claims, and reading stops at the first row over the limit. CSV is decoded and split
+# incrementally with a bounded field size.
+
+TABLE_EXTENSIONS = (".csv", ".xlsx")
+MAX_TABLE_ROWS = 20_000
+MAX_TABLE_COLUMNS = 60
+MAX_EMPTY_ROWS = 10_000  # empty rows tolerated in between (Excel keeps formatted empty rows)
+MAX_ZIP_MEMBERS = 200
+MAX_CSV_FIELD = 32_768
+
+
+class UploadError(ValidationError):
+    """A file refused before or while reading it; the message names the problem for the person uploading."""
+
+
+def check_size(uploaded, limit=None):
+    limit = limit or settings.MAX_UPLOAD_BYTES
+    if (uploaded.size or 0) > limit:
+        raise UploadError(f"The file is larger than {_size(limit)} (it is {_size(uploaded.size)}).",
+                          code="too_large")
+
+
+def check_zip(uploaded, *, what="Excel .xlsx"):
+    """Refuse a zip-based file (XLSX, DOCX) whose central directory promises too much.
+
+    Only the central directory is read: the member count and the sum of the declared
+    uncompressed sizes. A member that decompresses to more than it declared fails its
+    CRC check when read (zipfile stops at the declared size), so the declared sizes bound
+    what parsing can cost.
+    """
+    uploaded.seek(0)
+    try:
+        with zipfile.ZipFile(uploaded) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
+        raise UploadError(f"This is not an {what} file (its zip structure is damaged).", code="bad_zip") from None
+    finally:
+        uploaded.seek(0)
+    if len(members) > MAX_ZIP_MEMBERS:
+        raise UploadError(f"This {what} file holds {len(members)} parts; at most {MAX_ZIP_MEMBERS} are accepted.",
+                          code="zip_members")
+    total = sum(m.file_size for m in members)
+    limit = settings.MAX_UNCOMPRESSED_BYTES
+    if total > limit:
+        raise UploadError(f"This {what} file unpacks to {_size(total)}; at most {_size(limit)} are "
+                          "accepted (is it a zip bomb?). Split the file.", code="zip_size")
+
+
+def _too_many_rows(limit):
+    return UploadError(f"The file has more rows than accepted: at most {limit:,} rows per file; split the file.",
+                       code="too_many_rows")
+
+
+def read_table(uploaded, *, max_rows=MAX_TABLE_ROWS):
+    """The rows of an uploaded CSV or XLSX table as lists of cell values (the header first).
+
+    Raises ``UploadError`` naming the problem for a file too large, of another extension,
+    whose content is not what its name says, damaged, or with more than ``max_rows`` data
+    rows (checked while reading). Empty rows are dropped.
+    """
+    name = (uploaded.name or "").lower()
+    check_size(uploaded)
+    if not name.endswith(TABLE_EXTENSIONS):
+        raise UploadError("Upload a .csv or .xlsx file (download the template below).", code="extension")
+    uploaded.seek(0)
+    head = uploaded.read(8192)
+    uploaded.seek(0)
+    if name.endswith(".xlsx"):
+        if not head.startswith(b"PK\x03\x04"):
+            raise UploadError("This is not an Excel .xlsx file.", code="not_xlsx")
+        check_zip(uploaded)
+        rows = _xlsx_rows(uploaded, max_rows)
+    else:
+        if b"\x00" in head:
+            raise UploadError("This is not a CSV text file.", code="not_csv")
+        rows = _csv_rows(uploaded, head)
+    table = []
+    empty = 0
+    for row in rows:
+        if not any(v not in (None, "") and str(v).strip() for v in row):
+            empty += 1
+            if empty > MAX_EMPTY_ROWS:
+                raise UploadError(f"The file has more than {MAX_EMPTY_ROWS:,} empty rows; remove them.",
+                                  code="empty_rows")
+            continue
+        if len(table) > max_rows:  # the header plus max_rows data rows are in already
+            raise _too_many_rows(max_rows)
+        table.append(["" if v is None else v for v in row])
+    return table
+
+
+def _csv_rows(uploaded, head):
+    try:
+        sample = head.decode("utf-8-sig", errors="ignore")[:4096]
+        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    uploaded.seek(0)
+    # field_size_limit is process-wide; every caller sets the same bound.
+    csv.field_size_limit(MAX_CSV_FIELD)
+    reader = csv.reader(codecs.iterdecode(uploaded, "utf-8-sig"), dialect)
+    try:
+        yield from reader
+    except UnicodeDecodeError:
+        raise UploadError("The CSV file is not UTF-8 text; save it as 'CSV UTF-8'.", code="encoding") from None
+    except csv.Error as error:
+        if "field larger than field limit" in str(error):
+            raise UploadError(f"Line {reader.line_num} of the CSV file has a field longer than "
+                              f"{MAX_CSV_FIELD:,} characters.", code="csv_field") from None
+        raise UploadError(f"The CSV file cannot be read near line {reader.line_num}: {error}.",
+                          code="csv_error") from None
+
+
+def _xlsx_rows(uploaded, max_rows):
+    from openpyxl import load_workbook
+
+    # Any exception from the parser means a damaged or hostile file (XML parse errors,
+    # missing parts, bad values); none may become a 500. The message names the problem.
+    try:
+        workbook = load_workbook(uploaded, read_only=True, data_only=True, keep_links=False)
+    except Exception as error:  # noqa: BLE001 - see above
+        raise UploadError(f"The Excel file cannot be read ({_problem(error)}); save it again as .xlsx.",
+                          code="bad_xlsx") from None
+    try:
+        if not workbook.worksheets:
+            raise UploadError("The Excel file has no sheet.", code="bad_xlsx")
+        sheet = workbook.worksheets[0]
+        _prescan_rows(workbook, sheet, max_rows)
+        sheet.reset_dimensions()  # never trust the <dimension> the file claims
+        rows = sheet.iter_rows(min_row=1, max_col=MAX_TABLE_COLUMNS, values_only=True)
+        while True:
+            try:
+                row = next(rows)
+            except StopIteration:
+                return
+            except UploadError:
+                raise
+            except Exception as error:  # noqa: BLE001 - see above
+                raise UploadError(f"The Excel sheet cannot be read ({_problem(error)}); save it again as .xlsx.",
+                                  code="bad_xlsx") from None
+            yield row
+    finally:
+        workbook.close()
+
+
+def _prescan_rows(workbook, sheet, max_rows):
+    """Refuse a sheet with far too many rows after a quick pass over its raw XML.
+
+    Counting ``<row`` tags in the decompressed stream costs milliseconds where parsing
+    the rows costs seconds; the exact limit is then checked while parsing. The slack
+    lets a file at the limit keep a few formatted empty rows.
+    """
+    bound = max_rows + 1 + MAX_EMPTY_ROWS
+    count, tail = 0, b""
+    with workbook._archive.open(sheet._worksheet_path) as stream:
+        while chunk := stream.read(1024 * 1024):
+            data = tail + chunk
+            count += data.count(b"<row") + data.count(b":row ")
+            if count > bound:
+                raise _too_many_rows(max_rows)
+            tail = data[-3:]  # shorter than a tag: nothing is counted twice (a split ":row " may be missed)
+
+
+def _problem(error):
+    text = str(error).strip().splitlines()[0][:200] if str(error).strip() else ""
+    name = type(error).__name__
+    return f"{name}: {text}" if text else name
+
+
+# --- Evidence of reported values -------------------------------------------------------------
+
+EVIDENCE_SIGNATURES = {
+    ".pdf": (b"%PDF-",),
+    ".png": (b"\x89PNG\r\n\x1a\n",),
+    ".jpg": (b"\xff\xd8\xff",),
+    ".jpeg": (b"\xff\xd8\xff",),
+    ".xlsx": (b"PK\x03\x04",),
+    ".docx": (b"PK\x03\x04",),
+    ".csv": (),
+}
+
+
+def validate_evidence(uploaded):
+    """Refuse an evidence file too large, of another type, or whose content is not what its name says.
+
+    Office files (zip) must also pass ``check_zip``: managers open them, so a zip bomb
+    is refused here rather than on their machines.
+    """
+    suffix = PurePosixPath((uploaded.name or "").lower()).suffix
+    check_size(uploaded)
+    if suffix not in EVIDENCE_SIGNATURES:
+        raise UploadError("Upload a PDF, Excel (.xlsx), Word (.docx), CSV, PNG or JPEG file.", code="extension")
+    uploaded.seek(0)
+    head = uploaded.read(2048)
+    uploaded.seek(0)
+    signatures = EVIDENCE_SIGNATURES[suffix]
+    if signatures and not head.startswith(signatures):
+        raise UploadError(f"The file's content is not a {suffix[1:].upper()} file.", code="content")
+    if not signatures and b"\x00" in head:
+        raise UploadError("The CSV file is not text.", code="content")
+    if suffix in (".xlsx", ".docx"):
+        check_zip(uploaded, what="Excel .xlsx" if suffix == ".xlsx" else "Word .docx")

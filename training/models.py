@@ -86,7 +86,8 @@ class MicroCredential(TrackedModel):
     class Meta:
         ordering = ["title"]
         # The indicator page lists the latest records by this date: read from the index's end.
-        indexes = [models.Index(fields=["published_on", "id"], name="credential_published_on_id")]
+        indexes = [models.Index(fields=["published_on", "id"], name="credential_published_on_id"),
+                   models.Index(fields=["title", "id"], name="credential_title_id")]
         constraints = [
             models.CheckConstraint(condition=Q(eqf_level__gte=1, eqf_level__lte=8), name="microcredential_eqf_1_8"),
             models.CheckConstraint(condition=Q(ects__gt=0, ects__lte=60), name="microcredential_ects_range"),

@@ -133,7 +133,7 @@ def test_skill_gap_bad_input(manager_client, overrides, field):
 def test_skill_gap_form_explains_esco_uri(manager_client):
     content = manager_client.get(reverse("observatories:skill-gap-create")).content.decode()
     assert "http://data.europa.eu/esco/skill/" in content and 'type="date"' in content
-    assert "data-searchable" in content
+    assert "data-picker-url" in content  # the observatory is a search picker
 
 
 ROLES = ["admin", "staff", "manager", "partner", "other_partner", "anonymous"]

@@ -1,0 +1,172 @@
+"""Pickers that scale: a choice among many records is a search field, never a <select> of every row.
+
+A ``Picker`` names a kind of record that forms choose (organisations, members,
+observatories, factories), how to search it (the same ``icontains`` search as its
+register list, served by trigram indexes on PostgreSQL) and who may look it up. It
+answers a small JSON endpoint, ``/registers/pick/<key>/?q=…&page=N``, that
+``static/registers/picker.js`` calls as the user types.
+
+``PickerField`` is the form side. The widget is a search box plus a hidden input with
+the chosen id. Without JavaScript it still works in one plain step: the user types
+some text and submits; one match is taken, several are offered as a short <select>
+(at most ``MATCHES_SHOWN``) with a form error asking to pick one. ``use_pickers(form)``
+swaps every ModelChoiceField of a form whose model has a picker for a PickerField.
+"""
+
+from dataclasses import dataclass
+
+from django import forms
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.http import Http404, JsonResponse
+from django.urls import reverse
+
+PICKERS = {}  # key -> Picker
+PAGE = 20
+MATCHES_SHOWN = 20
+
+
+@dataclass
+class Picker:
+    key: str  # URL segment: /registers/pick/<key>/
+    model: type
+    search_fields: tuple
+    ordering: tuple = ("pk",)
+    allowed: object = None  # callable(user) -> bool; default: any signed-in user
+    select_related: tuple = ()
+
+    def __post_init__(self):
+        PICKERS[self.key] = self
+
+    def queryset(self):
+        return self.model._default_manager.select_related(*self.select_related).order_by(*self.ordering)
+
+    def search(self, text, queryset=None):
+        queryset = self.queryset() if queryset is None else queryset
+        text = (text or "").strip()
+        if not text:
+            return queryset
+        condition = Q()
+        for name in self.search_fields:
+            condition |= Q(**{f"{name}__icontains": text})
+        return queryset.filter(condition)
+
+    def url(self):
+        return reverse("registers-pick", args=[self.key])
+
+    def may_use(self, user):
+        return user.is_authenticated and (self.allowed is None or self.allowed(user))
+
+
+def picker_for(model):
+    for picker in PICKERS.values():
+        if picker.model is model:
+            return picker
+    return None
+
+
+def pick_view(request, key):
+    """``{"results": [{"id", "label"}], "more": bool}``: one page of the records matching ``q``."""
+    picker = PICKERS.get(key)
+    if picker is None:
+        raise Http404
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if not picker.may_use(request.user):
+        raise PermissionDenied("Your role does not allow this.")
+    try:
+        page = max(1, min(int(request.GET.get("page", 1)), 1000))
+    except ValueError:
+        page = 1
+    start = (page - 1) * PAGE
+    rows = list(picker.search(request.GET.get("q", "")[:100])[start:start + PAGE + 1])
+    return JsonResponse({"results": [{"id": o.pk, "label": str(o)} for o in rows[:PAGE]],
+                         "more": len(rows) > PAGE})
+
+
+class PickerValue(str):
+    """What the widget read from the form: the chosen id (the string itself) and the typed text."""
+
+    text = ""
+
+
+class PickerWidget(forms.Widget):
+    # Under registers/templates/: the default form renderer reads widget templates from the apps.
+    template_name = "registers/widgets/picker.html"
+
+    def __init__(self, picker, attrs=None):
+        super().__init__(attrs)
+        self.picker = picker
+        self.matches = None  # set by the field when the typed text matched several records
+
+    def value_from_datadict(self, data, files, name):
+        value = PickerValue(data.get(name) or "")
+        value.text = (data.get(f"{name}_search") or "").strip()[:200]
+        return value
+
+    def value_omitted_from_data(self, data, files, name):
+        return name not in data and f"{name}_search" not in data
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        text = getattr(value, "text", "")
+        chosen = None
+        if value not in (None, "") and not self.matches:
+            pk = getattr(value, "pk", value)
+            chosen = self.picker.model._default_manager.filter(pk=pk).first() if str(pk).isdigit() else None
+            if chosen is not None:
+                text = str(chosen)
+        context["widget"].update({
+            "text": text, "url": self.picker.url(), "matches": self.matches,
+            "chosen_id": chosen.pk if chosen is not None else "",
+        })
+        return context
+
+    def id_for_label(self, id_):
+        return id_
+
+
+class PickerField(forms.ModelChoiceField):
+    """A ModelChoiceField chosen through a ``Picker`` (see the module's docstring)."""
+
+    def __init__(self, picker, queryset=None, **kwargs):
+        self.picker = picker
+        kwargs.setdefault("widget", PickerWidget(picker))
+        super().__init__(queryset=picker.queryset() if queryset is None else queryset, **kwargs)
+        self.widget.picker = picker
+
+    def to_python(self, value):
+        text = getattr(value, "text", "")
+        if value not in (None, "") and str(value).strip():
+            return super().to_python(value)
+        if not text:
+            return None
+        matches = list(self.picker.search(text, self.queryset)[:MATCHES_SHOWN + 1])
+        if len(matches) == 1:
+            return matches[0]
+        name = self.picker.model._meta.verbose_name
+        if not matches:
+            raise ValidationError(f"No {name} matches “{text}”. Try fewer letters.", code="no_match")
+        self.widget.matches = matches[:MATCHES_SHOWN]
+        more = " (the first 20 are shown; type more letters to narrow them)" if len(matches) > MATCHES_SHOWN else ""
+        raise ValidationError(f"Several {name}s match “{text}”{more}: pick one.", code="pick_one")
+
+
+def use_pickers(form, *, search_all=False):
+    """Swap each single-choice ModelChoiceField of ``form`` whose model has a picker for a PickerField.
+
+    ``search_all``: search the picker's whole register rather than the field's queryset
+    (for list filters, whose querysets may join big tables).
+    """
+    for name, form_field in list(form.fields.items()):
+        if not isinstance(form_field, forms.ModelChoiceField) or isinstance(
+                form_field, (forms.ModelMultipleChoiceField, PickerField)):
+            continue
+        picker = picker_for(form_field.queryset.model)
+        if picker is None:
+            continue
+        queryset = picker.queryset() if search_all else form_field.queryset
+        form.fields[name] = PickerField(
+            picker, queryset=queryset, required=form_field.required, label=form_field.label,
+            help_text=form_field.help_text, initial=form_field.initial, disabled=form_field.disabled)

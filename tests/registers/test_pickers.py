@@ -1,0 +1,102 @@
+"""Pickers that scale: search-as-you-type JSON endpoint (paginated, permission-checked) and a form field
+that works without JavaScript through a plain text search step; no page lists every organisation."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from alliance.models import MoU
+from organisations.models import Organisation
+from tests.factories import MoUFactory, OrganisationFactory
+
+pytestmark = pytest.mark.django_db
+PICK = "registers-pick"
+
+
+def many_organisations(n, prefix="Zubiri"):
+    Organisation.objects.bulk_create(
+        [Organisation(name=f"{prefix} {i:04d}", country="ES", kind="vet") for i in range(n)])
+
+
+def test_endpoint_searches_and_pages(manager_client):
+    many_organisations(45)
+    OrganisationFactory(name="Tknika Rentería", acronym="TKNK")
+    first = manager_client.get(reverse(PICK, args=["organisations"]), {"q": "zub"}).json()
+    assert len(first["results"]) == 20 and first["more"]
+    assert first["results"][0]["label"].startswith("Zubiri 0000")
+    third = manager_client.get(reverse(PICK, args=["organisations"]), {"q": "zub", "page": 3}).json()
+    assert len(third["results"]) == 5 and not third["more"]
+    by_acronym = manager_client.get(reverse(PICK, args=["organisations"]), {"q": "tknk"}).json()
+    assert [r["label"] for r in by_acronym["results"]] == ["Tknika Rentería (ES)"]
+
+
+@pytest.mark.parametrize("role, key, expected", [
+    ("manager", "organisations", 200), ("staff", "organisations", 200), ("partner", "organisations", 200),
+    ("partner", "members", 403), ("partner", "observatories", 403), ("anonymous", "organisations", 302),
+    ("manager", "members", 200), ("manager", "observatories", 200), ("manager", "factories", 200),
+    ("manager", "nothing", 404),
+])
+def test_endpoint_permissions(role_clients, role, key, expected):
+    url = reverse(PICK, args=[key])
+    assert role_clients[role].get(url, {"q": "ab", "page": "x"}).status_code == expected
+
+
+def test_mou_form_renders_no_select_of_organisations(manager_client):
+    many_organisations(600)
+    content = manager_client.get(reverse("alliance:mou-create")).content.decode()
+    assert content.count("<option") < 300
+    assert 'data-picker-url="/registers/pick/organisations/"' in content
+
+
+def test_mou_list_filter_renders_no_select_of_organisations(manager_client):
+    many_organisations(600)
+    for organisation in Organisation.objects.all()[:50]:
+        MoUFactory(partner_organisation=organisation)
+    response = manager_client.get(reverse("alliance:mou-list"))
+    assert response.content.decode().count("<option") < 300
+
+
+def test_register_list_filter_is_a_picker_and_filters_by_typed_text(manager_client):
+    from tests.factories import LearningFactoryFactory
+
+    host = OrganisationFactory(name="Mondragon Unibertsitatea")
+    LearningFactoryFactory(name="Factory A", host_organisation=host)
+    LearningFactoryFactory(name="Factory B")
+    url = reverse("training:factory-list")
+    page = manager_client.get(url).content.decode()
+    assert 'name="host_organisation_search"' in page
+    response = manager_client.get(url, {"host_organisation_search": "mondragon"})
+    assert [row["object"].name for row in response.context["rows"]] == ["Factory A"]
+
+
+def mou_post(**fields):
+    return {"title": "Dual training agreement", "scope": "Apprenticeships", "areas": "dual",
+            "signed_on": (datetime.date.today() - datetime.timedelta(days=3)).isoformat(),
+            "signatories": "A and B", **fields}
+
+
+def test_without_javascript_typed_text_is_searched_and_several_matches_offered(partner_client):
+    many_organisations(3, prefix="Ikaslan")
+    OrganisationFactory(name="Unique Counterpart Oy", country="FI")
+    response = partner_client.post(reverse("alliance:mou-create"), mou_post(counterpart_search="ikaslan"))
+    errors = " ".join(response.context["form"].errors.get("counterpart", []))
+    assert "pick one" in errors
+    content = response.content.decode()
+    assert content.count('<option value="') >= 3 and "Ikaslan 0002" in content
+    assert MoU.objects.count() == 0
+
+
+def test_without_javascript_a_unique_match_is_taken(partner_client):
+    from registers.pickers import PickerField, PickerValue
+
+    OrganisationFactory(name="Unique Counterpart Oy", country="FI")
+    from organisations.pickers import organisations
+
+    field = PickerField(organisations, required=True)
+    value = PickerValue("")
+    value.text = "counterpart oy"
+    assert field.clean(value).name == "Unique Counterpart Oy"
+    value.text = "nothing like it"
+    with pytest.raises(Exception, match="No organisation matches"):
+        field.clean(value)

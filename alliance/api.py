@@ -1,24 +1,21 @@
 """API v1 of the alliance registers: regions, organisations, members, cooperation projects, MoUs."""
 
-from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
 from django.db.models import Prefetch
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions, serializers
-from rest_framework.decorators import action
-from rest_framework.response import Response
 
 from accounts import roles
 from organisations.models import Organisation
 from registers import uploads
 from registers.api import (
     RegisterViewSet,
+    ReviewActionsMixin,
     ReviewSerializer,
     TrackedSerializer,
 )
 
-from . import services, tasks
+from . import services
 from .models import AllianceMember, CooperationProject, MoU
 
 
@@ -165,32 +162,26 @@ class MoUSerializer(TrackedSerializer):
         return attrs
 
     def create(self, validated_data):
+        # The only way an MoU is made is mou_submit, the browser's service: the signed PDF, the rate
+        # limit, the duplicate checks, the one-time key and the managers' e-mail.
         user = self._user()
-        document = validated_data.pop("document", None)
         if roles.is_partner(user):
             validated_data["partner_organisation"] = user.organisation
-        if document is not None:
-            # The browser's submission, PDF included: the same service stores the file under a generated name.
-            data = {name: validated_data[name] for name in MOU_SUBMITTED_FIELDS if name in validated_data}
-            return services.mou_submit(user=user, partner_organisation=validated_data["partner_organisation"],
-                                       data=data, document=document, counterpart=validated_data["counterpart"])
-        validated_data["submitted_by"] = user
-        return super().create(validated_data)
-
-    def save_record(self, *, instance, m2m, expected_version, user):
-        if instance.pk is None:
-            # The browser's rules for a submission: at most MOU_SUBMISSIONS_PER_HOUR an hour,
-            # and the managers are told. (With the signed PDF, create() calls mou_submit instead.)
-            if services.mou_submissions_left(user=user) <= 0:
-                raise DjangoValidationError(services.MOU_RATE_LIMIT_MESSAGE.format(
-                    limit=settings.MOU_SUBMISSIONS_PER_HOUR))
-            mou = super().save_record(instance=instance, m2m=m2m, expected_version=expected_version, user=user)
-            transaction.on_commit(lambda: tasks.notify_managers_of_submission.delay(mou.pk))
-            return mou
-        return super().save_record(instance=instance, m2m=m2m, expected_version=expected_version, user=user)
+        data = {name: validated_data[name] for name in MOU_SUBMITTED_FIELDS if name in validated_data}
+        return services.mou_submit(user=user, partner_organisation=validated_data["partner_organisation"],
+                                   data=data, document=validated_data.get("document"),
+                                   counterpart=validated_data["counterpart"],
+                                   idempotency_key=self.context.get("idempotency_key", ""))
 
 
-class MoUViewSet(RegisterViewSet):
+class MoUReviewSerializer(ReviewSerializer):
+    not_duplicate = serializers.BooleanField(
+        required=False, default=False,
+        help_text="Approving an MoU flagged as a possible duplicate (same counterpart and signing date as another) "
+                  "needs this set to true: you checked, it is not a duplicate.")
+
+
+class MoUViewSet(ReviewActionsMixin, RegisterViewSet):
     """MoUs. Partners read and submit their own organisation's; managers read all, edit and review."""
 
     permission_classes = [permissions.IsAuthenticated, MoUPermission]
@@ -203,33 +194,32 @@ class MoUViewSet(RegisterViewSet):
     }
     search_fields = ["title", "scope", "areas", "counterpart__name"]
     ordering_fields = ["submitted_at", "signed_on", "title"]
+    review_serializer_class = MoUReviewSerializer
+    _submitted = None
 
     def get_queryset(self):
         return MoU.objects.visible_to(self.request.user).select_related(
             "counterpart", "partner_organisation", "submitted_by", "reviewed_by")
 
-    def _review(self, request, service):
-        mou = self.get_object()
-        body = ReviewSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        try:
-            mou = service(mou=mou, reviewer=request.user, note=body.validated_data["note"])
-        except DjangoValidationError as error:
-            # The service names the model field; the request calls it ``note``.
-            detail = {("note" if field == "review_note" else field): messages
-                      for field, messages in error.message_dict.items()}
-            raise serializers.ValidationError(detail) from error
-        return Response(MoUSerializer(mou, context=self.get_serializer_context()).data)
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(),
+                "idempotency_key": self.request.headers.get("Idempotency-Key", "") if self.request else ""}
 
-    @extend_schema(request=ReviewSerializer, responses={200: MoUSerializer},
-                   description="Approve a submitted MoU (managers). From then on it counts.")
-    @action(detail=True, methods=["post"], permission_classes=[permissions.IsAuthenticated, MoUPermission])
-    def approve(self, request, pk=None):
-        return self._review(request, services.mou_approve)
+    @extend_schema(parameters=[OpenApiParameter(
+        "Idempotency-Key", str, OpenApiParameter.HEADER, required=False,
+        description="A one-time key of your choosing (at most 64 characters): sending the same submission again "
+                    "with the same key answers 200 with the MoU made the first time instead of a second MoU.")])
+    def create(self, request, *args, **kwargs):
+        response = super().create(request, *args, **kwargs)
+        if getattr(self._submitted, "replayed", False):
+            response.status_code = 200
+            response["Idempotent-Replayed"] = "true"
+        return response
 
-    @extend_schema(request=ReviewSerializer, responses={200: MoUSerializer},
-                   description="Reject a submitted MoU (managers), with the reason in `note`.")
-    @action(detail=True, methods=["post"], permission_classes=[permissions.IsAuthenticated, MoUPermission])
-    def reject(self, request, pk=None):
-        return self._review(request, services.mou_reject)
+    def perform_create(self, serializer):
+        super().perform_create(serializer)
+        self._submitted = serializer.instance
 
+    def perform_review(self, obj, decision, body):
+        return services.mou_review(mou=obj, reviewer=self.request.user, decision=decision, note=body["note"],
+                                   not_duplicate=body["not_duplicate"])

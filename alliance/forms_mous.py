@@ -1,5 +1,7 @@
 """Forms of the MoU pages: thin, the rules live in the models, ``uploads`` and ``services``."""
 
+import uuid
+
 from django import forms
 from django_countries import countries
 from django_countries.fields import LazyTypedChoiceField
@@ -36,6 +38,9 @@ class MoUForm(forms.ModelForm):
                                                     queryset=Region.objects.order_by("country", "code"))
     new_counterpart_website = forms.URLField(label="New counterpart: website (optional)", required=False,
                                              assume_scheme="https")
+    submission_token = forms.CharField(
+        widget=forms.HiddenInput, max_length=64, required=False,
+        help_text="A one-time token: the same form sent twice (a double click, a resent request) makes one MoU.")
     document = forms.FileField(
         label="Signed document (PDF)", required=True,
         help_text="The signed MoU as a PDF file, at most 10 MB.",
@@ -54,6 +59,8 @@ class MoUForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.user = user
         self.offered_counterpart = None
+        if not self.is_bound:
+            self.initial.setdefault("submission_token", uuid.uuid4().hex)
         if may_pick_organisation:
             self.fields["partner_organisation"].queryset = Organisation.objects.order_by("-is_consortium_partner",
                                                                                          "name")
@@ -125,12 +132,15 @@ class MoUForm(forms.ModelForm):
             document=self.cleaned_data["document"],
             counterpart=counterpart,
             new_counterpart=None if counterpart else self.new_counterpart_data(),
+            idempotency_key=self.cleaned_data.get("submission_token") or "",
         )
 
 
 class ReviewForm(forms.Form):
     review_note = forms.CharField(label="Note to the partner", required=False, max_length=4000,
                                   widget=forms.Textarea(attrs={"rows": 3}))
+    not_duplicate = forms.BooleanField(
+        label="I checked the possible duplicates: this MoU is not a duplicate", required=False)
 
 
 class MoUFilterForm(forms.Form):

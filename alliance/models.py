@@ -3,7 +3,6 @@
 import uuid
 from pathlib import Path
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -11,7 +10,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from organisations.models import Organisation
-from registers.models import TrackedModel
+from registers.models import Reviewable, TrackedModel
 from registers.storage import private_storage
 from registers.validators import end_of_life_errors, ends_after, validate_event_date, validate_not_in_future
 
@@ -193,17 +192,22 @@ class MoUQuerySet(models.QuerySet):
         return self.none()
 
 
-class MoU(TrackedModel):
-    """A memorandum of understanding between a network organisation and an external one."""
+class MoU(Reviewable, TrackedModel):
+    """A memorandum of understanding between a network organisation and an external one.
 
-    class Status(models.TextChoices):
-        SUBMITTED = "submitted", "Submitted"
-        APPROVED = "approved", "Approved"
-        REJECTED = "rejected", "Rejected"
-        WITHDRAWN = "withdrawn", "Withdrawn"
+    The counterpart must be external to the consortium (``COUNTERPART_RULE``): an MoU between
+    two consortium partners is not one "with an external organisation" and does not count.
+    Submitted by a partner (or by a manager for a partner), approved by another manager.
+    """
+
+    COUNTERPART_RULE = ("The counterpart must be an organisation external to the LCAMP consortium: {name} is a "
+                        "consortium partner, and an MoU between partners does not count as one with an external "
+                        "organisation.")
+    REVIEWER_RULE = "Only a manager reviews MoUs."
 
     counterpart = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="mous_as_counterpart",
-                                    help_text="The external organisation the MoU is signed with.")
+                                    help_text="The external organisation the MoU is signed with (not a consortium "
+                                              "partner).")
     partner_organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="mous_brought",
                                              help_text="The network organisation that brings the MoU.")
     title = models.CharField(max_length=255)
@@ -214,14 +218,10 @@ class MoU(TrackedModel):
     signatories = models.TextField(help_text="Names and roles of the people who signed, one a line.")
     document = models.FileField(upload_to=mou_document_path, storage=private_storage, max_length=255, blank=True)
     document_name = models.CharField(max_length=255, blank=True, help_text="The file name as uploaded (shown only).")
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.SUBMITTED, db_index=True)
-    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                     related_name="mous_submitted")
-    submitted_at = models.DateTimeField(default=timezone.now)
-    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="mous_reviewed")
-    reviewed_at = models.DateTimeField(null=True, blank=True)
-    review_note = models.TextField(blank=True)
+    idempotency_key = models.CharField(
+        max_length=64, blank=True, editable=False,
+        help_text="The submission's one-time key (the form's token or the API's Idempotency-Key header): the same "
+                  "key from the same person gives back this MoU instead of a second one.")
     history = HistoricalRecords(excluded_fields=["document"])
 
     objects = MoUQuerySet.as_manager()
@@ -236,6 +236,8 @@ class MoU(TrackedModel):
         constraints = [
             models.CheckConstraint(condition=Q(valid_until__isnull=True) | Q(valid_until__gt=models.F("signed_on")),
                                    name="mou_valid_until_after_signed_on"),
+            models.UniqueConstraint(fields=["submitted_by", "idempotency_key"], condition=~Q(idempotency_key=""),
+                                    name="mou_one_submission_per_key"),
         ]
 
     def __str__(self):
@@ -245,8 +247,31 @@ class MoU(TrackedModel):
         return self.status == self.Status.APPROVED
 
     def possible_duplicates(self):
+        """Other MoUs, not withdrawn, with the same counterpart and signing date: maybe the same MoU."""
         return MoU.objects.filter(counterpart_id=self.counterpart_id, signed_on=self.signed_on).exclude(
             pk=self.pk).exclude(status=self.Status.WITHDRAWN)
+
+    def exact_duplicate(self):
+        """The MoU, still submitted or approved, with the same partner, counterpart, signing date and title
+        (any case): the same MoU entered twice, refused."""
+        return MoU.objects.filter(
+            partner_organisation_id=self.partner_organisation_id, counterpart_id=self.counterpart_id,
+            signed_on=self.signed_on, title__iexact=(self.title or "").strip(),
+            status__in=[self.Status.SUBMITTED, self.Status.APPROVED],
+        ).exclude(pk=self.pk).order_by("pk").first()
+
+    NOT_DUPLICATE = "not_duplicate"
+
+    def check_approvable(self, confirmations):
+        """An MoU is approved with its signed document, and a possible duplicate only once the reviewer
+        confirms it is not one."""
+        if not self.document:
+            raise ValidationError({"document": "This MoU has no signed document: it cannot be approved. Ask the "
+                                               "partner to submit it again with the PDF."})
+        if self.NOT_DUPLICATE not in confirmations and self.possible_duplicates().exists():
+            raise ValidationError({self.NOT_DUPLICATE: "Another MoU with the same counterpart and signing date "
+                                                       "exists. Check it, then confirm this one is not a duplicate "
+                                                       "to approve it."})
 
     @property
     def document_filename(self):
@@ -260,6 +285,8 @@ class MoU(TrackedModel):
             errors["valid_until"] = "Valid until must be after the signing date."
         if self.counterpart_id and self.counterpart_id == self.partner_organisation_id:
             errors["counterpart"] = "The counterpart must be another organisation than the one bringing the MoU."
+        elif self.counterpart_id and self.counterpart.is_consortium_partner:
+            errors["counterpart"] = self.COUNTERPART_RULE.format(name=self.counterpart.name)
         if errors:
             raise ValidationError(errors)
 

@@ -5,47 +5,28 @@ import datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from organisations.models import Organisation
-from registers import uploads, validators
+from registers import reviews, uploads, validators
 from registers.engine import record_create, record_save
 
 from . import tasks
 from .models import AllianceMember, CooperationProject, MoU
 
 
-@transaction.atomic
-def mou_approve(*, mou, reviewer, note=""):
-    """A manager approves a submitted MoU; from then on it counts."""
-    mou = MoU.objects.select_for_update().get(pk=mou.pk)
-    if mou.status != MoU.Status.SUBMITTED:
-        raise ValidationError({"status": f"Only a submitted MoU can be approved; this one is {mou.get_status_display().lower()}."})
-    mou.status = MoU.Status.APPROVED
-    mou.reviewed_by = reviewer
-    mou.reviewed_at = timezone.now()
-    mou.review_note = note
-    mou.version += 1
-    mou.save()
-    transaction.on_commit(lambda: tasks.notify_partner_of_decision.delay(mou.pk))
-    return mou
+def mou_review(*, mou, reviewer, decision, note="", not_duplicate=False):
+    """Approve or reject a submitted MoU through the one review workflow, then tell the partner.
 
-
-@transaction.atomic
-def mou_reject(*, mou, reviewer, note):
-    """A manager rejects a submitted MoU, with the reason the partner will read."""
-    if not (note or "").strip():
-        raise ValidationError({"review_note": "Give the reason for the rejection: the partner will read it."})
-    mou = MoU.objects.select_for_update().get(pk=mou.pk)
-    if mou.status != MoU.Status.SUBMITTED:
-        raise ValidationError({"status": f"Only a submitted MoU can be rejected; this one is {mou.get_status_display().lower()}."})
-    mou.status = MoU.Status.REJECTED
-    mou.reviewed_by = reviewer
-    mou.reviewed_at = timezone.now()
-    mou.review_note = note.strip()
-    mou.version += 1
-    mou.save()
-    transaction.on_commit(lambda: tasks.notify_partner_of_decision.delay(mou.pk))
+    ``registers.reviews.review`` holds every rule (nobody reviews their own submission, a
+    rejection has a reason, an MoU is approved with its document and, if it may be a
+    duplicate, only with ``not_duplicate`` confirmed); this adds the partner's e-mail.
+    """
+    confirmations = {MoU.NOT_DUPLICATE} if not_duplicate else set()
+    with transaction.atomic():
+        mou = reviews.review(obj=mou, reviewer=reviewer, decision=decision, note=note, confirmations=confirmations)
+        transaction.on_commit(lambda: tasks.notify_partner_of_decision.delay(mou.pk))
     return mou
 
 
@@ -77,8 +58,35 @@ def mou_counterpart_match(*, name, country):
     return Organisation.objects.filter(name__iexact=(name or "").strip(), country=country).first()
 
 
-def mou_submit(*, user, partner_organisation, data, document, counterpart=None, new_counterpart=None):
-    """Register an MoU submitted for review, with its PDF, and tell the managers.
+class DuplicateMoU(ValidationError):
+    """The same MoU (partner, counterpart, signing date, title) is already registered: ``existing``."""
+
+    def __init__(self, existing):
+        self.existing = existing
+        super().__init__({"title": [
+            f"This MoU is already registered (\"{existing.title}\", {existing.get_status_display().lower()}): "
+            f"see {reverse('alliance:mou-detail', args=[existing.pk])}. It was not registered a second time."]},
+            code="duplicate")
+
+
+def _replayed(*, user, key):
+    """The MoU this person already submitted with this one-time key, if any."""
+    if not key:
+        return None
+    mou = MoU.objects.filter(submitted_by=user, idempotency_key=key).first()
+    if mou is not None:
+        mou.replayed = True
+    return mou
+
+
+def mou_already_submitted(*, user, key):
+    """Whether ``user`` already submitted an MoU with this one-time key (a resent form is not a new one)."""
+    return _replayed(user=user, key=(key or "").strip()[:64]) is not None
+
+
+def mou_submit(*, user, partner_organisation, data, document, counterpart=None, new_counterpart=None,
+               idempotency_key=""):
+    """Register an MoU submitted for review, with its PDF, and tell the managers: the only way an MoU is made.
 
     ``data`` holds the MoU's own fields (title, scope, areas, signed_on, valid_until,
     signatories); the counterpart is an Organisation or ``new_counterpart``, the
@@ -86,7 +94,17 @@ def mou_submit(*, user, partner_organisation, data, document, counterpart=None, 
     organisation of the same name and country is used instead of a duplicate. The
     document is checked before anything is written; the file is stored under a
     generated name and removed again if the database write fails.
+
+    Idempotent: a second call by the same person with the same ``idempotency_key`` (the
+    form's one-time token, the API's Idempotency-Key header) returns the first MoU, marked
+    ``replayed``. An exact duplicate (same partner, counterpart, signing date and title) is
+    refused with ``DuplicateMoU``. Submissions for one partner organisation are serialised
+    by locking its row, so five concurrent submissions of the same MoU make one.
     """
+    idempotency_key = (idempotency_key or "").strip()[:64]
+    replayed = _replayed(user=user, key=idempotency_key)
+    if replayed:
+        return replayed
     if mou_submissions_left(user=user) <= 0:
         raise ValidationError(MOU_RATE_LIMIT_MESSAGE.format(limit=settings.MOU_SUBMISSIONS_PER_HOUR),
                               code="rate_limited")
@@ -100,6 +118,10 @@ def mou_submit(*, user, partner_organisation, data, document, counterpart=None, 
     storage_name = None
     try:
         with transaction.atomic():
+            list(Organisation.objects.select_for_update().filter(pk=partner_organisation.pk).values_list("pk"))
+            replayed = _replayed(user=user, key=idempotency_key)
+            if replayed:
+                return replayed
             if counterpart is None:
                 counterpart = mou_counterpart_match(name=new_counterpart["name"], country=new_counterpart["country"])
             if counterpart is None:
@@ -108,8 +130,11 @@ def mou_submit(*, user, partner_organisation, data, document, counterpart=None, 
                 counterpart.save()
             mou = MoU(**data, counterpart=counterpart, partner_organisation=partner_organisation,
                       status=MoU.Status.SUBMITTED, submitted_by=user, submitted_at=timezone.now(),
-                      document_name=uploads.display_filename(document.name))
+                      document_name=uploads.display_filename(document.name), idempotency_key=idempotency_key)
             mou.full_clean(exclude=["document"])
+            existing = mou.exact_duplicate()
+            if existing:
+                raise DuplicateMoU(existing)
             # The name given here is ignored: MoU.document's upload_to generates one.
             mou.document.save("document.pdf", document, save=False)
             storage_name = mou.document.name
@@ -119,6 +144,7 @@ def mou_submit(*, user, partner_organisation, data, document, counterpart=None, 
         if storage_name:
             mou.document.storage.delete(storage_name)
         raise
+    mou.replayed = False
     return mou
 
 

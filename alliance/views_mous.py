@@ -7,9 +7,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts import roles
+from registers import reviews
+from registers.engine import safe_next
 
 from . import services
 from .forms_mous import MoUFilterForm, MoUForm, ReviewForm, validation_error_to_form
@@ -57,6 +60,15 @@ def mou_list(request):
     })
 
 
+def _submitted_message(user, mou):
+    if mou.replayed:
+        return "This MoU was already submitted with this form; it was not registered a second time."
+    if roles.is_partner(user):
+        return "Your MoU was submitted. A manager will review it; you will get an e-mail with the decision."
+    return (f"The MoU is registered for {mou.partner_organisation.name}. Another manager reviews it before it "
+            "counts: nobody approves an MoU they registered themselves.")
+
+
 @login_required
 def mou_create(request):
     user = request.user
@@ -65,39 +77,44 @@ def mou_create(request):
     may_pick = roles.is_manager(user)
     left = services.mou_submissions_left(user=user)
     rate_message = services.MOU_RATE_LIMIT_MESSAGE.format(limit=settings.MOU_SUBMISSIONS_PER_HOUR)
+    next_url = safe_next(request) or ""
+    context = {"next": next_url, "for_manager": may_pick, "rate_limited": left <= 0}
     if request.method == "POST":
         form = MoUForm(request.POST, request.FILES, user=user, may_pick_organisation=may_pick)
-        if left <= 0:
+        if left <= 0 and not services.mou_already_submitted(user=user, key=request.POST.get("submission_token")):
             form.add_error(None, rate_message)
-            return render(request, "alliance/mous/form.html", {"form": form, "rate_limited": True}, status=429)
+            return render(request, "alliance/mous/form.html", {**context, "form": form}, status=429)
         if form.is_valid():
             try:
                 mou = form.submit()
+            except services.DuplicateMoU as error:
+                validation_error_to_form(form, error)
+                context["duplicate_of"] = error.existing
             except ValidationError as error:
                 validation_error_to_form(form, error)
             else:
-                messages.success(request, "Your MoU was submitted. A manager will review it; you will get an "
-                                          "e-mail with the decision.")
-                return redirect("alliance:mou-detail", pk=mou.pk)
-        return render(request, "alliance/mous/form.html", {"form": form}, status=400)
+                (messages.info if mou.replayed else messages.success)(request, _submitted_message(user, mou))
+                return redirect(next_url or reverse("alliance:mou-detail", args=[mou.pk]))
+        return render(request, "alliance/mous/form.html", {**context, "form": form}, status=400)
     form = MoUForm(user=user, may_pick_organisation=may_pick)
     if left <= 0:
         messages.error(request, rate_message)
-    return render(request, "alliance/mous/form.html", {"form": form, "rate_limited": left <= 0})
+    return render(request, "alliance/mous/form.html", {**context, "form": form})
 
 
-def _render_detail(request, mou, reject_form=None, status=200):
+def _render_detail(request, mou, reject_form=None, approve_form=None, status=200):
     user = request.user
-    may_review = roles.can_review(user) and mou.status == MoU.Status.SUBMITTED
     duplicates = []
     if roles.can_review(user) or roles.can_view_registers(user):
         duplicates = list(mou.possible_duplicates().visible_to(user).select_related("partner_organisation"))
+    own = mou.status == MoU.Status.SUBMITTED and roles.can_review(user) and mou.is_own_submission(user)
     return render(request, "alliance/mous/detail.html", {
         "mou": mou,
         "duplicates": duplicates,
-        "may_review": may_review,
+        "may_review": reviews.may_review(obj=mou, reviewer=user),
+        "own_submission": own,
         "may_withdraw": _may_withdraw(user, mou),
-        "approve_form": ReviewForm(prefix="approve"),
+        "approve_form": approve_form or ReviewForm(prefix="approve"),
         "reject_form": reject_form or ReviewForm(prefix="reject"),
     }, status=status)
 
@@ -123,46 +140,46 @@ def mou_document(request, pk):
     return response
 
 
-def _reviewable_mou(request, pk):
+def _review(request, pk, decision):
+    """Approve or reject from the detail page: the one review workflow decides who may and when."""
     mou = _visible_mou(request, pk)
     if not roles.can_review(request.user):
         raise PermissionDenied
-    return mou
-
-
-@login_required
-@require_POST
-def mou_approve(request, pk):
-    mou = _reviewable_mou(request, pk)
-    form = ReviewForm(request.POST, prefix="approve")
-    note = form.cleaned_data["review_note"] if form.is_valid() else ""
+    prefix = "approve" if decision == reviews.Decision.APPROVE else "reject"
+    form = ReviewForm(request.POST, prefix=prefix)
+    forms = {f"{prefix}_form": form}
+    if not form.is_valid():
+        return _render_detail(request, mou, **forms, status=400)
     try:
-        services.mou_approve(mou=mou, reviewer=request.user, note=note.strip())
+        services.mou_review(mou=mou, reviewer=request.user, decision=decision, note=form.cleaned_data["review_note"],
+                            not_duplicate=form.cleaned_data["not_duplicate"])
+    except reviews.ReviewRefused as refused:
+        messages.error(request, refused.message)
+        return _render_detail(request, mou, status=403)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
+        if "status" in getattr(error, "error_dict", {}):
+            # Decided meanwhile: nothing to fix in the form.
+            messages.error(request, " ".join(error.messages))
+            return redirect("alliance:mou-detail", pk=mou.pk)
+        validation_error_to_form(form, error)
+        return _render_detail(request, mou, **forms, status=400)
+    if decision == reviews.Decision.APPROVE:
         messages.success(request, "The MoU is approved; it now counts in the MoU indicator.")
+    else:
+        messages.success(request, "The MoU is rejected; the partner will read your reason.")
     return redirect("alliance:mou-detail", pk=mou.pk)
 
 
 @login_required
 @require_POST
+def mou_approve(request, pk):
+    return _review(request, pk, reviews.Decision.APPROVE)
+
+
+@login_required
+@require_POST
 def mou_reject(request, pk):
-    mou = _reviewable_mou(request, pk)
-    form = ReviewForm(request.POST, prefix="reject")
-    if form.is_valid():
-        try:
-            services.mou_reject(mou=mou, reviewer=request.user, note=form.cleaned_data["review_note"])
-        except ValidationError as error:
-            if "review_note" not in getattr(error, "error_dict", {}):
-                # Decided meanwhile: nothing to fix in the form.
-                messages.error(request, " ".join(error.messages))
-                return redirect("alliance:mou-detail", pk=mou.pk)
-            validation_error_to_form(form, error)
-        else:
-            messages.success(request, "The MoU is rejected; the partner will read your reason.")
-            return redirect("alliance:mou-detail", pk=mou.pk)
-    return _render_detail(request, mou, reject_form=form, status=400)
+    return _review(request, pk, reviews.Decision.REJECT)
 
 
 @login_required

@@ -29,11 +29,11 @@ class IndicatorAdmin(SimpleHistoryAdmin):
 
 @admin.register(Report)
 class ReportAdmin(SimpleHistoryAdmin):
-    list_display = ["indicator", "organisation", "as_of", "value", "status", "reported_by"]
+    list_display = ["indicator", "organisation", "as_of", "value", "status", "submitted_by"]
     list_filter = ["status", "indicator"]
-    list_select_related = ["indicator", "organisation", "reported_by"]
+    list_select_related = ["indicator", "organisation", "submitted_by"]
     search_fields = ["organisation__name", "note"]
-    autocomplete_fields = ["organisation", "reported_by", "reviewed_by"]
+    autocomplete_fields = ["organisation", "submitted_by", "reviewed_by"]
 
 
 @admin.register(ReportingPeriod)

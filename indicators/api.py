@@ -11,10 +11,9 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
-from registers.api import Pagination, ReadOnlyViewSet, RegisterViewSet, ReviewSerializer, TrackedSerializer
+from registers.api import Pagination, ReadOnlyViewSet, RegisterViewSet, ReviewActionsMixin, TrackedSerializer
 
 from . import reports
 from .models import Breakdown, Indicator, Report, Snapshot
@@ -193,9 +192,10 @@ class ReportSerializer(TrackedSerializer):
     class Meta:
         model = Report
         fields = ["id", "indicator", "organisation", "as_of", "value", "evidence_url", "note", "status",
-                  "reported_by", "reviewed_by", "reviewed_at", "review_note", "version", "created_at", "updated_at"]
-        read_only_fields = ["status", "reported_by", "reviewed_by", "reviewed_at", "review_note", "created_at",
-                            "updated_at"]
+                  "submitted_by", "submitted_at", "reviewed_by", "reviewed_at", "review_note", "version", "created_at",
+                  "updated_at"]
+        read_only_fields = ["status", "submitted_by", "submitted_at", "reviewed_by", "reviewed_at", "review_note",
+                            "created_at", "updated_at"]
 
     def save_record(self, *, instance, m2m, expected_version, user):
         if instance.pk is None:
@@ -208,10 +208,10 @@ class ReportSerializer(TrackedSerializer):
         return super().save_record(instance=instance, m2m=m2m, expected_version=expected_version, user=user)
 
 
-class ReportViewSet(RegisterViewSet):
+class ReportViewSet(ReviewActionsMixin, RegisterViewSet):
     """Reported values. Managers submit them; a manager of another organisation (or an admin) reviews them."""
 
-    queryset = Report.objects.select_related("indicator", "organisation", "reported_by", "reviewed_by")
+    queryset = Report.objects.select_related("indicator", "organisation", "submitted_by", "reviewed_by")
     serializer_class = ReportSerializer
     filterset_fields = {
         "indicator__code": ["exact"],
@@ -221,29 +221,3 @@ class ReportViewSet(RegisterViewSet):
     }
     search_fields = ["note", "organisation__name"]
     ordering_fields = ["as_of", "value", "created_at"]
-
-    def _review(self, request, service):
-        report = self.get_object()
-        if not reports.may_review(request.user, report):
-            raise PermissionDenied("A report is reviewed by a manager of another organisation.")
-        body = ReviewSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        try:
-            report = service(report=report, reviewer=request.user, note=body.validated_data["note"])
-        except DjangoValidationError as error:
-            detail = {("note" if field == "review_note" else field): messages
-                      for field, messages in error.message_dict.items()}
-            raise serializers.ValidationError(detail) from error
-        return Response(ReportSerializer(report, context=self.get_serializer_context()).data)
-
-    @extend_schema(request=ReviewSerializer, responses={200: ReportSerializer},
-                   description="Approve a submitted report (a manager of another organisation, or an admin).")
-    @action(detail=True, methods=["post"])
-    def approve(self, request, pk=None):
-        return self._review(request, reports.report_approve)
-
-    @extend_schema(request=ReviewSerializer, responses={200: ReportSerializer},
-                   description="Reject a submitted report, with the reason in `note`.")
-    @action(detail=True, methods=["post"])
-    def reject(self, request, pk=None):
-        return self._review(request, reports.report_reject)

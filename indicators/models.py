@@ -14,7 +14,8 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from registers.models import TrackedModel
+from accounts import roles
+from registers.models import Reviewable, TrackedModel
 from registers.storage import private_storage
 
 ZERO = Decimal("0")
@@ -218,13 +219,14 @@ class ReportQuerySet(models.QuerySet):
         return self.filter(status=Report.Status.APPROVED)
 
 
-class Report(TrackedModel):
-    """A dated value of a reported indicator, for one organisation, with its evidence."""
+class Report(Reviewable, TrackedModel):
+    """A dated value of a reported indicator, for one organisation, with its evidence.
 
-    class Status(models.TextChoices):
-        SUBMITTED = "submitted", "Submitted"
-        APPROVED = "approved", "Approved"
-        REJECTED = "rejected", "Rejected"
+    Reviewed like every ``Reviewable`` (``registers.reviews.review``): by a manager of another
+    organisation than the one reported for, never by the person who reported it.
+    """
+
+    REVIEWER_RULE = "A report is reviewed by a manager of another organisation."
 
     indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="reports")
     # A plain reference to organisations.Organisation: the model is looked up by name so
@@ -236,13 +238,6 @@ class Report(TrackedModel):
                                      max_length=255)
     evidence_url = models.URLField(blank=True)
     note = models.TextField(blank=True)
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.SUBMITTED, db_index=True)
-    reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="reports_made")
-    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="reports_reviewed")
-    reviewed_at = models.DateTimeField(null=True, blank=True)
-    review_note = models.TextField(blank=True)
     history = HistoricalRecords(excluded_fields=["evidence_file"])
 
     objects = ReportQuerySet.as_manager()
@@ -253,6 +248,12 @@ class Report(TrackedModel):
 
     def __str__(self):
         return f"{self.indicator.code} {self.organisation} {self.as_of}: {self.value}"
+
+    def may_be_reviewed_by(self, user):
+        """Managers review reports of organisations other than their own; admins review any."""
+        if roles.is_admin(user):
+            return True
+        return super().may_be_reviewed_by(user) and user.organisation_id != self.organisation_id
 
     def clean(self):
         errors = {}

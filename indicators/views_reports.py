@@ -5,12 +5,13 @@ partners and anonymous users see nothing (403 / login), as on every register.
 """
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 
+from registers import reviews
 from registers.engine import Column, Register, add_errors, check_access, safe_next
 
 from . import reports as services
@@ -21,7 +22,7 @@ register = Register(
     model=Report, name="report", slug="reports", namespace="indicators", title_plural="Reported values",
     form_class=ReportForm, filterset_class=ReportFilter, template_dir="indicators/reports",
     search_fields=("indicator__title", "indicator__code", "organisation__name", "note"), default_sort="-as_of",
-    select_related=("indicator", "organisation", "reported_by", "reviewed_by"),
+    select_related=("indicator", "organisation", "submitted_by", "reviewed_by"),
     columns=[
         Column("Indicator", "indicator__title", sort="indicator__title"),
         Column("Organisation", "organisation__name", sort="organisation__name"),
@@ -29,7 +30,7 @@ register = Register(
         Column("Value", "value", sort="value", numeric=True),
         Column("Status", "status", sort="status"),
     ],
-    detail_fields=("indicator", "organisation", "as_of", "value", "evidence_url", "note", "status", "reported_by",
+    detail_fields=("indicator", "organisation", "as_of", "value", "evidence_url", "note", "status", "submitted_by",
                    "reviewed_by", "reviewed_at", "review_note"),
     empty_help="Indicators without a register are reported here, with their evidence.",
 )
@@ -54,8 +55,7 @@ def _detail(request, report, review_form, status=200):
              for name in register.detail_fields]
     return render(request, "indicators/reports/detail.html", {
         "register": register, "object": report, "facts": facts, "history": history_entries(report),
-        "review_form": review_form, "may_review": services.may_review(request.user, report)
-        and report.status == Report.Status.SUBMITTED,
+        "review_form": review_form, "may_review": reviews.may_review(obj=report, reviewer=request.user),
     }, status=status)
 
 
@@ -90,23 +90,21 @@ def report_create(request):
         "cancel_url": next_url or reverse("indicators:report-list")})
 
 
-def _review(request, pk, action):
+def _review(request, pk, decision):
     denied = check_access(request, edit=True)
     if denied:
         return denied
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     report = register.get_object(pk)
-    if not services.may_review(request.user, report):
-        raise PermissionDenied("A report is reviewed by a manager of another organisation.")
     form = ReviewForm(request.POST)
     form.is_valid()
-    note = form.cleaned_data.get("review_note", "")
     try:
-        if action == "approve":
-            report = services.report_approve(report=report, reviewer=request.user, note=note)
-        else:
-            report = services.report_reject(report=report, reviewer=request.user, note=note)
+        report = reviews.review(obj=report, reviewer=request.user, decision=decision,
+                                note=form.cleaned_data.get("review_note", ""))
+    except reviews.ReviewRefused as refused:
+        messages.error(request, refused.message)
+        return _detail(request, report, form, status=403)
     except ValidationError as error:
         if "status" in getattr(error, "error_dict", {}):
             messages.error(request, " ".join(error.messages))
@@ -117,11 +115,11 @@ def _review(request, pk, action):
 
 
 def report_approve(request, pk):
-    return _review(request, pk, "approve")
+    return _review(request, pk, reviews.Decision.APPROVE)
 
 
 def report_reject(request, pk):
-    return _review(request, pk, "reject")
+    return _review(request, pk, reviews.Decision.REJECT)
 
 
 def report_evidence(request, pk):

@@ -1,4 +1,5 @@
-"""Request id + timing log, and a clear 503 page when the database does not answer."""
+"""Request id + timing log, a clear 503 page when the database does not answer, and private caching
+of logged-in users' responses."""
 
 import logging
 import threading
@@ -9,6 +10,7 @@ from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.template.loader import render_to_string
+from django.utils.cache import patch_cache_control
 from django.utils.functional import SimpleLazyObject, empty
 
 _local = threading.local()
@@ -120,3 +122,22 @@ class DatabaseUnavailableMiddleware:
         if is_database_outage(exception):
             return database_unavailable_response(exception)
         return None
+
+
+class PrivateCacheMiddleware:
+    """``Cache-Control: private, no-store`` on every response to a logged-in user (HTML and API).
+
+    A page or an API answer for a logged-in user holds what only they may see; no shared
+    cache (a proxy) and no browser back-button cache may keep it. The user counts when the
+    request loaded it (every page that depends on it does; the API's token authentication
+    sets it), so static files and anonymous pages keep their own caching.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if _username(request):
+            patch_cache_control(response, private=True, no_store=True)
+        return response

@@ -15,17 +15,20 @@ from django.views.decorators.csrf import csrf_exempt
 from django_filters import rest_framework as filters
 from django_filters.fields import ModelChoiceField, ModelMultipleChoiceField
 from drf_spectacular.openapi import AutoSchema
-from drf_spectacular.utils import OpenApiResponse
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, mixins, permissions, serializers, status, viewsets
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.decorators import action
 from rest_framework.filters import OrderingFilter, SearchFilter
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from accounts import roles
 
 from . import engine as registers
+from . import reviews
 from .counting import EstimatedCountPaginator
 
 NON_FIELD = api_settings.NON_FIELD_ERRORS_KEY
@@ -230,6 +233,45 @@ class ReviewSerializer(serializers.Serializer):
 
     note = serializers.CharField(required=False, allow_blank=True, default="",
                                  help_text="The reviewer's note; a rejection needs one (the submitter reads it).")
+
+
+class ReviewActionsMixin:
+    """``approve`` and ``reject`` actions on a viewset of ``Reviewable`` records, through the one
+    review workflow (``registers.reviews.review``). Refused reviewers (their own submission,
+    another role) answer 403 with the reason; a record not ready answers 400 with field messages."""
+
+    review_serializer_class = ReviewSerializer
+
+    def perform_review(self, obj, decision, body):
+        """Call the review workflow; a viewset overrides this to go through its app's service."""
+        return reviews.review(obj=obj, reviewer=self.request.user, decision=decision, note=body["note"])
+
+    def _review(self, request, decision):
+        obj = self.get_object()
+        body = self.review_serializer_class(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            obj = self.perform_review(obj, decision, body.validated_data)
+        except reviews.ReviewRefused as refused:
+            raise exceptions.PermissionDenied(refused.message) from refused
+        except DjangoValidationError as error:
+            # The model field is ``review_note``; the request calls it ``note``.
+            detail = {("note" if field == "review_note" else field): messages
+                      for field, messages in validation_error_detail(error).items()}
+            raise serializers.ValidationError(detail) from error
+        return Response(self.get_serializer(obj).data)
+
+    @extend_schema(description="Approve a submitted record: from then on it counts. Nobody approves what they "
+                               "submitted themselves (403).")
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        return self._review(request, reviews.Decision.APPROVE)
+
+    @extend_schema(description="Reject a submitted record, with the reason in `note`. Nobody rejects what they "
+                               "submitted themselves (403).")
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        return self._review(request, reviews.Decision.REJECT)
 
 
 class TrackedSerializer(CleanModelSerializer):

@@ -1,4 +1,8 @@
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
+
+from accounts import roles
 
 
 class TrackedModel(models.Model):
@@ -17,3 +21,40 @@ class TrackedModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+class Reviewable(models.Model):
+    """A record somebody submits and a manager approves or rejects (MoUs, reported values).
+
+    The workflow is ``registers.reviews.review``, the same for every reviewable. A model
+    says who may review it (``may_be_reviewed_by``) and what must hold before it is
+    approved (``check_approvable``); nobody reviews what they submitted themselves.
+    """
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", "Submitted"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.SUBMITTED, db_index=True)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="%(class)ss_submitted")
+    submitted_at = models.DateTimeField(default=timezone.now)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="%(class)ss_reviewed")
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_note = models.TextField(blank=True)
+
+    class Meta:
+        abstract = True
+
+    def may_be_reviewed_by(self, user):
+        """Whether ``user``'s role lets them review this record (self-review is refused apart)."""
+        return roles.can_review(user)
+
+    def is_own_submission(self, user):
+        return self.submitted_by_id is not None and self.submitted_by_id == user.pk
+
+    def check_approvable(self, confirmations):
+        """Raise ValidationError (field messages) if this record may not be approved yet."""

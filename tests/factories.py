@@ -13,6 +13,7 @@ from alliance.models import AllianceMember, CooperationProject, MoU
 from indicators.models import Indicator, Milestone, Pillar, Project, Report, Snapshot
 from observatories.models import Observatory, SkillGap
 from organisations.models import Organisation, Region
+from tests.alliance.pdf_samples import make_pdf
 from training.models import FactoryExchange, FactoryProduct, LearningFactory, MicroCredential
 
 TODAY = datetime.date.today()
@@ -110,6 +111,8 @@ class MoUFactory(factory.django.DjangoModelFactory):
     signed_on = datetime.date(2024, 3, 1)
     signatories = "A. Person, Director"
     status = MoU.Status.SUBMITTED
+    # Approving needs the signed document; ``document=""`` makes one without.
+    document = factory.django.FileField(filename="signed.pdf", data=make_pdf())
 
 
 class ObservatoryFactory(factory.django.DjangoModelFactory):

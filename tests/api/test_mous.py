@@ -36,6 +36,12 @@ def submission(**extra):
             "scope": "Training on cobots.", "signed_on": "2024-05-02", "signatories": "A. Person, Director", **extra}
 
 
+def submit(client, headers=None, **extra):
+    """An MoU submission as the API takes it: multipart, with the signed PDF."""
+    document = SimpleUploadedFile("signed.pdf", make_pdf(), content_type="application/pdf")
+    return client.post(LIST, {**submission(**extra), "document": document}, headers=headers or {})
+
+
 def test_partner_lists_only_its_organisation_mous(partner_client, own_mou, others_mou):
     body = send(partner_client, "get", LIST).json()
     assert [row["title"] for row in body["results"]] == ["Ours"]
@@ -51,7 +57,7 @@ def test_partner_reads_its_own_mou_and_gets_404_for_another_organisation(partner
 
 def test_partner_submits_for_its_own_organisation_whatever_it_sends(partner_client, partner_user, organisation,
                                                                      other_organisation):
-    response = send(partner_client, "post", LIST, submission(partner_organisation=other_organisation.pk))
+    response = submit(partner_client, partner_organisation=other_organisation.pk)
     assert response.status_code == 201, response.json()
     mou = MoU.objects.get(pk=response.json()["id"])
     assert mou.partner_organisation == organisation
@@ -132,7 +138,7 @@ def test_review_permission_matrix(api_clients, own_mou, role, expected):
 ])
 def test_mou_permission_matrix(api_clients, own_mou, role, read_own, create):
     assert send(api_clients[role], "get", detail(own_mou)).status_code == read_own
-    assert send(api_clients[role], "post", LIST, submission()).status_code == create
+    assert submit(api_clients[role]).status_code == create
 
 
 def test_report_is_reviewed_by_a_manager_of_another_organisation(manager_client, admin_client, organisation, db):
@@ -164,8 +170,8 @@ def test_report_without_evidence_is_refused_like_the_form(manager_client, organi
 
 def test_partner_submissions_are_rate_limited_like_the_form(partner_client, settings):
     settings.MOU_SUBMISSIONS_PER_HOUR = 1
-    assert send(partner_client, "post", LIST, submission()).status_code == 201
-    response = send(partner_client, "post", LIST, submission())
+    assert submit(partner_client).status_code == 201
+    response = submit(partner_client, title="Another MoU")
     assert response.status_code == 400
     assert "non_field_errors" in response.json()
     assert MoU.objects.count() == 1

@@ -38,7 +38,7 @@ def test_manager_reports_with_evidence_file(manager_client, indicator, organisat
                                    data(indicator, organisation, evidence_url="", evidence_file=upload, next="/"))
     assert response.status_code == 302 and response["Location"] == "/"
     report = Report.objects.get()
-    assert report.status == "submitted" and report.reported_by.username == "manager"
+    assert report.status == "submitted" and report.submitted_by.username == "manager"
     assert report.value == Decimal("12") and report.evidence_file.name.endswith(".pdf")
     assert "list.pdf" not in report.evidence_file.name  # the user's file name never reaches the disk
 
@@ -146,7 +146,7 @@ def test_review_refused_for_roles_that_may_not_review(role_clients, role, expect
 
 def test_manager_may_not_approve_a_report_they_made_for_another_organisation(manager_client, manager_user,
                                                                              indicator, other_organisation):
-    report = ReportFactory(indicator=indicator, organisation=other_organisation, reported_by=manager_user)
+    report = ReportFactory(indicator=indicator, organisation=other_organisation, submitted_by=manager_user)
     assert manager_client.post(reverse("indicators:report-approve", args=[report.pk])).status_code == 403
     report.refresh_from_db()
     assert report.status == "submitted"

@@ -1,0 +1,74 @@
+"""The one review workflow: approve or reject a submitted ``Reviewable`` record.
+
+MoUs and reported values go through ``review``; the browser and the API call it (an
+app may wrap it to add its side effects, e.g. an e-mail, never to repeat its checks).
+"""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
+from django.utils import timezone
+
+
+class Decision(models.TextChoices):
+    APPROVE = "approve", "Approve"
+    REJECT = "reject", "Reject"
+
+
+SELF_REVIEW_MESSAGE = ("You submitted this yourself, so you cannot approve or reject it: another manager "
+                       "reviews it.")
+
+
+class ReviewRefused(PermissionDenied):
+    """The reviewer may not review this record (their role, their organisation, or their own submission)."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+def refusal(*, obj, reviewer):
+    """The reason ``reviewer`` may not review ``obj``, or ``None`` when they may."""
+    if obj.is_own_submission(reviewer):
+        return SELF_REVIEW_MESSAGE
+    if not obj.may_be_reviewed_by(reviewer):
+        return getattr(obj, "REVIEWER_RULE", "You may not review this record.")
+    return None
+
+
+def may_review(*, obj, reviewer):
+    """Whether to offer ``reviewer`` the approve and reject buttons on ``obj``."""
+    return obj.status == obj.Status.SUBMITTED and refusal(obj=obj, reviewer=reviewer) is None
+
+
+@transaction.atomic
+def review(*, obj, reviewer, decision, note="", confirmations=()):
+    """Approve or reject the submitted record ``obj``; return it as saved.
+
+    Raises ``ReviewRefused`` (a PermissionDenied) when ``reviewer`` may not review it -- nobody
+    reviews what they submitted themselves -- and ValidationError (field messages) when it is
+    no longer submitted, a rejection has no note, or the record is not ready to be approved
+    (``check_approvable``, given the reviewer's ``confirmations``). The row is locked, so two
+    reviewers deciding at once cannot both win.
+    """
+    decision = Decision(decision)
+    note = (note or "").strip()
+    obj = type(obj).objects.select_for_update().get(pk=obj.pk)
+    reason = refusal(obj=obj, reviewer=reviewer)
+    if reason:
+        raise ReviewRefused(reason)
+    if obj.status != obj.Status.SUBMITTED:
+        verb = "approved" if decision == Decision.APPROVE else "rejected"
+        raise ValidationError({"status": f"Only a submitted {obj._meta.verbose_name} can be {verb}; this one is "
+                                         f"{obj.get_status_display().lower()}."})
+    if decision == Decision.REJECT and not note:
+        raise ValidationError({"review_note": "Give the reason for the rejection: the submitter will read it."})
+    if decision == Decision.APPROVE:
+        obj.check_approvable(set(confirmations))
+    obj.status = obj.Status.APPROVED if decision == Decision.APPROVE else obj.Status.REJECTED
+    obj.reviewed_by = reviewer
+    obj.reviewed_at = timezone.now()
+    obj.review_note = note
+    obj.version += 1
+    obj._history_user = reviewer
+    obj.save()
+    return obj

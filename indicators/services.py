@@ -316,6 +316,27 @@ def reporting_period_close(*, period, user=None):
     return period
 
 
+def reporting_period_reopen(*, period, user, reason):
+    """Reopen a closed period (an administrator, with a reason): its snapshots thaw.
+
+    Snapshots that also lie in another closed period stay frozen. The reason is kept
+    by the caller in the period's history (``indicators.periods.period_reopen``).
+    """
+    with transaction.atomic():
+        period = ReportingPeriod.objects.select_for_update().get(pk=period.pk)
+        period.closed_at = None
+        period.closed_by = None
+        period.save(update_fields=["closed_at", "closed_by"])
+        others = ReportingPeriod.objects.filter(project_id=period.project_id, closed_at__isnull=False)
+        thaw = Snapshot.objects.filter(indicator__project_id=period.project_id, date__gte=period.start_on,
+                                       date__lte=period.end_on, is_frozen=True)
+        for start, end in others.values_list("start_on", "end_on"):
+            thaw = thaw.exclude(date__gte=start, date__lte=end)
+        thaw.update(is_frozen=False)
+        dashboard.snapshots_changed()
+    return period
+
+
 # --- Triggering ------------------------------------------------------------------
 
 _deferred = threading.local()

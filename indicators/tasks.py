@@ -21,3 +21,24 @@ def rollup_task():
 def backfill_task():
     """Rewrite the month-end history from the project start (nightly); frozen periods are kept."""
     return services.backfill()
+
+
+@shared_task(acks_late=True, autoretry_for=DATABASE_ERRORS, retry_backoff=True, max_retries=3,
+             soft_time_limit=20 * 60, time_limit=25 * 60)
+def period_report_task(period_id, fmt):
+    """Build a period's report (PDF or XLSX) into the cache, writing its progress for the waiting page."""
+    from django.core.cache import cache
+
+    from . import period_report
+    from .models import ReportingPeriod
+
+    key = f"indicators:period-report:progress:{fmt}:{period_id}"
+    period = ReportingPeriod.objects.select_related("project").get(pk=period_id)
+
+    def progress(done, total):
+        cache.set(key, {"done": done, "total": total}, 15 * 60)
+
+    try:
+        period_report.build(period, fmt, progress=progress)
+    finally:
+        cache.delete(key)

@@ -119,3 +119,12 @@ def narrative_comment_add(*, narrative, user, body):
     if len(body) > 4000:
         raise ValidationError({"body": "A comment has at most 4,000 characters."})
     return NarrativeComment.objects.create(narrative=narrative, author=user, body=body)
+
+
+def public_latest():
+    """The latest public narrative of each public indicator, for the public page (one query)."""
+    latest = {}
+    for narrative in Narrative.objects.filter(is_public=True, indicator__is_public=True).select_related(
+            "indicator", "period").order_by("indicator__order", "indicator__code", "-period__end_on"):
+        latest.setdefault(narrative.indicator_id, narrative)
+    return [{"narrative": n, "parts": parts(n)} for n in latest.values()]

@@ -206,3 +206,31 @@ def days_left(period, today=None):
 
 def month_label(day: datetime.date):
     return f"{day:%b %Y}"
+
+
+def narratives_version():
+    """Changes whenever a narrative is written or a period changes state: for the dashboard's cache key."""
+    row = Narrative.objects.aggregate(at=Max("updated_at"), pk=Max("pk"))
+    events = PeriodEvent.objects.aggregate(pk=Max("pk"))
+    return f"{row['at'] and row['at'].isoformat()}:{row['pk']}:{events['pk']}"
+
+
+def flag_missing_narratives(cards, today=None):
+    """Set ``card.needs_narrative`` on the cards of behind indicators without a narrative for the open period."""
+    by_project = {}
+    for card in cards:
+        card.needs_narrative = False
+        card.open_period = None
+        if card.snapshot is None or card.snapshot.status != Snapshot.Status.BEHIND:
+            continue
+        project_id = card.indicator.project_id
+        if project_id not in by_project:
+            period = open_period(project_id, today)
+            written = set(Narrative.objects.filter(period=period).values_list("indicator_id", flat=True)) \
+                if period else set()
+            by_project[project_id] = (period, written)
+        period, written = by_project[project_id]
+        if period is not None and card.indicator.pk not in written:
+            card.needs_narrative = True
+            card.open_period = period
+    return cards

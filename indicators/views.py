@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts import roles
 
-from . import charts, dashboard, exports
+from . import charts, dashboard, exports, narratives, periods
 from .models import Indicator
 
 logger = logging.getLogger(__name__)
@@ -62,10 +62,12 @@ def _dashboard_cards_html(*, can_add):
     CSRF token) is rendered per request.
     """
     today = timezone.localdate()
-    key = f"indicators:dashboard:{today.isoformat()}:{int(can_add)}:{dashboard.cards_version()}"
+    key = (f"indicators:dashboard:{today.isoformat()}:{int(can_add)}:{dashboard.cards_version()}:"
+           f"{periods.narratives_version()}")
 
     def build():
         cards = dashboard.cards(on=today)
+        periods.flag_missing_narratives(cards, today=today)
         return render_to_string("indicators/_dashboard_cards.html", {
             "groups": dashboard.group_by_pillar(cards),
             "timeline": dashboard.timeline(cards, on=today),
@@ -123,6 +125,8 @@ def indicator_detail(request, code):
         "reports": reports,
         "can_add": roles.can_edit_registers(request.user),
         "add_url": card.add_url(next_url=request.path),
+        "narrative": (narrative := narratives.latest_for(indicator, request.user)),
+        "narrative_parts": narratives.parts(narrative),
     })
 
 
@@ -209,6 +213,7 @@ def public(request):
         "cards": cards,
         "timeline": dashboard.timeline(cards),
         "as_of": dashboard.as_of(cards),
+        "narratives": narratives.public_latest(),
         "progress_figure": _cached(key, lambda: charts.figure_data(charts.progress_figure(cards)))
         if any(c.snapshot for c in cards) else None,
     })

@@ -15,6 +15,7 @@ from markdown_it import MarkdownIt
 from accounts import roles
 
 from .models import Narrative, NarrativeComment
+from .periods import narratives_changed
 
 _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).disable("image")
 ALLOWED_TAGS = {"p", "br", "strong", "em", "ul", "ol", "li", "a", "code", "pre", "blockquote", "h3", "h4", "h5",
@@ -92,6 +93,7 @@ def narrative_save(*, indicator, period, user, data, version=None):
         narrative.reviewed_at = None
         narrative.full_clean()
         narrative.save()
+        narratives_changed()
     return narrative
 
 

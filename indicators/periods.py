@@ -8,10 +8,14 @@ the breakdowns. Closing and reopening go through the engine's services
 may do it and keeps the history (``PeriodEvent``).
 """
 
+import contextlib
 import datetime
+import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal
+from types import SimpleNamespace
 
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
@@ -145,6 +149,7 @@ def period_review(*, period, user):
         if period_status(period) != OPEN:
             raise ValidationError("Only an open period can be put in review.")
         PeriodEvent.objects.create(period=period, action=PeriodEvent.Action.REVIEW, user=user)
+        narratives_changed()
     return period
 
 
@@ -157,6 +162,7 @@ def period_back_to_open(*, period, user):
         if period_status(period) != IN_REVIEW:
             raise ValidationError("Only a period in review can go back to open.")
         PeriodEvent.objects.create(period=period, action=PeriodEvent.Action.BACK_TO_OPEN, user=user)
+        narratives_changed()
     return period
 
 
@@ -172,6 +178,7 @@ def period_close(*, period, user):
             raise ValidationError(f"The period runs until {locked.end_on:%d %b %Y}: close it after its end.")
         closed = services.reporting_period_close(period=locked, user=user)
         PeriodEvent.objects.create(period=locked, action=PeriodEvent.Action.CLOSE, user=user)
+        narratives_changed()
     return closed
 
 
@@ -188,6 +195,7 @@ def period_reopen(*, period, user, reason):
             raise ValidationError("The period is not closed.")
         reopened = services.reporting_period_reopen(period=locked, user=user, reason=reason)
         PeriodEvent.objects.create(period=locked, action=PeriodEvent.Action.REOPEN, user=user, reason=reason)
+        narratives_changed()
     return reopened
 
 
@@ -208,28 +216,54 @@ def month_label(day: datetime.date):
     return f"{day:%b %Y}"
 
 
+NARRATIVES_VERSION_KEY = "indicators:narratives:version"
+
+
 def narratives_version():
-    """Changes whenever a narrative is written or a period changes state: for the dashboard's cache key."""
-    row = Narrative.objects.aggregate(at=Max("updated_at"), pk=Max("pk"))
-    events = PeriodEvent.objects.aggregate(pk=Max("pk"))
-    return f"{row['at'] and row['at'].isoformat()}:{row['pk']}:{events['pk']}"
+    """A version of the narratives and periods' states, for the dashboard's cache key: no query.
+
+    Bumped in the cache by every narrative write and state change (``narratives_changed``).
+    A cold cache has no version ("0") but then no cached dashboard either; without a shared
+    cache another process sees a change when its dashboard entry expires (a minute).
+    """
+    try:
+        return cache.get(NARRATIVES_VERSION_KEY) or "0"
+    except Exception:  # noqa: BLE001 - a cache outage must not take the pages down
+        return "0"
+
+
+def narratives_changed():
+    def bump():
+        with contextlib.suppress(Exception):
+            cache.set(NARRATIVES_VERSION_KEY, uuid.uuid4().hex, 24 * 60 * 60)
+
+    bump()
+    transaction.on_commit(bump)
 
 
 def flag_missing_narratives(cards, today=None):
-    """Set ``card.needs_narrative`` on the cards of behind indicators without a narrative for the open period."""
-    by_project = {}
+    """Set ``card.needs_narrative`` on the cards of behind indicators without a narrative for the open period.
+
+    One query (only when an indicator is behind): each project's open periods, joined to
+    the indicators that have a narrative in them.
+    """
     for card in cards:
         card.needs_narrative = False
         card.open_period = None
-        if card.snapshot is None or card.snapshot.status != Snapshot.Status.BEHIND:
-            continue
-        project_id = card.indicator.project_id
-        if project_id not in by_project:
-            period = open_period(project_id, today)
-            written = set(Narrative.objects.filter(period=period).values_list("indicator_id", flat=True)) \
-                if period else set()
-            by_project[project_id] = (period, written)
-        period, written = by_project[project_id]
+    behind = [c for c in cards if c.snapshot is not None and c.snapshot.status == Snapshot.Status.BEHIND]
+    if not behind:
+        return cards
+    today = today or timezone.localdate()
+    open_periods, written = {}, set()
+    rows = ReportingPeriod.objects.filter(
+        project_id__in={c.indicator.project_id for c in behind}, closed_at__isnull=True, end_on__gte=today,
+    ).order_by("start_on", "pk").values_list("pk", "name", "project_id", "narratives__indicator_id")
+    for pk, name, project_id, indicator_id in rows:
+        period = open_periods.setdefault(project_id, SimpleNamespace(pk=pk, name=name))
+        if period.pk == pk and indicator_id is not None:
+            written.add(indicator_id)
+    for card in behind:
+        period = open_periods.get(card.indicator.project_id)
         if period is not None and card.indicator.pk not in written:
             card.needs_narrative = True
             card.open_period = period

@@ -111,8 +111,11 @@ def indicator_detail(request, code):
     # (and day, and selected breakdown) and cached. The version is read before the
     # snapshots: a roll-up committing in between then leaves what was built from the
     # older snapshots under the older version, never under the newer one.
-    key = f"indicators:page:{indicator.pk}:{today.isoformat()}:{dashboard.cards_version()}:{requested}"
-    built = _cached(key, lambda: _indicator_snapshot_parts(indicator, today, requested))
+    key = (f"indicators:page:{indicator.pk}:{today.isoformat()}:{dashboard.cards_version()}:"
+           f"{periods.narratives_version()}:{requested}")
+    built = _cached(key, lambda: {**_indicator_snapshot_parts(indicator, today, requested),
+                                  # The same for every viewer (staff, managers, admins).
+                                  "narrative": narratives.latest_for(indicator, request.user)})
     card = dashboard.Card(indicator, built["latest"], built["value_month_ago"])
     reports = []
     if indicator.is_reported:
@@ -125,8 +128,8 @@ def indicator_detail(request, code):
         "reports": reports,
         "can_add": roles.can_edit_registers(request.user),
         "add_url": card.add_url(next_url=request.path),
-        "narrative": (narrative := narratives.latest_for(indicator, request.user)),
-        "narrative_parts": narratives.parts(narrative),
+        "narrative": built["narrative"],
+        "narrative_parts": narratives.parts(built["narrative"]),
     })
 
 

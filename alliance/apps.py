@@ -6,5 +6,6 @@ class AllianceConfig(AppConfig):
     verbose_name = "The network and the Alliance"
 
     def ready(self):
-        # Register this app's measures with the indicator engine.
-        from . import measures  # noqa: F401
+        # Register this app's measures with the indicator engine, and its MoUs waiting
+        # for review with the reminders.
+        from . import measures, reminders  # noqa: F401

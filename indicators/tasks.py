@@ -42,3 +42,12 @@ def period_report_task(period_id, fmt):
         period_report.build(period, fmt, progress=progress)
     finally:
         cache.delete(key)
+
+
+@shared_task(acks_late=True, autoretry_for=DATABASE_ERRORS, retry_backoff=True, max_retries=3,
+             soft_time_limit=10 * 60, time_limit=12 * 60)
+def reminders_task():
+    """Send the reminders due today (beat, daily); each is sent once."""
+    from . import reminders
+
+    return len(reminders.send_due())

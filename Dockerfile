@@ -10,6 +10,12 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 
+# WeasyPrint (the period reports' PDF) needs pango, harfbuzz, fontconfig, glib and a font.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
+       libharfbuzz0b libfontconfig1 libglib2.0-0 fontconfig fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
+
 # Dependencies first, so that a code change does not reinstall them.
 COPY pyproject.toml constraints.tx[t] ./
 RUN if [ -f constraints.txt ]; then pip install -c constraints.txt .; else pip install .; fi

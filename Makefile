@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-test migrate lint check clean worker beat
+.PHONY: run test install install-test migrate lint check clean worker beat system-packages
 
 $(VENV)/bin/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed ($(PYTHON) not found; set PYTHON=...)"; exit 1; }
@@ -22,6 +22,12 @@ $(VENV)/.installed-test: $(VENV)/bin/python pyproject.toml constraints.txt
 	touch $(VENV)/.installed $@
 
 install: $(VENV)/.installed
+
+# The Debian packages WeasyPrint loads for the period reports' PDF (as root; .ci/run and the Dockerfile do the same).
+system-packages:
+	apt-get update
+	apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
+		libharfbuzz0b libfontconfig1 libglib2.0-0 fontconfig fonts-dejavu-core
 
 install-test: $(VENV)/.installed-test
 

@@ -25,3 +25,16 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.get_full_name() or self.username
+
+
+class NotificationOptOut(models.Model):
+    """A person does not want the e-mails of one kind (see ``accounts.notifications``)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notification_opt_outs")
+    kind = models.CharField(max_length=30)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "kind"], name="opt_out_unique_kind")]
+
+    def __str__(self):
+        return f"{self.user} opts out of {self.kind}"

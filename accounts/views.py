@@ -4,6 +4,7 @@ from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from rest_framework.authtoken.models import Token
 
+from . import notifications
 from .services import token_create, token_revoke
 
 
@@ -15,11 +16,22 @@ def profile(request):
     if request.method == "POST":
         if request.POST.get("token") == "create":
             new_token = token_create(user=request.user).key
+        elif request.POST.get("notifications") == "save":
+            # A box left ticked means "send me these"; every other kind is opted out of.
+            wanted = set(request.POST.getlist("receive"))
+            if not wanted <= set(notifications.KINDS):
+                return HttpResponseBadRequest("Unknown kind of e-mail.")
+            notifications.opt_outs_set(user=request.user, kinds=set(notifications.KINDS) - wanted)
+            messages.success(request, "Your e-mail settings are saved.")
+            return redirect("profile")
         elif request.POST.get("token") == "revoke":
             if token_revoke(user=request.user):
                 messages.success(request, "Your API token is revoked: it no longer works.")
             return redirect("profile")
         else:
             return HttpResponseBadRequest("Unknown action.")
-    context = {"new_token": new_token, "has_token": Token.objects.filter(user=request.user).exists()}
+    opted_out = set(request.user.notification_opt_outs.values_list("kind", flat=True))
+    context = {"new_token": new_token, "has_token": Token.objects.filter(user=request.user).exists(),
+               "notification_kinds": [{"kind": kind, "label": label, "receive": kind not in opted_out}
+                                      for kind, label in notifications.KINDS.items()]}
     return render(request, "accounts/profile.html", context)

@@ -6,5 +6,6 @@ class AllianceConfig(AppConfig):
     verbose_name = "The network and the Alliance"
 
     def ready(self):
-        # Register this app's measures with the indicator engine.
-        from . import measures, pickers  # noqa: F401
+        # Register this app's measures with the indicator engine, its pickers, and its MoUs
+        # waiting for review with the reminders.
+        from . import measures, pickers, reminders  # noqa: F401

@@ -387,3 +387,7 @@ def month_ends(start, end):
             return points
         points.append(last)
         year, month = first_next.year, first_next.month
+
+
+# The reporting cycle's models live in their own module; imported here so Django finds them.
+from .models_reporting import Narrative, NarrativeComment, PeriodEvent, SentReminder  # noqa: E402, F401

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts import roles
 
-from . import charts, dashboard, exports, generation, triggers
+from . import charts, dashboard, exports, generation, narratives, periods, triggers
 from .models import Indicator, OutboxEntry
 from .registry import registry
 
@@ -67,6 +67,7 @@ def _dashboard_cards_html(*, can_add):
 
     def build():
         cards = dashboard.cards(on=today)
+        periods.flag_missing_narratives(cards, today=today)
         return render_to_string("indicators/_dashboard_cards.html", {
             "groups": dashboard.group_by_pillar(cards),
             "timeline": dashboard.timeline(cards, on=today),
@@ -117,7 +118,9 @@ def indicator_detail(request, code):
     # snapshots: a roll-up committing in between then leaves what was built from the
     # older snapshots under the older generation, never under the newer one.
     key = f"indicators:page:{indicator.pk}:{today.isoformat()}:{requested}"
-    built = _cached(key, lambda: _indicator_snapshot_parts(indicator, today, requested))
+    built = _cached(key, lambda: {**_indicator_snapshot_parts(indicator, today, requested),
+                                  # The same for every viewer (staff, managers, admins).
+                                  "narrative": narratives.latest_for(indicator, request.user)})
     card = dashboard.Card(indicator, built["latest"], built["value_month_ago"])
     reports = []
     if indicator.is_reported:
@@ -130,6 +133,8 @@ def indicator_detail(request, code):
         "reports": reports,
         "can_add": roles.can_edit_registers(request.user),
         "add_url": card.add_url(next_url=request.path),
+        "narrative": built["narrative"],
+        "narrative_parts": narratives.parts(built["narrative"]),
     })
 
 
@@ -216,6 +221,7 @@ def public(request):
         "cards": cards,
         "timeline": dashboard.timeline(cards),
         "as_of": dashboard.as_of(cards),
+        "narratives": narratives.public_latest(),
         "progress_figure": _cached(key, lambda: charts.figure_data(charts.progress_figure(cards)))
         if any(c.snapshot for c in cards) else None,
     })

@@ -49,6 +49,13 @@ MILESTONES = [
     ("observatories", datetime.date(2024, 12, 31), 10),
 ]
 
+# Reporting periods to the funding agency: (name, start, end). Two interim reports and the final one.
+REPORTING_PERIODS = [
+    ("Interim report M1–M18", datetime.date(2022, 9, 1), datetime.date(2024, 2, 29)),
+    ("Interim report M19–M36", datetime.date(2024, 3, 1), datetime.date(2025, 8, 31)),
+    ("Final report M37–M48", datetime.date(2025, 9, 1), datetime.date(2026, 8, 31)),
+]
+
 REGIONS = [
     # code, name, country, level
     ("ES21", "País Vasco", "ES", 2),
@@ -88,7 +95,7 @@ def seed_reference_data():
 
     Returns the number of rows created (0 on a second run).
     """
-    from indicators.models import Indicator, Milestone, Pillar, Project
+    from indicators.models import Indicator, Milestone, Pillar, Project, ReportingPeriod
     from organisations.models import Organisation, Region
 
     created = 0
@@ -112,6 +119,10 @@ def seed_reference_data():
     for code, date, value in MILESTONES:
         _, new = Milestone.objects.get_or_create(indicator=indicators[code], date=date,
                                                  defaults={"value": Decimal(value)})
+        created += new
+    for name, start, end in REPORTING_PERIODS:
+        _, new = ReportingPeriod.objects.get_or_create(project=project, name=name,
+                                                       defaults={"start_on": start, "end_on": end})
         created += new
     regions = {}
     for code, name, country, level in REGIONS:

@@ -237,6 +237,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2,
                                    "socket_connect_timeout": 1, "socket_timeout": 2}
 CELERY_TIMEZONE = TIME_ZONE
+# Task modules not named tasks.py, which autodiscovery does not find.
+CELERY_IMPORTS = ["indicators.period_tasks"]
 CELERY_BEAT_SCHEDULE = {
     # Drain the outbox every minute: the changes whose drain could not be queued
     # (broker down) wait there, and are recomputed within a minute of its return.
@@ -250,10 +252,24 @@ CELERY_BEAT_SCHEDULE = {
         "task": "indicators.tasks.backfill_task",
         "schedule": crontab(hour=2, minute=30),
     },
+    # The reminders due today (period ends, reviews waiting, the Monday digest); each is
+    # recorded when sent, so a second run the same day sends nothing twice.
+    "reminders-daily": {
+        "task": "indicators.period_tasks.reminders_task",
+        "schedule": crontab(hour=7, minute=0),
+    },
 }
 # The outbox is drained this many seconds after a change; changes within the
 # window share one drain (debounce).
 ROLLUP_DEBOUNCE_SECONDS = env.float("ROLLUP_DEBOUNCE_SECONDS", default=2.0)
+# A period report counting more records than this is built by a Celery worker (a page shows
+# its progress) instead of in the request; with eager tasks it is always built in the request.
+REPORT_ASYNC_RECORDS = env.int("REPORT_ASYNC_RECORDS", default=20_000)
+# Reminders: a period ends in one of these many days; an MoU or a reported value waits
+# for review longer than REMINDER_REVIEW_WAITING_DAYS; the digest goes out on this weekday (0 = Monday).
+REMINDER_PERIOD_DAYS = (30, 7)
+REMINDER_REVIEW_WAITING_DAYS = env.int("REMINDER_REVIEW_WAITING_DAYS", default=7)
+REMINDER_DIGEST_WEEKDAY = env.int("REMINDER_DIGEST_WEEKDAY", default=0)
 
 # Status of an indicator from actual / expected: at or above ON_TRACK is on track,
 # at or above AT_RISK is at risk, below is behind; at or above the target is achieved.
@@ -380,6 +396,9 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
+        # WeasyPrint logs every layout step of the period reports at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }
 # Celery workers log through LOGGING too (JSON in production), not Celery's own format.

@@ -1,0 +1,17 @@
+"""The MoUs waiting for a manager's review, for the reminder e-mails of the indicator engine."""
+
+from django.urls import reverse
+
+from indicators.reminders import WaitingItem, review_queues
+
+from .models import MoU
+
+
+def mous_waiting(older_than):
+    mous = MoU.objects.filter(status=MoU.Status.SUBMITTED, submitted_at__lt=older_than).select_related(
+        "partner_organisation").order_by("submitted_at", "pk")
+    return [WaitingItem(f"mou:{mou.pk}", f"MoU: {mou.title} ({mou.partner_organisation})",
+                        reverse("alliance:mou-detail", args=[mou.pk]), mou.submitted_at) for mou in mous]
+
+
+review_queues.register("mous", mous_waiting)

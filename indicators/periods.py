@@ -1,0 +1,250 @@
+"""Reporting periods: their state (open → in review → closed) and their figures.
+
+A period's figures are read from the stored snapshots (the roll-up writes them):
+each indicator's snapshot at the period's end (or the latest before it while the
+period runs), its value before the period, the milestone due in the period and
+the breakdowns. Closing and reopening go through the engine's services
+(``reporting_period_close`` / ``reporting_period_reopen``); this module checks who
+may do it and keeps the history (``PeriodEvent``).
+"""
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+from types import SimpleNamespace
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from accounts import roles
+
+from . import dashboard, generation, services
+from .models import Indicator, Milestone, Narrative, PeriodEvent, ReportingPeriod, Snapshot
+
+OPEN = "open"
+IN_REVIEW = "in_review"
+CLOSED = "closed"
+STATUS_LABELS = {OPEN: "Open", IN_REVIEW: "In review", CLOSED: "Closed"}
+
+
+def period_status(period, events=None):
+    """open, in_review or closed: closed from the period itself, in review from its last event."""
+    if period.closed_at is not None:
+        return CLOSED
+    if events is None:
+        events = list(period.events.all())
+    last = [e for e in events if e.action in (PeriodEvent.Action.REVIEW, PeriodEvent.Action.BACK_TO_OPEN,
+                                              PeriodEvent.Action.REOPEN, PeriodEvent.Action.CLOSE)]
+    if last and last[-1].action == PeriodEvent.Action.REVIEW:
+        return IN_REVIEW
+    return OPEN
+
+
+def as_of(period, today=None):
+    """The date a period's figures are read at: its end, or today while it runs."""
+    today = today or timezone.localdate()
+    return min(period.end_on, today)
+
+
+def period_version(period):
+    """A string that changes whenever the period's report would: state, snapshots, narratives."""
+    narratives = Narrative.objects.filter(period=period).aggregate(at=Max("updated_at"), reviewed=Max("reviewed_at"))
+    return ":".join(str(part) for part in (
+        period.pk, period.closed_at and period.closed_at.isoformat(), dashboard.cards_version(),
+        narratives["at"] and narratives["at"].isoformat(), narratives["reviewed"] and narratives["reviewed"].isoformat(),
+        PeriodEvent.objects.filter(period=period).count(), timezone.localdate().isoformat(),
+    ))
+
+
+@dataclass
+class PeriodRow:
+    """One indicator in a period: its figures at the period's end."""
+
+    indicator: Indicator
+    snapshot: Snapshot | None
+    value_before: Decimal | None
+    milestone: Milestone | None
+    narrative: Narrative | None = None
+    dimensions: list = field(default_factory=list)
+
+    @property
+    def value(self):
+        return self.snapshot.value if self.snapshot else None
+
+    @property
+    def change(self):
+        if self.snapshot is None:
+            return None
+        return self.snapshot.value - (self.value_before if self.value_before is not None else self.indicator.baseline)
+
+    @property
+    def status(self):
+        return self.snapshot.status if self.snapshot else ""
+
+    @property
+    def status_label(self):
+        return self.snapshot.get_status_display() if self.snapshot else "No figures yet"
+
+    @property
+    def status_icon(self):
+        return dashboard.STATUS_ICONS.get(self.snapshot.status, "") if self.snapshot else ""
+
+    @property
+    def progress_percent(self):
+        return self.snapshot.progress_percent if self.snapshot else None
+
+    @property
+    def lacks_narrative(self):
+        return self.narrative is None or self.narrative.is_empty
+
+
+def period_rows(period, *, with_breakdowns=True, today=None, public_only=False):
+    """Every indicator of the period's project with its figures at the period's end.
+
+    A fixed number of queries per indicator (its snapshots up to the end, its
+    milestones, its breakdowns), whatever the number of records.
+    """
+    on = as_of(period, today)
+    indicators = Indicator.objects.filter(project_id=period.project_id).select_related("project", "pillar") \
+        .prefetch_related("milestones").order_by("pillar__order", "pillar__code", "order", "code")
+    if public_only:
+        indicators = indicators.filter(is_public=True)
+    narratives = {n.indicator_id: n for n in Narrative.objects.filter(period=period)}
+    rows = []
+    for indicator in indicators:
+        snapshot = indicator.snapshots.filter(date__lte=on).order_by("-date").first()
+        before = indicator.snapshots.filter(date__lt=period.start_on).order_by("-date").values_list(
+            "value", flat=True).first()
+        due = [m for m in indicator.milestones.all() if period.start_on <= m.date <= period.end_on]
+        row = PeriodRow(indicator, snapshot, before, due[-1] if due else None, narratives.get(indicator.pk))
+        if with_breakdowns:
+            row.dimensions = dashboard.breakdown_dimensions(snapshot, dashboard.measure_for(indicator))
+        rows.append(row)
+    return rows
+
+
+def history(indicator, period):
+    """The indicator's month-end (and latest) snapshots up to the period's end, oldest first."""
+    snapshots = list(indicator.snapshots.filter(date__lte=as_of(period)).order_by("date"))
+    return dashboard.monthly_points(snapshots)
+
+
+# --- State changes -------------------------------------------------------------------
+
+def _locked(period):
+    return ReportingPeriod.objects.select_for_update().get(pk=period.pk)
+
+
+def period_review(*, period, user):
+    """A manager puts an open period in review: narratives are being finalised."""
+    if not roles.is_manager(user):
+        raise PermissionDenied
+    with transaction.atomic():
+        period = _locked(period)
+        if period_status(period) != OPEN:
+            raise ValidationError("Only an open period can be put in review.")
+        PeriodEvent.objects.create(period=period, action=PeriodEvent.Action.REVIEW, user=user)
+        narratives_changed()
+    return period
+
+
+def period_back_to_open(*, period, user):
+    """A manager takes a period in review back to open (nothing was closed)."""
+    if not roles.is_manager(user):
+        raise PermissionDenied
+    with transaction.atomic():
+        period = _locked(period)
+        if period_status(period) != IN_REVIEW:
+            raise ValidationError("Only a period in review can go back to open.")
+        PeriodEvent.objects.create(period=period, action=PeriodEvent.Action.BACK_TO_OPEN, user=user)
+        narratives_changed()
+    return period
+
+
+def period_close(*, period, user):
+    """A manager closes a period in review: its snapshots are written and frozen (the engine's rule)."""
+    if not roles.is_manager(user):
+        raise PermissionDenied
+    with transaction.atomic():
+        locked = _locked(period)
+        if period_status(locked) != IN_REVIEW:
+            raise ValidationError("Put the period in review before closing it.")
+        if locked.end_on >= timezone.localdate():
+            raise ValidationError(f"The period runs until {locked.end_on:%d %b %Y}: close it after its end.")
+        closed = services.reporting_period_close(period=locked, user=user)
+        PeriodEvent.objects.create(period=locked, action=PeriodEvent.Action.CLOSE, user=user)
+        narratives_changed()
+    return closed
+
+
+def period_reopen(*, period, user, reason):
+    """Only an administrator reopens a closed period, and says why (kept in the period's history)."""
+    if not roles.is_admin(user):
+        raise PermissionDenied
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why the period is reopened: the reason is kept in its history."})
+    with transaction.atomic():
+        locked = _locked(period)
+        if locked.closed_at is None:
+            raise ValidationError("The period is not closed.")
+        reopened = services.reporting_period_reopen(period=locked, user=user, reason=reason)
+        PeriodEvent.objects.create(period=locked, action=PeriodEvent.Action.REOPEN, user=user, reason=reason)
+        narratives_changed()
+    return reopened
+
+
+def open_period(project_id=None, today=None):
+    """The period running today (or the next one not closed), or None."""
+    today = today or timezone.localdate()
+    periods = ReportingPeriod.objects.filter(closed_at__isnull=True, end_on__gte=today)
+    if project_id is not None:
+        periods = periods.filter(project_id=project_id)
+    return periods.order_by("start_on").first()
+
+
+def days_left(period, today=None):
+    return (period.end_on - (today or timezone.localdate())).days
+
+
+def month_label(day: datetime.date):
+    return f"{day:%b %Y}"
+
+
+def narratives_changed():
+    """A narrative or a period's state changed: the cached pages that show them are built again.
+
+    The one cache rule: the generation that every roll-up bumps (``indicators.generation``).
+    """
+    generation.bump_now_and_on_commit()
+
+
+def flag_missing_narratives(cards, today=None):
+    """Set ``card.needs_narrative`` on the cards of behind indicators without a narrative for the open period.
+
+    One query (only when an indicator is behind): each project's open periods, joined to
+    the indicators that have a narrative in them.
+    """
+    for card in cards:
+        card.needs_narrative = False
+        card.open_period = None
+    behind = [c for c in cards if c.snapshot is not None and c.snapshot.status == Snapshot.Status.BEHIND]
+    if not behind:
+        return cards
+    today = today or timezone.localdate()
+    open_periods, written = {}, set()
+    rows = ReportingPeriod.objects.filter(
+        project_id__in={c.indicator.project_id for c in behind}, closed_at__isnull=True, end_on__gte=today,
+    ).order_by("start_on", "pk").values_list("pk", "name", "project_id", "narratives__indicator_id")
+    for pk, name, project_id, indicator_id in rows:
+        period = open_periods.setdefault(project_id, SimpleNamespace(pk=pk, name=name))
+        if period.pk == pk and indicator_id is not None:
+            written.add(indicator_id)
+    for card in behind:
+        period = open_periods.get(card.indicator.project_id)
+        if period is not None and card.indicator.pk not in written:
+            card.needs_narrative = True
+            card.open_period = period
+    return cards

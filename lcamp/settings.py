@@ -304,7 +304,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     # A snapshot's status appears on the indicator and on its snapshots: one enum, one name.
-    "ENUM_NAME_OVERRIDES": {"SnapshotStatusEnum": "indicators.models.Snapshot.Status"},
+    "ENUM_NAME_OVERRIDES": {
+        "SnapshotStatusEnum": "indicators.models.Snapshot.Status",
+        # A micro-credential's default language and its languages of instruction: one list.
+        "MicroCredentialLanguageEnum": "training.vocabularies.LANGUAGE_CHOICES",
+    },
 }
 
 # --- Security ----------------------------------------------------------------

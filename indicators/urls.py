@@ -11,6 +11,7 @@ urlpatterns = [
     path("indicators/export.csv", views.export_csv, name="export-csv"),
     path("indicators/export.xlsx", views.export_xlsx, name="export-xlsx"),
     path("indicators/refresh/", views.refresh, name="refresh"),
+    path("indicators/new/", views_reports.indicator_create, name="indicator-create"),
     path("indicators/<slug:code>/", views.indicator_detail, name="indicator-detail"),
     path("public/", views.public, name="public"),
     # Reported values.

@@ -5,6 +5,8 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Links in e-mails point at the server `make run` starts (0.0.0.0 listens everywhere; link to this machine).
+SITE_URL ?= http://$(if $(filter 0.0.0.0,$(HOST)),127.0.0.1,$(HOST)):$(PORT)
 
 .PHONY: run test install install-test migrate lint check clean worker beat system-packages
 
@@ -39,8 +41,8 @@ run: install migrate
 	$(PY) manage.py demo_data
 	$(PY) manage.py rollup --backfill >/dev/null
 	@if [ "$${DEBUG:-1}" != "0" ]; then $(PY) manage.py demo_accounts; fi
-	@echo "LCAMP Tracker on http://$(HOST):$(PORT)/"
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	@echo "LCAMP Tracker on $(SITE_URL)/"
+	SITE_URL="$(SITE_URL)" $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: install-test
 	$(VENV)/bin/pytest $(PYTEST_ARGS)

@@ -61,3 +61,36 @@ class ReportFilter(django_filters.FilterSet):
     class Meta:
         model = Report
         fields = ["status", "indicator", "organisation"]
+
+
+class ReportedIndicatorForm(forms.ModelForm):
+    """A manager defines an indicator without a register: its values are reported."""
+
+    class Meta:
+        model = Indicator
+        fields = ["code", "title", "description", "unit", "baseline", "target", "target_date", "time_rule"]
+        labels = {"time_rule": "Over time"}
+        help_texts = {
+            "code": "A short name in the URL, lower case letters, digits and hyphens, e.g. trained-teachers.",
+            "unit": "What is counted, e.g. teachers, students, euros.",
+            "target": "The value to reach by the target date, 0 or more.",
+            "time_rule": "How an organisation's values combine over time: its latest value, the sum of all its "
+                         "values, or the largest. Across organisations the values are added up.",
+        }
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, project, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.project = project
+        self.instance.source = Indicator.Source.REPORTED
+        self.fields["target_date"].initial = project.end_on
+        for name in ("target", "baseline"):
+            self.fields[name].validators.append(MinValueValidator(0, "A value is 0 or more."))
+            self.fields[name].widget.attrs["min"] = "0"
+        decorate_widgets(self)
+
+    def clean_code(self):
+        code = self.cleaned_data["code"]
+        if Indicator.objects.filter(project=self.instance.project, code=code).exists():
+            raise ValidationError("An indicator already has this code: choose another.")
+        return code

@@ -12,6 +12,7 @@ urlpatterns = [
     path("indicators/export.xlsx", views.export_xlsx, name="export-xlsx"),
     path("indicators/refresh/", views.refresh, name="refresh"),
     path("indicators/version/", views.version, name="version"),
+    path("indicators/new/", views_reports.indicator_create, name="indicator-create"),
     path("indicators/<slug:code>/", views.indicator_detail, name="indicator-detail"),
     path("public/", views.public, name="public"),
     # Reporting periods, their narratives and reports.

@@ -14,8 +14,9 @@ from django.utils import timezone
 from registers import reviews
 from registers.engine import Column, Register, add_errors, check_access, safe_next
 
+from . import definitions
 from . import reports as services
-from .forms import ReportFilter, ReportForm, ReviewForm
+from .forms import ReportedIndicatorForm, ReportFilter, ReportForm, ReviewForm
 from .models import Indicator, Report
 
 register = Register(
@@ -33,6 +34,9 @@ register = Register(
     detail_fields=("indicator", "organisation", "as_of", "value", "evidence_url", "note", "status", "submitted_by",
                    "reviewed_by", "reviewed_at", "review_note"),
     empty_help="Indicators without a register are reported here, with their evidence.",
+    # A report needs a reported indicator: until one is defined, the index offers to define one.
+    can_create=definitions.reported_indicators_exist,
+    extra_links=[{"label": "Define a reported indicator", "url_name": "indicators:indicator-create", "edit": True}],
 )
 
 
@@ -63,6 +67,9 @@ def report_create(request):
     denied = check_access(request, edit=True)
     if denied:
         return denied
+    if not definitions.reported_indicators_exist():
+        messages.info(request, "No indicator takes reported values yet: define one first.")
+        return HttpResponseRedirect(reverse("indicators:indicator-create"))
     if request.method == "POST":
         form = ReportForm(request.POST, request.FILES, user=request.user)
         if form.is_valid():
@@ -88,6 +95,26 @@ def report_create(request):
     return render(request, "indicators/reports/form.html", {
         "register": register, "form": form, "next": next_url,
         "cancel_url": next_url or reverse("indicators:report-list")})
+
+
+def indicator_create(request):
+    """A manager defines a reported indicator (code, title, unit, target, time rule)."""
+    denied = check_access(request, edit=True)
+    if denied:
+        return denied
+    project = definitions.current_project()
+    if project is None:
+        raise Http404("No project yet: run `python manage.py seed_lcamp` first.")
+    form = ReportedIndicatorForm(request.POST or None, project=project)
+    if request.method == "POST" and form.is_valid():
+        try:
+            indicator = definitions.reported_indicator_define(indicator=form.instance, user=request.user)
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            messages.success(request, f"Indicator “{indicator.title}” defined: report its first value.")
+            return HttpResponseRedirect(f"{reverse('indicators:report-create')}?indicator={indicator.code}")
+    return render(request, "indicators/indicator_form.html", {"form": form, "project": project})
 
 
 def _review(request, pk, decision):

@@ -59,6 +59,12 @@ SKILLS = ["operate CNC machines", "programme robots", "additive manufacturing de
           "maintain automated systems", "digital twin modelling", "cobot safety", "lean manufacturing",
           "quality control with metrology", "PLC programming", "cybersecurity for OT", "circular design"]
 
+# Micro-credentials: taught in the awarding body's language and English; ISCED-F 2013 fields
+# 0714 electronics and automation, 0715 mechanics and metal trades, 0788 inter-disciplinary engineering.
+LANGUAGE_BY_COUNTRY = {"ES": "es", "FR": "fr", "BE": "nl", "IT": "it", "DE": "de", "SE": "sv", "MT": "mt",
+                       "TR": "tr", "PT": "pt", "NL": "nl", "PL": "pl", "FI": "fi"}
+ISCED_F_CODES = ["0714", "0715", "0788"]
+
 
 def _d(y, m, d):
     return datetime.date(y, m, d)
@@ -138,14 +144,20 @@ def create_demo_records(seed=2024):
             status, level = "draft", 4
         else:
             status, level = "published", 7
+        awarding = partner_list[i % len(partner_list)]
         credential = MicroCredential.objects.create(
             title=f"{SKILLS[i % len(SKILLS)].capitalize()} — level {level} ({i + 1})",
-            awarding_body=partner_list[i % len(partner_list)],
+            awarding_body=awarding,
             learning_outcomes="Apply the skill safely in a production cell.\nExplain the quality criteria.",
             esco_skills=[gaps[i % len(gaps)].esco_skill_uri], ects=[1, 2, 3, 5][i % 4], hours=[25, 50, 75, 125][i % 4],
             eqf_level=level, assessment_type="Practical task with observation", participation_form=["online", "onsite", "blended"][i % 3],
             quality_assurance="Internal QA of the awarding VET centre", status=status,
             published_on=_d(2023, 6, 1) + datetime.timedelta(days=16 * i) if status == "published" else None,
+            languages=list(dict.fromkeys([LANGUAGE_BY_COUNTRY.get(awarding.country.code, "en"), "en"])),
+            isced_f=ISCED_F_CODES[i % len(ISCED_F_CODES)],
+            learning_opportunity_type=["short-learning-programme", "course"][i % 2],
+            identity_verification=["unsupervised-no-id", "unsupervised-with-id", ""][i % 3],
+            homepage=f"https://lcamp.example.eu/micro-credentials/{i + 1}/" if i % 2 else "",
             is_demo=True)
         credential.skill_gaps.set([gaps[i % len(gaps)]])
     # Learning factories, exchanges (31 international students) and products (3 collaborative).

@@ -1,6 +1,7 @@
 """Request id + timing log, a clear 503 page when the database does not answer, and private caching
 of logged-in users' responses."""
 
+import functools
 import logging
 import threading
 import time
@@ -10,6 +11,7 @@ from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.template.loader import render_to_string
+from django.urls import NoReverseMatch, reverse
 from django.utils.cache import patch_cache_control
 from django.utils.functional import SimpleLazyObject, empty
 
@@ -46,12 +48,32 @@ def _username(request):
     return ""
 
 
+@functools.cache
+def _login_paths():
+    """Paths whose POST hashes a password: slow by design, so they get their own threshold."""
+    paths = set()
+    for name in ("login", "admin:login"):
+        try:
+            paths.add(reverse(name))
+        except NoReverseMatch:
+            continue
+    return frozenset(paths)
+
+
+def _slow_threshold(request):
+    if request.method == "POST" and request.path in _login_paths():
+        return settings.SLOW_LOGIN_SECONDS
+    return settings.SLOW_REQUEST_SECONDS
+
+
 class RequestIdMiddleware:
     """Gives each request an id (or keeps the proxy's X-Request-ID), logs its timing.
 
-    One log line per request with method, path, status, duration, user and request
-    id (JSON fields in production); requests slower than SLOW_REQUEST_SECONDS are
-    logged as warnings.
+    One log line per request, ``GET /path 200 12.3 ms``, with method, path, status,
+    duration, user and request id also as fields (JSON fields in production): INFO,
+    WARNING when slower than SLOW_REQUEST_SECONDS (SLOW_LOGIN_SECONDS for a login POST,
+    where password hashing is slow on purpose), ERROR for a 5xx. Django's own request
+    loggers report only server errors (with their traceback), see LOGGING.
     """
 
     def __init__(self, get_response):
@@ -77,10 +99,14 @@ class RequestIdMiddleware:
             "user": _username(request),
             "request_id": request.id,
         }
-        if elapsed >= settings.SLOW_REQUEST_SECONDS:
-            logger.warning("slow request", extra=extra)
+        line = "%s %s %s %.1f ms"
+        values = (extra["method"], extra["path"], extra["status"], extra["duration_ms"])
+        if response.status_code >= 500:
+            logger.error(line, *values, extra=extra)
+        elif elapsed >= _slow_threshold(request):
+            logger.warning("slow request " + line, *values, extra=extra)
         else:
-            logger.info("request", extra=extra)
+            logger.info(line, *values, extra=extra)
         return response
 
 

@@ -332,7 +332,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     # A snapshot's status appears on the indicator and on its snapshots: one enum, one name.
-    "ENUM_NAME_OVERRIDES": {"SnapshotStatusEnum": "indicators.models.Snapshot.Status"},
+    "ENUM_NAME_OVERRIDES": {
+        "SnapshotStatusEnum": "indicators.models.Snapshot.Status",
+        # A micro-credential's default language and its languages of instruction: one list.
+        "MicroCredentialLanguageEnum": "training.vocabularies.LANGUAGE_CHOICES",
+    },
 }
 
 # --- Security ----------------------------------------------------------------
@@ -372,6 +376,8 @@ CONTENT_SECURITY_POLICY = {
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOG_FORMAT = env.str("LOG_FORMAT", default="text" if DEBUG else "json")
 SLOW_REQUEST_SECONDS = env.float("SLOW_REQUEST_SECONDS", default=1.0)
+# Logging in hashes the password on purpose (hundreds of milliseconds): its own threshold.
+SLOW_LOGIN_SECONDS = env.float("SLOW_LOGIN_SECONDS", default=5.0)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -394,6 +400,14 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
+        # Every request is logged once, by lcamp.middleware.RequestIdMiddleware. Django's own
+        # loggers would repeat it: its default "django" console handler (under DEBUG) prints
+        # what the root handler prints again, django.request logs a 403 or 404 with a
+        # traceback, and runserver's django.server logs each request line. So: one handler,
+        # django.request only for server errors (their traceback), django.server silent.
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django.request": {"level": "ERROR"},
+        "django.server": {"handlers": [], "level": "ERROR", "propagate": False},
         "django.db.backends": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
         # WeasyPrint logs every layout step of the period reports at INFO.

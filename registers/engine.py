@@ -465,6 +465,9 @@ class Register:
     extra_links: list = field(default_factory=list)
     template_dir: str = ""  # templates looked up first as <template_dir>/<kind>.html
     export_fields: tuple = ()  # names/paths or (header, path or callable(obj)); default: the model's fields
+    # callable() -> bool: whether a record can be added now (e.g. a report needs a reported
+    # indicator); when not, the registers index offers the extra links instead of "Add".
+    can_create: object = None
 
     def __post_init__(self):
         REGISTER_PAGES[f"{self.namespace}:{self.name}"] = self
@@ -477,6 +480,9 @@ class Register:
     @property
     def plural(self):
         return self.title_plural or str(self.model._meta.verbose_name_plural).capitalize()
+
+    def creatable(self):
+        return self.can_create() if self.can_create else True
 
     def url_name(self, action):
         return f"{self.namespace}:{self.name}-{action}"

@@ -11,7 +11,7 @@ def index(request):
     if denied:
         return denied
     registers = [{"register": r, "url": r.url("list"),
-                  "create_url": r.url("create")} for r in REGISTER_PAGES.values()]
+                  "create_url": r.url("create") if r.creatable() else None} for r in REGISTER_PAGES.values()]
     return render(request, "registers/index.html", {
         "registers": registers, "can_edit": roles.can_edit_registers(request.user),
         "extra_links": [link for r in REGISTER_PAGES.values() for link in r.extra_links],

@@ -14,6 +14,7 @@ from registers.api import RegisterViewSet, TrackedSerializer
 from . import services
 from .elm import micro_credential_to_elm
 from .models import FactoryExchange, FactoryProduct, LearningFactory, MicroCredential
+from .vocabularies import LANGUAGE_CHOICES
 
 
 class JSONLDRenderer(JSONRenderer):
@@ -23,6 +24,9 @@ class JSONLDRenderer(JSONRenderer):
 
 class MicroCredentialSerializer(TrackedSerializer):
     end_of_life = (MicroCredential.Status.RETIRED, "retired_on")
+    languages = serializers.ListField(
+        child=serializers.ChoiceField(choices=LANGUAGE_CHOICES), required=False,
+        help_text="Languages of instruction (ISO 639-1 codes); empty: the default language.")
     esco_skills = serializers.ListField(
         child=serializers.CharField(max_length=120), required=False,
         help_text="ESCO skill URIs (http://data.europa.eu/esco/skill/<uuid>) the outcomes correspond to.")
@@ -31,8 +35,10 @@ class MicroCredentialSerializer(TrackedSerializer):
         model = MicroCredential
         fields = ["id", "title", "awarding_body", "co_awarding_organisations", "learning_outcomes", "esco_skills",
                   "ects", "hours", "eqf_level", "assessment_type", "participation_form", "quality_assurance",
-                  "prerequisites", "supervision_identity_verification", "grade_scheme", "integration_stackability",
-                  "further_information", "skill_gaps", "status", "published_on", "retired_on", "version", "created_at",
+                  "homepage", "default_language", "languages", "isced_f", "learning_opportunity_type",
+                  "prerequisites", "identity_verification", "supervision_identity_verification", "grade_scheme",
+                  "integration_stackability", "further_information", "skill_gaps", "status", "published_on",
+                  "retired_on", "version", "created_at",
                   "updated_at"]
         read_only_fields = ["created_at", "updated_at"]
 
@@ -43,16 +49,25 @@ class MicroCredentialSerializer(TrackedSerializer):
 
 
 class ElmDocumentSerializer(serializers.Serializer):
-    """The shape of the ELM v3 JSON-LD document (the nested nodes are described in training/elm.py)."""
+    """The shape of the ELM v3 JSON-LD learning opportunity (its nested nodes are described in training/elm.py)."""
 
-    context = serializers.CharField(help_text="http://data.europa.eu/snb/model/context/edc-ap")
+    context = serializers.ListField(
+        child=serializers.JSONField(),
+        help_text="The ELM context (http://data.europa.eu/snb/model/context/edc-ap) and the id/type aliases.")
     id = serializers.CharField()
     type = serializers.ChoiceField(choices=["LearningOpportunity"])
     title = serializers.DictField(child=serializers.CharField(), help_text="Language tag to text.")
-    providedBy = serializers.DictField(help_text="The awarding body as an ELM Organisation.")  # noqa: N815
-    learningSpecification = serializers.DictField(  # noqa: N815
-        help_text="The LearningAchievementSpecification: EQFLevel, creditPoint, learningOutcome, mode, "
-                  "learningSetting, provenBy, awardingOpportunity, additionalNote.")
+    dcType = serializers.ListField(child=serializers.DictField(),  # noqa: N815
+                                   help_text="The learning-opportunity type (EDC controlled list).")
+    homepage = serializers.ListField(child=serializers.DictField(), help_text="A WebResource with its contentURL.")
+    defaultLanguage = serializers.DictField(help_text="The default language (EU language authority).")  # noqa: N815
+    mode = serializers.ListField(child=serializers.DictField(), help_text="Mode of learning and assessment.")
+    providedBy = serializers.ListField(child=serializers.DictField(),  # noqa: N815
+                                       help_text="The awarding bodies as ELM Organisations.")
+    learningAchievementSpecification = serializers.DictField(  # noqa: N815
+        help_text="The LearningAchievementSpecification: title, language, thematicArea, educationLevel, "
+                  "creditPoint, learningOutcome, mode, learningSetting, provenBy, awardingOpportunity, "
+                  "additionalNote.")
 
     def get_fields(self):
         fields = super().get_fields()
@@ -79,9 +94,9 @@ class MicroCredentialViewSet(RegisterViewSet):
 
     @extend_schema(
         responses={200: OpenApiResponse(ElmDocumentSerializer,
-                                        description="The micro-credential as ELM v3 JSON-LD.")},
+                                        description="The micro-credential's ELM v3 learning opportunity.")},
         description="The micro-credential as a European Learning Model (ELM v3) learning opportunity with its "
-                    "learning achievement specification, in JSON-LD (`application/ld+json`; `application/json` "
+                    "learning achievement specification (not a credential: no learner), in JSON-LD (`application/ld+json`; `application/json` "
                     "on request).",
     )
     @action(detail=True, methods=["get"], renderer_classes=[JSONLDRenderer, JSONRenderer], filter_backends=[],

@@ -8,9 +8,13 @@ from organisations.models import Organisation
 from registers.engine import RegisterForm, StatusChangeForm
 
 from .models import FactoryExchange, FactoryProduct, LearningFactory, MicroCredential
+from .vocabularies import LANGUAGE_CHOICES
 
 
 class MicroCredentialForm(RegisterForm):
+    languages = forms.MultipleChoiceField(
+        label="Languages of instruction", choices=LANGUAGE_CHOICES, required=False,
+        help_text="The languages it is taught in. None selected: the default language.")
     esco_skills = forms.CharField(
         label="ESCO skills", required=False, widget=forms.Textarea(attrs={"rows": 3}),
         help_text="One ESCO skill URI a line, e.g. http://data.europa.eu/esco/skill/"
@@ -20,7 +24,8 @@ class MicroCredentialForm(RegisterForm):
         model = MicroCredential
         fields = ["title", "awarding_body", "co_awarding_organisations", "learning_outcomes", "esco_skills", "ects",
                   "hours", "eqf_level", "assessment_type", "participation_form", "quality_assurance",
-                  "prerequisites", "supervision_identity_verification", "grade_scheme", "integration_stackability",
+                  "homepage", "default_language", "languages", "isced_f", "learning_opportunity_type",
+                  "prerequisites", "identity_verification", "supervision_identity_verification", "grade_scheme", "integration_stackability",
                   "further_information", "skill_gaps", "status", "published_on"]
         help_texts = {
             "eqf_level": "European Qualifications Framework level 1 to 8. The LCAMP indicator counts levels 3 to 6: "

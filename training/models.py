@@ -3,7 +3,7 @@
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from simple_history.models import HistoricalRecords
@@ -12,12 +12,27 @@ from observatories.models import esco_skill_validator
 from registers.models import TrackedModel
 from registers.validators import end_of_life_errors, ends_after, validate_event_date, validate_not_in_future
 
+from .vocabularies import (
+    LANGUAGE_CHOICES,
+    LANGUAGES,
+    LEARNING_OPPORTUNITY_TYPE_CHOICES,
+    SUPERVISION_VERIFICATION_CHOICES,
+)
+
 
 def validate_esco_skill_list(value):
     if not isinstance(value, list):
         raise ValidationError("Give a list of ESCO skill URIs.")
     for uri in value:
         esco_skill_validator(uri if isinstance(uri, str) else "")
+
+
+def validate_language_list(value):
+    if not isinstance(value, list) or any(code not in LANGUAGES for code in value):
+        raise ValidationError("Give a list of language codes such as [\"en\", \"es\"].")
+
+
+isced_f_validator = RegexValidator(r"^\d{2,4}$", "An ISCED-F 2013 field code: 2 to 4 digits, e.g. 0715.")
 
 
 class MicroCredentialQuerySet(models.QuerySet):
@@ -67,10 +82,25 @@ class MicroCredential(TrackedModel):
     assessment_type = models.CharField("type of assessment", max_length=255)
     participation_form = models.CharField("form of participation", max_length=10, choices=Participation.choices)
     quality_assurance = models.CharField("type of quality assurance", max_length=255)
+    # What the European Learning Model asks for besides the Council Recommendation's elements.
+    homepage = models.URLField(blank=True, help_text="The course's public web page. Blank: its page here.")
+    default_language = models.CharField(max_length=3, choices=LANGUAGE_CHOICES, default="en",
+                                        help_text="The language its title and texts are written in.")
+    languages = models.JSONField("languages of instruction", default=list, blank=True,
+                                 validators=[validate_language_list],
+                                 help_text="Languages it is taught in. Blank: the default language.")
+    isced_f = models.CharField("ISCED-F thematic area", max_length=4, blank=True, validators=[isced_f_validator],
+                               help_text="ISCED-F 2013 field of education code, e.g. 0715 (mechanics and "
+                                         "metal trades) or 0714 (electronics and automation).")
+    learning_opportunity_type = models.CharField(max_length=30, choices=LEARNING_OPPORTUNITY_TYPE_CHOICES,
+                                                 default="short-learning-programme")
     # Optional elements.
     prerequisites = models.TextField(blank=True)
-    supervision_identity_verification = models.CharField("supervision and identity verification", max_length=255,
-                                                         blank=True)
+    identity_verification = models.CharField(
+        "supervision and identity verification", max_length=30, choices=SUPERVISION_VERIFICATION_CHOICES,
+        blank=True, help_text="From the European list of supervision and identity verification.")
+    supervision_identity_verification = models.CharField(
+        "supervision and identity verification, details", max_length=255, blank=True)
     grade_scheme = models.CharField(max_length=255, blank=True)
     integration_stackability = models.TextField("integration / stackability options", blank=True)
     further_information = models.TextField(blank=True)
@@ -113,6 +143,10 @@ class MicroCredential(TrackedModel):
                                          started="published"))
         if errors:
             raise ValidationError(errors)
+
+    def instruction_languages(self):
+        """The languages it is taught in; the default language when none is given."""
+        return list(dict.fromkeys(self.languages or [self.default_language]))
 
 
 class LearningFactory(TrackedModel):

@@ -58,8 +58,8 @@ def test_bad_report_input(manager_client, indicator, organisation, overrides, fi
     assert Report.objects.count() == 0
 
 
-def test_measured_indicator_takes_no_report(manager_client, organisation):
-    counted = IndicatorFactory(code="alliance-members")
+def test_measured_indicator_takes_no_report(manager_client, indicator, organisation):
+    counted = IndicatorFactory(code="alliance-members", project=indicator.project)
     response = manager_client.post(reverse("indicators:report-create"), data(counted, organisation))
     assert response.context["form"].errors["indicator"]
     assert Report.objects.count() == 0

@@ -11,8 +11,8 @@ user without a role, and an anonymous visitor:
 - partners and users without a role never reach a register, the dashboard, an
   indicator page, an export or the admin;
 - another organisation's MoU is never shown to a partner;
-- every response carries the CSP and the other security headers, and no HTML page
-  needs an inline script.
+- every response carries the CSP and the other security headers, no HTML page
+  needs an inline script, and no page shows template syntax (``{#``, ``{%``).
 """
 
 import re
@@ -172,6 +172,8 @@ def assert_headers(response, who, path):
         html = response.content.decode()
         inline = [tag for tag in INLINE_SCRIPT.findall(html) if "application/json" not in tag]
         assert inline == [], (who, path, inline)
+        # Template syntax never reaches the page (a multi-line {# #} comment is shown as text).
+        assert "{#" not in html and "{%" not in html, (who, path)
 
 
 def test_every_url_answers_each_role_as_its_permissions_say(world, role_clients, outsider_client):

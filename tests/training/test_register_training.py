@@ -23,7 +23,8 @@ def credential_data(organisation, **overrides):
     return {"title": "Cobot programming", "awarding_body": organisation.pk, "learning_outcomes": "kept text",
             "esco_skills": ESCO, "ects": "3.0", "eqf_level": "4", "assessment_type": "Practical",
             "participation_form": "blended", "quality_assurance": "Internal", "status": "published",
-            "published_on": "2024-02-01", **overrides}
+            "published_on": "2024-02-01", "default_language": "en", "learning_opportunity_type": "course",
+            **overrides}
 
 
 def test_create_micro_credential_with_esco_skills_one_a_line(manager_client, organisation):
@@ -45,6 +46,12 @@ def test_create_micro_credential_with_esco_skills_one_a_line(manager_client, org
     ({"esco_skills": "cnc machining"}, "esco_skills"),
     ({"published_on": ""}, "published_on"),
     ({"participation_form": "telepathy"}, "participation_form"),
+    ({"homepage": "javascript:alert(1)"}, "homepage"),
+    ({"default_language": "xx"}, "default_language"),
+    ({"languages": ["en", "klingon"]}, "languages"),
+    ({"isced_f": "07a5"}, "isced_f"),
+    ({"learning_opportunity_type": "degree"}, "learning_opportunity_type"),
+    ({"identity_verification": "passport photo"}, "identity_verification"),
 ])
 def test_micro_credential_bad_input(manager_client, organisation, overrides, field):
     response = manager_client.post(reverse("training:micro-credential-create"),
@@ -52,6 +59,20 @@ def test_micro_credential_bad_input(manager_client, organisation, overrides, fie
     assert response.status_code == 200 and response.context["form"].errors[field]
     assert b"kept text" in response.content
     assert MicroCredential.objects.count() == 0
+
+
+def test_micro_credential_keeps_what_the_european_learning_model_needs(manager_client, organisation):
+    response = manager_client.post(reverse("training:micro-credential-create"), credential_data(
+        organisation, homepage="https://lcamp.example.eu/courses/cobots/", default_language="es",
+        languages=["es", "eu"], isced_f="0714", learning_opportunity_type="mooc",
+        identity_verification="unsupervised-with-id"))
+    assert response.status_code == 302
+    credential = MicroCredential.objects.get()
+    assert (credential.homepage, credential.default_language, credential.languages, credential.isced_f,
+            credential.learning_opportunity_type, credential.identity_verification) == (
+        "https://lcamp.example.eu/courses/cobots/", "es", ["es", "eu"], "0714", "mooc", "unsupervised-with-id")
+    edit = manager_client.get(reverse("training:micro-credential-edit", args=[credential.pk]))
+    assert edit.context["form"]["languages"].value() == ["es", "eu"]
 
 
 def test_retire_micro_credential(manager_client):

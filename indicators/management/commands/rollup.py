@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from indicators import rollup
+from registers.commands import logs_for_verbosity
 
 
 def number(value):
@@ -19,7 +20,11 @@ class Command(BaseCommand):
         parser.add_argument("--backfill", action="store_true",
                             help="Also write month-end snapshots from the project start to the date.")
 
-    def handle(self, *args, date=None, backfill=False, verbosity=1, **options):
+    def handle(self, *args, verbosity=1, **options):
+        with logs_for_verbosity(verbosity):
+            self.run(verbosity=verbosity, **options)
+
+    def run(self, *, date=None, backfill=False, verbosity=1, **options):
         on = None
         if date:
             try:

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from lcamp import demo
 from lcamp.reference import seed_reference_data
+from registers.commands import logs_for_verbosity
 
 
 class Command(BaseCommand):
@@ -17,7 +18,11 @@ class Command(BaseCommand):
         parser.add_argument("--batch-size", type=int, default=5000)
         parser.add_argument("--seed", type=int, default=None, help="Random seed for --scale.")
 
-    def handle(self, *args, scale, batch_size, seed, verbosity, **options):
+    def handle(self, *args, verbosity, **options):
+        with logs_for_verbosity(verbosity):
+            self.run(verbosity=verbosity, **options)
+
+    def run(self, *, scale, batch_size, seed, verbosity, **options):
         if scale < 0:
             raise CommandError("--scale takes a number of records, 0 or more.")
         seed_reference_data()

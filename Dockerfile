@@ -10,12 +10,18 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 
+# gettext: msgfmt compiles the translations (locale/*/LC_MESSAGES/django.po) below.
+RUN apt-get update -qq \
+    && apt-get install -y -qq --no-install-recommends gettext \
+    && rm -rf /var/lib/apt/lists/*
+
 # Dependencies first, so that a code change does not reinstall them.
 COPY pyproject.toml constraints.tx[t] ./
 RUN if [ -f constraints.txt ]; then pip install -c constraints.txt .; else pip install .; fi
 
 RUN groupadd --system app && useradd --system --gid app --home-dir /app app
 COPY --chown=app:app . .
+RUN LCAMP_IGNORE_DOTENV=1 python manage.py compilemessages -i .venv -i var -i tests >/dev/null
 # Uploaded documents live in /app/var/private (a volume): outside STATIC_ROOT and
 # never served by a URL; only permission-checked views read them.
 RUN mkdir -p /app/var/private /app/staticfiles \

@@ -1,10 +1,13 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.views import i18n as i18n_views
+from django.views.decorators.http import require_POST
 from rest_framework.authtoken.models import Token
 
-from .services import token_create, token_revoke
+from .services import account_set_language, token_create, token_revoke
 
 
 @login_required
@@ -23,3 +26,15 @@ def profile(request):
             return HttpResponseBadRequest("Unknown action.")
     context = {"new_token": new_token, "has_token": Token.objects.filter(user=request.user).exists()}
     return render(request, "accounts/profile.html", context)
+
+
+@require_POST
+def set_language(request):
+    """The language switch: Django's ``set_language`` (cookie, safe redirect), and for a
+    signed-in user the choice saved on the user, so it follows them to other devices
+    and into the e-mails they receive."""
+    response = i18n_views.set_language(request)
+    language = request.POST.get("language", "")
+    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        account_set_language(user=request.user, language=language)
+    return response

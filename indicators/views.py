@@ -17,7 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET, require_POST
 
@@ -79,9 +79,11 @@ def _dashboard_cards_html(*, can_add):
 def _cached(key, build, timeout=DASHBOARD_CACHE_SECONDS):
     """``build()``, cached under ``key`` for ``timeout`` seconds.
 
-    The keys carry the snapshots version, so a roll-up shows at once. Without the
+    The keys carry the snapshots version, so a roll-up shows at once, and the active
+    language, since the HTML and the figures' labels are translated. Without the
     cache (Redis down) the value is built on every request.
     """
+    key = f"{key}:{translation.get_language()}"
     try:
         value = cache.get(key)
     except Exception:  # noqa: BLE001 - a cache outage (Redis down) must not take the pages down

@@ -49,6 +49,8 @@ else:
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
+    # Before the admin, as django-modeltranslation requires: translated content fields.
+    "modeltranslation",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -180,6 +182,12 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 # Dates, numbers and percentages follow the active language (Django's locale formats);
 # English writes dates day-first as in Europe (lcamp/formats/en/formats.py).
 FORMAT_MODULE_PATH = ["lcamp.formats"]
+# Translated content (indicator titles, pillar names, milestone labels, micro-credential
+# titles and learning outcomes; see <app>/translation.py): English is the default and the
+# first fallback; a text written only in another language still shows rather than nothing.
+MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
+MODELTRANSLATION_LANGUAGES = tuple(code for code, _name in LANGUAGES)
+MODELTRANSLATION_FALLBACK_LANGUAGES = {"default": MODELTRANSLATION_LANGUAGES}
 LANGUAGE_COOKIE_NAME = "django_language"
 LANGUAGE_COOKIE_AGE = 60 * 60 * 24 * 365
 LANGUAGE_COOKIE_SAMESITE = "Lax"

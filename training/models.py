@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -88,6 +89,16 @@ class MicroCredential(TrackedModel):
 
     def __str__(self):
         return self.title
+
+    def language_map(self, field):
+        """``{language code: text}`` of a translated field (``title``, ``learning_outcomes``),
+        the languages it is written in only, English first: an ELM language map."""
+        texts = {}
+        for code, _name in settings.LANGUAGES:
+            text = getattr(self, f"{field}_{code}", None)
+            if text and text.strip():
+                texts[code] = text
+        return texts
 
     def clean(self):
         if self.status == self.Status.PUBLISHED and not self.published_on:

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from organisations.models import Organisation
 from registers import uploads
@@ -20,7 +21,8 @@ def mou_approve(*, mou, reviewer, note=""):
     """A manager approves a submitted MoU; from then on it counts."""
     mou = MoU.objects.select_for_update().get(pk=mou.pk)
     if mou.status != MoU.Status.SUBMITTED:
-        raise ValidationError({"status": f"Only a submitted MoU can be approved; this one is {mou.get_status_display().lower()}."})
+        raise ValidationError({"status": _("Only a submitted MoU can be approved; this one is %(status)s.") % {
+            "status": mou.get_status_display().lower()}})
     mou.status = MoU.Status.APPROVED
     mou.reviewed_by = reviewer
     mou.reviewed_at = timezone.now()
@@ -35,10 +37,11 @@ def mou_approve(*, mou, reviewer, note=""):
 def mou_reject(*, mou, reviewer, note):
     """A manager rejects a submitted MoU, with the reason the partner will read."""
     if not (note or "").strip():
-        raise ValidationError({"review_note": "Give the reason for the rejection: the partner will read it."})
+        raise ValidationError({"review_note": _("Give the reason for the rejection: the partner will read it.")})
     mou = MoU.objects.select_for_update().get(pk=mou.pk)
     if mou.status != MoU.Status.SUBMITTED:
-        raise ValidationError({"status": f"Only a submitted MoU can be rejected; this one is {mou.get_status_display().lower()}."})
+        raise ValidationError({"status": _("Only a submitted MoU can be rejected; this one is %(status)s.") % {
+            "status": mou.get_status_display().lower()}})
     mou.status = MoU.Status.REJECTED
     mou.reviewed_by = reviewer
     mou.reviewed_at = timezone.now()
@@ -54,7 +57,7 @@ def mou_withdraw(*, mou, user):
     """The partner withdraws its MoU while it is still waiting for review."""
     mou = MoU.objects.select_for_update().get(pk=mou.pk)
     if mou.status != MoU.Status.SUBMITTED:
-        raise ValidationError({"status": "Only a submitted MoU can be withdrawn."})
+        raise ValidationError({"status": _("Only a submitted MoU can be withdrawn.")})
     mou.status = MoU.Status.WITHDRAWN
     mou.version += 1
     mou.save()
@@ -68,8 +71,8 @@ def mou_submissions_left(*, user):
     return max(0, settings.MOU_SUBMISSIONS_PER_HOUR - recent)
 
 
-MOU_RATE_LIMIT_MESSAGE = ("You have submitted {limit} MoUs in the last hour, the most allowed. "
-                          "Please wait a while before submitting another one.")
+MOU_RATE_LIMIT_MESSAGE = _("You have submitted {limit} MoUs in the last hour, the most allowed. "
+                           "Please wait a while before submitting another one.")
 
 
 def mou_counterpart_match(*, name, country):
@@ -95,7 +98,7 @@ def mou_submit(*, user, partner_organisation, data, document, counterpart=None, 
     except ValidationError as error:
         raise ValidationError({"document": error.messages}) from error
     if counterpart is None and not new_counterpart:
-        raise ValidationError({"counterpart": "Pick the counterpart organisation or enter a new one."})
+        raise ValidationError({"counterpart": _("Pick the counterpart organisation or enter a new one.")})
 
     storage_name = None
     try:
@@ -150,9 +153,10 @@ def member_withdraw(*, member, left_on, user=None, expected_version=None):
     """
     saved = AllianceMember.objects.filter(pk=member.pk).values_list("left_on", flat=True).first()
     if saved is not None:
-        raise ValidationError({"left_on": f"This membership already ended on {saved:%Y-%m-%d}."})
+        raise ValidationError({"left_on": _("This membership already ended on %(date)s.") % {
+            "date": f"{saved:%Y-%m-%d}"}})
     if not left_on:
-        raise ValidationError({"left_on": "Give the day the organisation left the Alliance."})
+        raise ValidationError({"left_on": _("Give the day the organisation left the Alliance.")})
     member.left_on = left_on
     return record_save(instance=member, user=user,
                        expected_version=member.version if expected_version is None else expected_version)

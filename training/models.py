@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from observatories.models import esco_skill_validator
@@ -31,15 +32,13 @@ class MicroCredential(TrackedModel):
     """A micro-credential with the standard elements of the 2022 Council Recommendation."""
 
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        PUBLISHED = "published", "Published"
-        RETIRED = "retired", "Retired"
-
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+        RETIRED = "retired", _("Retired")
     class Participation(models.TextChoices):
-        ONLINE = "online", "Online"
-        ONSITE = "onsite", "On-site"
-        BLENDED = "blended", "Blended"
-
+        ONLINE = "online", _("Online")
+        ONSITE = "onsite", _("On-site")
+        BLENDED = "blended", _("Blended")
     # Mandatory elements.
     title = models.CharField(max_length=255)
     awarding_body = models.ForeignKey(
@@ -139,9 +138,8 @@ class FactoryExchange(TrackedModel):
     """Students of a learning factory working with partners, possibly abroad."""
 
     class Status(models.TextChoices):
-        CONFIRMED = "confirmed", "Confirmed"
-        CANCELLED = "cancelled", "Cancelled"
-
+        CONFIRMED = "confirmed", _("Confirmed")
+        CANCELLED = "cancelled", _("Cancelled")
     factory = models.ForeignKey(LearningFactory, on_delete=models.PROTECT, related_name="exchanges")
     partner_organisations = models.ManyToManyField("organisations.Organisation", related_name="factory_exchanges")
     title = models.CharField(max_length=255)
@@ -187,10 +185,9 @@ class FactoryProductQuerySet(models.QuerySet):
 
 class FactoryProduct(TrackedModel):
     class Status(models.TextChoices):
-        PROTOTYPE = "prototype", "Prototype"
-        DEVELOPED = "developed", "Developed"
-        RETIRED = "retired", "Retired"
-
+        PROTOTYPE = "prototype", _("Prototype")
+        DEVELOPED = "developed", _("Developed")
+        RETIRED = "retired", _("Retired")
     title = models.CharField(max_length=255)
     description = models.TextField(blank=True)
     factories = models.ManyToManyField(LearningFactory, related_name="products")

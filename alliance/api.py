@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import Prefetch
+from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, serializers
 from rest_framework.decorators import action
@@ -141,7 +142,7 @@ class MoUSerializer(TrackedSerializer):
         if roles.is_partner(user):
             instance.partner_organisation_id = user.organisation_id
         elif self.instance is None and not instance.partner_organisation_id:
-            raise serializers.ValidationError({"partner_organisation": ["This field is required."]})
+            raise serializers.ValidationError({"partner_organisation": [gettext("This field is required.")]})
         return instance
 
     def validate_document(self, document):

@@ -76,8 +76,9 @@ def invitation_link(user):
 
 
 def send_invitation(*, user, invited_by):
-    context = {"user": user, "invited_by": invited_by, "link": invitation_link(user),
-               "valid_for": timeuntil_days(settings.INVITATION_TIMEOUT)}
+    with user.language_override():
+        valid_for = timeuntil_days(settings.INVITATION_TIMEOUT)
+    context = {"user": user, "invited_by": invited_by, "link": invitation_link(user), "valid_for": valid_for}
     send_in_language(user, subject=lambda: gettext("Your invitation to LCAMP Tracker"),
                      template="registration/invite_email.txt", context=context)
 

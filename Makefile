@@ -8,7 +8,7 @@ PORT ?= 8000
 # Links in e-mails point at the server `make run` starts (0.0.0.0 listens everywhere; link to this machine).
 SITE_URL ?= http://$(if $(filter 0.0.0.0,$(HOST)),127.0.0.1,$(HOST)):$(PORT)
 
-.PHONY: run test install install-test migrate lint check clean worker beat system-packages
+.PHONY: run test install install-test migrate lint check clean worker beat system-packages messages compilemessages
 
 $(VENV)/bin/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed ($(PYTHON) not found; set PYTHON=...)"; exit 1; }
@@ -23,7 +23,7 @@ $(VENV)/.installed-test: $(VENV)/bin/python pyproject.toml constraints.txt
 	$(PIP) install --quiet -c constraints.txt ".[test]"
 	touch $(VENV)/.installed $@
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed compilemessages
 
 # The Debian packages WeasyPrint loads for the period reports' PDF (as root; .ci/run and the Dockerfile do the same).
 system-packages:
@@ -31,7 +31,19 @@ system-packages:
 	apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
 		libharfbuzz0b libfontconfig1 libglib2.0-0 fontconfig fonts-dejavu-core
 
-install-test: $(VENV)/.installed-test
+install-test: $(VENV)/.installed-test compilemessages
+
+# Translations (issue 15): `make messages` updates locale/<lang>/LC_MESSAGES/django.po for
+# every language from the marked strings; the .mo files are compiled at install (gettext's
+# msgfmt is needed: apt-get install gettext) and are not committed.
+LANGUAGES := es eu fr it sv fi
+MESSAGES_IGNORE := -i .venv -i var -i node_modules -i tests
+messages: $(VENV)/.installed
+	$(PY) manage.py makemessages --no-obsolete --no-location $(MESSAGES_IGNORE) $(addprefix -l ,$(LANGUAGES))
+
+compilemessages: $(VENV)/.installed
+	@command -v msgfmt >/dev/null 2>&1 || { echo "gettext's msgfmt is needed to compile the translations (apt-get install gettext)"; exit 1; }
+	$(PY) manage.py compilemessages $(MESSAGES_IGNORE) >/dev/null
 
 migrate: install
 	$(PY) manage.py migrate --noinput

@@ -1,5 +1,8 @@
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
 
 class User(AbstractUser):
@@ -17,7 +20,16 @@ class User(AbstractUser):
         blank=True,
         on_delete=models.PROTECT,
         related_name="users",
-        help_text="The organisation this person works for. Partners see only its records.",
+        verbose_name=_("organisation"),
+        help_text=_("The organisation this person works for. Partners see only its records."),
+    )
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        blank=True,
+        default="",
+        choices=settings.LANGUAGES,
+        help_text=_("The language of the pages and e-mails for this person. Empty: the browser's language."),
     )
 
     class Meta:
@@ -26,6 +38,13 @@ class User(AbstractUser):
     def __str__(self):
         return self.get_full_name() or self.username
 
+    def preferred_language(self):
+        """The language to write to this person in: their saved one, else the site's default."""
+        return self.language or settings.LANGUAGE_CODE
+
+    def language_override(self):
+        """``with user.language_override(): ...`` renders text (an e-mail) in this person's language."""
+        return translation.override(self.preferred_language())
 
 class NotificationOptOut(models.Model):
     """A person does not want the e-mails of one kind (see ``accounts.notifications``)."""

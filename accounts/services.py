@@ -1,4 +1,4 @@
-"""Writes on accounts: API tokens."""
+"""Writes on accounts: API tokens, the chosen language."""
 
 from django.db import transaction
 from rest_framework.authtoken.models import Token
@@ -15,3 +15,10 @@ def token_revoke(*, user):
     """Revoke the user's API token; returns whether there was one."""
     deleted, _ = Token.objects.filter(user=user).delete()
     return bool(deleted)
+
+
+def account_set_language(*, user, language):
+    """Save the language the person chose (pages and e-mails); "" means the browser's."""
+    if user.language != language:
+        user.language = language
+        user.save(update_fields=["language"])

@@ -6,5 +6,6 @@ from . import views
 urlpatterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("profile/", views.profile, name="profile"),
+    path("language/", views.set_language, name="set-language"),
     path("", include("django.contrib.auth.urls")),
 ]

@@ -1,11 +1,14 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.views import i18n as i18n_views
+from django.views.decorators.http import require_POST
 from rest_framework.authtoken.models import Token
 
 from . import notifications
-from .services import token_create, token_revoke
+from .services import account_set_language, token_create, token_revoke
 
 
 @login_required
@@ -35,3 +38,15 @@ def profile(request):
                "notification_kinds": [{"kind": kind, "label": label, "receive": kind not in opted_out}
                                       for kind, label in notifications.KINDS.items()]}
     return render(request, "accounts/profile.html", context)
+
+
+@require_POST
+def set_language(request):
+    """The language switch: Django's ``set_language`` (cookie, safe redirect), and for a
+    signed-in user the choice saved on the user, so it follows them to other devices
+    and into the e-mails they receive."""
+    response = i18n_views.set_language(request)
+    language = request.POST.get("language", "")
+    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        account_set_language(user=request.user, language=language)
+    return response

@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
+from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions, serializers
 
@@ -140,7 +141,7 @@ class MoUSerializer(TrackedSerializer):
         if roles.is_partner(user):
             instance.partner_organisation_id = user.organisation_id
         elif self.instance is None and not instance.partner_organisation_id:
-            raise serializers.ValidationError({"partner_organisation": ["This field is required."]})
+            raise serializers.ValidationError({"partner_organisation": [gettext("This field is required.")]})
         return instance
 
     def validate_document(self, document):

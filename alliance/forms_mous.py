@@ -3,6 +3,7 @@
 import uuid
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from django_countries.fields import LazyTypedChoiceField
 
@@ -26,24 +27,24 @@ class MoUForm(forms.ModelForm):
 
     counterpart = forms.ModelChoiceField(
         queryset=Organisation.objects.order_by("name"), required=False,
-        label="Counterpart organisation",
-        help_text="The external organisation the MoU is signed with. Not in the list? Enter it below.",
+        label=_("Counterpart organisation"),
+        help_text=_("The external organisation the MoU is signed with. Not in the list? Enter it below."),
     )
-    new_counterpart_name = forms.CharField(label="New counterpart: name", max_length=255, required=False)
-    new_counterpart_kind = forms.ChoiceField(label="New counterpart: kind", required=False,
+    new_counterpart_name = forms.CharField(label=_("New counterpart: name"), max_length=255, required=False)
+    new_counterpart_kind = forms.ChoiceField(label=_("New counterpart: kind"), required=False,
                                              choices=[("", "---------"), *Organisation.Kind.choices])
-    new_counterpart_country = LazyTypedChoiceField(label="New counterpart: country", required=False,
+    new_counterpart_country = LazyTypedChoiceField(label=_("New counterpart: country"), required=False,
                                                    choices=[("", "---------"), *countries])
-    new_counterpart_region = forms.ModelChoiceField(label="New counterpart: region (optional)", required=False,
+    new_counterpart_region = forms.ModelChoiceField(label=_("New counterpart: region (optional)"), required=False,
                                                     queryset=Region.objects.order_by("country", "code"))
-    new_counterpart_website = forms.URLField(label="New counterpart: website (optional)", required=False,
+    new_counterpart_website = forms.URLField(label=_("New counterpart: website (optional)"), required=False,
                                              assume_scheme="https")
     submission_token = forms.CharField(
         widget=forms.HiddenInput, max_length=64, required=False,
         help_text="A one-time token: the same form sent twice (a double click, a resent request) makes one MoU.")
     document = forms.FileField(
-        label="Signed document (PDF)", required=True,
-        help_text="The signed MoU as a PDF file, at most 10 MB.",
+        label=_("Signed document (PDF)"), required=True,
+        help_text=_("The signed MoU as a PDF file, at most 10 MB."),
         widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}),
     )
 
@@ -53,7 +54,7 @@ class MoUForm(forms.ModelForm):
                   "signatories"]
         widgets = {"signed_on": DATE, "valid_until": DATE,
                    "scope": forms.Textarea(attrs={"rows": 4}), "signatories": forms.Textarea(attrs={"rows": 3})}
-        labels = {"partner_organisation": "Brought by (network organisation)"}
+        labels = {"partner_organisation": _("Brought by (network organisation)")}
 
     def __init__(self, *args, user, may_pick_organisation, **kwargs):
         super().__init__(*args, **kwargs)
@@ -91,24 +92,25 @@ class MoUForm(forms.ModelForm):
         counterpart = cleaned.get("counterpart")
         new = self.new_counterpart_data()
         if counterpart and new["name"]:
-            self.add_error("new_counterpart_name", "Either pick a counterpart from the list or enter a new one, "
-                                                   "not both.")
+            self.add_error("new_counterpart_name", _("Either pick a counterpart from the list or enter a new one, "
+                                                     "not both."))
         elif not counterpart and not new["name"]:
-            self.add_error("counterpart", "Pick the counterpart organisation from the list, or enter a new one "
-                                          "below.")
+            self.add_error("counterpart", _("Pick the counterpart organisation from the list, or enter a new one "
+                                            "below."))
         elif not counterpart:
             self._clean_new_counterpart(new)
         return cleaned
 
     def _clean_new_counterpart(self, new):
         if not self.cleaned_data.get("new_counterpart_kind"):
-            self.add_error("new_counterpart_kind", "Choose what kind of organisation the counterpart is.")
+            self.add_error("new_counterpart_kind", _("Choose what kind of organisation the counterpart is."))
         if not new["country"]:
-            self.add_error("new_counterpart_country", "Choose the counterpart's country.")
+            self.add_error("new_counterpart_country", _("Choose the counterpart's country."))
             return
         region = new["region"]
         if region and region.country != new["country"]:
-            self.add_error("new_counterpart_region", f"{region} is not in {region.country.name}.")
+            self.add_error("new_counterpart_region", _("%(region)s is not in %(country)s.") % {
+                "region": region, "country": region.country.name})
         existing = services.mou_counterpart_match(name=new["name"], country=new["country"])
         if existing:
             # Offer the registered organisation instead of creating a duplicate.
@@ -117,8 +119,9 @@ class MoUForm(forms.ModelForm):
             self.data["counterpart"] = str(existing.pk)
             for field in ("name", "kind", "country", "region", "website"):
                 self.data[f"new_counterpart_{field}"] = ""
-            self.add_error("counterpart", f"{existing.name} in {existing.country.name} is already registered: it is "
-                                          "now selected here. Check it, attach the PDF again and submit.")
+            self.add_error("counterpart", _("%(name)s in %(country)s is already registered: it is now selected here. "
+                                            "Check it, attach the PDF again and submit.") % {
+                "name": existing.name, "country": existing.country.name})
 
     def submit(self):
         """Call the service with the cleaned data; raises ValidationError like it."""
@@ -137,17 +140,17 @@ class MoUForm(forms.ModelForm):
 
 
 class ReviewForm(forms.Form):
-    review_note = forms.CharField(label="Note to the partner", required=False, max_length=4000,
+    review_note = forms.CharField(label=_("Note to the partner"), required=False, max_length=4000,
                                   widget=forms.Textarea(attrs={"rows": 3}))
     not_duplicate = forms.BooleanField(
         label="I checked the possible duplicates: this MoU is not a duplicate", required=False)
 
 
 class MoUFilterForm(forms.Form):
-    status = forms.ChoiceField(required=False, choices=[("", "Any status"), *MoU.Status.choices])
-    country = LazyTypedChoiceField(required=False, label="Counterpart country", choices=[("", "Any country"),
+    status = forms.ChoiceField(required=False, label=_("Status"), choices=[("", _("Any status")), *MoU.Status.choices])
+    country = LazyTypedChoiceField(required=False, label=_("Counterpart country"), choices=[("", _("Any country")),
                                                                                          *countries])
-    partner = forms.ModelChoiceField(required=False, label="Brought by", empty_label="Any organisation",
+    partner = forms.ModelChoiceField(required=False, label=_("Brought by"), empty_label=_("Any organisation"),
                                      queryset=Organisation.objects.filter(mous_brought__isnull=False)
                                      .distinct().order_by("name"))
 

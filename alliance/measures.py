@@ -5,6 +5,7 @@ Each measure's ``records(on)`` yields one row per counted record (see
 """
 
 from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
 
 from indicators.registry import Dimension, Measure, registry
 from organisations.labels import country_name, region_label
@@ -63,10 +64,10 @@ registry.register(Measure(
     date_field="joined_on",
     event_dates={"alliance.AllianceMember": ("joined_on", "left_on")},
     dimensions=(
-        Dimension("country", "Country", "organisation__country", display=country_name),
-        Dimension("region", "Region", "organisation__region_id", label_field=region_label("organisation__region")),
-        Dimension("kind", "Organisation kind", "organisation__kind", display=kind_label),
-        Dimension("category", "Member category (of the membership active on the date)", "category",
+        Dimension("country", _("Country"), "organisation__country", display=country_name),
+        Dimension("region", _("Region"), "organisation__region_id", label_field=region_label("organisation__region")),
+        Dimension("kind", _("Organisation kind"), "organisation__kind", display=kind_label),
+        Dimension("category", _("Member category (of the membership active on the date)"), "category",
                   display=category_label),
     ),
     add_url_name="alliance:member-create",
@@ -86,7 +87,7 @@ registry.register(Measure(
                  "alliance.AllianceMember": ("joined_on", "left_on")},
     dimensions=(
         # A project has partners in several countries: it is attributed once, to its lead's country.
-        Dimension("lead_country", "Lead organisation's country (each project once, by its lead)",
+        Dimension("lead_country", _("Lead organisation's country (each project once, by its lead)"),
                   "lead_organisation__country", display=country_name),
     ),
     add_url_name="alliance:cooperation-project-create",
@@ -102,8 +103,8 @@ registry.register(Measure(
     date_field="signed_on",
     event_dates={"alliance.MoU": ("signed_on",)},
     dimensions=(
-        Dimension("counterpart_country", "Counterpart's country", "counterpart__country", display=country_name),
-        Dimension("counterpart_kind", "Counterpart's kind", "counterpart__kind", display=kind_label),
+        Dimension("counterpart_country", _("Counterpart's country"), "counterpart__country", display=country_name),
+        Dimension("counterpart_kind", _("Counterpart's kind"), "counterpart__kind", display=kind_label),
     ),
     add_url_name="alliance:mou-create",
     detail_url_name="alliance:mou-detail",

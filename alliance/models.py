@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from organisations.models import Organisation
@@ -38,12 +39,11 @@ class AllianceMember(TrackedModel):
     """
 
     class Category(models.TextChoices):
-        VET = "vet", "VET centres"
-        RESEARCH = "research", "Research centres and universities of applied sciences"
-        BUSINESS = "business", "Businesses and SMEs"
-        POLICY = "policy", "Policymakers"
-        INTERNATIONAL = "international", "International organisations"
-
+        VET = "vet", _("VET centres")
+        RESEARCH = "research", _("Research centres and universities of applied sciences")
+        BUSINESS = "business", _("Businesses and SMEs")
+        POLICY = "policy", _("Policymakers")
+        INTERNATIONAL = "international", _("International organisations")
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="memberships")
     category = models.CharField(max_length=20, choices=Category.choices)
     joined_on = models.DateField(validators=[validate_event_date])
@@ -104,11 +104,10 @@ class CooperationProjectQuerySet(models.QuerySet):
 
 class CooperationProject(TrackedModel):
     class Status(models.TextChoices):
-        PLANNED = "planned", "Planned"
-        ONGOING = "ongoing", "Ongoing"
-        COMPLETED = "completed", "Completed"
-        CANCELLED = "cancelled", "Cancelled"
-
+        PLANNED = "planned", _("Planned")
+        ONGOING = "ongoing", _("Ongoing")
+        COMPLETED = "completed", _("Completed")
+        CANCELLED = "cancelled", _("Cancelled")
     title = models.CharField(max_length=255)
     description = models.TextField(blank=True)
     lead_organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="led_projects")
@@ -200,22 +199,24 @@ class MoU(Reviewable, TrackedModel):
     Submitted by a partner (or by a manager for a partner), approved by another manager.
     """
 
-    COUNTERPART_RULE = ("The counterpart must be an organisation external to the LCAMP consortium: {name} is a "
-                        "consortium partner, and an MoU between partners does not count as one with an external "
-                        "organisation.")
-    REVIEWER_RULE = "Only a manager reviews MoUs."
+    COUNTERPART_RULE = _("The counterpart must be an organisation external to the LCAMP consortium: {name} is a "
+                         "consortium partner, and an MoU between partners does not count as one with an external "
+                         "organisation.")
+    REVIEWER_RULE = _("Only a manager reviews MoUs.")
 
     counterpart = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="mous_as_counterpart",
-                                    help_text="The external organisation the MoU is signed with (not a consortium "
-                                              "partner).")
+                                    verbose_name=_("counterpart"),
+                                    help_text=_("The external organisation the MoU is signed with (not a consortium "
+                                                "partner)."))
     partner_organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="mous_brought",
-                                             help_text="The network organisation that brings the MoU.")
-    title = models.CharField(max_length=255)
-    scope = models.TextField(help_text="Scope and areas of cooperation.")
-    areas = models.CharField("areas of cooperation", max_length=500, blank=True)
-    signed_on = models.DateField(validators=[validate_event_date])
-    valid_until = models.DateField(null=True, blank=True)
-    signatories = models.TextField(help_text="Names and roles of the people who signed, one a line.")
+                                             verbose_name=_("brought by"),
+                                             help_text=_("The network organisation that brings the MoU."))
+    title = models.CharField(_("title"), max_length=255)
+    scope = models.TextField(_("scope"), help_text=_("Scope and areas of cooperation."))
+    areas = models.CharField(_("areas of cooperation"), max_length=500, blank=True)
+    signed_on = models.DateField(_("signed on"), validators=[validate_event_date])
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    signatories = models.TextField(_("signatories"), help_text=_("Names and roles of the people who signed, one a line."))
     document = models.FileField(upload_to=mou_document_path, storage=private_storage, max_length=255, blank=True)
     document_name = models.CharField(max_length=255, blank=True, help_text="The file name as uploaded (shown only).")
     idempotency_key = models.CharField(
@@ -227,8 +228,8 @@ class MoU(Reviewable, TrackedModel):
     objects = MoUQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "MoU"
-        verbose_name_plural = "MoUs"
+        verbose_name = _("MoU")
+        verbose_name_plural = _("MoUs")
         ordering = ["-submitted_at", "-id"]
         # The indicator page lists the latest records by this date: read from the index's end.
         indexes = [models.Index(fields=["signed_on", "id"], name="mou_signed_on_id"),
@@ -280,13 +281,13 @@ class MoU(Reviewable, TrackedModel):
     def clean(self):
         errors = {}
         if self.signed_on and self.signed_on > timezone.localdate():
-            errors["signed_on"] = "The signing date cannot be in the future."
+            errors["signed_on"] = _("The signing date cannot be in the future.")
         if self.signed_on and self.valid_until and self.valid_until <= self.signed_on:
-            errors["valid_until"] = "Valid until must be after the signing date."
+            errors["valid_until"] = _("Valid until must be after the signing date.")
         if self.counterpart_id and self.counterpart_id == self.partner_organisation_id:
-            errors["counterpart"] = "The counterpart must be another organisation than the one bringing the MoU."
+            errors["counterpart"] = _("The counterpart must be another organisation than the one bringing the MoU.")
         elif self.counterpart_id and self.counterpart.is_consortium_partner:
-            errors["counterpart"] = self.COUNTERPART_RULE.format(name=self.counterpart.name)
+            errors["counterpart"] = str(self.COUNTERPART_RULE).format(name=self.counterpart.name)
         if errors:
             raise ValidationError(errors)
 

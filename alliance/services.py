@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from organisations.models import Organisation
 from registers import reviews, uploads, validators
@@ -35,7 +36,7 @@ def mou_withdraw(*, mou, user):
     """The partner withdraws its MoU while it is still waiting for review."""
     mou = MoU.objects.select_for_update().get(pk=mou.pk)
     if mou.status != MoU.Status.SUBMITTED:
-        raise ValidationError({"status": "Only a submitted MoU can be withdrawn."})
+        raise ValidationError({"status": _("Only a submitted MoU can be withdrawn.")})
     mou.status = MoU.Status.WITHDRAWN
     mou.version += 1
     mou.save()
@@ -49,8 +50,8 @@ def mou_submissions_left(*, user):
     return max(0, settings.MOU_SUBMISSIONS_PER_HOUR - recent)
 
 
-MOU_RATE_LIMIT_MESSAGE = ("You have submitted {limit} MoUs in the last hour, the most allowed. "
-                          "Please wait a while before submitting another one.")
+MOU_RATE_LIMIT_MESSAGE = _("You have submitted {limit} MoUs in the last hour, the most allowed. "
+                           "Please wait a while before submitting another one.")
 
 
 def mou_counterpart_match(*, name, country):
@@ -113,7 +114,7 @@ def mou_submit(*, user, partner_organisation, data, document, counterpart=None, 
     except ValidationError as error:
         raise ValidationError({"document": error.messages}) from error
     if counterpart is None and not new_counterpart:
-        raise ValidationError({"counterpart": "Pick the counterpart organisation or enter a new one."})
+        raise ValidationError({"counterpart": _("Pick the counterpart organisation or enter a new one.")})
 
     storage_name = None
     try:
@@ -176,9 +177,10 @@ def member_withdraw(*, member, left_on, user=None, expected_version=None):
     """
     saved = AllianceMember.objects.filter(pk=member.pk).values_list("left_on", flat=True).first()
     if saved is not None:
-        raise ValidationError({"left_on": f"This membership already ended on {saved:%Y-%m-%d}."})
+        raise ValidationError({"left_on": _("This membership already ended on %(date)s.") % {
+            "date": f"{saved:%Y-%m-%d}"}})
     if not left_on:
-        raise ValidationError({"left_on": "Give the day the organisation left the Alliance."})
+        raise ValidationError({"left_on": _("Give the day the organisation left the Alliance.")})
     try:
         validators.validate_not_in_future(left_on)
     except ValidationError as error:

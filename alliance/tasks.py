@@ -3,11 +3,11 @@
 from celery import shared_task
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
-from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from accounts import roles
+from accounts.emails import send_in_language
 
 from .models import MoU
 
@@ -17,10 +17,18 @@ def _link(mou):
 
 
 def _send(template, subject, context, recipients):
-    body = render_to_string(template, context)
-    for address in recipients:
-        # One message per person: reviewers and partners do not see each other's addresses.
-        send_mail(subject, body, None, [address])
+    """One message per person, in that person's language: reviewers and partners do not
+    see each other's addresses. ``recipients`` are users; ``subject`` a callable."""
+    for user in recipients:
+        send_in_language(user, subject=subject, template=template, context=context)
+
+
+def _one_per_address(users):
+    """The users, one per e-mail address (compared without case), in address order."""
+    by_address = {}
+    for user in users.order_by("pk"):
+        by_address.setdefault(user.email.lower(), user)
+    return [by_address[address] for address in sorted(by_address)]
 
 
 @shared_task
@@ -29,12 +37,13 @@ def notify_managers_of_submission(mou_id):
     mou = MoU.objects.select_related("counterpart", "partner_organisation", "submitted_by").filter(pk=mou_id).first()
     if mou is None or mou.status != MoU.Status.SUBMITTED:
         return 0
-    recipients = sorted(set(
-        get_user_model().objects.filter(is_active=True, groups__name=roles.MANAGER)
-        .exclude(email="").values_list("email", flat=True)
-    ))
+    recipients = _one_per_address(
+        get_user_model().objects.filter(is_active=True, groups__name=roles.MANAGER).exclude(email="")
+    )
     context = {"mou": mou, "link": _link(mou), "duplicates": mou.possible_duplicates().exists()}
-    subject = f"MoU to review: {mou.title[:80]}"
+
+    def subject():
+        return gettext("MoU to review: %(title)s") % {"title": mou.title[:80]}
     _send("alliance/mous/email_submitted.txt", subject, context, recipients)
     return len(recipients)
 
@@ -47,14 +56,17 @@ def notify_partner_of_decision(mou_id):
         return 0
     submitter = mou.submitted_by
     if submitter and submitter.is_active and submitter.email:
-        recipients = [submitter.email]
+        recipients = [submitter]
     else:
-        recipients = sorted(set(
+        recipients = _one_per_address(
             get_user_model().objects.filter(is_active=True, groups__name=roles.PARTNER,
-                                             organisation_id=mou.partner_organisation_id)
-            .exclude(email="").values_list("email", flat=True)
-        ))
+                                             organisation_id=mou.partner_organisation_id).exclude(email="")
+        )
     context = {"mou": mou, "link": _link(mou)}
-    subject = f"Your MoU was {mou.get_status_display().lower()}: {mou.title[:80]}"
+
+    def subject():
+        if mou.status == MoU.Status.APPROVED:
+            return gettext("Your MoU was approved: %(title)s") % {"title": mou.title[:80]}
+        return gettext("Your MoU was rejected: %(title)s") % {"title": mou.title[:80]}
     _send("alliance/mous/email_decision.txt", subject, context, recipients)
     return len(recipients)

@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from accounts import roles
@@ -128,11 +129,11 @@ def mou_detail(request, pk):
 def mou_document(request, pk):
     mou = _visible_mou(request, pk)
     if not mou.document:
-        raise Http404("This MoU has no document.")
+        raise Http404(_("This MoU has no document."))
     try:
         handle = mou.document.open("rb")
     except FileNotFoundError as error:
-        raise Http404("The document is missing.") from error
+        raise Http404(_("The document is missing.")) from error
     response = FileResponse(handle, as_attachment=True, filename=mou.document_filename,
                             content_type="application/pdf")
     response["X-Content-Type-Options"] = "nosniff"
@@ -164,9 +165,9 @@ def _review(request, pk, decision):
         validation_error_to_form(form, error)
         return _render_detail(request, mou, **forms, status=400)
     if decision == reviews.Decision.APPROVE:
-        messages.success(request, "The MoU is approved; it now counts in the MoU indicator.")
+        messages.success(request, _("The MoU is approved; it now counts in the MoU indicator."))
     else:
-        messages.success(request, "The MoU is rejected; the partner will read your reason.")
+        messages.success(request, _("The MoU is rejected; the partner will read your reason."))
     return redirect("alliance:mou-detail", pk=mou.pk)
 
 
@@ -188,7 +189,7 @@ def mou_withdraw(request, pk):
     mou = _visible_mou(request, pk)
     if not _may_withdraw(request.user, mou):
         if mou.status != MoU.Status.SUBMITTED and (roles.is_partner(request.user) or mou.submitted_by_id == request.user.pk):
-            messages.error(request, "Only a submitted MoU can be withdrawn.")
+            messages.error(request, _("Only a submitted MoU can be withdrawn."))
             return redirect("alliance:mou-detail", pk=mou.pk)
         raise PermissionDenied
     try:
@@ -196,5 +197,5 @@ def mou_withdraw(request, pk):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, "The MoU is withdrawn.")
+        messages.success(request, _("The MoU is withdrawn."))
     return redirect("alliance:mou-detail", pk=mou.pk)

@@ -7,6 +7,7 @@ aggregated on a request.
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import OuterRef, Prefetch, Subquery
 from django.http import Http404
+from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers
@@ -107,14 +108,14 @@ class IndicatorViewSet(ReadOnlyViewSet):
         # A code is unique per project; the first project's indicator answers.
         indicator = self.get_queryset().filter(code=self.kwargs["code"]).order_by("project__code").first()
         if indicator is None:
-            raise Http404("No indicator with this code.")
+            raise Http404(gettext("No indicator with this code."))
         self.check_object_permissions(self.request, indicator)
         return indicator
 
     def _indicator(self):
         indicator = Indicator.objects.filter(code=self.kwargs["code"]).order_by("project__code").first()
         if indicator is None:
-            raise Http404("No indicator with this code.")
+            raise Http404(gettext("No indicator with this code."))
         return indicator
 
     @extend_schema(

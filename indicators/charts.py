@@ -9,6 +9,7 @@ import json
 import textwrap
 
 import plotly.graph_objects as go
+from django.utils.translation import gettext
 
 # Colours with at least 4.5:1 contrast on white (the same as the status colours in app.css).
 ACTUAL = "#0b4f8a"
@@ -60,30 +61,31 @@ def history_figure(indicator, snapshots, trajectory, today):
     """
     figure = go.Figure()
     figure.add_trace(go.Scatter(
-        name="Expected", x=[d.isoformat() for d, _ in trajectory], y=[_number(v) for _, v in trajectory],
+        name=gettext("Expected"), x=[d.isoformat() for d, _ in trajectory], y=[_number(v) for _, v in trajectory],
         mode="lines", line={"color": EXPECTED, "dash": "dash", "width": 2},
     ))
     milestones = trajectory[1:-1]
     if milestones:
         figure.add_trace(go.Scatter(
-            name="Milestones", x=[d.isoformat() for d, _ in milestones], y=[_number(v) for _, v in milestones],
+            name=gettext("Milestones"), x=[d.isoformat() for d, _ in milestones], y=[_number(v) for _, v in milestones],
             mode="markers", marker={"color": MILESTONE, "symbol": "diamond", "size": 10},
         ))
     figure.add_trace(go.Scatter(
-        name="Target", x=[indicator.target_date.isoformat()], y=[_number(indicator.target)],
+        name=gettext("Target"), x=[indicator.target_date.isoformat()], y=[_number(indicator.target)],
         mode="markers", marker={"color": TARGET, "symbol": "star", "size": 14},
     ))
     figure.add_trace(go.Scatter(
-        name="Actual", x=[s.date.isoformat() for s in snapshots], y=[_number(s.value) for s in snapshots],
+        name=gettext("Actual"), x=[s.date.isoformat() for s in snapshots], y=[_number(s.value) for s in snapshots],
         mode="lines+markers" if len(snapshots) < 120 else "lines",
         line={"color": ACTUAL, "width": 3}, marker={"size": 5},
     ))
     figure.update_layout(**_layout(
-        xaxis={"type": "date", "gridcolor": "#e6e9ed"},
+        xaxis={"type": "date", "title": {"text": gettext("Date")}, "tickformat": "%Y-%m", "hoverformat": "%Y-%m-%d",
+               "gridcolor": "#e6e9ed"},
         yaxis={"title": {"text": indicator.unit}, "rangemode": "tozero", "gridcolor": "#e6e9ed"},
         shapes=[{"type": "line", "xref": "x", "yref": "paper", "x0": today.isoformat(), "x1": today.isoformat(),
                  "y0": 0, "y1": 1, "line": {"color": TODAY, "width": 1, "dash": "dot"}}],
-        annotations=[{"x": today.isoformat(), "y": 1, "xref": "x", "yref": "paper", "text": "today",
+        annotations=[{"x": today.isoformat(), "y": 1, "xref": "x", "yref": "paper", "text": gettext("today"),
                       "showarrow": False, "yanchor": "bottom", "font": {"color": TODAY, "size": 12}}],
     ))
     return figure
@@ -114,18 +116,18 @@ def progress_figure(card_list):
     labels = [_wrapped(c.indicator.title) for c in shown]
     figure = go.Figure()
     figure.add_trace(go.Bar(
-        name="Progress", orientation="h", y=labels, x=[_number(c.snapshot.progress * 100) for c in shown],
+        name=gettext("Progress"), orientation="h", y=labels, x=[_number(c.snapshot.progress * 100) for c in shown],
         marker={"color": BAR}, text=[f"{c.snapshot.progress_percent}%" for c in shown], textposition="auto",
     ))
     figure.add_trace(go.Scatter(
-        name="Expected by now", mode="markers", y=labels, x=[c.expected_percent for c in shown],
+        name=gettext("Expected by now"), mode="markers", y=labels, x=[c.expected_percent for c in shown],
         marker={"color": MILESTONE, "symbol": "line-ns-open", "size": 22, "line": {"width": 3}},
     ))
     figure.update_layout(**_layout(
         height=max(220, _bars_height(labels, 110)),
         legend={"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom"},
         margin={"l": 16, "r": 16, "t": 40, "b": 48},
-        xaxis={"title": {"text": "% of target"}, "range": [0, 105], "gridcolor": "#e6e9ed"},
+        xaxis={"title": {"text": gettext("Share of target (%)")}, "range": [0, 105], "gridcolor": "#e6e9ed"},
         yaxis={"automargin": True},
     ))
     return figure

@@ -12,9 +12,10 @@ from decimal import Decimal
 from django.db.models import Max, OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from .models import Breakdown, Indicator, Project, Snapshot
-from .registry import registry
+from .registry import NOT_GIVEN, registry
 
 CHANGE_WINDOW_DAYS = 30
 # A breakdown shows its largest parts; the rest are summed into one "other" part.
@@ -166,6 +167,23 @@ class BreakdownDimension:
         return sum((p.value for p in self.parts), Decimal(0))
 
 
+def _part_label(dimension, row):
+    """A part's label in the reader's language.
+
+    The roll-up stores labels in English; a label computed from the key (a country's
+    name, a choice's label) is computed again here, in the active language. Names typed
+    by people (an organisation, an observatory) are shown as stored.
+    """
+    if row.key in (None, "") or row.label == NOT_GIVEN:
+        return gettext(NOT_GIVEN)
+    if dimension is not None and dimension.display is not None and dimension.label_field is None:
+        try:
+            return str(dimension.display(row.key) or row.label or row.key)
+        except Exception:  # noqa: BLE001 - a key the display no longer knows keeps its stored label
+            return row.label or row.key
+    return row.label or row.key
+
+
 def breakdown_dimensions(snapshot, measure=None):
     """The snapshot's breakdowns by dimension (one query), largest parts first.
 
@@ -174,20 +192,22 @@ def breakdown_dimensions(snapshot, measure=None):
     """
     if snapshot is None:
         return []
-    labels = {d.name: d.label for d in measure.dimensions} if measure else {}
+    measure_dimensions = {d.name: d for d in measure.dimensions} if measure else {}
     dimensions = {}
     for row in Breakdown.objects.filter(snapshot=snapshot).order_by("dimension", "-value", "key"):
         dimension = dimensions.get(row.dimension)
         if dimension is None:
-            label = labels.get(row.dimension) or row.dimension.replace("_", " ").capitalize()
+            known = measure_dimensions.get(row.dimension)
+            label = str(known.label) if known else row.dimension.replace("_", " ").capitalize()
             dimension = dimensions[row.dimension] = BreakdownDimension(row.dimension, label, row.overlapping)
         if len(dimension.parts) < BREAKDOWN_PARTS_SHOWN:
-            dimension.parts.append(BreakdownPart(row.key, row.label or row.key, row.value))
+            dimension.parts.append(BreakdownPart(row.key, _part_label(measure_dimensions.get(row.dimension), row),
+                                                 row.value))
         else:
             dimension.hidden_parts += 1
             if not dimension.overlapping:
                 if dimension.parts[-1].key != "__other__":
-                    dimension.parts.append(BreakdownPart("__other__", "Other", Decimal(0)))
+                    dimension.parts.append(BreakdownPart("__other__", gettext("Other"), Decimal(0)))
                 dimension.parts[-1].value += row.value
     order = [d.name for d in measure.dimensions] if measure else []
     return sorted(dimensions.values(), key=lambda d: (order.index(d.name) if d.name in order else len(order), d.name))

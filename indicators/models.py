@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from accounts import roles
@@ -64,14 +65,12 @@ class Pillar(models.Model):
 
 class Indicator(models.Model):
     class Source(models.TextChoices):
-        MEASURE = "measure", "Counted from a register"
-        REPORTED = "reported", "Reported values"
-
+        MEASURE = "measure", _("Counted from a register")
+        REPORTED = "reported", _("Reported values")
     class TimeRule(models.TextChoices):
-        LATEST = "latest", "Latest value"
-        CUMULATIVE = "cumulative", "Cumulative sum"
-        MAXIMUM = "maximum", "Maximum"
-
+        LATEST = "latest", _("Latest value")
+        CUMULATIVE = "cumulative", _("Cumulative sum")
+        MAXIMUM = "maximum", _("Maximum")
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="indicators")
     code = models.SlugField(max_length=60)
     title = models.CharField(max_length=255)
@@ -226,7 +225,7 @@ class Report(Reviewable, TrackedModel):
     organisation than the one reported for, never by the person who reported it.
     """
 
-    REVIEWER_RULE = "A report is reviewed by a manager of another organisation."
+    REVIEWER_RULE = _("A report is reviewed by a manager of another organisation.")
 
     indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="reports")
     # A plain reference to organisations.Organisation: the model is looked up by name so
@@ -305,11 +304,10 @@ class Snapshot(models.Model):
     """An indicator's computed state on a date. Written by the roll-up only."""
 
     class Status(models.TextChoices):
-        ACHIEVED = "achieved", "Achieved"
-        ON_TRACK = "on_track", "On track"
-        AT_RISK = "at_risk", "At risk"
-        BEHIND = "behind", "Behind"
-
+        ACHIEVED = "achieved", _("Achieved")
+        ON_TRACK = "on_track", _("On track")
+        AT_RISK = "at_risk", _("At risk")
+        BEHIND = "behind", _("Behind")
     indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="snapshots")
     date = models.DateField()
     value = models.DecimalField(max_digits=14, decimal_places=2)

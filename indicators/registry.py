@@ -17,8 +17,10 @@ from decimal import Decimal
 
 from django.db.models import Count, F, Sum
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_noop
 
-NOT_GIVEN = "Not given"
+# Stored in English in the breakdown rows; shown in the reader's language (dashboard).
+NOT_GIVEN = gettext_noop("Not given")
 
 
 def _expression(path_or_expression):

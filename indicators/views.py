@@ -17,7 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET, require_POST
 
@@ -85,6 +85,8 @@ def _cached(key, build, timeout=DASHBOARD_CACHE_SECONDS, *, by_generation=True):
     Without a shared cache (or with Redis down) the value is built on every request.
     A key naming its content (``by_generation=False``) outlives the generations.
     """
+    # The HTML and the figures' labels are translated: the active language is part of the key.
+    key = f"{key}:{translation.get_language()}"
     if by_generation:
         current = generation.current()
         if current is None:

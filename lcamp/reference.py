@@ -43,6 +43,141 @@ INDICATORS = [
      "Developed products with at least two collaborating organisations."),
 ]
 
+# The indicators' titles and the pillars' names in the consortium's other languages
+# (English is above). EU terminology: EQF, micro-credential, memorandum of
+# understanding, skills observatory, learning factory.
+INDICATOR_TITLES = {
+    "observatories": {
+        "es": "Observatorios regionales de fabricación avanzada activos",
+        "eu": "Fabrikazio aurreratuko eskualde-behatoki aktiboak",
+        "fr": "Observatoires régionaux de la fabrication avancée actifs",
+        "it": "Osservatori regionali sulla manifattura avanzata attivi",
+        "sv": "Aktiva regionala observatorier för avancerad tillverkning",
+        "fi": "Aktiiviset kehittyneen valmistuksen alueelliset osaamistarpeiden seurantakeskukset",
+    },
+    "alliance-members": {
+        "es": "Miembros de la Alianza LCAMP",
+        "eu": "LCAMP Aliantzako kideak",
+        "fr": "Membres de l'Alliance LCAMP",
+        "it": "Membri dell'Alleanza LCAMP",
+        "sv": "Medlemmar i LCAMP-alliansen",
+        "fi": "LCAMP-allianssin jäsenet",
+    },
+    "cooperation-projects": {
+        "es": "Proyectos de cooperación entre miembros de la alianza",
+        "eu": "Aliantzako kideen arteko lankidetza-proiektuak",
+        "fr": "Projets de coopération entre membres de l'alliance",
+        "it": "Progetti di cooperazione tra i membri dell'alleanza",
+        "sv": "Samarbetsprojekt mellan alliansens medlemmar",
+        "fi": "Allianssin jäsenten väliset yhteistyöhankkeet",
+    },
+    "mous": {
+        "es": "Memorandos de entendimiento con organizaciones externas",
+        "eu": "Kanpoko erakundeekin sinatutako elkar-ulertze memorandumak",
+        "fr": "Protocoles d'accord avec des organisations externes",
+        "it": "Memorandum d'intesa con organizzazioni esterne",
+        "sv": "Samförståndsavtal med externa organisationer",
+        "fi": "Yhteisymmärryspöytäkirjat ulkopuolisten organisaatioiden kanssa",
+    },
+    "micro-credentials": {
+        "es": "Cursos de microcredenciales desarrollados, niveles 3 a 6 del MEC",
+        "eu": "Garatutako mikrokredentzial-ikastaroak, EQF 3. mailatik 6.era",
+        "fr": "Cours de microcertifications élaborés, niveaux 3 à 6 du CEC",
+        "it": "Corsi di microcredenziali sviluppati, livelli EQF da 3 a 6",
+        "sv": "Utvecklade kurser med mikromeriter, EQF-nivå 3 till 6",
+        "fi": "Kehitetyt mikrotutkintokurssit, EQF-tasot 3–6",
+    },
+    "skill-gaps": {
+        "es": "Brechas críticas de competencias identificadas",
+        "eu": "Identifikatutako gaitasun-hutsune kritikoak",
+        "fr": "Déficits de compétences critiques identifiés",
+        "it": "Carenze critiche di competenze individuate",
+        "sv": "Identifierade kritiska kompetensbrister",
+        "fi": "Tunnistetut kriittiset osaamisvajeet",
+    },
+    "students-international": {
+        "es": "Estudiantes de fábricas de aprendizaje en cooperación internacional",
+        "eu": "Nazioarteko lankidetzan ari diren ikaskuntza-lantegietako ikasleak",
+        "fr": "Élèves des usines-écoles engagés dans la coopération internationale",
+        "it": "Studenti delle learning factory impegnati nella cooperazione internazionale",
+        "sv": "Studenter i lärfabriker som deltar i internationellt samarbete",
+        "fi": "Kansainväliseen yhteistyöhön osallistuvat oppimistehtaiden opiskelijat",
+    },
+    "collaborative-products": {
+        "es": "Productos desarrollados en colaboración en las fábricas de aprendizaje",
+        "eu": "Ikaskuntza-lantegietan elkarlanean garatutako produktuak",
+        "fr": "Produits développés en collaboration dans les usines-écoles",
+        "it": "Prodotti sviluppati in collaborazione nelle learning factory",
+        "sv": "Produkter som utvecklats i samarbete i lärfabriker",
+        "fi": "Oppimistehtaissa yhteistyössä kehitetyt tuotteet",
+    },
+}
+
+# The units as the cards and the charts' axes show them.
+UNITS = {
+    "observatories": {"es": "observatorios", "eu": "behatoki", "fr": "observatoires", "it": "osservatori",
+                      "sv": "observatorier", "fi": "seurantakeskusta"},
+    "organisations": {"es": "organizaciones", "eu": "erakunde", "fr": "organisations", "it": "organizzazioni",
+                      "sv": "organisationer", "fi": "organisaatiota"},
+    "projects": {"es": "proyectos", "eu": "proiektu", "fr": "projets", "it": "progetti", "sv": "projekt",
+                 "fi": "hanketta"},
+    "MoUs": {"es": "memorandos", "eu": "memorandum", "fr": "protocoles d'accord", "it": "memorandum d'intesa",
+             "sv": "samförståndsavtal", "fi": "pöytäkirjaa"},
+    "courses": {"es": "cursos", "eu": "ikastaro", "fr": "cours", "it": "corsi", "sv": "kurser", "fi": "kurssia"},
+    "skill gaps": {"es": "brechas de competencias", "eu": "gaitasun-hutsune", "fr": "déficits de compétences",
+                   "it": "carenze di competenze", "sv": "kompetensbrister", "fi": "osaamisvajetta"},
+    "students": {"es": "estudiantes", "eu": "ikasle", "fr": "élèves", "it": "studenti", "sv": "studenter",
+                 "fi": "opiskelijaa"},
+    "products": {"es": "productos", "eu": "produktu", "fr": "produits", "it": "prodotti", "sv": "produkter",
+                 "fi": "tuotetta"},
+}
+
+PILLAR_NAMES = {
+    "observatories": {
+        "es": "Observatorios regionales de competencias", "eu": "Eskualdeko gaitasun-behatokiak",
+        "fr": "Observatoires régionaux des compétences", "it": "Osservatori regionali delle competenze",
+        "sv": "Regionala kompetensobservatorier", "fi": "Alueelliset osaamistarpeiden seurantakeskukset",
+    },
+    "alliance": {
+        "es": "La Alianza LCAMP: una comunidad de innovación abierta",
+        "eu": "LCAMP Aliantza: berrikuntza irekiko komunitatea",
+        "fr": "L'Alliance LCAMP : une communauté d'innovation ouverte",
+        "it": "L'Alleanza LCAMP: una comunità di innovazione aperta",
+        "sv": "LCAMP-alliansen: en gemenskap för öppen innovation",
+        "fi": "LCAMP-allianssi: avoimen innovaation yhteisö",
+    },
+    "training": {
+        "es": "Formación centrada en el alumnado", "eu": "Ikaslea erdigunean duen prestakuntza",
+        "fr": "Formation centrée sur l'apprenant", "it": "Formazione centrata sul discente",
+        "sv": "Elevcentrerad utbildning", "fi": "Oppijakeskeinen koulutus",
+    },
+    "learning-factories": {
+        "es": "Fábricas de aprendizaje de fabricación avanzada",
+        "eu": "Fabrikazio aurreratuko ikaskuntza-lantegiak",
+        "fr": "Usines-écoles de la fabrication avancée",
+        "it": "Learning factory della manifattura avanzata",
+        "sv": "Lärfabriker för avancerad tillverkning",
+        "fi": "Kehittyneen valmistuksen oppimistehtaat",
+    },
+}
+
+
+def _fill_translations(obj, field, texts):
+    """Set the translations of ``field`` that are still empty; returns whether any was set.
+
+    An administrator's own wording is never overwritten, so a second run changes nothing.
+    """
+    changed = []
+    for language, text in texts.items():
+        name = f"{field}_{language}"
+        if not getattr(obj, name):
+            setattr(obj, name, text)
+            changed.append(name)
+    if changed:
+        obj.save(update_fields=changed)
+    return bool(changed)
+
+
 # Interim targets: (indicator code, date, value). The observatories were set up in the
 # first half of the project (10 active in December 2024).
 MILESTONES = [
@@ -104,18 +239,22 @@ def seed_reference_data():
     pillars = {}
     for code, name, order in PILLARS:
         pillars[code], new = Pillar.objects.get_or_create(project=project, code=code,
-                                                          defaults={"name": name, "order": order})
+                                                          defaults={"name_en": name, "order": order})
         created += new
+        _fill_translations(pillars[code], "name", PILLAR_NAMES.get(code, {}))
     indicators = {}
     for order, (code, title, pillar, unit, target, public, description) in enumerate(INDICATORS, start=1):
         indicators[code], new = Indicator.objects.get_or_create(
             project=project, code=code,
-            defaults={"title": title, "pillar": pillars[pillar], "unit": unit, "target": Decimal(target),
+            defaults={"title_en": title, "pillar": pillars[pillar], "unit_en": unit, "target": Decimal(target),
                       "baseline": Decimal(0), "target_date": project.end_on, "is_public": public,
                       "order": order, "source": Indicator.Source.MEASURE, "measure_key": code,
-                      "description": description},
+                      "description_en": description},
         )
         created += new
+        _fill_translations(indicators[code], "title", INDICATOR_TITLES.get(code, {}))
+        if indicators[code].unit_en == unit:
+            _fill_translations(indicators[code], "unit", UNITS.get(unit, {}))
     for code, date, value in MILESTONES:
         _, new = Milestone.objects.get_or_create(indicator=indicators[code], date=date,
                                                  defaults={"value": Decimal(value)})

@@ -49,6 +49,8 @@ else:
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
+    # Before the admin, as django-modeltranslation requires: translated content fields.
+    "modeltranslation",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -83,10 +85,12 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "lcamp.middleware.PrivateCacheMiddleware",
+    "accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -107,6 +111,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.roles",
@@ -158,7 +163,35 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 
 # --- Internationalisation -------------------------------------------------
-LANGUAGE_CODE = "en-gb"
+# The consortium's languages (issue 15). English is the default and the fallback of
+# every translated content field. Language choice: the user's saved language (set by
+# ``accounts.middleware.UserLanguageMiddleware``), else the ``django_language`` cookie,
+# else the browser's Accept-Language (LocaleMiddleware). URLs carry no language prefix
+# (no i18n_patterns): links in e-mails and bookmarks stay the same for everyone, and
+# each person reads them in their own language.
+LANGUAGE_CODE = "en"
+LANGUAGES = [
+    ("en", "English"),
+    ("es", "Español"),
+    ("eu", "Euskara"),
+    ("fr", "Français"),
+    ("it", "Italiano"),
+    ("sv", "Svenska"),
+    ("fi", "Suomi"),
+]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates, numbers and percentages follow the active language (Django's locale formats);
+# English writes dates day-first as in Europe (lcamp/formats/en/formats.py).
+FORMAT_MODULE_PATH = ["lcamp.formats"]
+# Translated content (indicator titles, pillar names, milestone labels, micro-credential
+# titles and learning outcomes; see <app>/translation.py): English is the default and the
+# first fallback; a text written only in another language still shows rather than nothing.
+MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
+MODELTRANSLATION_LANGUAGES = tuple(code for code, _name in LANGUAGES)
+MODELTRANSLATION_FALLBACK_LANGUAGES = {"default": MODELTRANSLATION_LANGUAGES}
+LANGUAGE_COOKIE_NAME = "django_language"
+LANGUAGE_COOKIE_AGE = 60 * 60 * 24 * 365
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = env.str("TIME_ZONE", default="Europe/Brussels")
 USE_I18N = True
 USE_TZ = True

@@ -1,6 +1,7 @@
 """Measures of the observatories registers, registered with the indicator engine."""
 
 from django.db.models.functions import Substr
+from django.utils.translation import gettext_lazy as _
 
 from indicators.registry import Dimension, Measure, registry
 from organisations.labels import country_name, region_label
@@ -56,8 +57,8 @@ registry.register(Measure(
     date_field="launched_on",
     event_dates={"observatories.Observatory": ("launched_on", "closed_on")},
     dimensions=(
-        Dimension("country", "Country (of the observatory's region)", "region__country", display=country_name),
-        Dimension("region", "Region", "region_id", label_field=region_label("region")),
+        Dimension("country", _("Country (of the observatory's region)"), "region__country", display=country_name),
+        Dimension("region", _("Region"), "region_id", label_field=region_label("region")),
     ),
     add_url_name="observatories:observatory-create",
     detail_url_name="observatories:observatory-detail",
@@ -72,11 +73,11 @@ registry.register(Measure(
     date_field="identified_on",
     event_dates={"observatories.SkillGap": ("identified_on", "retired_on")},
     dimensions=(
-        Dimension("observatory", "Observatory", "observatory_id", label_field="observatory__name"),
-        Dimension("region", "Region (of the observatory)", "observatory__region_id",
+        Dimension("observatory", _("Observatory"), "observatory_id", label_field="observatory__name"),
+        Dimension("region", _("Region (of the observatory)"), "observatory__region_id",
                   label_field=region_label("observatory__region")),
         # The section is the first letter of the NACE code (C28.4 -> C).
-        Dimension("nace_section", "NACE section (first letter of the NACE code)", Substr("nace_code", 1, 1),
+        Dimension("nace_section", _("NACE section (first letter of the NACE code)"), Substr("nace_code", 1, 1),
                   display=nace_section_label),
     ),
     add_url_name="observatories:skill-gap-create",

@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from registers.models import TrackedModel
@@ -33,10 +34,9 @@ class ObservatoryQuerySet(models.QuerySet):
 
 class Observatory(TrackedModel):
     class Status(models.TextChoices):
-        PLANNED = "planned", "Planned"
-        ACTIVE = "active", "Active"
-        CLOSED = "closed", "Closed"
-
+        PLANNED = "planned", _("Planned")
+        ACTIVE = "active", _("Active")
+        CLOSED = "closed", _("Closed")
     name = models.CharField(max_length=255)
     region = models.ForeignKey("organisations.Region", on_delete=models.PROTECT, related_name="observatories")
     host_organisation = models.ForeignKey("organisations.Organisation", on_delete=models.PROTECT,
@@ -94,10 +94,9 @@ class SkillGapQuerySet(models.QuerySet):
 
 class SkillGap(TrackedModel):
     class Status(models.TextChoices):
-        CANDIDATE = "candidate", "Candidate"
-        VALIDATED = "validated", "Validated"
-        RETIRED = "retired", "Retired"
-
+        CANDIDATE = "candidate", _("Candidate")
+        VALIDATED = "validated", _("Validated")
+        RETIRED = "retired", _("Retired")
     observatory = models.ForeignKey(Observatory, on_delete=models.PROTECT, related_name="skill_gaps")
     title = models.CharField(max_length=255)
     description = models.TextField(blank=True)

@@ -17,15 +17,16 @@ from django.contrib.auth.forms import SetPasswordForm
 from django.contrib.auth.models import Group
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.shortcuts import redirect, render
-from django.template.defaultfilters import pluralize
-from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from accounts import roles
+from accounts.emails import send_in_language
 
 SALT = "organisations.invitations"
 
@@ -75,23 +76,24 @@ def invitation_link(user):
 
 
 def send_invitation(*, user, invited_by):
-    context = {"user": user, "invited_by": invited_by, "link": invitation_link(user),
-               "valid_for": timeuntil_days(settings.INVITATION_TIMEOUT)}
-    body = render_to_string("registration/invite_email.txt", context)
-    send_mail("Your invitation to LCAMP Tracker", body, None, [user.email])
+    with user.language_override():
+        valid_for = timeuntil_days(settings.INVITATION_TIMEOUT)
+    context = {"user": user, "invited_by": invited_by, "link": invitation_link(user), "valid_for": valid_for}
+    send_in_language(user, subject=lambda: gettext("Your invitation to LCAMP Tracker"),
+                     template="registration/invite_email.txt", context=context)
 
 
 def timeuntil_days(seconds):
     """``7 days`` for a timeout in seconds (hours below a day)."""
     days, rest = divmod(int(seconds), 86400)
     if days:
-        return f"{days} day{pluralize(days)}"
+        return ngettext("%(count)d day", "%(count)d days", days) % {"count": days}
     hours = max(1, rest // 3600)
-    return f"{hours} hour{pluralize(hours)}"
+    return ngettext("%(count)d hour", "%(count)d hours", hours) % {"count": hours}
 
 
 @transaction.atomic
-def user_invite(*, invited_by, first_name, last_name, email, organisation):
+def user_invite(*, invited_by, first_name, last_name, email, organisation, language=""):
     """Create the partner's account, inactive until they set a password, and e-mail the link.
 
     Inviting again a person who has not accepted yet sends a new link to the same account.
@@ -100,19 +102,21 @@ def user_invite(*, invited_by, first_name, last_name, email, organisation):
     email = email.strip().lower()
     user = User.objects.filter(email__iexact=email).first() or User.objects.filter(username__iexact=email).first()
     if user is not None and (user.is_active or user.has_usable_password()):
-        raise ValidationError({"email": "An account with this e-mail address already exists. The person can "
-                                        "log in, or reset the password from the login page."})
+        raise ValidationError({"email": gettext("An account with this e-mail address already exists. The person "
+                                                "can log in, or reset the password from the login page.")})
     if user is not None and (user.is_superuser or user.is_staff
                              or user.groups.exclude(name=roles.PARTNER).exists()):
         # Re-inviting reuses a pending partner account only: accepting the link must never
         # reactivate an account that carries other roles or admin rights.
-        raise ValidationError({"email": "This address belongs to a disabled account with other rights; "
-                                        "an administrator must deal with it in the admin site."})
+        raise ValidationError({"email": gettext("This address belongs to a disabled account with other rights; "
+                                                "an administrator must deal with it in the admin site.")})
     if user is None:
         user = User(username=email, email=email)
         user.set_unusable_password()
     user.first_name, user.last_name = first_name.strip(), last_name.strip()
     user.organisation = organisation
+    # The invitation and the pages after it speak the language the inviter chose for the person.
+    user.language = language or user.language
     user.is_active = False
     user.save()
     user.groups.add(Group.objects.get_or_create(name=roles.PARTNER)[0])
@@ -123,18 +127,22 @@ def user_invite(*, invited_by, first_name, last_name, email, organisation):
 # --- Forms and views -------------------------------------------------------------
 
 class InvitationForm(forms.Form):
-    first_name = forms.CharField(max_length=150)
-    last_name = forms.CharField(max_length=150)
-    email = forms.EmailField(label="E-mail address", max_length=150,
-                             help_text="The invitation goes here; it is also the username to log in with.")
-    organisation = forms.ModelChoiceField(queryset=None, help_text="The network organisation the person works for. "
-                                                                   "They will see and submit its MoUs only.")
+    first_name = forms.CharField(label=_("First name"), max_length=150)
+    last_name = forms.CharField(label=_("Last name"), max_length=150)
+    email = forms.EmailField(label=_("E-mail address"), max_length=150,
+                             help_text=_("The invitation goes here; it is also the username to log in with."))
+    organisation = forms.ModelChoiceField(label=_("Organisation"), queryset=None,
+                                          help_text=_("The network organisation the person works for. "
+                                                      "They will see and submit its MoUs only."))
+    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES, required=False,
+                                 help_text=_("The language of the invitation e-mail and of the pages for this person."))
 
     def __init__(self, *args, **kwargs):
         from organisations.models import Organisation
 
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = Organisation.objects.order_by("-is_consortium_partner", "name")
+        self.fields["language"].initial = translation.get_language()
 
 
 @login_required
@@ -149,8 +157,9 @@ def invite(request):
             for field, errors in error.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
         else:
-            messages.success(request, f"The invitation was sent to {user.email}. The link works once, for "
-                                      f"{timeuntil_days(settings.INVITATION_TIMEOUT)}.")
+            messages.success(request, gettext("The invitation was sent to %(email)s. The link works once, for "
+                                              "%(valid_for)s.") % {
+                "email": user.email, "valid_for": timeuntil_days(settings.INVITATION_TIMEOUT)})
             return redirect("invite")
     status = 400 if form.is_bound else 200
     return render(request, "registration/invite_form.html", {"form": form}, status=status)
@@ -172,8 +181,8 @@ def invite_accept(request, token):
             user.is_active = True
             user.save()
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(request, "Welcome to LCAMP Tracker. Your password is set; from here you submit and follow "
-                                  "your organisation's MoUs.")
+        messages.success(request, gettext("Welcome to LCAMP Tracker. Your password is set; from here you submit "
+                                          "and follow your organisation's MoUs."))
         return redirect("alliance:mou-list")
     return render(request, "registration/invite_accept.html", {"form": form, "invited_user": user},
                   status=400 if form.is_bound else 200)

@@ -5,6 +5,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
@@ -55,15 +56,14 @@ class Region(models.Model):
 
 class Organisation(TrackedModel):
     class Kind(models.TextChoices):
-        VET = "vet", "VET provider"
-        HIGHER_EDUCATION = "higher_education", "Higher education or research"
-        COMPANY = "company", "Company"
-        SME = "sme", "SME"
-        CLUSTER = "cluster", "Cluster or association"
-        PUBLIC_AUTHORITY = "public_authority", "Public authority"
-        INTERNATIONAL = "international", "International organisation"
-        OTHER = "other", "Other"
-
+        VET = "vet", _("VET provider")
+        HIGHER_EDUCATION = "higher_education", _("Higher education or research")
+        COMPANY = "company", _("Company")
+        SME = "sme", _("SME")
+        CLUSTER = "cluster", _("Cluster or association")
+        PUBLIC_AUTHORITY = "public_authority", _("Public authority")
+        INTERNATIONAL = "international", _("International organisation")
+        OTHER = "other", _("Other")
     name = models.CharField(max_length=255)
     acronym = models.CharField(max_length=50, blank=True)
     kind = models.CharField(max_length=32, choices=Kind.choices, default=Kind.OTHER)

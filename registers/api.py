@@ -11,6 +11,8 @@ import copy
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import JsonResponse
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 from django_filters import rest_framework as filters
 from django_filters.fields import ModelChoiceField, ModelMultipleChoiceField
@@ -51,7 +53,7 @@ def exception_handler(exc, context):
 
 class StaleVersion(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
-    default_detail = "This record was changed by somebody else since you read it; read it again and redo your change."
+    default_detail = _("This record was changed by somebody else since you read it; read it again and redo your change.")
     default_code = "stale_version"
 
 
@@ -444,4 +446,4 @@ class ReadOnlyViewSet(ThrottleFirstMixin, mixins.RetrieveModelMixin, mixins.List
 @csrf_exempt  # it reads and writes nothing; a JSON 404 whatever the method
 def not_found(request, path=""):
     """Anything under /api/v1/ that no route matches: a JSON 404, not the site's HTML page."""
-    return JsonResponse({"detail": "Not found."}, status=status.HTTP_404_NOT_FOUND)
+    return JsonResponse({"detail": gettext("Not found.")}, status=status.HTTP_404_NOT_FOUND)

@@ -19,12 +19,13 @@ from pathlib import PurePosixPath, PureWindowsPath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 PDF_HEADER = re.compile(rb"%PDF-[12]\.\d")
 # The last 1024 bytes must hold the end-of-file marker (ISO 32000-1, 7.5.5); a little more for safety.
 TRAILER_WINDOW = 2048
 
-NOT_A_PDF = "This file is not a PDF document. Upload the signed MoU as a PDF file."
+NOT_A_PDF = _("This file is not a PDF document. Upload the signed MoU as a PDF file.")
 
 
 def _megabytes(size):
@@ -46,14 +47,15 @@ def _read(uploaded, offset, size):
 def validate_pdf(uploaded):
     """Raise ValidationError with a message for the person uploading unless ``uploaded`` is a PDF."""
     if uploaded is None:
-        raise ValidationError("Attach the signed MoU as a PDF file.", code="required")
+        raise ValidationError(_("Attach the signed MoU as a PDF file."), code="required")
     size = uploaded.size or 0
     if size == 0:
-        raise ValidationError("The file is empty. Attach the signed MoU as a PDF file.", code="empty")
+        raise ValidationError(_("The file is empty. Attach the signed MoU as a PDF file."), code="empty")
     limit = settings.MAX_UPLOAD_BYTES
     if size > limit:
         raise ValidationError(
-            f"The file is {_megabytes(size)}; a document may be at most {_megabytes(limit)}.",
+            _("The file is %(size)s; a document may be at most %(limit)s.") % {
+                "size": _megabytes(size), "limit": _megabytes(limit)},
             code="too_large",
         )
     try:
@@ -62,8 +64,8 @@ def validate_pdf(uploaded):
             raise ValidationError(NOT_A_PDF, code="not_pdf")
         tail = _read(uploaded, max(0, size - TRAILER_WINDOW), TRAILER_WINDOW)
         if b"%%EOF" not in tail:
-            raise ValidationError("This PDF is incomplete or damaged: its end (%%EOF trailer) is missing. "
-                                  "Export or scan it again and upload the new file.", code="pdf_trailer")
+            raise ValidationError(_("This PDF is incomplete or damaged: its end (%%EOF trailer) is missing. "
+                                    "Export or scan it again and upload the new file."), code="pdf_trailer")
     finally:
         uploaded.seek(0)
 

@@ -2,13 +2,25 @@
 
 import django_filters
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
 from organisations.models import Organisation
 from registers.engine import RegisterForm, StatusChangeForm
 
 from .models import FactoryExchange, FactoryProduct, LearningFactory, MicroCredential
 from .vocabularies import LANGUAGE_CHOICES
+
+# The title and learning outcomes are written in English (the fallback every reader
+# gets) and, optionally, in each other language of the consortium.
+DEFAULT_LANGUAGE = settings.MODELTRANSLATION_DEFAULT_LANGUAGE
+OTHER_LANGUAGES = [(code, name) for code, name in settings.LANGUAGES if code != DEFAULT_LANGUAGE]
+TRANSLATED_FIELDS = {
+    "title": _("Title in %(language)s"),
+    "learning_outcomes": _("Learning outcomes in %(language)s"),
+}
 
 
 class MicroCredentialForm(RegisterForm):
@@ -25,8 +37,9 @@ class MicroCredentialForm(RegisterForm):
         fields = ["title", "awarding_body", "co_awarding_organisations", "learning_outcomes", "esco_skills", "ects",
                   "hours", "eqf_level", "assessment_type", "participation_form", "quality_assurance",
                   "homepage", "default_language", "languages", "isced_f", "learning_opportunity_type",
-                  "prerequisites", "identity_verification", "supervision_identity_verification", "grade_scheme", "integration_stackability",
-                  "further_information", "skill_gaps", "status", "published_on"]
+                  "prerequisites", "identity_verification", "supervision_identity_verification", "grade_scheme",
+                  "integration_stackability", "further_information", "skill_gaps", "status", "published_on",
+                  *(f"{field}_{code}" for field in TRANSLATED_FIELDS for code, _name in OTHER_LANGUAGES)]
         help_texts = {
             "eqf_level": "European Qualifications Framework level 1 to 8. The LCAMP indicator counts levels 3 to 6: "
                          "3-4 upper-secondary VET, 5 short-cycle tertiary, 6 bachelor level.",
@@ -35,12 +48,25 @@ class MicroCredentialForm(RegisterForm):
         }
 
     def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+        # "title" and "learning_outcomes" are the English texts, whatever language the
+        # person works in (django-modeltranslation would otherwise read and write the
+        # active language's column).
+        with translation.override(DEFAULT_LANGUAGE):
+            super().__init__(*args, **kwargs)
+        for field, label in TRANSLATED_FIELDS.items():
+            for code, name in OTHER_LANGUAGES:
+                form_field = self.fields[f"{field}_{code}"]
+                form_field.label = label % {"language": name}
+                form_field.help_text = _("Optional. Readers in this language see the English text when it is empty.")
         if not self.is_bound and isinstance(self.initial.get("esco_skills"), list):
             self.initial["esco_skills"] = "\n".join(self.initial["esco_skills"])
 
     def clean_esco_skills(self):
         return [line.strip() for line in self.cleaned_data["esco_skills"].splitlines() if line.strip()]
+
+    def _post_clean(self):
+        with translation.override(DEFAULT_LANGUAGE):
+            super()._post_clean()
 
 
 class MicroCredentialStatusForm(StatusChangeForm):

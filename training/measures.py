@@ -1,6 +1,7 @@
 """Measures of the training registers, registered with the indicator engine."""
 
 from django.db.models import OuterRef, Subquery
+from django.utils.translation import gettext_lazy as _
 
 from indicators.registry import Dimension, Measure, registry
 from organisations.labels import country_name
@@ -43,9 +44,9 @@ registry.register(Measure(
     date_field="published_on",
     event_dates={"training.MicroCredential": ("published_on", "retired_on")},
     dimensions=(
-        Dimension("eqf_level", "EQF level", "eqf_level", display=lambda level: f"EQF {level}"),
+        Dimension("eqf_level", _("EQF level"), "eqf_level", display=lambda level: f"EQF {level}"),
         # Co-awarded credentials are attributed once, to the awarding body's country.
-        Dimension("country", "Country of the awarding body (each credential once)", "awarding_body__country",
+        Dimension("country", _("Country of the awarding body (each credential once)"), "awarding_body__country",
                   display=country_name),
     ),
     add_url_name="training:micro-credential-create",
@@ -64,10 +65,10 @@ registry.register(Measure(
     date_field="started_on",
     event_dates={"training.FactoryExchange": ("started_on", "cancelled_on")},
     dimensions=(
-        Dimension("factory", "Learning factory", "factory_id", label_field="factory__name"),
+        Dimension("factory", _("Learning factory"), "factory_id", label_field="factory__name"),
         # An exchange has partners in several countries: its students are counted
         # once, in the country of the factory they learn at.
-        Dimension("country", "Country of the learning factory's host (each exchange once)",
+        Dimension("country", _("Country of the learning factory's host (each exchange once)"),
                   "factory__host_organisation__country", display=country_name),
     ),
     add_url_name="training:exchange-create",
@@ -85,7 +86,7 @@ registry.register(Measure(
     event_dates={"training.FactoryProduct": ("developed_on", "retired_on")},
     dimensions=(
         # A product made in several factories is attributed once, to its first factory (lowest id).
-        Dimension("factory", "Learning factory (each product once, by its first factory)",
+        Dimension("factory", _("Learning factory (each product once, by its first factory)"),
                   _first_factory("learningfactory_id"), label_field=_first_factory("learningfactory__name")),
     ),
     add_url_name="training:product-create",

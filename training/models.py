@@ -2,10 +2,12 @@
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from observatories.models import esco_skill_validator
@@ -51,15 +53,13 @@ class MicroCredential(TrackedModel):
     """A micro-credential with the standard elements of the 2022 Council Recommendation."""
 
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        PUBLISHED = "published", "Published"
-        RETIRED = "retired", "Retired"
-
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+        RETIRED = "retired", _("Retired")
     class Participation(models.TextChoices):
-        ONLINE = "online", "Online"
-        ONSITE = "onsite", "On-site"
-        BLENDED = "blended", "Blended"
-
+        ONLINE = "online", _("Online")
+        ONSITE = "onsite", _("On-site")
+        BLENDED = "blended", _("Blended")
     # Mandatory elements.
     title = models.CharField(max_length=255)
     awarding_body = models.ForeignKey(
@@ -117,7 +117,7 @@ class MicroCredential(TrackedModel):
         ordering = ["title"]
         # The indicator page lists the latest records by this date: read from the index's end.
         indexes = [models.Index(fields=["published_on", "id"], name="credential_published_on_id"),
-                   models.Index(fields=["title", "id"], name="credential_title_id")]
+                   models.Index(F("title"), F("id"), name="credential_title_id")]
         constraints = [
             models.CheckConstraint(condition=Q(eqf_level__gte=1, eqf_level__lte=8), name="microcredential_eqf_1_8"),
             models.CheckConstraint(condition=Q(ects__gt=0, ects__lte=60), name="microcredential_ects_range"),
@@ -133,6 +133,16 @@ class MicroCredential(TrackedModel):
 
     def __str__(self):
         return self.title
+
+    def language_map(self, field):
+        """``{language code: text}`` of a translated field (``title``, ``learning_outcomes``),
+        the languages it is written in only, English first: an ELM language map."""
+        texts = {}
+        for code, _name in settings.LANGUAGES:
+            text = getattr(self, f"{field}_{code}", None)
+            if text and text.strip():
+                texts[code] = text
+        return texts
 
     def clean(self):
         errors = {}
@@ -184,9 +194,8 @@ class FactoryExchange(TrackedModel):
     """Students of a learning factory working with partners, possibly abroad."""
 
     class Status(models.TextChoices):
-        CONFIRMED = "confirmed", "Confirmed"
-        CANCELLED = "cancelled", "Cancelled"
-
+        CONFIRMED = "confirmed", _("Confirmed")
+        CANCELLED = "cancelled", _("Cancelled")
     factory = models.ForeignKey(LearningFactory, on_delete=models.PROTECT, related_name="exchanges")
     partner_organisations = models.ManyToManyField("organisations.Organisation", related_name="factory_exchanges")
     title = models.CharField(max_length=255)
@@ -248,10 +257,9 @@ class FactoryProductQuerySet(models.QuerySet):
 
 class FactoryProduct(TrackedModel):
     class Status(models.TextChoices):
-        PROTOTYPE = "prototype", "Prototype"
-        DEVELOPED = "developed", "Developed"
-        RETIRED = "retired", "Retired"
-
+        PROTOTYPE = "prototype", _("Prototype")
+        DEVELOPED = "developed", _("Developed")
+        RETIRED = "retired", _("Retired")
     title = models.CharField(max_length=255)
     description = models.TextField(blank=True)
     factories = models.ManyToManyField(LearningFactory, related_name="products")

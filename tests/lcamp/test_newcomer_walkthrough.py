@@ -56,7 +56,7 @@ def test_timeline_lists_its_dates_in_order(today, order):
 def indicator_page(manager_client, settings):
     settings.CELERY_TASK_ALWAYS_EAGER = True
     call_command("seed_lcamp", verbosity=0)
-    from indicators.services import rollup_all
+    from indicators.rollup import rollup_all
 
     rollup_all()
     return manager_client.get(reverse("indicators:indicator-detail", args=["alliance-members"])).content.decode()

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from indicators.models import Milestone, ReportingPeriod
-from indicators.services import backfill
+from indicators.rollup import backfill
 from tests.factories import AllianceMemberFactory, OrganisationFactory
 
 FIRST_START = datetime.date(2022, 9, 1)

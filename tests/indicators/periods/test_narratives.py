@@ -134,7 +134,7 @@ def test_the_dashboard_flags_a_behind_indicator_without_a_narrative(staff_client
     import datetime
 
     from indicators.models import ReportingPeriod
-    from indicators.services import rollup_all
+    from indicators.rollup import rollup_all
 
     rollup_all()
     open_period = ReportingPeriod.objects.create(project=project, name="Final", start_on=datetime.date(2024, 3, 1),

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from indicators import periods
 from indicators.models import PeriodEvent, ReportingPeriod, Snapshot
-from indicators.services import backfill, rollup_all
+from indicators.rollup import backfill, rollup_all
 from tests.factories import AllianceMemberFactory, OrganisationFactory
 
 from .conftest import FIRST_END

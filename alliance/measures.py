@@ -4,6 +4,7 @@ Each measure's ``records(on)`` yields one row per counted record (see
 ``indicators.registry``); each breakdown attributes a record to exactly one part.
 """
 
+from django.db import connection
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
@@ -27,8 +28,12 @@ def members_on(on):
 
     Memberships of an organisation never overlap (``AllianceMember.clean``), but a
     row written around the form could; then only the latest-joined one is kept
-    (the highest id on a tie), so the organisation's category is counted once.
+    (the highest id on a tie), so the organisation's category is counted once. On
+    PostgreSQL the exclusion constraint ``member_no_overlapping_periods`` makes that
+    impossible (one membership per organisation on any date): no NOT EXISTS there.
     """
+    if connection.vendor == "postgresql":
+        return AllianceMember.objects.active_on(on)
     later = AllianceMember.objects.active_on(on).filter(organisation_id=OuterRef("organisation_id")).filter(
         Q(joined_on__gt=OuterRef("joined_on")) | Q(joined_on=OuterRef("joined_on"), pk__gt=OuterRef("pk"))
     )

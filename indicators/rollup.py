@@ -352,12 +352,17 @@ def drain(*, indicator_ids=None):
     return {indicator.code: date for indicator, date in indicators.items()}
 
 
-def closed_period_conflict(indicator, since):
+def closed_period_conflict(indicator, since, periods=None):
     """The closed reporting period of the indicator whose stored value on a date from ``since`` differs
-    from what the registers (as this transaction sees them) now give, or None."""
-    periods = ReportingPeriod.objects.filter(project_id=indicator.project_id, closed_at__isnull=False,
-                                             end_on__gte=since).order_by("start_on")
-    for period in periods:
+    from what the registers (as this transaction sees them) now give, or None.
+
+    ``periods`` (a ``ClosedPeriods``) saves reading them again; no query when no closed
+    period of the project ends on or after ``since``.
+    """
+    periods = periods or ClosedPeriods([indicator.project_id])
+    for period in periods.by_project.get(indicator.project_id, ()):
+        if period.end_on < since:
+            continue
         for on, value in Snapshot.objects.filter(
                 indicator=indicator, date__gte=max(since, period.start_on), date__lte=period.end_on,
         ).values_list("date", "value"):

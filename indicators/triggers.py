@@ -26,6 +26,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.utils import timezone
 
@@ -123,14 +124,16 @@ def since_of(label, old, new, since=None):
     return since
 
 
-def _by_indicator(since):
-    """``since`` with its measure keys replaced by the indicators counted by those measures."""
+def _indicators_since(since):
+    """``since`` as ``{indicator: date or None}``, measure keys replaced by their indicators: one query."""
     keys = [key for key in since if isinstance(key, str)]
-    result = {key: date for key, date in since.items() if not isinstance(key, str)}
-    if keys:
-        for indicator_id, key in Indicator.objects.filter(source=Indicator.Source.MEASURE, measure_key__in=keys
-                                                          ).values_list("pk", "measure_key"):
-            result[indicator_id] = _earliest(result.get(indicator_id, ...), since[key])
+    ids = [key for key in since if not isinstance(key, str)]
+    result = {}
+    for indicator in Indicator.objects.select_related("project").filter(
+            Q(pk__in=ids) | Q(source=Indicator.Source.MEASURE, measure_key__in=keys)):
+        for key in (indicator.pk, indicator.measure_key if indicator.source == Indicator.Source.MEASURE else None):
+            if key in since:
+                result[indicator] = _earliest(result.get(indicator, ...), since[key])
     return result
 
 
@@ -154,15 +157,16 @@ def _report_since(old, new, since):
 
 def _write(since, *, check=True):
     """One OutboxEntry per indicator; refuse a change that would alter a closed period. None = the project start."""
-    since = _by_indicator(since)
     if not since:
         return []
-    indicators = Indicator.objects.select_related("project").in_bulk(list(since))
-    entries = [OutboxEntry(indicator=indicator, changed_from=since[pk] or indicator.project.start_on)
-               for pk, indicator in indicators.items()]
+    entries = [OutboxEntry(indicator=indicator, changed_from=date or indicator.project.start_on)
+               for indicator, date in _indicators_since(since).items()]
+    if not entries:
+        return []
     if check:
+        periods = rollup.ClosedPeriods({entry.indicator.project_id for entry in entries})
         for entry in entries:
-            period = rollup.closed_period_conflict(entry.indicator, entry.changed_from)
+            period = rollup.closed_period_conflict(entry.indicator, entry.changed_from, periods)
             if period is not None:
                 raise ValidationError(
                     f"This change would alter the closed reporting period '{period_label(period)}' "

@@ -11,9 +11,8 @@
   function mark(pending) {
     var root = container();
     if (!root) { return; }
-    root.querySelectorAll("[data-indicator]").forEach(function (card) {
-      var note = card.querySelector(".card-updating");
-      if (note) { note.hidden = pending.indexOf(card.getAttribute("data-indicator")) === -1; }
+    root.querySelectorAll(".card-updating[data-indicator]").forEach(function (note) {
+      note.hidden = pending.indexOf(note.getAttribute("data-indicator")) === -1;
     });
   }
 

@@ -171,6 +171,7 @@ class Command(BaseCommand):
         parser.add_argument("--repeat", type=int, default=3, help="Runs of each; the best is kept.")
         parser.add_argument("--batch-size", type=int, default=10000)
         parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument("--no-backfill", action="store_true", help="Do not time the full backfill (minutes at 1M).")
 
     def handle(self, *args, records, repeat, batch_size, seed, **options):
         from lcamp import demo
@@ -224,6 +225,52 @@ class Command(BaseCommand):
                 self.stderr.write(line)
             raise CommandError("The roll-up and the floor disagree.")
         self.stdout.write("values and breakdowns: identical to the floor")
+        self.time_drains_and_backfill(rollup_s, floor_s, backfill=not options["no_backfill"])
+
+    def time_drains_and_backfill(self, rollup_s, floor_s, *, backfill=True):
+        """On the same data: one saved member's drain, a member back-dated two years, the full backfill."""
+        from unittest import mock
+
+        from indicators import triggers
+        from indicators.models import OutboxEntry
+
+        AllianceMember, Organisation = _models("alliance.AllianceMember", "organisations.Organisation")
+        today = timezone.localdate()
+        OutboxEntry.objects.all().delete()
+        organisation = Organisation.objects.create(name="Bench drain organisation", country="ES", is_demo=True)
+        # The rows are written as by any save; the drain they would request on commit is
+        # timed here instead.
+        no_request = mock.patch.object(triggers, "drain_request", lambda: None)
+        with no_request:
+            member = AllianceMember.objects.create(organisation=organisation, category="vet", joined_on=today,
+                                                   is_demo=True)
+        started = time.perf_counter()
+        drained = services.drain()
+        one_s = time.perf_counter() - started
+        with no_request:
+            member.joined_on = today.replace(year=today.year - 2)
+            member.save()
+        started = time.perf_counter()
+        drained_back = services.drain()
+        back_s = time.perf_counter() - started
+        backfill_s = None
+        if backfill:
+            started = time.perf_counter()
+            services.backfill()
+            backfill_s = time.perf_counter() - started
+        with no_request:
+            member.delete()
+            organisation.delete()
+        services.drain()
+        self.stdout.write(f"drain, one saved member:        {one_s:.3f} s ({one_s / rollup_s:.1%} of a full roll-up; "
+                          f"{len(drained)} indicator)")
+        self.stdout.write(f"drain, member back-dated 2 yrs: {back_s:.3f} s ({back_s / rollup_s:.2f}x a full roll-up; "
+                          f"from {next(iter(drained_back.values()), '-')})")
+        if backfill_s is not None:
+            self.stdout.write(f"full backfill:                  {backfill_s:.3f} s ({backfill_s / rollup_s:.2f}x a "
+                              "full roll-up)")
+        self.stdout.write(f"full roll-up vs floor:          {rollup_s / floor_s:.2f}x (the floor: one hand-written "
+                          "query per value and breakdown, labels not included)")
 
     def compare(self, snapshots, floor):
         mismatches = []

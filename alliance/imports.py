@@ -27,10 +27,16 @@ from django.utils import timezone
 from django_countries import countries
 from simple_history.utils import bulk_create_with_history
 
-from organisations.models import Organisation, Region
+from organisations.models import (
+    Organisation,
+    Region,
+    duplicate_organisation_error,
+    organisation_key,
+    region_country_error,
+)
 from registers import uploads
 
-from .models import AllianceMember
+from .models import AllianceMember, membership_overlap_error, membership_period_error, periods_overlap
 
 ORGANISATIONS = "organisations"
 MEMBERS = "members"
@@ -164,7 +170,7 @@ def validate_rows(kind, rows):
 
 
 def _existing_organisations():
-    return {(name.lower(), country): pk for pk, name, country in
+    return {organisation_key(name, country): pk for pk, name, country in
             Organisation.objects.values_list("pk", "name", "country")}
 
 
@@ -196,8 +202,7 @@ def _check_fields(model, values, errors, exclude):
 
 def _validate_organisations(rows):
     existing = _existing_organisations()
-    regions = {code: (pk, country) for pk, code, country in
-               Region.objects.order_by("nuts_version").values_list("pk", "code", "country")}
+    regions = {region.code: region for region in Region.objects.order_by("nuts_version")}
     taken_oid = set(Organisation.objects.exclude(erasmus_oid="").values_list("erasmus_oid", flat=True))
     taken_pic = set(Organisation.objects.exclude(pic="").values_list("pic", flat=True))
     seen, seen_oid, seen_pic = {}, {}, {}
@@ -218,16 +223,16 @@ def _validate_organisations(rows):
             region = regions.get(code)
             if region is None:
                 errors.append(f"region: unknown region {code!r}.")
-            elif values["country"] and region[1] != values["country"]:
-                errors.append(f"region: {code} is not in {values['country']}.")
+            elif region_country_error(region, values["country"]):
+                errors.append(f"region: {region_country_error(region, values['country'])}")
             else:
-                values["region_id"] = region[0]
+                values["region_id"] = region.pk
         _check_fields(Organisation, {k: v for k, v in values.items() if v not in (None,)}, errors,
                       exclude=["name", "country", "kind", "region"])
-        key = (values["name"].lower(), values["country"])
+        key = organisation_key(values["name"], values["country"])
         if values["name"] and values["country"]:
             if key in existing:
-                errors.append(f"duplicate: {values['name']} in {values['country']} is already registered.")
+                errors.append(f"duplicate: {duplicate_organisation_error(values['name'], values['country'])}")
             elif key in seen:
                 errors.append(f"duplicate: the same organisation as line {seen[key]}.")
             seen.setdefault(key, line)
@@ -276,20 +281,21 @@ def _validate_members(rows):
                 joined_on = parsed
             else:
                 left_on = parsed
-        if joined_on and left_on and left_on < joined_on:
-            errors.append("left_on: the membership cannot end before it began.")
+        period_error = membership_period_error(joined_on, left_on)
+        if period_error:
+            errors.append(f"left_on: {period_error}")
         values["joined_on"] = joined_on.isoformat() if joined_on else None
         values["left_on"] = left_on.isoformat() if left_on else None
-        key = (values["name"].lower(), values["country"])
+        key = organisation_key(values["name"], values["country"])
         values["organisation_id"] = existing.get(key)
         if values["name"] and values["country"]:
             if key in seen:
                 errors.append(f"duplicate: {values['name']} is also on line {seen[key]}.")
             seen.setdefault(key, line)
-            if values["organisation_id"] and joined_on:
+            if values["organisation_id"] and joined_on and not period_error:
                 for start, end in periods.get(values["organisation_id"], []):
-                    if (end is None or end > joined_on) and (left_on is None or start < left_on):
-                        errors.append(f"duplicate: {values['name']} is already a member (since {start}).")
+                    if periods_overlap(joined_on, left_on, start, end):
+                        errors.append(f"duplicate: {membership_overlap_error(values['name'], start)}")
                         break
         preview.append({"line": line, "values": values, "errors": errors})
     return preview
@@ -334,7 +340,7 @@ def _import(kind, rows, user):
     for p in preview:
         v = p["values"]
         if not v["organisation_id"]:
-            new[(v["name"].lower(), v["country"])] = Organisation(name=v["name"], country=v["country"],
+            new[organisation_key(v["name"], v["country"])] = Organisation(name=v["name"], country=v["country"],
                                                                   kind=v["kind"])
     if new:
         bulk_create_with_history(list(new.values()), Organisation, batch_size=1000, default_user=user)
@@ -342,7 +348,7 @@ def _import(kind, rows, user):
     members = []
     for p in preview:
         v = p["values"]
-        organisation_id = v["organisation_id"] or ids[(v["name"].lower(), v["country"])]
+        organisation_id = v["organisation_id"] or ids[organisation_key(v["name"], v["country"])]
         members.append(AllianceMember(
             organisation_id=organisation_id, category=v["category"], note=v["note"],
             joined_on=datetime.date.fromisoformat(v["joined_on"]),

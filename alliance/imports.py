@@ -1,38 +1,44 @@
-"""Bulk import of organisations and alliance members from CSV or XLSX.
+"""Bulk import of organisations and alliance members from CSV or XLSX: the declarations.
 
-Three steps: ``read_upload`` checks the file (size, extension, content) and returns its
-rows; ``validate_rows`` checks every row (unknown country, bad date, duplicate in the
+The framework (reading, parsing cells, the stash between preview and confirmation,
+all-or-nothing, templates) is ``registers.imports``; the rules are the models' own
+functions (``membership_period_error``, ``periods_overlap``, ``region_country_error``,
+``organisation_key``), called here and by ``clean()``. Three steps: ``read_upload``
+checks the file (size, extension, content) and returns its rows; ``validate_rows`` checks every row (unknown country, bad date, duplicate in the
 file or in the database...) without writing; ``import_rows`` validates again and writes
 all rows in one transaction with ``bulk_create``, or nothing.
-
-Between preview and confirmation the parsed rows wait in a signed JSON file under
-PRIVATE_MEDIA_ROOT (``stash_rows`` / ``load_rows``), never in a public path.
 
 Validation reads the existing organisations and memberships once, so a 10,000-row file
 costs a handful of queries, not one per row.
 """
 
-import csv
 import datetime
-import io
-import json
-import uuid
-from pathlib import Path
 
-from django.conf import settings
-from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
-from django_countries import countries
 from simple_history.utils import bulk_create_with_history
 
 from indicators.triggers import records_created, rollups_deferred
-from organisations.models import Organisation, Region
-from registers import uploads
+from organisations.models import (
+    Organisation,
+    Region,
+    duplicate_organisation_error,
+    organisation_key,
+    region_country_error,
+)
+from registers import imports
+from registers.imports import (  # noqa: F401 - the views and tests use them through this module
+    ImportRefused,
+    UploadError,
+    claim_rows,
+    load_rows,
+    read_upload,
+    release_rows,
+    stash_rows,
+)
 from registers.validators import validate_event_date
 
-from .models import AllianceMember
+from .models import AllianceMember, membership_overlap_error, membership_period_error, periods_overlap
 
 ORGANISATIONS = "organisations"
 MEMBERS = "members"
@@ -59,97 +65,7 @@ HELP = {
     "erasmus_oid": "Optional: E and 8 digits.", "pic": "Optional: 9 digits.",
     "is_consortium_partner": "yes or no (default no).",
 }
-MAX_ROWS = uploads.MAX_TABLE_ROWS
-SIGNING_SALT = "alliance.imports"
-UploadError = uploads.UploadError
-
-
-# --- Reading -------------------------------------------------------------------------------------
-
-
-def read_upload(upload):
-    """The rows of an uploaded CSV or XLSX file as dicts keyed by lower-case column name.
-
-    ``registers.uploads.read_table`` reads the file (size, extension, content, row limit
-    while reading) and raises UploadError naming the problem.
-    """
-    rows = _rows_from(uploads.read_table(upload, max_rows=MAX_ROWS))
-    if not rows:
-        raise UploadError("The file has no rows under its header line.")
-    return rows
-
-
-def _cell(value):
-    """A cell as text: Excel dates as ISO dates, whole numbers without their '.0'."""
-    if isinstance(value, datetime.datetime):
-        return value.date().isoformat()
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
-def _rows_from(matrix):
-    matrix = [[_cell(v) for v in row] for row in matrix]
-    matrix = [row for row in matrix if any(row)]
-    if not matrix:
-        return []
-    header = [h.lower().replace(" ", "_") for h in matrix[0]]
-    return [{header[i]: row[i] for i in range(min(len(header), len(row))) if header[i]} for row in matrix[1:]]
-
-
-# --- Parsing values ----------------------------------------------------------------------------------
-
-_COUNTRIES = {}
-
-
-def _country(value):
-    """An ISO 3166 code from a code (ES) or an English name (Spain); None when unknown."""
-    text = str(value or "").strip()
-    if not text:
-        return None
-    if not _COUNTRIES:
-        for code, name in countries:
-            _COUNTRIES[code.lower()] = code
-            _COUNTRIES[str(name).lower()] = code
-    return _COUNTRIES.get(text.lower())
-
-
-def _date(value):
-    if isinstance(value, datetime.datetime):
-        return value.date()
-    if isinstance(value, datetime.date):
-        return value
-    text = str(value or "").strip()
-    for pattern in ("%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y"):
-        try:
-            return datetime.datetime.strptime(text, pattern).date()
-        except ValueError:
-            continue
-    raise ValueError(text)
-
-
-def _choice(value, choices):
-    text = str(value or "").strip().lower()
-    for key, label in choices:
-        if text in (key.lower(), str(label).lower()):
-            return key
-    return None
-
-
-def _bool(value):
-    text = str(value or "").strip().lower()
-    if text in ("", "no", "false", "0", "n"):
-        return False
-    if text in ("yes", "true", "1", "y", "x"):
-        return True
-    raise ValueError(text)
-
-
-def _text(row, key):
-    value = row.get(key, "")
-    return "" if value is None else str(value).strip()
+MAX_ROWS = imports.MAX_ROWS
 
 
 # --- Validation ----------------------------------------------------------------------------------------
@@ -166,25 +82,25 @@ def validate_rows(kind, rows):
 
 
 def _existing_organisations():
-    return {(name.lower(), country): pk for pk, name, country in
+    return {organisation_key(name, country): pk for pk, name, country in
             Organisation.objects.values_list("pk", "name", "country")}
 
 
 def _organisation_values(row, errors, *, name_key):
-    name = _text(row, name_key)
+    name = imports.text(row, name_key)
     if not name:
         errors.append(f"{name_key}: required.")
-    raw_country = _text(row, "country")
-    country = _country(raw_country)
+    raw_country = imports.text(row, "country")
+    country = imports.country(raw_country)
     if not raw_country:
         errors.append("country: required.")
     elif country is None:
         errors.append(f"country: unknown country {raw_country!r}.")
     kind = Organisation.Kind.OTHER
-    if _text(row, "kind"):
-        kind = _choice(row.get("kind"), Organisation.Kind.choices)
+    if imports.text(row, "kind"):
+        kind = imports.choice(row.get("kind"), Organisation.Kind.choices)
         if kind is None:
-            errors.append(f"kind: unknown type {_text(row, 'kind')!r}; use one of {', '.join(Organisation.Kind.values)}.")
+            errors.append(f"kind: unknown type {imports.text(row, 'kind')!r}; use one of {', '.join(Organisation.Kind.values)}.")
     return {"name": name, "country": country, "kind": kind}
 
 
@@ -198,8 +114,7 @@ def _check_fields(model, values, errors, exclude):
 
 def _validate_organisations(rows):
     existing = _existing_organisations()
-    regions = {code: (pk, country) for pk, code, country in
-               Region.objects.order_by("nuts_version").values_list("pk", "code", "country")}
+    regions = {region.code: region for region in Region.objects.order_by("nuts_version")}
     taken_oid = set(Organisation.objects.exclude(erasmus_oid="").values_list("erasmus_oid", flat=True))
     taken_pic = set(Organisation.objects.exclude(pic="").values_list("pic", flat=True))
     seen, seen_oid, seen_pic = {}, {}, {}
@@ -207,29 +122,29 @@ def _validate_organisations(rows):
     for line, row in enumerate(rows, start=2):
         errors = []
         values = _organisation_values(row, errors, name_key="name")
-        values.update({"acronym": _text(row, "acronym"), "city": _text(row, "city"),
-                       "website": _text(row, "website"), "erasmus_oid": _text(row, "erasmus_oid").upper(),
-                       "pic": _text(row, "pic"), "region_id": None})
+        values.update({"acronym": imports.text(row, "acronym"), "city": imports.text(row, "city"),
+                       "website": imports.text(row, "website"), "erasmus_oid": imports.text(row, "erasmus_oid").upper(),
+                       "pic": imports.text(row, "pic"), "region_id": None})
         try:
-            values["is_consortium_partner"] = _bool(row.get("is_consortium_partner"))
+            values["is_consortium_partner"] = imports.boolean(row.get("is_consortium_partner"))
         except ValueError as bad:
             errors.append(f"is_consortium_partner: {bad} is not yes or no.")
             values["is_consortium_partner"] = False
-        code = _text(row, "region").upper()
+        code = imports.text(row, "region").upper()
         if code:
             region = regions.get(code)
             if region is None:
                 errors.append(f"region: unknown region {code!r}.")
-            elif values["country"] and region[1] != values["country"]:
-                errors.append(f"region: {code} is not in {values['country']}.")
+            elif region_country_error(region, values["country"]):
+                errors.append(f"region: {region_country_error(region, values['country'])}")
             else:
-                values["region_id"] = region[0]
+                values["region_id"] = region.pk
         _check_fields(Organisation, {k: v for k, v in values.items() if v not in (None,)}, errors,
                       exclude=["name", "country", "kind", "region"])
-        key = (values["name"].lower(), values["country"])
+        key = organisation_key(values["name"], values["country"])
         if values["name"] and values["country"]:
             if key in existing:
-                errors.append(f"duplicate: {values['name']} in {values['country']} is already registered.")
+                errors.append(f"duplicate: {duplicate_organisation_error(values['name'], values['country'])}")
             elif key in seen:
                 errors.append(f"duplicate: the same organisation as line {seen[key]}.")
             seen.setdefault(key, line)
@@ -256,12 +171,12 @@ def _validate_members(rows):
     for line, row in enumerate(rows, start=2):
         errors = []
         values = _organisation_values(row, errors, name_key="organisation")
-        category = _choice(row.get("category"), AllianceMember.Category.choices)
+        category = imports.choice(row.get("category"), AllianceMember.Category.choices)
         if category is None:
-            errors.append(f"category: {'required' if not _text(row, 'category') else repr(_text(row, 'category')) + ' is unknown'}; "
+            errors.append(f"category: {'required' if not imports.text(row, 'category') else repr(imports.text(row, 'category')) + ' is unknown'}; "
                           f"use one of {', '.join(AllianceMember.Category.values)}.")
         values["category"] = category
-        values["note"] = _text(row, "note")
+        values["note"] = imports.text(row, "note")
         joined_on = left_on = None
         for field in ("joined_on", "left_on"):
             raw = row.get(field)
@@ -270,7 +185,7 @@ def _validate_members(rows):
                     errors.append("joined_on: required.")
                 continue
             try:
-                parsed = _date(raw)
+                parsed = imports.date(raw)
             except ValueError:
                 errors.append(f"{field}: {str(raw).strip()!r} is not a date (YYYY-MM-DD).")
                 continue
@@ -283,33 +198,27 @@ def _validate_members(rows):
                 joined_on = parsed
             else:
                 left_on = parsed
-        if joined_on and left_on and left_on < joined_on:
-            errors.append("left_on: the membership cannot end before it began.")
+        period_error = membership_period_error(joined_on, left_on)
+        if period_error:
+            errors.append(f"left_on: {period_error}")
         values["joined_on"] = joined_on.isoformat() if joined_on else None
         values["left_on"] = left_on.isoformat() if left_on else None
-        key = (values["name"].lower(), values["country"])
+        key = organisation_key(values["name"], values["country"])
         values["organisation_id"] = existing.get(key)
         if values["name"] and values["country"]:
             if key in seen:
                 errors.append(f"duplicate: {values['name']} is also on line {seen[key]}.")
             seen.setdefault(key, line)
-            if values["organisation_id"] and joined_on:
+            if values["organisation_id"] and joined_on and not period_error:
                 for start, end in periods.get(values["organisation_id"], []):
-                    if (end is None or end > joined_on) and (left_on is None or start < left_on):
-                        errors.append(f"duplicate: {values['name']} is already a member (since {start}).")
+                    if periods_overlap(joined_on, left_on, start, end):
+                        errors.append(f"duplicate: {membership_overlap_error(values['name'], start)}")
                         break
         preview.append({"line": line, "values": values, "errors": errors})
     return preview
 
 
 # --- Importing -----------------------------------------------------------------------------------------
-
-
-class ImportRefused(ValidationError):
-    def __init__(self, preview):
-        self.preview = preview
-        bad = [p for p in preview if p["errors"]]
-        super().__init__(f"Nothing was imported: {len(bad)} of {len(preview)} rows have errors.")
 
 
 def import_rows(*, kind, rows, user=None):
@@ -339,7 +248,7 @@ def _import(kind, rows, user):
     for p in preview:
         v = p["values"]
         if not v["organisation_id"]:
-            new[(v["name"].lower(), v["country"])] = Organisation(name=v["name"], country=v["country"],
+            new[organisation_key(v["name"], v["country"])] = Organisation(name=v["name"], country=v["country"],
                                                                   kind=v["kind"])
     if new:
         bulk_create_with_history(list(new.values()), Organisation, batch_size=1000, default_user=user)
@@ -347,7 +256,7 @@ def _import(kind, rows, user):
     members = []
     for p in preview:
         v = p["values"]
-        organisation_id = v["organisation_id"] or ids[(v["name"].lower(), v["country"])]
+        organisation_id = v["organisation_id"] or ids[organisation_key(v["name"], v["country"])]
         members.append(AllianceMember(
             organisation_id=organisation_id, category=v["category"], note=v["note"],
             joined_on=datetime.date.fromisoformat(v["joined_on"]),
@@ -357,85 +266,12 @@ def _import(kind, rows, user):
     return len(members)
 
 
-# --- Waiting between preview and confirmation --------------------------------------------------------
-
-
-def _stash_dir():
-    path = Path(settings.PRIVATE_MEDIA_ROOT) / "imports"
-    path.mkdir(parents=True, exist_ok=True, mode=0o750)
-    return path
-
-
-def stash_rows(*, kind, rows, user):
-    """Keep the rows until the user confirms; return a signed token naming the file."""
-    name = uuid.uuid4().hex
-    payload = json.dumps({"kind": kind, "user": user.pk, "rows": rows, "at": timezone.now().isoformat()},
-                         default=str)
-    (_stash_dir() / f"{name}.json").write_text(payload, encoding="utf-8")
-    return signing.dumps({"name": name, "user": user.pk}, salt=SIGNING_SALT)
-
-
-def load_rows(*, token, user, max_age=3600):
-    """The kind and rows stashed under ``token`` by the same user within ``max_age`` seconds."""
-    try:
-        data = signing.loads(token, salt=SIGNING_SALT, max_age=max_age)
-    except signing.BadSignature:
-        raise ValidationError("The preview has expired; upload the file again.") from None
-    if data.get("user") != user.pk:
-        raise ValidationError("The preview has expired; upload the file again.")
-    path = _stash_dir() / f"{data['name']}.json"
-    if not path.exists():
-        if any(_stash_dir().glob(f"{data['name']}.claimed-*")):
-            raise ValidationError("These rows are being imported already.")
-        raise ValidationError("The preview has expired or was imported already; upload the file again.")
-    stored = json.loads(path.read_text(encoding="utf-8"))
-    return stored["kind"], stored["rows"], path
-
-
-def claim_rows(*, token, user):
-    """Like ``load_rows``, but takes the stash for this request alone.
-
-    The stash file is renamed (atomic on one file system) before it is read, so a
-    double-click that sends the confirmation twice imports the rows once: the second
-    request finds nothing to claim. ``release_rows`` gives it back if the import fails.
-    """
-    kind, rows, path = load_rows(token=token, user=user)
-    claimed = path.with_name(f"{path.stem}.claimed-{uuid.uuid4().hex}")
-    try:
-        path.rename(claimed)
-    except FileNotFoundError:
-        raise ValidationError("These rows are being imported already.") from None
-    return kind, rows, claimed
-
-
-def release_rows(claimed):
-    """Put a claimed stash back, so the user can confirm again after an error."""
-    claimed.rename(claimed.with_name(claimed.name.split(".claimed-")[0] + ".json"))
-
-
 # --- Template ------------------------------------------------------------------------------------------
 
 
 def template_csv(kind):
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(COLUMNS[kind])
-    writer.writerow(EXAMPLES[kind])
-    return out.getvalue().encode("utf-8-sig")
+    return imports.template_csv(COLUMNS[kind], EXAMPLES[kind])
 
 
 def template_xlsx(kind):
-    from openpyxl import Workbook
-    from openpyxl.comments import Comment
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = KINDS[kind]
-    sheet.append(COLUMNS[kind])
-    sheet.append(EXAMPLES[kind])
-    for cell in sheet[1]:
-        if cell.value in HELP:
-            cell.comment = Comment(HELP[cell.value], "LCAMP Tracker")
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    return imports.template_xlsx(KINDS[kind], COLUMNS[kind], EXAMPLES[kind], HELP)

@@ -31,6 +31,29 @@ class AllianceMemberQuerySet(models.QuerySet):
         return qs
 
 
+# --- Membership rules: one copy, called by AllianceMember.clean() and by the bulk import ---------
+
+
+def membership_period_error(joined_on, left_on):
+    """The message when a membership would end before it began, else None."""
+    if joined_on and left_on and left_on < joined_on:
+        return "The membership cannot end before it began."
+    return None
+
+
+def periods_overlap(joined_on, left_on, other_joined_on, other_left_on):
+    """Whether [joined_on, left_on) meets [other_joined_on, other_left_on) (None: still open).
+
+    The same condition as ``AllianceMemberQuerySet.overlapping`` and the PostgreSQL
+    exclusion constraint, for periods already in memory (a file being imported).
+    """
+    return (other_left_on is None or other_left_on > joined_on) and (left_on is None or other_joined_on < left_on)
+
+
+def membership_overlap_error(name, clash_joined_on):
+    return f"{name} is already a member in this period (since {clash_joined_on})."
+
+
 class AllianceMember(TrackedModel):
     """A period of membership of an organisation in the LCAMP Alliance.
 
@@ -70,14 +93,14 @@ class AllianceMember(TrackedModel):
         return self.joined_on <= on and (self.left_on is None or self.left_on > on)
 
     def clean(self):
-        if self.joined_on and self.left_on and self.left_on < self.joined_on:
-            raise ValidationError({"left_on": "The membership cannot end before it began."})
+        period_error = membership_period_error(self.joined_on, self.left_on)
+        if period_error:
+            raise ValidationError({"left_on": period_error})
         if self.organisation_id and self.joined_on:
             clash = AllianceMember.objects.overlapping(self.organisation_id, self.joined_on, self.left_on,
                                                        exclude_pk=self.pk).first()
             if clash:
-                raise ValidationError({"joined_on": f"{self.organisation.name} is already a member in this period "
-                                                    f"(since {clash.joined_on})."})
+                raise ValidationError({"joined_on": membership_overlap_error(self.organisation.name, clash.joined_on)})
 
 
 class CooperationProjectQuerySet(models.QuerySet):

@@ -18,7 +18,8 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
     path("registers/", register_views.index, name="registers"),
-    path("registers/pick/<str:key>/", register_pickers.pick_view, name="registers-pick"),
+    # Not under registers/: partners pick MoU counterparts too (each picker says who may use it).
+    path("pickers/<str:key>/", register_pickers.pick_view, name="registers-pick"),
     path("", include("organisations.urls")),
     path("", include("alliance.urls")),
     path("", include("observatories.urls")),

@@ -54,6 +54,25 @@ class Region(models.Model):
                 raise ValidationError({"level": f"The NUTS code {self.code} is of level {len(self.code) - 2}."})
 
 
+# --- Organisation rules: one copy, called by Organisation.clean() and by the bulk import ----------
+
+
+def organisation_key(name, country):
+    """What makes an organisation unique: its name (trimmed, any case) and its country."""
+    return ((name or "").strip().lower(), str(country or ""))
+
+
+def region_country_error(region, country, country_label=None):
+    """The message when ``region`` (a Region) is not in ``country`` (an ISO code), else None."""
+    if region is not None and country and str(region.country) != str(country):
+        return f"The region {region} is not in {country_label or country}."
+    return None
+
+
+def duplicate_organisation_error(name, country):
+    return f"{name} in {country} is already registered."
+
+
 class Organisation(TrackedModel):
     class Kind(models.TextChoices):
         VET = "vet", _("VET provider")
@@ -94,11 +113,13 @@ class Organisation(TrackedModel):
         return f"{self.name} ({self.country})" if self.country else self.name
 
     def clean(self):
-        if self.region_id and self.country and self.region.country != self.country:
-            raise ValidationError({"region": f"The region {self.region} is not in {self.country.name}."})
+        if self.region_id and self.country:
+            region_error = region_country_error(self.region, self.country.code, self.country.name)
+            if region_error:
+                raise ValidationError({"region": region_error})
         if self.name and self.country:
             same = Organisation.objects.filter(name__iexact=self.name.strip(), country=self.country)
             if self.pk:
                 same = same.exclude(pk=self.pk)
             if same.exists():
-                raise ValidationError({"name": f"{self.name} in {self.country.name} is already registered."})
+                raise ValidationError({"name": duplicate_organisation_error(self.name, self.country.name)})

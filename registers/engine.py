@@ -14,6 +14,7 @@ helpers and the services below, so the rules are the same for every register:
 """
 
 import datetime
+import functools
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
@@ -404,6 +405,19 @@ def limit_status_choices(form, end_status):
 # --- Registers -----------------------------------------------------------------------------
 
 
+@functools.cache
+def _choice_labels(model, name):
+    """``{value: label}`` of a field with choices, built once per field (Django's
+    ``get_FOO_display`` rebuilds it on every call: 250 countries for each cell of a list)."""
+    try:
+        model_field = model._meta.get_field(name)
+    except (FieldDoesNotExist, AttributeError):
+        return None
+    if not getattr(model_field, "choices", None):
+        return None
+    return {key: str(label) for key, label in model_field.flatchoices}
+
+
 @dataclass
 class Column:
     label: str
@@ -416,10 +430,12 @@ class Column:
             return self.value(obj)
         value = obj
         for part in self.value.split("__"):
-            display = getattr(value, f"get_{part}_display", None)
-            value = display() if display else getattr(value, part, None)
+            labels = _choice_labels(type(value), part)
+            value = getattr(value, part, None)
             if value is None:
                 return "—"
+            if labels is not None:
+                value = labels.get(getattr(value, "code", value), value)
         if isinstance(value, bool):
             return "yes" if value else "no"
         if hasattr(value, "name") and hasattr(value, "code") and type(value).__name__ == "Country":

@@ -3,7 +3,7 @@
 A ``Picker`` names a kind of record that forms choose (organisations, members,
 observatories, factories), how to search it (the same ``icontains`` search as its
 register list, served by trigram indexes on PostgreSQL) and who may look it up. It
-answers a small JSON endpoint, ``/registers/pick/<key>/?q=…&page=N``, that
+answers a small JSON endpoint, ``/pickers/<key>/?q=…&page=N``, that
 ``static/registers/picker.js`` calls as the user types.
 
 ``PickerField`` is the form side. The widget is a search box plus a hidden input with
@@ -29,7 +29,7 @@ MATCHES_SHOWN = 20
 
 @dataclass
 class Picker:
-    key: str  # URL segment: /registers/pick/<key>/
+    key: str  # URL segment: /pickers/<key>/
     model: type
     search_fields: tuple
     ordering: tuple = ("pk",)

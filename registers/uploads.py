@@ -122,6 +122,10 @@ def check_zip(uploaded, *, what="Excel .xlsx"):
     CRC check when read (zipfile stops at the declared size), so the declared sizes bound
     what parsing can cost.
     """
+    declared = _declared_member_count(uploaded)
+    if declared is not None and declared > MAX_ZIP_MEMBERS:
+        raise UploadError(f"This {what} file holds {declared} parts; at most {MAX_ZIP_MEMBERS} are accepted.",
+                          code="zip_members")
     uploaded.seek(0)
     try:
         with zipfile.ZipFile(uploaded) as archive:
@@ -138,6 +142,22 @@ def check_zip(uploaded, *, what="Excel .xlsx"):
     if total > limit:
         raise UploadError(f"This {what} file unpacks to {_size(total)}; at most {_size(limit)} are "
                           "accepted (is it a zip bomb?). Split the file.", code="zip_size")
+
+
+def _declared_member_count(uploaded):
+    """The member count of the zip's end-of-central-directory record (its last 22 bytes plus a
+    comment of at most 64 KB), read before the directory itself: a zip of a million empty
+    members is refused without building a million entries. None when not found (zipfile decides)."""
+    size = uploaded.size or 0
+    window = min(size, 22 + 65_535)
+    uploaded.seek(size - window)
+    tail = uploaded.read(window)
+    uploaded.seek(0)
+    at = tail.rfind(b"PK\x05\x06")
+    if at < 0 or len(tail) < at + 12:
+        return None
+    count = int.from_bytes(tail[at + 10:at + 12], "little")
+    return None if count == 0xFFFF else count  # 0xFFFF: a zip64 count, read by zipfile
 
 
 def _too_many_rows(limit):

@@ -100,6 +100,8 @@ def sample_value(route, start, name, converter, regex, world):
         return "not-a-valid-token"
     if name == "kind":
         return "members"
+    if name == "key":  # a picker
+        return "organisations"
     if name == "extension":
         return "csv"
     if name in ("url", "path"):  # catch-all views (the admin's, the API's not-found)

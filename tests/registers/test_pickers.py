@@ -46,7 +46,7 @@ def test_mou_form_renders_no_select_of_organisations(manager_client):
     many_organisations(600)
     content = manager_client.get(reverse("alliance:mou-create")).content.decode()
     assert content.count("<option") < 300
-    assert 'data-picker-url="/registers/pick/organisations/"' in content
+    assert 'data-picker-url="/pickers/organisations/"' in content
 
 
 def test_mou_list_filter_renders_no_select_of_organisations(manager_client):

@@ -1,0 +1,130 @@
+"""Benchmark the pages of issue 13 against /health/ under gunicorn on PostgreSQL, with wrk.
+
+    DATABASE_URL=postgres://postgres@localhost:5432/lcamp_scale_1m \\
+        python manage.py bench_pages --scale 1000000 --duration 15 --connections 16
+
+The set-up is ``bench_web``'s (reference data, ``demo_data --scale N`` unless
+``--skip-data``, ANALYZE, roll-up, gunicorn with DEBUG=0 on a loopback port, a staff
+session). Then every page of the list is loaded in turn with wrk, between two runs of
+``/health/`` (which must keep answering), and the table prints p50, p99, req/s, errors
+and the throughput as a share of /health/'s. Goal per page: p99 < 300 ms and at least
+20% of /health/'s requests per second, no errors.
+"""
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+
+from django.conf import settings
+from django.core.management.base import CommandError
+from django.db import connection
+
+from .bench_web import Command as WebCommand
+from .bench_web import parse_wrk
+
+GOAL_P99_MS = 300.0
+GOAL_THROUGHPUT_SHARE = 0.2
+PAGES = [
+    "/",
+    "/indicators/alliance-members/",
+    "/mous/",
+    "/registers/",
+    "/registers/alliance-members/",
+    "/registers/alliance-members/?q=ika",
+    "/registers/alliance-members/?sort=organisation__name",
+    "/registers/organisations/",
+    "/registers/organisations/?q=ika",
+    "/registers/organisations/?sort=-name",
+    "/registers/micro-credentials/",
+    "/registers/micro-credentials/?q=weld",
+    "/registers/micro-credentials/?sort=title",
+    "/api/v1/mous/?page_size=100",
+    "/api/v1/micro-credentials/?page_size=100",
+    "/indicators/export.xlsx",
+    "/public/",
+]
+
+
+class Command(WebCommand):
+    help = "Serve the app with gunicorn on PostgreSQL and load the issue's page list with wrk, against /health/."
+
+    def _wrk(self, wrk, url, headers, duration, connections, threads):
+        # wrk counts a timeout only within the run: keep it under the duration, so a page
+        # slower than that shows as errors rather than as "0 requests".
+        timeout = max(1, min(5, duration // 2))
+        command = [wrk, f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--latency", "--timeout", f"{timeout}s"]
+        for header in headers:
+            command += ["-H", header]
+        completed = subprocess.run([*command, url], capture_output=True, text=True, check=True,  # noqa: S603
+                                   timeout=duration + 30)
+        return completed.stdout
+
+    def add_arguments(self, parser):
+        super().add_arguments(parser)
+        parser.set_defaults(connections=16, port=8220, duration=10)
+        parser.add_argument("--pages", nargs="*", default=None, help="Only these paths (default: the issue's list).")
+
+    def handle(self, *args, scale, skip_data, duration, connections, threads, workers, port, wrk, pages, **options):
+        if connection.vendor != "postgresql":
+            raise CommandError("bench_pages measures on PostgreSQL: set DATABASE_URL=postgres://...")
+        if not os.path.exists(wrk):
+            raise CommandError(f"wrk not found at {wrk}; install it (apt-get install wrk) or pass --wrk.")
+        if not (1 <= duration <= 120 and 1 <= connections <= 64 and 1 <= threads <= 8 and 1 <= workers <= 16):
+            raise CommandError("Keep the load bounded: duration 1-120 s, connections 1-64, threads 1-8, workers 1-16.")
+        threads = min(threads, connections)
+        if not skip_data:
+            self._load_data(scale)
+        cookie = self._session_cookie()
+        static_root = tempfile.mkdtemp(prefix="lcamp-bench-static-")
+        server = None
+        results = []
+        try:
+            env = self._server_env(port, static_root, workers)
+            subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], env=env,
+                           cwd=settings.BASE_DIR, check=True)
+            server = subprocess.Popen(
+                [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "lcamp.wsgi:application"],
+                env=env, cwd=settings.BASE_DIR, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                start_new_session=True)
+            base = f"http://127.0.0.1:{port}"
+            self._wait_until_up(base, server)
+            for path in ["/health/", *(pages or PAGES), "/health/"]:
+                headers = [] if path == "/health/" else [f"Cookie: {cookie}"]
+                self._wrk(wrk, base + path, headers, 1, connections, threads)  # warm-up
+                output = self._wrk(wrk, base + path, headers, duration, connections, threads)
+                results.append(parse_wrk(path, output))
+                # Requests wrk gave up on still occupy the workers: let them drain before the next page.
+                self._wait_until_up(base, server)
+                self.stdout.write(f"  {path}: p99 {results[-1].p99_ms:.0f} ms, "
+                                  f"{results[-1].requests_per_second:.1f} req/s")
+        finally:
+            if server is not None:
+                os.killpg(server.pid, signal.SIGTERM)
+                try:
+                    server.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    os.killpg(server.pid, signal.SIGKILL)
+            shutil.rmtree(static_root, ignore_errors=True)
+            self._end_session()
+        self._table(results, duration, connections, workers, None if skip_data else scale)
+
+    def _table(self, results, duration, connections, workers, scale):
+        health = max(results[0].requests_per_second, results[-1].requests_per_second)
+        self.stdout.write("")
+        self.stdout.write(f"gunicorn {workers} workers, wrk {connections} connections, {duration} s per page"
+                          + (f", demo_data --scale {scale}" if scale is not None else ""))
+        self.stdout.write(f"{'page':<56} {'p50 ms':>8} {'p99 ms':>8} {'req/s':>8} {'share':>6} {'errors':>6}")
+        failed = []
+        for r in results:
+            share = r.requests_per_second / health if health else 0
+            ok = r.path == "/health/" or (r.p99_ms < GOAL_P99_MS and share >= GOAL_THROUGHPUT_SHARE and not r.errors)
+            if not ok:
+                failed.append(r.path)
+            self.stdout.write(f"{r.path:<56} {r.p50_ms:>8.1f} {r.p99_ms:>8.1f} {r.requests_per_second:>8.1f} "
+                              f"{share:>6.0%} {r.errors:>6}{'' if ok else '  NOT met'}")
+        style = self.style.SUCCESS if not failed else self.style.WARNING
+        self.stdout.write(style(f"Goal (p99 < {GOAL_P99_MS:.0f} ms, >= {GOAL_THROUGHPUT_SHARE:.0%} of /health/'s "
+                                f"req/s, no errors): {'met' if not failed else 'NOT met by ' + ', '.join(failed)}"))

@@ -53,9 +53,12 @@ def as_of(period, today=None):
 
 def period_version(period):
     """A string that changes whenever the period's report would: state, snapshots, narratives."""
+    if period.closed_at is not None:
+        # Frozen: its figures and narratives no longer change; the report lasts until a reopening.
+        return f"{period.pk}:closed:{period.closed_at.isoformat()}"
     narratives = Narrative.objects.filter(period=period).aggregate(at=Max("updated_at"), reviewed=Max("reviewed_at"))
     return ":".join(str(part) for part in (
-        period.pk, period.closed_at and period.closed_at.isoformat(), dashboard.cards_version(),
+        period.pk, dashboard.cards_version(),
         narratives["at"] and narratives["at"].isoformat(), narratives["reviewed"] and narratives["reviewed"].isoformat(),
         PeriodEvent.objects.filter(period=period).count(), timezone.localdate().isoformat(),
     ))

@@ -27,7 +27,7 @@ from .models import Report
 logger = logging.getLogger(__name__)
 
 # The PDF lists this many counted records per indicator (the XLSX lists them all, up to XLSX_ANNEX_ROWS).
-PDF_ANNEX_ROWS = 200
+PDF_ANNEX_ROWS = 100
 XLSX_ANNEX_ROWS = 200_000
 REPORT_CACHE_SECONDS = 24 * 60 * 60
 CONTENT_TYPES = {"pdf": "application/pdf",

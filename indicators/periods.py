@@ -50,9 +50,12 @@ def as_of(period, today=None):
 
 def period_version(period):
     """A string that changes whenever the period's report would: state, snapshots, narratives."""
+    if period.closed_at is not None:
+        # Frozen: its figures and narratives no longer change; the report lasts until a reopening.
+        return f"{period.pk}:closed:{period.closed_at.isoformat()}"
     narratives = Narrative.objects.filter(period=period).aggregate(at=Max("updated_at"), reviewed=Max("reviewed_at"))
     return ":".join(str(part) for part in (
-        period.pk, period.closed_at and period.closed_at.isoformat(), dashboard.cards_version(),
+        period.pk, dashboard.cards_version(),
         narratives["at"] and narratives["at"].isoformat(), narratives["reviewed"] and narratives["reviewed"].isoformat(),
         PeriodEvent.objects.filter(period=period).count(), timezone.localdate().isoformat(),
     ))
@@ -224,27 +227,54 @@ def narratives_changed():
 def flag_missing_narratives(cards, today=None):
     """Set ``card.needs_narrative`` on the cards of behind indicators without a narrative for the open period.
 
-    One query (only when an indicator is behind): each project's open periods, joined to
-    the indicators that have a narrative in them.
+    Returns every reporting period (for the dashboard's period selector). One query: the
+    periods joined to the indicators that have a narrative in them.
     """
+    today = today or timezone.localdate()
+    periods, written = {}, {}
+    for pk, name, project_id, end_on, closed_at, indicator_id in ReportingPeriod.objects.order_by(
+            "start_on", "pk").values_list("pk", "name", "project_id", "end_on", "closed_at",
+                                          "narratives__indicator_id"):
+        periods.setdefault(pk, SimpleNamespace(pk=pk, name=name, project_id=project_id, end_on=end_on,
+                                               closed_at=closed_at))
+        if indicator_id is not None:
+            written.setdefault(pk, set()).add(indicator_id)
+    open_periods = {}
+    for period in periods.values():
+        if period.closed_at is None and period.end_on >= today:
+            open_periods.setdefault(period.project_id, period)
+    for card in cards:
+        period = open_periods.get(card.indicator.project_id)
+        card.needs_narrative = bool(
+            period is not None and card.snapshot is not None and card.snapshot.status == Snapshot.Status.BEHIND
+            and card.indicator.pk not in written.get(period.pk, set()))
+        card.open_period = period if card.needs_narrative else None
+    return list(periods.values())
+
+
+# --- The dashboard's period selector ----------------------------------------------------
+
+def selected_period(value):
+    """The period chosen on the dashboard (``?period=<id>``), or None for today's figures."""
+    if not (value or "").isdigit():
+        return None
+    return ReportingPeriod.objects.select_related("project").filter(pk=int(value)).first()
+
+
+def dashboard_cards_html(period):
+    """The dashboard's cards as of the period's end (read from the snapshots on that date)."""
+    from django.template.loader import render_to_string
+
+    on = as_of(period)
+    rows = period_rows(period, with_breakdowns=False)
+    # The change over the last 30 days means nothing at a period's end: the period's page gives
+    # the change over the period.
+    cards = [dashboard.Card(row.indicator, row.snapshot, None) for row in rows]
     for card in cards:
         card.needs_narrative = False
-        card.open_period = None
-    behind = [c for c in cards if c.snapshot is not None and c.snapshot.status == Snapshot.Status.BEHIND]
-    if not behind:
-        return cards
-    today = today or timezone.localdate()
-    open_periods, written = {}, set()
-    rows = ReportingPeriod.objects.filter(
-        project_id__in={c.indicator.project_id for c in behind}, closed_at__isnull=True, end_on__gte=today,
-    ).order_by("start_on", "pk").values_list("pk", "name", "project_id", "narratives__indicator_id")
-    for pk, name, project_id, indicator_id in rows:
-        period = open_periods.setdefault(project_id, SimpleNamespace(pk=pk, name=name))
-        if period.pk == pk and indicator_id is not None:
-            written.add(indicator_id)
-    for card in behind:
-        period = open_periods.get(card.indicator.project_id)
-        if period is not None and card.indicator.pk not in written:
-            card.needs_narrative = True
-            card.open_period = period
-    return cards
+    return render_to_string("indicators/_dashboard_cards.html", {
+        "groups": dashboard.group_by_pillar(cards),
+        "timeline": dashboard.Timeline(period.project, on),
+        "as_of": None, "as_of_period": period, "as_of_date": on, "can_add": False,
+        "selector_periods": list(ReportingPeriod.objects.order_by("start_on", "pk")),
+    })

@@ -50,9 +50,10 @@ def dashboard_view(request):
         return redirect(settings.PARTNER_HOME_URL_NAME)
     _require_viewer(request)
     can_add = roles.can_edit_registers(request.user)
+    period = periods.selected_period(request.GET.get("period", ""))
     return render(request, "indicators/dashboard.html", {
-        "cards_html": _dashboard_cards_html(can_add=can_add),
-        "can_add": can_add,
+        "cards_html": periods.dashboard_cards_html(period) if period else _dashboard_cards_html(can_add=can_add),
+        "can_add": can_add and period is None,
     })
 
 
@@ -67,8 +68,9 @@ def _dashboard_cards_html(*, can_add):
 
     def build():
         cards = dashboard.cards(on=today)
-        periods.flag_missing_narratives(cards, today=today)
+        selector_periods = periods.flag_missing_narratives(cards, today=today)
         return render_to_string("indicators/_dashboard_cards.html", {
+            "selector_periods": selector_periods,
             "groups": dashboard.group_by_pillar(cards),
             "timeline": dashboard.timeline(cards, on=today),
             "as_of": dashboard.as_of(cards),

@@ -4,7 +4,21 @@
 (function () {
   "use strict";
 
-  var config = { responsive: true, displayModeBar: false };
+  // The toolbar offers the chart as PNG (Plotly's camera button) and as SVG; nothing else.
+  var svgButton = {
+    name: "Download as SVG",
+    icon: { width: 1000, height: 1000, path: "M500 50 L500 650 M300 450 L500 650 L700 450 M150 800 L850 800 L850 950 L150 950 Z",
+            transform: "matrix(1 0 0 1 0 0)" },
+    click: function (gd) {
+      window.Plotly.downloadImage(gd, { format: "svg", filename: gd.id || "lcamp-chart" });
+    }
+  };
+  var config = {
+    responsive: true,
+    displaylogo: false,
+    modeBarButtons: [["toImage", svgButton]],
+    toImageButtonOptions: { format: "png", filename: "lcamp-chart", scale: 2 }
+  };
 
   function figureData(id) {
     var element = document.getElementById(id);
@@ -19,7 +33,13 @@
     if (!figure) {
       return;
     }
-    window.Plotly.newPlot(container, figure.data, figure.layout, config);
+    window.Plotly.newPlot(container, figure.data, figure.layout, config).then(function () {
+      // Plotly's toolbar links carry their name in data-title only: give them an accessible one.
+      container.querySelectorAll(".modebar-btn").forEach(function (button) {
+        button.setAttribute("aria-label", button.getAttribute("data-title") || "Download");
+        button.setAttribute("role", "button");
+      });
+    });
     container.setAttribute("data-drawn", "true");
   }
 

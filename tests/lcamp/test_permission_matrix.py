@@ -43,7 +43,7 @@ ANONYMOUS_ALLOWED = {
     "indicators:public",
 }
 # Pages only dashboard viewers (admin, staff, managers) reach.
-VIEWER_ONLY_PREFIXES = ("registers/", "indicators/", "admin/")
+VIEWER_ONLY_PREFIXES = ("registers/", "indicators/", "admin/", "periods/")
 VIEWER_ONLY_NAMES = {"indicators:dashboard", "registers"}
 
 # The path segment before an object id -> the sample object it refers to.
@@ -60,6 +60,7 @@ SEGMENT_OBJECTS = {
     "factory-exchanges": "exchange",
     "factory-products": "product",
     "reports": "report",
+    "periods": "period",
 }
 PLACEHOLDER = re.compile(r"<(?:(?P<converter>\w+):)?(?P<name>\w+)>|\(\?P<(?P<group>\w+)>(?P<regex>[^)]*)\)|\([^)]*\)")
 
@@ -149,6 +150,9 @@ def world(db, settings, organisation, other_organisation, partner_user):
         "mou": factories.MoUFactory(partner_organisation=organisation, submitted_by=partner_user),
         "other_mou": factories.MoUFactory(partner_organisation=other_organisation),
     }
+    from indicators.models import ReportingPeriod
+
+    objects["period"] = ReportingPeriod.objects.order_by("start_on").first()  # seeded
     objects["content_type"] = ContentType.objects.get_for_model(MoU)
     return objects
 

@@ -156,3 +156,19 @@ def test_services_refuse_the_wrong_role(staff_user, partner_user, period_data, p
     with pytest.raises(ValidationError):
         narratives.narrative_comment_add(narrative=narrative, user=staff_user, body=" ")
     assert periods.period_status(period) == periods.OPEN
+
+
+def test_the_dashboard_shows_the_figures_as_of_a_periods_end(staff_client, period_data, period):
+    from indicators.services import rollup_all
+
+    rollup_all()
+    today = staff_client.get(reverse("indicators:dashboard")).content.decode()
+    assert f'<option value="{period.pk}">the end of Interim M1–M18' in today
+    page = staff_client.get(reverse("indicators:dashboard"), {"period": period.pk}).content.decode()
+    assert "Figures as of" in page and "29 Feb 2024" in page and "the end of Interim M1–M18" in page
+    assert 'id="card-alliance-members"' in page
+    # Two members at the period's end (the third joined later); three today.
+    assert '<strong class="value">2</strong> of' in page
+    assert '<strong class="value">3</strong> of' in today
+    for bad in ("999", "x", "-1"):
+        assert staff_client.get(reverse("indicators:dashboard"), {"period": bad}).status_code == 200

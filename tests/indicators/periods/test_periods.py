@@ -150,3 +150,12 @@ def test_csrf_is_required_to_change_a_state(manager_user, period_data, period):
     client.force_login(manager_user)
     assert client.post(_url("period-review", period)).status_code == 403
     assert not period.events.exists()
+
+
+def test_the_admin_site_cannot_close_or_move_a_closed_period(admin_client, manager_user, period_data, period):
+    url = reverse("admin:indicators_reportingperiod_change", args=[period.pk])
+    page = admin_client.get(url).content.decode()
+    assert 'name="closed_at' not in page and 'name="end_on"' in page
+    periods.period_review(period=period, user=manager_user)
+    periods.period_close(period=period, user=manager_user)
+    assert 'name="end_on"' not in admin_client.get(url).content.decode()

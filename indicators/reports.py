@@ -12,6 +12,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from registers import pdf
+
 from .models import Report
 
 EVIDENCE_SIGNATURES = {
@@ -39,6 +41,9 @@ def check_evidence_file(upload):
         raise ValidationError(f"The file's content is not a {suffix[1:].upper()} file.")
     if not signatures and b"\x00" in head:
         raise ValidationError("The CSV file is not text.")
+    if suffix == ".pdf":
+        pdf.check_active_content(upload.read())
+        upload.seek(0)
 
 
 @transaction.atomic

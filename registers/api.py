@@ -338,10 +338,34 @@ class ApiSchema(AutoSchema):
 
 
 class Pagination(PageNumberPagination):
-    """``count``, ``next``, ``previous``, ``results``; PAGE_SIZE rows unless ``page_size`` asks (at most 500)."""
+    """``count``, ``next``, ``previous``, ``results``; PAGE_SIZE rows unless ``page_size`` asks (at most 500).
+
+    A ``page_size`` that is not a whole number from 1 up (``null``, ``0``, empty) answers 400
+    with a field message instead of being silently ignored.
+    """
 
     page_size_query_param = "page_size"
     max_page_size = 500
+
+    def get_page_size(self, request):
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        if not (raw.isascii() and raw.isdigit()) or int(raw) < 1:
+            raise exceptions.ValidationError({self.page_size_query_param: [
+                f"Give a whole number of rows from 1 to {self.max_page_size}, or leave page_size out."]})
+        return min(int(raw), self.max_page_size)
+
+
+class ApiSearchFilter(SearchFilter):
+    """DRF's search, answering a search the database cannot take (a NUL character) with
+    ``{"search": [message]}`` like every other bad parameter."""
+
+    def get_search_terms(self, request):
+        value = request.query_params.get(self.search_param, "")
+        if "\x00" in value:
+            raise exceptions.ValidationError({self.search_param: ["Null characters are not allowed."]})
+        return super().get_search_terms(request)
 
 
 class ThrottleFirstMixin:
@@ -368,7 +392,7 @@ class RegisterViewSet(ThrottleFirstMixin, mixins.CreateModelMixin, mixins.Retrie
     permission_classes = [permissions.IsAuthenticated, RegisterPermission]
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
     pagination_class = Pagination
-    filter_backends = [ApiFilterBackend, SearchFilter, OrderingFilter]
+    filter_backends = [ApiFilterBackend, ApiSearchFilter, OrderingFilter]
     lookup_value_regex = ID_REGEX
     schema = ApiSchema()
     # An action answering 400 for a bad query parameter sets this (for the schema).
@@ -382,7 +406,7 @@ class ReadOnlyViewSet(ThrottleFirstMixin, mixins.RetrieveModelMixin, mixins.List
     authentication_classes = RegisterViewSet.authentication_classes
     permission_classes = [permissions.IsAuthenticated, DashboardPermission]
     pagination_class = Pagination
-    filter_backends = [ApiFilterBackend, SearchFilter, OrderingFilter]
+    filter_backends = [ApiFilterBackend, ApiSearchFilter, OrderingFilter]
     schema = ApiSchema()
     # An action answering 400 for a bad query parameter sets this (for the schema).
     query_errors = False

@@ -14,6 +14,8 @@ from pathlib import PurePosixPath, PureWindowsPath
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
+from . import pdf
+
 PDF_HEADER = re.compile(rb"%PDF-[12]\.\d")
 # The last 1024 bytes must hold the end-of-file marker (ISO 32000-1, 7.5.5); a little more for safety.
 TRAILER_WINDOW = 2048
@@ -52,6 +54,7 @@ def validate_pdf(uploaded):
         if b"%%EOF" not in tail:
             raise ValidationError("This PDF is incomplete or damaged: its end (%%EOF trailer) is missing. "
                                   "Export or scan it again and upload the new file.", code="pdf_trailer")
+        pdf.check_active_content(_read(uploaded, 0, size))
     finally:
         uploaded.seek(0)
 

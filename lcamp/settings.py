@@ -314,7 +314,8 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     # A snapshot's status appears on the indicator and on its snapshots: one enum, one name.
-    "ENUM_NAME_OVERRIDES": {"SnapshotStatusEnum": "indicators.models.Snapshot.Status"},
+    "ENUM_NAME_OVERRIDES": {"SnapshotStatusEnum": "indicators.models.Snapshot.Status",
+                            "ReviewStatusEnum": "registers.models.Reviewable.Status"},
 }
 
 # --- Security ----------------------------------------------------------------

@@ -14,7 +14,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django_filters import rest_framework as filters
 from django_filters.fields import ModelChoiceField, ModelMultipleChoiceField
 from drf_spectacular.openapi import AutoSchema
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, permissions, serializers, status, viewsets
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.decorators import action
@@ -228,10 +228,23 @@ class ReviewSerializer(serializers.Serializer):
                                  help_text="The reviewer's note; a rejection needs one (the submitter reads it).")
 
 
+def review_actions_schema(*, request, response):
+    """The schema of a viewset's ``approve`` and ``reject`` actions: its review body and its record."""
+    return extend_schema_view(
+        approve=extend_schema(request=request, responses={200: response},
+                              description="Approve a submitted record: from then on it counts. Nobody approves "
+                                          "what they submitted themselves (403)."),
+        reject=extend_schema(request=request, responses={200: response},
+                             description="Reject a submitted record, with the reason in `note`. Nobody rejects "
+                                         "what they submitted themselves (403)."),
+    )
+
+
 class ReviewActionsMixin:
     """``approve`` and ``reject`` actions on a viewset of ``Reviewable`` records, through the one
     review workflow (``registers.reviews.review``). Refused reviewers (their own submission,
-    another role) answer 403 with the reason; a record not ready answers 400 with field messages."""
+    another role) answer 403 with the reason; a record not ready answers 400 with field messages.
+    Decorate the viewset with ``review_actions_schema`` for its schema."""
 
     review_serializer_class = ReviewSerializer
 
@@ -254,14 +267,10 @@ class ReviewActionsMixin:
             raise serializers.ValidationError(detail) from error
         return Response(self.get_serializer(obj).data)
 
-    @extend_schema(description="Approve a submitted record: from then on it counts. Nobody approves what they "
-                               "submitted themselves (403).")
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
         return self._review(request, reviews.Decision.APPROVE)
 
-    @extend_schema(description="Reject a submitted record, with the reason in `note`. Nobody rejects what they "
-                               "submitted themselves (403).")
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
         return self._review(request, reviews.Decision.REJECT)

@@ -23,8 +23,10 @@ max_requests_jitter = 200
 preload_app = True
 # Heartbeat files in memory, not on a container's overlay file system.
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108 - gunicorn heartbeat files
-# The reverse proxy in front terminates TLS and sets X-Forwarded-Proto.
-forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# The reverse proxy in front terminates TLS and sets X-Forwarded-Proto and X-Forwarded-For.
+# Its headers are believed only from TRUSTED_PROXY_IPS (addresses or networks, comma-separated),
+# the same list Django's login throttling reads (accounts.client_ip): the two always agree.
+forwarded_allow_ips = os.environ.get("TRUSTED_PROXY_IPS", "127.0.0.1")
 # Requests are logged by lcamp.middleware.RequestIdMiddleware (JSON with request id,
 # user, path, status, duration); gunicorn's own access log would only repeat them.
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None

@@ -1,6 +1,11 @@
+import hashlib
+
+from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.views import i18n as i18n_views
@@ -8,7 +13,49 @@ from django.views.decorators.http import require_POST
 from rest_framework.authtoken.models import Token
 
 from . import notifications
+from .client_ip import client_ip
 from .services import account_set_language, token_create, token_revoke
+
+RESET_THROTTLED = ("Too many password-reset requests from here or for this address. Please wait an hour and try "
+                   "again.")
+
+
+def _over_reset_limit(request, email):
+    """Count this reset request by client address and by e-mail address; whether either is over the limit.
+
+    Counted whether or not an account uses the address, so the answer reveals nothing."""
+    digest = hashlib.sha256(email.strip().lower().encode()).hexdigest()
+    over = False
+    for key in (f"accounts:reset:ip:{client_ip(request)}", f"accounts:reset:email:{digest}"):
+        cache.add(key, 0, timeout=3600)
+        try:
+            count = cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.set(key, 1, timeout=3600)
+            count = 1
+        over = over or count > settings.PASSWORD_RESETS_PER_HOUR
+    return over
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's reset by e-mail, throttled per client and per address; the answer is the same whether
+    or not an account uses the address."""
+
+    def form_valid(self, form):
+        if _over_reset_limit(self.request, form.cleaned_data["email"]):
+            form.add_error(None, RESET_THROTTLED)
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        return super().form_valid(form)
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Choosing a new password from the e-mailed link also lifts the login lockout of the account:
+    the link proves the person owns it."""
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        axes_reset(username=self.user.get_username())
+        return response
 
 
 @login_required

@@ -47,5 +47,13 @@ class MoUAdmin(SimpleHistoryAdmin):
     list_filter = ["status", "is_demo", "signed_on"]
     list_select_related = ["counterpart", "partner_organisation"]
     search_fields = ["title", "counterpart__name", "partner_organisation__name"]
-    autocomplete_fields = ["counterpart", "partner_organisation", "submitted_by", "reviewed_by"]
-    readonly_fields = ["document"]
+    autocomplete_fields = ["counterpart", "partner_organisation"]
+    # An MoU is made only by the MoU form or the API (mou_submit) and decided only by the review
+    # workflow, where nobody reviews their own submission: the admin neither adds nor decides.
+    # The document is private storage (no URL): downloaded from the MoU page, not linked here.
+    exclude = ["document"]
+    readonly_fields = ["document_name", "status", "submitted_by", "submitted_at", "reviewed_by", "reviewed_at",
+                       "review_note"]
+
+    def has_add_permission(self, request):
+        return False

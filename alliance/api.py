@@ -14,6 +14,7 @@ from registers.api import (
     ReviewActionsMixin,
     ReviewSerializer,
     TrackedSerializer,
+    review_actions_schema,
 )
 
 from . import services
@@ -182,6 +183,7 @@ class MoUReviewSerializer(ReviewSerializer):
                   "needs this set to true: you checked, it is not a duplicate.")
 
 
+@review_actions_schema(request=MoUReviewSerializer, response=MoUSerializer)
 class MoUViewSet(ReviewActionsMixin, RegisterViewSet):
     """MoUs. Partners read and submit their own organisation's; managers read all, edit and review."""
 

@@ -33,12 +33,13 @@ def _one_per_address(users):
 
 @shared_task
 def notify_managers_of_submission(mou_id):
-    """Tell every active manager that an MoU waits for review."""
+    """Tell every active manager who may review it (not the one who submitted it) that an MoU waits."""
     mou = MoU.objects.select_related("counterpart", "partner_organisation", "submitted_by").filter(pk=mou_id).first()
     if mou is None or mou.status != MoU.Status.SUBMITTED:
         return 0
     recipients = _one_per_address(
         get_user_model().objects.filter(is_active=True, groups__name=roles.MANAGER).exclude(email="")
+        .exclude(pk=mou.submitted_by_id)
     )
     context = {"mou": mou, "link": _link(mou), "duplicates": mou.possible_duplicates().exists()}
 

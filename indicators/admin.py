@@ -33,7 +33,12 @@ class ReportAdmin(SimpleHistoryAdmin):
     list_filter = ["status", "indicator"]
     list_select_related = ["indicator", "organisation", "submitted_by"]
     search_fields = ["organisation__name", "note"]
-    autocomplete_fields = ["organisation", "submitted_by", "reviewed_by"]
+    autocomplete_fields = ["organisation"]
+    # Decided only by the review workflow (nobody reviews their own report), never here.
+    readonly_fields = ["status", "submitted_by", "submitted_at", "reviewed_by", "reviewed_at", "review_note"]
+
+    def has_add_permission(self, request):
+        return False
 
 
 @admin.register(ReportingPeriod)

@@ -14,7 +14,15 @@ from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from registers.api import Pagination, ReadOnlyViewSet, RegisterViewSet, ReviewActionsMixin, TrackedSerializer
+from registers.api import (
+    Pagination,
+    ReadOnlyViewSet,
+    RegisterViewSet,
+    ReviewActionsMixin,
+    ReviewSerializer,
+    TrackedSerializer,
+    review_actions_schema,
+)
 
 from . import reports
 from .models import Breakdown, Indicator, Report, Snapshot
@@ -209,6 +217,7 @@ class ReportSerializer(TrackedSerializer):
         return super().save_record(instance=instance, m2m=m2m, expected_version=expected_version, user=user)
 
 
+@review_actions_schema(request=ReviewSerializer, response=ReportSerializer)
 class ReportViewSet(ReviewActionsMixin, RegisterViewSet):
     """Reported values. Managers submit them; a manager of another organisation (or an admin) reviews them."""
 

@@ -157,7 +157,15 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 # Login throttling against password guessing (django-axes).
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)
+# Locked per username AND client address: a stranger guessing a partner's password locks
+# out only themselves. The address comes from accounts.client_ip: X-Forwarded-For only from
+# a trusted proxy (TRUSTED_PROXY_IPS, the list gunicorn's forwarded_allow_ips reads too).
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "accounts.client_ip.client_ip"
+TRUSTED_PROXY_IPS = env.list("TRUSTED_PROXY_IPS", default=["127.0.0.1"])
+# Password-reset requests per client address and per e-mail address an hour (a locked-out
+# user gets in through the e-mail; the page never says whether the account exists).
+PASSWORD_RESETS_PER_HOUR = env.int("PASSWORD_RESETS_PER_HOUR", default=5)
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
@@ -340,6 +348,7 @@ REST_FRAMEWORK = {
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "registers.negotiation.ApiContentNegotiation",
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
         "rest_framework.throttling.UserRateThrottle",
@@ -367,6 +376,7 @@ SPECTACULAR_SETTINGS = {
     # A snapshot's status appears on the indicator and on its snapshots: one enum, one name.
     "ENUM_NAME_OVERRIDES": {
         "SnapshotStatusEnum": "indicators.models.Snapshot.Status",
+        "ReviewStatusEnum": "registers.models.Reviewable.Status",
         # A micro-credential's default language and its languages of instruction: one list.
         "MicroCredentialLanguageEnum": "training.vocabularies.LANGUAGE_CHOICES",
     },

@@ -17,7 +17,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django_filters import rest_framework as filters
 from django_filters.fields import ModelChoiceField, ModelMultipleChoiceField
 from drf_spectacular.openapi import AutoSchema
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, permissions, serializers, status, viewsets
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.decorators import action
@@ -237,10 +237,23 @@ class ReviewSerializer(serializers.Serializer):
                                  help_text="The reviewer's note; a rejection needs one (the submitter reads it).")
 
 
+def review_actions_schema(*, request, response):
+    """The schema of a viewset's ``approve`` and ``reject`` actions: its review body and its record."""
+    return extend_schema_view(
+        approve=extend_schema(request=request, responses={200: response},
+                              description="Approve a submitted record: from then on it counts. Nobody approves "
+                                          "what they submitted themselves (403)."),
+        reject=extend_schema(request=request, responses={200: response},
+                             description="Reject a submitted record, with the reason in `note`. Nobody rejects "
+                                         "what they submitted themselves (403)."),
+    )
+
+
 class ReviewActionsMixin:
     """``approve`` and ``reject`` actions on a viewset of ``Reviewable`` records, through the one
     review workflow (``registers.reviews.review``). Refused reviewers (their own submission,
-    another role) answer 403 with the reason; a record not ready answers 400 with field messages."""
+    another role) answer 403 with the reason; a record not ready answers 400 with field messages.
+    Decorate the viewset with ``review_actions_schema`` for its schema."""
 
     review_serializer_class = ReviewSerializer
 
@@ -263,14 +276,10 @@ class ReviewActionsMixin:
             raise serializers.ValidationError(detail) from error
         return Response(self.get_serializer(obj).data)
 
-    @extend_schema(description="Approve a submitted record: from then on it counts. Nobody approves what they "
-                               "submitted themselves (403).")
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
         return self._review(request, reviews.Decision.APPROVE)
 
-    @extend_schema(description="Reject a submitted record, with the reason in `note`. Nobody rejects what they "
-                               "submitted themselves (403).")
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
         return self._review(request, reviews.Decision.REJECT)
@@ -388,12 +397,36 @@ class ApiSchema(AutoSchema):
 
 
 class Pagination(PageNumberPagination):
-    """``count``, ``next``, ``previous``, ``results``; PAGE_SIZE rows unless ``page_size`` asks (at most 500)."""
+    """``count``, ``next``, ``previous``, ``results``; PAGE_SIZE rows unless ``page_size`` asks (at most 500).
+
+    A ``page_size`` that is not a whole number from 1 up (``null``, ``0``, empty) answers 400
+    with a field message instead of being silently ignored.
+    """
 
     page_size_query_param = "page_size"
     max_page_size = 500
     # ``count`` is exact under EXACT_COUNT_BELOW rows and the planner's estimate above (PostgreSQL).
     django_paginator_class = EstimatedCountPaginator
+
+    def get_page_size(self, request):
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        if not (raw.isascii() and raw.isdigit()) or int(raw) < 1:
+            raise exceptions.ValidationError({self.page_size_query_param: [
+                f"Give a whole number of rows from 1 to {self.max_page_size}, or leave page_size out."]})
+        return min(int(raw), self.max_page_size)
+
+
+class ApiSearchFilter(SearchFilter):
+    """DRF's search, answering a search the database cannot take (a NUL character) with
+    ``{"search": [message]}`` like every other bad parameter."""
+
+    def get_search_terms(self, request):
+        value = request.query_params.get(self.search_param, "")
+        if "\x00" in value:
+            raise exceptions.ValidationError({self.search_param: ["Null characters are not allowed."]})
+        return super().get_search_terms(request)
 
 
 class ThrottleFirstMixin:
@@ -420,7 +453,7 @@ class RegisterViewSet(ThrottleFirstMixin, mixins.CreateModelMixin, mixins.Retrie
     permission_classes = [permissions.IsAuthenticated, RegisterPermission]
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
     pagination_class = Pagination
-    filter_backends = [ApiFilterBackend, SearchFilter, OrderingFilter]
+    filter_backends = [ApiFilterBackend, ApiSearchFilter, OrderingFilter]
     lookup_value_regex = ID_REGEX
     schema = ApiSchema()
     # An action answering 400 for a bad query parameter sets this (for the schema).
@@ -434,7 +467,7 @@ class ReadOnlyViewSet(ThrottleFirstMixin, mixins.RetrieveModelMixin, mixins.List
     authentication_classes = RegisterViewSet.authentication_classes
     permission_classes = [permissions.IsAuthenticated, DashboardPermission]
     pagination_class = Pagination
-    filter_backends = [ApiFilterBackend, SearchFilter, OrderingFilter]
+    filter_backends = [ApiFilterBackend, ApiSearchFilter, OrderingFilter]
     schema = ApiSchema()
     # An action answering 400 for a bad query parameter sets this (for the schema).
     query_errors = False

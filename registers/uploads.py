@@ -21,6 +21,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from . import pdf
+
 PDF_HEADER = re.compile(rb"%PDF-[12]\.\d")
 # The last 1024 bytes must hold the end-of-file marker (ISO 32000-1, 7.5.5); a little more for safety.
 TRAILER_WINDOW = 2048
@@ -66,6 +68,7 @@ def validate_pdf(uploaded):
         if b"%%EOF" not in tail:
             raise ValidationError(_("This PDF is incomplete or damaged: its end (%%EOF trailer) is missing. "
                                     "Export or scan it again and upload the new file."), code="pdf_trailer")
+        pdf.check_active_content(_read(uploaded, 0, size))
     finally:
         uploaded.seek(0)
 
@@ -314,3 +317,7 @@ def validate_evidence(uploaded):
         raise UploadError("The CSV file is not text.", code="content")
     if suffix in (".xlsx", ".docx"):
         check_zip(uploaded, what="Excel .xlsx" if suffix == ".xlsx" else "Word .docx")
+    if suffix == ".pdf":
+        # Reviewers open evidence too: a PDF with active content is refused as an MoU's is.
+        pdf.check_active_content(_read(uploaded, 0, uploaded.size))
+        uploaded.seek(0)

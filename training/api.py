@@ -127,18 +127,28 @@ class LearningFactoryViewSet(RegisterViewSet):
 
 class FactoryExchangeSerializer(TrackedSerializer):
     end_of_life = (FactoryExchange.Status.CANCELLED, "cancelled_on")
+    not_duplicate = serializers.BooleanField(
+        write_only=True, required=False, default=False,
+        help_text="On create: true confirms this exchange is not a duplicate of one with the same factory, "
+                  "partners, dates and students (without it such an exchange answers 400 under not_duplicate).")
+
     class Meta:
         model = FactoryExchange
         fields = ["id", "factory", "partner_organisations", "title", "started_on", "ended_on", "students", "status",
-                  "cancelled_on", "version", "created_at", "updated_at"]
+                  "cancelled_on", "not_duplicate", "version", "created_at", "updated_at"]
         read_only_fields = ["created_at", "updated_at"]
+
+    def validate(self, attrs):
+        self._not_duplicate = attrs.pop("not_duplicate", False)
+        return super().validate(attrs)
 
     def save_record(self, *, instance, m2m, expected_version, user):
         partners = m2m.get("partner_organisations")
         if partners is None:
             partners = list(instance.partner_organisations.all())
         return services.factory_exchange_save(instance=instance, partner_organisations=partners, user=user,
-                                              expected_version=expected_version)
+                                              expected_version=expected_version,
+                                              not_duplicate=getattr(self, "_not_duplicate", False))
 
 
 class FactoryExchangeViewSet(RegisterViewSet):

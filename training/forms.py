@@ -85,6 +85,11 @@ class LearningFactoryForm(RegisterForm):
 
 
 class FactoryExchangeForm(RegisterForm):
+    not_duplicate = forms.BooleanField(
+        required=False, label="Not a duplicate",
+        help_text="Tick only when asked: another exchange with the same factory, partners, dates and students "
+                  "exists, and this one is a different exchange.")
+
     class Meta:
         model = FactoryExchange
         fields = ["factory", "title", "partner_organisations", "students", "started_on", "ended_on", "status"]

@@ -239,6 +239,23 @@ class FactoryExchange(TrackedModel):
         if errors:
             raise ValidationError(errors)
 
+    NOT_DUPLICATE = "not_duplicate"
+
+    def check_not_duplicate(self, partner_organisations, confirmed):
+        """Refuse a new exchange that looks entered twice (same factory, partners, dates and students as a
+        confirmed one) unless the person confirms it is not a duplicate."""
+        if confirmed or self.pk is not None:
+            return
+        partners = sorted(p.pk for p in partner_organisations)
+        candidates = FactoryExchange.objects.filter(
+            factory_id=self.factory_id, started_on=self.started_on, ended_on=self.ended_on, students=self.students,
+            status=self.Status.CONFIRMED).prefetch_related("partner_organisations")
+        for other in candidates:
+            if sorted(p.pk for p in other.partner_organisations.all()) == partners:
+                raise ValidationError({self.NOT_DUPLICATE: (
+                    f"This exchange looks entered already: \"{other.title}\" has the same factory, partners, dates "
+                    "and students. If it is a different exchange, confirm it is not a duplicate and save again.")})
+
 
 class FactoryProductQuerySet(models.QuerySet):
     def counted_on(self, on):

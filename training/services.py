@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from registers.engine import record_create, record_save
 
-from .models import FactoryExchange, FactoryProduct, MicroCredential
+from .models import FactoryExchange, FactoryProduct, LearningFactory, MicroCredential
 
 
 def _save(instance, user, expected_version, m2m=None):
@@ -43,11 +43,19 @@ def learning_factory_save(*, instance, user=None, expected_version=None):
 
 
 @transaction.atomic
-def factory_exchange_save(*, instance, partner_organisations, user=None, expected_version=None):
-    """An exchange of a factory's students with partner organisations (one or more)."""
+def factory_exchange_save(*, instance, partner_organisations, user=None, expected_version=None, not_duplicate=False):
+    """An exchange of a factory's students with partner organisations (one or more).
+
+    A new exchange with the same factory, partners, dates and students as a confirmed one is
+    refused unless ``not_duplicate`` confirms it is another exchange. Adds for one factory are
+    serialised by locking its row, so two identical concurrent adds cannot both pass.
+    """
     partner_organisations = list(partner_organisations)
     if not partner_organisations:
         raise ValidationError({"partner_organisations": "Choose at least one partner organisation."})
+    if instance.pk is None and instance.factory_id:
+        list(LearningFactory.objects.select_for_update().filter(pk=instance.factory_id).values_list("pk"))
+        instance.check_not_duplicate(partner_organisations, confirmed=not_duplicate)
     return _save(instance, user, expected_version, {"partner_organisations": partner_organisations})
 
 

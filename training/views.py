@@ -23,7 +23,8 @@ def _save_factory(form, user, expected_version=None):
 
 def _save_exchange(form, user, expected_version=None):
     return services.factory_exchange_save(instance=form.instance, user=user, expected_version=expected_version,
-                                          partner_organisations=form.cleaned_data["partner_organisations"])
+                                          partner_organisations=form.cleaned_data["partner_organisations"],
+                                          not_duplicate=form.cleaned_data.get("not_duplicate", False))
 
 
 def _save_product(form, user, expected_version=None):

@@ -178,3 +178,15 @@ def test_a_consortium_partner_is_refused_as_counterpart_through_the_api(partner_
     assert response.status_code == 400
     assert "external to the LCAMP consortium" in response.json()["counterpart"][0]
     assert not MoU.objects.exists()
+
+
+def test_the_manager_who_registered_it_is_not_asked_to_review_it(manager_client, manager_user, second_manager,
+                                                                partner_user, counterpart,
+                                                                django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    with django_capture_on_commit_callbacks(execute=True):
+        manager_client.post(URL, mou_post_data(counterpart, partner_organisation=partner_user.organisation.pk))
+    recipients = {address for message in mail.outbox for address in message.to}
+    assert second_manager.email in recipients
+    assert manager_user.email not in recipients

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -17,6 +18,7 @@ from alliance.models import AllianceMember, CooperationProject, MoU
 from indicators.models import Indicator, Report
 from observatories.models import Observatory, SkillGap
 from organisations.models import Organisation, Region
+from tests.alliance.pdf_samples import make_pdf
 from tests.api.conftest import send
 from tests.factories import (
     AllianceMemberFactory,
@@ -218,8 +220,16 @@ def resource(request, db):
     return request.param
 
 
+def post_record(client, resource):
+    """Create a record as the API takes it: JSON, but an MoU is submitted with its signed PDF, as multipart."""
+    if resource.basename == "mou":
+        document = SimpleUploadedFile("signed.pdf", make_pdf(), content_type="application/pdf")
+        return client.post(list_url(resource), {**resource.payload(), "document": document})
+    return send(client, "post", list_url(resource), resource.payload())
+
+
 def test_manager_creates_a_record_and_reads_it_back(resource, manager_client):
-    response = send(manager_client, "post", list_url(resource), resource.payload())
+    response = post_record(manager_client, resource)
     assert response.status_code == 201, response.json()
     body = response.json()
     record = resource.model.objects.get(pk=body["id"])
@@ -321,7 +331,7 @@ def test_permission_matrix(resource, api_clients, role, read, write):
     before = resource.model.objects.count()
     assert send(client, "get", list_url(resource)).status_code == read
     assert send(client, "get", detail_url(resource, record.pk)).status_code == read
-    assert send(client, "post", list_url(resource), resource.payload()).status_code == write
+    assert post_record(client, resource).status_code == write
     expected_update = 200 if write == 201 else write
     assert send(client, "patch", detail_url(resource, record.pk), resource.change).status_code == expected_update
     if write != 201:

@@ -1,0 +1,16 @@
+"""The API's content negotiation (a module of its own: DRF loads it while its views are imported)."""
+
+from rest_framework import exceptions
+from rest_framework.negotiation import DefaultContentNegotiation
+
+
+class ApiContentNegotiation(DefaultContentNegotiation):
+    """DRF's negotiation, refusing an empty ``?format=`` (400) instead of ignoring it; an unknown
+    format answers 404 as DRF does."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        param = self.settings.URL_FORMAT_OVERRIDE
+        if param and param in request.query_params and not request.query_params[param].strip():
+            raise exceptions.ValidationError({param: [
+                "Give a format (" + ", ".join(sorted({r.format for r in renderers})) + ") or leave format out."]})
+        return super().select_renderer(request, renderers, format_suffix)

@@ -4,9 +4,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import Prefetch
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import permissions, serializers
 from rest_framework.decorators import action
+from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from accounts import roles
@@ -188,6 +189,9 @@ class MoUSerializer(TrackedSerializer):
         return super().save_record(instance=instance, m2m=m2m, expected_version=expected_version, user=user)
 
 
+@extend_schema_view(create=extend_schema(
+    request={"multipart/form-data": MoUSerializer},
+    description="Submit an MoU with its signed PDF in `document` (multipart/form-data)."))
 class MoUViewSet(RegisterViewSet):
     """MoUs. Partners read and submit their own organisation's; managers read all, edit and review."""
 
@@ -201,6 +205,12 @@ class MoUViewSet(RegisterViewSet):
     }
     search_fields = ["title", "scope", "areas", "counterpart__name"]
     ordering_fields = ["submitted_at", "signed_on", "title"]
+
+    def get_parsers(self):
+        # A submission may carry the signed PDF (multipart/form-data); every other write is JSON.
+        if getattr(self, "action", None) == "create" or "create" in getattr(self, "action_map", {}).values():
+            return [MultiPartParser(), JSONParser()]
+        return super().get_parsers()
 
     def get_queryset(self):
         return MoU.objects.visible_to(self.request.user).select_related(

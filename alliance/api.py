@@ -5,6 +5,7 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions, serializers
+from rest_framework.parsers import JSONParser, MultiPartParser
 
 from accounts import roles
 from organisations.models import Organisation
@@ -200,6 +201,12 @@ class MoUViewSet(ReviewActionsMixin, RegisterViewSet):
     review_serializer_class = MoUReviewSerializer
     _submitted = None
 
+    def get_parsers(self):
+        # A submission may carry the signed PDF (multipart/form-data); every other write is JSON.
+        if getattr(self, "action", None) == "create" or "create" in getattr(self, "action_map", {}).values():
+            return [MultiPartParser(), JSONParser()]
+        return super().get_parsers()
+
     def get_queryset(self):
         return MoU.objects.visible_to(self.request.user).select_related(
             "counterpart", "partner_organisation", "submitted_by", "reviewed_by")
@@ -208,7 +215,10 @@ class MoUViewSet(ReviewActionsMixin, RegisterViewSet):
         return {**super().get_serializer_context(),
                 "idempotency_key": self.request.headers.get("Idempotency-Key", "") if self.request else ""}
 
-    @extend_schema(parameters=[OpenApiParameter(
+    @extend_schema(
+        request={"multipart/form-data": MoUSerializer},
+        description="Submit an MoU with its signed PDF in `document` (multipart/form-data).",
+        parameters=[OpenApiParameter(
         "Idempotency-Key", str, OpenApiParameter.HEADER, required=False,
         description="A one-time key of your choosing (at most 64 characters): sending the same submission again "
                     "with the same key answers 200 with the MoU made the first time instead of a second MoU.")])

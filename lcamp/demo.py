@@ -78,11 +78,11 @@ def demo_records_exist():
 
 @transaction.atomic
 def create_demo_records(seed=2024):
-    """The December 2024 state, dated records, marked as demo. Needs ``seed_reference_data()`` first."""
-    from alliance.models import AllianceMember, CooperationProject, MoU
-    from observatories.models import Observatory, SkillGap
+    """The December 2024 state, dated records, marked as demo. Needs ``seed_reference_data()`` first.
+
+    One generator a register, in this order (later ones refer to what the earlier made).
+    """
     from organisations.models import Organisation, Region
-    from training.models import FactoryExchange, FactoryProduct, LearningFactory, MicroCredential
 
     rng = random.Random(seed)
     regions = {r.code: r for r in Region.objects.all()}
@@ -91,6 +91,19 @@ def create_demo_records(seed=2024):
     for name, kind, country, region, city in DEMO_ORGANISATIONS:
         others[name] = Organisation.objects.create(name=name, kind=kind, country=country, region=regions.get(region),
                                                    city=city, is_demo=True)
+    partner_list = list(partners.values())
+    members = _demo_members(partners, others)
+    observatories = _demo_observatories(partners, regions)
+    gaps = _demo_skill_gaps(observatories, rng)
+    _demo_projects(members)
+    _demo_mous(others, partner_list)
+    _demo_micro_credentials(partner_list, gaps)
+    _demo_training(partners, partner_list)
+
+
+def _demo_members(partners, others):
+    from alliance.models import AllianceMember
+
     # Alliance: the 14 consortium partners and 16 others are members in Dec 2024; Addimen is not one.
     # The registers hold exactly the article's figures (30 members, 10 observatories), so a person
     # counting the rows of a list finds what the dashboard says.
@@ -99,6 +112,12 @@ def create_demo_records(seed=2024):
         joined = _d(2023, 1, 15) + datetime.timedelta(days=(i * 23) % 690)
         AllianceMember.objects.create(organisation=organisation, category=CATEGORY_BY_KIND[organisation.kind],
                                       joined_on=joined, is_demo=True)
+    return members
+
+
+def _demo_observatories(partners, regions):
+    from observatories.models import Observatory
+
     # Observatories: 10 active.
     observatories = []
     for i, host in enumerate(HOSTS):
@@ -107,6 +126,12 @@ def create_demo_records(seed=2024):
             name=f"Advanced manufacturing skills observatory — {region.name}", region=region,
             host_organisation=partners[host], status="active", launched_on=_d(2023, 2, 1) + datetime.timedelta(days=45 * i),
             description="Regional observatory of skills needs in advanced manufacturing.", is_demo=True))
+    return observatories
+
+
+def _demo_skill_gaps(observatories, rng):
+    from observatories.models import SkillGap
+
     # Skill gaps: 24 critical and validated, 5 candidates.
     gaps = []
     for i in range(29):
@@ -117,6 +142,12 @@ def create_demo_records(seed=2024):
             nace_code=NACE[i % len(NACE)], critical=True, identified_on=_d(2023, 4, 1) + datetime.timedelta(days=21 * i),
             status="validated" if i < 24 else "candidate", evidence="Observatory survey and employer panel.",
             is_demo=True))
+    return gaps
+
+
+def _demo_projects(members):
+    from alliance.models import CooperationProject
+
     # Cooperation projects among members: 6.
     for i in range(6):
         lead = members[i]
@@ -125,9 +156,13 @@ def create_demo_records(seed=2024):
             started_on=_d(2024, 8, 1) + datetime.timedelta(days=14 * i), status="ongoing",
             description="Joint development among alliance members.", is_demo=True)
         project.participants.set([lead, members[i + 10], members[i + 20]])
+
+
+def _demo_mous(others, partner_list):
+    from alliance.models import MoU
+
     # MoUs: 25 approved, 3 waiting for review, 1 rejected.
     counterparts = [o for o in others.values() if o.name != "Addimen"]
-    partner_list = list(partners.values())
     for i in range(29):
         status = "approved" if i < 25 else ("submitted" if i < 28 else "rejected")
         MoU.objects.create(
@@ -136,6 +171,11 @@ def create_demo_records(seed=2024):
             areas="training; internships", signed_on=_d(2023, 3, 1) + datetime.timedelta(days=23 * i),
             signatories="Director of each organisation", status=status, is_demo=True,
             review_note="Signed copy missing." if status == "rejected" else "")
+
+
+def _demo_micro_credentials(partner_list, gaps):
+    from training.models import MicroCredential
+
     # Micro-credentials: 34 published at EQF 3-6, plus 3 drafts and one at EQF 7 (not counted).
     for i in range(38):
         if i < 34:
@@ -160,6 +200,12 @@ def create_demo_records(seed=2024):
             homepage=f"https://lcamp.example.eu/micro-credentials/{i + 1}/" if i % 2 else "",
             is_demo=True)
         credential.skill_gaps.set([gaps[i % len(gaps)]])
+
+
+def _demo_training(partners, partner_list):
+    """Learning factories, their exchanges and products."""
+    from training.models import FactoryExchange, FactoryProduct, LearningFactory
+
     # Learning factories, exchanges (31 international students) and products (3 collaborative).
     factory_hosts = ["TKNIKA", "Curt Nicolin Gymnasiet", "DHBW Heidenheim", "AFIL", "Miguel Altuna LHII"]
     factories = [LearningFactory.objects.create(name=f"Learning factory {partners[h].acronym}",
@@ -207,205 +253,257 @@ def create_demo_accounts(password=None):
     return made
 
 
+class _Synthetic:
+    """What the synthetic generators share: the random stream, the batches, the counts, and the
+    organisations, members and factories made so far (later registers refer to them)."""
+
+    def __init__(self, *, batch_size, seed, log):
+        from organisations.models import Region
+
+        self.rng = random.Random(seed)
+        self.token = uuid.uuid4().hex[:8]
+        self.start = _d(2022, 9, 1)
+        self.span_days = (_d(2024, 12, 31) - self.start).days
+        self.batch_size = batch_size
+        self.log = log
+        self.regions = list(Region.objects.all()) or [
+            Region.objects.create(code="ES21", name="País Vasco", country="ES")]
+        self.counts = {}
+        self.org_ids, self.org_country, self.joined, self.factories = [], {}, {}, []
+
+    def day(self):
+        return self.start + datetime.timedelta(days=self.rng.randrange(self.span_days))
+
+    def ended(self, begin):
+        """The date a synthetic record was retired or cancelled: after ``begin``, never after today."""
+        return min(begin + datetime.timedelta(days=self.rng.randrange(30, 700)), max(begin, datetime.date.today()))
+
+    def batches(self, n):
+        done = 0
+        while done < n:
+            size = min(self.batch_size, n - done)
+            yield done, size
+            done += size
+
+    def say(self, what, n):
+        self.counts[what] = self.counts.get(what, 0) + n
+        if self.log:
+            self.log(f"{what}: {self.counts[what]}")
+
+    def pick_org(self):
+        return self.org_ids[self.rng.randrange(len(self.org_ids))]
+
+
+def _synthetic_organisations(s, n):
+    from organisations.models import Organisation
+
+    countries = ["ES", "FR", "BE", "IT", "DE", "SE", "MT", "TR", "PT", "NL", "PL", "FI"]
+    kinds = list(CATEGORY_BY_KIND)
+    for done, size in s.batches(n):
+        objs = [Organisation(name=f"Synthetic organisation {s.token}-{done + i}", kind=s.rng.choice(kinds),
+                             country=s.rng.choice(countries), region=None, city="", is_demo=True)
+                for i in range(size)]
+        with transaction.atomic():
+            created = Organisation.objects.bulk_create(objs, batch_size=s.batch_size)
+        for o in created:
+            s.org_ids.append(o.pk)
+            s.org_country[o.pk] = str(o.country)
+        s.say("organisations", size)
+
+
+def _synthetic_members(s, n):
+    """One membership per synthetic organisation: memberships never overlap."""
+    from alliance.models import AllianceMember
+
+    for done, size in s.batches(n):
+        objs = []
+        for i in range(size):
+            org = s.org_ids[done + i]
+            s.joined[org] = s.day()
+            left = s.joined[org] + datetime.timedelta(days=s.rng.randrange(60, 700)) if s.rng.random() < 0.1 else None
+            objs.append(AllianceMember(organisation_id=org,
+                                       category=s.rng.choice(list(set(CATEGORY_BY_KIND.values()))),
+                                       joined_on=s.joined[org], left_on=left, is_demo=True))
+        with transaction.atomic():
+            AllianceMember.objects.bulk_create(objs, batch_size=s.batch_size)
+        s.say("alliance members", size)
+
+
+def _synthetic_mous(s, n):
+    from alliance.models import MoU
+
+    statuses = ["approved"] * 7 + ["submitted", "rejected", "withdrawn"]
+    for done, size in s.batches(n):
+        objs = []
+        for i in range(size):
+            signed = s.day()
+            objs.append(MoU(counterpart_id=s.pick_org(), partner_organisation_id=s.pick_org(),
+                            title=f"Synthetic MoU {s.token}-{done + i}", scope="Synthetic", signed_on=signed,
+                            valid_until=signed + datetime.timedelta(days=730), signatories="Synthetic",
+                            status=s.rng.choice(statuses), is_demo=True))
+        with transaction.atomic():
+            MoU.objects.bulk_create(objs, batch_size=s.batch_size)
+        s.say("MoUs", size)
+
+
+def _synthetic_observatories(s, n):
+    """``n`` observatories; returns their ids."""
+    from observatories.models import Observatory
+
+    with transaction.atomic():
+        obs = Observatory.objects.bulk_create([
+            Observatory(name=f"Synthetic observatory {s.token}-{i}", region=s.rng.choice(s.regions),
+                        host_organisation_id=s.pick_org(),
+                        status=s.rng.choice(["active", "active", "closed", "planned"]), launched_on=s.day(),
+                        is_demo=True)
+            for i in range(n)])
+        for o in obs:
+            if o.status == "closed":
+                o.closed_on = o.launched_on + datetime.timedelta(days=200)
+        Observatory.objects.bulk_update([o for o in obs if o.status == "closed"], ["closed_on"])
+    s.say("observatories", n)
+    return [o.pk for o in obs]
+
+
+def _synthetic_skill_gaps(s, n):
+    from observatories.models import SkillGap
+
+    observatory_ids = _synthetic_observatories(s, max(1, n // 1000))
+    for done, size in s.batches(n):
+        objs = [SkillGap(observatory_id=observatory_ids[s.rng.randrange(len(observatory_ids))],
+                         title=f"Synthetic gap {s.token}-{done + i}",
+                         esco_skill_uri=f"http://data.europa.eu/esco/skill/{uuid.UUID(int=s.rng.getrandbits(128))}",
+                         nace_code=s.rng.choice(NACE), isco_code="7223", critical=s.rng.random() < 0.8,
+                         identified_on=s.day(), status=s.rng.choice(["validated", "validated", "candidate", "retired"]),
+                         is_demo=True) for i in range(size)]
+        for gap in objs:
+            if gap.status == "retired":
+                gap.retired_on = s.ended(gap.identified_on)
+        with transaction.atomic():
+            SkillGap.objects.bulk_create(objs, batch_size=s.batch_size)
+        s.say("skill gaps", size)
+
+
+def _synthetic_micro_credentials(s, n):
+    from training.models import MicroCredential
+
+    for done, size in s.batches(n):
+        objs = []
+        for i in range(size):
+            published = s.rng.random() < 0.8
+            objs.append(MicroCredential(
+                title=f"Synthetic micro-credential {s.token}-{done + i}", awarding_body_id=s.pick_org(),
+                learning_outcomes="Synthetic", ects=s.rng.choice([1, 2, 3, 5]), eqf_level=s.rng.randint(1, 8),
+                assessment_type="Synthetic", participation_form="blended", quality_assurance="Synthetic",
+                status="published" if published else "draft", published_on=s.day() if published else None,
+                is_demo=True))
+        with transaction.atomic():
+            MicroCredential.objects.bulk_create(objs, batch_size=s.batch_size)
+        s.say("micro-credentials", size)
+
+
+def _synthetic_factories(s, n):
+    from training.models import LearningFactory
+
+    with transaction.atomic():
+        s.factories = LearningFactory.objects.bulk_create([
+            LearningFactory(name=f"Synthetic factory {s.token}-{i}", host_organisation_id=s.pick_org(), is_demo=True)
+            for i in range(n)])
+    s.say("learning factories", len(s.factories))
+
+
+def _synthetic_exchanges(s, n):
+    from training.models import FactoryExchange
+
+    Through = FactoryExchange.partner_organisations.through
+    for done, size in s.batches(n):
+        objs = [FactoryExchange(factory_id=s.rng.choice(s.factories).pk,
+                                title=f"Synthetic exchange {s.token}-{done + i}", started_on=s.day(),
+                                students=s.rng.randint(1, 12),
+                                status="confirmed" if s.rng.random() < 0.95 else "cancelled", is_demo=True)
+                for i in range(size)]
+        for exchange in objs:
+            if exchange.status == "cancelled":
+                exchange.cancelled_on = s.ended(exchange.started_on)
+        with transaction.atomic():
+            created = FactoryExchange.objects.bulk_create(objs, batch_size=s.batch_size)
+            Through.objects.bulk_create([Through(factoryexchange_id=e.pk, organisation_id=s.pick_org())
+                                         for e in created], batch_size=s.batch_size)
+        s.say("factory exchanges", size)
+
+
+def _synthetic_projects(s, n):
+    from alliance.models import CooperationProject
+
+    Participants = CooperationProject.participants.through
+    members = list(s.joined)
+    for done, size in s.batches(n):
+        objs, leads = [], []
+        for i in range(size):
+            lead = members[s.rng.randrange(len(members))] if members else s.pick_org()
+            leads.append(lead)
+            project = CooperationProject(title=f"Synthetic project {s.token}-{done + i}", lead_organisation_id=lead,
+                                         started_on=max(s.joined.get(lead, s.start), s.day()),
+                                         status=s.rng.choice(["ongoing", "ongoing", "completed", "cancelled"]),
+                                         is_demo=True)
+            if project.status == "cancelled":
+                project.cancelled_on = s.ended(project.started_on)
+            objs.append(project)
+        with transaction.atomic():
+            created = CooperationProject.objects.bulk_create(objs, batch_size=s.batch_size)
+            rows = []
+            for project, lead in zip(created, leads, strict=True):
+                # Projects are among members (counted when both were members on the start date).
+                other = members[s.rng.randrange(len(members))] if members else s.pick_org()
+                rows.append(Participants(cooperationproject_id=project.pk, organisation_id=lead))
+                if other != lead:
+                    rows.append(Participants(cooperationproject_id=project.pk, organisation_id=other))
+            Participants.objects.bulk_create(rows, batch_size=s.batch_size)
+        s.say("cooperation projects", size)
+
+
+def _synthetic_products(s, n):
+    from training.models import FactoryProduct
+
+    Factories = FactoryProduct.factories.through
+    Collaborators = FactoryProduct.collaborating_organisations.through
+    for done, size in s.batches(n):
+        objs = []
+        for i in range(size):
+            developed = s.rng.random() < 0.7
+            objs.append(FactoryProduct(title=f"Synthetic product {s.token}-{done + i}",
+                                       status="developed" if developed else "prototype",
+                                       developed_on=s.day() if developed else None, is_demo=True))
+        with transaction.atomic():
+            created = FactoryProduct.objects.bulk_create(objs, batch_size=s.batch_size)
+            Factories.objects.bulk_create([Factories(factoryproduct_id=p.pk,
+                                                     learningfactory_id=s.rng.choice(s.factories).pk)
+                                           for p in created], batch_size=s.batch_size)
+            rows = []
+            for p in created:
+                for org in {s.pick_org(), s.pick_org()}:
+                    rows.append(Collaborators(factoryproduct_id=p.pk, organisation_id=org))
+            Collaborators.objects.bulk_create(rows, batch_size=s.batch_size)
+        s.say("factory products", size)
+
+
 def create_synthetic_records(total, *, batch_size=5000, seed=None, log=None):
     """Add ``total`` synthetic records spread over the registers, in bulk, in bounded memory.
 
     Shares: organisations 20 %, alliance members 20 %, MoUs 15 %, skill gaps 15 %,
     micro-credentials 10 %, factory exchanges 10 %, cooperation projects 5 %,
     products 5 %. Many-to-many rows are not counted in ``total``. Returns a dict of
-    counts per register.
+    counts per register. One generator a register, in this order (later ones refer to
+    the organisations, members and factories made before them).
     """
-    from alliance.models import AllianceMember, CooperationProject, MoU
-    from observatories.models import Observatory, SkillGap
-    from organisations.models import Organisation, Region
-    from training.models import FactoryExchange, FactoryProduct, LearningFactory, MicroCredential
-
-    rng = random.Random(seed)
-    token = uuid.uuid4().hex[:8]
-    start = _d(2022, 9, 1)
-    span_days = (_d(2024, 12, 31) - start).days
-    countries = ["ES", "FR", "BE", "IT", "DE", "SE", "MT", "TR", "PT", "NL", "PL", "FI"]
-    kinds = list(CATEGORY_BY_KIND)
-    regions = list(Region.objects.all()) or [Region.objects.create(code="ES21", name="País Vasco", country="ES")]
-    counts = {}
-
-    def day():
-        return start + datetime.timedelta(days=rng.randrange(span_days))
-
-    def ended(begin):
-        """The date a synthetic record was retired or cancelled: after ``begin``, never after today."""
-        return min(begin + datetime.timedelta(days=rng.randrange(30, 700)), max(begin, datetime.date.today()))
-
-    def batches(n):
-        done = 0
-        while done < n:
-            size = min(batch_size, n - done)
-            yield done, size
-            done += size
-
-    def say(what, n):
-        counts[what] = counts.get(what, 0) + n
-        if log:
-            log(f"{what}: {counts[what]}")
-
-    n_orgs = max(2, int(total * 0.20))
-    org_ids, org_country = [], {}
-    for done, size in batches(n_orgs):
-        objs = [Organisation(name=f"Synthetic organisation {token}-{done + i}", kind=rng.choice(kinds),
-                             country=rng.choice(countries), region=None, city="", is_demo=True)
-                for i in range(size)]
-        with transaction.atomic():
-            created = Organisation.objects.bulk_create(objs, batch_size=batch_size)
-        for o in created:
-            org_ids.append(o.pk)
-            org_country[o.pk] = str(o.country)
-        say("organisations", size)
-
-    # One membership per synthetic organisation: memberships never overlap.
-    n_members = min(int(total * 0.20), len(org_ids))
-    joined = {}
-    for done, size in batches(n_members):
-        objs = []
-        for i in range(size):
-            org = org_ids[done + i]
-            joined[org] = day()
-            left = joined[org] + datetime.timedelta(days=rng.randrange(60, 700)) if rng.random() < 0.1 else None
-            objs.append(AllianceMember(organisation_id=org, category=rng.choice(list(set(CATEGORY_BY_KIND.values()))),
-                                       joined_on=joined[org], left_on=left, is_demo=True))
-        with transaction.atomic():
-            AllianceMember.objects.bulk_create(objs, batch_size=batch_size)
-        say("alliance members", size)
-
-    def pick_org():
-        return org_ids[rng.randrange(len(org_ids))]
-
-    n_mous = int(total * 0.15)
-    statuses = ["approved"] * 7 + ["submitted", "rejected", "withdrawn"]
-    for done, size in batches(n_mous):
-        objs = []
-        for i in range(size):
-            signed = day()
-            objs.append(MoU(counterpart_id=pick_org(), partner_organisation_id=pick_org(),
-                            title=f"Synthetic MoU {token}-{done + i}", scope="Synthetic", signed_on=signed,
-                            valid_until=signed + datetime.timedelta(days=730), signatories="Synthetic",
-                            status=rng.choice(statuses), is_demo=True))
-        with transaction.atomic():
-            MoU.objects.bulk_create(objs, batch_size=batch_size)
-        say("MoUs", size)
-
-    n_gaps = int(total * 0.15)
-    n_obs = max(1, n_gaps // 1000)
-    observatory_ids = []
-    with transaction.atomic():
-        obs = Observatory.objects.bulk_create([
-            Observatory(name=f"Synthetic observatory {token}-{i}", region=rng.choice(regions), host_organisation_id=pick_org(),
-                        status=rng.choice(["active", "active", "closed", "planned"]), launched_on=day(), is_demo=True)
-            for i in range(n_obs)])
-        for o in obs:
-            if o.status == "closed":
-                o.closed_on = o.launched_on + datetime.timedelta(days=200)
-        Observatory.objects.bulk_update([o for o in obs if o.status == "closed"], ["closed_on"])
-        observatory_ids = [o.pk for o in obs]
-    say("observatories", n_obs)
-    for done, size in batches(n_gaps):
-        objs = [SkillGap(observatory_id=observatory_ids[rng.randrange(len(observatory_ids))],
-                         title=f"Synthetic gap {token}-{done + i}",
-                         esco_skill_uri=f"http://data.europa.eu/esco/skill/{uuid.UUID(int=rng.getrandbits(128))}",
-                         nace_code=rng.choice(NACE), isco_code="7223", critical=rng.random() < 0.8,
-                         identified_on=day(), status=rng.choice(["validated", "validated", "candidate", "retired"]),
-                         is_demo=True) for i in range(size)]
-        for gap in objs:
-            if gap.status == "retired":
-                gap.retired_on = ended(gap.identified_on)
-        with transaction.atomic():
-            SkillGap.objects.bulk_create(objs, batch_size=batch_size)
-        say("skill gaps", size)
-
-    n_creds = int(total * 0.10)
-    for done, size in batches(n_creds):
-        objs = []
-        for i in range(size):
-            published = rng.random() < 0.8
-            objs.append(MicroCredential(
-                title=f"Synthetic micro-credential {token}-{done + i}", awarding_body_id=pick_org(),
-                learning_outcomes="Synthetic", ects=rng.choice([1, 2, 3, 5]), eqf_level=rng.randint(1, 8),
-                assessment_type="Synthetic", participation_form="blended", quality_assurance="Synthetic",
-                status="published" if published else "draft", published_on=day() if published else None,
-                is_demo=True))
-        with transaction.atomic():
-            MicroCredential.objects.bulk_create(objs, batch_size=batch_size)
-        say("micro-credentials", size)
-
-    factories = []
-    with transaction.atomic():
-        factories = LearningFactory.objects.bulk_create([
-            LearningFactory(name=f"Synthetic factory {token}-{i}", host_organisation_id=pick_org(), is_demo=True)
-            for i in range(max(1, int(total * 0.10) // 1000))])
-    factory_country = {f.pk: org_country[f.host_organisation_id] for f in factories}
-    say("learning factories", len(factories))
-
-    n_exchanges = int(total * 0.10)
-    Through = FactoryExchange.partner_organisations.through
-    for done, size in batches(n_exchanges):
-        objs = [FactoryExchange(factory_id=rng.choice(factories).pk, title=f"Synthetic exchange {token}-{done + i}",
-                                started_on=day(), students=rng.randint(1, 12),
-                                status="confirmed" if rng.random() < 0.95 else "cancelled", is_demo=True)
-                for i in range(size)]
-        for exchange in objs:
-            if exchange.status == "cancelled":
-                exchange.cancelled_on = ended(exchange.started_on)
-        with transaction.atomic():
-            created = FactoryExchange.objects.bulk_create(objs, batch_size=batch_size)
-            Through.objects.bulk_create(
-                [Through(factoryexchange_id=e.pk, organisation_id=pick_org()) for e in created], batch_size=batch_size)
-        say("factory exchanges", size)
-    del factory_country
-
-    n_projects = int(total * 0.05)
-    Participants = CooperationProject.participants.through
-    members = list(joined)
-    for done, size in batches(n_projects):
-        objs, leads = [], []
-        for i in range(size):
-            lead = members[rng.randrange(len(members))] if members else pick_org()
-            leads.append(lead)
-            project = CooperationProject(title=f"Synthetic project {token}-{done + i}", lead_organisation_id=lead,
-                                         started_on=max(joined.get(lead, start), day()),
-                                         status=rng.choice(["ongoing", "ongoing", "completed", "cancelled"]),
-                                         is_demo=True)
-            if project.status == "cancelled":
-                project.cancelled_on = ended(project.started_on)
-            objs.append(project)
-        with transaction.atomic():
-            created = CooperationProject.objects.bulk_create(objs, batch_size=batch_size)
-            rows = []
-            for project, lead in zip(created, leads, strict=True):
-                # Projects are among members (counted when both were members on the start date).
-                other = members[rng.randrange(len(members))] if members else pick_org()
-                rows.append(Participants(cooperationproject_id=project.pk, organisation_id=lead))
-                if other != lead:
-                    rows.append(Participants(cooperationproject_id=project.pk, organisation_id=other))
-            Participants.objects.bulk_create(rows, batch_size=batch_size)
-        say("cooperation projects", size)
-
-    n_products = max(0, total - sum(counts.values()))
-    Factories = FactoryProduct.factories.through
-    Collaborators = FactoryProduct.collaborating_organisations.through
-    for done, size in batches(n_products):
-        objs = []
-        for i in range(size):
-            developed = rng.random() < 0.7
-            objs.append(FactoryProduct(title=f"Synthetic product {token}-{done + i}",
-                                       status="developed" if developed else "prototype",
-                                       developed_on=day() if developed else None, is_demo=True))
-        with transaction.atomic():
-            created = FactoryProduct.objects.bulk_create(objs, batch_size=batch_size)
-            Factories.objects.bulk_create([Factories(factoryproduct_id=p.pk, learningfactory_id=rng.choice(factories).pk)
-                                           for p in created], batch_size=batch_size)
-            rows = []
-            for p in created:
-                for org in {pick_org(), pick_org()}:
-                    rows.append(Collaborators(factoryproduct_id=p.pk, organisation_id=org))
-            Collaborators.objects.bulk_create(rows, batch_size=batch_size)
-        say("factory products", size)
-    return counts
+    s = _Synthetic(batch_size=batch_size, seed=seed, log=log)
+    _synthetic_organisations(s, max(2, int(total * 0.20)))
+    _synthetic_members(s, min(int(total * 0.20), len(s.org_ids)))
+    _synthetic_mous(s, int(total * 0.15))
+    _synthetic_skill_gaps(s, int(total * 0.15))
+    _synthetic_micro_credentials(s, int(total * 0.10))
+    _synthetic_factories(s, max(1, int(total * 0.10) // 1000))
+    _synthetic_exchanges(s, int(total * 0.10))
+    _synthetic_projects(s, int(total * 0.05))
+    _synthetic_products(s, max(0, total - sum(s.counts.values())))
+    return s.counts

@@ -349,6 +349,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "registers.negotiation.ApiContentNegotiation",
+    # Writes take JSON; the one write that carries a file (an MoU with its signed PDF) adds multipart.
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
         "rest_framework.throttling.UserRateThrottle",
@@ -373,6 +375,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "registers.api.url_or_blank_as_any_of",
+    ],
     # A snapshot's status appears on the indicator and on its snapshots: one enum, one name.
     "ENUM_NAME_OVERRIDES": {
         "SnapshotStatusEnum": "indicators.models.Snapshot.Status",

@@ -365,8 +365,15 @@ class ApiSchema(AutoSchema):
 
     Every operation: 401 (no or bad credentials), 403 (role), 429 (throttled).
     Writes and lists (filters): 400 with field messages. A path with an id, or a
-    paginated list (an unknown page): 404. Updates: 409 on a stale ``version``.
+    paginated list (an unknown page): 404. Updates of a record with a ``version``:
+    409 when it is stale. Every operation: 406 for an Accept it cannot answer; writes:
+    415 for a body in another content type than the one advertised.
     """
+
+    def _has_version(self):
+        """Whether the record has a ``version`` (optimistic locking): only then can an update be stale."""
+        serializer = self.get_request_serializer() or self.get_response_serializers()
+        return isinstance(serializer, serializers.BaseSerializer) and "version" in getattr(serializer, "fields", {})
 
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
@@ -383,9 +390,12 @@ class ApiSchema(AutoSchema):
             errors["400"] = "Invalid input; nothing was written."
         if "{" in self.path or (is_list and method == "GET"):
             errors["404"] = "No such record (or not yours), or no such page."
-        if method in ("PUT", "PATCH") and "{" in self.path:
+        if method in ("PUT", "PATCH") and "{" in self.path and self._has_version():
             errors["409"] = "The version you sent is stale: read the record again and redo your change."
-        for code, description in errors.items():
+        errors["406"] = "The Accept header asks for a format this operation does not give (use application/json)."
+        if method in ("POST", "PUT", "PATCH"):
+            errors["415"] = "The body's Content-Type is not the one this operation takes (see its request body)."
+        for code, description in sorted(errors.items()):
             if code in responses:
                 continue
             body = FIELD_ERRORS_SCHEMA if code == "400" else ErrorDetailSerializer
@@ -397,10 +407,10 @@ class ApiSchema(AutoSchema):
 
 
 class Pagination(PageNumberPagination):
-    """``count``, ``next``, ``previous``, ``results``; PAGE_SIZE rows unless ``page_size`` asks (at most 500).
+    """``count``, ``next``, ``previous``, ``results``; PAGE_SIZE rows unless ``page_size`` asks (1 to 500).
 
-    A ``page_size`` that is not a whole number from 1 up (``null``, ``0``, empty) answers 400
-    with a field message instead of being silently ignored.
+    A ``page_size`` that is not a whole number from 1 to 500 (``null``, ``0``, empty, 501) answers
+    400 with a field message rather than being ignored or capped silently.
     """
 
     page_size_query_param = "page_size"
@@ -412,10 +422,19 @@ class Pagination(PageNumberPagination):
         raw = request.query_params.get(self.page_size_query_param)
         if raw is None:
             return self.page_size
-        if not (raw.isascii() and raw.isdigit()) or int(raw) < 1:
+        size = int(raw) if raw.isascii() and raw.isdigit() else 0
+        if not 1 <= size <= self.max_page_size:
             raise exceptions.ValidationError({self.page_size_query_param: [
                 f"Give a whole number of rows from 1 to {self.max_page_size}, or leave page_size out."]})
-        return min(int(raw), self.max_page_size)
+        return size
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"] = {"type": "integer", "minimum": 1, "maximum": self.max_page_size}
+                parameter["description"] = f"Rows a page, 1 to {self.max_page_size}."
+        return parameters
 
 
 class ApiSearchFilter(SearchFilter):
@@ -427,6 +446,55 @@ class ApiSearchFilter(SearchFilter):
         if "\x00" in value:
             raise exceptions.ValidationError({self.search_param: ["Null characters are not allowed."]})
         return super().get_search_terms(request)
+
+
+class StrictOrderingFilter(OrderingFilter):
+    """``ordering`` takes the listed fields (``-`` first for descending); another answers 400, not ignored."""
+
+    def allowed(self, view, request=None):
+        fields = [name for name, _ in self.get_valid_fields(view.get_queryset(), view, {"request": request})]
+        return [value for name in fields for value in (name, f"-{name}")]
+
+    def get_ordering(self, request, queryset, view):
+        raw = request.query_params.get(self.ordering_param)
+        if raw:
+            allowed = self.allowed(view, request)
+            unknown = [term.strip() for term in raw.split(",") if term.strip() not in allowed]
+            if unknown:
+                raise exceptions.ValidationError({self.ordering_param: [
+                    f"Unknown ordering {', '.join(unknown)}; use one of: {', '.join(allowed)}."]})
+        return super().get_ordering(request, queryset, view)
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        try:
+            allowed = self.allowed(view)
+        except Exception:  # a view whose queryset needs a request: no enum  # noqa: BLE001
+            return parameters
+        for parameter in parameters:
+            if parameter["name"] == self.ordering_param:
+                parameter["schema"] = {"type": "string", "enum": allowed}
+                parameter["description"] = "Sort by this field; a leading - sorts descending."
+        return parameters
+
+
+def url_or_blank_as_any_of(result, generator, request, public):
+    """drf-spectacular hook: "a URL or blank" is ``anyOf`` (a blank string matches both branches of a
+    ``oneOf`` of a URI string and an empty string, which makes every blank value invalid)."""
+
+    def walk(node):
+        if isinstance(node, dict):
+            branches = node.get("oneOf")
+            if branches and any(b.get("maxLength") == 0 for b in branches if isinstance(b, dict)):
+                node["anyOf"] = node.pop("oneOf")
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(result)
+    return result
 
 
 class ThrottleFirstMixin:
@@ -453,7 +521,7 @@ class RegisterViewSet(ThrottleFirstMixin, mixins.CreateModelMixin, mixins.Retrie
     permission_classes = [permissions.IsAuthenticated, RegisterPermission]
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
     pagination_class = Pagination
-    filter_backends = [ApiFilterBackend, ApiSearchFilter, OrderingFilter]
+    filter_backends = [ApiFilterBackend, ApiSearchFilter, StrictOrderingFilter]
     lookup_value_regex = ID_REGEX
     schema = ApiSchema()
     # An action answering 400 for a bad query parameter sets this (for the schema).
@@ -467,7 +535,7 @@ class ReadOnlyViewSet(ThrottleFirstMixin, mixins.RetrieveModelMixin, mixins.List
     authentication_classes = RegisterViewSet.authentication_classes
     permission_classes = [permissions.IsAuthenticated, DashboardPermission]
     pagination_class = Pagination
-    filter_backends = [ApiFilterBackend, ApiSearchFilter, OrderingFilter]
+    filter_backends = [ApiFilterBackend, ApiSearchFilter, StrictOrderingFilter]
     schema = ApiSchema()
     # An action answering 400 for a bad query parameter sets this (for the schema).
     query_errors = False

@@ -20,9 +20,10 @@ def test_a_bad_page_size_answers_400_under_page_size(manager_client, value):
     assert list(body) == ["page_size"] and "whole number" in body["page_size"][0]
 
 
-def test_a_good_page_size_is_taken_and_capped(manager_client):
+def test_a_good_page_size_is_taken_and_one_past_the_maximum_refused(manager_client):
     assert manager_client.get("/api/v1/mous/?page_size=3").status_code == 200
-    assert manager_client.get("/api/v1/mous/?page_size=100000").status_code == 200
+    response = manager_client.get("/api/v1/mous/?page_size=100000")
+    assert response.status_code == 400 and list(response.json()) == ["page_size"]
 
 
 def test_an_empty_format_answers_400_under_format(manager_client):

@@ -3,6 +3,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views import i18n as i18n_views
 from django.views.decorators.http import require_POST
 from rest_framework.authtoken.models import Token
@@ -20,10 +21,10 @@ def profile(request):
             new_token = token_create(user=request.user).key
         elif request.POST.get("token") == "revoke":
             if token_revoke(user=request.user):
-                messages.success(request, "Your API token is revoked: it no longer works.")
+                messages.success(request, gettext("Your API token is revoked: it no longer works."))
             return redirect("profile")
         else:
-            return HttpResponseBadRequest("Unknown action.")
+            return HttpResponseBadRequest(gettext("Unknown action."))
     context = {"new_token": new_token, "has_token": Token.objects.filter(user=request.user).exists()}
     return render(request, "accounts/profile.html", context)
 

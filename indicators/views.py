@@ -19,6 +19,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts import roles
@@ -236,7 +237,7 @@ def refresh(request):
         rollup_task.delay()
     except OperationalError:
         logger.exception("could not queue the roll-up")
-        messages.error(request, "The roll-up could not be queued: the task queue does not answer. Try again later.")
+        messages.error(request, gettext("The roll-up could not be queued: the task queue does not answer. Try again later."))
     else:
-        messages.success(request, "Roll-up queued: the figures update in a moment.")
+        messages.success(request, gettext("Roll-up queued: the figures update in a moment."))
     return redirect("indicators:dashboard")

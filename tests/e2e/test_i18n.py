@@ -54,7 +54,7 @@ def english_words_on(page, language, typed=()):
 
 def switch_language(page, language):
     page.select_option("#language-switch-header", language)
-    page.locator("form.language-switch button[type=submit]").first.click()
+    page.locator("form.language-switch button").first.click()
     page.wait_for_load_state("networkidle")
     assert page.locator("html").get_attribute("lang") == language
 

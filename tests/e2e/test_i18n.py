@@ -44,10 +44,12 @@ def english_only_words(language):
     return english - translated - PROPER_NAMES
 
 
-# The page's text without the options of the pickers: organisation names are proper names.
+# The page's text without what people typed: the pickers' organisation names, an indicator's
+# description (English until somebody translates it: the fallback), the records and the parts
+# of a breakdown (organisation and region names).
 VISIBLE_TEXT = """() => {
   const body = document.body.cloneNode(true);
-  body.querySelectorAll("select, script").forEach((node) => node.remove());
+  body.querySelectorAll("select, script, .lead, .records, .breakdown tbody").forEach((node) => node.remove());
   return body.textContent;
 }"""
 

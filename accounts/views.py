@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views import i18n as i18n_views
 from django.views.decorators.http import require_POST
 from rest_framework.authtoken.models import Token
@@ -76,10 +77,10 @@ def profile(request):
             return redirect("profile")
         elif request.POST.get("token") == "revoke":
             if token_revoke(user=request.user):
-                messages.success(request, "Your API token is revoked: it no longer works.")
+                messages.success(request, gettext("Your API token is revoked: it no longer works."))
             return redirect("profile")
         else:
-            return HttpResponseBadRequest("Unknown action.")
+            return HttpResponseBadRequest(gettext("Unknown action."))
     opted_out = set(request.user.notification_opt_outs.values_list("kind", flat=True))
     context = {"new_token": new_token, "has_token": Token.objects.filter(user=request.user).exists(),
                "notification_kinds": [{"kind": kind, "label": label, "receive": kind not in opted_out}

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from organisations import views as organisation_pages
 from registers.engine import Column, Register, check_access
@@ -127,7 +128,7 @@ def import_view(request):
             return render(request, "alliance/import.html", {**context, "form": form})
         stash.unlink(missing_ok=True)
         label = imports.KINDS[kind].lower()
-        messages.success(request, f"Imported {count} {label}.")
+        messages.success(request, gettext("Imported %(count)s %(kind)s.") % {"count": count, "kind": label})
         register = organisation_pages.organisations if kind == imports.ORGANISATIONS else members
         return redirect(register.url("list"))
     if request.method == "POST":

@@ -19,6 +19,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts import roles
@@ -259,7 +260,8 @@ def refresh(request):
     if not roles.can_edit_registers(request.user):
         raise PermissionDenied
     if not triggers.refresh_now():
-        messages.error(request, "The roll-up could not be queued: the task queue does not answer. Try again later.")
+        messages.error(request, gettext("The roll-up could not be queued: the task queue does not answer. "
+                                        "Try again later."))
     else:
-        messages.success(request, "Roll-up queued: the figures update in a moment.")
+        messages.success(request, gettext("Roll-up queued: the figures update in a moment."))
     return redirect("indicators:dashboard")

@@ -10,6 +10,7 @@ from django.http import FileResponse, Http404, HttpResponseNotAllowed, HttpRespo
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from registers import reviews
 from registers.engine import Column, Register, add_errors, check_access, safe_next
@@ -78,9 +79,10 @@ def report_create(request):
             except ValidationError as error:
                 add_errors(form, error)
             else:
-                messages.success(request, f"Reported {report.value} for {report.indicator} "
-                                          f"({report.organisation.name}, {report.as_of}); a manager of another "
-                                          "organisation reviews it.")
+                messages.success(request, gettext(
+                    "Reported %(value)s for %(indicator)s (%(organisation)s, %(as_of)s); a manager of another "
+                    "organisation reviews it.") % {"value": report.value, "indicator": report.indicator,
+                                                   "organisation": report.organisation.name, "as_of": report.as_of})
                 return HttpResponseRedirect(safe_next(request) or reverse("indicators:report-detail",
                                                                           args=[report.pk]))
     else:
@@ -137,7 +139,8 @@ def _review(request, pk, decision):
             messages.error(request, " ".join(error.messages))
         add_errors(form, error)
         return _detail(request, register.get_object(pk), form, status=200)
-    messages.success(request, f"Report {report.get_status_display().lower()}: {report}.")
+    messages.success(request, gettext("Report %(status)s: %(report)s.") % {
+        "status": report.get_status_display().lower(), "report": report})
     return HttpResponseRedirect(reverse("indicators:report-detail", args=[report.pk]))
 
 

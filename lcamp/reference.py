@@ -166,11 +166,14 @@ def _fill_translations(obj, field, texts):
     """Set the translations of ``field`` that are still empty; returns whether any was set.
 
     An administrator's own wording is never overwritten, so a second run changes nothing.
+    A column still holding the field's default (django-modeltranslation gives every
+    language the default, the unit's "count") counts as empty.
     """
+    default = obj._meta.get_field(field).default
     changed = []
     for language, text in texts.items():
         name = f"{field}_{language}"
-        if not getattr(obj, name):
+        if not getattr(obj, name) or getattr(obj, name) == default:
             setattr(obj, name, text)
             changed.append(name)
     if changed:

@@ -30,6 +30,7 @@ from django.template.loader import select_template
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
 
 from accounts import roles
 
@@ -701,7 +702,7 @@ class Register:
                 except ValidationError as error:
                     add_errors(form, error)
                 else:
-                    messages.success(request, f"Added {self.verbose_name}: {obj}.")
+                    messages.success(request, gettext("Added %(kind)s: %(record)s.") % {"kind": self.verbose_name, "record": obj})
                     return HttpResponseRedirect(safe_next(request) or self.url("detail", obj.pk))
             return self._form_response(request, form, status=200)
         initial = self.create_initial(request) if self.create_initial else {}
@@ -759,7 +760,7 @@ class Register:
                 except ValidationError as error:
                     add_errors(form, error)
                 else:
-                    messages.success(request, f"Saved {self.verbose_name}: {obj}.")
+                    messages.success(request, gettext("Saved %(kind)s: %(record)s.") % {"kind": self.verbose_name, "record": obj})
                     return HttpResponseRedirect(safe_next(request) or self.url("detail", obj.pk))
             # The instance carries the rejected input; show the saved record's name.
             return self._form_response(request, form, self.get_object(obj.pk), extra=extra)

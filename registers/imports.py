@@ -97,8 +97,13 @@ def date(value):
 
 def choice(value, choices):
     text = str(value or "").strip().lower()
+    # Keys first: the labels are translated (lazy), and evaluating them for every row of a
+    # large file costs more than the rest of the row's checks.
+    for key, _label in choices:
+        if text == key.lower():
+            return key
     for key, label in choices:
-        if text in (key.lower(), str(label).lower()):
+        if text == str(label).lower():
             return key
     return None
 

@@ -57,7 +57,7 @@ TAG_BLOCKS = [
     re.compile(r"{%\s*comment\s*%}.*?{%\s*endcomment\s*%}", re.S),
     re.compile(r"<script\b.*?</script>", re.S),
     re.compile(r"<style\b.*?</style>", re.S),
-    re.compile(r"{#.*?#}", re.S),
+    re.compile(r"{#.*?#}"),  # one line only, as in Django: a two-line {# #} is shown as text
     re.compile(r"{%.*?%}", re.S),
     re.compile(r"{{.*?}}", re.S),
 ]

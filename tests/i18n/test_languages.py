@@ -212,6 +212,7 @@ def test_seed_loads_the_eight_titles_in_seven_languages_and_is_idempotent():
         for language in LANGUAGES:
             assert getattr(indicator, f"title_{language}"), (indicator.code, language)
         assert indicator.title_sv == INDICATOR_TITLES[indicator.code]["sv"]
+        assert indicator.unit_sv not in ("", "count", indicator.unit_en), indicator.code  # not the English default
     before = [(i.pk, i.title_eu, i.unit_fi) for i in indicators]
     call_command("seed_lcamp", verbosity=0)
     assert [(i.pk, i.title_eu, i.unit_fi) for i in Indicator.objects.order_by("order")] == before

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import roles
 from registers import reviews
+from registers.counting import EstimatedCountPaginator
 from registers.engine import safe_next
 
 from . import services
@@ -49,14 +50,20 @@ def mou_list(request):
         return render(request, "alliance/mous/list_partner.html", {"page": page, "may_submit": _may_submit(user)})
     if not roles.can_view_registers(user):
         raise PermissionDenied
+    # Both lists are pages: a deployment may hold a million MoUs, thousands of them waiting, and
+    # neither is counted row by row above EXACT_COUNT_BELOW (registers.counting).
     queue = mous.filter(status=MoU.Status.SUBMITTED).with_duplicate_flag().order_by("submitted_at", "id")
+    queue_page = EstimatedCountPaginator(queue, PAGE_SIZE).get_page(request.GET.get("queue_page"))
     filters = MoUFilterForm(request.GET or None)
     everything = filters.filter(mous).with_duplicate_flag()
-    page = Paginator(everything, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = EstimatedCountPaginator(everything, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    queue_query = request.GET.copy()
+    queue_query.pop("queue_page", None)
     return render(request, "alliance/mous/list_review.html", {
-        "queue": queue, "filters": filters, "page": page, "query": query.urlencode(),
+        "queue_page": queue_page, "queue_query": queue_query.urlencode(),
+        "filters": filters, "page": page, "query": query.urlencode(),
         "may_submit": _may_submit(user), "may_review": roles.can_review(user),
     })
 

@@ -107,7 +107,7 @@ def test_the_manager_sees_the_queue_oldest_first_then_everything(manager_client,
     older = MoUFactory(title="Older waiting", submitted_at=now - datetime.timedelta(days=3))
     decided = MoUFactory(title="Already approved", status=MoU.Status.APPROVED)
     response = manager_client.get(reverse("alliance:mou-list"))
-    assert list(response.context["queue"]) == [older, newer]
+    assert list(response.context["queue_page"].object_list) == [older, newer]
     assert set(response.context["page"].object_list) == {older, newer, decided}
 
 
@@ -156,3 +156,17 @@ def test_the_list_costs_the_same_queries_for_more_mous(manager_client, django_as
     MoUFactory.create_batch(20)
     with django_assert_max_num_queries(len(few.captured_queries)):
         manager_client.get(reverse("alliance:mou-list"))
+
+
+def test_the_review_queue_is_paged_not_rendered_whole(manager_client, monkeypatch):
+    from alliance import views_mous
+
+    monkeypatch.setattr(views_mous, "PAGE_SIZE", 2)
+    start = datetime.datetime(2024, 6, 1, tzinfo=datetime.UTC)
+    mous = [MoUFactory(title=f"Queued {i}", submitted_at=start + datetime.timedelta(hours=i)) for i in range(5)]
+    first = manager_client.get(reverse("alliance:mou-list"))
+    assert [m.pk for m in first.context["queue_page"].object_list] == [m.pk for m in mous[:2]]
+    assert first.context["queue_page"].paginator.count == 5
+    assert "queue_page=2" in first.content.decode()
+    last = manager_client.get(reverse("alliance:mou-list"), {"queue_page": 3})
+    assert [m.pk for m in last.context["queue_page"].object_list] == [mous[4].pk]

@@ -46,10 +46,11 @@ def english_only_words(language):
 
 # The page's text without what people typed: the pickers' organisation names, an indicator's
 # description (English until somebody translates it: the fallback), the records and the parts
-# of a breakdown (organisation and region names), and codes (an indicator's code).
+# of a breakdown (organisation and region names), the MoU tables' titles and organisations, and
+# codes (an indicator's code).
 VISIBLE_TEXT = """() => {
   const body = document.body.cloneNode(true);
-  body.querySelectorAll("select, script, code, .lead, .records, .breakdown tbody").forEach((node) => node.remove());
+  body.querySelectorAll("select, script, code, .lead, .records, .breakdown tbody, #review-queue td:nth-child(-n+3), #mou-table td:nth-child(-n+3)").forEach((node) => node.remove());
   return body.textContent;
 }"""
 

@@ -142,11 +142,10 @@ PAGES = ["/accounts/login/", "/public/", "/", "/indicators/mous/", "/mous/", "/m
          "/accounts/profile/", "/no-such-page/"]
 
 
-def test_every_page_declares_a_valid_language_in_every_language(role_groups, demo_site, page, login):
+def test_every_page_declares_a_valid_language_in_every_language(role_groups, demo_site, page, login, live_url):
     for language in LANGUAGES:
         page.context.clear_cookies()
-        page.context.add_cookies([{"name": "django_language", "value": language, "url": page.url or
-                                   "http://localhost"}])
+        page.context.add_cookies([{"name": "django_language", "value": language, "url": live_url}])
         page.goto("/accounts/login/")
         assert page.locator("html").get_attribute("lang") == language
         assert lang_violations(page) == [], (language, "/accounts/login/")

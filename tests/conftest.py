@@ -19,6 +19,18 @@ def _private_media(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in English and leaves no language active: a request made with another
+    language activates it for the whole thread (LocaleMiddleware), and the next test would
+    inherit it."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache():
     """Each test starts with an empty cache (with REDIS_URL set it is a Redis database)."""
     from django.core.cache import cache

@@ -386,7 +386,10 @@ class ApiSchema(AutoSchema):
             "403": "Your role may not do this.",
             "429": "Too many requests: slow down (see the Retry-After header).",
         }
-        if method in ("POST", "PUT", "PATCH") or (is_list and method == "GET") or getattr(self.view, "query_errors", False):
+        # An operation with several formats takes ``?format=``; an empty one answers 400 (ApiContentNegotiation).
+        several_formats = len({renderer.format for renderer in self.view.get_renderers()}) > 1
+        if (method in ("POST", "PUT", "PATCH") or (is_list and method == "GET") or several_formats
+                or getattr(self.view, "query_errors", False)):
             errors["400"] = "Invalid input; nothing was written."
         if "{" in self.path or (is_list and method == "GET"):
             errors["404"] = "No such record (or not yours), or no such page."

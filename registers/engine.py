@@ -42,6 +42,24 @@ PAGE_SIZE = 50
 REGISTER_PAGES = {}  # URL name prefix with namespace -> Register, in the order declared
 
 
+def search_lookups(model, name):
+    """The columns a search on ``name`` reads: a field translated with django-modeltranslation is
+    searched in every language (a query on ``title`` alone reads the reader's language only, so a
+    Swedish reader would not find a title typed in English)."""
+    if "__" not in name:
+        try:
+            from modeltranslation.translator import NotRegistered, translator
+        except ImportError:  # pragma: no cover - modeltranslation is a dependency
+            return [name]
+        try:
+            fields = translator.get_options_for_model(model).all_fields
+        except NotRegistered:
+            return [name]
+        if name in fields:
+            return sorted(field.name for field in fields[name])
+    return [name]
+
+
 # --- Access ---------------------------------------------------------------------------
 
 
@@ -554,7 +572,8 @@ class Register:
         if query and self.search_fields:
             condition = Q()
             for name in self.search_fields:
-                condition |= Q(**{f"{name}__icontains": query})
+                for lookup in search_lookups(self.model, name):
+                    condition |= Q(**{f"{lookup}__icontains": query})
             qs = qs.filter(condition)
         sort_keys = {c.sort for c in self.columns if c.sort}
         sort = request.GET.get("sort", "")

@@ -177,3 +177,16 @@ def test_posts_refused_for_roles_that_may_not_edit(role_clients, role):
                                              reverse("training:factory-create")], FactoryExchange)
     exchange.refresh_from_db()
     assert exchange.status == "confirmed"
+
+
+def test_a_reader_in_another_language_finds_a_title_typed_in_english(manager_client, manager_user):
+    # The title is translated (django-modeltranslation): a Swedish reader's search must not read
+    # the Swedish column alone, where nobody typed anything.
+    MicroCredentialFactory(title="Collaborative robotics for SMEs")
+    MicroCredentialFactory(title="Welding basics")
+    manager_user.language = "sv"
+    manager_user.save(update_fields=["language"])
+    response = manager_client.get(reverse("training:micro-credential-list"), {"q": "robotics"},
+                                  HTTP_ACCEPT_LANGUAGE="sv")
+    assert response.status_code == 200
+    assert [c.title_en for c in response.context["page"].object_list] == ["Collaborative robotics for SMEs"]

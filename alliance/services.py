@@ -85,6 +85,17 @@ def mou_already_submitted(*, user, key):
     return _replayed(user=user, key=(key or "").strip()[:64]) is not None
 
 
+def _counterpart_found_or_made(fields):
+    """The organisation of the same name and country as ``fields``, or a new one made from them."""
+    found = mou_counterpart_match(name=fields["name"], country=fields["country"])
+    if found is not None:
+        return found
+    counterpart = Organisation(**{**fields, "name": fields["name"].strip()})
+    counterpart.full_clean()
+    counterpart.save()
+    return counterpart
+
+
 def mou_submit(*, user, partner_organisation, data, document, counterpart=None, new_counterpart=None,
                idempotency_key=""):
     """Register an MoU submitted for review, with its PDF, and tell the managers: the only way an MoU is made.
@@ -123,12 +134,7 @@ def mou_submit(*, user, partner_organisation, data, document, counterpart=None, 
             replayed = _replayed(user=user, key=idempotency_key)
             if replayed:
                 return replayed
-            if counterpart is None:
-                counterpart = mou_counterpart_match(name=new_counterpart["name"], country=new_counterpart["country"])
-            if counterpart is None:
-                counterpart = Organisation(**{**new_counterpart, "name": new_counterpart["name"].strip()})
-                counterpart.full_clean()
-                counterpart.save()
+            counterpart = counterpart or _counterpart_found_or_made(new_counterpart)
             mou = MoU(**data, counterpart=counterpart, partner_organisation=partner_organisation,
                       status=MoU.Status.SUBMITTED, submitted_by=user, submitted_at=timezone.now(),
                       document_name=uploads.display_filename(document.name), idempotency_key=idempotency_key)

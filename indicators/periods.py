@@ -22,6 +22,7 @@ from accounts import roles
 
 from . import dashboard, generation, services
 from .models import Indicator, Milestone, Narrative, PeriodEvent, ReportingPeriod, Snapshot
+from .registry import registry
 
 OPEN = "open"
 IN_REVIEW = "in_review"
@@ -54,8 +55,10 @@ def period_version(period):
         # Frozen: its figures and narratives no longer change; the report lasts until a reopening.
         return f"{period.pk}:closed:{period.closed_at.isoformat()}"
     narratives = Narrative.objects.filter(period=period).aggregate(at=Max("updated_at"), reviewed=Max("reviewed_at"))
+    # The snapshots' latest computation: every roll-up or drain that stores a changed figure moves it.
+    computed = Snapshot.objects.filter(indicator__project_id=period.project_id).aggregate(at=Max("computed_at"))["at"]
     return ":".join(str(part) for part in (
-        period.pk, dashboard.cards_version(),
+        period.pk, computed and computed.isoformat(),
         narratives["at"] and narratives["at"].isoformat(), narratives["reviewed"] and narratives["reviewed"].isoformat(),
         PeriodEvent.objects.filter(period=period).count(), timezone.localdate().isoformat(),
     ))
@@ -123,7 +126,7 @@ def period_rows(period, *, with_breakdowns=True, today=None, public_only=False):
         due = [m for m in indicator.milestones.all() if period.start_on <= m.date <= period.end_on]
         row = PeriodRow(indicator, snapshot, before, due[-1] if due else None, narratives.get(indicator.pk))
         if with_breakdowns:
-            row.dimensions = dashboard.breakdown_dimensions(snapshot, dashboard.measure_for(indicator))
+            row.dimensions = dashboard.breakdown_dimensions(snapshot, registry.for_indicator(indicator))
         rows.append(row)
     return rows
 

@@ -5,8 +5,10 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.urls import reverse
 
+from alliance.models import AllianceMember
 from indicators import periods
 from indicators.models import PeriodEvent, ReportingPeriod, Snapshot
 from indicators.rollup import backfill, rollup_all
@@ -77,8 +79,13 @@ def test_closing_freezes_the_period_and_later_changes_do_not_move_it(manager_use
     frozen = Snapshot.objects.filter(indicator__code="alliance-members", date__lte=FIRST_END)
     assert frozen.exists() and all(s.is_frozen for s in frozen)
 
-    # A record dated inside the closed period arrives later: the period's figures do not move.
-    AllianceMemberFactory(organisation=OrganisationFactory(country="IT"), joined_on=datetime.date(2023, 3, 1))
+    # A record dated inside the closed period is refused, naming the period...
+    late = OrganisationFactory(country="IT")
+    with pytest.raises(ValidationError, match="closed reporting period"), transaction.atomic():
+        AllianceMemberFactory(organisation=late, joined_on=datetime.date(2023, 3, 1))
+    # ...and one written around the app (no signal) does not move the period's figures either.
+    AllianceMember.objects.bulk_create([AllianceMember(organisation=late, joined_on=datetime.date(2023, 3, 1),
+                                                       category=AllianceMember.Category.BUSINESS)])
     rollup_all(FIRST_END)
     backfill(start=datetime.date(2023, 11, 1), end=datetime.date(2024, 6, 30))
     assert Snapshot.objects.get(indicator__code="alliance-members", date=FIRST_END).value == 2

@@ -83,9 +83,19 @@ class _Document:
         return f"{self.base}:{suffix}"
 
     def text(self, field):
-        """The field as a language map; None when it is blank."""
+        """The field as a language map; None when it is blank.
+
+        The main text (the form's field, kept in the English column by django-modeltranslation)
+        is written in the record's default language; the other languages' columns are its
+        translations. Only when the default language has a column of its own filled in is the
+        main text taken as English.
+        """
         language_map = getattr(self.record, "language_map", None)
-        values = language_map(field) if language_map else {self.language: getattr(self.record, field)}
+        others = dict(language_map(field)) if language_map else {}
+        main = others.pop("en", None) if others else getattr(self.record, field, None)
+        values = dict(others)
+        if main:
+            values["en" if self.language in values else self.language] = main
         values = {lang: value.strip() for lang, value in values.items() if value and value.strip()}
         return values or None
 

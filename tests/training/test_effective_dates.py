@@ -147,7 +147,8 @@ def test_a_correction_needs_a_reason_and_keeps_it_in_the_history(manager_client)
     data = {"title": credential.title, "awarding_body": credential.awarding_body_id,
             "learning_outcomes": credential.learning_outcomes, "ects": "3.0", "eqf_level": "4",
             "assessment_type": "Practical", "participation_form": "blended", "quality_assurance": "Internal",
-            "status": "published", "published_on": "2024-02-01", "retired_on": "", "version": 1}
+            "status": "published", "published_on": "2024-02-01", "retired_on": "", "version": 1,
+            "default_language": "en", "learning_opportunity_type": "short-learning-programme"}
     without = manager_client.post(url, data)
     assert without.status_code == 200 and without.context["form"].errors["reason"]
     credential.refresh_from_db()

@@ -14,7 +14,12 @@ from hypothesis import strategies as st
 from indicators.models import Indicator
 from indicators.registry import SeriesUnsupported, registry, series_rows
 from indicators.rollup import compute, compute_series
-from tests.factories import AllianceMemberFactory, LearningFactoryFactory, ObservatoryFactory, OrganisationFactory
+from tests.factories import (
+    AllianceMemberFactory,
+    LearningFactoryFactory,
+    ObservatoryFactory,
+    OrganisationFactory,
+)
 from tests.indicators.test_effective_dates_properties import make
 from tests.indicators.test_measures_properties import (
     BASE,

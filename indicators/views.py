@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.templatetags.static import static
 from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext
@@ -176,9 +177,34 @@ def _indicator_snapshot_parts(indicator, today, requested_dimension):
             for d in dimensions
         ],
         "records": dashboard.latest_records(indicator, today, measure),
+        **_map_context(latest, indicator.unit),
     })
     return {"latest": latest, "value_month_ago": month_ago[-1].value if month_ago else None,
             "charts_html": charts_html}
+
+
+def _map_context(snapshot, unit, data=None):
+    """The map of a snapshot's country and region breakdowns, if it has any (``_map.html``)."""
+    data = dashboard.map_data(snapshot) if data is None else data
+    if not data:
+        return {"map_figure": None}
+    return {
+        "map_figure": _figure(("map", unit, [(p.key, p.label, p.value) for p in data.countries],
+                               [(p.key, p.label, p.value, lat, lon) for p, lat, lon in data.regions]),
+                              lambda: charts.map_figure(data, unit)),
+        "map_countries": data.countries, "map_regions": [part for part, _, _ in data.regions],
+        "topojson_url": static(charts.TOPOJSON_DIRECTORY),
+    }
+
+
+def _public_map_context(cards):
+    """The map of the first public indicator with a country or region breakdown, titled with it."""
+    snapshot, data = dashboard.first_map_data([card.snapshot for card in cards])
+    if snapshot is None:
+        return {"map_figure": None}
+    indicator = next(card.indicator for card in cards if card.snapshot == snapshot)
+    return {**_map_context(snapshot, indicator.unit, data),
+            "map_heading": gettext("Where: %(indicator)s") % {"indicator": indicator.title}}
 
 
 def _figure(data, build):
@@ -229,6 +255,7 @@ def public(request):
         "narratives": narratives.public_latest(),
         "progress_figure": _cached(key, lambda: charts.figure_data(charts.progress_figure(cards)))
         if any(c.snapshot for c in cards) else None,
+        **_public_map_context(cards),
     })
     if request.user.is_authenticated:
         # The page header then carries the user's name and a CSRF token: no shared cache.

@@ -217,26 +217,30 @@ def _figure(data, build):
     return _cached(key, lambda: charts.figure_data(build()), timeout=FIGURE_CACHE_SECONDS, by_generation=False)
 
 
-def _export_table(request):
+def _export_cards(request):
     _require_viewer(request)
-    return exports.rows(dashboard.cards())
+    return dashboard.cards()
 
 
 @require_GET
 @login_required
 def export_csv(request):
-    table = _export_table(request)
-    response = HttpResponse(exports.as_csv(table), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{exports.file_name("csv")}"'
+    """Today's row per indicator; with ``?history=1`` the month-end history instead (one row per month end)."""
+    cards = _export_cards(request)
+    history = request.GET.get("history", "") in ("1", "true", "yes")
+    content = exports.history_as_csv(exports.history_rows(cards)) if history else exports.as_csv(exports.rows(cards))
+    response = HttpResponse(content, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{exports.file_name("csv", history=history)}"'
     return response
 
 
 @require_GET
 @login_required
 def export_xlsx(request):
-    table = _export_table(request)
+    """Two sheets: today's row per indicator, and the month-end history."""
+    cards = _export_cards(request)
     response = HttpResponse(
-        exports.as_xlsx(table),
+        exports.as_xlsx(exports.rows(cards), exports.history_rows(cards)),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     response["Content-Disposition"] = f'attachment; filename="{exports.file_name("xlsx")}"'

@@ -64,7 +64,7 @@ def _number(value):
     return float(value) if value is not None else None
 
 
-def history_figure(indicator, snapshots, trajectory, today):
+def history_figure(indicator, snapshots, trajectory, today, today_label=None):
     """Actual value over time, the expected trajectory, the milestones and the target.
 
     ``snapshots`` are the indicator's snapshots in date order (month-end and daily);
@@ -97,8 +97,24 @@ def history_figure(indicator, snapshots, trajectory, today):
         yaxis={"title": {"text": indicator.unit}, "rangemode": "tozero", "gridcolor": "#e6e9ed"},
         shapes=[{"type": "line", "xref": "x", "yref": "paper", "x0": today.isoformat(), "x1": today.isoformat(),
                  "y0": 0, "y1": 1, "line": {"color": TODAY, "width": 1, "dash": "dot"}}],
-        annotations=[{"x": today.isoformat(), "y": 1, "xref": "x", "yref": "paper", "text": gettext("today"),
+        annotations=[{"x": today.isoformat(), "y": 1, "xref": "x", "yref": "paper", "text": today_label or gettext("today"),
                       "showarrow": False, "yanchor": "bottom", "font": {"color": TODAY, "size": 12}}],
+    ))
+    return figure
+
+
+def part_history_figure(label, points, unit=""):
+    """One part of a breakdown (a country's) over time: ``points`` are (date, value) in date order."""
+    figure = go.Figure(go.Scatter(
+        name=str(label), x=[d.isoformat() for d, _ in points], y=[_number(v) for _, v in points],
+        mode="lines+markers" if len(points) < 120 else "lines", line={"color": ACTUAL, "width": 3},
+        marker={"size": 5},
+    ))
+    figure.update_layout(**_layout(
+        xaxis={"type": "date", "title": {"text": gettext("Date")}, "tickformat": "%Y-%m", "hoverformat": "%Y-%m-%d",
+               "gridcolor": "#e6e9ed"},
+        yaxis={"title": {"text": unit}, "rangemode": "tozero", "gridcolor": "#e6e9ed"},
+        showlegend=False,
     ))
     return figure
 

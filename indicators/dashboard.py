@@ -285,3 +285,18 @@ def _map_data_from(rows):
     regions = [(BreakdownPart(key, label, value), *places[key]) for key, label, value in region_rows
                if key in places]
     return MapData(countries, regions)
+
+
+def part_history(indicator, dimension, key, on):
+    """[(date, value)] of one breakdown part (a country's) in the month-end and latest snapshots up to ``on``.
+
+    Read from the stored Breakdown rows (two queries), never from the registers. A snapshot
+    where the part is absent counts it as zero: the part had nothing then.
+    """
+    rows = Snapshot.objects.filter(indicator=indicator, date__lte=on).order_by("date").values_list("date", "pk")
+    parts = dict(Breakdown.objects.filter(snapshot__indicator=indicator, snapshot__date__lte=on, dimension=dimension,
+                                          key=key).values_list("snapshot_id", "value"))
+    points = {}
+    for date, pk in rows:
+        points[(date.year, date.month)] = (date, parts.get(pk, Decimal(0)))
+    return list(points.values())

@@ -26,7 +26,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts import roles
 
 from . import charts, dashboard, exports, generation, narratives, periods, triggers
-from .models import Indicator, OutboxEntry
+from .models import Indicator, OutboxEntry, ReportingPeriod
 from .registry import registry
 
 logger = logging.getLogger(__name__)
@@ -119,14 +119,23 @@ def indicator_detail(request, code):
     requested = request.GET.get("dimension", "")
     if not re.fullmatch(r"[\w-]{1,64}", requested):
         requested = ""
+    country = request.GET.get("country", "").upper()
+    if not re.fullmatch(r"[A-Z]{2}", country):
+        country = ""
+    # ?period=<id>: the figures as of the period's end (its month-end snapshots), like the dashboard.
+    period = periods.selected_period(request.GET.get("period", ""))
+    on = periods.as_of(period, today) if period else today
     # The page's snapshot parts are the same for every viewer: built once per roll-up
-    # (and day, and selected breakdown) and cached under the generation, read before the
-    # snapshots: a roll-up committing in between then leaves what was built from the
+    # (and day, period, selected breakdown and country) and cached under the generation, read
+    # before the snapshots: a roll-up committing in between then leaves what was built from the
     # older snapshots under the older generation, never under the newer one.
-    key = f"indicators:page:{indicator.pk}:{today.isoformat()}:{requested}"
-    built = _cached(key, lambda: {**_indicator_snapshot_parts(indicator, today, requested),
+    key = f"indicators:page:{indicator.pk}:{today.isoformat()}:{period.pk if period else ''}:{requested}:{country}"
+    built = _cached(key, lambda: {**_indicator_snapshot_parts(indicator, on, requested, country=country,
+                                                              period=period),
                                   # The same for every viewer (staff, managers, admins).
-                                  "narrative": narratives.latest_for(indicator, request.user)})
+                                  "narrative": narratives.latest_for(indicator, request.user),
+                                  "selector_periods": list(ReportingPeriod.objects.filter(
+                                      project=indicator.project).order_by("start_on", "pk"))})
     card = dashboard.Card(indicator, built["latest"], built["value_month_ago"])
     reports = []
     if indicator.is_reported:
@@ -141,10 +150,12 @@ def indicator_detail(request, code):
         "add_url": card.add_url(next_url=request.path),
         "narrative": built["narrative"],
         "narrative_parts": narratives.parts(built["narrative"]),
+        "as_of_period": period, "as_of_date": on,
+        "selector_periods": built["selector_periods"],
     })
 
 
-def _indicator_snapshot_parts(indicator, today, requested_dimension):
+def _indicator_snapshot_parts(indicator, today, requested_dimension, *, country="", period=None):
     """The latest snapshot, the value a month before, and the charts with their tables
     and the latest records rendered as HTML (``_indicator_charts.html``).
 
@@ -166,9 +177,10 @@ def _indicator_snapshot_parts(indicator, today, requested_dimension):
         "trajectory": trajectory,
         "monthly": dashboard.monthly_points(snapshots),
         "history_figure": _figure(
-            ("history", indicator.unit, indicator.target, indicator.target_date, today, trajectory,
+            ("history", indicator.unit, indicator.target, indicator.target_date, today, bool(period), trajectory,
              [(s.date, s.value) for s in snapshots]),
-            lambda: charts.history_figure(indicator, snapshots, trajectory, today)),
+            lambda: charts.history_figure(indicator, snapshots, trajectory, today,
+                                          *([gettext("period end")] if period else []))),
         "dimensions": [
             {"dimension": d,
              "figure": _figure(("breakdown", indicator.unit, d.label, [(p.key, p.label, p.value) for p in d.parts]),
@@ -177,7 +189,9 @@ def _indicator_snapshot_parts(indicator, today, requested_dimension):
             for d in dimensions
         ],
         "records": dashboard.latest_records(indicator, today, measure),
+        "period": period,
         **_map_context(latest, indicator.unit),
+        **_country_context(indicator, latest, today, country, dimensions),
     })
     return {"latest": latest, "value_month_ago": month_ago[-1].value if month_ago else None,
             "charts_html": charts_html}
@@ -194,6 +208,22 @@ def _map_context(snapshot, unit, data=None):
                               lambda: charts.map_figure(data, unit)),
         "map_countries": data.countries, "map_regions": [part for part, _, _ in data.regions],
         "topojson_url": static(charts.TOPOJSON_DIRECTORY),
+    }
+
+
+def _country_context(indicator, latest, on, country, dimensions):
+    """The country filter: the countries of the latest country breakdown, and the chosen one's history."""
+    countries = [part for d in dimensions if d.name == "country" for part in d.parts if len(part.key) == 2]
+    if not countries:
+        return {"countries": []}
+    chosen = next((part for part in countries if part.key == country), None)
+    if chosen is None:
+        return {"countries": countries, "country": None}
+    points = dashboard.part_history(indicator, "country", chosen.key, on)
+    return {
+        "countries": countries, "country": chosen, "country_points": points,
+        "country_figure": _figure(("part", indicator.unit, chosen.key, str(chosen.label), points),
+                                  lambda: charts.part_history_figure(chosen.label, points, indicator.unit)),
     }
 
 

@@ -168,5 +168,7 @@ def test_each_reminder_is_rendered_in_its_recipients_language(open_period, peopl
     swedish = next(m for m in mail.outbox if m.to == [people["manager2"].email])
     english = next(m for m in mail.outbox if m.to == [people["manager"].email])
     assert "februari" in swedish.body and "February" not in swedish.body
+    assert swedish.subject == "[LCAMP Tracker] Interim M1–M18 slutar om 30 dagar: 8 indikatorer utan berättelse"
+    assert english.subject == "[LCAMP Tracker] Interim M1–M18 ends in 30 days: 8 indicators without a narrative"
     assert "February" in english.body
     assert translation.get_language() == "en"  # the override does not leak

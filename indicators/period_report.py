@@ -20,9 +20,10 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
-from . import dashboard, narratives, periods, svg_chart
+from . import narratives, periods, svg_chart
 from .exports import _safe_cell
 from .models import Report
+from .registry import registry
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +51,7 @@ def annex_rows(indicator, on, limit):
     Returns (rows, total). Counted indicators list their register's records,
     reported ones their approved reports.
     """
-    measure = dashboard.measure_for(indicator)
+    measure = registry.for_indicator(indicator)
     if measure is not None:
         records = measure.records(on)
         total = records.count()

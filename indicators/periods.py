@@ -22,6 +22,7 @@ from accounts import roles
 
 from . import dashboard, generation, services
 from .models import Indicator, Milestone, Narrative, PeriodEvent, ReportingPeriod, Snapshot
+from .registry import registry
 
 OPEN = "open"
 IN_REVIEW = "in_review"
@@ -55,7 +56,7 @@ def period_version(period):
         return f"{period.pk}:closed:{period.closed_at.isoformat()}"
     narratives = Narrative.objects.filter(period=period).aggregate(at=Max("updated_at"), reviewed=Max("reviewed_at"))
     return ":".join(str(part) for part in (
-        period.pk, dashboard.cards_version(),
+        period.pk, dashboard.last_rollup_at(),
         narratives["at"] and narratives["at"].isoformat(), narratives["reviewed"] and narratives["reviewed"].isoformat(),
         PeriodEvent.objects.filter(period=period).count(), timezone.localdate().isoformat(),
     ))
@@ -123,7 +124,7 @@ def period_rows(period, *, with_breakdowns=True, today=None, public_only=False):
         due = [m for m in indicator.milestones.all() if period.start_on <= m.date <= period.end_on]
         row = PeriodRow(indicator, snapshot, before, due[-1] if due else None, narratives.get(indicator.pk))
         if with_breakdowns:
-            row.dimensions = dashboard.breakdown_dimensions(snapshot, dashboard.measure_for(indicator))
+            row.dimensions = dashboard.breakdown_dimensions(snapshot, registry.for_indicator(indicator))
         rows.append(row)
     return rows
 

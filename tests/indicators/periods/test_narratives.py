@@ -159,7 +159,7 @@ def test_services_refuse_the_wrong_role(staff_user, partner_user, period_data, p
 
 
 def test_the_dashboard_shows_the_figures_as_of_a_periods_end(staff_client, period_data, period):
-    from indicators.services import rollup_all
+    from indicators.rollup import rollup_all
 
     rollup_all()
     today = staff_client.get(reverse("indicators:dashboard")).content.decode()

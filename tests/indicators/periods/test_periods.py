@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.urls import reverse
 
 from indicators import periods
@@ -77,12 +78,17 @@ def test_closing_freezes_the_period_and_later_changes_do_not_move_it(manager_use
     frozen = Snapshot.objects.filter(indicator__code="alliance-members", date__lte=FIRST_END)
     assert frozen.exists() and all(s.is_frozen for s in frozen)
 
-    # A record dated inside the closed period arrives later: the period's figures do not move.
-    AllianceMemberFactory(organisation=OrganisationFactory(country="IT"), joined_on=datetime.date(2023, 3, 1))
+    # A record dated inside the closed period is refused (the engine's rule); the figures do not move.
+    late = OrganisationFactory(country="IT")
+    with pytest.raises(ValidationError), transaction.atomic():  # a request's transaction: the refusal rolls back
+        AllianceMemberFactory(organisation=late, joined_on=datetime.date(2023, 3, 1))
     rollup_all(FIRST_END)
     backfill(start=datetime.date(2023, 11, 1), end=datetime.date(2024, 6, 30))
     assert Snapshot.objects.get(indicator__code="alliance-members", date=FIRST_END).value == 2
-    # After the period the new member counts.
+    # A member joining after the period counts from its join date on.
+    AllianceMemberFactory(organisation=late, joined_on=datetime.date(2024, 5, 1))
+    backfill(start=datetime.date(2024, 3, 1), end=datetime.date(2024, 6, 30))
+    assert Snapshot.objects.get(indicator__code="alliance-members", date=FIRST_END).value == 2
     assert Snapshot.objects.get(indicator__code="alliance-members", date=datetime.date(2024, 6, 30)).value == 4
 
 

@@ -5,11 +5,23 @@ into the plain data the template embeds with ``json_script`` and
 ``static/indicators/charts.js`` draws with the plotly.js the app serves itself.
 """
 
+import functools
 import json
+import math
 import textwrap
 
 import plotly.graph_objects as go
+from django.contrib.staticfiles import finders
+from django.templatetags.static import static
 from django.utils.translation import gettext
+
+# The countries of Europe (Natural Earth via the world-atlas npm package, converted once by
+# tools/europe-geojson/make_geojson.mjs); served by the app, never from a CDN.
+EUROPE_GEOJSON = "indicators/europe.geojson"
+# plotly.js fetches its own base map for any geo plot: charts.js points it here (data-topojson-url).
+TOPOJSON_DIRECTORY = "indicators/topojson/"
+NO_DATA = "#e3e6ea"
+MARKER = "#a84300"
 
 # Colours with at least 4.5:1 contrast on white (the same as the status colours in app.css).
 ACTUAL = "#0b4f8a"
@@ -52,7 +64,7 @@ def _number(value):
     return float(value) if value is not None else None
 
 
-def history_figure(indicator, snapshots, trajectory, today):
+def history_figure(indicator, snapshots, trajectory, today, today_label=None):
     """Actual value over time, the expected trajectory, the milestones and the target.
 
     ``snapshots`` are the indicator's snapshots in date order (month-end and daily);
@@ -85,8 +97,24 @@ def history_figure(indicator, snapshots, trajectory, today):
         yaxis={"title": {"text": indicator.unit}, "rangemode": "tozero", "gridcolor": "#e6e9ed"},
         shapes=[{"type": "line", "xref": "x", "yref": "paper", "x0": today.isoformat(), "x1": today.isoformat(),
                  "y0": 0, "y1": 1, "line": {"color": TODAY, "width": 1, "dash": "dot"}}],
-        annotations=[{"x": today.isoformat(), "y": 1, "xref": "x", "yref": "paper", "text": gettext("today"),
+        annotations=[{"x": today.isoformat(), "y": 1, "xref": "x", "yref": "paper", "text": today_label or gettext("today"),
                       "showarrow": False, "yanchor": "bottom", "font": {"color": TODAY, "size": 12}}],
+    ))
+    return figure
+
+
+def part_history_figure(label, points, unit=""):
+    """One part of a breakdown (a country's) over time: ``points`` are (date, value) in date order."""
+    figure = go.Figure(go.Scatter(
+        name=str(label), x=[d.isoformat() for d, _ in points], y=[_number(v) for _, v in points],
+        mode="lines+markers" if len(points) < 120 else "lines", line={"color": ACTUAL, "width": 3},
+        marker={"size": 5},
+    ))
+    figure.update_layout(**_layout(
+        xaxis={"type": "date", "title": {"text": gettext("Date")}, "tickformat": "%Y-%m", "hoverformat": "%Y-%m-%d",
+               "gridcolor": "#e6e9ed"},
+        yaxis={"title": {"text": unit}, "rangemode": "tozero", "gridcolor": "#e6e9ed"},
+        showlegend=False,
     ))
     return figure
 
@@ -129,6 +157,57 @@ def progress_figure(card_list):
         margin={"l": 16, "r": 16, "t": 40, "b": 48},
         xaxis={"title": {"text": gettext("Share of target (%)")}, "range": [0, 105], "gridcolor": "#e6e9ed"},
         yaxis={"automargin": True},
+    ))
+    return figure
+
+
+@functools.cache
+def europe_countries():
+    """The ISO 3166 alpha-2 codes of the countries the Europe GeoJSON draws."""
+    with open(finders.find(EUROPE_GEOJSON), encoding="utf-8") as handle:
+        return [feature["properties"]["iso_a2"] for feature in json.load(handle)["features"]]
+
+
+def map_figure(map_data, unit=""):
+    """A map of Europe: countries shaded by their part, and a marker per region (``dashboard.MapData``).
+
+    The GeoJSON is given by its static URL (the browser loads it once, the figure stays small);
+    ``geo.visible`` is off, so only these shapes are drawn: no tiles, nothing from outside.
+    """
+    geojson = static(EUROPE_GEOJSON)
+    known = set(europe_countries())
+    countries = [p for p in map_data.countries if p.key in known]
+    figure = go.Figure()
+    figure.add_trace(go.Choropleth(
+        name=gettext("Countries"), geojson=geojson, featureidkey="properties.iso_a2",
+        locations=europe_countries(), z=[0] * len(known), colorscale=[[0, NO_DATA], [1, NO_DATA]],
+        showscale=False, hoverinfo="skip", marker={"line": {"color": "#ffffff", "width": 0.5}},
+    ))
+    if countries:
+        figure.add_trace(go.Choropleth(
+            name=gettext("By country"), geojson=geojson, featureidkey="properties.iso_a2",
+            locations=[p.key for p in countries], z=[_number(p.value) for p in countries],
+            text=[str(p.label) for p in countries], hovertemplate="%{text}: %{z:g}<extra></extra>",
+            colorscale=[[0, "#c6dbef"], [1, ACTUAL]], zmin=0,
+            marker={"line": {"color": "#ffffff", "width": 0.5}},
+            colorbar={"title": {"text": unit}, "thickness": 12, "len": 0.6},
+        ))
+    if map_data.regions:
+        largest = max(_number(p.value) for p, _, _ in map_data.regions) or 1
+        figure.add_trace(go.Scattergeo(
+            name=gettext("Regions"), lat=[_number(lat) for _, lat, _ in map_data.regions],
+            lon=[_number(lon) for _, _, lon in map_data.regions],
+            text=[str(p.label) for p, _, _ in map_data.regions],
+            customdata=[_number(p.value) for p, _, _ in map_data.regions],
+            hovertemplate="%{text}: %{customdata:g}<extra></extra>", mode="markers",
+            marker={"color": MARKER, "opacity": 0.85, "line": {"color": "#ffffff", "width": 1},
+                    "size": [8 + 16 * math.sqrt(_number(p.value) / largest) for p, _, _ in map_data.regions]},
+        ))
+    figure.update_layout(**_layout(
+        height=420, margin={"l": 0, "r": 0, "t": 8, "b": 8}, showlegend=bool(map_data.regions),
+        legend={"orientation": "h", "x": 0, "y": 0, "yanchor": "top"},
+        geo={"visible": False, "fitbounds": "locations", "projection": {"type": "mercator"},
+             "bgcolor": "#ffffff"},
     ))
     return figure
 

@@ -233,3 +233,70 @@ def latest_records(indicator, on, measure=None):
         date = getattr(record, measure.date_field, None) if measure.date_field else None
         rows.append({"record": record, "date": date, "url": url_or_empty(measure.detail_url_name, record.pk)})
     return rows
+
+
+@dataclass
+class MapData:
+    """What the map of a snapshot shows: every country part and the region parts with coordinates."""
+
+    countries: list  # [BreakdownPart] with ISO 3166 alpha-2 keys
+    regions: list    # [(BreakdownPart, latitude, longitude)]
+
+    def __bool__(self):
+        return bool(self.countries or self.regions)
+
+
+def map_data(snapshot):
+    """The snapshot's country and region breakdowns for a map (two queries), largest first.
+
+    Every part is kept (the bar charts sum the small ones into "Other"); a region's marker
+    goes at the coordinates stored on ``organisations.Region``; a region without them has none.
+    """
+    if snapshot is None:
+        return MapData([], [])
+    rows = list(Breakdown.objects.filter(snapshot=snapshot, dimension__in=("country", "region"))
+                .order_by("-value", "key").values_list("dimension", "key", "label", "value"))
+    return _map_data_from(rows)
+
+
+def first_map_data(snapshots):
+    """(snapshot, MapData) of the first of ``snapshots`` with a country or region breakdown,
+    or (None, empty MapData): two queries whatever their number."""
+    by_snapshot = {}
+    for snapshot_id, dimension, key, label, value in Breakdown.objects.filter(
+            snapshot__in=[s for s in snapshots if s is not None], dimension__in=("country", "region")).order_by(
+            "-value", "key").values_list("snapshot_id", "dimension", "key", "label", "value"):
+        by_snapshot.setdefault(snapshot_id, []).append((dimension, key, label, value))
+    for snapshot in snapshots:
+        if snapshot is not None and snapshot.pk in by_snapshot:
+            return snapshot, _map_data_from(by_snapshot[snapshot.pk])
+    return None, MapData([], [])
+
+
+def _map_data_from(rows):
+    from organisations.models import Region
+
+    countries = [BreakdownPart(key, label, value) for dimension, key, label, value in rows
+                 if dimension == "country" and len(key) == 2]
+    region_rows = [(key, label, value) for dimension, key, label, value in rows if dimension == "region"]
+    ids = [int(key) for key, _, _ in region_rows if key.isdigit()]
+    places = {str(pk): (latitude, longitude) for pk, latitude, longitude in Region.objects.filter(
+        pk__in=ids, latitude__isnull=False, longitude__isnull=False).values_list("pk", "latitude", "longitude")}
+    regions = [(BreakdownPart(key, label, value), *places[key]) for key, label, value in region_rows
+               if key in places]
+    return MapData(countries, regions)
+
+
+def part_history(indicator, dimension, key, on):
+    """[(date, value)] of one breakdown part (a country's) in the month-end and latest snapshots up to ``on``.
+
+    Read from the stored Breakdown rows (two queries), never from the registers. A snapshot
+    where the part is absent counts it as zero: the part had nothing then.
+    """
+    rows = Snapshot.objects.filter(indicator=indicator, date__lte=on).order_by("date").values_list("date", "pk")
+    parts = dict(Breakdown.objects.filter(snapshot__indicator=indicator, snapshot__date__lte=on, dimension=dimension,
+                                          key=key).values_list("snapshot_id", "value"))
+    points = {}
+    for date, pk in rows:
+        points[(date.year, date.month)] = (date, parts.get(pk, Decimal(0)))
+    return list(points.values())

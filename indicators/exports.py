@@ -1,12 +1,16 @@
-"""The indicator table for EU reports, as CSV and XLSX: one row per indicator."""
+"""The indicator table for EU reports, as CSV and XLSX: one row per indicator, and the
+month-end history (a second XLSX sheet; ``export.csv?history=1``)."""
 
 import csv
+import datetime
 import io
 from decimal import Decimal
 
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Font
+
+from .models import Snapshot, month_ends
 
 HEADER = ["code", "title", "pillar", "unit", "baseline", "target", "value", "expected", "progress %", "status",
           "forecast", "as of"]
@@ -42,8 +46,37 @@ def rows(card_list):
     return table
 
 
-def file_name(extension, on=None):
-    return f"lcamp-indicators-{(on or timezone.localdate()).isoformat()}.{extension}"
+HISTORY_HEADER = ["code", "date", "value", "target", "expected", "progress %", "status", "frozen"]
+HISTORY_NUMBER_COLUMNS = (3, 4, 5)
+HISTORY_PERCENT_COLUMN = 6
+
+
+def history_rows(card_list, today=None):
+    """The month-end snapshots of every indicator up to today: one query, in the cards' order, then by date.
+
+    A month end is the history's point (the roll-up keeps one per month); a past month's figure
+    never moves, and a closed period's are frozen.
+    """
+    today = today or timezone.localdate()
+    dates = {card.indicator.pk: [d for d in month_ends(card.indicator.project.start_on, today)
+                                 if (d + datetime.timedelta(days=1)).day == 1]
+             for card in card_list}
+    wanted = {date for ends in dates.values() for date in ends}
+    snapshots = {}
+    for snapshot in Snapshot.objects.filter(indicator_id__in=list(dates), date__in=wanted).order_by("date"):
+        snapshots.setdefault(snapshot.indicator_id, []).append(snapshot)
+    table = []
+    for card in card_list:
+        ends = set(dates[card.indicator.pk])
+        for snapshot in snapshots.get(card.indicator.pk, []):
+            if snapshot.date in ends:
+                table.append([card.indicator.code, snapshot.date, snapshot.value, snapshot.target, snapshot.expected,
+                              snapshot.progress, snapshot.get_status_display(), snapshot.is_frozen])
+    return table
+
+
+def file_name(extension, on=None, *, history=False):
+    return f"lcamp-indicators{'-history' if history else ''}-{(on or timezone.localdate()).isoformat()}.{extension}"
 
 
 def as_csv(table):
@@ -67,7 +100,38 @@ def _safe_cell(value):
     return value
 
 
-def as_xlsx(table):
+def history_as_csv(table):
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(HISTORY_HEADER)
+    for row in table:
+        out = list(row)
+        out[1] = out[1].isoformat()
+        out[HISTORY_PERCENT_COLUMN - 1] = (out[HISTORY_PERCENT_COLUMN - 1] * 100).quantize(Decimal("0.1"))
+        out[-1] = "yes" if out[-1] else "no"
+        writer.writerow([_safe_cell(v) for v in out])
+    return buffer.getvalue()
+
+
+def _history_sheet(workbook, history):
+    sheet = workbook.create_sheet("History")
+    sheet.append(HISTORY_HEADER)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in history:
+        sheet.append([_safe_cell(v) if isinstance(v, str) else v for v in row])
+    for row_cells in sheet.iter_rows(min_row=2):
+        row_cells[1].number_format = "yyyy-mm-dd"
+        for column in HISTORY_NUMBER_COLUMNS:
+            row_cells[column - 1].number_format = "#,##0.00"
+        row_cells[HISTORY_PERCENT_COLUMN - 1].number_format = "0.0%"
+    sheet.freeze_panes = "A2"
+    for index, width in enumerate([24, 12, 10, 10, 10, 11, 11, 8]):
+        sheet.column_dimensions[chr(ord("A") + index)].width = width
+
+
+def as_xlsx(table, history=None):
+    """The indicators sheet, and the month-end history as a second sheet when given."""
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "Indicators"
@@ -88,6 +152,8 @@ def as_xlsx(table):
     widths = [24, 48, 20, 12, 10, 10, 10, 10, 11, 11, 10, 18]
     for index, width in enumerate(widths):
         sheet.column_dimensions[chr(ord("A") + index)].width = width
+    if history is not None:
+        _history_sheet(workbook, history)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

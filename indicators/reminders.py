@@ -27,6 +27,7 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from accounts import notifications, roles
 
@@ -78,12 +79,19 @@ class Reminder:
     kind: str
     user: object
     keys: list
-    subject: str
+    # A function of no argument returning the subject in the active language: called inside
+    # the recipient's language (``subject_text``), like the templates.
+    subject: object
     context: dict = field(default_factory=dict)
 
     @property
     def url(self):
         return self.context.get("url", "")
+
+    def subject_text(self):
+        """The subject in the recipient's language."""
+        with self.user.language_override():
+            return str(self.subject()) if callable(self.subject) else str(self.subject)
 
 
 def _absolute(path):
@@ -109,6 +117,31 @@ def _already_sent(kind, keys):
     return set(SentReminder.objects.filter(kind=kind, key__in=keys).values_list("user_id", "key"))
 
 
+def _period_due_subject(name, left, missing):
+    def subject():
+        ends = ngettext("%(period)s ends in %(days)d day:", "%(period)s ends in %(days)d days:", left) \
+            % {"period": name, "days": left}
+        lacking = ngettext("%(count)d indicator without a narrative", "%(count)d indicators without a narrative",
+                           missing) % {"count": missing}
+        return f"{ends} {lacking}"
+    return subject
+
+
+def _review_waiting_subject(count, days):
+    def subject():
+        return ngettext("%(count)d item waiting for review for more than %(days)d days",
+                        "%(count)d items waiting for review for more than %(days)d days", count) \
+            % {"count": count, "days": days}
+    return subject
+
+
+def _digest_subject(count):
+    def subject():
+        return ngettext("Weekly digest: %(count)d indicator changed status",
+                        "Weekly digest: %(count)d indicators changed status", count) % {"count": count}
+    return subject
+
+
 def period_due(today):
     reminders = []
     windows = sorted(settings.REMINDER_PERIOD_DAYS)  # (7, 30)
@@ -130,8 +163,7 @@ def period_due(today):
                 continue
             reminders.append(Reminder(
                 notifications.PERIOD_DUE, user, [key],
-                f"{period.name} ends in {left} day{'s' if left != 1 else ''}: {len(missing)} indicator"
-                f"{'s' if len(missing) != 1 else ''} without a narrative",
+                _period_due_subject(period.name, left, len(missing)),
                 {"period": period, "days_left": left, "missing": missing, "url": url}))
     return reminders
 
@@ -151,7 +183,7 @@ def review_waiting(today):
             continue
         reminders.append(Reminder(
             notifications.REVIEW_WAITING, user, [item.key for item in new],
-            f"{len(new)} item{'s' if len(new) != 1 else ''} waiting for review for more than {days} days",
+            _review_waiting_subject(len(new), days),
             {"items": [{"label": i.label, "url": _absolute(i.url), "since": i.waiting_since} for i in new],
              "days": days, "url": _absolute(reverse("alliance:mou-list")) if _has_url("alliance:mou-list")
              else _absolute(reverse("indicators:report-list"))}))
@@ -194,7 +226,7 @@ def status_digest(today):
              "url": _absolute(reverse("indicators:indicator-detail", args=[indicator.code]))}
             for indicator, before, now in changes]
     return [Reminder(notifications.STATUS_DIGEST, user, [key],
-                     f"Weekly digest: {len(rows)} indicator{'s' if len(rows) != 1 else ''} changed status",
+                     _digest_subject(len(rows)),
                      {"changes": rows, "url": url})
             for user in _recipients(notifications.STATUS_DIGEST, roles.STAFF, roles.MANAGER)
             if (user.pk, key) not in sent]
@@ -207,12 +239,16 @@ def due(today=None):
 
 
 def message(reminder):
-    context = {**reminder.context, "user": reminder.user, "subject": reminder.subject,
-               "kind_label": notifications.KINDS[reminder.kind],
-               "unsubscribe_url": _absolute(reverse("profile")) + "#notifications"}
-    text = render_to_string(f"indicators/emails/{reminder.kind}.txt", context)
-    html = render_to_string(f"indicators/emails/{reminder.kind}.html", context)
-    email = EmailMultiAlternatives(f"[LCAMP Tracker] {reminder.subject}", text, to=[reminder.user.email])
+    """The e-mail, rendered in the recipient's language (``User.language_override``):
+    subject, kind label, dates and templates."""
+    with reminder.user.language_override():
+        subject = reminder.subject_text()
+        context = {**reminder.context, "user": reminder.user, "subject": subject,
+                   "kind_label": str(notifications.KINDS[reminder.kind]),
+                   "unsubscribe_url": _absolute(reverse("profile")) + "#notifications"}
+        text = render_to_string(f"indicators/emails/{reminder.kind}.txt", context)
+        html = render_to_string(f"indicators/emails/{reminder.kind}.html", context)
+    email = EmailMultiAlternatives(f"[LCAMP Tracker] {subject}", text, to=[reminder.user.email])
     email.attach_alternative(html, "text/html")
     return email
 

@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.templatetags.static import static
 from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext
@@ -25,7 +26,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts import roles
 
 from . import charts, dashboard, exports, generation, narratives, periods, triggers
-from .models import Indicator, OutboxEntry
+from .models import Indicator, OutboxEntry, ReportingPeriod
 from .registry import registry
 
 logger = logging.getLogger(__name__)
@@ -118,14 +119,23 @@ def indicator_detail(request, code):
     requested = request.GET.get("dimension", "")
     if not re.fullmatch(r"[\w-]{1,64}", requested):
         requested = ""
+    country = request.GET.get("country", "").upper()
+    if not re.fullmatch(r"[A-Z]{2}", country):
+        country = ""
+    # ?period=<id>: the figures as of the period's end (its month-end snapshots), like the dashboard.
+    period = periods.selected_period(request.GET.get("period", ""))
+    on = periods.as_of(period, today) if period else today
     # The page's snapshot parts are the same for every viewer: built once per roll-up
-    # (and day, and selected breakdown) and cached under the generation, read before the
-    # snapshots: a roll-up committing in between then leaves what was built from the
+    # (and day, period, selected breakdown and country) and cached under the generation, read
+    # before the snapshots: a roll-up committing in between then leaves what was built from the
     # older snapshots under the older generation, never under the newer one.
-    key = f"indicators:page:{indicator.pk}:{today.isoformat()}:{requested}"
-    built = _cached(key, lambda: {**_indicator_snapshot_parts(indicator, today, requested),
+    key = f"indicators:page:{indicator.pk}:{today.isoformat()}:{period.pk if period else ''}:{requested}:{country}"
+    built = _cached(key, lambda: {**_indicator_snapshot_parts(indicator, on, requested, country=country,
+                                                              period=period),
                                   # The same for every viewer (staff, managers, admins).
-                                  "narrative": narratives.latest_for(indicator, request.user)})
+                                  "narrative": narratives.latest_for(indicator, request.user),
+                                  "selector_periods": list(ReportingPeriod.objects.filter(
+                                      project=indicator.project).order_by("start_on", "pk"))})
     card = dashboard.Card(indicator, built["latest"], built["value_month_ago"])
     reports = []
     if indicator.is_reported:
@@ -140,10 +150,12 @@ def indicator_detail(request, code):
         "add_url": card.add_url(next_url=request.path),
         "narrative": built["narrative"],
         "narrative_parts": narratives.parts(built["narrative"]),
+        "as_of_period": period, "as_of_date": on,
+        "selector_periods": built["selector_periods"],
     })
 
 
-def _indicator_snapshot_parts(indicator, today, requested_dimension):
+def _indicator_snapshot_parts(indicator, today, requested_dimension, *, country="", period=None):
     """The latest snapshot, the value a month before, and the charts with their tables
     and the latest records rendered as HTML (``_indicator_charts.html``).
 
@@ -165,9 +177,10 @@ def _indicator_snapshot_parts(indicator, today, requested_dimension):
         "trajectory": trajectory,
         "monthly": dashboard.monthly_points(snapshots),
         "history_figure": _figure(
-            ("history", indicator.unit, indicator.target, indicator.target_date, today, trajectory,
+            ("history", indicator.unit, indicator.target, indicator.target_date, today, bool(period), trajectory,
              [(s.date, s.value) for s in snapshots]),
-            lambda: charts.history_figure(indicator, snapshots, trajectory, today)),
+            lambda: charts.history_figure(indicator, snapshots, trajectory, today,
+                                          *([gettext("period end")] if period else []))),
         "dimensions": [
             {"dimension": d,
              "figure": _figure(("breakdown", indicator.unit, d.label, [(p.key, p.label, p.value) for p in d.parts]),
@@ -176,9 +189,52 @@ def _indicator_snapshot_parts(indicator, today, requested_dimension):
             for d in dimensions
         ],
         "records": dashboard.latest_records(indicator, today, measure),
+        "period": period,
+        **_map_context(latest, indicator.unit),
+        **_country_context(indicator, latest, today, country, dimensions),
     })
     return {"latest": latest, "value_month_ago": month_ago[-1].value if month_ago else None,
             "charts_html": charts_html}
+
+
+def _map_context(snapshot, unit, data=None):
+    """The map of a snapshot's country and region breakdowns, if it has any (``_map.html``)."""
+    data = dashboard.map_data(snapshot) if data is None else data
+    if not data:
+        return {"map_figure": None}
+    return {
+        "map_figure": _figure(("map", unit, [(p.key, p.label, p.value) for p in data.countries],
+                               [(p.key, p.label, p.value, lat, lon) for p, lat, lon in data.regions]),
+                              lambda: charts.map_figure(data, unit)),
+        "map_countries": data.countries, "map_regions": [part for part, _, _ in data.regions],
+        "topojson_url": static(charts.TOPOJSON_DIRECTORY),
+    }
+
+
+def _country_context(indicator, latest, on, country, dimensions):
+    """The country filter: the countries of the latest country breakdown, and the chosen one's history."""
+    countries = [part for d in dimensions if d.name == "country" for part in d.parts if len(part.key) == 2]
+    if not countries:
+        return {"countries": []}
+    chosen = next((part for part in countries if part.key == country), None)
+    if chosen is None:
+        return {"countries": countries, "country": None}
+    points = dashboard.part_history(indicator, "country", chosen.key, on)
+    return {
+        "countries": countries, "country": chosen, "country_points": points,
+        "country_figure": _figure(("part", indicator.unit, chosen.key, str(chosen.label), points),
+                                  lambda: charts.part_history_figure(chosen.label, points, indicator.unit)),
+    }
+
+
+def _public_map_context(cards):
+    """The map of the first public indicator with a country or region breakdown, titled with it."""
+    snapshot, data = dashboard.first_map_data([card.snapshot for card in cards])
+    if snapshot is None:
+        return {"map_figure": None}
+    indicator = next(card.indicator for card in cards if card.snapshot == snapshot)
+    return {**_map_context(snapshot, indicator.unit, data),
+            "map_heading": gettext("Where: %(indicator)s") % {"indicator": indicator.title}}
 
 
 def _figure(data, build):
@@ -191,26 +247,30 @@ def _figure(data, build):
     return _cached(key, lambda: charts.figure_data(build()), timeout=FIGURE_CACHE_SECONDS, by_generation=False)
 
 
-def _export_table(request):
+def _export_cards(request):
     _require_viewer(request)
-    return exports.rows(dashboard.cards())
+    return dashboard.cards()
 
 
 @require_GET
 @login_required
 def export_csv(request):
-    table = _export_table(request)
-    response = HttpResponse(exports.as_csv(table), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{exports.file_name("csv")}"'
+    """Today's row per indicator; with ``?history=1`` the month-end history instead (one row per month end)."""
+    cards = _export_cards(request)
+    history = request.GET.get("history", "") in ("1", "true", "yes")
+    content = exports.history_as_csv(exports.history_rows(cards)) if history else exports.as_csv(exports.rows(cards))
+    response = HttpResponse(content, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{exports.file_name("csv", history=history)}"'
     return response
 
 
 @require_GET
 @login_required
 def export_xlsx(request):
-    table = _export_table(request)
+    """Two sheets: today's row per indicator, and the month-end history."""
+    cards = _export_cards(request)
     response = HttpResponse(
-        exports.as_xlsx(table),
+        exports.as_xlsx(exports.rows(cards), exports.history_rows(cards)),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     response["Content-Disposition"] = f'attachment; filename="{exports.file_name("xlsx")}"'
@@ -229,6 +289,7 @@ def public(request):
         "narratives": narratives.public_latest(),
         "progress_figure": _cached(key, lambda: charts.figure_data(charts.progress_figure(cards)))
         if any(c.snapshot for c in cards) else None,
+        **_public_map_context(cards),
     })
     if request.user.is_authenticated:
         # The page header then carries the user's name and a CSRF token: no shared cache.

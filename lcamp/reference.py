@@ -195,16 +195,16 @@ REPORTING_PERIODS = [
 ]
 
 REGIONS = [
-    # code, name, country, level
-    ("ES21", "País Vasco", "ES", 2),
-    ("BE10", "Région de Bruxelles-Capitale", "BE", 2),
-    ("BE21", "Prov. Antwerpen", "BE", 2),
-    ("FRJ2", "Midi-Pyrénées", "FR", 2),
-    ("MT00", "Malta", "MT", 2),
-    ("DE11", "Stuttgart", "DE", 2),
-    ("TR42", "Doğu Marmara", "TR", 2),
-    ("SE12", "Östra Mellansverige", "SE", 2),
-    ("ITC4", "Lombardia", "IT", 2),
+    # code, name, country, level, (latitude, longitude) of the map marker (the region's main city)
+    ("ES21", "País Vasco", "ES", 2, ("43.263", "-2.935")),
+    ("BE10", "Région de Bruxelles-Capitale", "BE", 2, ("50.847", "4.357")),
+    ("BE21", "Prov. Antwerpen", "BE", 2, ("51.219", "4.402")),
+    ("FRJ2", "Midi-Pyrénées", "FR", 2, ("43.605", "1.444")),
+    ("MT00", "Malta", "MT", 2, ("35.899", "14.514")),
+    ("DE11", "Stuttgart", "DE", 2, ("48.776", "9.182")),
+    ("TR42", "Doğu Marmara", "TR", 2, ("40.766", "29.941")),
+    ("SE12", "Östra Mellansverige", "SE", 2, ("59.859", "17.639")),
+    ("ITC4", "Lombardia", "IT", 2, ("45.464", "9.190")),
 ]
 
 # name, acronym, kind, country, region, city, coordinator
@@ -267,10 +267,15 @@ def seed_reference_data():
                                                        defaults={"start_on": start, "end_on": end})
         created += new
     regions = {}
-    for code, name, country, level in REGIONS:
+    for code, name, country, level, (latitude, longitude) in REGIONS:
         regions[code], new = Region.objects.get_or_create(
-            code=code, nuts_version="2021", defaults={"name": name, "country": country, "level": level})
+            code=code, nuts_version="2021", defaults={"name": name, "country": country, "level": level,
+                                                      "latitude": Decimal(latitude), "longitude": Decimal(longitude)})
         created += new
+        if not new and regions[code].latitude is None and regions[code].longitude is None:
+            # A region seeded before it had coordinates gets them (an administrator's own stay).
+            regions[code].latitude, regions[code].longitude = Decimal(latitude), Decimal(longitude)
+            regions[code].save(update_fields=["latitude", "longitude"])
     for name, acronym, kind, country, region, city, coordinator in PARTNERS:
         existing = Organisation.objects.filter(country=country).filter(name__iexact=name).first() or \
             Organisation.objects.filter(country=country, acronym=acronym, is_consortium_partner=True).first()

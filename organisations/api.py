@@ -8,7 +8,7 @@ from .models import Organisation, Region
 class RegionSerializer(CleanModelSerializer):
     class Meta:
         model = Region
-        fields = ["id", "code", "nuts_version", "name", "country", "level", "is_nuts"]
+        fields = ["id", "code", "nuts_version", "name", "country", "level", "is_nuts", "latitude", "longitude"]
 
 
 class RegionViewSet(RegisterViewSet):

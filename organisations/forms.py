@@ -22,7 +22,7 @@ class OrganisationForm(RegisterForm):
 class RegionForm(RegisterForm):
     class Meta:
         model = Region
-        fields = ["code", "nuts_version", "name", "country", "level", "is_nuts"]
+        fields = ["code", "nuts_version", "name", "country", "level", "is_nuts", "latitude", "longitude"]
 
 
 # --- Filters -------------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """Organisations of the network and the regions they are in (NUTS)."""
 
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
@@ -33,6 +33,13 @@ class Region(models.Model):
     country = CountryField()
     level = models.PositiveSmallIntegerField(default=2, help_text="NUTS level, 0 (country) to 3.")
     is_nuts = models.BooleanField(default=True, help_text="Off for a region outside the NUTS classification.")
+    # Where the region's marker goes on the indicator maps (WGS 84, decimal degrees); blank: no marker.
+    latitude = models.DecimalField(max_digits=8, decimal_places=5, null=True, blank=True,
+                                   validators=[MinValueValidator(-90), MaxValueValidator(90)],
+                                   help_text="Latitude of the region's marker on the maps, -90 to 90, e.g. 43.05.")
+    longitude = models.DecimalField(max_digits=8, decimal_places=5, null=True, blank=True,
+                                    validators=[MinValueValidator(-180), MaxValueValidator(180)],
+                                    help_text="Longitude of the region's marker on the maps, -180 to 180, e.g. -2.6.")
     history = HistoricalRecords()
 
     class Meta:
@@ -40,6 +47,10 @@ class Region(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["code", "nuts_version"], name="region_unique_code_version"),
             models.CheckConstraint(condition=Q(level__lte=3), name="region_level_0_to_3"),
+            models.CheckConstraint(condition=Q(latitude__isnull=True) | Q(latitude__gte=-90, latitude__lte=90),
+                                   name="region_latitude_range"),
+            models.CheckConstraint(condition=Q(longitude__isnull=True) | Q(longitude__gte=-180, longitude__lte=180),
+                                   name="region_longitude_range"),
         ]
 
     def __str__(self):
@@ -52,6 +63,9 @@ class Region(models.Model):
                 raise ValidationError({"code": f"A NUTS code of {self.country.name} starts with {prefix}."})
             if len(self.code) - 2 != self.level:
                 raise ValidationError({"level": f"The NUTS code {self.code} is of level {len(self.code) - 2}."})
+        if (self.latitude is None) != (self.longitude is None):
+            raise ValidationError({"longitude" if self.longitude is None else "latitude":
+                                   "Give both the latitude and the longitude, or neither."})
 
 
 # --- Organisation rules: one copy, called by Organisation.clean() and by the bulk import ----------

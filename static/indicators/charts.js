@@ -33,7 +33,13 @@
     if (!figure) {
       return;
     }
-    window.Plotly.newPlot(container, figure.data, figure.layout, config).then(function () {
+    var options = config;
+    var topojsonURL = container.getAttribute("data-topojson-url");
+    if (topojsonURL) {
+      // plotly.js loads a base map for every geo plot, from its CDN unless told otherwise: the app serves it.
+      options = Object.assign({}, config, { topojsonURL: topojsonURL });
+    }
+    window.Plotly.newPlot(container, figure.data, figure.layout, options).then(function () {
       // Plotly's toolbar links carry their name in data-title only: give them an accessible one.
       container.querySelectorAll(".modebar-btn").forEach(function (button) {
         button.setAttribute("aria-label", button.getAttribute("data-title") || "Download");

@@ -100,3 +100,54 @@ def test_export_reads_snapshots_in_a_fixed_number_of_queries(staff_client, membe
                                                              django_assert_max_num_queries):
     with django_assert_max_num_queries(6):
         staff_client.get(XLSX)
+
+
+def _month_end_before(day):
+    import datetime
+
+    return day.replace(day=1) - datetime.timedelta(days=1)
+
+
+@pytest.fixture
+def members_history(members):
+    """Two month-end snapshots (one frozen) of the members, besides the fixture's mid-month ones."""
+    from tests.indicators.dashboard_fixtures import snapshot_for
+
+    last = _month_end_before(TODAY)
+    before = _month_end_before(last)
+    members.project.start_on = min(members.project.start_on, before.replace(day=1))
+    members.project.save(update_fields=["start_on"])
+    members.snapshots.filter(date__in=[before, last]).delete()  # the fixture's may fall on a month end
+    snapshot_for(members, date=before, value="20", expected="80", is_frozen=True)
+    snapshot_for(members, date=last, value="26", expected="95")
+    return before, last
+
+
+def test_xlsx_has_the_month_end_history_as_a_second_sheet(staff_client, members_history, observatories):
+    before, last = members_history
+    workbook = load_workbook(io.BytesIO(staff_client.get(XLSX).content))
+    assert workbook.sheetnames == ["Indicators", "History"]
+    history = workbook["History"]
+    assert [c.value for c in history[1]] == exports.HISTORY_HEADER
+    rows = [[c.value for c in row] for row in history.iter_rows(min_row=2)]
+    for row in rows:
+        row[1] = row[1].date()  # openpyxl reads a date cell back as a datetime
+    assert rows[0][:3] == ["members", before, 20] and rows[0][-1] is True
+    assert rows[1][:3] == ["members", last, 26] and rows[1][-1] is False
+    assert len(rows) == 2  # today's snapshot is not a month end: not a history point
+    assert history.cell(2, 6).number_format == "0.0%"
+
+
+def test_csv_history_is_the_month_ends_with_history_1(staff_client, members_history):
+    before, _ = members_history
+    response = staff_client.get(CSV, {"history": "1"})
+    assert response["Content-Disposition"] == (
+        f'attachment; filename="lcamp-indicators-history-{TODAY.isoformat()}.csv"')
+    rows = read_csv(response)
+    assert rows[0] == exports.HISTORY_HEADER
+    assert rows[1] == ["members", before.isoformat(), "20.00", "200.00", "80.00", "10.0", "On track", "yes"]
+    assert read_csv(staff_client.get(CSV))[0] == exports.HEADER  # without it: today's table
+
+
+def test_partners_may_not_export_the_history(partner_client, members_history):
+    assert partner_client.get(CSV, {"history": "1"}).status_code == 403

@@ -37,9 +37,22 @@ def test_it_shows_no_breakdown_records_or_names(client, members):
     OrganisationFactory(name="Secret Organisation")
     UserFactory(username="alice", first_name="Alice", last_name="Private")
     html = client.get(PUBLIC).content.decode()
-    for text in ("Spain", "Italy", "VET provider", "Secret Organisation", "Alice", "Private", "?next="):
+    # The map's country parts (issue 14) are the only breakdown shown; no other dimension, no records.
+    for text in ("VET provider", "Secret Organisation", "Alice", "Private", "?next="):
         assert text not in html
     assert "/indicators/members/" not in html  # no links into the login-only pages
+
+
+def test_it_has_a_map_of_the_first_public_indicator_by_country_with_its_table(client, members):
+    html = client.get(PUBLIC).content.decode()
+    figure = json.loads(re.search(r'<script id="map-figure" type="application/json">(.*?)</script>', html,
+                                  re.S).group(1))
+    shaded = figure["data"][1]
+    assert shaded["type"] == "choropleth" and shaded["geojson"] == "/static/indicators/europe.geojson"
+    assert dict(zip(shaded["locations"], shaded["z"], strict=True)) == {"ES": 18.0, "IT": 12.0}
+    assert "Where: Alliance members" in html
+    assert "<td>Spain</td><td class=\"num\">18</td>" in html  # the table alternative
+    assert 'data-topojson-url="/static/indicators/topojson/"' in html
 
 
 def test_it_has_a_progress_chart_with_its_table(client, members):

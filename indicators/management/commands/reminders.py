@@ -22,5 +22,5 @@ class Command(BaseCommand):
         done = reminders.send_due(today, dry_run=dry_run)
         verb = "would be sent" if dry_run else "sent"
         for reminder in done:
-            self.stdout.write(f"{reminder.kind}\t{reminder.user.username} <{reminder.user.email}>\t{reminder.subject}")
+            self.stdout.write(f"{reminder.kind}\t{reminder.user.username} <{reminder.user.email}>\t{reminder.subject_text()}")
         self.stdout.write(f"{len(done)} reminder{'s' if len(done) != 1 else ''} {verb}.")

@@ -89,7 +89,10 @@ def test_closing_freezes_the_period_and_later_changes_do_not_move_it(manager_use
     rollup_all(FIRST_END)
     backfill(start=datetime.date(2023, 11, 1), end=datetime.date(2024, 6, 30))
     assert Snapshot.objects.get(indicator__code="alliance-members", date=FIRST_END).value == 2
-    # After the period the new member counts.
+    # A member joining after the period counts from its join date on.
+    AllianceMemberFactory(organisation=late, joined_on=datetime.date(2024, 5, 1))
+    backfill(start=datetime.date(2024, 3, 1), end=datetime.date(2024, 6, 30))
+    assert Snapshot.objects.get(indicator__code="alliance-members", date=FIRST_END).value == 2
     assert Snapshot.objects.get(indicator__code="alliance-members", date=datetime.date(2024, 6, 30)).value == 4
 
 

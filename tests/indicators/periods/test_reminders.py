@@ -142,3 +142,33 @@ def test_the_profile_sets_opt_outs_per_kind(manager_client, manager_user):
     response = manager_client.post(reverse("profile"), {"notifications": "save", "receive": ["nonsense"]})
     assert response.status_code == 400
     assert list(NotificationOptOut.objects.values_list("kind", flat=True)) == ["period_due"]
+
+
+def test_each_reminder_is_rendered_in_its_recipients_language(open_period, people, monkeypatch):
+    """A Swedish manager's e-mail is rendered inside Swedish (dates in Swedish), an English one's in English."""
+    from django.utils import translation
+
+    from indicators import reminders
+
+    people["manager2"].language = "sv"
+    people["manager2"].save(update_fields=["language"])
+    rendered = []
+    real_render = reminders.render_to_string
+
+    def recording_render(template, context):
+        rendered.append((context["user"].username, translation.get_language()))
+        return real_render(template, context)
+
+    monkeypatch.setattr(reminders, "render_to_string", recording_render)
+    with translation.override("en"):
+        _run(datetime.date(2024, 1, 30))
+    languages = dict(rendered)
+    assert languages["manager2"] == "sv"
+    assert languages["manager"] == "en"
+    swedish = next(m for m in mail.outbox if m.to == [people["manager2"].email])
+    english = next(m for m in mail.outbox if m.to == [people["manager"].email])
+    assert "februari" in swedish.body and "February" not in swedish.body
+    assert swedish.subject == "[LCAMP Tracker] Interim M1–M18 slutar om 30 dagar: 8 indikatorer utan berättelse"
+    assert english.subject == "[LCAMP Tracker] Interim M1–M18 ends in 30 days: 8 indicators without a narrative"
+    assert "February" in english.body
+    assert translation.get_language() == "en"  # the override does not leak

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from simple_history.models import HistoricalRecords
 
 
@@ -69,7 +70,7 @@ class Narrative(models.Model):
 
     def clean(self):
         if not any((getattr(self, part) or "").strip() for part in self.PARTS):
-            raise ValidationError("Write at least one part of the narrative.")
+            raise ValidationError(_("Write at least one part of the narrative."))
 
     @property
     def is_empty(self):

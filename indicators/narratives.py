@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 from markdown_it import MarkdownIt
 
 from accounts import roles
@@ -71,16 +72,16 @@ def narrative_save(*, indicator, period, user, data, version=None):
     if not roles.can_edit_registers(user):
         raise PermissionDenied
     if indicator.project_id != period.project_id:
-        raise ValidationError("This indicator is not part of the period's project.")
+        raise ValidationError(_("This indicator is not part of the period's project."))
     with transaction.atomic():
         period.refresh_from_db(fields=["closed_at"])
         if period.closed_at is not None:
-            raise ValidationError("The period is closed: its narratives can no longer change.")
+            raise ValidationError(_("The period is closed: its narratives can no longer change."))
         narrative = Narrative.objects.select_for_update().filter(indicator=indicator, period=period).first()
         if narrative is None:
             narrative = Narrative(indicator=indicator, period=period)
         elif version is not None and int(version) != narrative.version:
-            raise ValidationError("Somebody changed this narrative since you opened it: reload and try again.")
+            raise ValidationError(_("Somebody changed this narrative since you opened it: reload and try again."))
         else:
             narrative.version += 1
         for name in (*Narrative.PARTS, "is_public"):
@@ -104,7 +105,7 @@ def narrative_mark_reviewed(*, narrative, user):
     with transaction.atomic():
         narrative = Narrative.objects.select_for_update().select_related("period").get(pk=narrative.pk)
         if narrative.period.closed_at is not None:
-            raise ValidationError("The period is closed: its narratives can no longer change.")
+            raise ValidationError(_("The period is closed: its narratives can no longer change."))
         narrative.reviewed_by = user
         narrative.reviewed_at = timezone.now()
         narrative.save(update_fields=["reviewed_by", "reviewed_at"])

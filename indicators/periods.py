@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts import roles
 
@@ -150,7 +151,7 @@ def period_review(*, period, user):
     with transaction.atomic():
         period = _locked(period)
         if period_status(period) != OPEN:
-            raise ValidationError("Only an open period can be put in review.")
+            raise ValidationError(_("Only an open period can be put in review."))
         PeriodEvent.objects.create(period=period, action=PeriodEvent.Action.REVIEW, user=user)
         narratives_changed()
     return period
@@ -163,7 +164,7 @@ def period_back_to_open(*, period, user):
     with transaction.atomic():
         period = _locked(period)
         if period_status(period) != IN_REVIEW:
-            raise ValidationError("Only a period in review can go back to open.")
+            raise ValidationError(_("Only a period in review can go back to open."))
         PeriodEvent.objects.create(period=period, action=PeriodEvent.Action.BACK_TO_OPEN, user=user)
         narratives_changed()
     return period
@@ -176,7 +177,7 @@ def period_close(*, period, user):
     with transaction.atomic():
         locked = _locked(period)
         if period_status(locked) != IN_REVIEW:
-            raise ValidationError("Put the period in review before closing it.")
+            raise ValidationError(_("Put the period in review before closing it."))
         if locked.end_on >= timezone.localdate():
             raise ValidationError(f"The period runs until {locked.end_on:%d %b %Y}: close it after its end.")
         closed = services.reporting_period_close(period=locked, user=user)
@@ -195,7 +196,7 @@ def period_reopen(*, period, user, reason):
     with transaction.atomic():
         locked = _locked(period)
         if locked.closed_at is None:
-            raise ValidationError("The period is not closed.")
+            raise ValidationError(_("The period is not closed."))
         reopened = services.reporting_period_reopen(period=locked, user=user, reason=reason)
         PeriodEvent.objects.create(period=locked, action=PeriodEvent.Action.REOPEN, user=user, reason=reason)
         narratives_changed()

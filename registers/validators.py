@@ -5,6 +5,7 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 EARLIEST_EVENT_DATE = datetime.date(1990, 1, 1)
 
@@ -32,8 +33,8 @@ def validate_event_date(value):
     latest = latest_event_date()
     if value < EARLIEST_EVENT_DATE or value > latest:
         raise ValidationError(
-            "%(value)s is not a plausible date: give a date between %(earliest)s and %(latest)s "
-            "(one year from today).",
+            _("%(value)s is not a plausible date: give a date between %(earliest)s and %(latest)s "
+              "(one year from today)."),
             code="implausible_date",
             params={"value": value.isoformat(), "earliest": EARLIEST_EVENT_DATE.isoformat(),
                     "latest": latest.isoformat()},
@@ -46,7 +47,7 @@ def validate_not_in_future(value):
         return
     today = timezone.localdate()
     if value > today:
-        raise ValidationError("The date of a change cannot be in the future (today is %(today)s).",
+        raise ValidationError(_("The date of a change cannot be in the future (today is %(today)s)."),
                               code="date_in_future", params={"today": today.isoformat()})
 
 

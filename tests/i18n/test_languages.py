@@ -1,13 +1,14 @@
 """The language switch, the user's saved language, e-mails in the recipient's language, the API's
 Accept-Language, translated content and its English fallback."""
 
+import datetime
 import re
 
 import pytest
 from django.core import mail
 from django.core.management import call_command
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from alliance import services as alliance_services
 from alliance.models import MoU
@@ -108,7 +109,7 @@ def test_the_mou_decision_reaches_the_partner_in_their_language(partner_user, ma
     manager_user.save()
     mou = MoUFactory(partner_organisation=organisation, submitted_by=partner_user, title="Robotika")
     with django_capture_on_commit_callbacks(execute=True):
-        alliance_services.mou_reject(mou=mou, reviewer=manager_user, note="Sinadura falta da.")
+        alliance_services.mou_review(mou=mou, reviewer=manager_user, decision="reject", note="Sinadura falta da.")
     [message] = [m for m in mail.outbox if partner_user.email in m.to]
     assert message.subject == "Zure memoranduma baztertu da: Robotika"
     assert "Berrikusleak emandako arrazoia:" in message.body and "Sinadura falta da." in message.body
@@ -185,7 +186,9 @@ def test_the_api_answers_validation_errors_in_the_accept_language_language(manag
 
 
 def test_the_api_model_rules_answer_in_the_requested_language(partner_client, organisation):
-    data = {"title": "X", "counterpart": OrganisationFactory().pk, "scope": "S", "signed_on": "2999-01-01",
+    # A date in the plausible range (up to a year ahead) but in the future: the model's own rule answers.
+    signed_on = (timezone.localdate() + datetime.timedelta(days=30)).isoformat()
+    data = {"title": "X", "counterpart": OrganisationFactory().pk, "scope": "S", "signed_on": signed_on,
             "signatories": "A"}
     response = partner_client.post(reverse("api:mou-list"), data, content_type="application/json",
                                    HTTP_ACCEPT_LANGUAGE="it")

@@ -70,11 +70,11 @@ def mou_list(request):
 
 def _submitted_message(user, mou):
     if mou.replayed:
-        return "This MoU was already submitted with this form; it was not registered a second time."
+        return _("This MoU was already submitted with this form; it was not registered a second time.")
     if roles.is_partner(user):
-        return "Your MoU was submitted. A manager will review it; you will get an e-mail with the decision."
-    return (f"The MoU is registered for {mou.partner_organisation.name}. Another manager reviews it before it "
-            "counts: nobody approves an MoU they registered themselves.")
+        return _("Your MoU was submitted. A manager will review it; you will get an e-mail with the decision.")
+    return _("The MoU is registered for %(organisation)s. Another manager reviews it before it counts: nobody "
+             "approves an MoU they registered themselves.") % {"organisation": mou.partner_organisation.name}
 
 
 @login_required

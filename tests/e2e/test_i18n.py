@@ -88,8 +88,9 @@ def test_a_partner_in_basque_submits_an_mou_and_reads_everything_in_basque(role_
     assert not english_words_on(page, "eu"), english_words_on(page, "eu")
 
     # A mistake: no title, a signing date in the future, no PDF.
-    option = page.locator("#id_counterpart option", has_text="Ideko").first
-    page.select_option("#id_counterpart", value=option.get_attribute("value"))
+    # The counterpart is a search-as-you-type picker: type, then pick from the matches.
+    page.locator("#id_counterpart").press_sequentially("Ideko", delay=50)
+    page.locator(".picker-results li[role=option]", has_text="Ideko").first.click()
     page.fill("#id_scope", "CNC mekanizazio ikastaro bateratuak.")
     page.fill("#id_signed_on", "2999-01-01")
     page.fill("#id_signatories", "Ane Uranga, zuzendaria")

@@ -47,8 +47,9 @@ def test_a_partner_submits_an_mou_and_the_managers_approval_moves_the_dashboard(
     assert page.url.endswith("/mous/")  # the partner's landing page
     page.goto("/mous/new/")
     assert not blocking_violations(page), blocking_violations(page)
-    option = page.locator("#id_counterpart option", has_text="Ideko").first
-    page.select_option("#id_counterpart", value=option.get_attribute("value"))
+    # The counterpart is a search-as-you-type picker: type, then pick from the matches.
+    page.locator("#id_counterpart").press_sequentially("Ideko", delay=50)
+    page.locator(".picker-results li[role=option]", has_text="Ideko").first.click()
     page.fill("#id_title", "MoU with Ideko on machining training")
     page.fill("#id_scope", "Joint CNC machining courses and <b>internships</b>.")
     page.fill("#id_areas", "machining, internships")

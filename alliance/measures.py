@@ -8,7 +8,7 @@ from django.db import connection
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
-from indicators.registry import Dimension, Measure, registry
+from indicators.registry import Dimension, Interval, Measure, registry
 from organisations.labels import country_name, region_label
 from organisations.models import Organisation
 
@@ -68,6 +68,9 @@ registry.register(Measure(
     models=("alliance.AllianceMember", *ORGANISATION_MODELS),
     date_field="joined_on",
     event_dates={"alliance.AllianceMember": ("joined_on", "left_on")},
+    # One membership per organisation on any date (the exclusion constraint, PostgreSQL only):
+    # counting the memberships active on a date counts the organisations.
+    interval=Interval(AllianceMember.objects.all, "joined_on", "left_on", vendors=("postgresql",)),
     dimensions=(
         Dimension("country", _("Country"), "organisation__country", display=country_name),
         Dimension("region", _("Region"), "organisation__region_id", label_field=region_label("organisation__region")),
@@ -90,6 +93,7 @@ registry.register(Measure(
     event_dates={"alliance.CooperationProject": ("started_on", "cancelled_on"),
                  # A membership corrected or back-dated changes the projects started since.
                  "alliance.AllianceMember": ("joined_on", "left_on")},
+    interval=Interval(CooperationProject.objects.countable, "started_on", "cancelled_on"),
     dimensions=(
         # A project has partners in several countries: it is attributed once, to its lead's country.
         Dimension("lead_country", _("Lead organisation's country (each project once, by its lead)"),
@@ -107,6 +111,7 @@ registry.register(Measure(
     models=("alliance.MoU", *ORGANISATION_MODELS),
     date_field="signed_on",
     event_dates={"alliance.MoU": ("signed_on",)},
+    interval=Interval(MoU.objects.countable, "signed_on"),
     dimensions=(
         Dimension("counterpart_country", _("Counterpart's country"), "counterpart__country", display=country_name),
         Dimension("counterpart_kind", _("Counterpart's kind"), "counterpart__kind", display=kind_label),

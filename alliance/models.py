@@ -113,6 +113,12 @@ class CooperationProjectQuerySet(models.QuerySet):
         is read from the registers whatever path wrote the project (form, API, admin, import): a
         participant's membership corrected or back-dated later changes the count accordingly.
         """
+        return self.countable().filter(started_on__lte=on).filter(ends_after("cancelled_on", on))
+
+    def countable(self):
+        """The projects that count from their start date up to the day before they are cancelled: not merely
+        planned, with at least two participants that are alliance members on the start date (the part of the
+        rule that does not depend on the date counted)."""
         through = CooperationProject.participants.through
         member_at_start = AllianceMember.objects.filter(
             organisation_id=models.OuterRef("organisation_id"),
@@ -121,8 +127,7 @@ class CooperationProjectQuerySet(models.QuerySet):
         among_members = (through.objects.filter(models.Exists(member_at_start))
                          .values("cooperationproject_id").annotate(n=models.Count("organisation_id"))
                          .filter(n__gte=2).values("cooperationproject_id"))
-        return (self.filter(started_on__lte=on).exclude(status=CooperationProject.Status.PLANNED)
-                .filter(ends_after("cancelled_on", on)).filter(pk__in=among_members))
+        return self.exclude(status=CooperationProject.Status.PLANNED).filter(pk__in=among_members)
 
 
 class CooperationProject(TrackedModel):

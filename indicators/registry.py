@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import connections
-from django.db.models import Count, F, Sum, Value
+from django.db.models import Count, DateField, F, Q, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_noop
 
@@ -174,6 +174,99 @@ def series_rows(queryset_for, dates):
 
 
 @dataclass(frozen=True)
+class Interval:
+    """A measure as an interval rule: ``records(on)`` is exactly the records of ``population()`` with
+    ``start <= on`` and (``end`` empty or ``end > on``).
+
+    ``population`` returns the records the date does not decide about (status, EQF level,
+    "two participants are members on the project's start date"); ``start`` and ``end`` are
+    field names (``end`` optional). A record whose end is not after its start never counts.
+    ``vendors`` names the databases where the rule holds (empty: every one), e.g. where a
+    constraint makes counting records the same as counting distinct ``Measure.field`` values.
+    With it, a series of any number of dates costs one pass over the population: each record
+    adds its weight from the first date on or after its start, and takes it back from the
+    first date on or after its end.
+    """
+
+    population: Callable
+    start: str
+    end: str = ""
+    vendors: tuple = ()
+
+    def applies(self, vendor):
+        return not self.vendors or vendor in self.vendors
+
+    def countable(self, last):
+        """The population that may count on a date up to ``last``."""
+        queryset = self.population().order_by().filter(**{f"{self.start}__isnull": False,
+                                                          f"{self.start}__lte": last})
+        if self.end:
+            queryset = queryset.filter(Q(**{f"{self.end}__isnull": True}) | Q(**{f"{self.end}__gt": F(self.start)}))
+        return queryset
+
+
+@dataclass(frozen=True)
+class Values:
+    """A measure on one date: its total and, by dimension name, its parts."""
+
+    total: Decimal
+    parts: dict
+
+
+def _bucket_sql(vendor, column, dates):
+    """SQL of the index of the first of ``dates`` (sorted) on or after the date ``column``, and its parameters.
+
+    ``len(dates)`` when none is; NULL when ``column`` is.
+    """
+    if vendor == "postgresql":
+        # width_bucket counts the thresholds <= its operand: those < column.
+        return f"width_bucket({column}::date - 1, %s::date[])", [list(dates)]
+    cases = " ".join(f"WHEN {column} <= %s THEN {index}" for index in range(len(dates)))
+    return f"CASE WHEN {column} IS NULL THEN NULL {cases} ELSE {len(dates)} END", [
+        on.isoformat() for on in dates]
+
+
+def _events_sql(vendor, inner, weight, dates, key_sets):
+    """SQL of the weight each record adds (at its start) and takes back (at its end), summed by bucket (the
+    index of the first date it applies to) and by each of ``key_sets`` (tuples of columns; () is the total).
+
+    Each row: ``bucket``, the key columns (NULL when not in its set), ``key_set`` (its index in
+    ``key_sets``) or ``grouping_id`` (PostgreSQL), ``value``. One pass: GROUPING SETS on
+    PostgreSQL; elsewhere a UNION ALL over the events, read once per key set. Only column
+    aliases and placeholders are written into the SQL.
+    """
+    columns = sorted({column for key_set in key_sets for column in key_set})
+    start, start_params = _bucket_sql(vendor, "r.series_start", dates)
+    end, end_params = _bucket_sql(vendor, "r.series_end", dates)
+    keys = "".join(f", r.{column} AS {column}" for column in columns)
+    if vendor == "postgresql":
+        grouping = f", GROUPING({', '.join(f'r.{c}' for c in columns)}) AS grouping_id" if columns else ""
+        sets = ", ".join(f"({', '.join(['e.bucket', *(f'r.{c}' for c in key_set)])})" for key_set in key_sets)
+        sql = (f"SELECT e.bucket AS bucket{keys}{grouping}, SUM(e.weight) AS value "  # noqa: S608
+               f"FROM ({inner[0]}) r CROSS JOIN LATERAL (VALUES ({start}, {weight}), ({end}, -{weight})) "
+               f"AS e(bucket, weight) WHERE e.bucket < %s GROUP BY GROUPING SETS ({sets})")
+        return sql, [*inner[1], *start_params, *end_params, len(dates)], columns
+    selects = []
+    for index, key_set in enumerate(key_sets):
+        picked = "".join(f", {c}" if c in key_set else f", NULL AS {c}" for c in columns)
+        selects.append(f"SELECT bucket{picked}, {index} AS key_set, SUM(weight) AS value FROM series_events "  # noqa: S608
+                       f"WHERE bucket < {len(dates)} GROUP BY {', '.join(['bucket', *key_set])}")
+    sql = (f"WITH r AS ({inner[0]}), series_events AS (SELECT {start} AS bucket, {weight} AS weight{keys} "  # noqa: S608
+           f"FROM r UNION ALL SELECT {end}, -{weight}{keys} FROM r WHERE r.series_end IS NOT NULL) "
+           f"{' UNION ALL '.join(selects)}")
+    return sql, [*inner[1], *start_params, *end_params], columns
+
+
+def _key_set_of(row, columns, key_sets):
+    """The index in ``key_sets`` of a PostgreSQL GROUPING SETS row (from its GROUPING() bit mask)."""
+    if "key_set" in row:
+        return row["key_set"]
+    mask = row.get("grouping_id", 0)
+    grouped = {column for bit, column in enumerate(reversed(columns)) if not mask >> bit & 1}
+    return next(index for index, key_set in enumerate(key_sets) if set(key_set) == grouped)
+
+
+@dataclass(frozen=True)
 class Part:
     """One part of a breakdown: a key, its label and its value."""
 
@@ -210,6 +303,9 @@ class Measure:
     # joined_on and left_on). A listed model without an entry (or a many-to-many
     # through table) may alter any date since the project start.
     event_dates: dict = dataclasses.field(default_factory=dict)
+    # The measure as an interval rule (``Interval``), when it is one: a series of dates is then
+    # one pass over the records; ``records(on)`` stays the definition it must equal.
+    interval: Interval | None = None
 
     def __hash__(self):
         return hash(self.key)
@@ -245,7 +341,9 @@ class Measure:
         names = {"part_key": _expression(dimension.key)}
         if dimension.label_field is not None:
             names["part_label"] = _expression(dimension.label_field)
-        return (self.records(on).order_by().values(**names)
+        # annotate() then values(names): values(**expressions) alone would also select every
+        # field of a model with translated fields (django-modeltranslation), one group per record.
+        return (self.records(on).order_by().annotate(**names).values(*names)
                 .annotate(part_value=self.aggregate_expression()).order_by())
 
     def parts(self, on, dimension):
@@ -282,6 +380,71 @@ class Measure:
             by_date[row["series_date"]].append(row)
         return {on: self._parts_from_rows(dimension, rows) for on, rows in by_date.items()}
 
+    def series(self, dates):
+        """``{date: Values}`` for every date of ``dates``: the total and every dimension's parts, exactly
+        ``total`` and ``parts`` on each date.
+
+        With an ``interval`` that applies on this database: one query whatever the number of
+        dates and dimensions. Otherwise one query for the totals and one per dimension.
+        """
+        dates = sorted(set(dates))
+        if not dates:
+            return {}
+        queryset = self.records(dates[0])
+        vendor = connections[queryset.db].vendor
+        if self.interval is None or not self.interval.applies(vendor):
+            totals = self.series_totals(dates)
+            parts = {d.name: self.series_parts(dates, d) for d in self.dimensions}
+            return {on: Values(totals[on], {name: by_date[on] for name, by_date in parts.items()}) for on in dates}
+        return self._interval_series(dates, vendor)
+
+    def _interval_series(self, dates, vendor):
+        interval = self.interval
+        columns = {"series_start": F(interval.start),
+                   "series_end": F(interval.end) if interval.end else Value(None, output_field=DateField())}
+        key_sets = [()]
+        for index, dimension in enumerate(self.dimensions):
+            columns[f"series_key{index}"] = _expression(dimension.key)
+            key_set = (f"series_key{index}",)
+            if dimension.label_field is not None:
+                columns[f"series_label{index}"] = _expression(dimension.label_field)
+                key_set += (f"series_label{index}",)
+            key_sets.append(key_set)
+        if self.aggregate == "sum":
+            columns["series_weight"] = F(self.field)
+            weight = "COALESCE(r.series_weight, 0)"
+        else:
+            weight = "1"
+        queryset = interval.countable(dates[-1]).annotate(**columns).values(*columns)
+        inner = queryset.query.get_compiler(using=queryset.db).as_sql()
+        sql, params, key_columns = _events_sql(vendor, inner, weight, dates, key_sets)
+        with connections[queryset.db].cursor() as cursor:
+            cursor.execute(sql, params)
+            names = [column[0] for column in cursor.description]
+            rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+        # Each bucket holds what starts (or stops) counting on its date: the values are running sums.
+        steps = [[0] * len(dates) for _ in key_sets]
+        part_steps = [{} for _ in key_sets]
+        for row in rows:
+            key_set = _key_set_of(row, key_columns, key_sets)
+            if key_set == 0:
+                steps[0][row["bucket"]] += row["value"] or 0
+                continue
+            key = row[key_sets[key_set][0]]
+            label = row.get(key_sets[key_set][1]) if len(key_sets[key_set]) > 1 else None
+            part_steps[key_set].setdefault((key, label), [0] * len(dates))[row["bucket"]] += row["value"] or 0
+        totals = _running(steps[0])
+        parts = {}
+        for index, dimension in enumerate(self.dimensions, start=1):
+            by_date = [[] for _ in dates]
+            for (key, label), increments in part_steps[index].items():
+                for position, value in enumerate(_running(increments)):
+                    if value:
+                        by_date[position].append({"part_key": key, "part_label": label, "part_value": value})
+            parts[dimension.name] = [self._parts_from_rows(dimension, rows) for rows in by_date]
+        return {on: Values(Decimal(totals[position]), {name: by_date[position] for name, by_date in parts.items()})
+                for position, on in enumerate(dates)}
+
     def _parts_from_rows(self, dimension, rows):
         parts = {}
         for row in rows:
@@ -292,6 +455,14 @@ class Measure:
                 value += parts[key].value
             parts[key] = Part(key=key, label=label, value=value)
         return sorted(parts.values(), key=lambda part: (-part.value, part.key))
+
+
+def _running(increments):
+    total, values = 0, []
+    for increment in increments:
+        total += increment
+        values.append(total)
+    return values
 
 
 class MeasureRegistry:
@@ -329,5 +500,5 @@ class MeasureRegistry:
 
 registry = MeasureRegistry()
 
-__all__ = ["Dimension", "Measure", "MeasureRegistry", "NOT_GIVEN", "Part", "SeriesUnsupported", "registry",
-           "series_rows"]
+__all__ = ["Dimension", "Interval", "Measure", "MeasureRegistry", "NOT_GIVEN", "Part", "SeriesUnsupported",
+           "Values", "registry", "series_rows"]

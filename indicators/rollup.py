@@ -144,15 +144,12 @@ def progress(value, target):
 
 
 def compute(indicator, on):
-    """The Result of ``indicator`` on ``on``: reads only, a fixed number of queries."""
-    measure = registry.for_indicator(indicator)
-    if measure is not None:
-        value = _quantize(measure.total(on))
-        breakdowns = [(d.name, d.overlapping, measure.parts(on, d)) for d in measure.dimensions]
-    else:
-        rows = reported_by_organisation(indicator, on)
-        value = _quantize(sum((row["value"] for row in rows), ZERO))
-        breakdowns = _reported_breakdowns(rows)
+    """The Result of ``indicator`` on ``on``: reads only, a fixed number of queries (one for most measures)."""
+    if registry.for_indicator(indicator) is not None:
+        return compute_series(indicator, [on])[0]
+    rows = reported_by_organisation(indicator, on)
+    value = _quantize(sum((row["value"] for row in rows), ZERO))
+    breakdowns = _reported_breakdowns(rows)
     value_before = indicator_value(indicator, on - datetime.timedelta(days=FORECAST_WINDOW_DAYS))
     expected = _quantize(indicator.expected_value(on, indicator.trajectory()))
     return Result(
@@ -164,11 +161,11 @@ def compute(indicator, on):
 
 
 def compute_series(indicator, dates):
-    """The Results of ``indicator`` on each of ``dates``, as ``compute`` gives them, in one pass per query.
+    """The Results of ``indicator`` on each of ``dates``, in one pass whatever the number of dates.
 
-    A counted indicator costs one query for the totals (the dates and the dates a forecast
-    window before) and one per dimension, whatever the number of dates (``Measure.series_*``:
-    the dates joined to the records, ``GROUP BY`` the date). A reported indicator is computed
+    A counted indicator costs one query (``Measure.series``, over the dates and the dates a
+    forecast window before them, whose parts are not used) when its measure is an interval
+    rule, else one for the totals and one per dimension. A reported indicator is computed
     date by date.
     """
     dates = sorted(set(dates))
@@ -176,20 +173,19 @@ def compute_series(indicator, dates):
     if measure is None or not dates:
         return [compute(indicator, on) for on in dates]
     window = datetime.timedelta(days=FORECAST_WINDOW_DAYS)
-    totals = measure.series_totals([*dates, *(on - window for on in dates)])
-    parts = {d.name: measure.series_parts(dates, d) for d in measure.dimensions}
+    values = measure.series([*dates, *(on - window for on in dates)])
     target = _quantize(indicator.target)
     trajectory = indicator.trajectory()
     results = []
     for on in dates:
-        value = _quantize(totals[on])
+        value = _quantize(values[on].total)
         expected = _quantize(indicator.expected_value(on, trajectory))
         results.append(Result(
             indicator=indicator, date=on, value=value, target=target, expected=expected,
             progress=progress(value, indicator.target), status=indicator.status_for(value, expected),
-            forecast=forecast(value=value, value_before=_quantize(totals[on - window]), on=on,
+            forecast=forecast(value=value, value_before=_quantize(values[on - window].total), on=on,
                               target_date=indicator.target_date),
-            breakdowns=[(d.name, d.overlapping, parts[d.name][on]) for d in measure.dimensions],
+            breakdowns=[(d.name, d.overlapping, values[on].parts[d.name]) for d in measure.dimensions],
         ))
     return results
 
@@ -354,9 +350,7 @@ def recompute(since_by_indicator, *, today=None):
         results = []
         for indicator, since in since_by_indicator.items():
             dates = dates_to_recompute(indicator, since, today, periods)
-            # One date (a change dated today): the plain queries; several: one pass over the dates.
-            results.extend(compute_series(indicator, dates) if len(dates) > 1
-                           else [compute(indicator, on) for on in dates])
+            results.extend(compute_series(indicator, dates))
         return store(results)
 
 

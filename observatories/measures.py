@@ -3,7 +3,7 @@
 from django.db.models.functions import Substr
 from django.utils.translation import gettext_lazy as _
 
-from indicators.registry import Dimension, Measure, registry
+from indicators.registry import Dimension, Interval, Measure, registry
 from organisations.labels import country_name, region_label
 
 from .models import Observatory, SkillGap
@@ -56,6 +56,7 @@ registry.register(Measure(
     models=("observatories.Observatory", "organisations.Region"),
     date_field="launched_on",
     event_dates={"observatories.Observatory": ("launched_on", "closed_on")},
+    interval=Interval(Observatory.objects.countable, "launched_on", "closed_on"),
     dimensions=(
         Dimension("country", _("Country (of the observatory's region)"), "region__country", display=country_name),
         Dimension("region", _("Region"), "region_id", label_field=region_label("region")),
@@ -72,6 +73,7 @@ registry.register(Measure(
     models=("observatories.SkillGap", "observatories.Observatory", "organisations.Region"),
     date_field="identified_on",
     event_dates={"observatories.SkillGap": ("identified_on", "retired_on")},
+    interval=Interval(SkillGap.objects.countable, "identified_on", "retired_on"),
     dimensions=(
         Dimension("observatory", _("Observatory"), "observatory_id", label_field="observatory__name"),
         Dimension("region", _("Region (of the observatory)"), "observatory__region_id",

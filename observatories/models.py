@@ -25,11 +25,11 @@ nace_validator = RegexValidator(
 class ObservatoryQuerySet(models.QuerySet):
     def active_on(self, on):
         """Launched on or before ``on``, not closed on or before it, and not merely planned."""
-        return (
-            self.exclude(status=Observatory.Status.PLANNED)
-            .filter(launched_on__isnull=False, launched_on__lte=on)
-            .filter(Q(closed_on__isnull=True) | Q(closed_on__gt=on))
-        )
+        return self.countable().filter(launched_on__lte=on).filter(Q(closed_on__isnull=True) | Q(closed_on__gt=on))
+
+    def countable(self):
+        """Launched and not merely planned: the part of the rule that does not depend on the date."""
+        return self.exclude(status=Observatory.Status.PLANNED).filter(launched_on__isnull=False)
 
 
 class Observatory(TrackedModel):
@@ -88,8 +88,11 @@ class SkillGapQuerySet(models.QuerySet):
         ``identified_on`` up to the day before ``retired_on``. Validating is a review act: a
         validated gap counts from the day it was identified.
         """
-        return self.filter(critical=True, status__in=[SkillGap.Status.VALIDATED, SkillGap.Status.RETIRED],
-                           identified_on__lte=on).filter(ends_after("retired_on", on))
+        return self.countable().filter(identified_on__lte=on).filter(ends_after("retired_on", on))
+
+    def countable(self):
+        """Critical and validated (or retired since): the part of the rule that does not depend on the date."""
+        return self.filter(critical=True, status__in=[SkillGap.Status.VALIDATED, SkillGap.Status.RETIRED])
 
 
 class SkillGap(TrackedModel):

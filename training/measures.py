@@ -3,7 +3,7 @@
 from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext_lazy as _
 
-from indicators.registry import Dimension, Measure, registry
+from indicators.registry import Dimension, Interval, Measure, registry
 from organisations.labels import country_name
 
 from .models import FactoryExchange, FactoryProduct, MicroCredential
@@ -43,6 +43,7 @@ registry.register(Measure(
     models=("training.MicroCredential", "organisations.Organisation"),
     date_field="published_on",
     event_dates={"training.MicroCredential": ("published_on", "retired_on")},
+    interval=Interval(MicroCredential.objects.countable, "published_on", "retired_on"),
     dimensions=(
         Dimension("eqf_level", _("EQF level"), "eqf_level", display=lambda level: f"EQF {level}"),
         # Co-awarded credentials are attributed once, to the awarding body's country.
@@ -64,6 +65,7 @@ registry.register(Measure(
     models=("training.FactoryExchange", "training.LearningFactory", "organisations.Organisation"),
     date_field="started_on",
     event_dates={"training.FactoryExchange": ("started_on", "cancelled_on")},
+    interval=Interval(FactoryExchange.objects.international, "started_on", "cancelled_on"),
     dimensions=(
         Dimension("factory", _("Learning factory"), "factory_id", label_field="factory__name"),
         # An exchange has partners in several countries: its students are counted
@@ -84,6 +86,7 @@ registry.register(Measure(
     models=("training.FactoryProduct", "training.LearningFactory"),
     date_field="developed_on",
     event_dates={"training.FactoryProduct": ("developed_on", "retired_on")},
+    interval=Interval(FactoryProduct.objects.countable, "developed_on", "retired_on"),
     dimensions=(
         # A product made in several factories is attributed once, to its first factory (lowest id).
         Dimension("factory", _("Learning factory (each product once, by its first factory)"),

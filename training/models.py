@@ -44,9 +44,12 @@ class MicroCredentialQuerySet(models.QuerySet):
         A retired credential was published (only a published one can be retired), so it
         counts from ``published_on`` up to the day before ``retired_on``.
         """
+        return self.countable().filter(published_on__lte=on).filter(ends_after("retired_on", on))
+
+    def countable(self):
+        """Published (or retired since), EQF level 3 to 6: the part of the rule that does not depend on the date."""
         return self.filter(status__in=[MicroCredential.Status.PUBLISHED, MicroCredential.Status.RETIRED],
-                           published_on__lte=on, eqf_level__gte=3, eqf_level__lte=6).filter(
-            ends_after("retired_on", on))
+                           eqf_level__gte=3, eqf_level__lte=6)
 
 
 class MicroCredential(TrackedModel):
@@ -264,9 +267,13 @@ class FactoryProductQuerySet(models.QuerySet):
         A retired product was developed (only a developed one can be retired), so it counts
         from ``developed_on`` up to the day before ``retired_on``.
         """
+        return self.countable().filter(developed_on__lte=on).filter(ends_after("retired_on", on))
+
+    def countable(self):
+        """Developed (or retired since), with two or more collaborating organisations: the part of the rule
+        that does not depend on the date."""
         through = self.model.collaborating_organisations.through
-        return self.filter(status__in=[FactoryProduct.Status.DEVELOPED, FactoryProduct.Status.RETIRED],
-                           developed_on__lte=on).filter(ends_after("retired_on", on)).filter(
+        return self.filter(status__in=[FactoryProduct.Status.DEVELOPED, FactoryProduct.Status.RETIRED]).filter(
             pk__in=through.objects.values("factoryproduct_id").annotate(n=models.Count("organisation_id"))
             .filter(n__gte=2).values("factoryproduct_id")
         )

@@ -5,7 +5,7 @@ Each measure's ``records(on)`` yields one row per counted record (see
 """
 
 from django.db import connection
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, Min, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from indicators.registry import Dimension, Interval, Measure, registry
@@ -55,6 +55,24 @@ def mous_on(on):
     return MoU.objects.countable().filter(signed_on__lte=on)
 
 
+def projects_changed_by_membership(old, new):
+    """The earliest start of a project a membership change alters (False: none): a project of the
+    organisation (as a participant) started while the membership, before or after the change, ran.
+
+    A member joining today alters no project started before today, so saving one recounts
+    the members only.
+    """
+    fields = ("organisation", "joined_on", "left_on")
+    if old and new and all(old.get(name) == new.get(name) for name in fields):
+        return False
+    rows = [row for row in (old, new) if row]
+    projects = CooperationProject.objects.filter(participants__in={row["organisation"] for row in rows},
+                                                 started_on__gte=min(row["joined_on"] for row in rows))
+    if all(row["left_on"] is not None for row in rows):
+        projects = projects.filter(started_on__lt=max(row["left_on"] for row in rows))
+    return projects.aggregate(first=Min("started_on"))["first"] or False
+
+
 ORGANISATION_MODELS = ("organisations.Organisation", "organisations.Region")
 
 registry.register(Measure(
@@ -90,9 +108,9 @@ registry.register(Measure(
     records=cooperation_projects_on,
     models=("alliance.CooperationProject", "alliance.AllianceMember", *ORGANISATION_MODELS),
     date_field="started_on",
-    event_dates={"alliance.CooperationProject": ("started_on", "cancelled_on"),
-                 # A membership corrected or back-dated changes the projects started since.
-                 "alliance.AllianceMember": ("joined_on", "left_on")},
+    event_dates={"alliance.CooperationProject": ("started_on", "cancelled_on")},
+    # A membership corrected or back-dated changes the projects its organisation started since.
+    change_dates={"alliance.AllianceMember": projects_changed_by_membership},
     interval=Interval(CooperationProject.objects.countable, "started_on", "cancelled_on"),
     dimensions=(
         # A project has partners in several countries: it is attributed once, to its lead's country.

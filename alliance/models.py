@@ -80,7 +80,9 @@ class AllianceMember(TrackedModel):
     class Meta:
         ordering = ["-joined_on", "id"]
         # The indicator page lists the latest records by this date: read from the index's end.
-        indexes = [models.Index(fields=["joined_on", "id"], name="member_joined_on_id")]
+        # A drain reads the records that started or ended since a month-end: an index range on each date.
+        indexes = [models.Index(fields=["joined_on", "id"], name="member_joined_on_id"),
+                   models.Index(fields=["left_on"], condition=Q(left_on__isnull=False), name="member_left_on")]
         constraints = [
             models.CheckConstraint(condition=Q(left_on__isnull=True) | Q(left_on__gte=models.F("joined_on")),
                                    name="member_left_not_before_joined"),
@@ -155,7 +157,10 @@ class CooperationProject(TrackedModel):
     class Meta:
         ordering = ["-started_on", "id"]
         # The indicator page lists the latest records by this date: read from the index's end.
-        indexes = [models.Index(fields=["started_on", "id"], name="coop_started_on_id")]
+        # A drain reads the records that started or ended since a month-end: an index range on each date.
+        indexes = [models.Index(fields=["started_on", "id"], name="coop_started_on_id"),
+                   models.Index(fields=["cancelled_on"], condition=Q(cancelled_on__isnull=False),
+                                name="coop_cancelled_on")]
         constraints = [
             models.CheckConstraint(condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("started_on")),
                                    name="coop_ended_not_before_started"),

@@ -196,12 +196,18 @@ class Interval:
     def applies(self, vendor):
         return not self.vendors or vendor in self.vendors
 
-    def countable(self, last):
-        """The population that may count on a date up to ``last``."""
+    def countable(self, last, *, since=None):
+        """The population that may count on a date up to ``last``; with ``since``, only the records that
+        start or end after ``since`` (an index range on each date when there are few)."""
         queryset = self.population().order_by().filter(**{f"{self.start}__isnull": False,
                                                           f"{self.start}__lte": last})
         if self.end:
             queryset = queryset.filter(Q(**{f"{self.end}__isnull": True}) | Q(**{f"{self.end}__gt": F(self.start)}))
+        if since is not None:
+            moved = Q(**{f"{self.start}__gt": since})
+            if self.end:
+                moved |= Q(**{f"{self.end}__gt": since, f"{self.end}__lte": last})
+            queryset = queryset.filter(moved)
         return queryset
 
 
@@ -226,9 +232,10 @@ def _bucket_sql(vendor, column, dates):
         on.isoformat() for on in dates]
 
 
-def _events_sql(vendor, inner, weight, dates, key_sets):
+def _events_sql(vendor, inner, weight, dates, key_sets, first_bucket=0):
     """SQL of the weight each record adds (at its start) and takes back (at its end), summed by bucket (the
-    index of the first date it applies to) and by each of ``key_sets`` (tuples of columns; () is the total).
+    index of the first date it applies to; from ``first_bucket``) and by each of ``key_sets`` (tuples of
+    columns; () is the total).
 
     Each row: ``bucket``, the key columns (NULL when not in its set), ``key_set`` (its index in
     ``key_sets``) or ``grouping_id`` (PostgreSQL), ``value``. One pass: GROUPING SETS on
@@ -244,13 +251,14 @@ def _events_sql(vendor, inner, weight, dates, key_sets):
         sets = ", ".join(f"({', '.join(['e.bucket', *(f'r.{c}' for c in key_set)])})" for key_set in key_sets)
         sql = (f"SELECT e.bucket AS bucket{keys}{grouping}, SUM(e.weight) AS value "  # noqa: S608
                f"FROM ({inner[0]}) r CROSS JOIN LATERAL (VALUES ({start}, {weight}), ({end}, -{weight})) "
-               f"AS e(bucket, weight) WHERE e.bucket < %s GROUP BY GROUPING SETS ({sets})")
-        return sql, [*inner[1], *start_params, *end_params, len(dates)], columns
+               f"AS e(bucket, weight) WHERE e.bucket >= %s AND e.bucket < %s GROUP BY GROUPING SETS ({sets})")
+        return sql, [*inner[1], *start_params, *end_params, first_bucket, len(dates)], columns
     selects = []
     for index, key_set in enumerate(key_sets):
         picked = "".join(f", {c}" if c in key_set else f", NULL AS {c}" for c in columns)
         selects.append(f"SELECT bucket{picked}, {index} AS key_set, SUM(weight) AS value FROM series_events "  # noqa: S608
-                       f"WHERE bucket < {len(dates)} GROUP BY {', '.join(['bucket', *key_set])}")
+                       f"WHERE bucket >= {first_bucket} AND bucket < {len(dates)} "
+                       f"GROUP BY {', '.join(['bucket', *key_set])}")
     sql = (f"WITH r AS ({inner[0]}), series_events AS (SELECT {start} AS bucket, {weight} AS weight{keys} "  # noqa: S608
            f"FROM r UNION ALL SELECT {end}, -{weight}{keys} FROM r WHERE r.series_end IS NOT NULL) "
            f"{' UNION ALL '.join(selects)}")
@@ -303,6 +311,11 @@ class Measure:
     # joined_on and left_on). A listed model without an entry (or a many-to-many
     # through table) may alter any date since the project start.
     event_dates: dict = dataclasses.field(default_factory=dict)
+    # {"app_label.Model": function(old, new)}: for a model whose records alter the measure only
+    # through some others (a membership, the projects of its organisation started while it
+    # changed), the earliest date a change alters: a date, None (the project start) or False
+    # (no date at all). ``old``/``new`` as for ``event_dates``; it takes precedence over them.
+    change_dates: dict = dataclasses.field(default_factory=dict)
     # The measure as an interval rule (``Interval``), when it is one: a series of dates is then
     # one pass over the records; ``records(on)`` stays the definition it must equal.
     interval: Interval | None = None
@@ -380,25 +393,32 @@ class Measure:
             by_date[row["series_date"]].append(row)
         return {on: self._parts_from_rows(dimension, rows) for on, rows in by_date.items()}
 
-    def series(self, dates):
+    def series(self, dates, *, parts_on=None, base=None):
         """``{date: Values}`` for every date of ``dates``: the total and every dimension's parts, exactly
-        ``total`` and ``parts`` on each date.
+        ``total`` and ``parts`` on each date (parts only on those of ``parts_on`` when given).
 
         With an ``interval`` that applies on this database: one query whatever the number of
         dates and dimensions. Otherwise one query for the totals and one per dimension.
+        ``base`` (a date before every one of ``dates``, and its Values, known to be right):
+        only the records that start or end after it are read (an interval rule only).
         """
         dates = sorted(set(dates))
         if not dates:
             return {}
+        parts_on = set(dates if parts_on is None else parts_on)
         queryset = self.records(dates[0])
         vendor = connections[queryset.db].vendor
-        if self.interval is None or not self.interval.applies(vendor):
+        if not self.has_one_pass_series(vendor):
             totals = self.series_totals(dates)
-            parts = {d.name: self.series_parts(dates, d) for d in self.dimensions}
-            return {on: Values(totals[on], {name: by_date[on] for name, by_date in parts.items()}) for on in dates}
-        return self._interval_series(dates, vendor)
+            parts = {d.name: self.series_parts(sorted(parts_on), d) for d in self.dimensions}
+            return {on: Values(totals[on], {name: by_date[on] for name, by_date in parts.items()} if on in parts_on
+                               else {}) for on in dates}
+        return self._interval_series(dates, parts_on, vendor, base)
 
-    def _interval_series(self, dates, vendor):
+    def has_one_pass_series(self, vendor):
+        return self.interval is not None and self.interval.applies(vendor)
+
+    def _interval_series(self, dates, parts_on, vendor, base=None):
         interval = self.interval
         columns = {"series_start": F(interval.start),
                    "series_end": F(interval.end) if interval.end else Value(None, output_field=DateField())}
@@ -415,9 +435,12 @@ class Measure:
             weight = "COALESCE(r.series_weight, 0)"
         else:
             weight = "1"
-        queryset = interval.countable(dates[-1]).annotate(**columns).values(*columns)
+        since, start_values = base if base is not None else (None, Values(Decimal(0), {}))
+        queryset = interval.countable(dates[-1], since=since).annotate(**columns).values(*columns)
         inner = queryset.query.get_compiler(using=queryset.db).as_sql()
-        sql, params, key_columns = _events_sql(vendor, inner, weight, dates, key_sets)
+        # With a base, its date is the first threshold: what starts or ends by then is in its values.
+        thresholds, first = ([since, *dates], 1) if since is not None else (dates, 0)
+        sql, params, key_columns = _events_sql(vendor, inner, weight, thresholds, key_sets, first)
         with connections[queryset.db].cursor() as cursor:
             cursor.execute(sql, params)
             names = [column[0] for column in cursor.description]
@@ -427,34 +450,49 @@ class Measure:
         part_steps = [{} for _ in key_sets]
         for row in rows:
             key_set = _key_set_of(row, key_columns, key_sets)
+            position = row["bucket"] - first
             if key_set == 0:
-                steps[0][row["bucket"]] += row["value"] or 0
+                steps[0][position] += row["value"] or 0
                 continue
             key = row[key_sets[key_set][0]]
             label = row.get(key_sets[key_set][1]) if len(key_sets[key_set]) > 1 else None
-            part_steps[key_set].setdefault((key, label), [0] * len(dates))[row["bucket"]] += row["value"] or 0
+            part_steps[key_set].setdefault((key, label), [0] * len(dates))[position] += row["value"] or 0
+        steps[0][0] += start_values.total
         totals = _running(steps[0])
+        wanted = [position for position, on in enumerate(dates) if on in parts_on]
         parts = {}
         for index, dimension in enumerate(self.dimensions, start=1):
-            by_date = [[] for _ in dates]
+            # The base's parts first: on a key with two labels the newer label (the last row) wins.
+            base_rows = [{"part_key": part.key, "part_label": part.label, "part_value": part.value}
+                         for part in start_values.parts.get(dimension.name, ())]
+            by_date = {position: list(base_rows) for position in wanted}
             for (key, label), increments in part_steps[index].items():
-                for position, value in enumerate(_running(increments)):
-                    if value:
-                        by_date[position].append({"part_key": key, "part_label": label, "part_value": value})
-            parts[dimension.name] = [self._parts_from_rows(dimension, rows) for rows in by_date]
-        return {on: Values(Decimal(totals[position]), {name: by_date[position] for name, by_date in parts.items()})
+                running = _running(increments)
+                for position in wanted:
+                    if running[position]:
+                        by_date[position].append({"part_key": key, "part_label": label, "part_value": running[position]})
+            labels = {}  # a label is worked out once per key, not once per date (country names are slow)
+            parts[dimension.name] = {position: self._parts_from_rows(dimension, rows, labels)
+                                     for position, rows in by_date.items()}
+        return {on: Values(Decimal(totals[position]), {name: by_position[position]
+                                                       for name, by_position in parts.items()} if on in parts_on else {})
                 for position, on in enumerate(dates)}
 
-    def _parts_from_rows(self, dimension, rows):
+    def _parts_from_rows(self, dimension, rows, labels=None):
+        labels = {} if labels is None else labels
         parts = {}
         for row in rows:
             key = "" if row["part_key"] is None else str(row["part_key"])
-            label = dimension.label_for(row["part_key"], row.get("part_label"))
+            label_key = (row["part_key"], row.get("part_label"))
+            if label_key not in labels:
+                labels[label_key] = dimension.label_for(*label_key)
+            label = labels[label_key]
             value = Decimal(row["part_value"] or 0)
             if key in parts:  # two labels for one key: keep one part
                 value += parts[key].value
             parts[key] = Part(key=key, label=label, value=value)
-        return sorted(parts.values(), key=lambda part: (-part.value, part.key))
+        # A part whose records all stopped counting (a running sum back to zero) is no part.
+        return sorted((part for part in parts.values() if part.value), key=lambda part: (-part.value, part.key))
 
 
 def _running(increments):

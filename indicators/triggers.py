@@ -67,6 +67,8 @@ def changed_from(measure, label, old, new):
     their old and new values; one that changed anything else touches every date field
     of the record. A record with no date at all counts on no date: the change touches today.
     """
+    if label in measure.change_dates:
+        return measure.change_dates[label](old, new)
     names = measure.event_dates.get(label)
     if not names:
         # A new record of a model the measure reads without counting it (an

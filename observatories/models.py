@@ -124,7 +124,9 @@ class SkillGap(TrackedModel):
     class Meta:
         ordering = ["-identified_on", "id"]
         # The indicator page lists the latest records by this date: read from the index's end.
-        indexes = [models.Index(fields=["identified_on", "id"], name="gap_identified_on_id")]
+        # A drain reads the records that started or ended since a month-end: an index range on each date.
+        indexes = [models.Index(fields=["identified_on", "id"], name="gap_identified_on_id"),
+                   models.Index(fields=["retired_on"], condition=Q(retired_on__isnull=False), name="gap_retired_on")]
         constraints = [
             models.CheckConstraint(condition=Q(status="retired", retired_on__isnull=False)
                                    | (~Q(status="retired") & Q(retired_on__isnull=True)),

@@ -119,7 +119,10 @@ class MicroCredential(TrackedModel):
     class Meta:
         ordering = ["title"]
         # The indicator page lists the latest records by this date: read from the index's end.
+        # A drain reads the records that started or ended since a month-end: an index range on each date.
         indexes = [models.Index(fields=["published_on", "id"], name="credential_published_on_id"),
+                   models.Index(fields=["retired_on"], condition=Q(retired_on__isnull=False),
+                                name="credential_retired_on"),
                    models.Index(F("title"), F("id"), name="credential_title_id")]
         constraints = [
             models.CheckConstraint(condition=Q(eqf_level__gte=1, eqf_level__lte=8), name="microcredential_eqf_1_8"),
@@ -217,7 +220,10 @@ class FactoryExchange(TrackedModel):
     class Meta:
         ordering = ["-started_on", "id"]
         # The indicator page lists the latest records by this date: read from the index's end.
-        indexes = [models.Index(fields=["started_on", "id"], name="exchange_started_on_id")]
+        # A drain reads the records that started or ended since a month-end: an index range on each date.
+        indexes = [models.Index(fields=["started_on", "id"], name="exchange_started_on_id"),
+                   models.Index(fields=["cancelled_on"], condition=Q(cancelled_on__isnull=False),
+                                name="exchange_cancelled_on")]
         constraints = [
             models.CheckConstraint(condition=Q(students__gt=0), name="exchange_students_positive"),
             models.CheckConstraint(condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("started_on")),
@@ -301,7 +307,10 @@ class FactoryProduct(TrackedModel):
     class Meta:
         ordering = ["-developed_on", "id"]
         # The indicator page lists the latest records by this date: read from the index's end.
-        indexes = [models.Index(fields=["developed_on", "id"], name="product_developed_on_id")]
+        # A drain reads the records that started or ended since a month-end: an index range on each date.
+        indexes = [models.Index(fields=["developed_on", "id"], name="product_developed_on_id"),
+                   models.Index(fields=["retired_on"], condition=Q(retired_on__isnull=False),
+                                name="product_retired_on")]
         constraints = [
             models.CheckConstraint(condition=~Q(status="developed") | Q(developed_on__isnull=False),
                                    name="product_developed_has_date"),

@@ -135,9 +135,13 @@ def run(initial, changes, close):
         except IntegrityError:
             pass  # an overlapping membership, refused by PostgreSQL's exclusion constraint
     rollup.drain()
-    rollup.backfill()  # a backfill after the drain changes nothing, and never touches the closed period
+    drained = stored(indicators)
+    # A backfill (from scratch) after the drain (which reads only what started or ended after a
+    # month-end it trusts) changes nothing, and never touches the closed period.
+    rollup.backfill()
     assert not OutboxEntry.objects.exists()
     after = stored(indicators)
+    assert after == drained
     for (indicator_id, on), state in after.items():
         if close and on <= CLOSED_END:
             assert state == frozen[(indicator_id, on)], (on, "a closed snapshot moved")

@@ -112,6 +112,30 @@ def test_a_deletion_writes_a_row_from_the_deleted_dates(lcamp_indicators, drains
     assert pending("alliance-members") == [("alliance-members", datetime.date(2024, 2, 2))]
 
 
+def test_a_membership_touches_the_projects_of_its_organisation_started_while_it_ran(lcamp_indicators, drains):
+    organisation, other = OrganisationFactory(), OrganisationFactory()
+    CooperationProjectFactory(started_on=datetime.date(2024, 5, 1), participants=[organisation, other])
+    CooperationProjectFactory(started_on=datetime.date(2023, 2, 1), participants=[organisation, other])
+    CooperationProjectFactory(started_on=datetime.date(2023, 9, 1), participants=[other])
+    OutboxEntry.objects.all().delete()
+    member = AllianceMemberFactory(organisation=organisation, joined_on=datetime.date(2023, 6, 1))
+    assert pending("cooperation-projects") == [("cooperation-projects", datetime.date(2024, 5, 1))]
+    OutboxEntry.objects.all().delete()
+    member.category = "university"  # neither its organisation nor its dates: no project moves
+    member.save()
+    assert pending("cooperation-projects") == []
+    member.joined_on = datetime.date(2023, 1, 1)  # now a member on 2023-02-01 too
+    member.save()
+    assert pending("cooperation-projects") == [("cooperation-projects", datetime.date(2023, 2, 1))]
+    OutboxEntry.objects.all().delete()
+    member.left_on = datetime.date(2023, 3, 1)  # no longer on 2024-05-01
+    member.save()
+    assert pending("cooperation-projects") == [("cooperation-projects", datetime.date(2023, 2, 1))]
+    OutboxEntry.objects.all().delete()
+    AllianceMemberFactory(joined_on=timezone.localdate())  # an organisation in no project
+    assert pending("cooperation-projects") == []
+
+
 def test_a_many_to_many_change_writes_a_row_from_the_project_start_date(lcamp_indicators, drains):
     project = CooperationProjectFactory(started_on=datetime.date(2024, 5, 1))
     OutboxEntry.objects.all().delete()
@@ -163,9 +187,9 @@ def test_the_eager_drain_recomputes_the_touched_indicator_only(lcamp_indicators,
     settings.CELERY_TASK_ALWAYS_EAGER = True
     with commit():
         AllianceMemberFactory(joined_on=timezone.localdate())
-    # A membership moves the members and the cooperation projects among members; nothing else.
-    assert set(Snapshot.objects.values_list("indicator__code", flat=True)) == {"alliance-members",
-                                                                                "cooperation-projects"}
+    # A membership moves the members; the cooperation projects among members only when its organisation took
+    # part in one started while it ran (none here).
+    assert set(Snapshot.objects.values_list("indicator__code", flat=True)) == {"alliance-members"}
     assert set(Snapshot.objects.values_list("date", flat=True)) == {timezone.localdate()}
 
 

@@ -12,6 +12,7 @@ and prints: records, queries, roll-up seconds, floor seconds, ratio.
 
 import datetime
 import time
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.apps import apps
@@ -48,106 +49,137 @@ def _tables():
     }
 
 
-def floor_queries():
-    """{measure key: {"total": sql, dimension name: sql}}: the same rules, written by hand.
+@dataclass(frozen=True)
+class Floor:
+    """One indicator's hand-written query: where its records come from and when one counts.
 
-    Each query takes the date as its only parameter (``%(d)s``); a breakdown query
-    returns (key, value) rows.
+    ``source`` is the FROM clause with its joins (labels joined here once, not per part);
+    ``where`` the rules that do not depend on the date; a record counts on d when
+    ``start <= d`` and (``end`` is null or ``end > d``). ``dimensions``: ``{name: (key SQL,
+    label SQL or None)}``; ``value`` the aggregate (``COUNT(*)`` or a sum).
     """
-    t = _tables()
-    member = (f"FROM {t['member']} m JOIN {t['org']} o ON o.id = m.organisation_id "
-              "WHERE m.joined_on <= %(d)s AND (m.left_on IS NULL OR m.left_on > %(d)s)")
-    project = (f"FROM {t['project']} p JOIN {t['org']} o ON o.id = p.lead_organisation_id "
-               "WHERE p.started_on <= %(d)s AND p.status <> 'planned' "
-               "AND (p.cancelled_on IS NULL OR p.cancelled_on > %(d)s) "
-               f"AND (SELECT COUNT(*) FROM {t['participant']} x WHERE x.cooperationproject_id = p.id AND EXISTS ("
-               f"SELECT 1 FROM {t['member']} a WHERE a.organisation_id = x.organisation_id "
-               "AND a.joined_on <= p.started_on AND (a.left_on IS NULL OR a.left_on > p.started_on))) >= 2")
-    mou = (f"FROM {t['mou']} u JOIN {t['org']} o ON o.id = u.counterpart_id "
-           "WHERE u.status = 'approved' AND u.signed_on <= %(d)s")
-    observatory = (f"FROM {t['observatory']} b JOIN {t['region']} r ON r.id = b.region_id "
-                   "WHERE b.status <> 'planned' AND b.launched_on <= %(d)s "
-                   "AND (b.closed_on IS NULL OR b.closed_on > %(d)s)")
-    gap = (f"FROM {t['gap']} g JOIN {t['observatory']} b ON b.id = g.observatory_id "
-           "WHERE g.critical AND g.status IN ('validated', 'retired') AND g.identified_on <= %(d)s "
-           "AND (g.retired_on IS NULL OR g.retired_on > %(d)s)")
-    credential = (f"FROM {t['credential']} c JOIN {t['org']} o ON o.id = c.awarding_body_id "
-                  "WHERE c.status IN ('published', 'retired') AND c.published_on <= %(d)s AND c.eqf_level BETWEEN 3 AND 6 "
-                  "AND (c.retired_on IS NULL OR c.retired_on > %(d)s)")
-    exchange = (f"FROM {t['exchange']} e JOIN {t['factory']} f ON f.id = e.factory_id "
-                f"JOIN {t['org']} h ON h.id = f.host_organisation_id "
-                "WHERE (e.cancelled_on IS NULL OR e.cancelled_on > %(d)s) AND e.started_on <= %(d)s AND EXISTS ("
-                f"SELECT 1 FROM {t['exchange_partner']} x JOIN {t['org']} p ON p.id = x.organisation_id "
-                "WHERE x.factoryexchange_id = e.id AND p.country <> h.country)")
-    product = (f"FROM {t['product']} p LEFT JOIN (SELECT factoryproduct_id, MIN(learningfactory_id) AS factory_id "
-               f"FROM {t['product_factory']} GROUP BY factoryproduct_id) first ON first.factoryproduct_id = p.id "
-               "WHERE p.status IN ('developed', 'retired') AND p.developed_on <= %(d)s "
-               "AND (p.retired_on IS NULL OR p.retired_on > %(d)s) "
-               f"AND p.id IN (SELECT factoryproduct_id FROM {t['product_org']} "
-               "GROUP BY factoryproduct_id HAVING COUNT(*) >= 2)")
-    count_members = "COUNT(DISTINCT m.organisation_id)"
-    return {
-        "alliance-members": {
-            "total": f"SELECT {count_members} {member}",
-            "country": f"SELECT o.country, {count_members} {member} GROUP BY o.country",
-            "region": f"SELECT o.region_id, {count_members} {member} GROUP BY o.region_id",
-            "kind": f"SELECT o.kind, {count_members} {member} GROUP BY o.kind",
-            "category": f"SELECT m.category, {count_members} {member} GROUP BY m.category",
-        },
-        "cooperation-projects": {
-            "total": f"SELECT COUNT(*) {project}",
-            "lead_country": f"SELECT o.country, COUNT(*) {project} GROUP BY o.country",
-        },
-        "mous": {
-            "total": f"SELECT COUNT(*) {mou}",
-            "counterpart_country": f"SELECT o.country, COUNT(*) {mou} GROUP BY o.country",
-            "counterpart_kind": f"SELECT o.kind, COUNT(*) {mou} GROUP BY o.kind",
-        },
-        "observatories": {
-            "total": f"SELECT COUNT(*) {observatory}",
-            "country": f"SELECT r.country, COUNT(*) {observatory} GROUP BY r.country",
-            "region": f"SELECT b.region_id, COUNT(*) {observatory} GROUP BY b.region_id",
-        },
-        "skill-gaps": {
-            "total": f"SELECT COUNT(*) {gap}",
-            "observatory": f"SELECT g.observatory_id, COUNT(*) {gap} GROUP BY g.observatory_id",
-            "region": f"SELECT b.region_id, COUNT(*) {gap} GROUP BY b.region_id",
-            "nace_section": f"SELECT SUBSTR(g.nace_code, 1, 1), COUNT(*) {gap} GROUP BY SUBSTR(g.nace_code, 1, 1)",
-        },
-        "micro-credentials": {
-            "total": f"SELECT COUNT(*) {credential}",
-            "eqf_level": f"SELECT c.eqf_level, COUNT(*) {credential} GROUP BY c.eqf_level",
-            "country": f"SELECT o.country, COUNT(*) {credential} GROUP BY o.country",
-        },
-        "students-international": {
-            "total": f"SELECT COALESCE(SUM(e.students), 0) {exchange}",
-            "factory": f"SELECT e.factory_id, SUM(e.students) {exchange} GROUP BY e.factory_id",
-            "country": f"SELECT h.country, SUM(e.students) {exchange} GROUP BY h.country",
-        },
-        "collaborative-products": {
-            "total": f"SELECT COUNT(*) {product}",
-            "factory": f"SELECT first.factory_id, COUNT(*) {product} GROUP BY first.factory_id",
-        },
-    }
+
+    source: str
+    where: str
+    start: str
+    end: str | None
+    dimensions: dict
+    value: str = "COUNT(*)"
+
+    def sql(self):
+        """Total and every breakdown on %(d)s, and the total on %(before)s (the forecast's), in one pass."""
+        on = f"{self.start} <= %(d)s" + (f" AND ({self.end} IS NULL OR {self.end} > %(d)s)" if self.end else "")
+        before = f"{self.start} <= %(before)s" + (
+            f" AND ({self.end} IS NULL OR {self.end} > %(before)s)" if self.end else "")
+        alive = f"{self.start} <= %(d)s" + (f" AND ({self.end} IS NULL OR {self.end} > %(before)s)"
+                                            if self.end else "")
+        keys = [key for key, _label in self.dimensions.values()]
+        columns = [column for key, label in self.dimensions.values() for column in (key, label or "NULL")]
+        sets = ", ".join(["()", *(f"({key}{', ' + label if label else ''})" for key, label in self.dimensions.values())])
+        return (f"SELECT GROUPING({', '.join(keys)}), {', '.join(columns)}, {self.value} FILTER (WHERE {on}), "
+                f"{self.value} FILTER (WHERE {before}) {self.source} WHERE {self.where} AND {alive} "
+                f"GROUP BY GROUPING SETS ({sets})")
+
+
+def floor_members(t):
+    # One membership per organisation on any date (PostgreSQL's exclusion constraint): rows are organisations.
+    return Floor(
+        source=(f"FROM {t['member']} m JOIN {t['org']} o ON o.id = m.organisation_id "
+                f"LEFT JOIN {t['region']} r ON r.id = o.region_id"),
+        where="TRUE", start="m.joined_on", end="m.left_on",
+        dimensions={"country": ("o.country", None), "region": ("o.region_id", "r.code || ' ' || r.name"),
+                    "kind": ("o.kind", None), "category": ("m.category", None)})
+
+
+def floor_projects(t):
+    members_at_start = (f"(SELECT COUNT(*) FROM {t['participant']} x WHERE x.cooperationproject_id = p.id AND "
+                        f"EXISTS (SELECT 1 FROM {t['member']} a WHERE a.organisation_id = x.organisation_id "
+                        "AND a.joined_on <= p.started_on AND (a.left_on IS NULL OR a.left_on > p.started_on)))")
+    return Floor(source=f"FROM {t['project']} p JOIN {t['org']} o ON o.id = p.lead_organisation_id",
+                 where=f"p.status <> 'planned' AND {members_at_start} >= 2", start="p.started_on",
+                 end="p.cancelled_on", dimensions={"lead_country": ("o.country", None)})
+
+
+def floor_mous(t):
+    return Floor(source=f"FROM {t['mou']} u JOIN {t['org']} o ON o.id = u.counterpart_id",
+                 where="u.status = 'approved'", start="u.signed_on", end=None,
+                 dimensions={"counterpart_country": ("o.country", None), "counterpart_kind": ("o.kind", None)})
+
+
+def floor_observatories(t):
+    return Floor(source=f"FROM {t['observatory']} b JOIN {t['region']} r ON r.id = b.region_id",
+                 where="b.status <> 'planned' AND b.launched_on IS NOT NULL", start="b.launched_on",
+                 end="b.closed_on",
+                 dimensions={"country": ("r.country", None), "region": ("b.region_id", "r.code || ' ' || r.name")})
+
+
+def floor_skill_gaps(t):
+    return Floor(
+        source=(f"FROM {t['gap']} g JOIN {t['observatory']} b ON b.id = g.observatory_id "
+                f"JOIN {t['region']} r ON r.id = b.region_id"),
+        where="g.critical AND g.status IN ('validated', 'retired')", start="g.identified_on", end="g.retired_on",
+        dimensions={"observatory": ("g.observatory_id", "b.name"), "region": ("b.region_id", "r.code || ' ' || r.name"),
+                    "nace_section": ("SUBSTR(g.nace_code, 1, 1)", None)})
+
+
+def floor_micro_credentials(t):
+    return Floor(source=f"FROM {t['credential']} c JOIN {t['org']} o ON o.id = c.awarding_body_id",
+                 where="c.status IN ('published', 'retired') AND c.eqf_level BETWEEN 3 AND 6",
+                 start="c.published_on", end="c.retired_on",
+                 dimensions={"eqf_level": ("c.eqf_level", None), "country": ("o.country", None)})
+
+
+def floor_students(t):
+    return Floor(
+        source=(f"FROM {t['exchange']} e JOIN {t['factory']} f ON f.id = e.factory_id "
+                f"JOIN {t['org']} h ON h.id = f.host_organisation_id"),
+        where=(f"EXISTS (SELECT 1 FROM {t['exchange_partner']} x JOIN {t['org']} p ON p.id = x.organisation_id "
+               "WHERE x.factoryexchange_id = e.id AND p.country <> h.country)"),
+        start="e.started_on", end="e.cancelled_on", value="SUM(e.students)",
+        dimensions={"factory": ("e.factory_id", "f.name"), "country": ("h.country", None)})
+
+
+def floor_products(t):
+    return Floor(
+        source=(f"FROM {t['product']} p LEFT JOIN (SELECT factoryproduct_id, MIN(learningfactory_id) AS factory_id "
+                f"FROM {t['product_factory']} GROUP BY factoryproduct_id) first ON first.factoryproduct_id = p.id "
+                f"LEFT JOIN {t['factory']} f ON f.id = first.factory_id"),
+        where=(f"p.status IN ('developed', 'retired') AND p.id IN (SELECT factoryproduct_id FROM {t['product_org']} "
+               "GROUP BY factoryproduct_id HAVING COUNT(*) >= 2)"),
+        start="p.developed_on", end="p.retired_on", dimensions={"factory": ("first.factory_id", "f.name")})
+
+
+FLOORS = {"alliance-members": floor_members, "cooperation-projects": floor_projects, "mous": floor_mous,
+          "observatories": floor_observatories, "skill-gaps": floor_skill_gaps,
+          "micro-credentials": floor_micro_credentials, "students-international": floor_students,
+          "collaborative-products": floor_products}
 
 
 def run_floor(on, keys):
-    """Every value (on ``on`` and 90 days earlier, as the forecast needs) and breakdown, by hand-written SQL."""
-    queries = floor_queries()
-    before = on - datetime.timedelta(days=services.FORECAST_WINDOW_DAYS)
+    """What the roll-up stores for each indicator (value, the value a forecast window before, every breakdown
+    row with its label), one hand-written query each.
+
+    ``{measure key: {"total", "before", "rows": {(dimension, key, label, value)}}}``; labels that
+    are not columns (a country's name, a choice's label) are the measure's own ``display``.
+    """
+    tables = _tables()
+    params = {"d": on, "before": on - datetime.timedelta(days=services.FORECAST_WINDOW_DAYS)}
     results = {}
     with connection.cursor() as cursor:
         for key in keys:
-            result = {}
-            for name, sql in queries[key].items():
-                if name == "total":
-                    cursor.execute(sql, {"d": on})
-                    result["total"] = Decimal(cursor.fetchone()[0] or 0)
-                    cursor.execute(sql, {"d": before})
-                    result["before"] = Decimal(cursor.fetchone()[0] or 0)
-                else:
-                    cursor.execute(sql, {"d": on})
-                    result[name] = {"" if k is None else str(k): Decimal(v) for k, v in cursor.fetchall()}
+            floor = FLOORS[key](tables)
+            names = list(floor.dimensions)
+            cursor.execute(floor.sql(), params)
+            result = {"total": Decimal(0), "before": Decimal(0), "rows": set()}
+            for grouping, *columns, value, before in cursor.fetchall():
+                grouped = [name for bit, name in enumerate(reversed(names)) if not grouping >> bit & 1]
+                if not grouped:
+                    result["total"], result["before"] = Decimal(value or 0), Decimal(before or 0)
+                elif value:
+                    index = names.index(grouped[0])
+                    part_key, label = columns[2 * index], columns[2 * index + 1]
+                    label = registry.get(key).dimension(grouped[0]).label_for(part_key, label)
+                    result["rows"].add((grouped[0], "" if part_key is None else str(part_key), label, Decimal(value)))
             results[key] = result
     return results
 
@@ -228,7 +260,8 @@ class Command(BaseCommand):
         self.time_drains_and_backfill(rollup_s, floor_s, backfill=not options["no_backfill"])
 
     def time_drains_and_backfill(self, rollup_s, floor_s, *, backfill=True):
-        """On the same data: one saved member's drain, a member back-dated two years, the full backfill."""
+        """On the same data: the full backfill, then (the month-end history in place, as after the nightly
+        backfill) one saved member's drain and a member back-dated two years."""
         from unittest import mock
 
         from indicators import triggers
@@ -236,6 +269,11 @@ class Command(BaseCommand):
 
         AllianceMember, Organisation = _models("alliance.AllianceMember", "organisations.Organisation")
         today = timezone.localdate()
+        backfill_s = None
+        if backfill:
+            started = time.perf_counter()
+            services.backfill()
+            backfill_s = time.perf_counter() - started
         OutboxEntry.objects.all().delete()
         organisation = Organisation.objects.create(name="Bench drain organisation", country="ES", is_demo=True)
         # The rows are written as by any save; the drain they would request on commit is
@@ -253,26 +291,22 @@ class Command(BaseCommand):
         started = time.perf_counter()
         drained_back = services.drain()
         back_s = time.perf_counter() - started
-        backfill_s = None
-        if backfill:
-            started = time.perf_counter()
-            services.backfill()
-            backfill_s = time.perf_counter() - started
         with no_request:
             member.delete()
             organisation.delete()
         services.drain()
+        if backfill_s is not None:
+            self.stdout.write(f"full backfill:                  {backfill_s:.3f} s ({backfill_s / rollup_s:.2f}x a "
+                              "full roll-up)")
         self.stdout.write(f"drain, one saved member:        {one_s:.3f} s ({one_s / rollup_s:.1%} of a full roll-up; "
                           f"{len(drained)} indicator)")
         self.stdout.write(f"drain, member back-dated 2 yrs: {back_s:.3f} s ({back_s / rollup_s:.2f}x a full roll-up; "
                           f"from {next(iter(drained_back.values()), '-')})")
-        if backfill_s is not None:
-            self.stdout.write(f"full backfill:                  {backfill_s:.3f} s ({backfill_s / rollup_s:.2f}x a "
-                              "full roll-up)")
         self.stdout.write(f"full roll-up vs floor:          {rollup_s / floor_s:.2f}x (the floor: one hand-written "
-                          "query per value and breakdown, labels not included)")
+                          "query per indicator, grouping sets, labels included)")
 
     def compare(self, snapshots, floor):
+        """What the roll-up stored against the floor: value, forecast and every breakdown row (key, label, value)."""
         mismatches = []
         by_code = {s.indicator.measure_key: s for s in Snapshot.objects.filter(
             pk__in=[s.pk for s in snapshots]).select_related("indicator").prefetch_related("breakdowns")}
@@ -281,12 +315,13 @@ class Command(BaseCommand):
             if snapshot is None:
                 mismatches.append(f"{key}: no snapshot")
                 continue
-            if snapshot.value != expected["total"]:
-                mismatches.append(f"{key}: value {snapshot.value} != floor {expected['total']}")
-            for name, parts in expected.items():
-                if name in ("total", "before"):
-                    continue
-                stored = {b.key: b.value for b in snapshot.breakdowns.all() if b.dimension == name}
-                if stored != parts:
-                    mismatches.append(f"{key}/{name}: {sorted(stored.items())[:5]} != {sorted(parts.items())[:5]}")
+            forecast = services.forecast(value=expected["total"], value_before=expected["before"], on=snapshot.date,
+                                         target_date=snapshot.indicator.target_date)
+            if (snapshot.value, snapshot.forecast) != (expected["total"], forecast):
+                mismatches.append(f"{key}: value, forecast {snapshot.value}, {snapshot.forecast} != floor "
+                                  f"{expected['total']}, {forecast}")
+            stored = {(b.dimension, b.key, b.label, b.value) for b in snapshot.breakdowns.all()}
+            if stored != expected["rows"]:
+                mismatches.append(f"{key}: breakdown rows only stored {sorted(stored - expected['rows'])[:3]}, "
+                                  f"only in the floor {sorted(expected['rows'] - stored)[:3]}")
         return mismatches

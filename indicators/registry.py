@@ -8,6 +8,10 @@ counts on the date ``on``: it filters with ``Exists``/``IN`` subqueries and join
 along foreign keys (to-one), never along a to-many relation, so a row is never
 repeated. The aggregate and every breakdown then run in the database, one query
 each (``COUNT``/``SUM`` with ``GROUP BY``), whatever the number of records.
+
+A measure that is an interval rule (``Interval``: a record counts from a start date up
+to the day before an end date) also computes any number of dates, total and every
+breakdown, in one query (``Measure.series``); ``records(on)`` stays its definition.
 """
 
 import dataclasses

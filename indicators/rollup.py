@@ -303,7 +303,9 @@ def store(results, *, closing=None):
     if not results:
         return []
     now = timezone.now()
-    with transaction.atomic():
+    # Within a caller's transaction no savepoint: an error undoes the caller's work too (and a
+    # drain's cost is mostly round trips).
+    with transaction.atomic(savepoint=False):
         lock()
         periods = ClosedPeriods({r.indicator.project_id for r in results})
         existing, stored_rows = _existing(results)
@@ -384,7 +386,7 @@ def dates_to_recompute(indicator, since, today, periods):
 def recompute(since_by_indicator, *, today=None):
     """Recompute each indicator from its date to today: ``{indicator: since}``. Returns the snapshots stored."""
     today = today or timezone.localdate()
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         lock()
         periods = ClosedPeriods({indicator.project_id for indicator in since_by_indicator})
         results = []

@@ -30,8 +30,9 @@ def reporting_period_close(*, period, user=None):
             raise ValidationError(f"The reporting period '{triggers.period_label(period)}' has not ended yet: "
                                   "it can be closed from the day after its end.")
         indicators = [i for i in rollup.indicators_to_compute() if i.project_id == period.project_id]
-        rollup.store([rollup.compute(indicator, on) for indicator in indicators
-                      for on in month_ends(period.start_on, period.end_on)], closing=period)
+        rollup.store([result for indicator in indicators
+                      for result in rollup.compute_series(indicator, month_ends(period.start_on, period.end_on))],
+                     closing=period)
         period.closed_at = timezone.now()
         period.closed_by = user
         period._history_user = user

@@ -66,19 +66,35 @@ class Floor:
     dimensions: dict
     value: str = "COUNT(*)"
 
-    def sql(self):
-        """Total and every breakdown on %(d)s, and the total on %(before)s (the forecast's), in one pass."""
-        on = f"{self.start} <= %(d)s" + (f" AND ({self.end} IS NULL OR {self.end} > %(d)s)" if self.end else "")
-        before = f"{self.start} <= %(before)s" + (
-            f" AND ({self.end} IS NULL OR {self.end} > %(before)s)" if self.end else "")
-        alive = f"{self.start} <= %(d)s" + (f" AND ({self.end} IS NULL OR {self.end} > %(before)s)"
-                                            if self.end else "")
-        keys = [key for key, _label in self.dimensions.values()]
-        columns = [column for key, label in self.dimensions.values() for column in (key, label or "NULL")]
-        sets = ", ".join(["()", *(f"({key}{', ' + label if label else ''})" for key, label in self.dimensions.values())])
-        return (f"SELECT GROUPING({', '.join(keys)}), {', '.join(columns)}, {self.value} FILTER (WHERE {on}), "
-                f"{self.value} FILTER (WHERE {before}) {self.source} WHERE {self.where} AND {alive} "
-                f"GROUP BY GROUPING SETS ({sets})")
+    def sql(self, vendor):
+        """Total and every breakdown on %(d)s, and the total on %(before)s (the forecast's), in one pass.
+
+        Rows: the GROUPING() bit mask of the dimension keys (all set: the total), each dimension's
+        key and label, the value on d and on the day before. PostgreSQL groups by GROUPING SETS; the
+        others (SQLite, for the tests) run one GROUP BY per set, glued by UNION ALL.
+        """
+        def counts_on(day, since=None):
+            end = f" AND ({self.end} IS NULL OR {self.end} > %({since or day})s)" if self.end else ""
+            return f"{self.start} <= %({day})s{end}"
+
+        aggregates = (f"{self.value} FILTER (WHERE {counts_on('d')}), "
+                      f"{self.value} FILTER (WHERE {counts_on('before')})")
+        # A record that counts on d or on the day before: it started by d and had not ended by then.
+        rows = f"{self.source} WHERE {self.where} AND {counts_on('d', since='before')}"
+        pairs = [(key, label or "NULL") for key, label in self.dimensions.values()]
+        columns = ", ".join(column for pair in pairs for column in pair)
+        if vendor == "postgresql":
+            keys = ", ".join(key for key, _label in pairs)
+            sets = ", ".join(["()", *(f"({key}, {label})" if label != "NULL" else f"({key})" for key, label in pairs)])
+            return f"SELECT GROUPING({keys}), {columns}, {aggregates} {rows} GROUP BY GROUPING SETS ({sets})"
+        every = (1 << len(pairs)) - 1
+        selects = [f"SELECT {every}, {', '.join('NULL' for _ in range(2 * len(pairs)))}, {aggregates} {rows}"]
+        for index, (key, label) in enumerate(pairs):
+            picked = ", ".join(column if position == index else "NULL"
+                               for position, pair in enumerate(pairs) for column in pair)
+            selects.append(f"SELECT {every & ~(1 << (len(pairs) - 1 - index))}, {picked}, {aggregates} {rows} "
+                           f"GROUP BY {key}, {label}")
+        return " UNION ALL ".join(selects)
 
 
 def floor_members(t):
@@ -169,7 +185,7 @@ def run_floor(on, keys):
         for key in keys:
             floor = FLOORS[key](tables)
             names = list(floor.dimensions)
-            cursor.execute(floor.sql(), params)
+            cursor.execute(floor.sql(connection.vendor), params)
             result = {"total": Decimal(0), "before": Decimal(0), "rows": set()}
             for grouping, *columns, value, before in cursor.fetchall():
                 grouped = [name for bit, name in enumerate(reversed(names)) if not grouping >> bit & 1]

@@ -54,6 +54,9 @@ class Dimension:
     label_field: object = None
     overlapping: bool = False
     display: Callable | None = None
+    # ``labels(keys)`` -> {key: label}: the labels of the parts' keys in one query, where reading a
+    # label per record would cost a subquery per record (a product's first factory's name).
+    labels: Callable | None = None
 
     def label_for(self, key, label=None):
         if key in (None, ""):
@@ -200,13 +203,15 @@ class Interval:
     def applies(self, vendor):
         return not self.vendors or vendor in self.vendors
 
-    def countable(self, last, *, since=None):
-        """The population that may count on a date up to ``last``; with ``since``, only the records that
-        start or end after ``since`` (an index range on each date when there are few)."""
+    def countable(self, first, last, *, since=None):
+        """The population that may count on a date from ``first`` to ``last``; with ``since``, only the
+        records that start or end after ``since`` (an index range on each date when there are few)."""
         queryset = self.population().order_by().filter(**{f"{self.start}__isnull": False,
                                                           f"{self.start}__lte": last})
         if self.end:
             queryset = queryset.filter(Q(**{f"{self.end}__isnull": True}) | Q(**{f"{self.end}__gt": F(self.start)}))
+            if since is None:  # ended by the first date: it adds and takes back its weight before any date
+                queryset = queryset.filter(Q(**{f"{self.end}__isnull": True}) | Q(**{f"{self.end}__gt": first}))
         if since is not None:
             moved = Q(**{f"{self.start}__gt": since})
             if self.end:
@@ -395,7 +400,8 @@ class Measure:
         by_date = {on: [] for on in dates}
         for row in rows:
             by_date[row["series_date"]].append(row)
-        return {on: self._parts_from_rows(dimension, rows) for on, rows in by_date.items()}
+        labels = {}
+        return {on: self._parts_from_rows(dimension, rows, labels) for on, rows in by_date.items()}
 
     def series(self, dates, *, parts_on=None, base=None):
         """``{date: Values}`` for every date of ``dates``: the total and every dimension's parts, exactly
@@ -440,7 +446,7 @@ class Measure:
         else:
             weight = "1"
         since, start_values = base if base is not None else (None, Values(Decimal(0), {}))
-        queryset = interval.countable(dates[-1], since=since).annotate(**columns).values(*columns)
+        queryset = interval.countable(dates[0], dates[-1], since=since).annotate(**columns).values(*columns)
         inner = queryset.query.get_compiler(using=queryset.db).as_sql()
         # With a base, its date is the first threshold: what starts or ends by then is in its values.
         thresholds, first = ([since, *dates], 1) if since is not None else (dates, 0)
@@ -484,6 +490,12 @@ class Measure:
 
     def _parts_from_rows(self, dimension, rows, labels=None):
         labels = {} if labels is None else labels
+        if dimension.labels is not None:
+            missing = {row["part_key"] for row in rows if row.get("part_label") is None
+                       and (row["part_key"], None) not in labels}
+            if missing:
+                found = dimension.labels(missing - {None, ""})
+                labels.update({(key, None): dimension.label_for(key, found.get(key)) for key in missing})
         parts = {}
         for row in rows:
             key = "" if row["part_key"] is None else str(row["part_key"])

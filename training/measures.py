@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from indicators.registry import Dimension, Interval, Measure, registry
 from organisations.labels import country_name
 
-from .models import FactoryExchange, FactoryProduct, MicroCredential
+from .models import FactoryExchange, FactoryProduct, LearningFactory, MicroCredential
 
 
 def micro_credentials_on(on):
@@ -27,11 +27,16 @@ def collaborative_products_on(on):
     return FactoryProduct.objects.counted_on(on)
 
 
-def _first_factory(value):
-    """A product's first learning factory (the lowest id): ``value`` of it, as a subquery."""
+def _first_factory():
+    """A product's first learning factory (the lowest id), as a subquery (an index lookup per product)."""
     through = FactoryProduct.factories.through
     return Subquery(through.objects.filter(factoryproduct_id=OuterRef("pk")).order_by("learningfactory_id")
-                    .values(value)[:1])
+                    .values("learningfactory_id")[:1])
+
+
+def factory_names(ids):
+    """The names of the learning factories of ``ids``: one query for every part."""
+    return dict(LearningFactory.objects.filter(pk__in=ids).values_list("pk", "name"))
 
 
 registry.register(Measure(
@@ -90,7 +95,7 @@ registry.register(Measure(
     dimensions=(
         # A product made in several factories is attributed once, to its first factory (lowest id).
         Dimension("factory", _("Learning factory (each product once, by its first factory)"),
-                  _first_factory("learningfactory_id"), label_field=_first_factory("learningfactory__name")),
+                  _first_factory(), labels=factory_names),
     ),
     add_url_name="training:product-create",
     detail_url_name="training:product-detail",

@@ -108,11 +108,14 @@ def floor_members(t):
 
 
 def floor_projects(t):
-    members_at_start = (f"(SELECT COUNT(*) FROM {t['participant']} x WHERE x.cooperationproject_id = p.id AND "
-                        f"EXISTS (SELECT 1 FROM {t['member']} a WHERE a.organisation_id = x.organisation_id "
-                        "AND a.joined_on <= p.started_on AND (a.left_on IS NULL OR a.left_on > p.started_on)))")
+    # The projects with two participants or more that are members on the project's start date: one semi-join.
+    among_members = (f"SELECT x.cooperationproject_id FROM {t['participant']} x "
+                     f"JOIN {t['project']} q ON q.id = x.cooperationproject_id WHERE EXISTS (SELECT 1 FROM "
+                     f"{t['member']} a WHERE a.organisation_id = x.organisation_id AND a.joined_on <= q.started_on "
+                     "AND (a.left_on IS NULL OR a.left_on > q.started_on)) "
+                     "GROUP BY x.cooperationproject_id HAVING COUNT(*) >= 2")
     return Floor(source=f"FROM {t['project']} p JOIN {t['org']} o ON o.id = p.lead_organisation_id",
-                 where=f"p.status <> 'planned' AND {members_at_start} >= 2", start="p.started_on",
+                 where=f"p.status <> 'planned' AND p.id IN ({among_members})", start="p.started_on",
                  end="p.cancelled_on", dimensions={"lead_country": ("o.country", None)})
 
 

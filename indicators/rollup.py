@@ -212,12 +212,11 @@ def trusted_base(indicator, measure, before, periods):
     """
     if any(dimension.overlapping for dimension in measure.dimensions):
         return None
-    snapshot = None
-    for candidate in Snapshot.objects.filter(indicator=indicator, date__lte=before, is_frozen=False).order_by(
-            "-date")[:2]:
-        if (candidate.date + datetime.timedelta(days=1)).day == 1:
-            snapshot = candidate
-            break
+    # The last few month-ends (a daily roll-up writes a snapshot every day in between).
+    candidates = [on for on in month_ends(indicator.project.start_on, before)
+                  if (on + datetime.timedelta(days=1)).day == 1][-3:]
+    snapshot = Snapshot.objects.filter(indicator=indicator, date__in=candidates, is_frozen=False).order_by(
+        "-date").first()
     if snapshot is None or periods.is_closed(indicator.project_id, snapshot.date):
         return None
     parts = {}

@@ -4,8 +4,8 @@ import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from django_countries import countries
 
+from organisations.labels import blank_country_choices, country_choices
 from organisations.models import Organisation
 from registers.engine import RegisterForm, StatusChangeForm
 from registers.validators import validate_not_in_future
@@ -20,7 +20,7 @@ class MemberCreateForm(RegisterForm):
         label="…or a new organisation: name", required=False, max_length=255,
         help_text="Not in the list? Type its name and country; it is registered together with the membership.")
     new_organisation_country = forms.ChoiceField(label="New organisation: country", required=False,
-                                                 choices=[("", "---------"), *countries])
+                                                 choices=blank_country_choices)
     new_organisation_kind = forms.ChoiceField(label="New organisation: type", required=False,
                                               choices=Organisation.Kind.choices, initial=Organisation.Kind.VET)
 
@@ -132,7 +132,7 @@ class CooperationProjectStatusForm(StatusChangeForm):
 
 class MemberFilter(django_filters.FilterSet):
     category = django_filters.ChoiceFilter(choices=AllianceMember.Category.choices)
-    country = django_filters.ChoiceFilter(field_name="organisation__country", choices=countries, label="Country")
+    country = django_filters.ChoiceFilter(field_name="organisation__country", choices=country_choices, label="Country")
     kind = django_filters.ChoiceFilter(field_name="organisation__kind", choices=Organisation.Kind.choices,
                                        label="Organisation type")
     active = django_filters.BooleanFilter(method="filter_active", label="Member today")

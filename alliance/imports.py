@@ -26,7 +26,7 @@ from organisations.models import (
     organisation_key,
     region_country_error,
 )
-from registers import imports
+from registers import imports, pagecache
 from registers.imports import (  # noqa: F401 - the views and tests use them through this module
     ImportRefused,
     UploadError,
@@ -243,6 +243,7 @@ def _import(kind, rows, user):
     if kind == ORGANISATIONS:
         organisations = [Organisation(**p["values"]) for p in preview]
         bulk_create_with_history(organisations, Organisation, batch_size=1000, default_user=user)
+        pagecache.bump_on_commit()
         return len(organisations)
     new, ids = {}, {}
     for p in preview:
@@ -262,7 +263,9 @@ def _import(kind, rows, user):
             joined_on=datetime.date.fromisoformat(v["joined_on"]),
             left_on=datetime.date.fromisoformat(v["left_on"]) if v["left_on"] else None))
     bulk_create_with_history(members, AllianceMember, batch_size=1000, default_user=user)
-    records_created(AllianceMember, members)  # bulk_create sends no signal: the outbox rows
+    # bulk_create sends no signal: the outbox rows, and the cached register pages dropped.
+    records_created(AllianceMember, members)
+    pagecache.bump_on_commit()
     return len(members)
 
 

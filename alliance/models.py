@@ -256,7 +256,8 @@ class MoU(Reviewable, TrackedModel):
         ordering = ["-submitted_at", "-id"]
         # The indicator page lists the latest records by this date: read from the index's end.
         indexes = [models.Index(fields=["signed_on", "id"], name="mou_signed_on_id"),
-                   models.Index(fields=["submitted_at", "id"], name="mou_submitted_at_id")]
+                   models.Index(fields=["submitted_at", "id"], name="mou_submitted_at_id"),
+                   models.Index(fields=["title", "id"], name="mou_title_id")]
         constraints = [
             models.CheckConstraint(condition=Q(valid_until__isnull=True) | Q(valid_until__gt=models.F("signed_on")),
                                    name="mou_valid_until_after_signed_on"),

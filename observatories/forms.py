@@ -1,8 +1,8 @@
 """Register forms and filters of the observatories app."""
 
 import django_filters
-from django_countries import countries
 
+from organisations.labels import country_choices
 from organisations.models import Organisation
 from registers.engine import RegisterForm, StatusChangeForm
 
@@ -57,7 +57,7 @@ class SkillGapStatusForm(StatusChangeForm):
 
 class ObservatoryFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=Observatory.Status.choices)
-    country = django_filters.ChoiceFilter(field_name="region__country", choices=countries, label="Country")
+    country = django_filters.ChoiceFilter(field_name="region__country", choices=country_choices, label="Country")
     host_organisation = django_filters.ModelChoiceFilter(queryset=Organisation.objects.all())
 
     class Meta:

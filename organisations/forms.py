@@ -1,10 +1,10 @@
 """Register forms and filters of organisations and regions."""
 
 import django_filters
-from django_countries import countries
 
 from registers.engine import RegisterForm
 
+from .labels import country_choices
 from .models import Organisation, Region
 
 
@@ -30,7 +30,7 @@ class RegionForm(RegisterForm):
 
 class OrganisationFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(choices=Organisation.Kind.choices, label="Type")
-    country = django_filters.ChoiceFilter(choices=countries, label="Country")
+    country = django_filters.ChoiceFilter(choices=country_choices, label="Country")
     is_consortium_partner = django_filters.BooleanFilter(label="Consortium partner")
 
     class Meta:
@@ -39,7 +39,7 @@ class OrganisationFilter(django_filters.FilterSet):
 
 
 class RegionFilter(django_filters.FilterSet):
-    country = django_filters.ChoiceFilter(choices=countries, label="Country")
+    country = django_filters.ChoiceFilter(choices=country_choices, label="Country")
 
     class Meta:
         model = Region

@@ -468,6 +468,14 @@ class StrictOrderingFilter(OrderingFilter):
                     f"Unknown ordering {', '.join(unknown)}; use one of: {', '.join(allowed)}."]})
         return super().get_ordering(request, queryset, view)
 
+    def filter_queryset(self, request, queryset, view):
+        ordering = self.get_ordering(request, queryset, view)
+        if not ordering:
+            return queryset
+        # A translated field sorts by its own (indexed) column, as on the register pages.
+        terms = [term for name in ordering for term in registers.order_terms(queryset.model, name)[:1]]
+        return queryset.order_by(*terms, "pk")
+
     def get_schema_operation_parameters(self, view):
         parameters = super().get_schema_operation_parameters(view)
         try:

@@ -114,7 +114,10 @@ class MicroCredential(TrackedModel):
     objects = MicroCredentialQuerySet.as_manager()
 
     class Meta:
-        ordering = ["title"]
+        # The title's own column (the default language's text, indexed below): modeltranslation
+        # rewrites a plain "title" to the reader's language column (unindexed, mostly empty),
+        # which sorted the whole table on every page of the list and of the API.
+        ordering = [F("title").asc(), "id"]
         # The indicator page lists the latest records by this date: read from the index's end.
         indexes = [models.Index(fields=["published_on", "id"], name="credential_published_on_id"),
                    models.Index(F("title"), F("id"), name="credential_title_id")]

@@ -4,6 +4,7 @@ Each ``Register`` builds its list, detail (with history), create, edit and statu
 (see ``registers.engine``); the writes go through ``alliance.services``.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
@@ -14,7 +15,7 @@ from django.utils.translation import gettext
 from organisations import views as organisation_pages
 from registers.engine import Column, Register, check_access
 
-from . import forms, imports, services
+from . import forms, imports, services, tasks
 from .models import AllianceMember, CooperationProject
 
 
@@ -116,6 +117,10 @@ def import_view(request):
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
             return render(request, "alliance/import.html", {**context, "form": form})
+        if len(rows) > settings.IMPORT_ASYNC_ROWS:
+            # A large file: a worker imports it while the job's page shows the progress.
+            job = tasks.import_job_start(kind=kind, rows=rows, claimed=stash, user=request.user)
+            return redirect("registers-job", job.pk)
         try:
             count = imports.import_rows(kind=kind, rows=rows, user=request.user)
         except imports.ImportRefused as refused:

@@ -27,7 +27,7 @@ MAX_KEPT_ROW_ERRORS = 1000  # a refused import keeps the first rows' errors, not
 class Progress:
     """The callback an importer or exporter reports to: ``progress(checked=n)`` / ``progress(done=n)``.
 
-    Cheap to call for every row: the job row is written only when ``EVERY_ROWS`` rows went
+    Cheap to call for every row: the counts are published only when ``EVERY_ROWS`` rows went
     by or ``EVERY_SECONDS`` passed since the last write, and at the end of each phase
     (``flush``).
     """
@@ -36,6 +36,7 @@ class Progress:
     EVERY_SECONDS = 0.5
 
     def __init__(self, job, *, clock=time.monotonic):
+        job.mark_running()
         self.job = job
         self.clock = clock
         self.counts = {"checked": job.checked, "done": job.done}
@@ -100,6 +101,7 @@ def job_finish(*, job, message="", message_args=None, file=None, filename=""):
         job.filename = filename
         fields += ["file", "filename"]
     job.save(update_fields=fields)
+    job.forget_progress()
     return job
 
 
@@ -114,6 +116,7 @@ def job_fail(*, job, message, message_args=None, preview=None):
                           for p in bad[:MAX_KEPT_ROW_ERRORS]]
     job.save(update_fields=["status", "message", "params", "row_errors", "finished_at", "checked", "done",
                             "total"])
+    job.forget_progress()
     return job
 
 

@@ -1,6 +1,7 @@
 import uuid
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -66,10 +67,13 @@ class Reviewable(models.Model):
         """Raise ValidationError (field messages) if this record may not be approved yet."""
 
 
+PROGRESS_SECONDS = 24 * 60 * 60  # a job's published counts outlive any task (time limits end them sooner)
+
+
 class Job(models.Model):
     """A long import or export, run by a Celery worker, that its user follows on a page.
 
-    The worker writes the counts as it goes (``record_progress``, throttled by
+    The worker publishes the counts as it goes (``record_progress``, throttled by
     ``registers.jobs.Progress``), so the page shows a progress bar that survives a reload;
     the outcome (a message, the rows' errors, or the exported file) stays here until
     ``registers.jobs.jobs_clean`` deletes the job after JOBS_KEEP_DAYS. Only the user who
@@ -121,12 +125,32 @@ class Job(models.Model):
     def is_finished(self):
         return self.status in self.FINISHED
 
+    # The counts of a running job live in the cache, not in its row: an import writes its rows
+    # in one transaction (all or nothing), and an UPDATE of the job row made inside it would
+    # stay invisible to the page until the commit, so the bar would jump from 0 to 100. The
+    # row gets the counts when the job ends.
+    def _progress_key(self):
+        return f"registers:job:{self.pk}:progress"
+
+    def mark_running(self):
+        """The worker took the job (an UPDATE of its row, before any transaction of the work)."""
+        self.status = self.Status.RUNNING
+        Job.objects.filter(pk=self.pk).update(status=self.Status.RUNNING)
+
     def record_progress(self, *, total=None, checked=None, done=None):
-        """Write the counts (one UPDATE, the job row only) and mark the job running."""
-        values = {"status": self.Status.RUNNING}
+        """Publish the counts for the job's page (throttled by ``registers.jobs.Progress``)."""
         for name, value in (("total", total), ("checked", checked), ("done", done)):
             if value is not None:
-                values[name] = value
                 setattr(self, name, value)
-        self.status = self.Status.RUNNING
-        Job.objects.filter(pk=self.pk).update(**values)
+        cache.set(self._progress_key(), {"total": self.total, "checked": self.checked, "done": self.done},
+                  PROGRESS_SECONDS)
+
+    def forget_progress(self):
+        cache.delete(self._progress_key())
+
+    def counts(self):
+        """``{"total", "checked", "done"}``: the last published counts while it runs, the row's after."""
+        counts = {"total": self.total, "checked": self.checked, "done": self.done}
+        if not self.is_finished:
+            counts.update(cache.get(self._progress_key()) or {})
+        return counts

@@ -37,7 +37,8 @@ def job_view(request, pk):
         return denied
     job = _own_job(request, pk)
     return render(request, "registers/job.html", {
-        "job": job, "message": jobs.job_message(job), "list_url": job.params.get("list_url", ""),
+        "job": job, "counts": job.counts(), "message": jobs.job_message(job),
+        "list_url": job.params.get("list_url", ""),
     })
 
 
@@ -47,8 +48,7 @@ def job_status(request, pk):
     if denied:
         return denied
     job = _own_job(request, pk)
-    return JsonResponse({"status": job.status, "finished": job.is_finished, "total": job.total,
-                         "checked": job.checked, "done": job.done})
+    return JsonResponse({"status": job.status, "finished": job.is_finished, **job.counts()})
 
 
 def job_download(request, pk):

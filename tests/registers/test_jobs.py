@@ -138,6 +138,12 @@ def test_a_queued_import_shows_its_progress_until_a_worker_runs_it(
     assert manager_client.get(job_url(job, "registers-job-status")).json() == {
         "status": "queued", "finished": False, "total": 12, "checked": 0, "done": 0}
     assert manager_client.get(job_url(job, "registers-job-download")).status_code == 404
+    # Counts the worker published while its transaction is still open show on a refresh.
+    job.mark_running()
+    job.record_progress(checked=6)
+    page = manager_client.get(job_url(job)).content.decode()
+    assert 'id="job-checked" data-job-count="checked" max="12" value="6"' in page and "Running" in page
+    assert manager_client.get(job_url(job, "registers-job-status")).json()["checked"] == 6
 
     alliance_tasks.import_task.run(str(job.pk))  # what the worker does
     assert manager_client.get(job_url(job, "registers-job-status")).json() == {

@@ -87,8 +87,9 @@ def import_task(job_id):
     return imports.import_job_run(job)
 
 
-def import_job_start(*, kind, rows, claimed, user):
+def import_job_start(*, kind, rows, claimed, user, list_url=""):
     """Import ``rows`` (claimed from the stash at ``claimed``) with a worker; return the job, whose
     page follows it. Queued on commit; with no broker it has run when this returns."""
     return jobs.job_start(kind=Job.Kind.IMPORT, subject=kind, title=imports.KINDS[kind], user=user, task=import_task,
-                          total=len(rows), file_name=registers_imports.stash_file_name(claimed))
+                          total=len(rows), file_name=registers_imports.stash_file_name(claimed),
+                          params={"list_url": list_url})

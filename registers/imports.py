@@ -226,6 +226,17 @@ def read_stash(file):
     return stored["kind"], stored["rows"]
 
 
+def stashes_clean(*, before):
+    """Delete the stashes written before ``before`` (an aware datetime): previews never confirmed,
+    and rows of imports that were lost with their worker. Return how many."""
+    count = 0
+    for path in _stash_dir().iterdir():
+        if path.is_file() and path.stat().st_mtime < before.timestamp():
+            path.unlink(missing_ok=True)
+            count += 1
+    return count
+
+
 def release_rows(claimed):
     """Put a claimed stash back, so the user can confirm again after an error."""
     claimed.rename(claimed.with_name(claimed.name.split(".claimed-")[0] + ".json"))

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
+from . import imports
 from .models import Job
 
 logger = logging.getLogger(__name__)
@@ -130,6 +131,7 @@ def job_message(job):
 
 def jobs_clean(*, now=None, keep_days=None):
     """Delete the jobs started more than JOBS_KEEP_DAYS days ago, and their files; return how many.
+    Stashed import rows as old go too (previews nobody confirmed).
 
     Finished or not: no task runs for days (time limits end them within the hour), so an
     old job still marked running was lost with its worker.
@@ -142,4 +144,5 @@ def jobs_clean(*, now=None, keep_days=None):
             job.file.delete(save=False)
         job.delete()
         count += 1
+    imports.stashes_clean(before=cutoff)
     return count

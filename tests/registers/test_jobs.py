@@ -3,6 +3,7 @@ user who started them (nobody else sees them), and old jobs are cleaned away wit
 
 import datetime
 import io
+import os
 import uuid
 from pathlib import Path
 
@@ -148,7 +149,8 @@ def test_a_queued_import_shows_its_progress_until_a_worker_runs_it(
     alliance_tasks.import_task.run(str(job.pk))  # what the worker does
     assert manager_client.get(job_url(job, "registers-job-status")).json() == {
         "status": "done", "finished": True, "total": 12, "checked": 12, "done": 12}
-    assert "Imported 12 organisations." in manager_client.get(job_url(job)).content.decode()
+    page = manager_client.get(job_url(job)).content.decode()
+    assert "Imported 12 organisations." in page and reverse("organisations:organisation-list") in page
     assert alliance_tasks.import_task.run(str(job.pk)) is None  # a redelivered message does nothing twice
     assert Organisation.objects.filter(name__startswith="Organisation ").count() == 12
 
@@ -296,9 +298,17 @@ def test_old_jobs_and_their_files_are_deleted_recent_ones_kept(manager_user, set
     recent = Job.objects.create(kind=Job.Kind.EXPORT, subject=ORGANISATIONS, title="Organisations",
                                 user=manager_user, status=Job.Status.DONE)
     recent.file.save("recent.xlsx", ContentFile(b"PK"))
+    stashes = Path(settings.PRIVATE_MEDIA_ROOT) / "imports"
+    stashes.mkdir(parents=True)
+    forgotten, waiting = stashes / "forgotten.json", stashes / "waiting.json"
+    forgotten.write_text("{}")
+    waiting.write_text("{}")
+    eight_days_ago = (timezone.now() - datetime.timedelta(days=8)).timestamp()
+    os.utime(forgotten, (eight_days_ago, eight_days_ago))
     assert register_tasks.clean_jobs_task.delay().get() == 2
     assert list(Job.objects.all()) == [recent]
     assert not old_file.exists() and Path(recent.file.path).exists()
+    assert not forgotten.exists() and waiting.exists()  # a preview nobody confirmed goes too
 
 
 def test_the_cleaning_is_in_the_beat_schedule(settings):

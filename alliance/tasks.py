@@ -84,7 +84,8 @@ def import_task(job_id):
     job = Job.objects.filter(pk=job_id, kind=Job.Kind.IMPORT).exclude(status__in=Job.FINISHED).first()
     if job is None:  # finished already (a redelivered message) or cleaned away
         return None
-    return imports.import_job_run(job)
+    with jobs.failing_on_error(job):
+        return imports.import_job_run(job)
 
 
 def import_job_start(*, kind, rows, claimed, user, list_url=""):

@@ -8,6 +8,7 @@ a hundred times, not forty thousand. ``job_finish``/``job_fail`` keep the outcom
 user; ``jobs_clean`` (beat, daily) deletes old jobs and their files.
 """
 
+import contextlib
 import datetime
 import logging
 import time
@@ -119,6 +120,22 @@ def job_fail(*, job, message, message_args=None, preview=None):
                             "total"])
     job.forget_progress()
     return job
+
+
+@contextlib.contextmanager
+def failing_on_error(job):
+    """Around a job's work in its task: an unexpected error (or the time limit) fails the job with a
+    message, so its page does not wait for ever, and is raised again to be logged."""
+    try:
+        yield
+    except Exception:
+        job.refresh_from_db()
+        if not job.is_finished:
+            job_fail(job=job, message=gettext_noop(
+                "The job stopped on an unexpected error; nothing was imported. Try again, or ask an administrator."
+                if job.kind == Job.Kind.IMPORT else
+                "The job stopped on an unexpected error. Try again, or ask an administrator."))
+        raise
 
 
 def job_message(job):

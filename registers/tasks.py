@@ -17,8 +17,8 @@ def export_task(job_id):
         status__in=Job.FINISHED).first()
     if job is None:  # finished already (a redelivered message) or cleaned away
         return None
-    register = registry.loaded()[job.subject]
-    return register.export_job_run(job).status
+    with jobs.failing_on_error(job):
+        return registry.loaded()[job.subject].export_job_run(job).status
 
 
 @shared_task(acks_late=True, soft_time_limit=10 * 60, time_limit=12 * 60)

@@ -317,3 +317,23 @@ def test_the_cleaning_is_in_the_beat_schedule(settings):
     entries = [entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()]
     assert "registers.tasks.clean_jobs_task" in entries
     assert "registers.tasks.clean_jobs_task" in app.tasks
+
+
+def test_a_job_that_breaks_says_so_instead_of_running_for_ever(manager_client, settings, monkeypatch,
+                                                               django_capture_on_commit_callbacks):
+    settings.EXPORT_ASYNC_ROWS = 1
+    organisations(5)
+    queued = []
+    monkeypatch.setattr(register_tasks.export_task, "delay", queued.append)
+    with django_capture_on_commit_callbacks(execute=True):
+        manager_client.get(reverse("organisations:organisation-export-xlsx"))
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr("registers.exports.xlsx_write", broken)
+    with pytest.raises(RuntimeError):
+        register_tasks.export_task.run(queued[0])
+    job = Job.objects.get()
+    assert job.status == Job.Status.FAILED
+    assert "unexpected error" in manager_client.get(job_url(job)).content.decode()

@@ -4,6 +4,7 @@ Each ``Register`` builds its list, detail (with history), create, edit and statu
 (see ``registers.engine``); the writes go through ``alliance.services``.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
@@ -14,7 +15,7 @@ from django.utils.translation import gettext
 from organisations import views as organisation_pages
 from registers.engine import Column, Register, check_access
 
-from . import forms, imports, services
+from . import forms, imports, services, tasks
 from .models import AllianceMember, CooperationProject
 
 
@@ -116,6 +117,12 @@ def import_view(request):
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
             return render(request, "alliance/import.html", {**context, "form": form})
+        register = organisation_pages.organisations if kind == imports.ORGANISATIONS else members
+        if len(rows) > settings.IMPORT_ASYNC_ROWS:
+            # A large file: a worker imports it while the job's page shows the progress.
+            job = tasks.import_job_start(kind=kind, rows=rows, claimed=stash, user=request.user,
+                                         list_url=register.url("list"))
+            return redirect("registers-job", job.pk)
         try:
             count = imports.import_rows(kind=kind, rows=rows, user=request.user)
         except imports.ImportRefused as refused:
@@ -129,7 +136,6 @@ def import_view(request):
         stash.unlink(missing_ok=True)
         label = imports.KINDS[kind].lower()
         messages.success(request, gettext("Imported %(count)s %(kind)s.") % {"count": count, "kind": label})
-        register = organisation_pages.organisations if kind == imports.ORGANISATIONS else members
         return redirect(register.url("list"))
     if request.method == "POST":
         form = forms.ImportForm(request.POST, request.FILES)

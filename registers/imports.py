@@ -13,6 +13,7 @@ import csv
 import datetime
 import io
 import json
+import os
 import uuid
 from pathlib import Path
 
@@ -25,6 +26,11 @@ from django_countries import countries
 from . import uploads
 
 MAX_ROWS = uploads.MAX_TABLE_ROWS
+# Rows between two reports to an import's progress callback while checking, and rows
+# written by one INSERT (each batch reported too). ``registers.jobs.Progress`` decides
+# how often the job row is actually written.
+CHECK_BATCH = 100
+WRITE_BATCH = 500
 SIGNING_SALT = "registers.imports"
 UploadError = uploads.UploadError
 
@@ -122,6 +128,32 @@ def text(row, key):
     return "" if value is None else str(value).strip()
 
 
+# --- Progress ----------------------------------------------------------------------------------------
+
+
+def checking(rows, progress=None):
+    """``(line, row)`` for each row (line 2 is the first under the header), reporting
+    ``progress(checked=n)`` every CHECK_BATCH rows and once at the end."""
+    for index, row in enumerate(rows):
+        if progress is not None and index and index % CHECK_BATCH == 0:
+            progress(checked=index)
+        yield index + 2, row
+    if progress is not None:
+        progress(checked=len(rows))
+
+
+def in_batches(objects, progress=None, *, size=WRITE_BATCH):
+    """``objects`` in slices of ``size`` to write one after the other; after each is written
+    (when the caller asks for the next) ``progress(done=n)`` reports the rows written so far."""
+    done = 0
+    for start in range(0, len(objects), size):
+        batch = objects[start:start + size]
+        yield batch
+        done += len(batch)
+        if progress is not None:
+            progress(done=done)
+
+
 # --- All or nothing ------------------------------------------------------------------------------------
 
 
@@ -181,6 +213,28 @@ def claim_rows(*, token, user):
     except FileNotFoundError:
         raise ValidationError("These rows are being imported already.") from None
     return kind, rows, claimed
+
+
+def stash_file_name(claimed):
+    """A claimed stash's name in private storage (``registers.storage``), for an import job's file."""
+    return os.path.relpath(os.path.abspath(claimed), os.path.abspath(settings.PRIVATE_MEDIA_ROOT))
+
+
+def read_stash(file):
+    """The kind and rows of a stash file (an open binary file)."""
+    stored = json.loads(file.read().decode("utf-8"))
+    return stored["kind"], stored["rows"]
+
+
+def stashes_clean(*, before):
+    """Delete the stashes written before ``before`` (an aware datetime): previews never confirmed,
+    and rows of imports that were lost with their worker. Return how many."""
+    count = 0
+    for path in _stash_dir().iterdir():
+        if path.is_file() and path.stat().st_mtime < before.timestamp():
+            path.unlink(missing_ok=True)
+            count += 1
+    return count
 
 
 def release_rows(claimed):

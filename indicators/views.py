@@ -269,8 +269,10 @@ def export_csv(request):
 def export_xlsx(request):
     """Two sheets: today's row per indicator, and the month-end history."""
     cards = _export_cards(request)
+    # The workbook changes only with a roll-up: built once per generation, day and language.
+    key = f"indicators:export:xlsx:{timezone.localdate().isoformat()}"
     response = HttpResponse(
-        exports.as_xlsx(exports.rows(cards), exports.history_rows(cards)),
+        _cached(key, lambda: exports.as_xlsx(exports.rows(cards), exports.history_rows(cards))),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     response["Content-Disposition"] = f'attachment; filename="{exports.file_name("xlsx")}"'

@@ -7,6 +7,7 @@ service answers 400 with ``{"field": ["message"]}`` like a form would.
 """
 
 import copy
+import json
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import JsonResponse
@@ -30,8 +31,9 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from accounts import roles
 
 from . import engine as registers
-from . import reviews
+from . import pagecache, reviews
 from .counting import EstimatedCountPaginator
+from .search import search_condition
 
 NON_FIELD = api_settings.NON_FIELD_ERRORS_KEY
 
@@ -450,6 +452,19 @@ class ApiSearchFilter(SearchFilter):
             raise exceptions.ValidationError({self.search_param: ["Null characters are not allowed."]})
         return super().get_search_terms(request)
 
+    def filter_queryset(self, request, queryset, view):
+        """Each term in any of the view's ``search_fields`` (translated fields in every language),
+        asked table by table as on the register pages (``registers.search.search_condition``)."""
+        fields = getattr(view, "search_fields", None)
+        terms = self.get_search_terms(request)
+        if not fields or not terms or any(name[:1] in "^=@$" for name in fields):
+            return super().filter_queryset(request, queryset, view)
+        for term in terms:
+            queryset = queryset.filter(search_condition(queryset.model, fields, term))
+        if any(registers.lookup_crosses_to_many(queryset.model, name) for name in fields):
+            queryset = queryset.distinct()
+        return queryset
+
 
 class StrictOrderingFilter(OrderingFilter):
     """``ordering`` takes the listed fields (``-`` first for descending); another answers 400, not ignored."""
@@ -522,7 +537,55 @@ class ThrottleFirstMixin:
             super().check_throttles(request)
 
 
-class RegisterViewSet(ThrottleFirstMixin, mixins.CreateModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin,
+class CachedListMixin:
+    """A JSON list answered from the registers page cache (``registers.pagecache``) until a record
+    changes: the same query by a user with the same roles and organisation gets the same rows.
+    A bad parameter raises before anything is cached; other formats are built every time."""
+
+    def list(self, request, *args, **kwargs):
+        if getattr(request.accepted_renderer, "format", "") != "json":
+            return super().list(request, *args, **kwargs)
+        user = request.user
+        vary = [request.accepted_renderer.media_type, sorted(roles.role_names(user)), user.is_superuser,
+                getattr(user, "organisation_id", None)]
+
+        def build():
+            response = super(CachedListMixin, self).list(request, *args, **kwargs)
+            return request.accepted_renderer.render(response.data, request.accepted_media_type,
+                                                    self.get_renderer_context())
+
+        content = pagecache.cached(f"api:{self.basename}", request, build, vary=vary)
+        renderer = request.accepted_renderer
+        content_type = f"{renderer.media_type}; charset={renderer.charset}" if renderer.charset \
+            else renderer.media_type
+        return PrerenderedResponse(content, content_type=content_type)
+
+
+class PrerenderedResponse(Response):
+    """A response whose JSON was rendered before (and cached); ``data`` is parsed back only when read."""
+
+    def __init__(self, content, *, content_type):
+        self._prerendered = content
+        self._data = None
+        super().__init__(None, content_type=content_type)
+
+    @property
+    def data(self):
+        if self._data is None and self._prerendered:
+            self._data = json.loads(self._prerendered)
+        return self._data
+
+    @data.setter
+    def data(self, value):
+        self._data = value
+
+    @property
+    def rendered_content(self):
+        self["Content-Type"] = self.content_type
+        return self._prerendered
+
+
+class RegisterViewSet(ThrottleFirstMixin, CachedListMixin, mixins.CreateModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin,
                       mixins.ListModelMixin, viewsets.GenericViewSet):
     """Create, read, update and list; no delete: counted records change status instead,
     and admins delete in the admin site."""

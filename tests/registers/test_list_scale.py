@@ -25,6 +25,12 @@ from training.models import MicroCredential
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _page_cache(settings):
+    """The page cache is off in the other tests (their query counts measure the work)."""
+    settings.PAGE_CACHE = True
+
 MEMBER_SEARCH = ("organisation__name", "organisation__acronym", "organisation__city", "note")
 
 
@@ -153,8 +159,9 @@ def test_a_cached_list_is_per_language_and_per_rights(manager_client, staff_clie
     assert english != swedish
 
 
-def test_a_list_is_built_on_every_request_without_a_shared_cache(settings, manager_client):
-    settings.CACHE_IS_SHARED = False
+@pytest.mark.parametrize("setting", ["CACHE_IS_SHARED", "PAGE_CACHE"])
+def test_a_list_is_built_on_every_request_without_a_shared_cache(settings, manager_client, setting):
+    setattr(settings, setting, False)
     assert pagecache.current() is None
     url = reverse("organisations:organisation-list")
     OrganisationFactory(name="Uncached")
@@ -163,6 +170,35 @@ def test_a_list_is_built_on_every_request_without_a_shared_cache(settings, manag
     with CaptureQueriesContext(connection) as second:
         manager_client.get(url)
     assert len(second.captured_queries) == len(first.captured_queries)
+
+
+def test_an_api_list_is_cached_until_a_record_changes(manager_client):
+    OrganisationFactory(name="Listed by the API")
+    url = "/api/v1/organisations/?page_size=100"
+    first = manager_client.get(url)
+    assert "Listed by the API" in {row["name"] for row in first.json()["results"]}
+    with CaptureQueriesContext(connection) as again:
+        second = manager_client.get(url)
+    assert second.json() == first.json() and second.data == first.json()
+    assert not [q for q in again.captured_queries if "organisations_organisation" in q["sql"]]
+    OrganisationFactory(name="Added since")
+    assert "Added since" in {row["name"] for row in manager_client.get(url).json()["results"]}
+    assert manager_client.get("/api/v1/organisations/?ordering=nonsense").status_code == 400
+
+
+def test_an_api_list_is_not_shared_between_organisations(partner_user, other_partner_user, organisation,
+                                                         other_organisation):
+    from rest_framework.test import APIClient
+
+    MoUFactory(partner_organisation=organisation, title="Ours")
+    MoUFactory(partner_organisation=other_organisation, title="Theirs")
+    titles = {}
+    for user in (partner_user, other_partner_user):
+        client = APIClient()
+        client.force_authenticate(user)
+        titles[user.pk] = {row["title"] for row in client.get("/api/v1/mous/").json()["results"]}
+    assert titles[partner_user.pk] == {"Ours"}
+    assert titles[other_partner_user.pk] == {"Theirs"}
 
 
 def test_the_machinerys_own_writes_keep_the_cached_pages():

@@ -4,6 +4,8 @@ import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from organisations.models import Organisation
@@ -17,11 +19,11 @@ class MemberCreateForm(RegisterForm):
     """A new membership: of an organisation already registered, or of a new one typed in here."""
 
     new_organisation_name = forms.CharField(
-        label="…or a new organisation: name", required=False, max_length=255,
-        help_text="Not in the list? Type its name and country; it is registered together with the membership.")
-    new_organisation_country = forms.ChoiceField(label="New organisation: country", required=False,
+        label=_("…or a new organisation: name"), required=False, max_length=255,
+        help_text=_("Not in the list? Type its name and country; it is registered together with the membership."))
+    new_organisation_country = forms.ChoiceField(label=_("New organisation: country"), required=False,
                                                  choices=[("", "---------"), *countries])
-    new_organisation_kind = forms.ChoiceField(label="New organisation: type", required=False,
+    new_organisation_kind = forms.ChoiceField(label=_("New organisation: type"), required=False,
                                               choices=Organisation.Kind.choices, initial=Organisation.Kind.VET)
 
     class Meta:
@@ -44,10 +46,10 @@ class MemberCreateForm(RegisterForm):
         chosen = cleaned.get("organisation")
         name = (cleaned.get("new_organisation_name") or "").strip()
         if chosen and name:
-            self.add_error("new_organisation_name", "Choose an organisation from the list or type a new one, not both.")
+            self.add_error("new_organisation_name", gettext("Choose an organisation from the list or type a new one, not both."))
         elif not chosen and not name:
             if "organisation" not in self.errors:
-                self.add_error("organisation", "Choose the organisation, or type the name and country of a new one.")
+                self.add_error("organisation", gettext("Choose the organisation, or type the name and country of a new one."))
         elif name:
             organisation = Organisation(name=name, country=cleaned.get("new_organisation_country") or "",
                                         kind=cleaned.get("new_organisation_kind") or Organisation.Kind.OTHER)
@@ -132,12 +134,12 @@ class CooperationProjectStatusForm(StatusChangeForm):
 
 class MemberFilter(django_filters.FilterSet):
     category = django_filters.ChoiceFilter(choices=AllianceMember.Category.choices)
-    country = django_filters.ChoiceFilter(field_name="organisation__country", choices=countries, label="Country")
+    country = django_filters.ChoiceFilter(field_name="organisation__country", choices=countries, label=_("Country"))
     kind = django_filters.ChoiceFilter(field_name="organisation__kind", choices=Organisation.Kind.choices,
-                                       label="Organisation type")
-    active = django_filters.BooleanFilter(method="filter_active", label="Member today")
-    joined_after = django_filters.DateFilter(field_name="joined_on", lookup_expr="gte", label="Joined from")
-    joined_before = django_filters.DateFilter(field_name="joined_on", lookup_expr="lte", label="Joined until")
+                                       label=_("Organisation type"))
+    active = django_filters.BooleanFilter(method="filter_active", label=_("Member today"))
+    joined_after = django_filters.DateFilter(field_name="joined_on", lookup_expr="gte", label=_("Joined from"))
+    joined_before = django_filters.DateFilter(field_name="joined_on", lookup_expr="lte", label=_("Joined until"))
 
     class Meta:
         model = AllianceMember
@@ -153,7 +155,7 @@ class MemberFilter(django_filters.FilterSet):
 class CooperationProjectFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=CooperationProject.Status.choices)
     lead_organisation = django_filters.ModelChoiceFilter(queryset=Organisation.objects.all())
-    started_after = django_filters.DateFilter(field_name="started_on", lookup_expr="gte", label="Started from")
+    started_after = django_filters.DateFilter(field_name="started_on", lookup_expr="gte", label=_("Started from"))
 
     class Meta:
         model = CooperationProject
@@ -161,8 +163,8 @@ class CooperationProjectFilter(django_filters.FilterSet):
 
 
 class ImportForm(forms.Form):
-    kind = forms.ChoiceField(label="What the file holds", choices=[("organisations", "Organisations"),
+    kind = forms.ChoiceField(label=_("What the file holds"), choices=[("organisations", "Organisations"),
                                                                    ("members", "Alliance members")],
-                             help_text="Alliance members: a new organisation named in the file is registered too.")
-    file = forms.FileField(help_text="A .csv (UTF-8) or .xlsx file with the template's header line, at most 10 MB.",
+                             help_text=_("Alliance members: a new organisation named in the file is registered too."))
+    file = forms.FileField(help_text=_("A .csv (UTF-8) or .xlsx file with the template's header line, at most 10 MB."),
                            widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}))

@@ -16,6 +16,7 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext
 from simple_history.utils import bulk_create_with_history
 
 from indicators.triggers import records_created, rollups_deferred
@@ -233,7 +234,7 @@ def import_rows(*, kind, rows, user=None):
             return _import(kind, rows, user)
     except IntegrityError:
         # Somebody registered one of these organisations between validation and insert.
-        raise ValidationError("Nothing was imported: the registers changed meanwhile. Upload the file again.") from None
+        raise ValidationError(gettext("Nothing was imported: the registers changed meanwhile. Upload the file again.")) from None
 
 
 def _import(kind, rows, user):

@@ -1,6 +1,7 @@
 """Register forms and filters of the observatories app."""
 
 import django_filters
+from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from organisations.models import Organisation
@@ -57,7 +58,7 @@ class SkillGapStatusForm(StatusChangeForm):
 
 class ObservatoryFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=Observatory.Status.choices)
-    country = django_filters.ChoiceFilter(field_name="region__country", choices=countries, label="Country")
+    country = django_filters.ChoiceFilter(field_name="region__country", choices=countries, label=_("Country"))
     host_organisation = django_filters.ModelChoiceFilter(queryset=Organisation.objects.all())
 
     class Meta:
@@ -69,9 +70,9 @@ class SkillGapFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=SkillGap.Status.choices)
     observatory = django_filters.ModelChoiceFilter(queryset=Observatory.objects.all())
     critical = django_filters.BooleanFilter()
-    nace_code = django_filters.CharFilter(lookup_expr="istartswith", label="NACE code starts with")
+    nace_code = django_filters.CharFilter(lookup_expr="istartswith", label=_("NACE code starts with"))
     identified_after = django_filters.DateFilter(field_name="identified_on", lookup_expr="gte",
-                                                 label="Identified from")
+                                                 label=_("Identified from"))
 
     class Meta:
         model = SkillGap

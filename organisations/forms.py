@@ -1,6 +1,7 @@
 """Register forms and filters of organisations and regions."""
 
 import django_filters
+from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from registers.engine import RegisterForm
@@ -29,9 +30,9 @@ class RegionForm(RegisterForm):
 
 
 class OrganisationFilter(django_filters.FilterSet):
-    kind = django_filters.ChoiceFilter(choices=Organisation.Kind.choices, label="Type")
-    country = django_filters.ChoiceFilter(choices=countries, label="Country")
-    is_consortium_partner = django_filters.BooleanFilter(label="Consortium partner")
+    kind = django_filters.ChoiceFilter(choices=Organisation.Kind.choices, label=_("Type"))
+    country = django_filters.ChoiceFilter(choices=countries, label=_("Country"))
+    is_consortium_partner = django_filters.BooleanFilter(label=_("Consortium partner"))
 
     class Meta:
         model = Organisation
@@ -39,7 +40,7 @@ class OrganisationFilter(django_filters.FilterSet):
 
 
 class RegionFilter(django_filters.FilterSet):
-    country = django_filters.ChoiceFilter(choices=countries, label="Country")
+    country = django_filters.ChoiceFilter(choices=countries, label=_("Country"))
 
     class Meta:
         model = Region

@@ -25,12 +25,12 @@ TRANSLATED_FIELDS = {
 
 class MicroCredentialForm(RegisterForm):
     languages = forms.MultipleChoiceField(
-        label="Languages of instruction", choices=LANGUAGE_CHOICES, required=False,
-        help_text="The languages it is taught in. None selected: the default language.")
+        label=_("Languages of instruction"), choices=LANGUAGE_CHOICES, required=False,
+        help_text=_("The languages it is taught in. None selected: the default language."))
     esco_skills = forms.CharField(
-        label="ESCO skills", required=False, widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="One ESCO skill URI a line, e.g. http://data.europa.eu/esco/skill/"
-                  "2b8a6e2b-4e1c-4b59-9d43-a5a7e2e27e1d (copy it from the ESCO portal).")
+        label=_("ESCO skills"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One ESCO skill URI a line, e.g. http://data.europa.eu/esco/skill/"
+                  "2b8a6e2b-4e1c-4b59-9d43-a5a7e2e27e1d (copy it from the ESCO portal)."))
 
     class Meta:
         model = MicroCredential
@@ -86,9 +86,9 @@ class LearningFactoryForm(RegisterForm):
 
 class FactoryExchangeForm(RegisterForm):
     not_duplicate = forms.BooleanField(
-        required=False, label="Not a duplicate",
-        help_text="Tick only when asked: another exchange with the same factory, partners, dates and students "
-                  "exists, and this one is a different exchange.")
+        required=False, label=_("Not a duplicate"),
+        help_text=_("Tick only when asked: another exchange with the same factory, partners, dates and students "
+                  "exists, and this one is a different exchange."))
 
     class Meta:
         model = FactoryExchange
@@ -141,7 +141,7 @@ class FactoryProductStatusForm(StatusChangeForm):
 
 class MicroCredentialFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=MicroCredential.Status.choices)
-    eqf_level = django_filters.NumberFilter(label="EQF level")
+    eqf_level = django_filters.NumberFilter(label=_("EQF level"))
     awarding_body = django_filters.ModelChoiceFilter(queryset=Organisation.objects.all())
     participation_form = django_filters.ChoiceFilter(choices=MicroCredential.Participation.choices)
 
@@ -161,7 +161,7 @@ class LearningFactoryFilter(django_filters.FilterSet):
 class FactoryExchangeFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=FactoryExchange.Status.choices)
     factory = django_filters.ModelChoiceFilter(queryset=LearningFactory.objects.all())
-    started_after = django_filters.DateFilter(field_name="started_on", lookup_expr="gte", label="Started from")
+    started_after = django_filters.DateFilter(field_name="started_on", lookup_expr="gte", label=_("Started from"))
 
     class Meta:
         model = FactoryExchange
@@ -170,7 +170,7 @@ class FactoryExchangeFilter(django_filters.FilterSet):
 
 class FactoryProductFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=FactoryProduct.Status.choices)
-    factories = django_filters.ModelChoiceFilter(queryset=LearningFactory.objects.all(), label="Factory")
+    factories = django_filters.ModelChoiceFilter(queryset=LearningFactory.objects.all(), label=_("Factory"))
 
     class Meta:
         model = FactoryProduct

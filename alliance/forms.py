@@ -31,8 +31,8 @@ class MemberCreateForm(RegisterForm):
         fields = ["organisation", "new_organisation_name", "new_organisation_country", "new_organisation_kind",
                   "category", "joined_on", "note"]
         help_texts = {
-            "organisation": "The organisation joining the Alliance. Type in the box to filter the list.",
-            "joined_on": "The day it joined (the date of its membership agreement).",
+            "organisation": _("The organisation joining the Alliance. Type in the box to filter the list."),
+            "joined_on": _("The day it joined (the date of its membership agreement)."),
         }
 
     def __init__(self, *args, **kwargs):
@@ -81,8 +81,8 @@ class MemberWithdrawForm(RegisterForm):
     class Meta:
         model = AllianceMember
         fields = ["left_on"]
-        help_texts = {"left_on": "The day the organisation stopped being a member. "
-                                 "It is counted up to the day before."}
+        help_texts = {"left_on": _("The day the organisation stopped being a member. "
+                                 "It is counted up to the day before.")}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -98,10 +98,10 @@ class CooperationProjectForm(RegisterForm):
         model = CooperationProject
         fields = ["title", "description", "lead_organisation", "participants", "started_on", "ended_on", "status"]
         help_texts = {
-            "participants": "At least two organisations, all alliance members on the start date. "
-                            "The lead organisation is added if you leave it out. Hold Ctrl (⌘ on a Mac) to choose several.",
-            "status": "Cancel a project with “Change status” instead of deleting it: it counts up to the day "
-                      "it was cancelled.",
+            "participants": _("At least two organisations, all alliance members on the start date. "
+                            "The lead organisation is added if you leave it out. Hold Ctrl (⌘ on a Mac) to choose several."),
+            "status": _("Cancel a project with “Change status” instead of deleting it: it counts up to the day "
+                      "it was cancelled."),
         }
 
     def clean(self):
@@ -125,8 +125,8 @@ class CooperationProjectStatusForm(StatusChangeForm):
     class Meta:
         model = CooperationProject
         fields = ["status", "cancelled_on"]
-        help_texts = {"status": "Cancel a project instead of deleting it: it counts up to the day before it was "
-                                "cancelled (never, when cancelled before it started)."}
+        help_texts = {"status": _("Cancel a project instead of deleting it: it counts up to the day before it was "
+                                "cancelled (never, when cancelled before it started).")}
 
 
 # --- Filters -------------------------------------------------------------------------------------
@@ -163,8 +163,8 @@ class CooperationProjectFilter(django_filters.FilterSet):
 
 
 class ImportForm(forms.Form):
-    kind = forms.ChoiceField(label=_("What the file holds"), choices=[("organisations", "Organisations"),
-                                                                   ("members", "Alliance members")],
+    kind = forms.ChoiceField(label=_("What the file holds"), choices=[("organisations", _("Organisations")),
+                                                                   ("members", _("Alliance members"))],
                              help_text=_("Alliance members: a new organisation named in the file is registered too."))
     file = forms.FileField(help_text=_("A .csv (UTF-8) or .xlsx file with the template's header line, at most 10 MB."),
                            widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}))

@@ -16,7 +16,7 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 from simple_history.utils import bulk_create_with_history
 
 from indicators.triggers import records_created, rollups_deferred
@@ -43,7 +43,7 @@ from .models import AllianceMember, membership_overlap_error, membership_period_
 
 ORGANISATIONS = "organisations"
 MEMBERS = "members"
-KINDS = {ORGANISATIONS: "Organisations", MEMBERS: "Alliance members"}
+KINDS = {ORGANISATIONS: gettext_lazy("Organisations"), MEMBERS: gettext_lazy("Alliance members")}
 
 COLUMNS = {
     ORGANISATIONS: ["name", "acronym", "kind", "country", "region", "city", "website", "erasmus_oid", "pic",
@@ -275,4 +275,4 @@ def template_csv(kind):
 
 
 def template_xlsx(kind):
-    return imports.template_xlsx(KINDS[kind], COLUMNS[kind], EXAMPLES[kind], HELP)
+    return imports.template_xlsx(str(KINDS[kind]), COLUMNS[kind], EXAMPLES[kind], HELP)

@@ -17,14 +17,14 @@ class ReportForm(forms.ModelForm):
     class Meta:
         model = Report
         fields = ["indicator", "organisation", "as_of", "value", "evidence_file", "evidence_url", "note"]
-        labels = {"as_of": "Value as of", "evidence_file": "Evidence file", "evidence_url": "…or evidence URL"}
+        labels = {"as_of": _("Value as of"), "evidence_file": _("Evidence file"), "evidence_url": _("…or evidence URL")}
         help_texts = {
-            "indicator": "Only indicators without a register take reported values.",
-            "organisation": "The organisation the value is for.",
-            "as_of": "The date the value describes (not in the future).",
-            "value": "A number, 0 or more.",
-            "evidence_file": "PDF, Excel, Word, CSV, PNG or JPEG, at most 10 MB. Only managers and staff can open it.",
-            "evidence_url": "A link to the evidence, e.g. https://… (give a file, a URL or both).",
+            "indicator": _("Only indicators without a register take reported values."),
+            "organisation": _("The organisation the value is for."),
+            "as_of": _("The date the value describes (not in the future)."),
+            "value": _("A number, 0 or more."),
+            "evidence_file": _("PDF, Excel, Word, CSV, PNG or JPEG, at most 10 MB. Only managers and staff can open it."),
+            "evidence_url": _("A link to the evidence, e.g. https://… (give a file, a URL or both)."),
         }
 
     def __init__(self, *args, user=None, **kwargs):
@@ -71,13 +71,13 @@ class ReportedIndicatorForm(forms.ModelForm):
     class Meta:
         model = Indicator
         fields = ["code", "title", "description", "unit", "baseline", "target", "target_date", "time_rule"]
-        labels = {"time_rule": "Over time"}
+        labels = {"time_rule": _("Over time")}
         help_texts = {
-            "code": "A short name in the URL, lower case letters, digits and hyphens, e.g. trained-teachers.",
-            "unit": "What is counted, e.g. teachers, students, euros.",
-            "target": "The value to reach by the target date, 0 or more.",
-            "time_rule": "How an organisation's values combine over time: its latest value, the sum of all its "
-                         "values, or the largest. Across organisations the values are added up.",
+            "code": _("A short name in the URL, lower case letters, digits and hyphens, e.g. trained-teachers."),
+            "unit": _("What is counted, e.g. teachers, students, euros."),
+            "target": _("The value to reach by the target date, 0 or more."),
+            "time_rule": _("How an organisation's values combine over time: its latest value, the sum of all its "
+                         "values, or the largest. Across organisations the values are added up."),
         }
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 

@@ -15,8 +15,8 @@ class OrganisationForm(RegisterForm):
         fields = ["name", "acronym", "kind", "country", "region", "city", "website", "erasmus_oid", "pic",
                   "is_consortium_partner", "is_coordinator"]
         help_texts = {
-            "website": "The full address, e.g. https://www.tknika.eus.",
-            "region": "Optional: the NUTS region the organisation is in (must be in its country).",
+            "website": _("The full address, e.g. https://www.tknika.eus."),
+            "region": _("Optional: the NUTS region the organisation is in (must be in its country)."),
         }
 
 

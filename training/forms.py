@@ -41,10 +41,10 @@ class MicroCredentialForm(RegisterForm):
                   "integration_stackability", "further_information", "skill_gaps", "status", "published_on",
                   *(f"{field}_{code}" for field in TRANSLATED_FIELDS for code, _name in OTHER_LANGUAGES)]
         help_texts = {
-            "eqf_level": "European Qualifications Framework level 1 to 8. The LCAMP indicator counts levels 3 to 6: "
-                         "3-4 upper-secondary VET, 5 short-cycle tertiary, 6 bachelor level.",
-            "status": "Only published micro-credentials count; retire one instead of deleting it.",
-            "published_on": "Required once published.",
+            "eqf_level": _("European Qualifications Framework level 1 to 8. The LCAMP indicator counts levels 3 to 6: "
+                         "3-4 upper-secondary VET, 5 short-cycle tertiary, 6 bachelor level."),
+            "status": _("Only published micro-credentials count; retire one instead of deleting it."),
+            "published_on": _("Required once published."),
         }
 
     def __init__(self, *args, **kwargs):
@@ -94,10 +94,10 @@ class FactoryExchangeForm(RegisterForm):
         model = FactoryExchange
         fields = ["factory", "title", "partner_organisations", "students", "started_on", "ended_on", "status"]
         help_texts = {
-            "partner_organisations": "The organisations the students work with. Students count as international "
-                                     "when a partner is in another country than the factory's host.",
-            "students": "How many students of the factory take part, 1 or more.",
-            "status": "Cancel an exchange instead of deleting it: a cancelled exchange is not counted.",
+            "partner_organisations": _("The organisations the students work with. Students count as international "
+                                     "when a partner is in another country than the factory's host."),
+            "students": _("How many students of the factory take part, 1 or more."),
+            "status": _("Cancel an exchange instead of deleting it: a cancelled exchange is not counted."),
         }
 
 
@@ -116,8 +116,8 @@ class FactoryProductForm(RegisterForm):
         fields = ["title", "description", "factories", "collaborating_organisations", "status", "developed_on",
                   "evidence_url"]
         help_texts = {
-            "collaborating_organisations": "At least two organisations: the indicator counts collaborative products.",
-            "developed_on": "Required once developed.",
+            "collaborating_organisations": _("At least two organisations: the indicator counts collaborative products."),
+            "developed_on": _("Required once developed."),
         }
 
     def clean(self):

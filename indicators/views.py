@@ -114,7 +114,7 @@ def indicator_detail(request, code):
     _require_viewer(request)
     indicator = Indicator.objects.select_related("project", "pillar").filter(code=code).order_by("project_id").first()
     if indicator is None:
-        raise Http404("No such indicator.")
+        raise Http404(gettext("No such indicator."))
     today = timezone.localdate()
     requested = request.GET.get("dimension", "")
     if not re.fullmatch(r"[\w-]{1,64}", requested):

@@ -215,8 +215,8 @@ class CleanModelSerializer(serializers.ModelSerializer):
                                     user=self.context["request"].user)
         except registers.StaleEdit as error:
             raise StaleVersion(
-                f"{error.messages[0]} The record is now at version {error.current_version}; "
-                f"read it again and redo your change.") from error
+                gettext("%(problem)s The record is now at version %(version)s; read it again and redo your change.")
+                % {"problem": error.messages[0], "version": error.current_version}) from error
 
     def save_record(self, *, instance, m2m, expected_version, user):
         """Create or update the record; subclasses call their app's service.
@@ -325,11 +325,11 @@ class TrackedSerializer(CleanModelSerializer):
             if ended_before and not reason:
                 if status != end_status:
                     raise serializers.ValidationError({"status": [
-                        f"This record is {end_status} since {getattr(saved, end_field)}: reinstating it corrects "
-                        f"the past; send correction_reason."]})
+                        gettext("This record is %(status)s since %(date)s: reinstating it corrects the past; "
+                                "send correction_reason.") % {"status": end_status, "date": getattr(saved, end_field)}]})
                 if end_field in attrs and attrs[end_field] != getattr(saved, end_field):
                     raise serializers.ValidationError({end_field: [
-                        "Moving the date of this change corrects the past; send correction_reason."]})
+                        gettext("Moving the date of this change corrects the past; send correction_reason.")]})
             if ended_before and status != end_status and end_field not in attrs:
                 attrs[end_field] = None
         self._correction_reason = reason
@@ -430,7 +430,8 @@ class Pagination(PageNumberPagination):
         size = int(raw) if raw.isascii() and raw.isdigit() else 0
         if not 1 <= size <= self.max_page_size:
             raise exceptions.ValidationError({self.page_size_query_param: [
-                f"Give a whole number of rows from 1 to {self.max_page_size}, or leave page_size out."]})
+                gettext("Give a whole number of rows from 1 to %(max)s, or leave page_size out.")
+                % {"max": self.max_page_size}]})
         return size
 
     def get_schema_operation_parameters(self, view):
@@ -449,7 +450,7 @@ class ApiSearchFilter(SearchFilter):
     def get_search_terms(self, request):
         value = request.query_params.get(self.search_param, "")
         if "\x00" in value:
-            raise exceptions.ValidationError({self.search_param: ["Null characters are not allowed."]})
+            raise exceptions.ValidationError({self.search_param: [gettext("Null characters are not allowed.")]})
         return super().get_search_terms(request)
 
     def filter_queryset(self, request, queryset, view):
@@ -480,7 +481,8 @@ class StrictOrderingFilter(OrderingFilter):
             unknown = [term.strip() for term in raw.split(",") if term.strip() not in allowed]
             if unknown:
                 raise exceptions.ValidationError({self.ordering_param: [
-                    f"Unknown ordering {', '.join(unknown)}; use one of: {', '.join(allowed)}."]})
+                    gettext("Unknown ordering %(unknown)s; use one of: %(allowed)s.")
+                    % {"unknown": ", ".join(unknown), "allowed": ", ".join(allowed)}]})
         return super().get_ordering(request, queryset, view)
 
     def filter_queryset(self, request, queryset, view):

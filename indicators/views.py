@@ -24,6 +24,7 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts import roles
+from registers import pagecache
 
 from . import charts, dashboard, exports, generation, narratives, periods, triggers
 from .models import Indicator, OutboxEntry, ReportingPeriod
@@ -282,17 +283,26 @@ def export_xlsx(request):
 @require_GET
 def public(request):
     """The indicators marked public: aggregates only, no login, cacheable."""
-    key = f"indicators:public:progress:{timezone.localdate().isoformat()}"
-    cards = dashboard.cards(public_only=True)
-    response = render(request, "indicators/public.html", {
-        "cards": cards,
-        "timeline": dashboard.timeline(cards),
-        "as_of": dashboard.as_of(cards),
-        "narratives": narratives.public_latest(),
-        "progress_figure": _cached(key, lambda: charts.figure_data(charts.progress_figure(cards)))
-        if any(c.snapshot for c in cards) else None,
-        **_public_map_context(cards),
-    })
+    today = timezone.localdate().isoformat()
+
+    def build():
+        cards = dashboard.cards(public_only=True)
+        key = f"indicators:public:progress:{today}"
+        return render_to_string("indicators/public_content.html", {
+            "cards": cards,
+            "timeline": dashboard.timeline(cards),
+            "as_of": dashboard.as_of(cards),
+            "narratives": narratives.public_latest(),
+            "progress_figure": _cached(key, lambda: charts.figure_data(charts.progress_figure(cards)))
+            if any(c.snapshot for c in cards) else None,
+            **_public_map_context(cards),
+        }, request)
+
+    # The same for every visitor: built once per roll-up, day and language; the narratives
+    # are records, so a published narrative (a record change) builds it afresh too.
+    records = pagecache.current()
+    content = build() if records is None else _cached(f"indicators:public:content:{today}:{records}", build)
+    response = render(request, "indicators/public.html", {"content": content})
     if request.user.is_authenticated:
         # The page header then carries the user's name and a CSRF token: no shared cache.
         patch_cache_control(response, private=True, max_age=PUBLIC_MAX_AGE)

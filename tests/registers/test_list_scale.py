@@ -242,3 +242,21 @@ def test_mou_list_cache_follows_a_review(manager_client):
     mou.status = MoU.Status.REJECTED
     mou.save()
     assert "Waiting one" not in manager_client.get(url).content.decode().split('id="all"')[0]
+
+
+def test_the_public_page_is_cached_until_a_record_changes(client, manager_client):
+    from indicators.models import Indicator
+    from tests.factories import IndicatorFactory
+
+    indicator = IndicatorFactory(title="Published figure", is_public=True)
+    first = client.get(reverse("indicators:public")).content.decode()
+    assert "Published figure" in first
+    with CaptureQueriesContext(connection) as again:
+        client.get(reverse("indicators:public"))
+    assert not [q for q in again.captured_queries if "indicators_indicator" in q["sql"]]
+    Indicator.objects.filter(pk=indicator.pk).update(title="Not seen: update() sends no signal")
+    indicator.refresh_from_db()
+    indicator.title = "Renamed figure"
+    indicator.save()
+    page = client.get(reverse("indicators:public")).content.decode()
+    assert "Renamed figure" in page

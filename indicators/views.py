@@ -288,7 +288,7 @@ def public(request):
     def build():
         cards = dashboard.cards(public_only=True)
         key = f"indicators:public:progress:{today}"
-        return render_to_string("indicators/public_content.html", {
+        context = {
             "cards": cards,
             "timeline": dashboard.timeline(cards),
             "as_of": dashboard.as_of(cards),
@@ -296,13 +296,16 @@ def public(request):
             "progress_figure": _cached(key, lambda: charts.figure_data(charts.progress_figure(cards)))
             if any(c.snapshot for c in cards) else None,
             **_public_map_context(cards),
-        }, request)
+        }
+        has_figures = bool(context["progress_figure"] or context["map_figure"])
+        return render_to_string("indicators/public_content.html", context, request), has_figures
 
     # The same for every visitor: built once per roll-up, day and language; the narratives
     # are records, so a published narrative (a record change) builds it afresh too.
     records = pagecache.current()
-    content = build() if records is None else _cached(f"indicators:public:content:{today}:{records}", build)
-    response = render(request, "indicators/public.html", {"content": content})
+    content, has_figures = build() if records is None else _cached(
+        f"indicators:public:content:{today}:{records}", build)
+    response = render(request, "indicators/public.html", {"content": content, "has_figures": has_figures})
     if request.user.is_authenticated:
         # The page header then carries the user's name and a CSRF token: no shared cache.
         patch_cache_control(response, private=True, max_age=PUBLIC_MAX_AGE)

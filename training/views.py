@@ -47,6 +47,8 @@ def _today(field, organisation_field=None):
 
 
 micro_credentials = Register(
+    importable=True,
+    counted_status=MicroCredential.Status.PUBLISHED,
     model=MicroCredential, name="micro-credential", slug="micro-credentials", namespace="training",
     form_class=forms.MicroCredentialForm, filterset_class=forms.MicroCredentialFilter,
     search_fields=("title", "learning_outcomes", "awarding_body__name"), default_sort="title",
@@ -73,6 +75,7 @@ micro_credentials = Register(
 )
 
 factories = Register(
+    importable=True,
     model=LearningFactory, name="factory", slug="learning-factories", namespace="training",
     title_plural="Learning factories",
     form_class=forms.LearningFactoryForm, filterset_class=forms.LearningFactoryFilter,
@@ -90,6 +93,7 @@ factories = Register(
 )
 
 exchanges = Register(
+    importable=True,
     model=FactoryExchange, name="exchange", slug="factory-exchanges", namespace="training",
     title_plural="Factory exchanges",
     form_class=forms.FactoryExchangeForm, filterset_class=forms.FactoryExchangeFilter,
@@ -114,6 +118,8 @@ exchanges = Register(
 )
 
 products = Register(
+    importable=True,
+    counted_status=FactoryProduct.Status.DEVELOPED,
     model=FactoryProduct, name="product", slug="factory-products", namespace="training",
     title_plural="Factory products",
     form_class=forms.FactoryProductForm, filterset_class=forms.FactoryProductFilter,

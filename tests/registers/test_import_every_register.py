@@ -272,3 +272,32 @@ def test_the_list_offers_the_import_link_to_managers_only(manager_client, staff_
     register = REGISTER_PAGES["training:product"]
     assert register.url("import") in manager_client.get(register.url("list")).content.decode()
     assert register.url("import") not in staff_client.get(register.url("list")).content.decode()
+
+
+# --- The roll-up hears the imported records ------------------------------------------------------------
+
+
+def test_an_import_writes_the_outbox_rows_and_requests_one_drain(manager_client, monkeypatch,
+                                                                  django_capture_on_commit_callbacks):
+    from decimal import Decimal
+
+    from indicators import triggers
+    from indicators.models import OutboxEntry
+    from tests.factories import IndicatorFactory, ProjectFactory
+
+    project = ProjectFactory(start_on=datetime.date(2022, 9, 1), end_on=datetime.date(2026, 8, 31))
+    IndicatorFactory(project=project, code="collaborative-products", title="products", target=Decimal(8),
+                     target_date=project.end_on)
+    _world()
+    content = _export(manager_client, "training:product", "csv")
+    FactoryProduct.objects.all().delete()
+    OutboxEntry.objects.all().delete()
+    drains = []
+    monkeypatch.setattr(triggers, "drain_request", lambda: drains.append(1))
+    url = REGISTER_PAGES["training:product"].url("import")
+    preview = manager_client.post(url, {"file": SimpleUploadedFile("p.csv", content)})
+    with django_capture_on_commit_callbacks(execute=True):
+        assert manager_client.post(url, {"token": preview.context["token"]}).status_code == 302
+    assert FactoryProduct.objects.count() == 2
+    assert OutboxEntry.objects.filter(indicator__code="collaborative-products").exists()
+    assert drains == [1]  # one drain for the whole import, not one per record

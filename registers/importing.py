@@ -23,14 +23,19 @@ import functools
 from collections import defaultdict
 
 from django import forms
+from django.conf import settings
+from django.contrib import messages
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import IntegrityError, models, transaction
+from django.http import HttpResponseRedirect
+from django.urls import reverse
 from django.utils.translation import gettext, gettext_noop
 
 from accounts import roles
 
-from . import imports, jobs, pagecache
+from . import imports, jobs, pagecache, tasks
 from .exports import FORMULA_STARTS
+from .models import Job
 
 SEPARATOR = ";"
 LOOKUP_CHUNK = 500
@@ -215,11 +220,11 @@ class Rows:
         self.last_ending = self.ending(data)
         form = self.form_class(data, user=user)
         form.is_valid()
-        for name, messages in form.errors.items():
+        for name, field_errors in form.errors.items():
             header = next((h for h, n in self.columns.items() if n == name), name)
             if any(e.startswith(f"{header}: ") for e in errors):
                 continue  # the cell's own error says more than "required"
-            for message in messages:
+            for message in field_errors:
                 errors.append(message if name == "__all__" else f"{header}: {message}")
         return form, errors
 
@@ -247,7 +252,7 @@ def validate_rows(register, rows, *, user, progress=None):
 def _messages(error):
     if hasattr(error, "error_dict"):
         return [message if name == "__all__" else f"{name}: {message}"
-                for name, messages in error.message_dict.items() for message in messages]
+                for name, field_errors in error.message_dict.items() for message in field_errors]
     return list(error.messages)
 
 
@@ -313,7 +318,7 @@ def _end(register, obj, ending, user, update):
     form = form_class(data, instance=obj, user=user)
     if not form.is_valid():
         return [message if name == "__all__" else f"{name}: {message}"
-                for name, messages in form.errors.items() for message in messages]
+                for name, field_errors in form.errors.items() for message in field_errors]
     update(form, user, form.expected_version())
     return []
 
@@ -374,17 +379,22 @@ def _preview_context(preview):
             "more_good": max(len(good) - PREVIEW_GOOD_ROWS, 0)}
 
 
+def _preview_upload(register, rows, *, user, key):
+    """The preview of an uploaded file's rows, with the token to confirm them when none is wrong."""
+    if len(rows) > settings.IMPORT_ASYNC_ROWS:
+        # Checking each row through the form costs a few queries: a large file is checked by the
+        # job that imports it (its page shows the rows checked, then the errors or the result).
+        return {"previewed": True, "deferred": True, "total": len(rows),
+                "token": imports.stash_rows(kind=key, rows=rows, user=user)}
+    context = _preview_context(validate_rows(register, rows, user=user))
+    if not context["bad_rows"]:
+        context["token"] = imports.stash_rows(kind=key, rows=rows, user=user)
+    return context
+
+
 def import_page(register, request):
     """Upload, preview every row with its errors, confirm: all rows or none (the view; access checked by
     ``Register.import_view``). A file of more than IMPORT_ASYNC_ROWS rows is written by a job."""
-    from django.conf import settings
-    from django.contrib import messages
-    from django.http import HttpResponseRedirect
-    from django.urls import reverse
-
-    from . import tasks
-    from .models import Job
-
     key = f"{register.namespace}:{register.name}"
     form = UploadForm()
     context = {"form": form, "columns": [h for h, _ in register.export_columns()]}
@@ -428,8 +438,5 @@ def import_page(register, request):
             except imports.UploadError as error:
                 form.add_error("file", error.messages)
             else:
-                preview = validate_rows(register, rows, user=request.user)
-                context.update(_preview_context(preview))
-                if not context["bad_rows"]:
-                    context["token"] = imports.stash_rows(kind=key, rows=rows, user=request.user)
+                context.update(_preview_upload(register, rows, user=request.user, key=key))
     return register.render(request, "import", context)

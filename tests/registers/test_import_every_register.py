@@ -253,6 +253,27 @@ def test_a_big_file_is_imported_by_a_job_with_progress(manager_client, settings,
     assert LearningFactory.objects.count() == 5
 
 
+def test_a_big_file_with_a_bad_row_is_refused_by_its_job_with_the_rows_errors(manager_client, settings,
+                                                                             django_capture_on_commit_callbacks):
+    settings.IMPORT_ASYNC_ROWS = 3
+    header = [h for h, _ in REGISTER_PAGES["training:factory"].export_columns()]
+    rows = []
+    for n in range(5):
+        row = [""] * len(header)
+        row[header.index("name")] = f"Factory {n}"
+        row[header.index("host_organisation")] = "Nowhere (ZZ)" if n == 3 else str(OrganisationFactory())
+        rows.append(row)
+    url = REGISTER_PAGES["training:factory"].url("import")
+    preview = manager_client.post(url, {"file": SimpleUploadedFile("f.csv", _as_csv(header, *rows))})
+    assert preview.context["deferred"] and preview.context["total"] == 5
+    with django_capture_on_commit_callbacks(execute=True):
+        response = manager_client.post(url, {"token": preview.context["token"]})
+    job = manager_client.get(response["Location"]).context["job"]
+    assert job.status == "failed" and [r["line"] for r in job.row_errors] == [5]
+    assert "host_organisation" in job.row_errors[0]["errors"][0]
+    assert LearningFactory.objects.count() == 0
+
+
 # --- Who may import -----------------------------------------------------------------------------------------
 
 

@@ -60,7 +60,7 @@ def _world():
     credential.co_awarding_organisations.set([lyon, turin])
     credential.skill_gaps.set([gap])
     MicroCredentialFactory(awarding_body=lyon, status=MicroCredential.Status.RETIRED)
-    factory = LearningFactoryFactory(host_organisation=basque, region=region, description="Robots")
+    factory = LearningFactoryFactory(host_organisation=basque, region=region, description="=SUM(1) robots")
     FactoryExchangeFactory(factory=factory, partner_organisations=[lyon, turin])
     FactoryExchangeFactory(factory=factory, partner_organisations=[lyon], status=FactoryExchange.Status.CANCELLED)
     FactoryProductFactory(factories=[factory], collaborating_organisations=[turin, lyon])

@@ -41,7 +41,7 @@ class MoUForm(forms.ModelForm):
                                              assume_scheme="https")
     submission_token = forms.CharField(
         widget=forms.HiddenInput, max_length=64, required=False,
-        help_text="A one-time token: the same form sent twice (a double click, a resent request) makes one MoU.")
+        help_text=_("A one-time token: the same form sent twice (a double click, a resent request) makes one MoU."))
     document = forms.FileField(
         label=_("Signed document (PDF)"), required=True,
         help_text=_("The signed MoU as a PDF file, at most 10 MB."),
@@ -143,7 +143,7 @@ class ReviewForm(forms.Form):
     review_note = forms.CharField(label=_("Note to the partner"), required=False, max_length=4000,
                                   widget=forms.Textarea(attrs={"rows": 3}))
     not_duplicate = forms.BooleanField(
-        label="I checked the possible duplicates: this MoU is not a duplicate", required=False)
+        label=_("I checked the possible duplicates: this MoU is not a duplicate"), required=False)
 
 
 def _any_country_choices():

@@ -16,7 +16,7 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext, gettext_lazy, gettext_noop
 from simple_history.utils import bulk_create_with_history
 
 from indicators.triggers import records_created, rollups_deferred
@@ -43,7 +43,7 @@ from .models import AllianceMember, membership_overlap_error, membership_period_
 
 ORGANISATIONS = "organisations"
 MEMBERS = "members"
-KINDS = {ORGANISATIONS: "Organisations", MEMBERS: "Alliance members"}
+KINDS = {ORGANISATIONS: gettext_lazy("Organisations"), MEMBERS: gettext_lazy("Alliance members")}
 
 COLUMNS = {
     ORGANISATIONS: ["name", "acronym", "kind", "country", "region", "city", "website", "erasmus_oid", "pic",
@@ -236,7 +236,7 @@ def import_rows(*, kind, rows, user=None, progress=None):
             return _import(kind, rows, user, progress)
     except IntegrityError:
         # Somebody registered one of these organisations between validation and insert.
-        raise ValidationError("Nothing was imported: the registers changed meanwhile. Upload the file again.") from None
+        raise ValidationError(gettext("Nothing was imported: the registers changed meanwhile. Upload the file again.")) from None
 
 
 def _write(objects, model, user, progress=None):
@@ -284,7 +284,7 @@ def template_csv(kind):
 
 
 def template_xlsx(kind):
-    return imports.template_xlsx(KINDS[kind], COLUMNS[kind], EXAMPLES[kind], HELP)
+    return imports.template_xlsx(str(KINDS[kind]), COLUMNS[kind], EXAMPLES[kind], HELP)
 
 
 # --- As a job (large files) ----------------------------------------------------------------------------
@@ -308,6 +308,6 @@ def import_job_run(job):
     else:
         progress.flush()
         jobs.job_finish(job=job, message=gettext_noop("Imported %(count)s %(kind)s."),
-                        message_args={"count": count, "kind": KINDS[kind].lower()})
+                        message_args={"count": count, "kind": str(KINDS[kind]).lower()})
     job.file.delete(save=True)  # the rows are in the registers now, or refused: the user uploads again
     return job.status

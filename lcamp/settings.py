@@ -260,6 +260,10 @@ else:
 # version are cached only then: a change forgets them in the cache, and a per-process
 # cache would forget them in the changing process only. The tests run in one process.
 CACHE_IS_SHARED = bool(REDIS_URL) or TESTING
+# Register lists, the MoU review list and the API's register lists are cached (shared cache only)
+# until a record changes (registers.pagecache). The tests build every page (their query counts
+# measure the work), except the tests of the cache itself.
+PAGE_CACHE = env.bool("PAGE_CACHE", default=not TESTING)
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None

@@ -33,10 +33,12 @@ from django.shortcuts import get_object_or_404, render
 from django.template.loader import select_template
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.formats import date_format, number_format
 from django.utils.html import format_html, format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext_lazy as _
 
 from accounts import roles
 
@@ -79,7 +81,7 @@ def check_access(request, *, edit=False):
         return redirect_to_login(request.get_full_path())
     allowed = roles.can_edit_registers(request.user) if edit else roles.can_view_registers(request.user)
     if not allowed:
-        raise PermissionDenied("Your role does not allow this.")
+        raise PermissionDenied(gettext("Your role does not allow this."))
     return None
 
 
@@ -121,8 +123,8 @@ def _save_or_refuse_clash(instance):
     except IntegrityError as error:
         instance.full_clean()  # names the field when the clash is now visible
         raise ValidationError(
-            f"This {instance._meta.verbose_name} clashes with one saved at the same moment; "
-            f"check the existing records and try again.") from error
+            gettext("This %(kind)s clashes with one saved at the same moment; check the existing records and "
+                    "try again.") % {"kind": instance._meta.verbose_name}) from error
 
 
 @transaction.atomic
@@ -174,7 +176,7 @@ def record_save(*, instance, expected_version, user=None, m2m=None, validate=Tru
         updated = locked and current == expected_version
     if not updated:
         if current is None:
-            raise ValidationError(f"This {model._meta.verbose_name} no longer exists.")
+            raise ValidationError(gettext("This %(kind)s no longer exists.") % {"kind": model._meta.verbose_name})
         raise StaleEdit(instance, changes_since(instance, expected_version), current)
     if hasattr(instance, "version"):
         instance.version = expected_version + 1
@@ -223,7 +225,7 @@ def _display(model, name, value):
     if isinstance(value, datetime.date):
         return value.isoformat()
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return gettext("yes") if value else gettext("no")
     return str(value)
 
 
@@ -409,8 +411,8 @@ class StatusChangeForm(RegisterForm):
         end = self.fields[self.end_field]
         end.required = False
         end.widget.attrs.pop("required", None)
-        end.help_text = (f"The day of the change, today unless it happened earlier; not in the future. "
-                         f"Used only when the status becomes {self._end_label()}.")
+        end.help_text = gettext("The day of the change, today unless it happened earlier; not in the future. "
+                                "Used only when the status becomes %(status)s.") % {"status": self._end_label()}
         if not self.is_bound and self.saved_end is None:
             self.initial[self.end_field] = timezone.localdate()
 
@@ -423,12 +425,13 @@ class StatusChangeForm(RegisterForm):
         status = cleaned.get("status")
         if status is None:
             return cleaned
-        correction = ("This changes the past: if the record was wrong, use “Correct this record” and give "
-                      "the reason.")
+        correction = gettext("This changes the past: if the record was wrong, use “Correct this record” and give "
+                             "the reason.")
         if self.saved_status == self.end_status:
             if status != self.end_status:
-                self.add_error("status", f"This {self.instance._meta.verbose_name} is {self._end_label()} since "
-                                         f"{self.saved_end}. {correction}")
+                self.add_error("status", gettext("This %(kind)s is %(status)s since %(date)s.")
+                               % {"kind": self.instance._meta.verbose_name, "status": self._end_label(),
+                                  "date": date_format(self.saved_end)} + " " + correction)
             elif cleaned.get(self.end_field) not in (None, self.saved_end):
                 self.add_error(self.end_field, correction)
             cleaned[self.end_field] = self.saved_end
@@ -444,14 +447,14 @@ class CorrectionForm(forms.Form):
     """Mixed into a register's edit form to make it a correction: a required reason, kept in the history."""
 
     reason = forms.CharField(
-        label="Reason for the correction", max_length=100, widget=forms.TextInput(attrs={"size": 60}),
-        help_text="Why the record was wrong (kept in its history), e.g. “retired by mistake”, "
-                  "“the start date was mistyped”.")
+        label=_("Reason for the correction"), max_length=100, widget=forms.TextInput(attrs={"size": 60}),
+        help_text=_("Why the record was wrong (kept in its history), e.g. “retired by mistake”, "
+                  "“the start date was mistyped”."))
 
     def clean_reason(self):
         reason = self.cleaned_data["reason"].strip()
         if not reason:
-            raise ValidationError("Give the reason for the correction.")
+            raise ValidationError(gettext("Give the reason for the correction."))
         return reason
 
 
@@ -469,7 +472,7 @@ def limit_status_choices(form, end_status):
         return
     if form.instance.pk and form.instance.status == end_status:
         status.disabled = True
-        status.help_text = "Ended records are reinstated by a correction (“Correct this record”)."
+        status.help_text = gettext("Ended records are reinstated by a correction (“Correct this record”).")
     else:
         status.choices = [(value, label) for value, label in status.choices if value != end_status]
 
@@ -509,7 +512,7 @@ class Column:
             if labels is not None:
                 value = labels.get(getattr(value, "code", value), value)
         if isinstance(value, bool):
-            return "yes" if value else "no"
+            return gettext("yes") if value else gettext("no")
         if hasattr(value, "name") and hasattr(value, "code") and type(value).__name__ == "Country":
             return value.name
         return value
@@ -740,7 +743,8 @@ class Register:
             return exports.csv_response(headers=headers, rows=rows, filename=filename)
         total = count()
         if total > exports.XLSX_MAX_ROWS:
-            return HttpResponse(f"More than {exports.XLSX_MAX_ROWS:,} rows: filter the list, or export it as CSV.",
+            return HttpResponse(gettext("More than %(rows)s rows: filter the list, or export it as CSV.")
+                                % {"rows": number_format(exports.XLSX_MAX_ROWS, force_grouping=True)},
                                 status=400, content_type="text/plain; charset=utf-8")
         if total > settings.EXPORT_ASYNC_ROWS:
             job = jobs.job_start(kind=Job.Kind.EXPORT, subject=f"{self.namespace}:{self.name}", title=self.plural,
@@ -816,7 +820,7 @@ class Register:
         if value in (None, ""):
             return "—"
         if isinstance(value, bool):
-            return "yes" if value else "no"
+            return gettext("yes") if value else gettext("no")
         if type(value).__name__ == "Country":
             return value.name
         if isinstance(value, datetime.date):

@@ -21,6 +21,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext
 from django_countries import countries
 
 from . import uploads
@@ -46,7 +47,7 @@ def read_upload(upload):
     """
     rows = _rows_from(uploads.read_table(upload, max_rows=MAX_ROWS))
     if not rows:
-        raise UploadError("The file has no rows under its header line.")
+        raise UploadError(gettext("The file has no rows under its header line."))
     return rows
 
 
@@ -187,14 +188,14 @@ def load_rows(*, token, user, max_age=3600):
     try:
         data = signing.loads(token, salt=SIGNING_SALT, max_age=max_age)
     except signing.BadSignature:
-        raise ValidationError("The preview has expired; upload the file again.") from None
+        raise ValidationError(gettext("The preview has expired; upload the file again.")) from None
     if data.get("user") != user.pk:
-        raise ValidationError("The preview has expired; upload the file again.")
+        raise ValidationError(gettext("The preview has expired; upload the file again."))
     path = _stash_dir() / f"{data['name']}.json"
     if not path.exists():
         if any(_stash_dir().glob(f"{data['name']}.claimed-*")):
-            raise ValidationError("These rows are being imported already.")
-        raise ValidationError("The preview has expired or was imported already; upload the file again.")
+            raise ValidationError(gettext("These rows are being imported already."))
+        raise ValidationError(gettext("The preview has expired or was imported already; upload the file again."))
     stored = json.loads(path.read_text(encoding="utf-8"))
     return stored["kind"], stored["rows"], path
 
@@ -211,7 +212,7 @@ def claim_rows(*, token, user):
     try:
         path.rename(claimed)
     except FileNotFoundError:
-        raise ValidationError("These rows are being imported already.") from None
+        raise ValidationError(gettext("These rows are being imported already.")) from None
     return kind, rows, claimed
 
 

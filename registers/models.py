@@ -20,10 +20,10 @@ class TrackedModel(models.Model):
     ``demo_data``.
     """
 
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
-    is_demo = models.BooleanField(default=False, editable=False, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
+    version = models.PositiveIntegerField(default=1, editable=False, verbose_name=_("version"))
+    is_demo = models.BooleanField(default=False, editable=False, db_index=True, verbose_name=_("is demo"))
 
     class Meta:
         abstract = True
@@ -46,11 +46,11 @@ class Reviewable(models.Model):
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.SUBMITTED,
                               db_index=True)
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                     related_name="%(class)ss_submitted")
-    submitted_at = models.DateTimeField(default=timezone.now)
+                                     related_name="%(class)ss_submitted", verbose_name=_("submitted by"))
+    submitted_at = models.DateTimeField(default=timezone.now, verbose_name=_("submitted at"))
     reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="%(class)ss_reviewed")
-    reviewed_at = models.DateTimeField(null=True, blank=True)
+                                    related_name="%(class)ss_reviewed", verbose_name=_("reviewed by"))
+    reviewed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("reviewed at"))
     review_note = models.TextField(_("reviewer's note"), blank=True)
 
     class Meta:

@@ -11,7 +11,7 @@ The key names everything the HTML depends on: the page, the query string, the la
 the day (filters such as "member today") and what the viewer may do. Only pages that
 are the same for every viewer with those rights are cached here (the register lists,
 the MoU review list), never a page with a form token or someone's own records.
-Without a shared cache (or with Redis down) pages are built on every request.
+Without a shared cache (or with Redis down, or ``PAGE_CACHE=0``) pages are built on every request.
 """
 
 import contextlib
@@ -37,7 +37,7 @@ IGNORED_MODELS = {"indicators.outboxentry", "indicators.snapshot", "indicators.b
 
 def current():
     """The registers generation (a short string), or None when pages must not be cached."""
-    if not settings.CACHE_IS_SHARED:
+    if not (settings.CACHE_IS_SHARED and settings.PAGE_CACHE):
         return None
     try:
         value = cache.get(KEY)

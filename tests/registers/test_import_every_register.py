@@ -322,3 +322,18 @@ def test_an_import_writes_the_outbox_rows_and_requests_one_drain(manager_client,
     assert FactoryProduct.objects.count() == 2
     assert OutboxEntry.objects.filter(indicator__code="collaborative-products").exists()
     assert drains == [1]  # one drain for the whole import, not one per record
+
+
+def test_a_name_shared_by_two_records_is_an_error_naming_it(manager_client):
+    """Relations are found by the name the export writes, never by id: two observatories of the same
+    name cannot be told apart, and the row says so instead of picking one."""
+    header, row = _one_record_file(manager_client, "observatories:skill-gap")
+    observatory = Observatory.objects.get(name=row[header.index("observatory")])
+    ObservatoryFactory(name=observatory.name, region=observatory.region,
+                       host_organisation=observatory.host_organisation)
+    count = SkillGap.objects.count()
+    response = manager_client.post(REGISTER_PAGES["observatories:skill-gap"].url("import"),
+                                   {"file": SimpleUploadedFile("g.csv", _as_csv(header, row))})
+    errors = response.context["bad_rows"][0]["errors"]
+    assert errors == [f"observatory: 2 records are named “{observatory.name}”; rename one first."]
+    assert SkillGap.objects.count() == count

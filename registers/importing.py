@@ -19,7 +19,6 @@ the stash between preview and confirmation are those of ``registers.imports``.
 """
 
 import contextlib
-import functools
 from collections import defaultdict
 
 from django import forms
@@ -156,6 +155,14 @@ class Rows:
                     parts = _split(text) if isinstance(form_field, forms.ModelMultipleChoiceField) else [text]
                     texts[name].update(p for p in parts if p)
         self.found = {name: resolve(_related_model(fields[name]), values) for name, values in texts.items()}
+        # Model fields holding a list (ESCO skills) that the form edits as text, one value a line.
+        self.list_fields = set()
+        for name in self.columns.values():
+            try:
+                if isinstance(register.model._meta.get_field(name), models.JSONField):
+                    self.list_fields.add(name)
+            except FieldDoesNotExist:
+                continue
 
     def data(self, row):
         """``(data, errors)``: the form's data of ``row`` and the errors of cells it cannot take."""
@@ -189,18 +196,11 @@ class Rows:
                     errors.append(f"{header}: " + gettext("“%(value)s” is not yes or no.") % {"value": text})
             elif isinstance(form_field, forms.MultipleChoiceField):
                 data[name] = _split(text)
-            elif isinstance(form_field.widget, forms.Textarea) and self._is_list(name):
-                data[name] = "\n".join(_split(text))  # a list field edited one value a line
+            elif name in self.list_fields and not isinstance(form_field, forms.JSONField):
+                data[name] = "\n".join(_split(text))
             else:
                 data[name] = text
         return data, errors
-
-    @functools.cache  # noqa: B019 - one Rows per import
-    def _is_list(self, name):
-        try:
-            return isinstance(self.register.model._meta.get_field(name), models.JSONField)
-        except Exception:  # noqa: BLE001 - a form-only field
-            return False
 
     def ending(self, data):
         """The end of life a row asks for, ``(status, date text)``, or None; taken out of ``data``.
@@ -216,8 +216,10 @@ class Rows:
         return register.end_status, data.pop(register.end_field, "")
 
     def form(self, row, user):
+        """``(form, errors, ending)``: the row's bound and validated form, every error of the row, and
+        the end of life to apply after the record is created (see ``ending``)."""
         data, errors = self.data(row)
-        self.last_ending = self.ending(data)
+        ending = self.ending(data)
         form = self.form_class(data, user=user)
         form.is_valid()
         for name, field_errors in form.errors.items():
@@ -226,7 +228,7 @@ class Rows:
                 continue  # the cell's own error says more than "required"
             for message in field_errors:
                 errors.append(message if name == "__all__" else f"{header}: {message}")
-        return form, errors
+        return form, errors, ending
 
 
 def _label(register, row):
@@ -274,9 +276,8 @@ def import_rows(register, rows, *, user, progress=None):
             stack.enter_context(transaction.atomic())
             failed = False
             for line, row in imports.checking(rows, progress):
-                form, errors = table.form(row, user)
+                form, errors, ending = table.form(row, user)
                 if not errors and not failed:
-                    ending = table.last_ending
                     try:
                         with transaction.atomic():  # a savepoint: a refused row leaves the transaction usable
                             obj = create(form, user)

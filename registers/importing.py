@@ -382,8 +382,8 @@ def _preview_context(preview):
 
 def _preview_upload(register, rows, *, user, key):
     """The preview of an uploaded file's rows, with the token to confirm them when none is wrong."""
-    if len(rows) > settings.IMPORT_ASYNC_ROWS:
-        # Checking each row through the form costs a few queries: a large file is checked by the
+    if len(rows) > settings.REGISTER_IMPORT_ASYNC_ROWS:
+        # Checking each row through the form costs a few queries: a larger file is checked by the
         # job that imports it (its page shows the rows checked, then the errors or the result).
         return {"previewed": True, "deferred": True, "total": len(rows),
                 "token": imports.stash_rows(kind=key, rows=rows, user=user)}
@@ -395,7 +395,8 @@ def _preview_upload(register, rows, *, user, key):
 
 def import_page(register, request):
     """Upload, preview every row with its errors, confirm: all rows or none (the view; access checked by
-    ``Register.import_view``). A file of more than IMPORT_ASYNC_ROWS rows is written by a job."""
+    ``Register.import_view``). A file of more than REGISTER_IMPORT_ASYNC_ROWS rows is checked and written
+    by a job."""
     key = f"{register.namespace}:{register.name}"
     form = UploadForm()
     context = {"form": form, "columns": [h for h, _ in register.export_columns()]}
@@ -408,7 +409,7 @@ def import_page(register, request):
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
             return register.render(request, "import", context)
-        if len(rows) > settings.IMPORT_ASYNC_ROWS:
+        if len(rows) > settings.REGISTER_IMPORT_ASYNC_ROWS:
             job = jobs.job_start(kind=Job.Kind.IMPORT, subject=key, title=register.plural, user=request.user,
                                  task=tasks.import_task, total=len(rows),
                                  file_name=imports.stash_file_name(stash),

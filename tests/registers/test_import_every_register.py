@@ -228,7 +228,7 @@ def test_too_many_rows_is_a_form_error(manager_client, settings):
 
 def test_a_big_file_is_imported_by_a_job_with_progress(manager_client, settings,
                                                       django_capture_on_commit_callbacks):
-    settings.IMPORT_ASYNC_ROWS = 3
+    settings.REGISTER_IMPORT_ASYNC_ROWS = 3
     organisation = OrganisationFactory(name="Host", country="ES")
     header = [h for h, _ in REGISTER_PAGES["training:factory"].export_columns()]
     rows = []
@@ -255,7 +255,7 @@ def test_a_big_file_is_imported_by_a_job_with_progress(manager_client, settings,
 
 def test_a_big_file_with_a_bad_row_is_refused_by_its_job_with_the_rows_errors(manager_client, settings,
                                                                              django_capture_on_commit_callbacks):
-    settings.IMPORT_ASYNC_ROWS = 3
+    settings.REGISTER_IMPORT_ASYNC_ROWS = 3
     header = [h for h, _ in REGISTER_PAGES["training:factory"].export_columns()]
     rows = []
     for n in range(5):

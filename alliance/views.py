@@ -59,6 +59,7 @@ members = Register(
     create=_member_create, status_update=_member_withdraw,
     create_initial=lambda request: {"joined_on": timezone.localdate()},
     empty_help=_("Or import many at once from a CSV or Excel file."),
+    import_url_name="alliance:import",
 )
 
 
@@ -78,6 +79,7 @@ def _project_update(form, user, expected_version):
 
 
 cooperation_projects = Register(
+    importable=True,
     model=CooperationProject, name="cooperation-project", slug="cooperation-projects", namespace="alliance",
     form_class=forms.CooperationProjectForm, filterset_class=forms.CooperationProjectFilter,
     search_fields=("title", "description", "lead_organisation__name"), default_sort="-started_on",

@@ -322,6 +322,10 @@ REPORT_ASYNC_RECORDS = env.int("REPORT_ASYNC_RECORDS", default=20_000)
 # result). With eager tasks (no broker) the job runs in the request and its page shows the result.
 IMPORT_ASYNC_ROWS = env.int("IMPORT_ASYNC_ROWS", default=1_000)
 EXPORT_ASYNC_ROWS = env.int("EXPORT_ASYNC_ROWS", default=5_000)
+# The same for the registers imported row by row through their forms and services
+# (registers.importing: ~40 queries a row, about 20 ms): above this many rows the rows are
+# checked and written by a job, so a request stays well under the worker timeout.
+REGISTER_IMPORT_ASYNC_ROWS = env.int("REGISTER_IMPORT_ASYNC_ROWS", default=100)
 # Import and export jobs (and their files) are deleted this many days after they started.
 JOBS_KEEP_DAYS = env.int("JOBS_KEEP_DAYS", default=7)
 # Reminders: a period ends in one of these many days; an MoU or a reported value waits

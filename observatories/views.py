@@ -18,6 +18,7 @@ def _save_skill_gap(form, user, expected_version=None):
 
 
 observatories = Register(
+    importable=True,
     model=Observatory, name="observatory", slug="observatories", namespace="observatories",
     form_class=forms.ObservatoryForm, filterset_class=forms.ObservatoryFilter,
     search_fields=("name", "region__name", "region__code", "host_organisation__name"), default_sort="name",
@@ -41,6 +42,8 @@ observatories = Register(
 )
 
 skill_gaps = Register(
+    importable=True,
+    counted_status=SkillGap.Status.VALIDATED,
     model=SkillGap, name="skill-gap", slug="skill-gaps", namespace="observatories",
     form_class=forms.SkillGapForm, filterset_class=forms.SkillGapFilter,
     search_fields=("title", "esco_skill_label", "esco_skill_uri", "isco_code", "nace_code", "observatory__name"),

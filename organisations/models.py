@@ -59,6 +59,12 @@ class Region(models.Model):
     def __str__(self):
         return f"{self.code} {self.name}"
 
+    @staticmethod
+    def import_candidates(texts):
+        """The regions whose ``str()`` may be one of ``texts`` ("ES21 País Vasco"): by code
+        (``registers.importing`` keeps those whose ``str()`` is the text)."""
+        return Q(code__in=[text.split(" ", 1)[0] for text in texts])
+
     def clean(self):
         if self.code and self.country and self.is_nuts:
             prefix = NUTS_COUNTRY_PREFIX.get(str(self.country), str(self.country))
@@ -132,6 +138,18 @@ class Organisation(TrackedModel):
 
     def __str__(self):
         return f"{self.name} ({self.country})" if self.country else self.name
+
+    @staticmethod
+    def import_candidates(texts):
+        """The organisations whose ``str()`` may be one of ``texts`` ("Name (ES)", the name and
+        its country, unique together): by name (``registers.importing`` keeps those whose
+        ``str()`` is the text)."""
+        names = set()
+        for text in texts:
+            names.add(text)
+            if text.endswith(")") and " (" in text:
+                names.add(text.rsplit(" (", 1)[0])
+        return Q(name__in=names)
 
     def clean(self):
         if self.region_id and self.country:

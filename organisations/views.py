@@ -30,6 +30,7 @@ organisations = Register(
 )
 
 regions = Register(
+    importable=True,
     model=Region, name="region", slug="regions", namespace="organisations",
     form_class=forms.RegionForm, filterset_class=forms.RegionFilter,
     search_fields=("code", "name"), default_sort="code",

@@ -42,7 +42,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import roles
 
-from . import exports, jobs, pagecache, registry, tasks
+from . import exports, importing, jobs, pagecache, registry, tasks
 from .counting import EstimatedCountPaginator
 from .models import Job
 from .pickers import use_pickers
@@ -559,6 +559,14 @@ class Register:
     # callable() -> bool: whether a record can be added now (e.g. a report needs a reported
     # indicator); when not, the registers index offers the extra links instead of "Add".
     can_create: object = None
+    # Managers import the file the export writes (``registers.importing``); "" for a register whose
+    # records are not made by managers, or the URL name of its own import page.
+    importable: bool = False
+    import_url_name: str = ""
+    # The status a record holds before it ends, when the model refuses to create one ended (a
+    # skill gap is validated before it is retired): an ended row is imported in this status, then
+    # ended through ``status_form_class``.
+    counted_status: str = ""
 
     def __post_init__(self):
         REGISTER_PAGES[f"{self.namespace}:{self.name}"] = self
@@ -595,7 +603,29 @@ class Register:
             patterns.append(path(f"{base}<int:pk>/{self.status_url_name}/", self.status_view,
                                  name=f"{self.name}-{self.status_url_name}"))
         patterns.append(path(f"{base}<int:pk>/correct/", self.correct_view, name=f"{self.name}-correct"))
+        if self.importable:
+            patterns.append(path(f"{base}import/", self.import_view, name=f"{self.name}-import"))
         return patterns
+
+    def import_link(self):
+        """The URL of this register's import page, or "" when it has none."""
+        if self.import_url_name:
+            return reverse(self.import_url_name)
+        return self.url("import") if self.importable else ""
+
+    def import_view(self, request):
+        """Import the file the export writes (managers only): preview, then all rows or none."""
+        denied = check_access(request, edit=True)
+        if denied:
+            return denied
+        return importing.import_page(self, request)
+
+    def saving_hooks(self):
+        """``(create, status_update)``: the hooks an import saves through (the defaults when unset)."""
+        return self.create or _default_create, self.status_update or _default_update
+
+    def import_job_run(self, job):
+        return importing.import_job_run(self, job)
 
     def templates(self, kind):
         app, model_name = self.model._meta.app_label, self.model._meta.model_name

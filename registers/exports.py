@@ -39,6 +39,8 @@ def cell(value):
         return value
     if type(value).__name__ == "Country":
         return value.code
+    if isinstance(value, list | tuple):  # a list field (languages, ESCO skills): as the import reads it
+        return neutralise("; ".join(str(v) for v in value))
     return neutralise(str(value))
 
 

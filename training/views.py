@@ -48,6 +48,8 @@ def _today(field, organisation_field=None):
 
 
 micro_credentials = Register(
+    importable=True,
+    counted_status=MicroCredential.Status.PUBLISHED,
     model=MicroCredential, name="micro-credential", slug="micro-credentials", namespace="training",
     form_class=forms.MicroCredentialForm, filterset_class=forms.MicroCredentialFilter,
     search_fields=("title", "learning_outcomes", "awarding_body__name"), default_sort="title",
@@ -74,6 +76,7 @@ micro_credentials = Register(
 )
 
 factories = Register(
+    importable=True,
     model=LearningFactory, name="factory", slug="learning-factories", namespace="training",
     title_plural=_("Learning factories"),
     form_class=forms.LearningFactoryForm, filterset_class=forms.LearningFactoryFilter,
@@ -91,6 +94,7 @@ factories = Register(
 )
 
 exchanges = Register(
+    importable=True,
     model=FactoryExchange, name="exchange", slug="factory-exchanges", namespace="training",
     title_plural=_("Factory exchanges"),
     form_class=forms.FactoryExchangeForm, filterset_class=forms.FactoryExchangeFilter,
@@ -115,6 +119,8 @@ exchanges = Register(
 )
 
 products = Register(
+    importable=True,
+    counted_status=FactoryProduct.Status.DEVELOPED,
     model=FactoryProduct, name="product", slug="factory-products", namespace="training",
     title_plural=_("Factory products"),
     form_class=forms.FactoryProductForm, filterset_class=forms.FactoryProductFilter,

@@ -33,6 +33,8 @@ class User(AbstractUser):
     )
 
     class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
         ordering = ["username"]
 
     def __str__(self):
@@ -49,10 +51,12 @@ class User(AbstractUser):
 class NotificationOptOut(models.Model):
     """A person does not want the e-mails of one kind (see ``accounts.notifications``)."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notification_opt_outs")
-    kind = models.CharField(max_length=30)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notification_opt_outs", verbose_name=_("user"))
+    kind = models.CharField(max_length=30, verbose_name=_("kind"))
 
     class Meta:
+        verbose_name = _("e-mail opt-out")
+        verbose_name_plural = _("e-mail opt-outs")
         constraints = [models.UniqueConstraint(fields=["user", "kind"], name="opt_out_unique_kind")]
 
     def __str__(self):

@@ -71,9 +71,9 @@ def profile(request):
             # A box left ticked means "send me these"; every other kind is opted out of.
             wanted = set(request.POST.getlist("receive"))
             if not wanted <= set(notifications.KINDS):
-                return HttpResponseBadRequest("Unknown kind of e-mail.")
+                return HttpResponseBadRequest(gettext("Unknown kind of e-mail."))
             notifications.opt_outs_set(user=request.user, kinds=set(notifications.KINDS) - wanted)
-            messages.success(request, "Your e-mail settings are saved.")
+            messages.success(request, gettext("Your e-mail settings are saved."))
             return redirect("profile")
         elif request.POST.get("token") == "revoke":
             if token_revoke(user=request.user):

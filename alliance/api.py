@@ -148,8 +148,8 @@ class MoUSerializer(TrackedSerializer):
 
     def validate_document(self, document):
         if self.instance is not None:
-            raise serializers.ValidationError("The signed document is given when the MoU is submitted; it cannot be "
-                                              "replaced.")
+            raise serializers.ValidationError(gettext("The signed document is given when the MoU is submitted; it cannot be "
+                                              "replaced."))
         try:
             uploads.validate_pdf(document)
         except DjangoValidationError as error:

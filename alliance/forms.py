@@ -4,8 +4,10 @@ import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from django_countries import countries
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
+from organisations.labels import blank_country_choices, country_choices
 from organisations.models import Organisation
 from registers.engine import RegisterForm, StatusChangeForm
 from registers.validators import validate_not_in_future
@@ -17,11 +19,11 @@ class MemberCreateForm(RegisterForm):
     """A new membership: of an organisation already registered, or of a new one typed in here."""
 
     new_organisation_name = forms.CharField(
-        label="…or a new organisation: name", required=False, max_length=255,
-        help_text="Not in the list? Type its name and country; it is registered together with the membership.")
-    new_organisation_country = forms.ChoiceField(label="New organisation: country", required=False,
-                                                 choices=[("", "---------"), *countries])
-    new_organisation_kind = forms.ChoiceField(label="New organisation: type", required=False,
+        label=_("…or a new organisation: name"), required=False, max_length=255,
+        help_text=_("Not in the list? Type its name and country; it is registered together with the membership."))
+    new_organisation_country = forms.ChoiceField(label=_("New organisation: country"), required=False,
+                                                 choices=blank_country_choices)
+    new_organisation_kind = forms.ChoiceField(label=_("New organisation: type"), required=False,
                                               choices=Organisation.Kind.choices, initial=Organisation.Kind.VET)
 
     class Meta:
@@ -29,8 +31,8 @@ class MemberCreateForm(RegisterForm):
         fields = ["organisation", "new_organisation_name", "new_organisation_country", "new_organisation_kind",
                   "category", "joined_on", "note"]
         help_texts = {
-            "organisation": "The organisation joining the Alliance. Type in the box to filter the list.",
-            "joined_on": "The day it joined (the date of its membership agreement).",
+            "organisation": _("The organisation joining the Alliance. Type in the box to filter the list."),
+            "joined_on": _("The day it joined (the date of its membership agreement)."),
         }
 
     def __init__(self, *args, **kwargs):
@@ -44,10 +46,10 @@ class MemberCreateForm(RegisterForm):
         chosen = cleaned.get("organisation")
         name = (cleaned.get("new_organisation_name") or "").strip()
         if chosen and name:
-            self.add_error("new_organisation_name", "Choose an organisation from the list or type a new one, not both.")
+            self.add_error("new_organisation_name", gettext("Choose an organisation from the list or type a new one, not both."))
         elif not chosen and not name:
             if "organisation" not in self.errors:
-                self.add_error("organisation", "Choose the organisation, or type the name and country of a new one.")
+                self.add_error("organisation", gettext("Choose the organisation, or type the name and country of a new one."))
         elif name:
             organisation = Organisation(name=name, country=cleaned.get("new_organisation_country") or "",
                                         kind=cleaned.get("new_organisation_kind") or Organisation.Kind.OTHER)
@@ -79,8 +81,8 @@ class MemberWithdrawForm(RegisterForm):
     class Meta:
         model = AllianceMember
         fields = ["left_on"]
-        help_texts = {"left_on": "The day the organisation stopped being a member. "
-                                 "It is counted up to the day before."}
+        help_texts = {"left_on": _("The day the organisation stopped being a member. "
+                                 "It is counted up to the day before.")}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -96,10 +98,10 @@ class CooperationProjectForm(RegisterForm):
         model = CooperationProject
         fields = ["title", "description", "lead_organisation", "participants", "started_on", "ended_on", "status"]
         help_texts = {
-            "participants": "At least two organisations, all alliance members on the start date. "
-                            "The lead organisation is added if you leave it out. Hold Ctrl (⌘ on a Mac) to choose several.",
-            "status": "Cancel a project with “Change status” instead of deleting it: it counts up to the day "
-                      "it was cancelled.",
+            "participants": _("At least two organisations, all alliance members on the start date. "
+                            "The lead organisation is added if you leave it out. Hold Ctrl (⌘ on a Mac) to choose several."),
+            "status": _("Cancel a project with “Change status” instead of deleting it: it counts up to the day "
+                      "it was cancelled."),
         }
 
     def clean(self):
@@ -123,8 +125,8 @@ class CooperationProjectStatusForm(StatusChangeForm):
     class Meta:
         model = CooperationProject
         fields = ["status", "cancelled_on"]
-        help_texts = {"status": "Cancel a project instead of deleting it: it counts up to the day before it was "
-                                "cancelled (never, when cancelled before it started)."}
+        help_texts = {"status": _("Cancel a project instead of deleting it: it counts up to the day before it was "
+                                "cancelled (never, when cancelled before it started).")}
 
 
 # --- Filters -------------------------------------------------------------------------------------
@@ -132,12 +134,12 @@ class CooperationProjectStatusForm(StatusChangeForm):
 
 class MemberFilter(django_filters.FilterSet):
     category = django_filters.ChoiceFilter(choices=AllianceMember.Category.choices)
-    country = django_filters.ChoiceFilter(field_name="organisation__country", choices=countries, label="Country")
+    country = django_filters.ChoiceFilter(field_name="organisation__country", choices=country_choices, label=_("Country"))
     kind = django_filters.ChoiceFilter(field_name="organisation__kind", choices=Organisation.Kind.choices,
-                                       label="Organisation type")
-    active = django_filters.BooleanFilter(method="filter_active", label="Member today")
-    joined_after = django_filters.DateFilter(field_name="joined_on", lookup_expr="gte", label="Joined from")
-    joined_before = django_filters.DateFilter(field_name="joined_on", lookup_expr="lte", label="Joined until")
+                                       label=_("Organisation type"))
+    active = django_filters.BooleanFilter(method="filter_active", label=_("Member today"))
+    joined_after = django_filters.DateFilter(field_name="joined_on", lookup_expr="gte", label=_("Joined from"))
+    joined_before = django_filters.DateFilter(field_name="joined_on", lookup_expr="lte", label=_("Joined until"))
 
     class Meta:
         model = AllianceMember
@@ -153,7 +155,7 @@ class MemberFilter(django_filters.FilterSet):
 class CooperationProjectFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=CooperationProject.Status.choices)
     lead_organisation = django_filters.ModelChoiceFilter(queryset=Organisation.objects.all())
-    started_after = django_filters.DateFilter(field_name="started_on", lookup_expr="gte", label="Started from")
+    started_after = django_filters.DateFilter(field_name="started_on", lookup_expr="gte", label=_("Started from"))
 
     class Meta:
         model = CooperationProject
@@ -161,8 +163,8 @@ class CooperationProjectFilter(django_filters.FilterSet):
 
 
 class ImportForm(forms.Form):
-    kind = forms.ChoiceField(label="What the file holds", choices=[("organisations", "Organisations"),
-                                                                   ("members", "Alliance members")],
-                             help_text="Alliance members: a new organisation named in the file is registered too.")
-    file = forms.FileField(help_text="A .csv (UTF-8) or .xlsx file with the template's header line, at most 10 MB.",
+    kind = forms.ChoiceField(label=_("What the file holds"), choices=[("organisations", _("Organisations")),
+                                                                   ("members", _("Alliance members"))],
+                             help_text=_("Alliance members: a new organisation named in the file is registered too."))
+    file = forms.FileField(help_text=_("A .csv (UTF-8) or .xlsx file with the template's header line, at most 10 MB."),
                            widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}))

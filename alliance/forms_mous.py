@@ -4,12 +4,12 @@ import uuid
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
-from django_countries import countries
-from django_countries.fields import LazyTypedChoiceField
 
+from organisations.labels import blank_country_choices, country_choices
 from organisations.models import Organisation, Region
 from registers import uploads
 from registers.pickers import use_pickers
+from registers.search import search_condition
 
 from . import services
 from .models import MoU
@@ -33,15 +33,15 @@ class MoUForm(forms.ModelForm):
     new_counterpart_name = forms.CharField(label=_("New counterpart: name"), max_length=255, required=False)
     new_counterpart_kind = forms.ChoiceField(label=_("New counterpart: kind"), required=False,
                                              choices=[("", "---------"), *Organisation.Kind.choices])
-    new_counterpart_country = LazyTypedChoiceField(label=_("New counterpart: country"), required=False,
-                                                   choices=[("", "---------"), *countries])
+    new_counterpart_country = forms.ChoiceField(label=_("New counterpart: country"), required=False,
+                                                choices=blank_country_choices)
     new_counterpart_region = forms.ModelChoiceField(label=_("New counterpart: region (optional)"), required=False,
                                                     queryset=Region.objects.order_by("country", "code"))
     new_counterpart_website = forms.URLField(label=_("New counterpart: website (optional)"), required=False,
                                              assume_scheme="https")
     submission_token = forms.CharField(
         widget=forms.HiddenInput, max_length=64, required=False,
-        help_text="A one-time token: the same form sent twice (a double click, a resent request) makes one MoU.")
+        help_text=_("A one-time token: the same form sent twice (a double click, a resent request) makes one MoU."))
     document = forms.FileField(
         label=_("Signed document (PDF)"), required=True,
         help_text=_("The signed MoU as a PDF file, at most 10 MB."),
@@ -143,31 +143,59 @@ class ReviewForm(forms.Form):
     review_note = forms.CharField(label=_("Note to the partner"), required=False, max_length=4000,
                                   widget=forms.Textarea(attrs={"rows": 3}))
     not_duplicate = forms.BooleanField(
-        label="I checked the possible duplicates: this MoU is not a duplicate", required=False)
+        label=_("I checked the possible duplicates: this MoU is not a duplicate"), required=False)
+
+
+def _any_country_choices():
+    return [("", _("Any country")), *country_choices()]
 
 
 class MoUFilterForm(forms.Form):
+    """The filters, search and sort of the list of all MoUs; every sort is served by an index."""
+
+    SORTS = {
+        "-submitted_at": _("Submitted, newest first"),
+        "submitted_at": _("Submitted, oldest first"),
+        "-signed_on": _("Signed, newest first"),
+        "signed_on": _("Signed, oldest first"),
+        "title": _("Title, A to Z"),
+        "-title": _("Title, Z to A"),
+    }
+    SEARCH_FIELDS = ("title", "scope", "areas", "counterpart__name", "partner_organisation__name")
+
+    q = forms.CharField(required=False, label=_("Search"), max_length=200, strip=True)
     status = forms.ChoiceField(required=False, label=_("Status"), choices=[("", _("Any status")), *MoU.Status.choices])
-    country = LazyTypedChoiceField(required=False, label=_("Counterpart country"), choices=[("", _("Any country")),
-                                                                                         *countries])
+    country = forms.ChoiceField(required=False, label=_("Counterpart country"), choices=_any_country_choices)
     partner = forms.ModelChoiceField(required=False, label=_("Brought by"), empty_label=_("Any organisation"),
                                      queryset=Organisation.objects.filter(mous_brought__isnull=False)
                                      .distinct().order_by("name"))
+    sort = forms.ChoiceField(required=False, label=_("Sort"), choices=list(SORTS.items()))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         use_pickers(self, search_all=True)
 
+    def clean_q(self):
+        query = self.cleaned_data["q"]
+        if "\x00" in query:
+            raise forms.ValidationError(_("Null characters are not allowed."))
+        return query
+
     def filter(self, queryset):
         if not self.is_valid():
             return queryset
         data = self.cleaned_data
+        if data.get("q"):
+            queryset = queryset.filter(search_condition(MoU, self.SEARCH_FIELDS, data["q"]))
         if data.get("status"):
             queryset = queryset.filter(status=data["status"])
         if data.get("country"):
             queryset = queryset.filter(counterpart__country=data["country"])
         if data.get("partner"):
             queryset = queryset.filter(partner_organisation=data["partner"])
+        sort = data.get("sort")
+        if sort:
+            queryset = queryset.order_by(sort, "-id" if sort.startswith("-") else "id")
         return queryset
 
 

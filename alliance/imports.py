@@ -16,6 +16,7 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext, gettext_lazy, gettext_noop
 from simple_history.utils import bulk_create_with_history
 
 from indicators.triggers import records_created, rollups_deferred
@@ -26,7 +27,7 @@ from organisations.models import (
     organisation_key,
     region_country_error,
 )
-from registers import imports
+from registers import imports, jobs, pagecache
 from registers.imports import (  # noqa: F401 - the views and tests use them through this module
     ImportRefused,
     UploadError,
@@ -42,7 +43,7 @@ from .models import AllianceMember, membership_overlap_error, membership_period_
 
 ORGANISATIONS = "organisations"
 MEMBERS = "members"
-KINDS = {ORGANISATIONS: "Organisations", MEMBERS: "Alliance members"}
+KINDS = {ORGANISATIONS: gettext_lazy("Organisations"), MEMBERS: gettext_lazy("Alliance members")}
 
 COLUMNS = {
     ORGANISATIONS: ["name", "acronym", "kind", "country", "region", "city", "website", "erasmus_oid", "pic",
@@ -71,14 +72,15 @@ MAX_ROWS = imports.MAX_ROWS
 # --- Validation ----------------------------------------------------------------------------------------
 
 
-def validate_rows(kind, rows):
+def validate_rows(kind, rows, progress=None):
     """Check every row; return ``[{"line", "values", "errors"}]`` (line 2 is the first data line).
 
     ``values`` are the parsed values, JSON-serialisable, ready for ``import_rows``.
+    ``progress(checked=n)``, if given, hears how many rows were checked, batch by batch.
     """
     if kind == ORGANISATIONS:
-        return _validate_organisations(rows)
-    return _validate_members(rows)
+        return _validate_organisations(rows, progress)
+    return _validate_members(rows, progress)
 
 
 def _existing_organisations():
@@ -112,14 +114,14 @@ def _check_fields(model, values, errors, exclude):
             errors.append(f"{field}: {' '.join(messages)}")
 
 
-def _validate_organisations(rows):
+def _validate_organisations(rows, progress):
     existing = _existing_organisations()
     regions = {region.code: region for region in Region.objects.order_by("nuts_version")}
     taken_oid = set(Organisation.objects.exclude(erasmus_oid="").values_list("erasmus_oid", flat=True))
     taken_pic = set(Organisation.objects.exclude(pic="").values_list("pic", flat=True))
     seen, seen_oid, seen_pic = {}, {}, {}
     preview = []
-    for line, row in enumerate(rows, start=2):
+    for line, row in imports.checking(rows, progress):
         errors = []
         values = _organisation_values(row, errors, name_key="name")
         values.update({"acronym": imports.text(row, "acronym"), "city": imports.text(row, "city"),
@@ -160,7 +162,7 @@ def _validate_organisations(rows):
     return preview
 
 
-def _validate_members(rows):
+def _validate_members(rows, progress):
     existing = _existing_organisations()
     periods = {}
     for organisation_id, joined_on, left_on in AllianceMember.objects.values_list("organisation_id", "joined_on",
@@ -168,7 +170,7 @@ def _validate_members(rows):
         periods.setdefault(organisation_id, []).append((joined_on, left_on))
     seen = {}
     preview = []
-    for line, row in enumerate(rows, start=2):
+    for line, row in imports.checking(rows, progress):
         errors = []
         values = _organisation_values(row, errors, name_key="organisation")
         category = imports.choice(row.get("category"), AllianceMember.Category.choices)
@@ -221,28 +223,36 @@ def _validate_members(rows):
 # --- Importing -----------------------------------------------------------------------------------------
 
 
-def import_rows(*, kind, rows, user=None):
+def import_rows(*, kind, rows, user=None, progress=None):
     """Write all rows or none, in one transaction; return the number of records created.
 
     The rows are validated again (the database may have changed since the preview);
     if any row has an error nothing is written and ``ImportRefused`` lists them. One
-    roll-up is requested when the transaction commits.
+    roll-up is requested when the transaction commits. ``progress``, if given, hears
+    ``checked=n`` while the rows are validated, then ``done=n`` as they are written.
     """
     try:
         with rollups_deferred(), transaction.atomic():
-            return _import(kind, rows, user)
+            return _import(kind, rows, user, progress)
     except IntegrityError:
         # Somebody registered one of these organisations between validation and insert.
-        raise ValidationError("Nothing was imported: the registers changed meanwhile. Upload the file again.") from None
+        raise ValidationError(gettext("Nothing was imported: the registers changed meanwhile. Upload the file again.")) from None
 
 
-def _import(kind, rows, user):
-    preview = validate_rows(kind, rows)
+def _write(objects, model, user, progress=None):
+    for batch in imports.in_batches(objects, progress):
+        bulk_create_with_history(batch, model, batch_size=imports.WRITE_BATCH, default_user=user)
+    # bulk_create sends no signal: the cached register pages are dropped here.
+    pagecache.bump_on_commit()
+
+
+def _import(kind, rows, user, progress):
+    preview = validate_rows(kind, rows, progress)
     if any(p["errors"] for p in preview):
         raise ImportRefused(preview)
     if kind == ORGANISATIONS:
         organisations = [Organisation(**p["values"]) for p in preview]
-        bulk_create_with_history(organisations, Organisation, batch_size=1000, default_user=user)
+        _write(organisations, Organisation, user, progress)
         return len(organisations)
     new, ids = {}, {}
     for p in preview:
@@ -251,7 +261,7 @@ def _import(kind, rows, user):
             new[organisation_key(v["name"], v["country"])] = Organisation(name=v["name"], country=v["country"],
                                                                   kind=v["kind"])
     if new:
-        bulk_create_with_history(list(new.values()), Organisation, batch_size=1000, default_user=user)
+        _write(list(new.values()), Organisation, user)
         ids = _existing_organisations()
     members = []
     for p in preview:
@@ -261,7 +271,7 @@ def _import(kind, rows, user):
             organisation_id=organisation_id, category=v["category"], note=v["note"],
             joined_on=datetime.date.fromisoformat(v["joined_on"]),
             left_on=datetime.date.fromisoformat(v["left_on"]) if v["left_on"] else None))
-    bulk_create_with_history(members, AllianceMember, batch_size=1000, default_user=user)
+    _write(members, AllianceMember, user, progress)
     records_created(AllianceMember, members)  # bulk_create sends no signal: the outbox rows
     return len(members)
 
@@ -274,4 +284,30 @@ def template_csv(kind):
 
 
 def template_xlsx(kind):
-    return imports.template_xlsx(KINDS[kind], COLUMNS[kind], EXAMPLES[kind], HELP)
+    return imports.template_xlsx(str(KINDS[kind]), COLUMNS[kind], EXAMPLES[kind], HELP)
+
+
+# --- As a job (large files) ----------------------------------------------------------------------------
+
+
+def import_job_run(job):
+    """The worker's side of ``import_job_start``: import, reporting progress; keep the outcome on the job."""
+    with job.file.open("rb") as stash:
+        kind, rows = imports.read_stash(stash)
+    progress = jobs.Progress(job)
+    progress(total=len(rows))
+    try:
+        count = import_rows(kind=kind, rows=rows, user=job.user, progress=progress)
+    except ImportRefused as refused:
+        progress.flush()
+        bad = sum(1 for p in refused.preview if p["errors"])
+        jobs.job_fail(job=job, preview=refused.preview, message_args={"bad": bad, "total": len(rows)},
+                      message=gettext_noop("Nothing was imported: %(bad)s of %(total)s rows have errors."))
+    except ValidationError as error:
+        jobs.job_fail(job=job, message=" ".join(error.messages))
+    else:
+        progress.flush()
+        jobs.job_finish(job=job, message=gettext_noop("Imported %(count)s %(kind)s."),
+                        message_args={"count": count, "kind": str(KINDS[kind]).lower()})
+    job.file.delete(save=True)  # the rows are in the registers now, or refused: the user uploads again
+    return job.status

@@ -77,7 +77,7 @@ ORGANISATION_MODELS = ("organisations.Organisation", "organisations.Region")
 
 registry.register(Measure(
     key="alliance-members",
-    label="Alliance members",
+    label=_("Alliance members"),
     description="Distinct organisations with a membership that began on or before the date and has not ended "
                 "on or before it; an organisation that left and rejoined counts once.",
     records=members_on,
@@ -102,7 +102,7 @@ registry.register(Measure(
 
 registry.register(Measure(
     key="cooperation-projects",
-    label="Cooperation projects",
+    label=_("Cooperation projects"),
     description="Projects started on or before the date, not planned, not cancelled on or before it, with at "
                 "least two participants that were alliance members on the project's start date.",
     records=cooperation_projects_on,
@@ -123,7 +123,7 @@ registry.register(Measure(
 
 registry.register(Measure(
     key="mous",
-    label="Memoranda of understanding",
+    label=_("Memoranda of understanding"),
     description="Approved MoUs signed on or before the date; submitted, rejected and withdrawn ones never count.",
     records=mous_on,
     models=("alliance.MoU", *ORGANISATION_MODELS),

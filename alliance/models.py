@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -67,17 +68,19 @@ class AllianceMember(TrackedModel):
         BUSINESS = "business", _("Businesses and SMEs")
         POLICY = "policy", _("Policymakers")
         INTERNATIONAL = "international", _("International organisations")
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="memberships")
-    category = models.CharField(max_length=20, choices=Category.choices)
-    joined_on = models.DateField(validators=[validate_event_date])
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="memberships", verbose_name=_("organisation"))
+    category = models.CharField(max_length=20, choices=Category.choices, verbose_name=_("category"))
+    joined_on = models.DateField(validators=[validate_event_date], verbose_name=_("joined on"))
     left_on = models.DateField(null=True, blank=True, validators=[validate_event_date],
-                               help_text="Leave empty while the organisation is a member. The day it stopped.")
-    note = models.TextField(blank=True)
+                               help_text=_("Leave empty while the organisation is a member. The day it stopped."), verbose_name=_("left on"))
+    note = models.TextField(blank=True, verbose_name=_("note"))
     history = HistoricalRecords()
 
     objects = AllianceMemberQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("alliance member")
+        verbose_name_plural = _("alliance members")
         ordering = ["-joined_on", "id"]
         # The indicator page lists the latest records by this date: read from the index's end.
         # A drain reads the records that started or ended since a month-end: an index range on each date.
@@ -138,23 +141,25 @@ class CooperationProject(TrackedModel):
         ONGOING = "ongoing", _("Ongoing")
         COMPLETED = "completed", _("Completed")
         CANCELLED = "cancelled", _("Cancelled")
-    title = models.CharField(max_length=255)
-    description = models.TextField(blank=True)
-    lead_organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="led_projects")
+    title = models.CharField(max_length=255, verbose_name=_("title"))
+    description = models.TextField(blank=True, verbose_name=_("description"))
+    lead_organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="led_projects", verbose_name=_("lead organisation"))
     participants = models.ManyToManyField(Organisation, related_name="cooperation_projects",
-                                          help_text="At least two organisations, all alliance members when it starts.")
-    started_on = models.DateField(validators=[validate_event_date])
-    ended_on = models.DateField(null=True, blank=True, validators=[validate_event_date])
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.ONGOING)
+                                          help_text=_("At least two organisations, all alliance members when it starts."), verbose_name=_("participants"))
+    started_on = models.DateField(validators=[validate_event_date], verbose_name=_("started on"))
+    ended_on = models.DateField(null=True, blank=True, validators=[validate_event_date], verbose_name=_("ended on"))
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.ONGOING, verbose_name=_("status"))
     cancelled_on = models.DateField(
         null=True, blank=True, validators=[validate_event_date, validate_not_in_future],
-        help_text="The day it was cancelled: it counts up to the day before (never, when cancelled before it "
-                  "started).")
+        help_text=_("The day it was cancelled: it counts up to the day before (never, when cancelled before it "
+                  "started)."), verbose_name=_("cancelled on"))
     history = HistoricalRecords(m2m_fields=[participants])
 
     objects = CooperationProjectQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("cooperation project")
+        verbose_name_plural = _("cooperation projects")
         ordering = ["-started_on", "id"]
         # The indicator page lists the latest records by this date: read from the index's end.
         # A drain reads the records that started or ended since a month-end: an index range on each date.
@@ -174,7 +179,7 @@ class CooperationProject(TrackedModel):
 
     def clean(self):
         errors = end_of_life_errors(self, date_field="cancelled_on", end_status=self.Status.CANCELLED,
-                                    start_field="started_on", started="started", may_precede_start=True)
+                                    start_field="started_on", started=_("started"), may_precede_start=True)
         if self.started_on and self.ended_on and self.ended_on < self.started_on:
             errors["ended_on"] = "A project cannot end before it starts."
         if errors:
@@ -185,16 +190,16 @@ class CooperationProject(TrackedModel):
         """Raise ValidationError unless there are two or more participants, all members on ``started_on``."""
         participants = list(participants)
         if len({p.pk for p in participants}) < 2:
-            raise ValidationError({"participants": "A cooperation project needs at least two participating "
-                                                   "organisations."})
+            raise ValidationError({"participants": gettext("A cooperation project needs at least two participating "
+                                                   "organisations.")})
         if started_on:
             ids = [p.pk for p in participants]
             members = set(AllianceMember.objects.active_on(started_on).filter(organisation_id__in=ids)
                           .values_list("organisation_id", flat=True))
             outsiders = [p.name for p in participants if p.pk not in members]
             if outsiders:
-                raise ValidationError({"participants": "Not alliance members on the start date: "
-                                                       + ", ".join(sorted(outsiders)) + "."})
+                raise ValidationError({"participants": gettext("Not alliance members on the start date: %(names)s.")
+                                                       % {"names": ", ".join(sorted(outsiders))}})
 
 
 def mou_document_path(instance, filename):
@@ -250,12 +255,12 @@ class MoU(Reviewable, TrackedModel):
     signed_on = models.DateField(_("signed on"), validators=[validate_event_date])
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
     signatories = models.TextField(_("signatories"), help_text=_("Names and roles of the people who signed, one a line."))
-    document = models.FileField(upload_to=mou_document_path, storage=private_storage, max_length=255, blank=True)
-    document_name = models.CharField(max_length=255, blank=True, help_text="The file name as uploaded (shown only).")
+    document = models.FileField(upload_to=mou_document_path, storage=private_storage, max_length=255, blank=True, verbose_name=_("document"))
+    document_name = models.CharField(max_length=255, blank=True, help_text=_("The file name as uploaded (shown only)."), verbose_name=_("document name"))
     idempotency_key = models.CharField(
         max_length=64, blank=True, editable=False,
-        help_text="The submission's one-time key (the form's token or the API's Idempotency-Key header): the same "
-                  "key from the same person gives back this MoU instead of a second one.")
+        help_text=_("The submission's one-time key (the form's token or the API's Idempotency-Key header): the same "
+                  "key from the same person gives back this MoU instead of a second one."), verbose_name=_("idempotency key"))
     history = HistoricalRecords(excluded_fields=["document"])
 
     objects = MoUQuerySet.as_manager()
@@ -266,7 +271,8 @@ class MoU(Reviewable, TrackedModel):
         ordering = ["-submitted_at", "-id"]
         # The indicator page lists the latest records by this date: read from the index's end.
         indexes = [models.Index(fields=["signed_on", "id"], name="mou_signed_on_id"),
-                   models.Index(fields=["submitted_at", "id"], name="mou_submitted_at_id")]
+                   models.Index(fields=["submitted_at", "id"], name="mou_submitted_at_id"),
+                   models.Index(fields=["title", "id"], name="mou_title_id")]
         constraints = [
             models.CheckConstraint(condition=Q(valid_until__isnull=True) | Q(valid_until__gt=models.F("signed_on")),
                                    name="mou_valid_until_after_signed_on"),
@@ -300,12 +306,12 @@ class MoU(Reviewable, TrackedModel):
         """An MoU is approved with its signed document, and a possible duplicate only once the reviewer
         confirms it is not one."""
         if not self.document:
-            raise ValidationError({"document": "This MoU has no signed document: it cannot be approved. Ask the "
-                                               "partner to submit it again with the PDF."})
+            raise ValidationError({"document": gettext("This MoU has no signed document: it cannot be approved. Ask the "
+                                               "partner to submit it again with the PDF.")})
         if self.NOT_DUPLICATE not in confirmations and self.possible_duplicates().exists():
-            raise ValidationError({self.NOT_DUPLICATE: "Another MoU with the same counterpart and signing date "
+            raise ValidationError({self.NOT_DUPLICATE: gettext("Another MoU with the same counterpart and signing date "
                                                        "exists. Check it, then confirm this one is not a duplicate "
-                                                       "to approve it."})
+                                                       "to approve it.")})
 
     @property
     def document_filename(self):

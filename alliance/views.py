@@ -4,17 +4,19 @@ Each ``Register`` builds its list, detail (with history), create, edit and statu
 (see ``registers.engine``); the writes go through ``alliance.services``.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from organisations import views as organisation_pages
 from registers.engine import Column, Register, check_access
 
-from . import forms, imports, services
+from . import forms, imports, services, tasks
 from .models import AllianceMember, CooperationProject
 
 
@@ -36,7 +38,7 @@ def _member_status(member):
 
 members = Register(
     model=AllianceMember, name="member", slug="alliance-members", namespace="alliance",
-    title_plural="Alliance members",
+    title_plural=_("Alliance members"),
     form_class=forms.MemberCreateForm, edit_form_class=forms.MemberEditForm,
     filterset_class=forms.MemberFilter, search_fields=("organisation__name", "organisation__acronym",
                                                         "organisation__city", "note"),
@@ -44,19 +46,20 @@ members = Register(
     export_fields=(("organisation", "organisation__name"), ("country", "organisation__country"),
                    ("kind", "organisation__kind"), "category", "joined_on", "left_on", "note"),
     columns=[
-        Column("Organisation", "organisation__name", sort="organisation__name"),
-        Column("Country", "organisation__country", sort="organisation__country"),
-        Column("Category", "category", sort="category"),
-        Column("Joined", "joined_on", sort="joined_on"),
-        Column("Left", "left_on", sort="left_on"),
-        Column("Status", _member_status),
+        Column(_("Organisation"), "organisation__name", sort="organisation__name"),
+        Column(_("Country"), "organisation__country", sort="organisation__country"),
+        Column(_("Category"), "category", sort="category"),
+        Column(_("Joined"), "joined_on", sort="joined_on"),
+        Column(_("Left"), "left_on", sort="left_on"),
+        Column(_("Status"), _member_status),
     ],
     detail_fields=("organisation", "category", "joined_on", "left_on", "note"),
-    status_form_class=forms.MemberWithdrawForm, status_url_name="withdraw", status_title="Withdraw",
+    status_form_class=forms.MemberWithdrawForm, status_url_name="withdraw", status_title=_("Withdraw"),
     status_help="A member that leaves is withdrawn, not deleted: it still counts on the dates it was a member.",
     create=_member_create, status_update=_member_withdraw,
     create_initial=lambda request: {"joined_on": timezone.localdate()},
-    empty_help="Or import many at once from a CSV or Excel file.",
+    empty_help=_("Or import many at once from a CSV or Excel file."),
+    import_url_name="alliance:import",
 )
 
 
@@ -76,20 +79,21 @@ def _project_update(form, user, expected_version):
 
 
 cooperation_projects = Register(
+    importable=True,
     model=CooperationProject, name="cooperation-project", slug="cooperation-projects", namespace="alliance",
     form_class=forms.CooperationProjectForm, filterset_class=forms.CooperationProjectFilter,
     search_fields=("title", "description", "lead_organisation__name"), default_sort="-started_on",
     select_related=("lead_organisation",),
     columns=[
-        Column("Title", "title", sort="title"),
-        Column("Lead organisation", "lead_organisation__name", sort="lead_organisation__name"),
-        Column("Started", "started_on", sort="started_on"),
-        Column("Ended", "ended_on", sort="ended_on"),
-        Column("Status", "status", sort="status"),
+        Column(_("Title"), "title", sort="title"),
+        Column(_("Lead organisation"), "lead_organisation__name", sort="lead_organisation__name"),
+        Column(_("Started"), "started_on", sort="started_on"),
+        Column(_("Ended"), "ended_on", sort="ended_on"),
+        Column(_("Status"), "status", sort="status"),
     ],
     detail_fields=("title", "description", "lead_organisation", "participants", "started_on", "ended_on", "status",
                    "cancelled_on"),
-    status_form_class=forms.CooperationProjectStatusForm, status_title="Change status",
+    status_form_class=forms.CooperationProjectStatusForm, status_title=_("Change status"),
     status_help="Cancel a project instead of deleting it: it counts up to the day before it was cancelled.",
     end_status=CooperationProject.Status.CANCELLED, end_field="cancelled_on",
     create=_project_create, update=_project_update, status_update=_project_status,
@@ -116,6 +120,12 @@ def import_view(request):
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
             return render(request, "alliance/import.html", {**context, "form": form})
+        register = organisation_pages.organisations if kind == imports.ORGANISATIONS else members
+        if len(rows) > settings.IMPORT_ASYNC_ROWS:
+            # A large file: a worker imports it while the job's page shows the progress.
+            job = tasks.import_job_start(kind=kind, rows=rows, claimed=stash, user=request.user,
+                                         list_url=register.url("list"))
+            return redirect("registers-job", job.pk)
         try:
             count = imports.import_rows(kind=kind, rows=rows, user=request.user)
         except imports.ImportRefused as refused:
@@ -129,7 +139,6 @@ def import_view(request):
         stash.unlink(missing_ok=True)
         label = imports.KINDS[kind].lower()
         messages.success(request, gettext("Imported %(count)s %(kind)s.") % {"count": count, "kind": label})
-        register = organisation_pages.organisations if kind == imports.ORGANISATIONS else members
         return redirect(register.url("list"))
     if request.method == "POST":
         form = forms.ImportForm(request.POST, request.FILES)

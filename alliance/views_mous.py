@@ -7,12 +7,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from accounts import roles
-from registers import reviews
+from registers import pagecache, reviews
 from registers.counting import EstimatedCountPaginator
 from registers.engine import safe_next
 
@@ -50,6 +51,14 @@ def mou_list(request):
         return render(request, "alliance/mous/list_partner.html", {"page": page, "may_submit": _may_submit(user)})
     if not roles.can_view_registers(user):
         raise PermissionDenied
+    may_submit, may_review = _may_submit(user), roles.can_review(user)
+    # The same for every reviewer: cached until a record changes (registers.pagecache).
+    content = pagecache.cached("mous", request, lambda: _review_lists(request, mous, may_submit, may_review),
+                               vary=[may_submit, may_review])
+    return render(request, "alliance/mous/list_review.html", {"content": content})
+
+
+def _review_lists(request, mous, may_submit, may_review):
     # Both lists are pages: a deployment may hold a million MoUs, thousands of them waiting, and
     # neither is counted row by row above EXACT_COUNT_BELOW (registers.counting).
     queue = mous.filter(status=MoU.Status.SUBMITTED).with_duplicate_flag().order_by("submitted_at", "id")
@@ -61,11 +70,11 @@ def mou_list(request):
     query.pop("page", None)
     queue_query = request.GET.copy()
     queue_query.pop("queue_page", None)
-    return render(request, "alliance/mous/list_review.html", {
+    return render_to_string("alliance/mous/list_review_content.html", {
         "queue_page": queue_page, "queue_query": queue_query.urlencode(),
         "filters": filters, "page": page, "query": query.urlencode(),
-        "may_submit": _may_submit(user), "may_review": roles.can_review(user),
-    })
+        "may_submit": may_submit, "may_review": may_review,
+    }, request)
 
 
 def _submitted_message(user, mou):

@@ -157,12 +157,14 @@ class IndicatorViewSet(ReadOnlyViewSet):
         dimension = request.query_params.get("dimension", "")
         known = self.dimensions_of(indicator, snapshot)
         if not dimension:
-            raise serializers.ValidationError({"dimension": ["This query parameter is required; one of: "
-                                                             + (", ".join(known) or "(none yet)") + "."]})
+            raise serializers.ValidationError({"dimension": [
+                gettext("This query parameter is required; one of: %(dimensions)s.")
+                % {"dimensions": ", ".join(known) or gettext("(none yet)")}]})
         if dimension not in known:
             raise serializers.ValidationError({"dimension": [
-                f"Unknown dimension {dimension!r} for {indicator.code}; one of: " + (", ".join(known) or "(none yet)")
-                + "."]})
+                gettext("Unknown dimension %(dimension)s for %(indicator)s; one of: %(dimensions)s.")
+                % {"dimension": repr(dimension), "indicator": indicator.code,
+                   "dimensions": ", ".join(known) or gettext("(none yet)")}]})
         parts = list(snapshot.breakdowns.filter(dimension=dimension)) if snapshot else []
         return Response(BreakdownSerializer({
             "indicator": indicator.code,
@@ -212,8 +214,9 @@ class ReportSerializer(TrackedSerializer):
             return reports.report_submit(report=instance, user=user)
         if instance.status != Report.Status.SUBMITTED:
             # A reviewed value changes only by a new report, reviewed in turn.
-            raise DjangoValidationError({"status": f"Only a submitted report can be changed; this one is "
-                                                   f"{instance.get_status_display().lower()}."})
+            raise DjangoValidationError({"status": gettext("Only a submitted report can be changed; this one is "
+                                                           "%(status)s.")
+                                                   % {"status": instance.get_status_display().lower()}})
         return super().save_record(instance=instance, m2m=m2m, expected_version=expected_version, user=user)
 
 

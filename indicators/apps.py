@@ -15,3 +15,8 @@ class IndicatorsConfig(AppConfig):
         autodiscover_modules("measures")
         # A change to a counted record writes its outbox rows and asks for a drain.
         triggers.connect()
+        # A register import saves many records: one drain at its end, not one per record.
+        from registers import importing
+
+        if triggers.rollups_deferred not in importing.AROUND_IMPORT:
+            importing.AROUND_IMPORT.append(triggers.rollups_deferred)

@@ -118,7 +118,7 @@ def group_by_pillar(card_list):
     """[(pillar name, [cards])] in the cards' order."""
     groups = []
     for card in card_list:
-        name = card.indicator.pillar.name if card.indicator.pillar else "Other indicators"
+        name = card.indicator.pillar.name if card.indicator.pillar else gettext("Other indicators")
         if not groups or groups[-1][0] != name:
             groups.append((name, []))
         groups[-1][1].append(card)

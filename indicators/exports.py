@@ -7,6 +7,7 @@ import io
 from decimal import Decimal
 
 from django.utils import timezone
+from django.utils.translation import gettext
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
@@ -134,7 +135,7 @@ def as_xlsx(table, history=None):
     """The indicators sheet, and the month-end history as a second sheet when given."""
     workbook = Workbook()
     sheet = workbook.active
-    sheet.title = "Indicators"
+    sheet.title = gettext("Indicators")
     sheet.append(HEADER)
     for cell in sheet[1]:
         cell.font = Font(bold=True)

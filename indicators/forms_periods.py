@@ -1,6 +1,8 @@
 """Forms of the reporting cycle: thin, the services in ``periods`` and ``narratives`` decide."""
 
 from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from .models import Narrative
 
@@ -19,22 +21,22 @@ class NarrativeForm(forms.ModelForm):
     def clean(self):
         data = super().clean()
         if not any((data.get(name) or "").strip() for name in Narrative.PARTS):
-            raise forms.ValidationError("Write at least one part of the narrative.")
+            raise forms.ValidationError(gettext("Write at least one part of the narrative."))
         for name in Narrative.PARTS:
             if len(data.get(name) or "") > 8000:
-                self.add_error(name, "At most 8,000 characters.")
+                self.add_error(name, gettext("At most 8,000 characters."))
         return data
 
 
 class CommentForm(forms.Form):
-    body = forms.CharField(label="Comment", max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
+    body = forms.CharField(label=_("Comment"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class CloseForm(forms.Form):
-    confirm = forms.BooleanField(label="I understand: once closed, the period's figures and narratives are frozen",
+    confirm = forms.BooleanField(label=_("I understand: once closed, the period's figures and narratives are frozen"),
                                  required=True)
 
 
 class ReopenForm(forms.Form):
-    reason = forms.CharField(label="Reason for reopening", max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
-                             help_text="Kept in the period's history.")
+    reason = forms.CharField(label=_("Reason for reopening"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
+                             help_text=_("Kept in the period's history."))

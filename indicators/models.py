@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -23,12 +24,14 @@ ZERO = Decimal("0")
 
 
 class Project(models.Model):
-    code = models.SlugField(max_length=40, unique=True)
-    name = models.CharField(max_length=255)
-    start_on = models.DateField()
-    end_on = models.DateField()
+    code = models.SlugField(max_length=40, unique=True, verbose_name=_("code"))
+    name = models.CharField(max_length=255, verbose_name=_("name"))
+    start_on = models.DateField(verbose_name=_("start on"))
+    end_on = models.DateField(verbose_name=_("end on"))
 
     class Meta:
+        verbose_name = _("project")
+        verbose_name_plural = _("projects")
         ordering = ["code"]
         constraints = [
             models.CheckConstraint(condition=Q(end_on__gt=models.F("start_on")), name="project_ends_after_start"),
@@ -39,7 +42,7 @@ class Project(models.Model):
 
     def clean(self):
         if self.start_on and self.end_on and self.end_on <= self.start_on:
-            raise ValidationError({"end_on": "The project must end after it starts."})
+            raise ValidationError({"end_on": gettext("The project must end after it starts.")})
 
     def elapsed_share(self, on=None):
         """Share of the project's time elapsed on ``on`` (0 to 1)."""
@@ -50,12 +53,14 @@ class Project(models.Model):
 
 
 class Pillar(models.Model):
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="pillars")
-    code = models.SlugField(max_length=40)
-    name = models.CharField(max_length=255)
-    order = models.PositiveSmallIntegerField(default=0)
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="pillars", verbose_name=_("project"))
+    code = models.SlugField(max_length=40, verbose_name=_("code"))
+    name = models.CharField(max_length=255, verbose_name=_("name"))
+    order = models.PositiveSmallIntegerField(default=0, verbose_name=_("order"))
 
     class Meta:
+        verbose_name = _("pillar")
+        verbose_name_plural = _("pillars")
         ordering = ["project", "order", "code"]
         constraints = [models.UniqueConstraint(fields=["project", "code"], name="pillar_unique_code")]
 
@@ -71,27 +76,29 @@ class Indicator(models.Model):
         LATEST = "latest", _("Latest value")
         CUMULATIVE = "cumulative", _("Cumulative sum")
         MAXIMUM = "maximum", _("Maximum")
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="indicators")
-    code = models.SlugField(max_length=60)
-    title = models.CharField(max_length=255)
-    description = models.TextField(blank=True)
-    pillar = models.ForeignKey(Pillar, null=True, blank=True, on_delete=models.SET_NULL, related_name="indicators")
-    unit = models.CharField(max_length=60, default="count")
-    baseline = models.DecimalField(max_digits=14, decimal_places=2, default=ZERO)
-    target = models.DecimalField(max_digits=14, decimal_places=2)
-    target_date = models.DateField()
-    is_public = models.BooleanField(default=False)
-    is_cumulative = models.BooleanField(default=True, help_text="The value only grows: milestones never decrease.")
-    order = models.PositiveSmallIntegerField(default=0)
-    source = models.CharField(max_length=10, choices=Source.choices, default=Source.MEASURE)
-    measure_key = models.CharField(max_length=60, blank=True, help_text="The registered measure that counts it.")
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="indicators", verbose_name=_("project"))
+    code = models.SlugField(max_length=60, verbose_name=_("code"))
+    title = models.CharField(max_length=255, verbose_name=_("title"))
+    description = models.TextField(blank=True, verbose_name=_("description"))
+    pillar = models.ForeignKey(Pillar, null=True, blank=True, on_delete=models.SET_NULL, related_name="indicators", verbose_name=_("pillar"))
+    unit = models.CharField(max_length=60, default="count", verbose_name=_("unit"))
+    baseline = models.DecimalField(max_digits=14, decimal_places=2, default=ZERO, verbose_name=_("baseline"))
+    target = models.DecimalField(max_digits=14, decimal_places=2, verbose_name=_("target"))
+    target_date = models.DateField(verbose_name=_("target date"))
+    is_public = models.BooleanField(default=False, verbose_name=_("is public"))
+    is_cumulative = models.BooleanField(default=True, help_text=_("The value only grows: milestones never decrease."), verbose_name=_("is cumulative"))
+    order = models.PositiveSmallIntegerField(default=0, verbose_name=_("order"))
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.MEASURE, verbose_name=_("source"))
+    measure_key = models.CharField(max_length=60, blank=True, help_text=_("The registered measure that counts it."), verbose_name=_("measure key"))
     # Rules of a reported indicator. Across organisations: the sum of each
     # organisation's value; over time, each organisation's value on a date is
     # its latest approved value, the cumulative sum of its values, or their maximum.
-    time_rule = models.CharField(max_length=12, choices=TimeRule.choices, default=TimeRule.LATEST)
+    time_rule = models.CharField(max_length=12, choices=TimeRule.choices, default=TimeRule.LATEST, verbose_name=_("time rule"))
     history = HistoricalRecords()
 
     class Meta:
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
         ordering = ["project", "order", "code"]
         constraints = [
             models.UniqueConstraint(fields=["project", "code"], name="indicator_unique_code"),
@@ -169,13 +176,15 @@ class Indicator(models.Model):
 class Milestone(models.Model):
     """An interim target on a date."""
 
-    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="milestones")
-    date = models.DateField()
-    value = models.DecimalField(max_digits=14, decimal_places=2)
-    label = models.CharField(max_length=120, blank=True)
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="milestones", verbose_name=_("indicator"))
+    date = models.DateField(verbose_name=_("date"))
+    value = models.DecimalField(max_digits=14, decimal_places=2, verbose_name=_("value"))
+    label = models.CharField(max_length=120, blank=True, verbose_name=_("label"))
     history = HistoricalRecords()
 
     class Meta:
+        verbose_name = _("milestone")
+        verbose_name_plural = _("milestones")
         ordering = ["indicator", "date"]
         constraints = [models.UniqueConstraint(fields=["indicator", "date"], name="milestone_unique_date")]
 
@@ -227,21 +236,23 @@ class Report(Reviewable, TrackedModel):
 
     REVIEWER_RULE = _("A report is reviewed by a manager of another organisation.")
 
-    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="reports")
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="reports", verbose_name=_("indicator"))
     # A plain reference to organisations.Organisation: the model is looked up by name so
     # this app imports no domain app.
-    organisation = models.ForeignKey("organisations.Organisation", on_delete=models.PROTECT, related_name="reports")
-    as_of = models.DateField()
-    value = models.DecimalField(max_digits=14, decimal_places=2)
+    organisation = models.ForeignKey("organisations.Organisation", on_delete=models.PROTECT, related_name="reports", verbose_name=_("organisation"))
+    as_of = models.DateField(verbose_name=_("as of"))
+    value = models.DecimalField(max_digits=14, decimal_places=2, verbose_name=_("value"))
     evidence_file = models.FileField(upload_to=report_evidence_path, storage=private_storage, blank=True,
-                                     max_length=255)
-    evidence_url = models.URLField(blank=True)
-    note = models.TextField(blank=True)
+                                     max_length=255, verbose_name=_("evidence file"))
+    evidence_url = models.URLField(blank=True, verbose_name=_("evidence URL"))
+    note = models.TextField(blank=True, verbose_name=_("note"))
     history = HistoricalRecords(excluded_fields=["evidence_file"])
 
     objects = ReportQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
         ordering = ["-as_of", "-id"]
         constraints = [models.CheckConstraint(condition=Q(value__gte=0), name="report_value_not_negative")]
 
@@ -267,17 +278,19 @@ class Report(Reviewable, TrackedModel):
 class ReportingPeriod(models.Model):
     """A period reported to the EU; once closed its snapshots are frozen."""
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="reporting_periods")
-    name = models.CharField(max_length=120)
-    start_on = models.DateField()
-    end_on = models.DateField()
-    closed_at = models.DateTimeField(null=True, blank=True)
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="reporting_periods", verbose_name=_("project"))
+    name = models.CharField(max_length=120, verbose_name=_("name"))
+    start_on = models.DateField(verbose_name=_("start on"))
+    end_on = models.DateField(verbose_name=_("end on"))
+    closed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("closed at"))
     closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                  related_name="+")
+                                  related_name="+", verbose_name=_("closed by"))
     # Closing and reopening (with its reason, ``history_change_reason``) are kept here.
     history = HistoricalRecords(history_change_reason_field=models.TextField(null=True))
 
     class Meta:
+        verbose_name = _("reporting period")
+        verbose_name_plural = _("reporting periods")
         ordering = ["project", "start_on"]
         constraints = [
             models.CheckConstraint(condition=Q(end_on__gte=models.F("start_on")), name="period_end_after_start"),
@@ -308,20 +321,22 @@ class Snapshot(models.Model):
         ON_TRACK = "on_track", _("On track")
         AT_RISK = "at_risk", _("At risk")
         BEHIND = "behind", _("Behind")
-    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="snapshots")
-    date = models.DateField()
-    value = models.DecimalField(max_digits=14, decimal_places=2)
-    target = models.DecimalField(max_digits=14, decimal_places=2)
-    expected = models.DecimalField(max_digits=14, decimal_places=2)
-    progress = models.DecimalField(max_digits=7, decimal_places=4, help_text="value / target, as a fraction.")
-    status = models.CharField(max_length=10, choices=Status.choices)
-    forecast = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
-    computed_at = models.DateTimeField(default=timezone.now)
-    is_frozen = models.BooleanField(default=False, help_text="Part of a closed reporting period: never rewritten.")
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="snapshots", verbose_name=_("indicator"))
+    date = models.DateField(verbose_name=_("date"))
+    value = models.DecimalField(max_digits=14, decimal_places=2, verbose_name=_("value"))
+    target = models.DecimalField(max_digits=14, decimal_places=2, verbose_name=_("target"))
+    expected = models.DecimalField(max_digits=14, decimal_places=2, verbose_name=_("expected"))
+    progress = models.DecimalField(max_digits=7, decimal_places=4, help_text=_("value / target, as a fraction."), verbose_name=_("progress"))
+    status = models.CharField(max_length=10, choices=Status.choices, verbose_name=_("status"))
+    forecast = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True, verbose_name=_("forecast"))
+    computed_at = models.DateTimeField(default=timezone.now, verbose_name=_("computed at"))
+    is_frozen = models.BooleanField(default=False, help_text=_("Part of a closed reporting period: never rewritten."), verbose_name=_("is frozen"))
 
     objects = SnapshotQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("snapshot")
+        verbose_name_plural = _("snapshots")
         ordering = ["indicator", "date"]
         get_latest_by = "date"
         constraints = [models.UniqueConstraint(fields=["indicator", "date"], name="snapshot_unique_date")]
@@ -341,14 +356,16 @@ class Breakdown(models.Model):
     Unless ``overlapping`` is set the parts of a dimension sum to the snapshot's value.
     """
 
-    snapshot = models.ForeignKey(Snapshot, on_delete=models.CASCADE, related_name="breakdowns")
-    dimension = models.CharField(max_length=40)
-    key = models.CharField(max_length=120)
-    label = models.CharField(max_length=255)
-    value = models.DecimalField(max_digits=14, decimal_places=2)
-    overlapping = models.BooleanField(default=False)
+    snapshot = models.ForeignKey(Snapshot, on_delete=models.CASCADE, related_name="breakdowns", verbose_name=_("snapshot"))
+    dimension = models.CharField(max_length=40, verbose_name=_("dimension"))
+    key = models.CharField(max_length=120, verbose_name=_("key"))
+    label = models.CharField(max_length=255, verbose_name=_("label"))
+    value = models.DecimalField(max_digits=14, decimal_places=2, verbose_name=_("value"))
+    overlapping = models.BooleanField(default=False, verbose_name=_("overlapping"))
 
     class Meta:
+        verbose_name = _("breakdown")
+        verbose_name_plural = _("breakdowns")
         ordering = ["snapshot", "dimension", "-value", "key"]
         constraints = [
             models.UniqueConstraint(fields=["snapshot", "dimension", "key"], name="breakdown_unique_part"),
@@ -361,11 +378,13 @@ class Breakdown(models.Model):
 class OutboxEntry(models.Model):
     """"Indicator X changed from date D": written in the transaction of the change, deleted by the drain."""
 
-    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="outbox_entries")
-    changed_from = models.DateField()
-    created_at = models.DateTimeField(default=timezone.now)
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="outbox_entries", verbose_name=_("indicator"))
+    changed_from = models.DateField(verbose_name=_("changed from"))
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
 
     class Meta:
+        verbose_name = _("outbox entry")
+        verbose_name_plural = _("outbox entries")
         ordering = ["pk"]
         indexes = [models.Index(fields=["indicator", "changed_from"], name="outbox_indicator_date")]
 

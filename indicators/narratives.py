@@ -118,9 +118,9 @@ def narrative_comment_add(*, narrative, user, body):
         raise PermissionDenied
     body = (body or "").strip()
     if not body:
-        raise ValidationError({"body": "Write a comment."})
+        raise ValidationError({"body": _("Write a comment.")})
     if len(body) > 4000:
-        raise ValidationError({"body": "A comment has at most 4,000 characters."})
+        raise ValidationError({"body": _("A comment has at most 4,000 characters.")})
     return NarrativeComment.objects.create(narrative=narrative, author=user, body=body)
 
 

@@ -10,12 +10,15 @@ second download costs nothing and any change gives a new report.
 import contextlib
 import io
 import logging
+import re
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, gettext
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
@@ -74,7 +77,7 @@ def chart_for(indicator, history):
     trajectory = [(svg_chart.year_fraction(d), float(v)) for d, v in indicator.trajectory()]
     return svg_chart.line_chart_svg([x for x, _ in points], [y for _, y in points],
                                     [x for x, _ in trajectory], [y for _, y in trajectory],
-                                    title=f"{indicator.title}: history", unit=indicator.unit)
+                                    title=gettext("%(indicator)s: history") % {"indicator": indicator.title}, unit=indicator.unit)
 
 
 def report_data(period, *, annex_limit=PDF_ANNEX_ROWS, progress=None):
@@ -91,15 +94,17 @@ def report_data(period, *, annex_limit=PDF_ANNEX_ROWS, progress=None):
             progress(number, len(rows))
     status = periods.period_status(period)
     generated_at = timezone.localtime()
-    state_text = ("Closed — figures frozen" if status == periods.CLOSED else
-                  f"{periods.STATUS_LABELS[status]} — figures may still change")
+    state_text = (gettext("Closed — figures frozen") if status == periods.CLOSED else
+                  gettext("%(status)s — figures may still change") % {"status": periods.STATUS_LABELS[status]})
     return {
         "period": period, "project": period.project, "as_of": on, "rows": rows, "sections": sections,
         "status": status, "status_label": periods.STATUS_LABELS[status],
         "state_text": state_text, "generated_at": generated_at, "annex_limit": annex_limit,
         # The running header and footer of every page, as CSS strings.
         "css": {"header": css_string(f"{period.project} · {period.name}"), "state": css_string(state_text),
-                "footer": css_string(f"Generated {generated_at:%d %b %Y, %H:%M} · figures as of {on:%d %b %Y}")},
+                "footer": css_string(gettext("Generated %(generated)s · figures as of %(as_of)s") % {
+                    "generated": date_format(generated_at, "DATETIME_FORMAT"), "as_of": date_format(on)}),
+                "pages": css_counters(gettext("Page %(page)s of %(pages)s"))},
     }
 
 
@@ -107,6 +112,17 @@ def css_string(text):
     """``text`` as a quoted CSS string, safe inside a <style> element."""
     escaped = "".join(c if c.isalnum() or c in " ·—-,.:()/" else f"\\{ord(c):x} " for c in str(text))
     return mark_safe(f'"{escaped}"')  # noqa: S308 - every other character is escaped above
+
+
+def css_counters(text):
+    """``text`` with ``%(page)s`` and ``%(pages)s`` as a CSS ``content`` value with the page counters."""
+    parts = []
+    for piece in re.split(r"(%\((?:page|pages)\)s)", text):
+        if piece in ("%(page)s", "%(pages)s"):
+            parts.append(f"counter({piece[2:-2]})")
+        elif piece:
+            parts.append(css_string(piece))
+    return mark_safe(" ".join(parts))  # noqa: S308 - the strings are escaped by css_string
 
 
 def render_pdf(period, progress=None):
@@ -186,7 +202,8 @@ RENDERERS = {"pdf": render_pdf, "xlsx": render_xlsx}
 
 
 def cache_key(period, fmt):
-    return f"indicators:period-report:{fmt}:{periods.period_version(period)}"
+    # The report is in the reader's language: one cached copy per language.
+    return f"indicators:period-report:{fmt}:{get_language()}:{periods.period_version(period)}"
 
 
 def cached_report(period, fmt):

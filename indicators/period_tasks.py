@@ -12,21 +12,26 @@ from .tasks import DATABASE_ERRORS
 
 @shared_task(acks_late=True, autoretry_for=DATABASE_ERRORS, retry_backoff=True, max_retries=3,
              soft_time_limit=20 * 60, time_limit=25 * 60)
-def period_report_task(period_id, fmt):
-    """Build a period's report (PDF or XLSX) into the cache, writing its progress for the waiting page."""
+def period_report_task(period_id, fmt, language=None):
+    """Build a period's report (PDF or XLSX) in ``language`` (the reader's) into the cache, writing its progress
+    for the waiting page."""
+    from django.conf import settings
     from django.core.cache import cache
+    from django.utils import translation
 
     from . import period_report
     from .models import ReportingPeriod
 
-    key = f"indicators:period-report:progress:{fmt}:{period_id}"
+    language = language or settings.LANGUAGE_CODE
+    key = f"indicators:period-report:progress:{fmt}:{language}:{period_id}"
     period = ReportingPeriod.objects.select_related("project").get(pk=period_id)
 
     def progress(done, total):
         cache.set(key, {"done": done, "total": total}, 15 * 60)
 
     try:
-        period_report.build(period, fmt, progress=progress)
+        with translation.override(language):
+            period_report.build(period, fmt, progress=progress)
     finally:
         cache.delete(key)
 

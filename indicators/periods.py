@@ -17,7 +17,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts import roles
 
@@ -28,7 +30,7 @@ from .registry import registry
 OPEN = "open"
 IN_REVIEW = "in_review"
 CLOSED = "closed"
-STATUS_LABELS = {OPEN: "Open", IN_REVIEW: "In review", CLOSED: "Closed"}
+STATUS_LABELS = {OPEN: gettext_lazy("Open"), IN_REVIEW: gettext_lazy("In review"), CLOSED: gettext_lazy("Closed")}
 
 
 def period_status(period, events=None):
@@ -179,7 +181,8 @@ def period_close(*, period, user):
         if period_status(locked) != IN_REVIEW:
             raise ValidationError(_("Put the period in review before closing it."))
         if locked.end_on >= timezone.localdate():
-            raise ValidationError(f"The period runs until {locked.end_on:%d %b %Y}: close it after its end.")
+            raise ValidationError(_("The period runs until %(end)s: close it after its end.")
+                                  % {"end": date_format(locked.end_on)})
         closed = services.reporting_period_close(period=locked, user=user)
         PeriodEvent.objects.create(period=locked, action=PeriodEvent.Action.CLOSE, user=user)
         narratives_changed()
@@ -192,7 +195,7 @@ def period_reopen(*, period, user, reason):
         raise PermissionDenied
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError({"reason": "Say why the period is reopened: the reason is kept in its history."})
+        raise ValidationError({"reason": _("Say why the period is reopened: the reason is kept in its history.")})
     with transaction.atomic():
         locked = _locked(period)
         if locked.closed_at is None:

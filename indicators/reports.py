@@ -8,6 +8,7 @@ transaction commits. Keyword-only arguments; the API calls the same functions.
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from registers import uploads
 
@@ -26,7 +27,7 @@ def report_submit(*, report, user, evidence_file=None):
         check_evidence_file(evidence_file)
         report.evidence_file = evidence_file
     if not report.evidence_file and not report.evidence_url:
-        raise ValidationError({"evidence_url": "Give the evidence: upload a file or give its URL."})
+        raise ValidationError({"evidence_url": gettext("Give the evidence: upload a file or give its URL.")})
     report.status = Report.Status.SUBMITTED
     report.submitted_by = user
     report.submitted_at = timezone.now()

@@ -7,6 +7,7 @@ is in ``indicators.triggers``.
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts import roles
 
@@ -27,8 +28,8 @@ def reporting_period_close(*, period, user=None):
             return period
         today = timezone.localdate()
         if period.end_on >= today:
-            raise ValidationError(f"The reporting period '{triggers.period_label(period)}' has not ended yet: "
-                                  "it can be closed from the day after its end.")
+            raise ValidationError(gettext("The reporting period '%(period)s' has not ended yet: it can be closed from "
+                                          "the day after its end.") % {"period": triggers.period_label(period)})
         indicators = [i for i in rollup.indicators_to_compute() if i.project_id == period.project_id]
         rollup.store([result for indicator in indicators
                       for result in rollup.compute_series(indicator, month_ends(period.start_on, period.end_on))],
@@ -51,15 +52,16 @@ def reporting_period_reopen(*, period, user, reason):
     engine recomputes them from the registers on the next drain.
     """
     if not roles.is_admin(user):
-        raise PermissionDenied("Only an administrator may reopen a closed reporting period.")
+        raise PermissionDenied(gettext("Only an administrator may reopen a closed reporting period."))
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError({"reason": "Give the reason for reopening the period: it is kept in its history."})
+        raise ValidationError({"reason": gettext("Give the reason for reopening the period: it is kept in its history.")})
     with transaction.atomic():
         rollup.lock()
         period = ReportingPeriod.objects.select_for_update().get(pk=period.pk)
         if period.closed_at is None:
-            raise ValidationError(f"The reporting period '{triggers.period_label(period)}' is not closed.")
+            raise ValidationError(gettext("The reporting period '%(period)s' is not closed.")
+                                  % {"period": triggers.period_label(period)})
         period.closed_at = None
         period.closed_by = None
         period._history_user = user

@@ -10,6 +10,8 @@ import datetime
 import math
 from html import escape
 
+from django.utils.translation import gettext
+
 
 def _nice_step(span, n=5):
     """1/2/5 x 10^k step giving about n ticks over span."""
@@ -49,10 +51,11 @@ def line_chart_svg(xs, ys, txs, tys, *, title="", unit="", width=560, height=260
                f'stroke-width="1.5" stroke-dasharray="5 3"/>')
     out.append(f'<polyline points="{pts(xs, ys)}" fill="none" stroke="#1f77b4" stroke-width="2"/>')
     lx = width - pad_r - 150
+    actual = gettext("Actual (%(unit)s)") % {"unit": unit} if unit else gettext("Actual")
     out.append(f'<line x1="{lx}" x2="{lx + 18}" y1="{pad_t}" y2="{pad_t}" stroke="#1f77b4" stroke-width="2"/>'
-               f'<text x="{lx + 22}" y="{pad_t + 3}">Actual{escape(" (" + unit + ")" if unit else "")}</text>'
+               f'<text x="{lx + 22}" y="{pad_t + 3}">{escape(actual)}</text>'
                f'<line x1="{lx}" x2="{lx + 18}" y1="{pad_t + 14}" y2="{pad_t + 14}" stroke="#d62728" '
-               f'stroke-dasharray="5 3" stroke-width="1.5"/><text x="{lx + 22}" y="{pad_t + 17}">Expected path</text>')
+               f'stroke-dasharray="5 3" stroke-width="1.5"/><text x="{lx + 22}" y="{pad_t + 17}">{escape(gettext("Expected path"))}</text>')
     out.append("</svg>")
     return "".join(out)
 

@@ -29,6 +29,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from . import rollup
 from .models import Indicator, OutboxEntry
@@ -171,8 +172,9 @@ def _write(since, *, check=True):
             period = rollup.closed_period_conflict(entry.indicator, entry.changed_from, periods)
             if period is not None:
                 raise ValidationError(
-                    f"This change would alter the closed reporting period '{period_label(period)}' "
-                    f"({entry.indicator.title}). An administrator may reopen the period, giving a reason.",
+                    gettext("This change would alter the closed reporting period '%(period)s' (%(indicator)s). "
+                            "An administrator may reopen the period, giving a reason.")
+                    % {"period": period_label(period), "indicator": entry.indicator.title},
                     code="closed_period")
     OutboxEntry.objects.bulk_create(entries)
     request_drain()

@@ -24,6 +24,7 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts import roles
+from registers import pagecache
 
 from . import charts, dashboard, exports, generation, narratives, periods, triggers
 from .models import Indicator, OutboxEntry, ReportingPeriod
@@ -114,7 +115,7 @@ def indicator_detail(request, code):
     _require_viewer(request)
     indicator = Indicator.objects.select_related("project", "pillar").filter(code=code).order_by("project_id").first()
     if indicator is None:
-        raise Http404("No such indicator.")
+        raise Http404(gettext("No such indicator."))
     today = timezone.localdate()
     requested = request.GET.get("dimension", "")
     if not re.fullmatch(r"[\w-]{1,64}", requested):
@@ -269,8 +270,10 @@ def export_csv(request):
 def export_xlsx(request):
     """Two sheets: today's row per indicator, and the month-end history."""
     cards = _export_cards(request)
+    # The workbook changes only with a roll-up: built once per generation, day and language.
+    key = f"indicators:export:xlsx:{timezone.localdate().isoformat()}"
     response = HttpResponse(
-        exports.as_xlsx(exports.rows(cards), exports.history_rows(cards)),
+        _cached(key, lambda: exports.as_xlsx(exports.rows(cards), exports.history_rows(cards))),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     response["Content-Disposition"] = f'attachment; filename="{exports.file_name("xlsx")}"'
@@ -280,17 +283,29 @@ def export_xlsx(request):
 @require_GET
 def public(request):
     """The indicators marked public: aggregates only, no login, cacheable."""
-    key = f"indicators:public:progress:{timezone.localdate().isoformat()}"
-    cards = dashboard.cards(public_only=True)
-    response = render(request, "indicators/public.html", {
-        "cards": cards,
-        "timeline": dashboard.timeline(cards),
-        "as_of": dashboard.as_of(cards),
-        "narratives": narratives.public_latest(),
-        "progress_figure": _cached(key, lambda: charts.figure_data(charts.progress_figure(cards)))
-        if any(c.snapshot for c in cards) else None,
-        **_public_map_context(cards),
-    })
+    today = timezone.localdate().isoformat()
+
+    def build():
+        cards = dashboard.cards(public_only=True)
+        key = f"indicators:public:progress:{today}"
+        context = {
+            "cards": cards,
+            "timeline": dashboard.timeline(cards),
+            "as_of": dashboard.as_of(cards),
+            "narratives": narratives.public_latest(),
+            "progress_figure": _cached(key, lambda: charts.figure_data(charts.progress_figure(cards)))
+            if any(c.snapshot for c in cards) else None,
+            **_public_map_context(cards),
+        }
+        has_figures = bool(context["progress_figure"] or context["map_figure"])
+        return render_to_string("indicators/public_content.html", context, request), has_figures
+
+    # The same for every visitor: built once per roll-up, day and language; the narratives
+    # are records, so a published narrative (a record change) builds it afresh too.
+    records = pagecache.current()
+    content, has_figures = build() if records is None else _cached(
+        f"indicators:public:content:{today}:{records}", build)
+    response = render(request, "indicators/public.html", {"content": content, "has_figures": has_figures})
     if request.user.is_authenticated:
         # The page header then carries the user's name and a CSRF token: no shared cache.
         patch_cache_control(response, private=True, max_age=PUBLIC_MAX_AGE)

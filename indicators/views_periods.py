@@ -9,6 +9,7 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language, gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import roles
@@ -70,10 +71,10 @@ def period_review(request, pk):
     try:
         if request.POST.get("action") == "open":
             periods.period_back_to_open(period=period, user=request.user)
-            messages.success(request, "The period is open again.")
+            messages.success(request, gettext("The period is open again."))
         else:
             periods.period_review(period=period, user=request.user)
-            messages.success(request, "The period is in review.")
+            messages.success(request, gettext("The period is in review."))
     except ValidationError as error:
         messages.error(request, _error_text(error))
     return redirect("indicators:period-detail", pk=period.pk)
@@ -95,7 +96,7 @@ def period_close(request, pk):
             except ValidationError as error:
                 form.add_error(None, _error_text(error))
             else:
-                messages.success(request, f"{period} is closed: its figures are frozen.")
+                messages.success(request, gettext("%(period)s is closed: its figures are frozen.") % {"period": period})
                 return redirect("indicators:period-detail", pk=period.pk)
         status = 400
     rows = periods.period_rows(period, with_breakdowns=False)
@@ -120,7 +121,7 @@ def period_reopen(request, pk):
             except ValidationError as error:
                 form.add_error(None, _error_text(error))
             else:
-                messages.success(request, f"{period} is reopened.")
+                messages.success(request, gettext("%(period)s is reopened.") % {"period": period})
                 return redirect("indicators:period-detail", pk=period.pk)
         status = 400
     return render(request, "indicators/periods/reopen.html", {"period": period, "form": form}, status=status)
@@ -129,7 +130,7 @@ def period_reopen(request, pk):
 def _indicator_in(period, code):
     indicator = Indicator.objects.filter(project_id=period.project_id, code=code).first()
     if indicator is None:
-        raise Http404("No such indicator in this period's project.")
+        raise Http404(gettext("No such indicator in this period's project."))
     return indicator
 
 
@@ -143,7 +144,7 @@ def narrative_edit(request, pk, code):
     indicator = _indicator_in(period, code)
     narrative = Narrative.objects.filter(indicator=indicator, period=period).first()
     if period.is_closed:
-        messages.error(request, "The period is closed: its narratives can no longer change.")
+        messages.error(request, gettext("The period is closed: its narratives can no longer change."))
         return redirect("indicators:narrative-detail", pk=period.pk, code=code) if narrative else \
             redirect("indicators:period-detail", pk=period.pk)
     initial = {"version": narrative.version if narrative else None}
@@ -157,7 +158,7 @@ def narrative_edit(request, pk, code):
             except ValidationError as error:
                 form.add_error(None, _error_text(error))
             else:
-                messages.success(request, f"Narrative of {indicator} saved.")
+                messages.success(request, gettext("Narrative of %(indicator)s saved.") % {"indicator": indicator})
                 return redirect("indicators:narrative-detail", pk=period.pk, code=code)
         status = 400
     return render(request, "indicators/periods/narrative_form.html", {
@@ -193,7 +194,7 @@ def narrative_review(request, pk, code):
     except ValidationError as error:
         messages.error(request, _error_text(error))
     else:
-        messages.success(request, "Narrative marked reviewed.")
+        messages.success(request, gettext("Narrative marked reviewed."))
     return redirect("indicators:narrative-detail", pk=period.pk, code=code)
 
 
@@ -207,7 +208,7 @@ def narrative_comment(request, pk, code):
     form = CommentForm(request.POST)
     if form.is_valid():
         narratives.narrative_comment_add(narrative=narrative, user=request.user, body=form.cleaned_data["body"])
-        messages.success(request, "Comment added.")
+        messages.success(request, gettext("Comment added."))
         return redirect("indicators:narrative-detail", pk=period.pk, code=code)
     return render(request, "indicators/periods/narrative_detail.html", {
         "period": period, "indicator": indicator, "narrative": narrative, "parts": narratives.parts(narrative),
@@ -219,7 +220,7 @@ def narrative_comment(request, pk, code):
 
 
 def _progress_key(period, fmt):
-    return f"indicators:period-report:progress:{fmt}:{period.pk}"
+    return f"indicators:period-report:progress:{fmt}:{get_language()}:{period.pk}"
 
 
 def _is_large(period):
@@ -247,7 +248,7 @@ def period_report(request, pk, fmt):
     with contextlib.suppress(Exception):
         progress = cache.get(_progress_key(period, fmt))
         if progress is None and cache.add(_progress_key(period, fmt), {"done": 0, "total": 0}, 15 * 60):
-            period_report_task.delay(period.pk, fmt)
+            period_report_task.delay(period.pk, fmt, get_language())
             progress = {"done": 0, "total": 0}
     return render(request, "indicators/periods/report_progress.html", {
         "period": period, "fmt": fmt.upper(), "progress": progress or {"done": 0, "total": 0},

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from registers import reviews
 from registers.engine import Column, Register, add_errors, check_access, safe_next
@@ -21,20 +22,20 @@ from .forms import ReportedIndicatorForm, ReportFilter, ReportForm, ReviewForm
 from .models import Indicator, Report
 
 register = Register(
-    model=Report, name="report", slug="reports", namespace="indicators", title_plural="Reported values",
+    model=Report, name="report", slug="reports", namespace="indicators", title_plural=_("Reported values"),
     form_class=ReportForm, filterset_class=ReportFilter, template_dir="indicators/reports",
     search_fields=("indicator__title", "indicator__code", "organisation__name", "note"), default_sort="-as_of",
     select_related=("indicator", "organisation", "submitted_by", "reviewed_by"),
     columns=[
-        Column("Indicator", "indicator__title", sort="indicator__title"),
-        Column("Organisation", "organisation__name", sort="organisation__name"),
-        Column("As of", "as_of", sort="as_of"),
-        Column("Value", "value", sort="value", numeric=True),
-        Column("Status", "status", sort="status"),
+        Column(_("Indicator"), "indicator__title", sort="indicator__title"),
+        Column(_("Organisation"), "organisation__name", sort="organisation__name"),
+        Column(_("As of"), "as_of", sort="as_of"),
+        Column(_("Value"), "value", sort="value", numeric=True),
+        Column(_("Status"), "status", sort="status"),
     ],
     detail_fields=("indicator", "organisation", "as_of", "value", "evidence_url", "note", "status", "submitted_by",
                    "reviewed_by", "reviewed_at", "review_note"),
-    empty_help="Indicators without a register are reported here, with their evidence.",
+    empty_help=_("Indicators without a register are reported here, with their evidence."),
     # A report needs a reported indicator: until one is defined, the index offers to define one.
     can_create=definitions.reported_indicators_exist,
     extra_links=[{"label": "Define a reported indicator", "url_name": "indicators:indicator-create", "edit": True}],
@@ -69,7 +70,7 @@ def report_create(request):
     if denied:
         return denied
     if not definitions.reported_indicators_exist():
-        messages.info(request, "No indicator takes reported values yet: define one first.")
+        messages.info(request, gettext("No indicator takes reported values yet: define one first."))
         return HttpResponseRedirect(reverse("indicators:indicator-create"))
     if request.method == "POST":
         form = ReportForm(request.POST, request.FILES, user=request.user)
@@ -106,7 +107,7 @@ def indicator_create(request):
         return denied
     project = definitions.current_project()
     if project is None:
-        raise Http404("No project yet: run `python manage.py seed_lcamp` first.")
+        raise Http404(gettext("No project yet: run `python manage.py seed_lcamp` first."))
     form = ReportedIndicatorForm(request.POST or None, project=project)
     if request.method == "POST" and form.is_valid():
         try:
@@ -114,7 +115,8 @@ def indicator_create(request):
         except ValidationError as error:
             add_errors(form, error)
         else:
-            messages.success(request, f"Indicator “{indicator.title}” defined: report its first value.")
+            messages.success(request, gettext("Indicator “%(title)s” defined: report its first value.")
+                             % {"title": indicator.title})
             return HttpResponseRedirect(f"{reverse('indicators:report-create')}?indicator={indicator.code}")
     return render(request, "indicators/indicator_form.html", {"form": form, "project": project})
 
@@ -159,7 +161,7 @@ def report_evidence(request, pk):
         return denied
     report = get_object_or_404(Report, pk=pk)
     if not report.evidence_file:
-        raise Http404("This report has no evidence file.")
+        raise Http404(gettext("This report has no evidence file."))
     suffix = report.evidence_file.name.rsplit(".", 1)[-1] if "." in report.evidence_file.name else "bin"
     filename = f"evidence-report-{report.pk}.{suffix}"
     return FileResponse(report.evidence_file.open("rb"), as_attachment=True, filename=filename)

@@ -113,6 +113,96 @@ INDICATOR_TITLES = {
     },
 }
 
+# The indicators' descriptions (what counts) in the same languages.
+INDICATOR_DESCRIPTIONS = {
+    "observatories": {
+        "es": "Observatorios puestos en marcha y no cerrados; los previstos no cuentan.",
+        "eu": "Abian jarritako eta itxi gabeko behatokiak; aurreikusitakoak ez dira zenbatzen.",
+        "fr": "Observatoires lancés et non fermés ; ceux qui sont prévus sont exclus.",
+        "it": "Osservatori avviati e non chiusi; quelli previsti sono esclusi.",
+        "sv": "Observatorier som har startats och inte stängts; planerade räknas inte.",
+        "fi": "Käynnistetyt ja sulkemattomat seurantakeskukset; suunniteltuja ei lasketa.",
+    },
+    "alliance-members": {
+        "es": "Organizaciones distintas con una adhesión activa; una organización que salió y volvió a "
+              "adherirse cuenta una vez.",
+        "eu": "Kidetza aktiboa duten erakunde desberdinak; irten eta berriro sartu den erakunde bat behin "
+              "zenbatzen da.",
+        "fr": "Organisations distinctes ayant une adhésion active ; une organisation partie puis revenue "
+              "compte une fois.",
+        "it": "Organizzazioni distinte con un'adesione attiva; un'organizzazione uscita e rientrata conta "
+              "una volta.",
+        "sv": "Olika organisationer med ett aktivt medlemskap; en organisation som lämnat och gått med igen "
+              "räknas en gång.",
+        "fi": "Eri organisaatiot, joilla on voimassa oleva jäsenyys; eronnut ja uudelleen liittynyt "
+              "organisaatio lasketaan kerran.",
+    },
+    "cooperation-projects": {
+        "es": "Proyectos iniciados y no cancelados, con al menos dos participantes que eran miembros de la "
+              "alianza en la fecha de inicio del proyecto.",
+        "eu": "Hasitako eta bertan behera utzi gabeko proiektuak, proiektuaren hasiera-datan aliantzako kide "
+              "ziren bi parte-hartzaile gutxienez dituztenak.",
+        "fr": "Projets commencés et non annulés, avec au moins deux participants membres de l'alliance à la "
+              "date de début du projet.",
+        "it": "Progetti avviati e non annullati, con almeno due partecipanti che erano membri dell'alleanza "
+              "alla data di inizio del progetto.",
+        "sv": "Projekt som har startat och inte ställts in, med minst två deltagare som var medlemmar i "
+              "alliansen på projektets startdatum.",
+        "fi": "Alkaneet ja peruuttamattomat hankkeet, joissa on vähintään kaksi osallistujaa, jotka olivat "
+              "allianssin jäseniä hankkeen alkamispäivänä.",
+    },
+    "mous": {
+        "es": "Solo memorandos de entendimiento aprobados; los presentados, rechazados y retirados nunca "
+              "cuentan.",
+        "eu": "Onartutako elkar-ulertze memorandumak soilik; aurkeztutakoak, baztertutakoak eta "
+              "erretiratutakoak ez dira inoiz zenbatzen.",
+        "fr": "Protocoles d'accord approuvés uniquement ; ceux qui sont soumis, rejetés ou retirés ne "
+              "comptent jamais.",
+        "it": "Solo memorandum d'intesa approvati; quelli presentati, respinti e ritirati non contano mai.",
+        "sv": "Endast godkända samförståndsavtal; inlämnade, avslagna och återkallade räknas aldrig.",
+        "fi": "Vain hyväksytyt yhteisymmärryspöytäkirjat; lähetettyjä, hylättyjä ja peruttuja ei koskaan "
+              "lasketa.",
+    },
+    "micro-credentials": {
+        "es": "Microcredenciales publicadas de nivel 3 a 6 del MEC, hasta el día en que se retiran.",
+        "eu": "Argitaratutako EQF 3. mailatik 6.era bitarteko mikrokredentzialak, erretiratzen diren "
+              "egunera arte.",
+        "fr": "Microcertifications publiées de niveau 3 à 6 du CEC, jusqu'au jour de leur retrait.",
+        "it": "Microcredenziali pubblicate di livello EQF da 3 a 6, fino al giorno in cui sono ritirate.",
+        "sv": "Publicerade mikromeriter på EQF-nivå 3 till 6, fram till den dag de dras tillbaka.",
+        "fi": "Julkaistut EQF-tasojen 3–6 mikrotutkinnot siihen päivään asti, jona ne poistetaan käytöstä.",
+    },
+    "skill-gaps": {
+        "es": "Brechas críticas de competencias validadas por un observatorio, hasta el día en que se retiran.",
+        "eu": "Behatoki batek baliozkotutako gaitasun-hutsune kritikoak, erretiratzen diren egunera arte.",
+        "fr": "Déficits de compétences critiques validés par un observatoire, jusqu'au jour de leur retrait.",
+        "it": "Carenze critiche di competenze convalidate da un osservatorio, fino al giorno in cui sono "
+              "ritirate.",
+        "sv": "Kritiska kompetensbrister som validerats av ett observatorium, fram till den dag de dras "
+              "tillbaka.",
+        "fi": "Seurantakeskuksen vahvistamat kriittiset osaamisvajeet siihen päivään asti, jona ne poistetaan "
+              "käytöstä.",
+    },
+    "students-international": {
+        "es": "Estudiantes de intercambios entre fábricas de aprendizaje con una organización socia de otro "
+              "país.",
+        "eu": "Beste herrialde bateko erakunde bazkide bat duten ikaskuntza-lantegien arteko trukeetako "
+              "ikasleak.",
+        "fr": "Élèves des échanges entre usines-écoles avec une organisation partenaire d'un autre pays.",
+        "it": "Studenti degli scambi tra learning factory con un'organizzazione partner di un altro paese.",
+        "sv": "Studenter i utbyten mellan lärfabriker med en partnerorganisation i ett annat land.",
+        "fi": "Oppimistehtaiden vaihtojen opiskelijat, kun kumppaniorganisaatio on toisesta maasta.",
+    },
+    "collaborative-products": {
+        "es": "Productos desarrollados con al menos dos organizaciones colaboradoras.",
+        "eu": "Gutxienez elkarlanean ari diren bi erakunderekin garatutako produktuak.",
+        "fr": "Produits développés avec au moins deux organisations collaboratrices.",
+        "it": "Prodotti sviluppati con almeno due organizzazioni collaboratrici.",
+        "sv": "Produkter som utvecklats med minst två samarbetande organisationer.",
+        "fi": "Tuotteet, jotka on kehitetty vähintään kahden yhteistyöorganisaation kanssa.",
+    },
+}
+
 # The units as the cards and the charts' axes show them.
 UNITS = {
     "observatories": {"es": "observatorios", "eu": "behatoki", "fr": "observatoires", "it": "osservatori",
@@ -256,6 +346,8 @@ def seed_reference_data():
         )
         created += new
         _fill_translations(indicators[code], "title", INDICATOR_TITLES.get(code, {}))
+        if indicators[code].description_en == description:
+            _fill_translations(indicators[code], "description", INDICATOR_DESCRIPTIONS.get(code, {}))
         if indicators[code].unit_en == unit:
             _fill_translations(indicators[code], "unit", UNITS.get(unit, {}))
     for code, date, value in MILESTONES:

@@ -260,6 +260,10 @@ else:
 # version are cached only then: a change forgets them in the cache, and a per-process
 # cache would forget them in the changing process only. The tests run in one process.
 CACHE_IS_SHARED = bool(REDIS_URL) or TESTING
+# Register lists, the MoU review list and the API's register lists are cached (shared cache only)
+# until a record changes (registers.pagecache). The tests build every page (their query counts
+# measure the work), except the tests of the cache itself.
+PAGE_CACHE = env.bool("PAGE_CACHE", default=not TESTING)
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
@@ -299,6 +303,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "indicators.period_tasks.reminders_task",
         "schedule": crontab(hour=7, minute=0),
     },
+    # Delete the import and export jobs older than JOBS_KEEP_DAYS and their files (the
+    # exported spreadsheets are copies of the registers: they must not pile up in
+    # PRIVATE_MEDIA_ROOT). Early morning, apart from the roll-up and the backfill.
+    "clean-jobs-daily": {
+        "task": "registers.tasks.clean_jobs_task",
+        "schedule": crontab(hour=3, minute=15),
+    },
 }
 # The outbox is drained this many seconds after a change; changes within the
 # window share one drain (debounce).
@@ -306,6 +317,17 @@ ROLLUP_DEBOUNCE_SECONDS = env.float("ROLLUP_DEBOUNCE_SECONDS", default=2.0)
 # A period report counting more records than this is built by a Celery worker (a page shows
 # its progress) instead of in the request; with eager tasks it is always built in the request.
 REPORT_ASYNC_RECORDS = env.int("REPORT_ASYNC_RECORDS", default=20_000)
+# An import confirmed with more rows than this, and an XLSX export of more rows than
+# EXPORT_ASYNC_ROWS, run as a job (a Celery task; its page shows the progress and keeps the
+# result). With eager tasks (no broker) the job runs in the request and its page shows the result.
+IMPORT_ASYNC_ROWS = env.int("IMPORT_ASYNC_ROWS", default=1_000)
+EXPORT_ASYNC_ROWS = env.int("EXPORT_ASYNC_ROWS", default=5_000)
+# The same for the registers imported row by row through their forms and services
+# (registers.importing: ~40 queries a row, about 20 ms): above this many rows the rows are
+# checked and written by a job, so a request stays well under the worker timeout.
+REGISTER_IMPORT_ASYNC_ROWS = env.int("REGISTER_IMPORT_ASYNC_ROWS", default=100)
+# Import and export jobs (and their files) are deleted this many days after they started.
+JOBS_KEEP_DAYS = env.int("JOBS_KEEP_DAYS", default=7)
 # Reminders: a period ends in one of these many days; an MoU or a reported value waits
 # for review longer than REMINDER_REVIEW_WAITING_DAYS; the digest goes out on this weekday (0 = Monday).
 REMINDER_PERIOD_DAYS = (30, 7)

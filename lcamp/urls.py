@@ -18,6 +18,9 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
     path("registers/", register_views.index, name="registers"),
+    path("registers/jobs/<uuid:pk>/", register_views.job_view, name="registers-job"),
+    path("registers/jobs/<uuid:pk>/status/", register_views.job_status, name="registers-job-status"),
+    path("registers/jobs/<uuid:pk>/download/", register_views.job_download, name="registers-job-download"),
     # Not under registers/: partners pick MoU counterparts too (each picker says who may use it).
     path("pickers/<str:key>/", register_pickers.pick_view, name="registers-pick"),
     path("", include("organisations.urls")),

@@ -1,8 +1,9 @@
 """Register forms and filters of the observatories app."""
 
 import django_filters
-from django_countries import countries
+from django.utils.translation import gettext_lazy as _
 
+from organisations.labels import country_choices
 from organisations.models import Organisation
 from registers.engine import RegisterForm, StatusChangeForm
 
@@ -14,9 +15,9 @@ class ObservatoryForm(RegisterForm):
         model = Observatory
         fields = ["name", "region", "host_organisation", "status", "launched_on", "website", "description"]
         help_texts = {
-            "status": "Planned observatories are not counted; an active one counts from its launch date. "
-                      "Close one with “Change status”.",
-            "launched_on": "Required once the observatory is active.",
+            "status": _("Planned observatories are not counted; an active one counts from its launch date. "
+                      "Close one with “Change status”."),
+            "launched_on": _("Required once the observatory is active."),
         }
 
 
@@ -28,7 +29,7 @@ class ObservatoryStatusForm(StatusChangeForm):
         model = Observatory
         fields = ["status", "launched_on", "closed_on"]
         help_texts = {
-            "status": "Close an observatory instead of deleting it: it stays counted up to its closing date.",
+            "status": _("Close an observatory instead of deleting it: it stays counted up to its closing date."),
         }
 
 
@@ -38,10 +39,10 @@ class SkillGapForm(RegisterForm):
         fields = ["observatory", "title", "description", "esco_skill_uri", "esco_skill_label", "isco_code",
                   "nace_code", "critical", "identified_on", "status", "evidence", "evidence_url"]
         help_texts = {
-            "esco_skill_uri": "Copy it from the ESCO portal (esco.ec.europa.eu), e.g. "
-                              "http://data.europa.eu/esco/skill/2b8a6e2b-4e1c-4b59-9d43-a5a7e2e27e1d.",
-            "critical": "Only critical, validated skill gaps count towards the indicator.",
-            "status": "Candidate until the observatory validates it; retire it instead of deleting it.",
+            "esco_skill_uri": _("Copy it from the ESCO portal (esco.ec.europa.eu), e.g. "
+                              "http://data.europa.eu/esco/skill/2b8a6e2b-4e1c-4b59-9d43-a5a7e2e27e1d."),
+            "critical": _("Only critical, validated skill gaps count towards the indicator."),
+            "status": _("Candidate until the observatory validates it; retire it instead of deleting it."),
         }
 
 
@@ -52,12 +53,12 @@ class SkillGapStatusForm(StatusChangeForm):
     class Meta:
         model = SkillGap
         fields = ["status", "retired_on"]
-        help_texts = {"status": "Retire a skill gap that is no longer critical: it stops being counted."}
+        help_texts = {"status": _("Retire a skill gap that is no longer critical: it stops being counted.")}
 
 
 class ObservatoryFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=Observatory.Status.choices)
-    country = django_filters.ChoiceFilter(field_name="region__country", choices=countries, label="Country")
+    country = django_filters.ChoiceFilter(field_name="region__country", choices=country_choices, label=_("Country"))
     host_organisation = django_filters.ModelChoiceFilter(queryset=Organisation.objects.all())
 
     class Meta:
@@ -69,9 +70,9 @@ class SkillGapFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=SkillGap.Status.choices)
     observatory = django_filters.ModelChoiceFilter(queryset=Observatory.objects.all())
     critical = django_filters.BooleanFilter()
-    nace_code = django_filters.CharFilter(lookup_expr="istartswith", label="NACE code starts with")
+    nace_code = django_filters.CharFilter(lookup_expr="istartswith", label=_("NACE code starts with"))
     identified_after = django_filters.DateFilter(field_name="identified_on", lookup_expr="gte",
-                                                 label="Identified from")
+                                                 label=_("Identified from"))
 
     class Meta:
         model = SkillGap

@@ -50,7 +50,7 @@ def skill_gaps_on(on):
 
 registry.register(Measure(
     key="observatories",
-    label="Regional observatories",
+    label=_("Regional observatories"),
     description="Observatories launched on or before the date, not closed on or before it, not planned.",
     records=observatories_on,
     models=("observatories.Observatory", "organisations.Region"),
@@ -67,7 +67,7 @@ registry.register(Measure(
 
 registry.register(Measure(
     key="skill-gaps",
-    label="Critical skill gaps",
+    label=_("Critical skill gaps"),
     description="Critical, validated skill gaps identified on or before the date, not retired on or before it.",
     records=skill_gaps_on,
     models=("observatories.SkillGap", "observatories.Observatory", "organisations.Region"),

@@ -12,13 +12,14 @@ from registers.validators import end_of_life_errors, ends_after, validate_event_
 
 esco_skill_validator = RegexValidator(
     r"^http://data\.europa\.eu/esco/skill/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$",
-    "An ESCO skill URI looks like http://data.europa.eu/esco/skill/<uuid>, "
-    "e.g. http://data.europa.eu/esco/skill/2b8a6e2b-4e1c-4b59-9d43-a5a7e2e27e1d.",
+    _("An ESCO skill URI looks like http://data.europa.eu/esco/skill/<uuid>, "
+      "e.g. http://data.europa.eu/esco/skill/2b8a6e2b-4e1c-4b59-9d43-a5a7e2e27e1d."),
 )
-isco_validator = RegexValidator(r"^\d{4}$", "An ISCO-08 unit group is 4 digits, e.g. 7223.")
+isco_validator = RegexValidator(r"^\d{4}$", _("An ISCO-08 unit group is 4 digits, e.g. 7223."))
 nace_validator = RegexValidator(
     r"^[A-U](\d{2}(\.\d{1,2})?)?$",
-    "A NACE Rev.2 code is a section letter, optionally with its division, group or class, e.g. C, C28, C28.4, C28.41.",
+    _("A NACE Rev.2 code is a section letter, optionally with its division, group or class, e.g. C, C28, C28.4, "
+      "C28.41."),
 )
 
 
@@ -37,22 +38,23 @@ class Observatory(TrackedModel):
         PLANNED = "planned", _("Planned")
         ACTIVE = "active", _("Active")
         CLOSED = "closed", _("Closed")
-    name = models.CharField(max_length=255)
-    region = models.ForeignKey("organisations.Region", on_delete=models.PROTECT, related_name="observatories")
+    name = models.CharField(max_length=255, verbose_name=_("name"))
+    region = models.ForeignKey("organisations.Region", on_delete=models.PROTECT, related_name="observatories", verbose_name=_("region"))
     host_organisation = models.ForeignKey("organisations.Organisation", on_delete=models.PROTECT,
-                                          related_name="hosted_observatories")
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PLANNED, db_index=True)
-    launched_on = models.DateField(null=True, blank=True, validators=[validate_event_date])
+                                          related_name="hosted_observatories", verbose_name=_("host organisation"))
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PLANNED, db_index=True, verbose_name=_("status"))
+    launched_on = models.DateField(null=True, blank=True, validators=[validate_event_date], verbose_name=_("launched on"))
     closed_on = models.DateField(null=True, blank=True, validators=[validate_event_date, validate_not_in_future],
-                                 help_text="The day it closed: it counts as active up to the day before.")
-    website = models.URLField(blank=True)
-    description = models.TextField(blank=True)
+                                 help_text=_("The day it closed: it counts as active up to the day before."), verbose_name=_("closed on"))
+    website = models.URLField(blank=True, verbose_name=_("website"))
+    description = models.TextField(blank=True, verbose_name=_("description"))
     history = HistoricalRecords()
 
     objects = ObservatoryQuerySet.as_manager()
 
     class Meta:
-        verbose_name_plural = "observatories"
+        verbose_name = _("observatory")
+        verbose_name_plural = _("observatories")
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(
@@ -100,28 +102,30 @@ class SkillGap(TrackedModel):
         CANDIDATE = "candidate", _("Candidate")
         VALIDATED = "validated", _("Validated")
         RETIRED = "retired", _("Retired")
-    observatory = models.ForeignKey(Observatory, on_delete=models.PROTECT, related_name="skill_gaps")
-    title = models.CharField(max_length=255)
-    description = models.TextField(blank=True)
-    esco_skill_uri = models.CharField("ESCO skill URI", max_length=120, validators=[esco_skill_validator],
-                                      help_text="e.g. http://data.europa.eu/esco/skill/<uuid>, from the ESCO portal.")
-    esco_skill_label = models.CharField("ESCO skill label", max_length=255, blank=True)
-    isco_code = models.CharField("ISCO-08 code", max_length=4, blank=True, validators=[isco_validator],
-                                 help_text="4-digit ISCO-08 unit group of the occupation, e.g. 7223.")
-    nace_code = models.CharField("NACE Rev.2 code", max_length=8, blank=True, validators=[nace_validator],
-                                 help_text="Sector, e.g. C28 (manufacture of machinery).")
-    critical = models.BooleanField(default=True)
-    evidence = models.TextField(blank=True)
-    evidence_url = models.URLField(blank=True)
-    identified_on = models.DateField(validators=[validate_event_date])
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.CANDIDATE, db_index=True)
+    observatory = models.ForeignKey(Observatory, on_delete=models.PROTECT, related_name="skill_gaps", verbose_name=_("observatory"))
+    title = models.CharField(max_length=255, verbose_name=_("title"))
+    description = models.TextField(blank=True, verbose_name=_("description"))
+    esco_skill_uri = models.CharField(_("ESCO skill URI"), max_length=120, validators=[esco_skill_validator],
+                                      help_text=_("e.g. http://data.europa.eu/esco/skill/<uuid>, from the ESCO portal."))
+    esco_skill_label = models.CharField(_("ESCO skill label"), max_length=255, blank=True)
+    isco_code = models.CharField(_("ISCO-08 code"), max_length=4, blank=True, validators=[isco_validator],
+                                 help_text=_("4-digit ISCO-08 unit group of the occupation, e.g. 7223."))
+    nace_code = models.CharField(_("NACE Rev.2 code"), max_length=8, blank=True, validators=[nace_validator],
+                                 help_text=_("Sector, e.g. C28 (manufacture of machinery)."))
+    critical = models.BooleanField(default=True, verbose_name=_("critical"))
+    evidence = models.TextField(blank=True, verbose_name=_("evidence"))
+    evidence_url = models.URLField(blank=True, verbose_name=_("evidence URL"))
+    identified_on = models.DateField(validators=[validate_event_date], verbose_name=_("identified on"))
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.CANDIDATE, db_index=True, verbose_name=_("status"))
     retired_on = models.DateField(null=True, blank=True, validators=[validate_event_date, validate_not_in_future],
-                                  help_text="The day it was retired: it counts up to the day before.")
+                                  help_text=_("The day it was retired: it counts up to the day before."), verbose_name=_("retired on"))
     history = HistoricalRecords()
 
     objects = SkillGapQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("skill gap")
+        verbose_name_plural = _("skill gaps")
         ordering = ["-identified_on", "id"]
         # The indicator page lists the latest records by this date: read from the index's end.
         # A drain reads the records that started or ended since a month-end: an index range on each date.
@@ -141,7 +145,7 @@ class SkillGap(TrackedModel):
     def clean(self):
         errors = end_of_life_errors(self, date_field="retired_on", end_status=self.Status.RETIRED,
                                     counted_status=self.Status.VALIDATED, start_field="identified_on",
-                                    started="identified")
+                                    started=_("identified"))
         if errors:
             raise ValidationError(errors)
 

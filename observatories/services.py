@@ -3,6 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from registers.engine import record_create, record_save
 
@@ -22,7 +23,7 @@ def observatory_save(*, instance, user=None, expected_version=None):
 def observatory_close(*, observatory, closed_on, user=None, expected_version=None):
     """Close an observatory on ``closed_on``: it counts as active up to the day before; never deleted."""
     if not closed_on:
-        raise ValidationError({"closed_on": "Give the day the observatory closed."})
+        raise ValidationError({"closed_on": gettext("Give the day the observatory closed.")})
     observatory.status = Observatory.Status.CLOSED
     observatory.closed_on = closed_on
     return observatory_save(instance=observatory, user=user, expected_version=expected_version)

@@ -1,6 +1,7 @@
 """Register pages of the observatories app: observatories and the skill gaps they identify."""
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from registers.engine import Column, Register
 
@@ -17,21 +18,22 @@ def _save_skill_gap(form, user, expected_version=None):
 
 
 observatories = Register(
+    importable=True,
     model=Observatory, name="observatory", slug="observatories", namespace="observatories",
     form_class=forms.ObservatoryForm, filterset_class=forms.ObservatoryFilter,
     search_fields=("name", "region__name", "region__code", "host_organisation__name"), default_sort="name",
     select_related=("region", "host_organisation"),
     columns=[
-        Column("Name", "name", sort="name"),
-        Column("Region", "region", sort="region__code"),
-        Column("Host", "host_organisation__name", sort="host_organisation__name"),
-        Column("Status", "status", sort="status"),
-        Column("Launched", "launched_on", sort="launched_on"),
-        Column("Closed", "closed_on", sort="closed_on"),
+        Column(_("Name"), "name", sort="name"),
+        Column(_("Region"), "region", sort="region__code"),
+        Column(_("Host"), "host_organisation__name", sort="host_organisation__name"),
+        Column(_("Status"), "status", sort="status"),
+        Column(_("Launched"), "launched_on", sort="launched_on"),
+        Column(_("Closed"), "closed_on", sort="closed_on"),
     ],
     detail_fields=("name", "region", "host_organisation", "status", "launched_on", "closed_on", "website",
                    "description"),
-    status_form_class=forms.ObservatoryStatusForm, status_title="Change status",
+    status_form_class=forms.ObservatoryStatusForm, status_title=_("Change status"),
     status_help="Close an observatory instead of deleting it: it stays counted up to the day before it closed.",
     end_status=Observatory.Status.CLOSED, end_field="closed_on",
     create=_save_observatory, update=_save_observatory, status_update=_save_observatory,
@@ -40,22 +42,24 @@ observatories = Register(
 )
 
 skill_gaps = Register(
+    importable=True,
+    counted_status=SkillGap.Status.VALIDATED,
     model=SkillGap, name="skill-gap", slug="skill-gaps", namespace="observatories",
     form_class=forms.SkillGapForm, filterset_class=forms.SkillGapFilter,
     search_fields=("title", "esco_skill_label", "esco_skill_uri", "isco_code", "nace_code", "observatory__name"),
     default_sort="-identified_on", select_related=("observatory",),
     columns=[
-        Column("Title", "title", sort="title"),
-        Column("Observatory", "observatory__name", sort="observatory__name"),
-        Column("ESCO skill", "esco_skill_label", sort="esco_skill_label"),
-        Column("NACE", "nace_code", sort="nace_code"),
-        Column("Critical", "critical", sort="critical"),
-        Column("Identified", "identified_on", sort="identified_on"),
-        Column("Status", "status", sort="status"),
+        Column(_("Title"), "title", sort="title"),
+        Column(_("Observatory"), "observatory__name", sort="observatory__name"),
+        Column(_("ESCO skill"), "esco_skill_label", sort="esco_skill_label"),
+        Column(_("NACE"), "nace_code", sort="nace_code"),
+        Column(_("Critical"), "critical", sort="critical"),
+        Column(_("Identified"), "identified_on", sort="identified_on"),
+        Column(_("Status"), "status", sort="status"),
     ],
     detail_fields=("title", "observatory", "description", "esco_skill_uri", "esco_skill_label", "isco_code",
                    "nace_code", "critical", "identified_on", "status", "retired_on", "evidence", "evidence_url"),
-    status_form_class=forms.SkillGapStatusForm, status_title="Change status",
+    status_form_class=forms.SkillGapStatusForm, status_title=_("Change status"),
     status_help="Retire a skill gap instead of deleting it: it counts up to the day before it was retired; only "
                 "validated, critical gaps are counted.",
     end_status=SkillGap.Status.RETIRED, end_field="retired_on",

@@ -1,10 +1,11 @@
 """Register forms and filters of organisations and regions."""
 
 import django_filters
-from django_countries import countries
+from django.utils.translation import gettext_lazy as _
 
 from registers.engine import RegisterForm
 
+from .labels import country_choices
 from .models import Organisation, Region
 
 
@@ -14,8 +15,8 @@ class OrganisationForm(RegisterForm):
         fields = ["name", "acronym", "kind", "country", "region", "city", "website", "erasmus_oid", "pic",
                   "is_consortium_partner", "is_coordinator"]
         help_texts = {
-            "website": "The full address, e.g. https://www.tknika.eus.",
-            "region": "Optional: the NUTS region the organisation is in (must be in its country).",
+            "website": _("The full address, e.g. https://www.tknika.eus."),
+            "region": _("Optional: the NUTS region the organisation is in (must be in its country)."),
         }
 
 
@@ -29,9 +30,9 @@ class RegionForm(RegisterForm):
 
 
 class OrganisationFilter(django_filters.FilterSet):
-    kind = django_filters.ChoiceFilter(choices=Organisation.Kind.choices, label="Type")
-    country = django_filters.ChoiceFilter(choices=countries, label="Country")
-    is_consortium_partner = django_filters.BooleanFilter(label="Consortium partner")
+    kind = django_filters.ChoiceFilter(choices=Organisation.Kind.choices, label=_("Type"))
+    country = django_filters.ChoiceFilter(choices=country_choices, label=_("Country"))
+    is_consortium_partner = django_filters.BooleanFilter(label=_("Consortium partner"))
 
     class Meta:
         model = Organisation
@@ -39,7 +40,7 @@ class OrganisationFilter(django_filters.FilterSet):
 
 
 class RegionFilter(django_filters.FilterSet):
-    country = django_filters.ChoiceFilter(choices=countries, label="Country")
+    country = django_filters.ChoiceFilter(choices=country_choices, label=_("Country"))
 
     class Meta:
         model = Region

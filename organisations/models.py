@@ -5,6 +5,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
@@ -13,10 +14,10 @@ from registers.models import TrackedModel
 
 nuts_code_validator = RegexValidator(
     r"^[A-Z]{2}[A-Z0-9]{0,3}$",
-    "A NUTS code is two capital letters (the country) and up to three letters or digits, e.g. ES21.",
+    _("A NUTS code is two capital letters (the country) and up to three letters or digits, e.g. ES21."),
 )
-oid_validator = RegexValidator(r"^E\d{8}$", "An Erasmus+ OID is the letter E followed by 8 digits, e.g. E10208995.")
-pic_validator = RegexValidator(r"^\d{9}$", "A PIC is exactly 9 digits, e.g. 949640498.")
+oid_validator = RegexValidator(r"^E\d{8}$", _("An Erasmus+ OID is the letter E followed by 8 digits, e.g. E10208995."))
+pic_validator = RegexValidator(r"^\d{9}$", _("A PIC is exactly 9 digits, e.g. 949640498."))
 
 # NUTS uses EL for Greece where ISO 3166 says GR.
 NUTS_COUNTRY_PREFIX = {"GR": "EL"}
@@ -26,23 +27,25 @@ class Region(models.Model):
     """A NUTS region (levels 0-3), or a region outside the EU with a code of its own."""
 
     code = models.CharField(max_length=8, validators=[nuts_code_validator],
-                            help_text="NUTS code, e.g. ES21 (País Vasco); outside the EU a code of your own.")
+                            help_text=_("NUTS code, e.g. ES21 (País Vasco); outside the EU a code of your own."), verbose_name=_("code"))
     nuts_version = models.CharField(max_length=8, default="2021",
-                                    help_text="The NUTS classification the code belongs to, e.g. 2021.")
-    name = models.CharField(max_length=200)
-    country = CountryField()
-    level = models.PositiveSmallIntegerField(default=2, help_text="NUTS level, 0 (country) to 3.")
-    is_nuts = models.BooleanField(default=True, help_text="Off for a region outside the NUTS classification.")
+                                    help_text=_("The NUTS classification the code belongs to, e.g. 2021."), verbose_name=_("NUTS version"))
+    name = models.CharField(max_length=200, verbose_name=_("name"))
+    country = CountryField(verbose_name=_("country"))
+    level = models.PositiveSmallIntegerField(default=2, help_text=_("NUTS level, 0 (country) to 3."), verbose_name=_("level"))
+    is_nuts = models.BooleanField(default=True, help_text=_("Off for a region outside the NUTS classification."), verbose_name=_("is NUTS"))
     # Where the region's marker goes on the indicator maps (WGS 84, decimal degrees); blank: no marker.
     latitude = models.DecimalField(max_digits=8, decimal_places=5, null=True, blank=True,
                                    validators=[MinValueValidator(-90), MaxValueValidator(90)],
-                                   help_text="Latitude of the region's marker on the maps, -90 to 90, e.g. 43.05.")
+                                   help_text=_("Latitude of the region's marker on the maps, -90 to 90, e.g. 43.05."), verbose_name=_("latitude"))
     longitude = models.DecimalField(max_digits=8, decimal_places=5, null=True, blank=True,
                                     validators=[MinValueValidator(-180), MaxValueValidator(180)],
-                                    help_text="Longitude of the region's marker on the maps, -180 to 180, e.g. -2.6.")
+                                    help_text=_("Longitude of the region's marker on the maps, -180 to 180, e.g. -2.6."), verbose_name=_("longitude"))
     history = HistoricalRecords()
 
     class Meta:
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
         ordering = ["code"]
         constraints = [
             models.UniqueConstraint(fields=["code", "nuts_version"], name="region_unique_code_version"),
@@ -56,16 +59,24 @@ class Region(models.Model):
     def __str__(self):
         return f"{self.code} {self.name}"
 
+    @staticmethod
+    def import_candidates(texts):
+        """The regions whose ``str()`` may be one of ``texts`` ("ES21 País Vasco"): by code
+        (``registers.importing`` keeps those whose ``str()`` is the text)."""
+        return Q(code__in=[text.split(" ", 1)[0] for text in texts])
+
     def clean(self):
         if self.code and self.country and self.is_nuts:
             prefix = NUTS_COUNTRY_PREFIX.get(str(self.country), str(self.country))
             if not self.code.startswith(prefix):
-                raise ValidationError({"code": f"A NUTS code of {self.country.name} starts with {prefix}."})
+                raise ValidationError({"code": gettext("A NUTS code of %(country)s starts with %(prefix)s.")
+                                       % {"country": self.country.name, "prefix": prefix}})
             if len(self.code) - 2 != self.level:
-                raise ValidationError({"level": f"The NUTS code {self.code} is of level {len(self.code) - 2}."})
+                raise ValidationError({"level": gettext("The NUTS code %(code)s is of level %(level)s.")
+                                        % {"code": self.code, "level": len(self.code) - 2}})
         if (self.latitude is None) != (self.longitude is None):
             raise ValidationError({"longitude" if self.longitude is None else "latitude":
-                                   "Give both the latitude and the longitude, or neither."})
+                                   gettext("Give both the latitude and the longitude, or neither.")})
 
 
 # --- Organisation rules: one copy, called by Organisation.clean() and by the bulk import ----------
@@ -97,22 +108,24 @@ class Organisation(TrackedModel):
         PUBLIC_AUTHORITY = "public_authority", _("Public authority")
         INTERNATIONAL = "international", _("International organisation")
         OTHER = "other", _("Other")
-    name = models.CharField(max_length=255)
-    acronym = models.CharField(max_length=50, blank=True)
-    kind = models.CharField(max_length=32, choices=Kind.choices, default=Kind.OTHER)
-    country = CountryField()
-    region = models.ForeignKey(Region, null=True, blank=True, on_delete=models.PROTECT, related_name="organisations")
-    city = models.CharField(max_length=120, blank=True)
-    website = models.URLField(blank=True)
-    erasmus_oid = models.CharField("Erasmus+ OID", max_length=9, blank=True, validators=[oid_validator],
-                                   help_text="Optional: E followed by 8 digits.")
-    pic = models.CharField("PIC", max_length=9, blank=True, validators=[pic_validator],
-                           help_text="Optional Participant Identification Code: 9 digits.")
-    is_consortium_partner = models.BooleanField(default=False)
-    is_coordinator = models.BooleanField(default=False)
+    name = models.CharField(max_length=255, verbose_name=_("name"))
+    acronym = models.CharField(max_length=50, blank=True, verbose_name=_("acronym"))
+    kind = models.CharField(max_length=32, choices=Kind.choices, default=Kind.OTHER, verbose_name=_("kind"))
+    country = CountryField(verbose_name=_("country"))
+    region = models.ForeignKey(Region, null=True, blank=True, on_delete=models.PROTECT, related_name="organisations", verbose_name=_("region"))
+    city = models.CharField(max_length=120, blank=True, verbose_name=_("city"))
+    website = models.URLField(blank=True, verbose_name=_("website"))
+    erasmus_oid = models.CharField(_("Erasmus+ OID"), max_length=9, blank=True, validators=[oid_validator],
+                                   help_text=_("Optional: E followed by 8 digits."))
+    pic = models.CharField(_("PIC"), max_length=9, blank=True, validators=[pic_validator],
+                           help_text=_("Optional Participant Identification Code: 9 digits."))
+    is_consortium_partner = models.BooleanField(default=False, verbose_name=_("is consortium partner"))
+    is_coordinator = models.BooleanField(default=False, verbose_name=_("is coordinator"))
     history = HistoricalRecords()
 
     class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
         ordering = ["name"]
         # The list's and the pickers' order (name, id); the search's trigram indexes are in a migration.
         indexes = [models.Index(fields=["name", "id"], name="organisation_name_id")]
@@ -125,6 +138,18 @@ class Organisation(TrackedModel):
 
     def __str__(self):
         return f"{self.name} ({self.country})" if self.country else self.name
+
+    @staticmethod
+    def import_candidates(texts):
+        """The organisations whose ``str()`` may be one of ``texts`` ("Name (ES)", the name and
+        its country, unique together): by name (``registers.importing`` keeps those whose
+        ``str()`` is the text)."""
+        names = set()
+        for text in texts:
+            names.add(text)
+            if text.endswith(")") and " (" in text:
+                names.add(text.rsplit(" (", 1)[0])
+        return Q(name__in=names)
 
     def clean(self):
         if self.region_id and self.country:

@@ -1,5 +1,7 @@
 """Register pages of organisations and regions (see ``registers.engine``)."""
 
+from django.utils.translation import gettext_lazy as _
+
 from registers.engine import Column, Register
 
 from . import forms
@@ -14,29 +16,30 @@ organisations = Register(
     export_fields=("name", "acronym", "kind", "country", ("region", "region__code"), "city", "website",
                    "erasmus_oid", "pic", "is_consortium_partner"),
     columns=[
-        Column("Name", "name", sort="name"),
-        Column("Acronym", "acronym", sort="acronym"),
-        Column("Type", "kind", sort="kind"),
-        Column("Country", "country", sort="country"),
-        Column("City", "city", sort="city"),
-        Column("Consortium partner", "is_consortium_partner", sort="is_consortium_partner"),
+        Column(_("Name"), "name", sort="name"),
+        Column(_("Acronym"), "acronym", sort="acronym"),
+        Column(_("Type"), "kind", sort="kind"),
+        Column(_("Country"), "country", sort="country"),
+        Column(_("City"), "city", sort="city"),
+        Column(_("Consortium partner"), "is_consortium_partner", sort="is_consortium_partner"),
     ],
     detail_fields=("name", "acronym", "kind", "country", "region", "city", "website", "erasmus_oid", "pic",
                    "is_consortium_partner", "is_coordinator"),
-    empty_help="Or import many at once from a CSV or Excel file.",
+    empty_help=_("Or import many at once from a CSV or Excel file."),
     extra_links=[{"label": "Import organisations or members", "url_name": "alliance:import", "edit": True}],
 )
 
 regions = Register(
+    importable=True,
     model=Region, name="region", slug="regions", namespace="organisations",
     form_class=forms.RegionForm, filterset_class=forms.RegionFilter,
     search_fields=("code", "name"), default_sort="code",
     columns=[
-        Column("Code", "code", sort="code"),
-        Column("Name", "name", sort="name"),
-        Column("Country", "country", sort="country"),
-        Column("NUTS level", "level", sort="level", numeric=True),
-        Column("NUTS version", "nuts_version", sort="nuts_version"),
+        Column(_("Code"), "code", sort="code"),
+        Column(_("Name"), "name", sort="name"),
+        Column(_("Country"), "country", sort="country"),
+        Column(_("NUTS level"), "level", sort="level", numeric=True),
+        Column(_("NUTS version"), "nuts_version", sort="nuts_version"),
     ],
     detail_fields=("code", "name", "country", "level", "nuts_version", "is_nuts"),
 )

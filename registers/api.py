@@ -7,6 +7,7 @@ service answers 400 with ``{"field": ["message"]}`` like a form would.
 """
 
 import copy
+import json
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import JsonResponse
@@ -30,8 +31,9 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from accounts import roles
 
 from . import engine as registers
-from . import reviews
+from . import pagecache, reviews
 from .counting import EstimatedCountPaginator
+from .search import search_condition
 
 NON_FIELD = api_settings.NON_FIELD_ERRORS_KEY
 
@@ -213,8 +215,8 @@ class CleanModelSerializer(serializers.ModelSerializer):
                                     user=self.context["request"].user)
         except registers.StaleEdit as error:
             raise StaleVersion(
-                f"{error.messages[0]} The record is now at version {error.current_version}; "
-                f"read it again and redo your change.") from error
+                gettext("%(problem)s The record is now at version %(version)s; read it again and redo your change.")
+                % {"problem": error.messages[0], "version": error.current_version}) from error
 
     def save_record(self, *, instance, m2m, expected_version, user):
         """Create or update the record; subclasses call their app's service.
@@ -323,11 +325,11 @@ class TrackedSerializer(CleanModelSerializer):
             if ended_before and not reason:
                 if status != end_status:
                     raise serializers.ValidationError({"status": [
-                        f"This record is {end_status} since {getattr(saved, end_field)}: reinstating it corrects "
-                        f"the past; send correction_reason."]})
+                        gettext("This record is %(status)s since %(date)s: reinstating it corrects the past; "
+                                "send correction_reason.") % {"status": end_status, "date": getattr(saved, end_field)}]})
                 if end_field in attrs and attrs[end_field] != getattr(saved, end_field):
                     raise serializers.ValidationError({end_field: [
-                        "Moving the date of this change corrects the past; send correction_reason."]})
+                        gettext("Moving the date of this change corrects the past; send correction_reason.")]})
             if ended_before and status != end_status and end_field not in attrs:
                 attrs[end_field] = None
         self._correction_reason = reason
@@ -428,7 +430,8 @@ class Pagination(PageNumberPagination):
         size = int(raw) if raw.isascii() and raw.isdigit() else 0
         if not 1 <= size <= self.max_page_size:
             raise exceptions.ValidationError({self.page_size_query_param: [
-                f"Give a whole number of rows from 1 to {self.max_page_size}, or leave page_size out."]})
+                gettext("Give a whole number of rows from 1 to %(max)s, or leave page_size out.")
+                % {"max": self.max_page_size}]})
         return size
 
     def get_schema_operation_parameters(self, view):
@@ -447,8 +450,21 @@ class ApiSearchFilter(SearchFilter):
     def get_search_terms(self, request):
         value = request.query_params.get(self.search_param, "")
         if "\x00" in value:
-            raise exceptions.ValidationError({self.search_param: ["Null characters are not allowed."]})
+            raise exceptions.ValidationError({self.search_param: [gettext("Null characters are not allowed.")]})
         return super().get_search_terms(request)
+
+    def filter_queryset(self, request, queryset, view):
+        """Each term in any of the view's ``search_fields`` (translated fields in every language),
+        asked table by table as on the register pages (``registers.search.search_condition``)."""
+        fields = getattr(view, "search_fields", None)
+        terms = self.get_search_terms(request)
+        if not fields or not terms or any(name[:1] in "^=@$" for name in fields):
+            return super().filter_queryset(request, queryset, view)
+        for term in terms:
+            queryset = queryset.filter(search_condition(queryset.model, fields, term))
+        if any(registers.lookup_crosses_to_many(queryset.model, name) for name in fields):
+            queryset = queryset.distinct()
+        return queryset
 
 
 class StrictOrderingFilter(OrderingFilter):
@@ -465,8 +481,17 @@ class StrictOrderingFilter(OrderingFilter):
             unknown = [term.strip() for term in raw.split(",") if term.strip() not in allowed]
             if unknown:
                 raise exceptions.ValidationError({self.ordering_param: [
-                    f"Unknown ordering {', '.join(unknown)}; use one of: {', '.join(allowed)}."]})
+                    gettext("Unknown ordering %(unknown)s; use one of: %(allowed)s.")
+                    % {"unknown": ", ".join(unknown), "allowed": ", ".join(allowed)}]})
         return super().get_ordering(request, queryset, view)
+
+    def filter_queryset(self, request, queryset, view):
+        ordering = self.get_ordering(request, queryset, view)
+        if not ordering:
+            return queryset
+        # A translated field sorts by its own (indexed) column, as on the register pages.
+        terms = [term for name in ordering for term in registers.order_terms(queryset.model, name)[:1]]
+        return queryset.order_by(*terms, "pk")
 
     def get_schema_operation_parameters(self, view):
         parameters = super().get_schema_operation_parameters(view)
@@ -514,7 +539,55 @@ class ThrottleFirstMixin:
             super().check_throttles(request)
 
 
-class RegisterViewSet(ThrottleFirstMixin, mixins.CreateModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin,
+class CachedListMixin:
+    """A JSON list answered from the registers page cache (``registers.pagecache``) until a record
+    changes: the same query by a user with the same roles and organisation gets the same rows.
+    A bad parameter raises before anything is cached; other formats are built every time."""
+
+    def list(self, request, *args, **kwargs):
+        if getattr(request.accepted_renderer, "format", "") != "json":
+            return super().list(request, *args, **kwargs)
+        user = request.user
+        vary = [request.accepted_renderer.media_type, sorted(roles.role_names(user)), user.is_superuser,
+                getattr(user, "organisation_id", None)]
+
+        def build():
+            response = super(CachedListMixin, self).list(request, *args, **kwargs)
+            return request.accepted_renderer.render(response.data, request.accepted_media_type,
+                                                    self.get_renderer_context())
+
+        content = pagecache.cached(f"api:{self.basename}", request, build, vary=vary)
+        renderer = request.accepted_renderer
+        content_type = f"{renderer.media_type}; charset={renderer.charset}" if renderer.charset \
+            else renderer.media_type
+        return PrerenderedResponse(content, content_type=content_type)
+
+
+class PrerenderedResponse(Response):
+    """A response whose JSON was rendered before (and cached); ``data`` is parsed back only when read."""
+
+    def __init__(self, content, *, content_type):
+        self._prerendered = content
+        self._data = None
+        super().__init__(None, content_type=content_type)
+
+    @property
+    def data(self):
+        if self._data is None and self._prerendered:
+            self._data = json.loads(self._prerendered)
+        return self._data
+
+    @data.setter
+    def data(self, value):
+        self._data = value
+
+    @property
+    def rendered_content(self):
+        self["Content-Type"] = self.content_type
+        return self._prerendered
+
+
+class RegisterViewSet(ThrottleFirstMixin, CachedListMixin, mixins.CreateModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin,
                       mixins.ListModelMixin, viewsets.GenericViewSet):
     """Create, read, update and list; no delete: counted records change status instead,
     and admins delete in the admin site."""

@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class RegistersConfig(AppConfig):
     name = "registers"
     verbose_name = "Register engine"
+
+    def ready(self):
+        from . import pagecache
+
+        pagecache.connect()

@@ -15,49 +15,61 @@ helpers and the services below, so the rules are the same for every register:
 
 import datetime
 import functools
+import tempfile
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
+from django.core.files import File
 from django.db import IntegrityError, transaction
-from django.db.models import Q
-from django.http import HttpResponse, HttpResponseRedirect
+from django.db.models import F
+from django.forms.utils import flatatt
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import select_template
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.formats import date_format, number_format
+from django.utils.html import format_html, format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext_lazy as _
 
 from accounts import roles
 
-from . import exports
+from . import exports, importing, jobs, pagecache, registry, tasks
 from .counting import EstimatedCountPaginator
+from .models import Job
 from .pickers import use_pickers
+from .search import search_condition, search_lookups
 
 PAGE_SIZE = 50
-REGISTER_PAGES = {}  # URL name prefix with namespace -> Register, in the order declared
+REGISTER_PAGES = registry.REGISTER_PAGES  # URL name prefix with namespace -> Register, in the order declared
 
 
-def search_lookups(model, name):
-    """The columns a search on ``name`` reads: a field translated with django-modeltranslation is
-    searched in every language (a query on ``title`` alone reads the reader's language only, so a
-    Swedish reader would not find a title typed in English)."""
-    if "__" not in name:
-        try:
-            from modeltranslation.translator import NotRegistered, translator
-        except ImportError:  # pragma: no cover - modeltranslation is a dependency
-            return [name]
-        try:
-            fields = translator.get_options_for_model(model).all_fields
-        except NotRegistered:
-            return [name]
-        if name in fields:
-            return sorted(field.name for field in fields[name])
-    return [name]
+def _translated(model, name):
+    return search_lookups(model, name) != [name]
+
+
+def order_terms(model, sort):
+    """``order_by`` arguments sorting by ``sort`` (a field name, ``-`` first for descending), then
+    the primary key the same way, so one ``(column, id)`` index serves both directions.
+
+    A field translated with django-modeltranslation sorts by its own column (the default
+    language's text, indexed): modeltranslation would sort by the reader's language column,
+    unindexed and mostly empty, sorting the whole table for each page.
+    """
+    descending = sort.startswith("-")
+    name = sort.removeprefix("-")
+    term = sort
+    if "__" not in name and _translated(model, name):
+        term = F(name).desc() if descending else F(name).asc()
+    return [term, "-pk" if descending else "pk"]
 
 
 # --- Access ---------------------------------------------------------------------------
@@ -69,7 +81,7 @@ def check_access(request, *, edit=False):
         return redirect_to_login(request.get_full_path())
     allowed = roles.can_edit_registers(request.user) if edit else roles.can_view_registers(request.user)
     if not allowed:
-        raise PermissionDenied("Your role does not allow this.")
+        raise PermissionDenied(gettext("Your role does not allow this."))
     return None
 
 
@@ -111,8 +123,8 @@ def _save_or_refuse_clash(instance):
     except IntegrityError as error:
         instance.full_clean()  # names the field when the clash is now visible
         raise ValidationError(
-            f"This {instance._meta.verbose_name} clashes with one saved at the same moment; "
-            f"check the existing records and try again.") from error
+            gettext("This %(kind)s clashes with one saved at the same moment; check the existing records and "
+                    "try again.") % {"kind": instance._meta.verbose_name}) from error
 
 
 @transaction.atomic
@@ -164,7 +176,7 @@ def record_save(*, instance, expected_version, user=None, m2m=None, validate=Tru
         updated = locked and current == expected_version
     if not updated:
         if current is None:
-            raise ValidationError(f"This {model._meta.verbose_name} no longer exists.")
+            raise ValidationError(gettext("This %(kind)s no longer exists.") % {"kind": model._meta.verbose_name})
         raise StaleEdit(instance, changes_since(instance, expected_version), current)
     if hasattr(instance, "version"):
         instance.version = expected_version + 1
@@ -213,7 +225,7 @@ def _display(model, name, value):
     if isinstance(value, datetime.date):
         return value.isoformat()
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return gettext("yes") if value else gettext("no")
     return str(value)
 
 
@@ -299,12 +311,55 @@ class DateInput(forms.DateInput):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
+class FastSelect(forms.Select):
+    """A ``<select>`` whose options are joined in Python.
+
+    Django renders every option through a template (~0.1 ms each): a country filter
+    of 250 options cost more than the rest of a register list page. Same markup, same
+    attributes; grouped choices fall back to Django's rendering.
+    """
+
+    def render(self, name, value, attrs=None, renderer=None):
+        choices = list(self.choices)
+        if any(isinstance(label, (list, tuple)) for _value, label in choices):
+            return super().render(name, value, attrs, renderer)
+        final_attrs = self.build_attrs(self.attrs, attrs)
+        final_attrs["name"] = name
+        if self.allow_multiple_selected:
+            final_attrs["multiple"] = True
+        selected = self.format_value(value)
+        selected = {str(v) for v in ([selected] if isinstance(selected, str) else selected or ())}
+        chosen = mark_safe(" selected")  # noqa: S308 - a constant
+
+        def text(option):
+            return "" if option is None else str(option)
+
+        options = format_html_join("", '<option value="{}"{}>{}</option>', (
+            (text(option), chosen if text(option) in selected else "", label) for option, label in choices))
+        return format_html("<select{}>{}</select>", flatatt(final_attrs), options)
+
+
+class FastSelectMultiple(FastSelect):
+    allow_multiple_selected = True
+
+    def value_from_datadict(self, data, files, name):
+        return forms.SelectMultiple.value_from_datadict(self, data, files, name)
+
+    def value_omitted_from_data(self, data, files, name):
+        return False
+
+
+_FAST_WIDGETS = {forms.Select: FastSelect, forms.SelectMultiple: FastSelectMultiple}
+
+
 def decorate_widgets(form, *, filters=False):
     """Date pickers for dates, search pickers for records with a ``Picker`` (organisations,
     observatories…), the searchable select for other related objects and countries."""
     use_pickers(form, search_all=filters)
     for form_field in form.fields.values():
         widget = form_field.widget
+        if type(widget) in _FAST_WIDGETS:
+            widget.__class__ = _FAST_WIDGETS[type(widget)]
         if isinstance(form_field, forms.DateField) and not isinstance(widget, forms.HiddenInput):
             form_field.widget = DateInput(attrs=widget.attrs)
         elif isinstance(widget, forms.Select) and (
@@ -356,8 +411,8 @@ class StatusChangeForm(RegisterForm):
         end = self.fields[self.end_field]
         end.required = False
         end.widget.attrs.pop("required", None)
-        end.help_text = (f"The day of the change, today unless it happened earlier; not in the future. "
-                         f"Used only when the status becomes {self._end_label()}.")
+        end.help_text = gettext("The day of the change, today unless it happened earlier; not in the future. "
+                                "Used only when the status becomes %(status)s.") % {"status": self._end_label()}
         if not self.is_bound and self.saved_end is None:
             self.initial[self.end_field] = timezone.localdate()
 
@@ -370,12 +425,13 @@ class StatusChangeForm(RegisterForm):
         status = cleaned.get("status")
         if status is None:
             return cleaned
-        correction = ("This changes the past: if the record was wrong, use “Correct this record” and give "
-                      "the reason.")
+        correction = gettext("This changes the past: if the record was wrong, use “Correct this record” and give "
+                             "the reason.")
         if self.saved_status == self.end_status:
             if status != self.end_status:
-                self.add_error("status", f"This {self.instance._meta.verbose_name} is {self._end_label()} since "
-                                         f"{self.saved_end}. {correction}")
+                self.add_error("status", gettext("This %(kind)s is %(status)s since %(date)s.")
+                               % {"kind": self.instance._meta.verbose_name, "status": self._end_label(),
+                                  "date": date_format(self.saved_end)} + " " + correction)
             elif cleaned.get(self.end_field) not in (None, self.saved_end):
                 self.add_error(self.end_field, correction)
             cleaned[self.end_field] = self.saved_end
@@ -391,14 +447,14 @@ class CorrectionForm(forms.Form):
     """Mixed into a register's edit form to make it a correction: a required reason, kept in the history."""
 
     reason = forms.CharField(
-        label="Reason for the correction", max_length=100, widget=forms.TextInput(attrs={"size": 60}),
-        help_text="Why the record was wrong (kept in its history), e.g. “retired by mistake”, "
-                  "“the start date was mistyped”.")
+        label=_("Reason for the correction"), max_length=100, widget=forms.TextInput(attrs={"size": 60}),
+        help_text=_("Why the record was wrong (kept in its history), e.g. “retired by mistake”, "
+                  "“the start date was mistyped”."))
 
     def clean_reason(self):
         reason = self.cleaned_data["reason"].strip()
         if not reason:
-            raise ValidationError("Give the reason for the correction.")
+            raise ValidationError(gettext("Give the reason for the correction."))
         return reason
 
 
@@ -416,7 +472,7 @@ def limit_status_choices(form, end_status):
         return
     if form.instance.pk and form.instance.status == end_status:
         status.disabled = True
-        status.help_text = "Ended records are reinstated by a correction (“Correct this record”)."
+        status.help_text = gettext("Ended records are reinstated by a correction (“Correct this record”).")
     else:
         status.choices = [(value, label) for value, label in status.choices if value != end_status]
 
@@ -456,7 +512,7 @@ class Column:
             if labels is not None:
                 value = labels.get(getattr(value, "code", value), value)
         if isinstance(value, bool):
-            return "yes" if value else "no"
+            return gettext("yes") if value else gettext("no")
         if hasattr(value, "name") and hasattr(value, "code") and type(value).__name__ == "Country":
             return value.name
         return value
@@ -503,6 +559,14 @@ class Register:
     # callable() -> bool: whether a record can be added now (e.g. a report needs a reported
     # indicator); when not, the registers index offers the extra links instead of "Add".
     can_create: object = None
+    # Managers import the file the export writes (``registers.importing``); "" for a register whose
+    # records are not made by managers, or the URL name of its own import page.
+    importable: bool = False
+    import_url_name: str = ""
+    # The status a record holds before it ends, when the model refuses to create one ended (a
+    # skill gap is validated before it is retired): an ended row is imported in this status, then
+    # ended through ``status_form_class``.
+    counted_status: str = ""
 
     def __post_init__(self):
         REGISTER_PAGES[f"{self.namespace}:{self.name}"] = self
@@ -539,7 +603,29 @@ class Register:
             patterns.append(path(f"{base}<int:pk>/{self.status_url_name}/", self.status_view,
                                  name=f"{self.name}-{self.status_url_name}"))
         patterns.append(path(f"{base}<int:pk>/correct/", self.correct_view, name=f"{self.name}-correct"))
+        if self.importable:
+            patterns.append(path(f"{base}import/", self.import_view, name=f"{self.name}-import"))
         return patterns
+
+    def import_link(self):
+        """The URL of this register's import page, or "" when it has none."""
+        if self.import_url_name:
+            return reverse(self.import_url_name)
+        return self.url("import") if self.importable else ""
+
+    def import_view(self, request):
+        """Import the file the export writes (managers only): preview, then all rows or none."""
+        denied = check_access(request, edit=True)
+        if denied:
+            return denied
+        return importing.import_page(self, request)
+
+    def saving_hooks(self):
+        """``(create, status_update)``: the hooks an import saves through (the defaults when unset)."""
+        return self.create or _default_create, self.status_update or _default_update
+
+    def import_job_run(self, job):
+        return importing.import_job_run(self, job)
 
     def templates(self, kind):
         app, model_name = self.model._meta.app_label, self.model._meta.model_name
@@ -570,18 +656,13 @@ class Register:
                 qs = filterset.qs
         query = request.GET.get("q", "").strip()
         if query and self.search_fields:
-            condition = Q()
-            for name in self.search_fields:
-                for lookup in search_lookups(self.model, name):
-                    condition |= Q(**{f"{lookup}__icontains": query})
-            qs = qs.filter(condition)
+            qs = qs.filter(search_condition(self.model, self.search_fields, query))
         sort_keys = {c.sort for c in self.columns if c.sort}
         sort = request.GET.get("sort", "")
         if sort.removeprefix("-") not in sort_keys:
             sort = self.default_sort
         if sort:
-            # The tie-break goes the sort's way, so one (column, id) index serves both directions.
-            qs = qs.order_by(sort, "-pk" if sort.startswith("-") else "pk")
+            qs = qs.order_by(*order_terms(self.model, sort))
         if self.crosses_to_many(filterset, query):
             qs = qs.distinct()
         return qs, filterset, query, sort
@@ -590,6 +671,13 @@ class Register:
         denied = check_access(request)
         if denied:
             return denied
+        can_edit = roles.can_edit_registers(request.user)
+        # The same for every viewer with the same rights: cached until a record changes (pagecache).
+        content = pagecache.cached(f"list:{self.namespace}:{self.name}", request, lambda: self._list_content(request, can_edit),
+                                   vary=[can_edit])
+        return self.render(request, "list", {"content": content})
+
+    def _list_content(self, request, can_edit):
         qs, filterset, query, sort = self.filtered(request)
         page = EstimatedCountPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
         params = request.GET.copy()
@@ -611,12 +699,11 @@ class Register:
         filtered = bool(query) or bool(
             filterset is not None and filterset.is_bound and filterset.is_valid()
             and any(v not in (None, "", []) for v in filterset.form.cleaned_data.values()))
-        return self.render(request, "list", {
-            "page": page, "rows": rows, "headers": headers, "filterset": filterset, "query": query,
-            "sort": sort, "page_query": params.urlencode(), "filtered": filtered,
-            "can_edit": roles.can_edit_registers(request.user),
-            "export_query": request.GET.urlencode(),
-        })
+        return self.templates("list_content").render({
+            "register": self, "page": page, "rows": rows, "headers": headers, "filterset": filterset,
+            "query": query, "sort": sort, "page_query": params.urlencode(), "filtered": filtered,
+            "can_edit": can_edit, "export_query": request.GET.urlencode(),
+        }, request)
 
     def export_columns(self):
         """``[(header, spec)]``: ``export_fields`` when declared, else the model's own fields."""
@@ -626,11 +713,9 @@ class Register:
                  if f.concrete and not f.auto_created and f.name not in ("version", "is_demo")]
         return [("id", "pk"), *[(n, n) for n in names]]
 
-    def export_view(self, request, extension):
-        """The filtered list as CSV (streamed, any size) or XLSX (at most ``XLSX_MAX_ROWS`` rows)."""
-        denied = check_access(request)
-        if denied:
-            return denied
+    def export_rows(self, request):
+        """``(headers, rows, count)`` of the export of ``request``'s list: rows are lists of cells, read
+        in chunks; ``count()`` counts them (one query, asked only when needed)."""
         qs, _, _, _ = self.filtered(request)
         columns = self.export_columns()
         m2m = [spec for _, spec in columns if isinstance(spec, str) and _is_many(self.model, spec)]
@@ -638,14 +723,55 @@ class Register:
             qs = qs.prefetch_related(*m2m)
         rows = ([exports.cell(exports.values_of(obj, spec)) for _, spec in columns]
                 for obj in qs.iterator(chunk_size=2000))
-        headers = [header for header, _ in columns]
-        filename = f"lcamp-{self.slug}-{datetime.date.today().isoformat()}"
+        return [header for header, _ in columns], rows, qs.count
+
+    def export_filename(self, extension):
+        return f"lcamp-{self.slug}-{datetime.date.today().isoformat()}.{extension}"
+
+    def export_view(self, request, extension):
+        """The filtered list as CSV (streamed, any size) or XLSX (at most ``XLSX_MAX_ROWS`` rows).
+
+        An XLSX of more than EXPORT_ASYNC_ROWS rows is written by a worker: the request
+        starts a job and goes to its page, which offers the file when it is ready.
+        """
+        denied = check_access(request)
+        if denied:
+            return denied
+        headers, rows, count = self.export_rows(request)
+        filename = self.export_filename(extension).rsplit(".", 1)[0]
         if extension == "csv":
             return exports.csv_response(headers=headers, rows=rows, filename=filename)
-        if qs.count() > exports.XLSX_MAX_ROWS:
-            return HttpResponse(f"More than {exports.XLSX_MAX_ROWS:,} rows: filter the list, or export it as CSV.",
+        total = count()
+        if total > exports.XLSX_MAX_ROWS:
+            return HttpResponse(gettext("More than %(rows)s rows: filter the list, or export it as CSV.")
+                                % {"rows": number_format(exports.XLSX_MAX_ROWS, force_grouping=True)},
                                 status=400, content_type="text/plain; charset=utf-8")
+        if total > settings.EXPORT_ASYNC_ROWS:
+            job = jobs.job_start(kind=Job.Kind.EXPORT, subject=f"{self.namespace}:{self.name}", title=self.plural,
+                                 user=request.user, task=tasks.export_task, total=total,
+                                 params={"query": request.GET.urlencode(), "list_url": self.url("list")})
+            return HttpResponseRedirect(reverse("registers-job", args=[job.pk]))
         return exports.xlsx_response(headers=headers, rows=rows, filename=filename, title=self.plural)
+
+    def export_job_run(self, job):
+        """The worker's side of a large XLSX export: the list as ``job.user`` would see it, written to
+        the job's file in private storage with progress."""
+        request = HttpRequest()
+        request.method = "GET"
+        request.GET = QueryDict(job.params.get("query", ""))
+        request.user = job.user
+        if not (job.user.is_active and roles.can_view_registers(job.user)):  # the role went meanwhile
+            return jobs.job_fail(job=job, message=gettext_noop("Your role no longer allows this export."))
+        headers, rows, count = self.export_rows(request)
+        progress = jobs.Progress(job)
+        progress(total=count())
+        with tempfile.TemporaryFile() as file:
+            exports.xlsx_write(file, headers=headers, rows=rows, title=self.plural, progress=progress)
+            progress.flush()
+            file.seek(0)
+            return jobs.job_finish(job=job, file=File(file), filename=self.export_filename("xlsx"),
+                                   message=gettext_noop("The export is ready: %(count)s rows."),
+                                   message_args={"count": job.done})
 
     def crosses_to_many(self, filterset, query):
         """Whether an active filter or the search follows a to-many relation (only then can a
@@ -694,7 +820,7 @@ class Register:
         if value in (None, ""):
             return "—"
         if isinstance(value, bool):
-            return "yes" if value else "no"
+            return gettext("yes") if value else gettext("no")
         if type(value).__name__ == "Country":
             return value.name
         if isinstance(value, datetime.date):

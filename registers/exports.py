@@ -39,6 +39,8 @@ def cell(value):
         return value
     if type(value).__name__ == "Country":
         return value.code
+    if isinstance(value, list | tuple):  # a list field (languages, ESCO skills): as the import reads it
+        return neutralise("; ".join(str(v) for v in value))
     return neutralise(str(value))
 
 
@@ -75,15 +77,22 @@ def csv_response(*, headers, rows, filename):
     return response
 
 
-def xlsx_response(*, headers, rows, filename, title):
+def xlsx_write(file, *, headers, rows, title, progress=None):
+    """Write an XLSX of ``rows`` to ``file``, in constant memory; ``progress(done=n)`` hears the rows written."""
     from openpyxl import Workbook
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=title[:31])
     sheet.append(headers)
-    for row in rows:
+    for done, row in enumerate(rows, start=1):
         sheet.append(row)
+        if progress is not None:
+            progress(done=done)
+    workbook.save(file)
+
+
+def xlsx_response(*, headers, rows, filename, title):
     response = HttpResponse(content_type=XLSX_TYPE)
-    workbook.save(response)
+    xlsx_write(response, headers=headers, rows=rows, title=title)
     response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
     return response

@@ -13,6 +13,7 @@ import csv
 import datetime
 import io
 import json
+import os
 import uuid
 from pathlib import Path
 
@@ -20,11 +21,17 @@ from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext
 from django_countries import countries
 
 from . import uploads
 
 MAX_ROWS = uploads.MAX_TABLE_ROWS
+# Rows between two reports to an import's progress callback while checking, and rows
+# written by one INSERT (each batch reported too). ``registers.jobs.Progress`` decides
+# how often the job row is actually written.
+CHECK_BATCH = 100
+WRITE_BATCH = 500
 SIGNING_SALT = "registers.imports"
 UploadError = uploads.UploadError
 
@@ -40,7 +47,7 @@ def read_upload(upload):
     """
     rows = _rows_from(uploads.read_table(upload, max_rows=MAX_ROWS))
     if not rows:
-        raise UploadError("The file has no rows under its header line.")
+        raise UploadError(gettext("The file has no rows under its header line."))
     return rows
 
 
@@ -122,6 +129,32 @@ def text(row, key):
     return "" if value is None else str(value).strip()
 
 
+# --- Progress ----------------------------------------------------------------------------------------
+
+
+def checking(rows, progress=None):
+    """``(line, row)`` for each row (line 2 is the first under the header), reporting
+    ``progress(checked=n)`` every CHECK_BATCH rows and once at the end."""
+    for index, row in enumerate(rows):
+        if progress is not None and index and index % CHECK_BATCH == 0:
+            progress(checked=index)
+        yield index + 2, row
+    if progress is not None:
+        progress(checked=len(rows))
+
+
+def in_batches(objects, progress=None, *, size=WRITE_BATCH):
+    """``objects`` in slices of ``size`` to write one after the other; after each is written
+    (when the caller asks for the next) ``progress(done=n)`` reports the rows written so far."""
+    done = 0
+    for start in range(0, len(objects), size):
+        batch = objects[start:start + size]
+        yield batch
+        done += len(batch)
+        if progress is not None:
+            progress(done=done)
+
+
 # --- All or nothing ------------------------------------------------------------------------------------
 
 
@@ -155,14 +188,14 @@ def load_rows(*, token, user, max_age=3600):
     try:
         data = signing.loads(token, salt=SIGNING_SALT, max_age=max_age)
     except signing.BadSignature:
-        raise ValidationError("The preview has expired; upload the file again.") from None
+        raise ValidationError(gettext("The preview has expired; upload the file again.")) from None
     if data.get("user") != user.pk:
-        raise ValidationError("The preview has expired; upload the file again.")
+        raise ValidationError(gettext("The preview has expired; upload the file again."))
     path = _stash_dir() / f"{data['name']}.json"
     if not path.exists():
         if any(_stash_dir().glob(f"{data['name']}.claimed-*")):
-            raise ValidationError("These rows are being imported already.")
-        raise ValidationError("The preview has expired or was imported already; upload the file again.")
+            raise ValidationError(gettext("These rows are being imported already."))
+        raise ValidationError(gettext("The preview has expired or was imported already; upload the file again."))
     stored = json.loads(path.read_text(encoding="utf-8"))
     return stored["kind"], stored["rows"], path
 
@@ -179,8 +212,30 @@ def claim_rows(*, token, user):
     try:
         path.rename(claimed)
     except FileNotFoundError:
-        raise ValidationError("These rows are being imported already.") from None
+        raise ValidationError(gettext("These rows are being imported already.")) from None
     return kind, rows, claimed
+
+
+def stash_file_name(claimed):
+    """A claimed stash's name in private storage (``registers.storage``), for an import job's file."""
+    return os.path.relpath(os.path.abspath(claimed), os.path.abspath(settings.PRIVATE_MEDIA_ROOT))
+
+
+def read_stash(file):
+    """The kind and rows of a stash file (an open binary file)."""
+    stored = json.loads(file.read().decode("utf-8"))
+    return stored["kind"], stored["rows"]
+
+
+def stashes_clean(*, before):
+    """Delete the stashes written before ``before`` (an aware datetime): previews never confirmed,
+    and rows of imports that were lost with their worker. Return how many."""
+    count = 0
+    for path in _stash_dir().iterdir():
+        if path.is_file() and path.stat().st_mtime < before.timestamp():
+            path.unlink(missing_ok=True)
+            count += 1
+    return count
 
 
 def release_rows(claimed):

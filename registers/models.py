@@ -1,9 +1,14 @@
+import uuid
+
 from django.conf import settings
+from django.core.cache import cache
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts import roles
+
+from .storage import private_storage
 
 
 class TrackedModel(models.Model):
@@ -15,10 +20,10 @@ class TrackedModel(models.Model):
     ``demo_data``.
     """
 
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
-    is_demo = models.BooleanField(default=False, editable=False, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
+    version = models.PositiveIntegerField(default=1, editable=False, verbose_name=_("version"))
+    is_demo = models.BooleanField(default=False, editable=False, db_index=True, verbose_name=_("is demo"))
 
     class Meta:
         abstract = True
@@ -41,11 +46,11 @@ class Reviewable(models.Model):
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.SUBMITTED,
                               db_index=True)
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                     related_name="%(class)ss_submitted")
-    submitted_at = models.DateTimeField(default=timezone.now)
+                                     related_name="%(class)ss_submitted", verbose_name=_("submitted by"))
+    submitted_at = models.DateTimeField(default=timezone.now, verbose_name=_("submitted at"))
     reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="%(class)ss_reviewed")
-    reviewed_at = models.DateTimeField(null=True, blank=True)
+                                    related_name="%(class)ss_reviewed", verbose_name=_("reviewed by"))
+    reviewed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("reviewed at"))
     review_note = models.TextField(_("reviewer's note"), blank=True)
 
     class Meta:
@@ -60,3 +65,92 @@ class Reviewable(models.Model):
 
     def check_approvable(self, confirmations):
         """Raise ValidationError (field messages) if this record may not be approved yet."""
+
+
+PROGRESS_SECONDS = 24 * 60 * 60  # a job's published counts outlive any task (time limits end them sooner)
+
+
+class Job(models.Model):
+    """A long import or export, run by a Celery worker, that its user follows on a page.
+
+    The worker publishes the counts as it goes (``record_progress``, throttled by
+    ``registers.jobs.Progress``), so the page shows a progress bar that survives a reload;
+    the outcome (a message, the rows' errors, or the exported file) stays here until
+    ``registers.jobs.jobs_clean`` deletes the job after JOBS_KEEP_DAYS. Only the user who
+    started a job sees it. The id is a random UUID: a job's address tells nothing of others.
+
+    ``file`` is in private storage: the exported file, or for an import the rows waiting
+    to be imported (deleted once imported).
+    """
+
+    class Kind(models.TextChoices):
+        IMPORT = "import", _("Import")
+        EXPORT = "export", _("Export")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting for a worker")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    FINISHED = (Status.DONE, Status.FAILED)
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    # What is imported or exported: an import kind ("members") or a register ("alliance:member").
+    subject = models.CharField(max_length=100)
+    title = models.CharField(_("title"), max_length=200)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="jobs")
+    params = models.JSONField(default=dict, blank=True)  # an export's query string; the list to go back to
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    total = models.PositiveIntegerField(default=0)
+    checked = models.PositiveIntegerField(default=0)  # rows checked (imports)
+    done = models.PositiveIntegerField(default=0)  # rows imported, or written to the file
+    message = models.TextField(blank=True)
+    row_errors = models.JSONField(default=list, blank=True)  # [{"line", "name", "errors"}] of a refused import
+    file = models.FileField(storage=private_storage, upload_to="jobs/", max_length=200, blank=True)
+    filename = models.CharField(max_length=200, blank=True)  # the name the download is offered under
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("import or export job")
+        verbose_name_plural = _("import and export jobs")
+        indexes = [models.Index(fields=["created_at"], name="registers_job_created_idx")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.title} ({self.get_status_display()})"
+
+    @property
+    def is_finished(self):
+        return self.status in self.FINISHED
+
+    # The counts of a running job live in the cache, not in its row: an import writes its rows
+    # in one transaction (all or nothing), and an UPDATE of the job row made inside it would
+    # stay invisible to the page until the commit, so the bar would jump from 0 to 100. The
+    # row gets the counts when the job ends.
+    def _progress_key(self):
+        return f"registers:job:{self.pk}:progress"
+
+    def mark_running(self):
+        """The worker took the job (an UPDATE of its row, before any transaction of the work)."""
+        self.status = self.Status.RUNNING
+        Job.objects.filter(pk=self.pk).update(status=self.Status.RUNNING)
+
+    def record_progress(self, *, total=None, checked=None, done=None):
+        """Publish the counts for the job's page (throttled by ``registers.jobs.Progress``)."""
+        for name, value in (("total", total), ("checked", checked), ("done", done)):
+            if value is not None:
+                setattr(self, name, value)
+        cache.set(self._progress_key(), {"total": self.total, "checked": self.checked, "done": self.done},
+                  PROGRESS_SECONDS)
+
+    def forget_progress(self):
+        cache.delete(self._progress_key())
+
+    def counts(self):
+        """``{"total", "checked", "done"}``: the last published counts while it runs, the row's after."""
+        counts = {"total": self.total, "checked": self.checked, "done": self.done}
+        if not self.is_finished:
+            counts.update(cache.get(self._progress_key()) or {})
+        return counts

@@ -1,5 +1,6 @@
 """The API's content negotiation (a module of its own: DRF loads it while its views are imported)."""
 
+from django.utils.translation import gettext
 from rest_framework import exceptions
 from rest_framework.negotiation import DefaultContentNegotiation
 
@@ -12,5 +13,6 @@ class ApiContentNegotiation(DefaultContentNegotiation):
         param = self.settings.URL_FORMAT_OVERRIDE
         if param and param in request.query_params and not request.query_params[param].strip():
             raise exceptions.ValidationError({param: [
-                "Give a format (" + ", ".join(sorted({r.format for r in renderers})) + ") or leave format out."]})
+                gettext("Give a format (%(formats)s) or leave format out.")
+                % {"formats": ", ".join(sorted({r.format for r in renderers}))}]})
         return super().select_renderer(request, renderers, format_suffix)

@@ -21,6 +21,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import Http404, JsonResponse
 from django.urls import reverse
+from django.utils.translation import gettext
 
 PICKERS = {}  # key -> Picker
 PAGE = 20
@@ -74,7 +75,7 @@ def pick_view(request, key):
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     if not picker.may_use(request.user):
-        raise PermissionDenied("Your role does not allow this.")
+        raise PermissionDenied(gettext("Your role does not allow this."))
     try:
         page = max(1, min(int(request.GET.get("page", 1)), 1000))
     except ValueError:
@@ -145,12 +146,18 @@ class PickerField(forms.ModelChoiceField):
         matches = list(self.picker.search(text, self.queryset)[:MATCHES_SHOWN + 1])
         if len(matches) == 1:
             return matches[0]
-        name = self.picker.model._meta.verbose_name
+        opts = self.picker.model._meta
         if not matches:
-            raise ValidationError(f"No {name} matches “{text}”. Try fewer letters.", code="no_match")
+            raise ValidationError(gettext("No %(kind)s matches “%(text)s”. Try fewer letters.")
+                                  % {"kind": opts.verbose_name, "text": text}, code="no_match")
         self.widget.matches = matches[:MATCHES_SHOWN]
-        more = " (the first 20 are shown; type more letters to narrow them)" if len(matches) > MATCHES_SHOWN else ""
-        raise ValidationError(f"Several {name}s match “{text}”{more}: pick one.", code="pick_one")
+        if len(matches) > MATCHES_SHOWN:
+            message = gettext("Several %(kinds)s match “%(text)s” (the first %(shown)s are shown; type more letters "
+                              "to narrow them): pick one.")
+        else:
+            message = gettext("Several %(kinds)s match “%(text)s”: pick one.")
+        raise ValidationError(message % {"kinds": opts.verbose_name_plural, "text": text, "shown": MATCHES_SHOWN},
+                              code="pick_one")
 
 
 def use_pickers(form, *, search_all=False):

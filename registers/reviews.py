@@ -7,11 +7,13 @@ app may wrap it to add its side effects, e.g. an e-mail, never to repeat its che
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 
 class Decision(models.TextChoices):
-    APPROVE = "approve", "Approve"
-    REJECT = "reject", "Reject"
+    APPROVE = "approve", _("Approve")
+    REJECT = "reject", _("Reject")
 
 
 SELF_REVIEW_MESSAGE = ("You submitted this yourself, so you cannot approve or reject it: another manager "
@@ -57,11 +59,14 @@ def review(*, obj, reviewer, decision, note="", confirmations=()):
     if reason:
         raise ReviewRefused(reason)
     if obj.status != obj.Status.SUBMITTED:
-        verb = "approved" if decision == Decision.APPROVE else "rejected"
-        raise ValidationError({"status": f"Only a submitted {obj._meta.verbose_name} can be {verb}; this one is "
-                                         f"{obj.get_status_display().lower()}."})
+        if decision == Decision.APPROVE:
+            message = gettext("Only a submitted %(kind)s can be approved; this one is %(status)s.")
+        else:
+            message = gettext("Only a submitted %(kind)s can be rejected; this one is %(status)s.")
+        raise ValidationError({"status": message % {"kind": obj._meta.verbose_name,
+                                                    "status": obj.get_status_display().lower()}})
     if decision == Decision.REJECT and not note:
-        raise ValidationError({"review_note": "Give the reason for the rejection: the submitter will read it."})
+        raise ValidationError({"review_note": gettext("Give the reason for the rejection: the submitter will read it.")})
     if decision == Decision.APPROVE:
         obj.check_approvable(set(confirmations))
     obj.status = obj.Status.APPROVED if decision == Decision.APPROVE else obj.Status.REJECTED

@@ -19,6 +19,7 @@ from pathlib import PurePosixPath, PureWindowsPath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from . import pdf
@@ -113,7 +114,8 @@ class UploadError(ValidationError):
 def check_size(uploaded, limit=None):
     limit = limit or settings.MAX_UPLOAD_BYTES
     if (uploaded.size or 0) > limit:
-        raise UploadError(f"The file is larger than {_size(limit)} (it is {_size(uploaded.size)}).",
+        raise UploadError(gettext("The file is larger than %(limit)s (it is %(size)s).")
+                          % {"limit": _size(limit), "size": _size(uploaded.size)},
                           code="too_large")
 
 
@@ -127,24 +129,28 @@ def check_zip(uploaded, *, what="Excel .xlsx"):
     """
     declared = _declared_member_count(uploaded)
     if declared is not None and declared > MAX_ZIP_MEMBERS:
-        raise UploadError(f"This {what} file holds {declared} parts; at most {MAX_ZIP_MEMBERS} are accepted.",
+        raise UploadError(gettext("This %(kind)s file holds %(parts)s parts; at most %(max)s are accepted.")
+                          % {"kind": what, "parts": declared, "max": MAX_ZIP_MEMBERS},
                           code="zip_members")
     uploaded.seek(0)
     try:
         with zipfile.ZipFile(uploaded) as archive:
             members = archive.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
-        raise UploadError(f"This is not an {what} file (its zip structure is damaged).", code="bad_zip") from None
+        raise UploadError(gettext("This is not an %(kind)s file (its zip structure is damaged).") % {"kind": what},
+                          code="bad_zip") from None
     finally:
         uploaded.seek(0)
     if len(members) > MAX_ZIP_MEMBERS:
-        raise UploadError(f"This {what} file holds {len(members)} parts; at most {MAX_ZIP_MEMBERS} are accepted.",
+        raise UploadError(gettext("This %(kind)s file holds %(parts)s parts; at most %(max)s are accepted.")
+                          % {"kind": what, "parts": len(members), "max": MAX_ZIP_MEMBERS},
                           code="zip_members")
     total = sum(m.file_size for m in members)
     limit = settings.MAX_UNCOMPRESSED_BYTES
     if total > limit:
-        raise UploadError(f"This {what} file unpacks to {_size(total)}; at most {_size(limit)} are "
-                          "accepted (is it a zip bomb?). Split the file.", code="zip_size")
+        raise UploadError(gettext("This %(kind)s file unpacks to %(size)s; at most %(limit)s are accepted (is it a "
+                                  "zip bomb?). Split the file.")
+                          % {"kind": what, "size": _size(total), "limit": _size(limit)}, code="zip_size")
 
 
 def _declared_member_count(uploaded):
@@ -164,7 +170,8 @@ def _declared_member_count(uploaded):
 
 
 def _too_many_rows(limit):
-    return UploadError(f"The file has more rows than accepted: at most {limit:,} rows per file; split the file.",
+    return UploadError(gettext("The file has more rows than accepted: at most %(max)s rows per file; split the file.")
+                       % {"max": f"{limit:,}"},
                        code="too_many_rows")
 
 
@@ -178,18 +185,18 @@ def read_table(uploaded, *, max_rows=MAX_TABLE_ROWS):
     name = (uploaded.name or "").lower()
     check_size(uploaded)
     if not name.endswith(TABLE_EXTENSIONS):
-        raise UploadError("Upload a .csv or .xlsx file (download the template below).", code="extension")
+        raise UploadError(gettext("Upload a .csv or .xlsx file (download the template below)."), code="extension")
     uploaded.seek(0)
     head = uploaded.read(8192)
     uploaded.seek(0)
     if name.endswith(".xlsx"):
         if not head.startswith(b"PK\x03\x04"):
-            raise UploadError("This is not an Excel .xlsx file.", code="not_xlsx")
+            raise UploadError(gettext("This is not an Excel .xlsx file."), code="not_xlsx")
         check_zip(uploaded)
         rows = _xlsx_rows(uploaded, max_rows)
     else:
         if b"\x00" in head:
-            raise UploadError("This is not a CSV text file.", code="not_csv")
+            raise UploadError(gettext("This is not a CSV text file."), code="not_csv")
         rows = _csv_rows(uploaded, head)
     table = []
     empty = 0
@@ -197,7 +204,8 @@ def read_table(uploaded, *, max_rows=MAX_TABLE_ROWS):
         if not any(v not in (None, "") and str(v).strip() for v in row):
             empty += 1
             if empty > MAX_EMPTY_ROWS:
-                raise UploadError(f"The file has more than {MAX_EMPTY_ROWS:,} empty rows; remove them.",
+                raise UploadError(gettext("The file has more than %(max)s empty rows; remove them.")
+                                  % {"max": f"{MAX_EMPTY_ROWS:,}"},
                                   code="empty_rows")
             continue
         if len(table) > max_rows:  # the header plus max_rows data rows are in already
@@ -219,12 +227,13 @@ def _csv_rows(uploaded, head):
     try:
         yield from reader
     except UnicodeDecodeError:
-        raise UploadError("The CSV file is not UTF-8 text; save it as 'CSV UTF-8'.", code="encoding") from None
+        raise UploadError(gettext("The CSV file is not UTF-8 text; save it as 'CSV UTF-8'."), code="encoding") from None
     except csv.Error as error:
         if "field larger than field limit" in str(error):
-            raise UploadError(f"Line {reader.line_num} of the CSV file has a field longer than "
-                              f"{MAX_CSV_FIELD:,} characters.", code="csv_field") from None
-        raise UploadError(f"The CSV file cannot be read near line {reader.line_num}: {error}.",
+            raise UploadError(gettext("Line %(line)s of the CSV file has a field longer than %(max)s characters.")
+                              % {"line": reader.line_num, "max": f"{MAX_CSV_FIELD:,}"}, code="csv_field") from None
+        raise UploadError(gettext("The CSV file cannot be read near line %(line)s: %(error)s.")
+                          % {"line": reader.line_num, "error": error},
                           code="csv_error") from None
 
 
@@ -236,11 +245,12 @@ def _xlsx_rows(uploaded, max_rows):
     try:
         workbook = load_workbook(uploaded, read_only=True, data_only=True, keep_links=False)
     except Exception as error:  # noqa: BLE001 - see above
-        raise UploadError(f"The Excel file cannot be read ({_problem(error)}); save it again as .xlsx.",
+        raise UploadError(gettext("The Excel file cannot be read (%(problem)s); save it again as .xlsx.")
+                          % {"problem": _problem(error)},
                           code="bad_xlsx") from None
     try:
         if not workbook.worksheets:
-            raise UploadError("The Excel file has no sheet.", code="bad_xlsx")
+            raise UploadError(gettext("The Excel file has no sheet."), code="bad_xlsx")
         sheet = workbook.worksheets[0]
         _prescan_rows(workbook, sheet, max_rows)
         sheet.reset_dimensions()  # never trust the <dimension> the file claims
@@ -253,7 +263,8 @@ def _xlsx_rows(uploaded, max_rows):
             except UploadError:
                 raise
             except Exception as error:  # noqa: BLE001 - see above
-                raise UploadError(f"The Excel sheet cannot be read ({_problem(error)}); save it again as .xlsx.",
+                raise UploadError(gettext("The Excel sheet cannot be read (%(problem)s); save it again as .xlsx.")
+                                  % {"problem": _problem(error)},
                                   code="bad_xlsx") from None
             yield row
     finally:
@@ -306,15 +317,16 @@ def validate_evidence(uploaded):
     suffix = PurePosixPath((uploaded.name or "").lower()).suffix
     check_size(uploaded)
     if suffix not in EVIDENCE_SIGNATURES:
-        raise UploadError("Upload a PDF, Excel (.xlsx), Word (.docx), CSV, PNG or JPEG file.", code="extension")
+        raise UploadError(gettext("Upload a PDF, Excel (.xlsx), Word (.docx), CSV, PNG or JPEG file."), code="extension")
     uploaded.seek(0)
     head = uploaded.read(2048)
     uploaded.seek(0)
     signatures = EVIDENCE_SIGNATURES[suffix]
     if signatures and not head.startswith(signatures):
-        raise UploadError(f"The file's content is not a {suffix[1:].upper()} file.", code="content")
+        raise UploadError(gettext("The file's content is not a %(type)s file.") % {"type": suffix[1:].upper()},
+                          code="content")
     if not signatures and b"\x00" in head:
-        raise UploadError("The CSV file is not text.", code="content")
+        raise UploadError(gettext("The CSV file is not text."), code="content")
     if suffix in (".xlsx", ".docx"):
         check_zip(uploaded, what="Excel .xlsx" if suffix == ".xlsx" else "Word .docx")
     if suffix == ".pdf":

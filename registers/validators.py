@@ -72,15 +72,18 @@ def end_of_life_errors(instance, *, date_field, end_status, counted_status=None,
     end = getattr(instance, date_field)
     start = getattr(instance, start_field)
     if instance.status == end_status and not end:
-        errors[date_field] = f"Give the day the {noun} was {ended}."
+        errors[date_field] = _("Give the day the %(kind)s was %(status)s.") % {"kind": noun, "status": ended}
     elif instance.status != end_status and end:
-        errors[date_field] = f"Only a {ended} {noun} has this date: leave it empty or change the status."
+        errors[date_field] = _("Only a %(status)s %(kind)s has this date: leave it empty or change the status.") % {
+            "kind": noun, "status": ended}
     elif end and start and end < start and not may_precede_start:
-        errors[date_field] = f"The {noun} cannot be {ended} before it was {started} ({start.isoformat()})."
+        errors[date_field] = _("The %(kind)s cannot be %(status)s before it was %(started)s (%(date)s).") % {
+            "kind": noun, "status": ended, "started": started, "date": start.isoformat()}
     if instance.status == end_status and counted_status is not None:
         saved = None
         if instance.pk is not None:
             saved = type(instance)._default_manager.filter(pk=instance.pk).values_list("status", flat=True).first()
         if saved not in (end_status, counted_status):
-            errors.setdefault("status", f"Only a {counted_status.label.lower()} {noun} can be {ended}.")
+            errors.setdefault("status", _("Only a %(counted)s %(kind)s can be %(status)s.") % {
+                "counted": counted_status.label.lower(), "kind": noun, "status": ended})
     return errors

@@ -1,8 +1,11 @@
-from django.shortcuts import render
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import get_object_or_404, render
 
 from accounts import roles
 
+from . import jobs
 from .engine import REGISTER_PAGES, check_access
+from .models import Job
 
 
 def index(request):
@@ -17,3 +20,43 @@ def index(request):
         "extra_links": [link for r in REGISTER_PAGES.values() for link in r.extra_links],
     })
 
+
+# --- Import and export jobs ---------------------------------------------------------------------
+
+
+def _own_job(request, pk):
+    """The job ``pk`` if the requesting user started it; anybody else's (or none) answers 404."""
+    return get_object_or_404(Job, pk=pk, user=request.user)
+
+
+def job_view(request, pk):
+    """A long import or export: its progress while it runs (the page follows it without reloading;
+    without JavaScript it reloads itself), then its outcome: the message, the rows' errors, the file."""
+    denied = check_access(request)
+    if denied:
+        return denied
+    job = _own_job(request, pk)
+    return render(request, "registers/job.html", {
+        "job": job, "counts": job.counts(), "message": jobs.job_message(job),
+        "list_url": job.params.get("list_url", ""),
+    })
+
+
+def job_status(request, pk):
+    """The counts of a job as JSON, which the job page reads every second while it runs."""
+    denied = check_access(request)
+    if denied:
+        return denied
+    job = _own_job(request, pk)
+    return JsonResponse({"status": job.status, "finished": job.is_finished, **job.counts()})
+
+
+def job_download(request, pk):
+    """A finished export's file, to the user who asked for it only."""
+    denied = check_access(request)
+    if denied:
+        return denied
+    job = _own_job(request, pk)
+    if job.kind != Job.Kind.EXPORT or job.status != Job.Status.DONE or not job.file:
+        raise Http404("No file.")
+    return FileResponse(job.file.open("rb"), as_attachment=True, filename=job.filename)

@@ -25,12 +25,12 @@ TRANSLATED_FIELDS = {
 
 class MicroCredentialForm(RegisterForm):
     languages = forms.MultipleChoiceField(
-        label="Languages of instruction", choices=LANGUAGE_CHOICES, required=False,
-        help_text="The languages it is taught in. None selected: the default language.")
+        label=_("Languages of instruction"), choices=LANGUAGE_CHOICES, required=False,
+        help_text=_("The languages it is taught in. None selected: the default language."))
     esco_skills = forms.CharField(
-        label="ESCO skills", required=False, widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="One ESCO skill URI a line, e.g. http://data.europa.eu/esco/skill/"
-                  "2b8a6e2b-4e1c-4b59-9d43-a5a7e2e27e1d (copy it from the ESCO portal).")
+        label=_("ESCO skills"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One ESCO skill URI a line, e.g. http://data.europa.eu/esco/skill/"
+                  "2b8a6e2b-4e1c-4b59-9d43-a5a7e2e27e1d (copy it from the ESCO portal)."))
 
     class Meta:
         model = MicroCredential
@@ -41,10 +41,10 @@ class MicroCredentialForm(RegisterForm):
                   "integration_stackability", "further_information", "skill_gaps", "status", "published_on",
                   *(f"{field}_{code}" for field in TRANSLATED_FIELDS for code, _name in OTHER_LANGUAGES)]
         help_texts = {
-            "eqf_level": "European Qualifications Framework level 1 to 8. The LCAMP indicator counts levels 3 to 6: "
-                         "3-4 upper-secondary VET, 5 short-cycle tertiary, 6 bachelor level.",
-            "status": "Only published micro-credentials count; retire one instead of deleting it.",
-            "published_on": "Required once published.",
+            "eqf_level": _("European Qualifications Framework level 1 to 8. The LCAMP indicator counts levels 3 to 6: "
+                         "3-4 upper-secondary VET, 5 short-cycle tertiary, 6 bachelor level."),
+            "status": _("Only published micro-credentials count; retire one instead of deleting it."),
+            "published_on": _("Required once published."),
         }
 
     def __init__(self, *args, **kwargs):
@@ -86,18 +86,18 @@ class LearningFactoryForm(RegisterForm):
 
 class FactoryExchangeForm(RegisterForm):
     not_duplicate = forms.BooleanField(
-        required=False, label="Not a duplicate",
-        help_text="Tick only when asked: another exchange with the same factory, partners, dates and students "
-                  "exists, and this one is a different exchange.")
+        required=False, label=_("Not a duplicate"),
+        help_text=_("Tick only when asked: another exchange with the same factory, partners, dates and students "
+                  "exists, and this one is a different exchange."))
 
     class Meta:
         model = FactoryExchange
         fields = ["factory", "title", "partner_organisations", "students", "started_on", "ended_on", "status"]
         help_texts = {
-            "partner_organisations": "The organisations the students work with. Students count as international "
-                                     "when a partner is in another country than the factory's host.",
-            "students": "How many students of the factory take part, 1 or more.",
-            "status": "Cancel an exchange instead of deleting it: a cancelled exchange is not counted.",
+            "partner_organisations": _("The organisations the students work with. Students count as international "
+                                     "when a partner is in another country than the factory's host."),
+            "students": _("How many students of the factory take part, 1 or more."),
+            "status": _("Cancel an exchange instead of deleting it: a cancelled exchange is not counted."),
         }
 
 
@@ -116,8 +116,8 @@ class FactoryProductForm(RegisterForm):
         fields = ["title", "description", "factories", "collaborating_organisations", "status", "developed_on",
                   "evidence_url"]
         help_texts = {
-            "collaborating_organisations": "At least two organisations: the indicator counts collaborative products.",
-            "developed_on": "Required once developed.",
+            "collaborating_organisations": _("At least two organisations: the indicator counts collaborative products."),
+            "developed_on": _("Required once developed."),
         }
 
     def clean(self):
@@ -141,7 +141,7 @@ class FactoryProductStatusForm(StatusChangeForm):
 
 class MicroCredentialFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=MicroCredential.Status.choices)
-    eqf_level = django_filters.NumberFilter(label="EQF level")
+    eqf_level = django_filters.NumberFilter(label=_("EQF level"))
     awarding_body = django_filters.ModelChoiceFilter(queryset=Organisation.objects.all())
     participation_form = django_filters.ChoiceFilter(choices=MicroCredential.Participation.choices)
 
@@ -161,7 +161,7 @@ class LearningFactoryFilter(django_filters.FilterSet):
 class FactoryExchangeFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=FactoryExchange.Status.choices)
     factory = django_filters.ModelChoiceFilter(queryset=LearningFactory.objects.all())
-    started_after = django_filters.DateFilter(field_name="started_on", lookup_expr="gte", label="Started from")
+    started_after = django_filters.DateFilter(field_name="started_on", lookup_expr="gte", label=_("Started from"))
 
     class Meta:
         model = FactoryExchange
@@ -170,7 +170,7 @@ class FactoryExchangeFilter(django_filters.FilterSet):
 
 class FactoryProductFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=FactoryProduct.Status.choices)
-    factories = django_filters.ModelChoiceFilter(queryset=LearningFactory.objects.all(), label="Factory")
+    factories = django_filters.ModelChoiceFilter(queryset=LearningFactory.objects.all(), label=_("Factory"))
 
     class Meta:
         model = FactoryProduct

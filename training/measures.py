@@ -41,7 +41,7 @@ def factory_names(ids):
 
 registry.register(Measure(
     key="micro-credentials",
-    label="Micro-credentials (EQF 3 to 6)",
+    label=_("Micro-credentials (EQF 3 to 6)"),
     description="Micro-credentials published on or before the date and not retired on or before it, at EQF level "
                 "3 to 6.",
     records=micro_credentials_on,
@@ -61,7 +61,7 @@ registry.register(Measure(
 
 registry.register(Measure(
     key="students-international",
-    label="Learning-factory students in international cooperation",
+    label=_("Learning-factory students in international cooperation"),
     description="Students of international factory exchanges (at least one partner organisation in another "
                 "country than the factory's host) started on or before the date, not cancelled on or before it.",
     records=international_exchanges_on,
@@ -84,7 +84,7 @@ registry.register(Measure(
 
 registry.register(Measure(
     key="collaborative-products",
-    label="Collaborative learning-factory products",
+    label=_("Collaborative learning-factory products"),
     description="Developed products with at least two collaborating organisations, developed on or before the "
                 "date and not retired on or before it.",
     records=collaborative_products_on,

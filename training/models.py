@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -24,17 +25,17 @@ from .vocabularies import (
 
 def validate_esco_skill_list(value):
     if not isinstance(value, list):
-        raise ValidationError("Give a list of ESCO skill URIs.")
+        raise ValidationError(gettext("Give a list of ESCO skill URIs."))
     for uri in value:
         esco_skill_validator(uri if isinstance(uri, str) else "")
 
 
 def validate_language_list(value):
     if not isinstance(value, list) or any(code not in LANGUAGES for code in value):
-        raise ValidationError("Give a list of language codes such as [\"en\", \"es\"].")
+        raise ValidationError(gettext("Give a list of language codes such as [\"en\", \"es\"]."))
 
 
-isced_f_validator = RegexValidator(r"^\d{2,4}$", "An ISCED-F 2013 field code: 2 to 4 digits, e.g. 0715.")
+isced_f_validator = RegexValidator(r"^\d{2,4}$", _("An ISCED-F 2013 field code: 2 to 4 digits, e.g. 0715."))
 
 
 class MicroCredentialQuerySet(models.QuerySet):
@@ -64,60 +65,65 @@ class MicroCredential(TrackedModel):
         ONSITE = "onsite", _("On-site")
         BLENDED = "blended", _("Blended")
     # Mandatory elements.
-    title = models.CharField(max_length=255)
+    title = models.CharField(max_length=255, verbose_name=_("title"))
     awarding_body = models.ForeignKey(
         "organisations.Organisation", on_delete=models.PROTECT, related_name="micro_credentials_awarded",
-        help_text="The awarding organisation (its country is the country of the issuer).")
+        help_text=_("The awarding organisation (its country is the country of the issuer)."), verbose_name=_("awarding body"))
     co_awarding_organisations = models.ManyToManyField(
         "organisations.Organisation", blank=True, related_name="micro_credentials_co_awarded",
-        help_text="Other organisations awarding it jointly, if any.")
-    learning_outcomes = models.TextField(help_text="What the learner knows and can do after it, one outcome a line.")
+        help_text=_("Other organisations awarding it jointly, if any."), verbose_name=_("co-awarding organisations"))
+    learning_outcomes = models.TextField(help_text=_("What the learner knows and can do after it, one outcome a line."), verbose_name=_("learning outcomes"))
     esco_skills = models.JSONField(default=list, blank=True, validators=[validate_esco_skill_list],
-                                   help_text="ESCO skill URIs the outcomes correspond to.")
-    ects = models.DecimalField("notional workload (ECTS)", max_digits=4, decimal_places=1,
+                                   help_text=_("ESCO skill URIs the outcomes correspond to."), verbose_name=_("ESCO skills"))
+    ects = models.DecimalField(_("notional workload (ECTS)"), max_digits=4, decimal_places=1,
                                validators=[MinValueValidator(Decimal("0.1")), MaxValueValidator(Decimal("60"))],
-                               help_text="More than 0 and at most 60 ECTS.")
-    hours = models.PositiveIntegerField("notional workload (hours)", null=True, blank=True)
+                               help_text=_("More than 0 and at most 60 ECTS."))
+    hours = models.PositiveIntegerField(_("notional workload (hours)"), null=True, blank=True)
     eqf_level = models.PositiveSmallIntegerField(
-        "EQF level", validators=[MinValueValidator(1), MaxValueValidator(8)],
-        help_text="European Qualifications Framework level, 1 to 8. The LCAMP indicator counts levels 3 to 6 "
-                  "(upper-secondary VET to bachelor level).")
-    assessment_type = models.CharField("type of assessment", max_length=255)
-    participation_form = models.CharField("form of participation", max_length=10, choices=Participation.choices)
-    quality_assurance = models.CharField("type of quality assurance", max_length=255)
+        _("EQF level"), validators=[MinValueValidator(1), MaxValueValidator(8)],
+        help_text=_("European Qualifications Framework level, 1 to 8. The LCAMP indicator counts levels 3 to 6 "
+                  "(upper-secondary VET to bachelor level)."))
+    assessment_type = models.CharField(_("type of assessment"), max_length=255)
+    participation_form = models.CharField(_("form of participation"), max_length=10, choices=Participation.choices)
+    quality_assurance = models.CharField(_("type of quality assurance"), max_length=255)
     # What the European Learning Model asks for besides the Council Recommendation's elements.
-    homepage = models.URLField(blank=True, help_text="The course's public web page. Blank: its page here.")
+    homepage = models.URLField(blank=True, help_text=_("The course's public web page. Blank: its page here."), verbose_name=_("homepage"))
     default_language = models.CharField(max_length=3, choices=LANGUAGE_CHOICES, default="en",
-                                        help_text="The language its title and texts are written in.")
-    languages = models.JSONField("languages of instruction", default=list, blank=True,
+                                        help_text=_("The language its title and texts are written in."), verbose_name=_("default language"))
+    languages = models.JSONField(_("languages of instruction"), default=list, blank=True,
                                  validators=[validate_language_list],
-                                 help_text="Languages it is taught in. Blank: the default language.")
-    isced_f = models.CharField("ISCED-F thematic area", max_length=4, blank=True, validators=[isced_f_validator],
-                               help_text="ISCED-F 2013 field of education code, e.g. 0715 (mechanics and "
-                                         "metal trades) or 0714 (electronics and automation).")
+                                 help_text=_("Languages it is taught in. Blank: the default language."))
+    isced_f = models.CharField(_("ISCED-F thematic area"), max_length=4, blank=True, validators=[isced_f_validator],
+                               help_text=_("ISCED-F 2013 field of education code, e.g. 0715 (mechanics and "
+                                         "metal trades) or 0714 (electronics and automation)."))
     learning_opportunity_type = models.CharField(max_length=30, choices=LEARNING_OPPORTUNITY_TYPE_CHOICES,
-                                                 default="short-learning-programme")
+                                                 default="short-learning-programme", verbose_name=_("learning opportunity type"))
     # Optional elements.
-    prerequisites = models.TextField(blank=True)
+    prerequisites = models.TextField(blank=True, verbose_name=_("prerequisites"))
     identity_verification = models.CharField(
-        "supervision and identity verification", max_length=30, choices=SUPERVISION_VERIFICATION_CHOICES,
-        blank=True, help_text="From the European list of supervision and identity verification.")
+        _("supervision and identity verification"), max_length=30, choices=SUPERVISION_VERIFICATION_CHOICES,
+        blank=True, help_text=_("From the European list of supervision and identity verification."))
     supervision_identity_verification = models.CharField(
-        "supervision and identity verification, details", max_length=255, blank=True)
-    grade_scheme = models.CharField(max_length=255, blank=True)
-    integration_stackability = models.TextField("integration / stackability options", blank=True)
-    further_information = models.TextField(blank=True)
-    skill_gaps = models.ManyToManyField("observatories.SkillGap", blank=True, related_name="micro_credentials")
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True)
-    published_on = models.DateField(null=True, blank=True, validators=[validate_event_date])
+        _("supervision and identity verification, details"), max_length=255, blank=True)
+    grade_scheme = models.CharField(max_length=255, blank=True, verbose_name=_("grade scheme"))
+    integration_stackability = models.TextField(_("integration / stackability options"), blank=True)
+    further_information = models.TextField(blank=True, verbose_name=_("further information"))
+    skill_gaps = models.ManyToManyField("observatories.SkillGap", blank=True, related_name="micro_credentials", verbose_name=_("skill gaps"))
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True, verbose_name=_("status"))
+    published_on = models.DateField(null=True, blank=True, validators=[validate_event_date], verbose_name=_("published on"))
     retired_on = models.DateField(null=True, blank=True, validators=[validate_event_date, validate_not_in_future],
-                                  help_text="The day it was retired: it counts up to the day before.")
+                                  help_text=_("The day it was retired: it counts up to the day before."), verbose_name=_("retired on"))
     history = HistoricalRecords()
 
     objects = MicroCredentialQuerySet.as_manager()
 
     class Meta:
-        ordering = ["title"]
+        verbose_name = _("micro-credential")
+        verbose_name_plural = _("micro-credentials")
+        # The title's own column (the default language's text, indexed below): modeltranslation
+        # rewrites a plain "title" to the reader's language column (unindexed, mostly empty),
+        # which sorted the whole table on every page of the list and of the API.
+        ordering = [F("title").asc(), "id"]
         # The indicator page lists the latest records by this date: read from the index's end.
         # A drain reads the records that started or ended since a month-end: an index range on each date.
         indexes = [models.Index(fields=["published_on", "id"], name="credential_published_on_id"),
@@ -156,7 +162,7 @@ class MicroCredential(TrackedModel):
             errors["published_on"] = "A published micro-credential needs its publication date."
         errors.update(end_of_life_errors(self, date_field="retired_on", end_status=self.Status.RETIRED,
                                          counted_status=self.Status.PUBLISHED, start_field="published_on",
-                                         started="published"))
+                                         started=_("published")))
         if errors:
             raise ValidationError(errors)
 
@@ -166,16 +172,17 @@ class MicroCredential(TrackedModel):
 
 
 class LearningFactory(TrackedModel):
-    name = models.CharField(max_length=255)
+    name = models.CharField(max_length=255, verbose_name=_("name"))
     host_organisation = models.ForeignKey("organisations.Organisation", on_delete=models.PROTECT,
-                                          related_name="learning_factories")
+                                          related_name="learning_factories", verbose_name=_("host organisation"))
     region = models.ForeignKey("organisations.Region", null=True, blank=True, on_delete=models.PROTECT,
-                               related_name="learning_factories")
-    description = models.TextField(blank=True)
+                               related_name="learning_factories", verbose_name=_("region"))
+    description = models.TextField(blank=True, verbose_name=_("description"))
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name_plural = "learning factories"
+        verbose_name = _("learning factory")
+        verbose_name_plural = _("learning factories")
         ordering = ["name"]
 
     def __str__(self):
@@ -202,22 +209,24 @@ class FactoryExchange(TrackedModel):
     class Status(models.TextChoices):
         CONFIRMED = "confirmed", _("Confirmed")
         CANCELLED = "cancelled", _("Cancelled")
-    factory = models.ForeignKey(LearningFactory, on_delete=models.PROTECT, related_name="exchanges")
-    partner_organisations = models.ManyToManyField("organisations.Organisation", related_name="factory_exchanges")
-    title = models.CharField(max_length=255)
-    started_on = models.DateField(validators=[validate_event_date])
-    ended_on = models.DateField(null=True, blank=True, validators=[validate_event_date])
-    students = models.PositiveIntegerField(validators=[MinValueValidator(1)], help_text="Number of students, 1 or more.")
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.CONFIRMED, db_index=True)
+    factory = models.ForeignKey(LearningFactory, on_delete=models.PROTECT, related_name="exchanges", verbose_name=_("factory"))
+    partner_organisations = models.ManyToManyField("organisations.Organisation", related_name="factory_exchanges", verbose_name=_("partner organisations"))
+    title = models.CharField(max_length=255, verbose_name=_("title"))
+    started_on = models.DateField(validators=[validate_event_date], verbose_name=_("started on"))
+    ended_on = models.DateField(null=True, blank=True, validators=[validate_event_date], verbose_name=_("ended on"))
+    students = models.PositiveIntegerField(validators=[MinValueValidator(1)], help_text=_("Number of students, 1 or more."), verbose_name=_("students"))
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.CONFIRMED, db_index=True, verbose_name=_("status"))
     cancelled_on = models.DateField(
         null=True, blank=True, validators=[validate_event_date, validate_not_in_future],
-        help_text="The day it was cancelled: its students count up to the day before (never, when cancelled "
-                  "before it started).")
+        help_text=_("The day it was cancelled: its students count up to the day before (never, when cancelled "
+                  "before it started)."), verbose_name=_("cancelled on"))
     history = HistoricalRecords(m2m_fields=[partner_organisations])
 
     objects = FactoryExchangeQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("factory exchange")
+        verbose_name_plural = _("factory exchanges")
         ordering = ["-started_on", "id"]
         # The indicator page lists the latest records by this date: read from the index's end.
         # A drain reads the records that started or ended since a month-end: an index range on each date.
@@ -242,7 +251,7 @@ class FactoryExchange(TrackedModel):
 
     def clean(self):
         errors = end_of_life_errors(self, date_field="cancelled_on", end_status=self.Status.CANCELLED,
-                                    start_field="started_on", started="started", may_precede_start=True)
+                                    start_field="started_on", started=_("started"), may_precede_start=True)
         if self.started_on and self.ended_on and self.ended_on < self.started_on:
             errors["ended_on"] = "An exchange cannot end before it starts."
         if errors:
@@ -261,9 +270,10 @@ class FactoryExchange(TrackedModel):
             status=self.Status.CONFIRMED).prefetch_related("partner_organisations")
         for other in candidates:
             if sorted(p.pk for p in other.partner_organisations.all()) == partners:
-                raise ValidationError({self.NOT_DUPLICATE: (
-                    f"This exchange looks entered already: \"{other.title}\" has the same factory, partners, dates "
-                    "and students. If it is a different exchange, confirm it is not a duplicate and save again.")})
+                raise ValidationError({self.NOT_DUPLICATE: gettext(
+                    "This exchange looks entered already: “%(title)s” has the same factory, partners, dates "
+                    "and students. If it is a different exchange, confirm it is not a duplicate and save again.")
+                    % {"title": other.title}})
 
 
 class FactoryProductQuerySet(models.QuerySet):
@@ -290,21 +300,23 @@ class FactoryProduct(TrackedModel):
         PROTOTYPE = "prototype", _("Prototype")
         DEVELOPED = "developed", _("Developed")
         RETIRED = "retired", _("Retired")
-    title = models.CharField(max_length=255)
-    description = models.TextField(blank=True)
-    factories = models.ManyToManyField(LearningFactory, related_name="products")
+    title = models.CharField(max_length=255, verbose_name=_("title"))
+    description = models.TextField(blank=True, verbose_name=_("description"))
+    factories = models.ManyToManyField(LearningFactory, related_name="products", verbose_name=_("factories"))
     collaborating_organisations = models.ManyToManyField(
-        "organisations.Organisation", related_name="factory_products", help_text="At least two organisations.")
-    developed_on = models.DateField(null=True, blank=True, validators=[validate_event_date])
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PROTOTYPE, db_index=True)
+        "organisations.Organisation", related_name="factory_products", help_text=_("At least two organisations."), verbose_name=_("collaborating organisations"))
+    developed_on = models.DateField(null=True, blank=True, validators=[validate_event_date], verbose_name=_("developed on"))
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PROTOTYPE, db_index=True, verbose_name=_("status"))
     retired_on = models.DateField(null=True, blank=True, validators=[validate_event_date, validate_not_in_future],
-                                  help_text="The day it was retired: it counts up to the day before.")
-    evidence_url = models.URLField(blank=True)
+                                  help_text=_("The day it was retired: it counts up to the day before."), verbose_name=_("retired on"))
+    evidence_url = models.URLField(blank=True, verbose_name=_("evidence URL"))
     history = HistoricalRecords(m2m_fields=[factories, collaborating_organisations])
 
     objects = FactoryProductQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("factory product")
+        verbose_name_plural = _("factory products")
         ordering = ["-developed_on", "id"]
         # The indicator page lists the latest records by this date: read from the index's end.
         # A drain reads the records that started or ended since a month-end: an index range on each date.
@@ -331,12 +343,12 @@ class FactoryProduct(TrackedModel):
             errors["developed_on"] = "A developed product needs its development date."
         errors.update(end_of_life_errors(self, date_field="retired_on", end_status=self.Status.RETIRED,
                                          counted_status=self.Status.DEVELOPED, start_field="developed_on",
-                                         started="developed"))
+                                         started=_("developed")))
         if errors:
             raise ValidationError(errors)
 
     @staticmethod
     def validate_collaborators(organisations):
         if len({o.pk for o in organisations}) < 2:
-            raise ValidationError({"collaborating_organisations": "A collaborative product needs at least two "
-                                                                  "collaborating organisations."})
+            raise ValidationError({"collaborating_organisations": gettext("A collaborative product needs at least two "
+                                                                  "collaborating organisations.")})

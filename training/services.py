@@ -8,6 +8,7 @@ is stale). ``m2m`` values are set in the same transaction.
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from registers.engine import record_create, record_save
 
@@ -52,7 +53,7 @@ def factory_exchange_save(*, instance, partner_organisations, user=None, expecte
     """
     partner_organisations = list(partner_organisations)
     if not partner_organisations:
-        raise ValidationError({"partner_organisations": "Choose at least one partner organisation."})
+        raise ValidationError({"partner_organisations": gettext("Choose at least one partner organisation.")})
     if instance.pk is None and instance.factory_id:
         list(LearningFactory.objects.select_for_update().filter(pk=instance.factory_id).values_list("pk"))
         instance.check_not_duplicate(partner_organisations, confirmed=not_duplicate)
@@ -74,7 +75,7 @@ def factory_product_save(*, instance, factories, collaborating_organisations, us
     FactoryProduct.validate_collaborators(collaborating_organisations)
     factories = list(factories)
     if not factories:
-        raise ValidationError({"factories": "Choose the learning factory (or factories) that developed it."})
+        raise ValidationError({"factories": gettext("Choose the learning factory (or factories) that developed it.")})
     return _save(instance, user, expected_version,
                  {"factories": factories, "collaborating_organisations": collaborating_organisations})
 

@@ -1,6 +1,7 @@
 """Register pages of the training app: micro-credentials, learning factories, exchanges, products."""
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from registers.engine import Column, Register
 
@@ -47,25 +48,27 @@ def _today(field, organisation_field=None):
 
 
 micro_credentials = Register(
+    importable=True,
+    counted_status=MicroCredential.Status.PUBLISHED,
     model=MicroCredential, name="micro-credential", slug="micro-credentials", namespace="training",
     form_class=forms.MicroCredentialForm, filterset_class=forms.MicroCredentialFilter,
     search_fields=("title", "learning_outcomes", "awarding_body__name"), default_sort="title",
     select_related=("awarding_body",),
     columns=[
-        Column("Title", "title", sort="title"),
-        Column("Awarding body", "awarding_body__name", sort="awarding_body__name"),
-        Column("EQF", "eqf_level", sort="eqf_level", numeric=True),
-        Column("ECTS", "ects", sort="ects", numeric=True),
-        Column("Form", "participation_form", sort="participation_form"),
-        Column("Status", "status", sort="status"),
-        Column("Published", "published_on", sort="published_on"),
-        Column("Retired", "retired_on", sort="retired_on"),
+        Column(_("Title"), "title", sort="title"),
+        Column(_("Awarding body"), "awarding_body__name", sort="awarding_body__name"),
+        Column(_("EQF"), "eqf_level", sort="eqf_level", numeric=True),
+        Column(_("ECTS"), "ects", sort="ects", numeric=True),
+        Column(_("Form"), "participation_form", sort="participation_form"),
+        Column(_("Status"), "status", sort="status"),
+        Column(_("Published"), "published_on", sort="published_on"),
+        Column(_("Retired"), "retired_on", sort="retired_on"),
     ],
     detail_fields=("title", "awarding_body", "co_awarding_organisations", "learning_outcomes", "esco_skills", "ects",
                    "hours", "eqf_level", "assessment_type", "participation_form", "quality_assurance",
                    "prerequisites", "supervision_identity_verification", "grade_scheme", "integration_stackability",
                    "further_information", "skill_gaps", "status", "published_on", "retired_on"),
-    status_form_class=forms.MicroCredentialStatusForm, status_title="Change status",
+    status_form_class=forms.MicroCredentialStatusForm, status_title=_("Change status"),
     status_help="Retire a micro-credential instead of deleting it: it counts up to the day before it was retired.",
     end_status=MicroCredential.Status.RETIRED, end_field="retired_on",
     create=_save_micro_credential, update=_save_micro_credential, status_update=_save_status,
@@ -73,16 +76,17 @@ micro_credentials = Register(
 )
 
 factories = Register(
+    importable=True,
     model=LearningFactory, name="factory", slug="learning-factories", namespace="training",
-    title_plural="Learning factories",
+    title_plural=_("Learning factories"),
     form_class=forms.LearningFactoryForm, filterset_class=forms.LearningFactoryFilter,
     search_fields=("name", "host_organisation__name", "description"), default_sort="name",
     select_related=("host_organisation", "region"),
     columns=[
-        Column("Name", "name", sort="name"),
-        Column("Host", "host_organisation__name", sort="host_organisation__name"),
-        Column("Country", "host_organisation__country", sort="host_organisation__country"),
-        Column("Region", "region", sort="region__code"),
+        Column(_("Name"), "name", sort="name"),
+        Column(_("Host"), "host_organisation__name", sort="host_organisation__name"),
+        Column(_("Country"), "host_organisation__country", sort="host_organisation__country"),
+        Column(_("Region"), "region", sort="region__code"),
     ],
     detail_fields=("name", "host_organisation", "region", "description"),
     create=_save_factory, update=_save_factory,
@@ -90,22 +94,23 @@ factories = Register(
 )
 
 exchanges = Register(
+    importable=True,
     model=FactoryExchange, name="exchange", slug="factory-exchanges", namespace="training",
-    title_plural="Factory exchanges",
+    title_plural=_("Factory exchanges"),
     form_class=forms.FactoryExchangeForm, filterset_class=forms.FactoryExchangeFilter,
     search_fields=("title", "factory__name", "partner_organisations__name"), default_sort="-started_on",
     select_related=("factory",),
     columns=[
-        Column("Title", "title", sort="title"),
-        Column("Factory", "factory__name", sort="factory__name"),
-        Column("Students", "students", sort="students", numeric=True),
-        Column("Started", "started_on", sort="started_on"),
-        Column("Ended", "ended_on", sort="ended_on"),
-        Column("Status", "status", sort="status"),
+        Column(_("Title"), "title", sort="title"),
+        Column(_("Factory"), "factory__name", sort="factory__name"),
+        Column(_("Students"), "students", sort="students", numeric=True),
+        Column(_("Started"), "started_on", sort="started_on"),
+        Column(_("Ended"), "ended_on", sort="ended_on"),
+        Column(_("Status"), "status", sort="status"),
     ],
     detail_fields=("title", "factory", "partner_organisations", "students", "started_on", "ended_on", "status",
                    "cancelled_on"),
-    status_form_class=forms.FactoryExchangeStatusForm, status_title="Change status",
+    status_form_class=forms.FactoryExchangeStatusForm, status_title=_("Change status"),
     status_help="Cancel an exchange instead of deleting it: its students count up to the day before it was "
                 "cancelled (never, when cancelled before it started).",
     end_status=FactoryExchange.Status.CANCELLED, end_field="cancelled_on",
@@ -114,18 +119,20 @@ exchanges = Register(
 )
 
 products = Register(
+    importable=True,
+    counted_status=FactoryProduct.Status.DEVELOPED,
     model=FactoryProduct, name="product", slug="factory-products", namespace="training",
-    title_plural="Factory products",
+    title_plural=_("Factory products"),
     form_class=forms.FactoryProductForm, filterset_class=forms.FactoryProductFilter,
     search_fields=("title", "description", "collaborating_organisations__name"), default_sort="-developed_on",
     columns=[
-        Column("Title", "title", sort="title"),
-        Column("Status", "status", sort="status"),
-        Column("Developed", "developed_on", sort="developed_on"),
+        Column(_("Title"), "title", sort="title"),
+        Column(_("Status"), "status", sort="status"),
+        Column(_("Developed"), "developed_on", sort="developed_on"),
     ],
     detail_fields=("title", "description", "factories", "collaborating_organisations", "status", "developed_on",
                    "retired_on", "evidence_url"),
-    status_form_class=forms.FactoryProductStatusForm, status_title="Change status",
+    status_form_class=forms.FactoryProductStatusForm, status_title=_("Change status"),
     status_help="Retire a product instead of deleting it: it counts up to the day before it was retired.",
     end_status=FactoryProduct.Status.RETIRED, end_field="retired_on",
     create=_save_product, update=_save_product, status_update=_save_status,

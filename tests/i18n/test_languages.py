@@ -13,7 +13,7 @@ from django.utils import timezone, translation
 from alliance import services as alliance_services
 from alliance.models import MoU
 from indicators.models import Indicator, Pillar
-from lcamp.reference import INDICATOR_TITLES
+from lcamp.reference import INDICATOR_DESCRIPTIONS, INDICATOR_TITLES
 from organisations.invitations import user_invite
 from tests.api.conftest import send
 from tests.factories import MicroCredentialFactory, MoUFactory, OrganisationFactory
@@ -207,14 +207,16 @@ def test_the_api_keeps_the_clients_language_over_the_users_saved_one(manager_cli
 
 # --- Content in several languages ---------------------------------------------------------------
 
-def test_seed_loads_the_eight_titles_in_seven_languages_and_is_idempotent():
+def test_seed_loads_the_eight_titles_and_descriptions_in_seven_languages_and_is_idempotent():
     call_command("seed_lcamp", verbosity=0)
     indicators = Indicator.objects.order_by("order")
     assert indicators.count() == 8
     for indicator in indicators:
         for language in LANGUAGES:
             assert getattr(indicator, f"title_{language}"), (indicator.code, language)
+            assert getattr(indicator, f"description_{language}"), (indicator.code, language)
         assert indicator.title_sv == INDICATOR_TITLES[indicator.code]["sv"]
+        assert indicator.description_eu == INDICATOR_DESCRIPTIONS[indicator.code]["eu"]
         assert indicator.unit_sv not in ("", "count", indicator.unit_en), indicator.code  # not the English default
     before = [(i.pk, i.title_eu, i.unit_fi) for i in indicators]
     call_command("seed_lcamp", verbosity=0)

@@ -61,6 +61,7 @@ SEGMENT_OBJECTS = {
     "factory-products": "product",
     "reports": "report",
     "periods": "period",
+    "jobs": "job",
 }
 PLACEHOLDER = re.compile(r"<(?:(?P<converter>\w+):)?(?P<name>\w+)>|\(\?P<(?P<group>\w+)>(?P<regex>[^)]*)\)|\([^)]*\)")
 
@@ -154,6 +155,11 @@ def world(db, settings, organisation, other_organisation, partner_user):
 
     objects["period"] = ReportingPeriod.objects.order_by("start_on").first()  # seeded
     objects["content_type"] = ContentType.objects.get_for_model(MoU)
+    from registers.models import Job
+
+    # An import job of somebody else: every role but its owner gets 404 (or 403).
+    objects["job"] = Job.objects.create(kind=Job.Kind.IMPORT, subject="alliance:member", title="Members",
+                                        user=factories.UserFactory())
     return objects
 
 

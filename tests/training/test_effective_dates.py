@@ -70,7 +70,7 @@ def test_only_a_published_credential_can_be_retired():
     draft = MicroCredentialFactory(status="draft", published_on=datetime.date(2024, 2, 1))
     with pytest.raises(Exception) as refused:
         services.micro_credential_retire(micro_credential=draft, retired_on=MARCH_2026)
-    assert "Only a published micro credential can be retired" in str(refused.value)
+    assert "Only a published micro-credential can be retired" in str(refused.value)
     assert MicroCredential.objects.get().status == "draft"
 
 

@@ -31,6 +31,8 @@ PAGES = [
     "/",
     "/indicators/alliance-members/",
     "/mous/",
+    "/mous/?q=ika",
+    "/mous/?sort=title",
     "/registers/",
     "/registers/alliance-members/",
     "/registers/alliance-members/?q=ika",

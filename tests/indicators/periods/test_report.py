@@ -114,7 +114,7 @@ def test_a_large_report_is_built_by_a_worker_with_progress(staff_client, titled,
     assert response.status_code == 202
     assert "Preparing the PDF report" in response.content.decode()
     staff_client.get(url)
-    assert queued == [(period.pk, "pdf")]          # queued once while it is being built
-    tasks.period_report_task.run(period.pk, "pdf")  # what the worker does
+    assert queued == [(period.pk, "pdf", "en")]          # queued once, in the reader's language
+    tasks.period_report_task.run(period.pk, "pdf", "en")  # what the worker does
     response = staff_client.get(url)
     assert response.status_code == 200 and response.content.startswith(b"%PDF")

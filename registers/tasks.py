@@ -1,0 +1,39 @@
+"""Celery tasks of the registers: large XLSX exports, and cleaning old import and export jobs.
+
+Thin: they take ids and call ``registers.jobs`` and the register's own export. The
+imports' task is in the app that declares the import (``alliance.tasks.import_task``).
+"""
+
+from celery import shared_task
+
+from . import jobs, registry
+from .models import Job
+
+
+@shared_task(acks_late=True, soft_time_limit=20 * 60, time_limit=25 * 60)
+def export_task(job_id):
+    """Write a large export to the job's file, with progress (started by the list's export link)."""
+    job = Job.objects.select_related("user").filter(pk=job_id, kind=Job.Kind.EXPORT).exclude(
+        status__in=Job.FINISHED).first()
+    if job is None:  # finished already (a redelivered message) or cleaned away
+        return None
+    with jobs.failing_on_error(job):
+        return registry.loaded()[job.subject].export_job_run(job).status
+
+
+@shared_task(acks_late=True, soft_time_limit=10 * 60, time_limit=12 * 60)
+def clean_jobs_task():
+    """Delete the import and export jobs older than JOBS_KEEP_DAYS, and their files (beat, daily)."""
+    return jobs.jobs_clean()
+
+
+@shared_task(acks_late=True, soft_time_limit=20 * 60, time_limit=25 * 60)
+def import_task(job_id):
+    """Import the rows waiting in a job's file into its register, all or nothing, with progress
+    (started by the register's import page for a large file)."""
+    job = Job.objects.select_related("user").filter(pk=job_id, kind=Job.Kind.IMPORT).exclude(
+        status__in=Job.FINISHED).first()
+    if job is None:  # finished already (a redelivered message) or cleaned away
+        return None
+    with jobs.failing_on_error(job):
+        return registry.loaded()[job.subject].import_job_run(job)

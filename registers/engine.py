@@ -32,7 +32,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDi
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import select_template
 from django.urls import path, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format, number_format
 from django.utils.html import format_html, format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -480,9 +480,14 @@ def limit_status_choices(form, end_status):
 # --- Registers -----------------------------------------------------------------------------
 
 
-@functools.cache
 def _choice_labels(model, name):
-    """``{value: label}`` of a field with choices, built once per field (Django's
+    """``{value: label}`` of a field with choices, in the active language."""
+    return _choice_labels_in(model, name, translation.get_language())
+
+
+@functools.cache
+def _choice_labels_in(model, name, language):
+    """``{value: label}`` of a field with choices, built once per field and language (Django's
     ``get_FOO_display`` rebuilds it on every call: 250 countries for each cell of a list)."""
     try:
         model_field = model._meta.get_field(name)

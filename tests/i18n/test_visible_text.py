@@ -81,3 +81,11 @@ def test_a_partner_reading_in_basque_sees_the_mou_form_in_basque(partner_client)
     response = partner_client.get(reverse("alliance:mou-create"))
     assert response.status_code == 200
     assert english_in(visible_text(response)) == []
+
+
+def test_a_list_read_in_english_first_shows_its_values_in_swedish_afterwards(manager_client, records):
+    """The lists' choice labels (a status, a delivery mode) are kept per language, not frozen in the first one."""
+    url = reverse("training:micro-credential-list")
+    assert "Published" in visible_text(manager_client.get(url))
+    manager_client.post(reverse("set-language"), {"language": "sv"})
+    assert english_in(visible_text(manager_client.get(url))) == []

@@ -113,10 +113,6 @@ def _cached(key, build, timeout=DASHBOARD_CACHE_SECONDS, *, by_generation=True):
 @login_required
 def indicator_detail(request, code):
     _require_viewer(request)
-    indicator = Indicator.objects.select_related("project", "pillar").filter(code=code).order_by("project_id").first()
-    if indicator is None:
-        raise Http404(gettext("No such indicator."))
-    today = timezone.localdate()
     requested = request.GET.get("dimension", "")
     if not re.fullmatch(r"[\w-]{1,64}", requested):
         requested = ""
@@ -124,12 +120,38 @@ def indicator_detail(request, code):
     if not re.fullmatch(r"[A-Z]{2}", country):
         country = ""
     # ?period=<id>: the figures as of the period's end (its month-end snapshots), like the dashboard.
-    period = periods.selected_period(request.GET.get("period", ""))
+    period_id = request.GET.get("period", "")
+    if not re.fullmatch(r"\d{1,12}", period_id):
+        period_id = ""
+    can_add = roles.can_edit_registers(request.user)
+    today = timezone.localdate()
+
+    def build():
+        return _indicator_page(request, code, today=today, requested=requested, country=country,
+                               period_id=period_id, can_add=can_add)
+
+    # The page's content is the same for every viewer with the same rights: built once per
+    # roll-up (the snapshots) and registers generation (the indicator, its reports, periods and
+    # narratives are records), and cached; only the page around it (user, CSRF) is rendered per
+    # request. A code that names no indicator raises 404 from ``build`` and is never cached.
+    records = pagecache.current()
+    built = build() if records is None else _cached(
+        f"indicators:detail:{code}:{today.isoformat()}:{period_id}:{requested}:{country}:{int(can_add)}:{records}",
+        build)
+    return render(request, "indicators/indicator_detail.html", built)
+
+
+def _indicator_page(request, code, *, today, requested, country, period_id, can_add):
+    """``{"title", "content"}``: the indicator's page content as HTML (``_indicator_detail_content.html``)."""
+    indicator = Indicator.objects.select_related("project", "pillar").filter(code=code).order_by("project_id").first()
+    if indicator is None:
+        raise Http404(gettext("No such indicator."))
+    period = periods.selected_period(period_id)
     on = periods.as_of(period, today) if period else today
-    # The page's snapshot parts are the same for every viewer: built once per roll-up
-    # (and day, period, selected breakdown and country) and cached under the generation, read
-    # before the snapshots: a roll-up committing in between then leaves what was built from the
-    # older snapshots under the older generation, never under the newer one.
+    # The snapshot parts are the same for every viewer: built once per roll-up (and day, period,
+    # selected breakdown and country) and cached under the generation, read before the snapshots:
+    # a roll-up committing in between then leaves what was built from the older snapshots under
+    # the older generation, never under the newer one.
     key = f"indicators:page:{indicator.pk}:{today.isoformat()}:{period.pk if period else ''}:{requested}:{country}"
     built = _cached(key, lambda: {**_indicator_snapshot_parts(indicator, on, requested, country=country,
                                                               period=period),
@@ -141,19 +163,20 @@ def indicator_detail(request, code):
     reports = []
     if indicator.is_reported:
         reports = list(indicator.reports.select_related("organisation").order_by("-as_of", "-id")[:20])
-    return render(request, "indicators/indicator_detail.html", {
+    content = render_to_string("indicators/_indicator_detail_content.html", {
         "indicator": indicator,
         "card": card,
         "snapshot": built["latest"],
         "charts_html": built["charts_html"],
         "reports": reports,
-        "can_add": roles.can_edit_registers(request.user),
+        "can_add": can_add,
         "add_url": card.add_url(next_url=request.path),
         "narrative": built["narrative"],
         "narrative_parts": narratives.parts(built["narrative"]),
         "as_of_period": period, "as_of_date": on,
         "selector_periods": built["selector_periods"],
     })
+    return {"title": indicator.title, "content": content}
 
 
 def _indicator_snapshot_parts(indicator, today, requested_dimension, *, country="", period=None):
@@ -269,11 +292,17 @@ def export_csv(request):
 @login_required
 def export_xlsx(request):
     """Two sheets: today's row per indicator, and the month-end history."""
-    cards = _export_cards(request)
-    # The workbook changes only with a roll-up: built once per generation, day and language.
+    _require_viewer(request)
+
+    def build():
+        cards = dashboard.cards()
+        return exports.as_xlsx(exports.rows(cards), exports.history_rows(cards))
+
+    # The workbook changes only with a roll-up: built (cards included) once per generation,
+    # day and language; a cached request reads no snapshot.
     key = f"indicators:export:xlsx:{timezone.localdate().isoformat()}"
     response = HttpResponse(
-        _cached(key, lambda: exports.as_xlsx(exports.rows(cards), exports.history_rows(cards))),
+        _cached(key, build),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     response["Content-Disposition"] = f'attachment; filename="{exports.file_name("xlsx")}"'

@@ -132,8 +132,10 @@ def _indicators_since(since):
     keys = [key for key in since if isinstance(key, str)]
     ids = [key for key in since if not isinstance(key, str)]
     result = {}
-    for indicator in Indicator.objects.select_related("project").filter(
-            Q(pk__in=ids) | Q(source=Indicator.Source.MEASURE, measure_key__in=keys)):
+    found = _memo(("indicators", frozenset(ids), frozenset(keys)), lambda: list(
+        Indicator.objects.select_related("project").filter(
+            Q(pk__in=ids) | Q(source=Indicator.Source.MEASURE, measure_key__in=keys))))
+    for indicator in found:
         for key in (indicator.pk, indicator.measure_key if indicator.source == Indicator.Source.MEASURE else None):
             if key in since:
                 result[indicator] = _earliest(result.get(indicator, ...), since[key])
@@ -167,7 +169,8 @@ def _write(since, *, check=True):
     if not entries:
         return []
     if check:
-        periods = rollup.ClosedPeriods({entry.indicator.project_id for entry in entries})
+        projects = frozenset(entry.indicator.project_id for entry in entries)
+        periods = _memo(("closed periods", projects), lambda: rollup.ClosedPeriods(projects))
         for entry in entries:
             period = rollup.closed_period_conflict(entry.indicator, entry.changed_from, periods)
             if period is not None:
@@ -273,12 +276,27 @@ def rollups_deferred():
     """
     depth = getattr(_deferred, "depth", 0)
     _deferred.depth = depth + 1
+    if depth == 0:
+        _deferred.memo = {}
     try:
         yield
     finally:
         _deferred.depth = depth
+        if depth == 0:
+            _deferred.memo = None
     if depth == 0:
         transaction.on_commit(drain_request)
+
+
+def _memo(key, build):
+    """``build()``, read once per ``rollups_deferred`` block: a bulk import saving thousands of records
+    finds the indicators and the closed periods once, not once a record (neither changes meanwhile)."""
+    memo = getattr(_deferred, "memo", None)
+    if memo is None:
+        return build()
+    if key not in memo:
+        memo[key] = build()
+    return memo[key]
 
 
 def rollups_are_deferred():

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
-from registers.models import TrackedModel
+from registers.models import CheckedModel, TrackedModel
 
 nuts_code_validator = RegexValidator(
     r"^[A-Z]{2}[A-Z0-9]{0,3}$",
@@ -23,7 +23,7 @@ pic_validator = RegexValidator(r"^\d{9}$", _("A PIC is exactly 9 digits, e.g. 94
 NUTS_COUNTRY_PREFIX = {"GR": "EL"}
 
 
-class Region(models.Model):
+class Region(CheckedModel):
     """A NUTS region (levels 0-3), or a region outside the EU with a code of its own."""
 
     code = models.CharField(max_length=8, validators=[nuts_code_validator],

@@ -8,10 +8,22 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import roles
 
+from . import constraints
 from .storage import private_storage
 
 
-class TrackedModel(models.Model):
+class CheckedModel(models.Model):
+    """A model whose check constraints are validated in Python where they are simple enough
+    (``registers.constraints``), instead of by a query and a savepoint each."""
+
+    class Meta:
+        abstract = True
+
+    def validate_constraints(self, exclude=None):
+        constraints.validate_constraints(self, exclude)
+
+
+class TrackedModel(CheckedModel):
     """Common columns of the register records.
 
     ``version`` grows by one on every save through a service; a form carries the

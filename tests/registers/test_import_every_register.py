@@ -337,3 +337,32 @@ def test_a_name_shared_by_two_records_is_an_error_naming_it(manager_client):
     errors = response.context["bad_rows"][0]["errors"]
     assert errors == [f"observatory: 2 records are named “{observatory.name}”; rename one first."]
     assert SkillGap.objects.count() == count
+
+
+def test_an_import_reads_the_indicators_and_closed_periods_once_and_asks_no_check_query(manager_user, rf):
+    """The cost of a row does not include the roll-up's lookups or a query per check constraint."""
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from registers import importing
+
+    call_command("seed_lcamp", verbosity=0)  # the indicators a micro-credential counts towards
+    awarding = OrganisationFactory(name="Escola Proves", country="ES")
+    for n in range(20):
+        MicroCredentialFactory(title=f"Course {n}", awarding_body=awarding)
+    register = REGISTER_PAGES["training:micro-credential"]
+    request = rf.get("/")
+    request.user = manager_user
+    headers, rows, _ = register.export_rows(request)
+    rows = [{h: "" if v is None else str(v) for h, v in zip(headers, row, strict=True)} for row in rows]
+    for row in rows:
+        row["title"] = row["title"].replace("Course", "Imported course")
+    with CaptureQueriesContext(connection) as captured:
+        assert importing.import_rows(register, rows, user=manager_user) == 20
+    sql = [q["sql"] for q in captured.captured_queries]
+    assert len([q for q in sql if 'FROM "indicators_indicator"' in q]) <= 1
+    assert len([q for q in sql if 'FROM "indicators_reportingperiod"' in q]) <= 1
+    assert not [q for q in sql if '"_check"' in q]
+    assert len(sql) <= 20 * 20
+    assert MicroCredential.objects.filter(title__startswith="Imported course").count() == 20

@@ -70,8 +70,10 @@ def _review_lists(request, mous, may_submit, may_review):
     query.pop("page", None)
     queue_query = request.GET.copy()
     queue_query.pop("queue_page", None)
+    export_query = query.copy()
+    export_query.pop("queue_page", None)
     return render_to_string("alliance/mous/list_review_content.html", {
-        "queue_page": queue_page, "queue_query": queue_query.urlencode(),
+        "queue_page": queue_page, "queue_query": queue_query.urlencode(), "export_query": export_query.urlencode(),
         "filters": filters, "page": page, "query": query.urlencode(),
         "may_submit": may_submit, "may_review": may_review,
     }, request)

@@ -5,11 +5,15 @@ importing the engine, which queues them.
 """
 
 REGISTER_PAGES = {}  # URL name prefix with namespace -> Register, in the order declared
+# Lists that are not registers but export like them (the MoUs): job subject -> an object with
+# ``export_job_run(job)``.
+EXPORTS = {}
 
 
 def loaded():
-    """Every register: the URL configuration imports the apps' views, which declare them."""
+    """Every register and export by job subject: the URL configuration imports the apps' views,
+    which declare them."""
     from django.urls import get_resolver
 
     get_resolver().url_patterns  # noqa: B018 - loading it is the point
-    return REGISTER_PAGES
+    return {**REGISTER_PAGES, **EXPORTS}

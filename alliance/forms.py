@@ -99,7 +99,7 @@ class CooperationProjectForm(RegisterForm):
         fields = ["title", "description", "lead_organisation", "participants", "started_on", "ended_on", "status"]
         help_texts = {
             "participants": _("At least two organisations, all alliance members on the start date. "
-                            "The lead organisation is added if you leave it out. Hold Ctrl (⌘ on a Mac) to choose several."),
+                            "The lead organisation is added if you leave it out. Type a few letters to find each one."),
             "status": _("Cancel a project with “Change status” instead of deleting it: it counts up to the day "
                       "it was cancelled."),
         }

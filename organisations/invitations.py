@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import roles
 from accounts.emails import send_in_language
+from registers.pickers import use_pickers
 
 SALT = "organisations.invitations"
 
@@ -143,6 +144,7 @@ class InvitationForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = Organisation.objects.order_by("-is_consortium_partner", "name")
         self.fields["language"].initial = translation.get_language()
+        use_pickers(self)  # a search field: a deployment may hold a hundred thousand organisations
 
 
 @login_required

@@ -9,8 +9,9 @@ answers a small JSON endpoint, ``/pickers/<key>/?q=…&page=N``, that
 ``PickerField`` is the form side. The widget is a search box plus a hidden input with
 the chosen id. Without JavaScript it still works in one plain step: the user types
 some text and submits; one match is taken, several are offered as a short <select>
-(at most ``MATCHES_SHOWN``) with a form error asking to pick one. ``use_pickers(form)``
-swaps every ModelChoiceField of a form whose model has a picker for a PickerField.
+(at most ``MATCHES_SHOWN``) with a form error asking to pick one. ``MultiPickerField`` does
+the same for a choice of several (the chosen ones are ticked boxes). ``use_pickers(form)``
+swaps every ModelChoiceField of a form whose model has a picker for one of them.
 """
 
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ from django.utils.translation import gettext
 PICKERS = {}  # key -> Picker
 PAGE = 20
 MATCHES_SHOWN = 20
+MAX_CHOSEN = 200  # records one multiple choice may hold (participants, co-awarding organisations…)
 
 
 @dataclass
@@ -160,20 +162,102 @@ class PickerField(forms.ModelChoiceField):
                               code="pick_one")
 
 
+class PickerValues(list):
+    """The chosen ids of a multiple picker, and the text typed in its search box."""
+
+    text = ""
+
+
+class MultiPickerWidget(forms.Widget):
+    """The chosen records as ticked boxes (untick one to drop it) and a search box to add more.
+
+    With JavaScript, typing lists matches from the picker's endpoint and choosing one adds
+    its box; without, the typed text is searched on submit (``MultiPickerField.clean``).
+    """
+
+    template_name = "registers/widgets/multipicker.html"
+
+    def __init__(self, picker, attrs=None):
+        super().__init__(attrs)
+        self.picker = picker
+        self.matches = None  # set by the field when the typed text matched several records
+
+    def value_from_datadict(self, data, files, name):
+        try:
+            values = data.getlist(name)
+        except AttributeError:  # a plain dict (an import's row)
+            values = data.get(name) or []
+            values = values if isinstance(values, list | tuple) else [values]
+        value = PickerValues(str(v) for v in values if str(v).strip())
+        value.text = (data.get(f"{name}_search") or "").strip()[:200]
+        return value
+
+    def value_omitted_from_data(self, data, files, name):
+        return False  # unticking every box sends nothing: that is a choice of none
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        values = value if isinstance(value, list | tuple) else ([] if value in (None, "") else [value])
+        ids = [str(getattr(v, "pk", v)) for v in values]
+        ids = [int(v) for v in ids if v.isdigit()][:MAX_CHOSEN]
+        chosen = list(self.picker.queryset().filter(pk__in=ids)) if ids else []
+        context["widget"].update({
+            "text": getattr(value, "text", ""), "url": self.picker.url(), "chosen": chosen,
+            "matches": [m for m in (self.matches or []) if m.pk not in ids],
+        })
+        return context
+
+    def id_for_label(self, id_):
+        return id_
+
+
+class MultiPickerField(forms.ModelMultipleChoiceField):
+    """A ModelMultipleChoiceField chosen through a ``Picker``: the records ticked, plus the one the
+    typed text names (several matches are offered as boxes to tick, with an error asking to)."""
+
+    def __init__(self, picker, queryset=None, **kwargs):
+        self.picker = picker
+        kwargs.setdefault("widget", MultiPickerWidget(picker))
+        super().__init__(queryset=picker.queryset() if queryset is None else queryset, **kwargs)
+        self.widget.picker = picker
+
+    def clean(self, value):
+        text = getattr(value, "text", "")
+        ids = [str(v) for v in (value or [])]
+        if text:
+            matches = list(self.picker.search(text, self.queryset)[:MATCHES_SHOWN + 1])
+            opts = self.picker.model._meta
+            if not matches:
+                raise ValidationError(gettext("No %(kind)s matches “%(text)s”. Try fewer letters.")
+                                      % {"kind": opts.verbose_name, "text": text}, code="no_match")
+            if len(matches) == 1:
+                if str(matches[0].pk) not in ids:
+                    ids.append(str(matches[0].pk))
+            else:
+                self.widget.matches = matches[:MATCHES_SHOWN]
+                raise ValidationError(gettext("Several %(kinds)s match “%(text)s”: tick the ones to add.")
+                                      % {"kinds": opts.verbose_name_plural, "text": text}, code="pick_some")
+        if len(ids) > MAX_CHOSEN:
+            raise ValidationError(gettext("Choose at most %(count)s.") % {"count": MAX_CHOSEN}, code="too_many")
+        return super().clean(ids)
+
+
 def use_pickers(form, *, search_all=False):
-    """Swap each single-choice ModelChoiceField of ``form`` whose model has a picker for a PickerField.
+    """Swap each ModelChoiceField (and ModelMultipleChoiceField) of ``form`` whose model has a picker
+    for a PickerField (MultiPickerField).
 
     ``search_all``: search the picker's whole register rather than the field's queryset
     (for list filters, whose querysets may join big tables).
     """
     for name, form_field in list(form.fields.items()):
         if not isinstance(form_field, forms.ModelChoiceField) or isinstance(
-                form_field, (forms.ModelMultipleChoiceField, PickerField)):
+                form_field, (PickerField, MultiPickerField)):
             continue
         picker = picker_for(form_field.queryset.model)
         if picker is None:
             continue
         queryset = picker.queryset() if search_all else form_field.queryset
-        form.fields[name] = PickerField(
+        field_class = MultiPickerField if isinstance(form_field, forms.ModelMultipleChoiceField) else PickerField
+        form.fields[name] = field_class(
             picker, queryset=queryset, required=form_field.required, label=form_field.label,
             help_text=form_field.help_text, initial=form_field.initial, disabled=form_field.disabled)

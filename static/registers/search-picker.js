@@ -1,5 +1,6 @@
 /* Search-as-you-type pickers: <span class="picker" data-picker-url> holds a search box and a
-   hidden input with the chosen id (registers/pickers.py). Typing asks the JSON endpoint for
+   hidden input with the chosen id (registers/pickers.py), or, for a choice of several
+   (class picker-multiple), the chosen records as ticked boxes. Typing asks the JSON endpoint for
    matches and lists them; choosing one fills the hidden id. Without this script the form
    still works: the typed text is searched on submit and several matches become a short list.
    No library, no inline script (CSP script-src 'self'). */
@@ -11,7 +12,9 @@
     picker.dataset.pickerReady = "1";
     var box = picker.querySelector('input[type="search"]');
     var hidden = picker.querySelector('input[type="hidden"]');
-    if (!box || !hidden) { return; }
+    // A choice of several: the chosen records are ticked boxes; choosing a match adds one.
+    var chosenList = picker.classList.contains("picker-multiple") ? picker.querySelector(".picker-chosen") : null;
+    if (!box || (!hidden && !chosenList)) { return; }
     var list = document.createElement("ul");
     list.className = "picker-results";
     list.id = box.id + "_results";
@@ -29,10 +32,34 @@
       box.setAttribute("aria-expanded", "false");
     }
 
+    function add(item) {
+      var boxes = chosenList.querySelectorAll('input[type="checkbox"]');
+      for (var i = 0; i < boxes.length; i += 1) {
+        if (boxes[i].value === item.dataset.id) { boxes[i].checked = true; return; }
+      }
+      var chip = document.createElement("label");
+      chip.className = "picker-chip";
+      var tick = document.createElement("input");
+      tick.type = "checkbox";
+      tick.name = picker.dataset.pickerName;
+      tick.value = item.dataset.id;
+      tick.checked = true;
+      chip.appendChild(tick);
+      chip.appendChild(document.createTextNode(" " + item.textContent));
+      chosenList.appendChild(chip);
+      tick.dispatchEvent(new Event("change", { bubbles: true }));
+    }
+
     function choose(item) {
+      close();
+      if (chosenList) {
+        add(item);
+        box.value = "";
+        box.focus();
+        return;
+      }
       hidden.value = item.dataset.id;
       box.value = item.textContent;
-      close();
       hidden.dispatchEvent(new Event("change", { bubbles: true }));
     }
 
@@ -78,7 +105,7 @@
     }
 
     box.addEventListener("input", function () {
-      hidden.value = "";
+      if (hidden) { hidden.value = ""; }
       window.clearTimeout(timer);
       timer = window.setTimeout(search, 200);
     });
@@ -88,6 +115,11 @@
         list.firstChild.focus();
       }
       if (event.key === "Escape") { close(); }
+      // Enter in a choice of several adds the first match rather than submitting the form.
+      if (event.key === "Enter" && chosenList && !list.hidden && list.firstChild && list.firstChild.dataset.id) {
+        event.preventDefault();
+        choose(list.firstChild);
+      }
     });
     box.addEventListener("blur", function () { window.setTimeout(function () {
       if (!picker.contains(document.activeElement)) { close(); }

@@ -23,9 +23,11 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
+from registers.counting import fast_count
+
 from . import narratives, periods, svg_chart
 from .exports import _safe_cell
-from .models import Report
+from .models import Indicator, Report
 from .registry import registry
 
 logger = logging.getLogger(__name__)
@@ -78,6 +80,26 @@ def chart_for(indicator, history):
     return svg_chart.line_chart_svg([x for x, _ in points], [y for _, y in points],
                                     [x for x, _ in trajectory], [y for _, y in trajectory],
                                     title=gettext("%(indicator)s: history") % {"indicator": indicator.title}, unit=indicator.unit)
+
+
+def annex_exceeds(period, limit):
+    """Whether the report's annex lists more than ``limit`` records at the period's end.
+
+    Counted from the registers, as the annex is (a value such as distinct organisations or
+    summed students is not a number of records): the planner's estimate on PostgreSQL where a
+    measure's records are many, so deciding scans no big table; an exact count below that.
+    """
+    on = periods.as_of(period)
+    total = 0
+    for indicator in Indicator.objects.filter(project_id=period.project_id):
+        measure = registry.for_indicator(indicator)
+        if measure is not None:
+            total += fast_count(measure.records(on), threshold=limit)[0]
+        elif indicator.is_reported:
+            total += Report.objects.approved().filter(indicator=indicator, as_of__lte=on).count()
+        if total > limit:
+            return True
+    return False
 
 
 def report_data(period, *, annex_limit=PDF_ANNEX_ROWS, progress=None):

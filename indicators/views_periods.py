@@ -224,9 +224,8 @@ def _progress_key(period, fmt):
 
 
 def _is_large(period):
-    """Counted records at the period's end above REPORT_ASYNC_RECORDS: built by a Celery task."""
-    total = sum((row.value or 0) for row in periods.period_rows(period, with_breakdowns=False))
-    return total > settings.REPORT_ASYNC_RECORDS
+    """More records in the report's annex than REPORT_ASYNC_RECORDS: built by a Celery task."""
+    return period_report_module.annex_exceeds(period, settings.REPORT_ASYNC_RECORDS)
 
 
 @require_GET

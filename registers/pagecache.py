@@ -32,7 +32,9 @@ GENERATION_SECONDS = 7 * 24 * 60 * 60
 PAGE_SECONDS = 10 * 60
 # Tables written on every request or by the machinery, never shown in a register list.
 IGNORED_APPS = {"sessions", "axes", "admin", "contenttypes", "django_celery_beat", "django_celery_results"}
-IGNORED_MODELS = {"indicators.outboxentry", "indicators.snapshot", "indicators.breakdown", "registers.importjob"}
+IGNORED_MODELS = {"indicators.outboxentry", "indicators.snapshot", "indicators.breakdown", "registers.job"}
+# Saves of only these fields change nothing a page shows (a login writes the user's last_login).
+IGNORED_UPDATES = {"last_login"}
 
 
 def current():
@@ -92,6 +94,9 @@ def _ignored(model):
 
 def _changed(sender, **kwargs):
     model = type(kwargs["instance"]) if kwargs.get("instance") is not None else sender
+    update_fields = kwargs.get("update_fields")
+    if update_fields and set(update_fields) <= IGNORED_UPDATES:
+        return
     if not _ignored(model):
         bump_on_commit()
 

@@ -210,6 +210,21 @@ def test_the_machinerys_own_writes_keep_the_cached_pages():
     assert pagecache.current() != before
 
 
+def test_a_login_and_a_jobs_progress_keep_the_cached_pages(client, manager_user):
+    from registers.models import Job
+
+    manager_user.set_password("a long enough password 1")
+    manager_user.save()
+    before = pagecache.current()
+    assert client.login(username=manager_user.username, password="a long enough password 1")  # writes last_login
+    job = Job.objects.create(kind=Job.Kind.EXPORT, subject="organisations:organisation", title="x", user=manager_user)
+    job.record_progress(done=3)
+    assert pagecache.current() == before
+    manager_user.first_name = "Renamed"
+    manager_user.save()
+    assert pagecache.current() != before
+
+
 # --- The MoU list: search and sort ---------------------------------------------------------------
 
 

@@ -118,3 +118,19 @@ def test_a_large_report_is_built_by_a_worker_with_progress(staff_client, titled,
     tasks.period_report_task.run(period.pk, "pdf", "en")  # what the worker does
     response = staff_client.get(url)
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
+
+
+def test_the_size_of_a_report_is_its_records_not_its_values(staff_client, titled, period, settings, monkeypatch):
+    """A period without snapshots (values unknown) listing many records is still built by a worker."""
+    from indicators import period_tasks as tasks
+    from indicators.models import Snapshot
+
+    Snapshot.objects.all().delete()
+    assert period_report.annex_exceeds(period, 1)
+    assert not period_report.annex_exceeds(period, 10_000)
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    settings.REPORT_ASYNC_RECORDS = 1
+    queued = []
+    monkeypatch.setattr(tasks.period_report_task, "delay", lambda *args: queued.append(args))
+    response = staff_client.get(reverse("indicators:period-report-xlsx", args=[period.pk]))
+    assert response.status_code == 202 and queued == [(period.pk, "xlsx", "en")]

@@ -67,8 +67,15 @@ def job_start(*, kind, subject, title, user, task, total=0, params=None, file_na
     """Record a job and queue ``task(job_id)`` on commit; return the job.
 
     A broker that does not answer fails the job with a message instead of leaving it
-    waiting for ever (the web request has nothing else to do about it).
+    waiting for ever (the web request has nothing else to do about it). An export the
+    same user already waits for (same list, same query) is that job, not a second one: a
+    link clicked twice, or a page reloaded, writes the file once.
     """
+    if kind == Job.Kind.EXPORT:
+        waiting = Job.objects.filter(kind=kind, subject=subject, user=user, params=params or {}).exclude(
+            status__in=Job.FINISHED).order_by("-pk").first()
+        if waiting is not None:
+            return waiting
     job = Job.objects.create(kind=kind, subject=subject, title=title, user=user, total=total,
                              params=params or {}, file=file_name)
 

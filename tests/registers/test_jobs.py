@@ -337,3 +337,21 @@ def test_a_job_that_breaks_says_so_instead_of_running_for_ever(manager_client, s
     job = Job.objects.get()
     assert job.status == Job.Status.FAILED
     assert "unexpected error" in manager_client.get(job_url(job)).content.decode()
+
+
+def test_an_export_asked_twice_while_it_waits_is_one_job(manager_client, staff_client, settings, monkeypatch):
+    settings.EXPORT_ASYNC_ROWS = 1
+    organisations(5)
+    queued = []
+    monkeypatch.setattr(register_tasks.export_task, "delay", queued.append)
+    url = reverse("organisations:organisation-export-xlsx") + "?q=Bulk"
+    first = manager_client.get(url)
+    again = manager_client.get(url)
+    job = Job.objects.get()
+    assert first["Location"] == again["Location"] == job_url(job)
+    other_query = manager_client.get(reverse("organisations:organisation-export-xlsx") + "?q=Bulk+0")
+    other_user = staff_client.get(url)
+    assert Job.objects.count() == 3
+    assert other_query["Location"] != first["Location"] != other_user["Location"]
+    Job.objects.filter(pk=job.pk).update(status=Job.Status.DONE)
+    assert manager_client.get(url)["Location"] != first["Location"]  # a finished export is asked afresh

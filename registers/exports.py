@@ -54,7 +54,9 @@ def values_of(obj, spec):
         if value is None:
             return None
     if hasattr(value, "all") and callable(value.all):  # a many-to-many manager
-        return "; ".join(str(o) for o in value.all())
+        # Sorted here: two records of the same name (a name in two countries) tie in the model's
+        # ordering, and the database may list them either way from one export to the next.
+        return "; ".join(sorted(str(o) for o in value.all()))
     return value
 
 

@@ -94,3 +94,17 @@ def test_export_then_import_into_an_empty_database_gives_the_same_rows(manager_c
     imports.import_rows(kind=kind, rows=rows, user=manager_user)
     after = csv_rows(manager_client.get(reverse(f"{register}-export-csv")))
     assert sorted(after[1:]) == sorted(before[1:]) and len(after) > 1
+
+
+def test_a_many_to_many_cell_lists_its_records_in_a_stable_order(manager_client):
+    """Two organisations of the same name tie in the model's ordering: the cell sorts them itself."""
+    from tests.factories import CooperationProjectFactory
+
+    italian = OrganisationFactory(name="Easo", country="IT")
+    spanish = OrganisationFactory(name="Easo", country="ES")
+    zeta = OrganisationFactory(name="Zeta", country="FR")
+    for organisation in (zeta, italian, spanish):
+        AllianceMemberFactory(organisation=organisation)
+    CooperationProjectFactory(lead_organisation=zeta, participants=[zeta, italian, spanish])
+    rows = csv_rows(manager_client.get(REGISTER_PAGES["alliance:cooperation-project"].url("export-csv")))
+    assert rows[1][rows[0].index("participants")] == "Easo (ES); Easo (IT); Zeta (FR)"

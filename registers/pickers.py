@@ -27,6 +27,7 @@ from django.utils.translation import gettext
 PICKERS = {}  # key -> Picker
 PAGE = 20
 MATCHES_SHOWN = 20
+MIN_SEARCH = 3  # letters the JSON endpoint waits for (the trigram indexes' unit)
 MAX_CHOSEN = 200  # records one multiple choice may hold (participants, co-awarding organisations…)
 
 
@@ -82,8 +83,13 @@ def pick_view(request, key):
         page = max(1, min(int(request.GET.get("page", 1)), 1000))
     except ValueError:
         page = 1
+    text = request.GET.get("q", "").strip()[:100]
+    if 0 < len(text) < MIN_SEARCH:
+        # One or two letters match in a scan of the whole register (a trigram index needs three):
+        # nothing is searched until the third; an empty text lists the first records in order.
+        return JsonResponse({"results": [], "more": False, "min_length": MIN_SEARCH})
     start = (page - 1) * PAGE
-    rows = list(picker.search(request.GET.get("q", "")[:100])[start:start + PAGE + 1])
+    rows = list(picker.search(text)[start:start + PAGE + 1])
     return JsonResponse({"results": [{"id": o.pk, "label": str(o)} for o in rows[:PAGE]],
                          "more": len(rows) > PAGE})
 

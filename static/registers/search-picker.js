@@ -93,7 +93,7 @@
 
     function search() {
       var text = box.value.trim();
-      if (text.length < 2) { close(); return; }
+      if (text.length < 3) { close(); return; }  // the endpoint searches from the third letter
       var ticket = ++asked;
       fetch(picker.dataset.pickerUrl + "?q=" + encodeURIComponent(text), {
         credentials: "same-origin", headers: { "Accept": "application/json" }

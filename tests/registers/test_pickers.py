@@ -100,3 +100,19 @@ def test_without_javascript_a_unique_match_is_taken(partner_client):
     value.text = "nothing like it"
     with pytest.raises(Exception, match="No organisation matches"):
         field.clean(value)
+
+
+def test_endpoint_waits_for_a_third_letter_and_lists_in_order_without_one(manager_client):
+    """One or two letters would scan the whole register (a trigram needs three): nothing is searched."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    many_organisations(3)
+    url = reverse(PICK, args=["organisations"])
+    with CaptureQueriesContext(connection) as captured:
+        short = manager_client.get(url, {"q": "zu"}).json()
+    assert short == {"results": [], "more": False, "min_length": 3}
+    assert not [q for q in captured.captured_queries if "organisations_organisation" in q["sql"]]
+    assert len(manager_client.get(url, {"q": "zub"}).json()["results"]) == 3
+    listed = [r["label"] for r in manager_client.get(url, {"q": ""}).json()["results"]]
+    assert "Zubiri 0000 (ES)" in listed and listed == sorted(listed, key=str.lower)

@@ -1,9 +1,10 @@
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 
 from accounts import roles
 
-from . import jobs
+from . import jobs, pagecache
 from .engine import REGISTER_PAGES, check_access
 from .models import Job
 
@@ -13,12 +14,20 @@ def index(request):
     denied = check_access(request)
     if denied:
         return denied
-    registers = [{"register": r, "url": r.url("list"),
-                  "create_url": r.url("create") if r.creatable() else None} for r in REGISTER_PAGES.values()]
-    return render(request, "registers/index.html", {
-        "registers": registers, "can_edit": roles.can_edit_registers(request.user),
-        "extra_links": [link for r in REGISTER_PAGES.values() for link in r.extra_links],
-    })
+    can_edit = roles.can_edit_registers(request.user)
+
+    def build():
+        registers = [{"register": r, "url": r.url("list"),
+                      "create_url": r.url("create") if r.creatable() else None} for r in REGISTER_PAGES.values()]
+        return render_to_string("registers/index_content.html", {
+            "registers": registers, "can_edit": can_edit,
+            "extra_links": [link for r in REGISTER_PAGES.values() for link in r.extra_links],
+        })
+
+    # The same for every viewer with the same rights (whether a register can take a record now is
+    # a record's matter): cached until a record changes, like the lists.
+    content = pagecache.cached("registers:index", request, build, vary=[can_edit])
+    return render(request, "registers/index.html", {"content": content})
 
 
 # --- Import and export jobs ---------------------------------------------------------------------

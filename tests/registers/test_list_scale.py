@@ -272,3 +272,20 @@ def test_the_public_page_is_cached_until_a_record_changes(client, manager_client
     indicator.save()
     page = client.get(reverse("indicators:public")).content.decode()
     assert "Renamed figure" in page
+
+
+def test_the_registers_index_is_cached_per_rights_until_a_record_changes(manager_client, staff_client):
+    from indicators.models import Indicator
+    from tests.factories import IndicatorFactory
+
+    report = reverse("indicators:report-create")
+    assert f'href="{report}"' not in manager_client.get(reverse("registers")).content.decode()
+    IndicatorFactory(code="reported-thing", source=Indicator.Source.REPORTED)  # a record: the index follows
+    with CaptureQueriesContext(connection) as first:
+        assert f'href="{report}"' in manager_client.get(reverse("registers")).content.decode()
+    with CaptureQueriesContext(connection) as again:
+        manager_client.get(reverse("registers"))
+    assert len(again.captured_queries) < len(first.captured_queries)
+    assert not [q for q in again.captured_queries if "indicators_indicator" in q["sql"]]
+    staff = staff_client.get(reverse("registers")).content.decode()
+    assert f'href="{report}"' not in staff and ">Add<" not in staff

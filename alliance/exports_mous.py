@@ -7,21 +7,15 @@ Staff, managers and admins export; a partner, who sees only their organisation's
 """
 
 import datetime
-import tempfile
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.files import File
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
+from django.http import HttpResponse
 from django.urls import reverse
-from django.utils.formats import number_format
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
 
-from accounts import roles
-from registers import exports, jobs, tasks
+from registers import exports
 from registers.engine import check_access
-from registers.models import Job
 from registers.registry import EXPORTS
 
 from .forms_mous import MoUFilterForm
@@ -47,15 +41,14 @@ COLUMNS = [
 ]
 
 
-class BadFilters(Exception):
-    """The query string's filters are not valid (an unknown status, a malformed organisation)."""
-
-
 def rows_of(request):
-    """``(headers, rows, count)`` of the MoUs ``request`` lists; rows read in chunks, ``count()`` one query."""
+    """``(headers, rows, count)`` of the MoUs ``request`` lists; rows read in chunks, ``count()`` one query.
+
+    Raises ``exports.BadQuery`` naming the errors when the list's filters refuse the query string.
+    """
     filters = MoUFilterForm(request.GET or None)
     if filters.is_bound and not filters.is_valid():
-        raise BadFilters("; ".join(f"{name}: {' '.join(errors)}" for name, errors in filters.errors.items()))
+        raise exports.BadQuery("; ".join(f"{name}: {' '.join(errors)}" for name, errors in filters.errors.items()))
     mous = filters.filter(MoU.objects.visible_to(request.user).select_related("counterpart", "partner_organisation"))
     rows = ([exports.cell(exports.values_of(mou, spec)) for _, spec in COLUMNS] for mou in mous.iterator(2000))
     return [header for header, _ in COLUMNS], rows, mous.count
@@ -74,48 +67,20 @@ def mou_export(request, extension):
         return denied
     try:
         headers, rows, count = rows_of(request)
-    except BadFilters as error:
+    except exports.BadQuery as error:
         return HttpResponse(gettext("The list's filters are not valid: %(errors)s") % {"errors": error},
                             status=400, content_type="text/plain; charset=utf-8")
-    name = _filename(extension).rsplit(".", 1)[0]
-    if extension == "csv":
-        return exports.csv_response(headers=headers, rows=rows, filename=name)
-    total = count()
-    if total > exports.XLSX_MAX_ROWS:
-        return HttpResponse(gettext("More than %(rows)s rows: filter the list, or export it as CSV.")
-                            % {"rows": number_format(exports.XLSX_MAX_ROWS, force_grouping=True)},
-                            status=400, content_type="text/plain; charset=utf-8")
-    if total > settings.EXPORT_ASYNC_ROWS:
-        job = jobs.job_start(kind=Job.Kind.EXPORT, subject=SUBJECT, title=gettext("MoUs"), user=request.user,
-                             task=tasks.export_task, total=total,
-                             params={"query": request.GET.urlencode(), "list_url": reverse("alliance:mou-list")})
-        return HttpResponseRedirect(reverse("registers-job", args=[job.pk]))
-    return exports.xlsx_response(headers=headers, rows=rows, filename=name, title=gettext("MoUs"))
+    return exports.export_response(
+        request, extension=extension, headers=headers, rows=rows, count=count,
+        filename=_filename(extension).rsplit(".", 1)[0], title=gettext("MoUs"), subject=SUBJECT,
+        list_url=reverse("alliance:mou-list"))
 
 
 class _Export:
     """The worker's side of a large XLSX export of the MoU list (``registers.tasks.export_task``)."""
 
     def export_job_run(self, job):
-        request = HttpRequest()
-        request.method = "GET"
-        request.GET = QueryDict(job.params.get("query", ""))
-        request.user = job.user
-        if not (job.user.is_active and roles.can_view_registers(job.user)):  # the role went meanwhile
-            return jobs.job_fail(job=job, message=gettext_noop("Your role no longer allows this export."))
-        try:
-            headers, rows, count = rows_of(request)
-        except BadFilters:
-            return jobs.job_fail(job=job, message=gettext_noop("The list's filters are no longer valid."))
-        progress = jobs.Progress(job)
-        progress(total=count())
-        with tempfile.TemporaryFile() as file:
-            exports.xlsx_write(file, headers=headers, rows=rows, title=gettext("MoUs"), progress=progress)
-            progress.flush()
-            file.seek(0)
-            return jobs.job_finish(job=job, file=File(file), filename=_filename("xlsx"),
-                                   message=gettext_noop("The export is ready: %(count)s rows."),
-                                   message_args={"count": job.done})
+        return exports.export_job_run(job, rows_of, title=gettext("MoUs"), filename=_filename("xlsx"))
 
 
 EXPORTS[SUBJECT] = _Export()

@@ -15,36 +15,32 @@ helpers and the services below, so the rules are the same for every register:
 
 import datetime
 import functools
-import tempfile
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
-from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.forms.utils import flatatt
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import select_template
 from django.urls import path, reverse
 from django.utils import timezone, translation
-from django.utils.formats import date_format, number_format
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts import roles
 
-from . import exports, importing, jobs, pagecache, registry, tasks
+from . import exports, importing, pagecache, registry
 from .counting import EstimatedCountPaginator
-from .models import Job
 from .pickers import use_pickers
 from .search import search_condition, search_lookups
 
@@ -734,49 +730,20 @@ class Register:
         return f"lcamp-{self.slug}-{datetime.date.today().isoformat()}.{extension}"
 
     def export_view(self, request, extension):
-        """The filtered list as CSV (streamed, any size) or XLSX (at most ``XLSX_MAX_ROWS`` rows).
-
-        An XLSX of more than EXPORT_ASYNC_ROWS rows is written by a worker: the request
-        starts a job and goes to its page, which offers the file when it is ready.
-        """
+        """The filtered list as CSV or XLSX (``exports.export_response``: a job for a large XLSX)."""
         denied = check_access(request)
         if denied:
             return denied
         headers, rows, count = self.export_rows(request)
-        filename = self.export_filename(extension).rsplit(".", 1)[0]
-        if extension == "csv":
-            return exports.csv_response(headers=headers, rows=rows, filename=filename)
-        total = count()
-        if total > exports.XLSX_MAX_ROWS:
-            return HttpResponse(gettext("More than %(rows)s rows: filter the list, or export it as CSV.")
-                                % {"rows": number_format(exports.XLSX_MAX_ROWS, force_grouping=True)},
-                                status=400, content_type="text/plain; charset=utf-8")
-        if total > settings.EXPORT_ASYNC_ROWS:
-            job = jobs.job_start(kind=Job.Kind.EXPORT, subject=f"{self.namespace}:{self.name}", title=self.plural,
-                                 user=request.user, task=tasks.export_task, total=total,
-                                 params={"query": request.GET.urlencode(), "list_url": self.url("list")})
-            return HttpResponseRedirect(reverse("registers-job", args=[job.pk]))
-        return exports.xlsx_response(headers=headers, rows=rows, filename=filename, title=self.plural)
+        return exports.export_response(
+            request, extension=extension, headers=headers, rows=rows, count=count,
+            filename=self.export_filename(extension).rsplit(".", 1)[0], title=self.plural,
+            subject=f"{self.namespace}:{self.name}", list_url=self.url("list"))
 
     def export_job_run(self, job):
-        """The worker's side of a large XLSX export: the list as ``job.user`` would see it, written to
-        the job's file in private storage with progress."""
-        request = HttpRequest()
-        request.method = "GET"
-        request.GET = QueryDict(job.params.get("query", ""))
-        request.user = job.user
-        if not (job.user.is_active and roles.can_view_registers(job.user)):  # the role went meanwhile
-            return jobs.job_fail(job=job, message=gettext_noop("Your role no longer allows this export."))
-        headers, rows, count = self.export_rows(request)
-        progress = jobs.Progress(job)
-        progress(total=count())
-        with tempfile.TemporaryFile() as file:
-            exports.xlsx_write(file, headers=headers, rows=rows, title=self.plural, progress=progress)
-            progress.flush()
-            file.seek(0)
-            return jobs.job_finish(job=job, file=File(file), filename=self.export_filename("xlsx"),
-                                   message=gettext_noop("The export is ready: %(count)s rows."),
-                                   message_args={"count": job.done})
+        """The worker's side of a large XLSX export of this list (``registers.tasks.export_task``)."""
+        return exports.export_job_run(job, self.export_rows, title=self.plural,
+                                      filename=self.export_filename("xlsx"))
 
     def crosses_to_many(self, filterset, query):
         """Whether an active filter or the search follows a to-many relation (only then can a

@@ -10,8 +10,19 @@ on a manager's machine (CSV injection).
 import csv
 import datetime
 import decimal
+import tempfile
 
-from django.http import HttpResponse, StreamingHttpResponse
+from django.conf import settings
+from django.core.files import File
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict, StreamingHttpResponse
+from django.urls import reverse
+from django.utils.formats import number_format
+from django.utils.translation import gettext, gettext_noop
+
+from accounts import roles
+
+from . import jobs, tasks
+from .models import Job
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 XLSX_MAX_ROWS = 100_000
@@ -98,3 +109,56 @@ def xlsx_response(*, headers, rows, filename, title):
     xlsx_write(response, headers=headers, rows=rows, title=title)
     response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
     return response
+
+
+# --- A list's export, in the request or as a job --------------------------------------------------
+
+
+class BadQuery(Exception):
+    """The list's query string is not valid (its filters' form refused it)."""
+
+
+def export_response(request, *, extension, headers, rows, count, filename, title, subject, list_url):
+    """The list as CSV (streamed, any size) or XLSX (at most ``XLSX_MAX_ROWS`` rows).
+
+    ``count()`` counts the rows (asked only for an XLSX). An XLSX of more than
+    EXPORT_ASYNC_ROWS rows is written by a worker: the request starts a job (``subject``
+    names the list in ``registry.loaded()``) and goes to its page, which offers the file.
+    """
+    if extension == "csv":
+        return csv_response(headers=headers, rows=rows, filename=filename)
+    total = count()
+    if total > XLSX_MAX_ROWS:
+        return HttpResponse(gettext("More than %(rows)s rows: filter the list, or export it as CSV.")
+                            % {"rows": number_format(XLSX_MAX_ROWS, force_grouping=True)},
+                            status=400, content_type="text/plain; charset=utf-8")
+    if total > settings.EXPORT_ASYNC_ROWS:
+        job = jobs.job_start(kind=Job.Kind.EXPORT, subject=subject, title=title, user=request.user,
+                             task=tasks.export_task, total=total,
+                             params={"query": request.GET.urlencode(), "list_url": list_url})
+        return HttpResponseRedirect(reverse("registers-job", args=[job.pk]))
+    return xlsx_response(headers=headers, rows=rows, filename=filename, title=title)
+
+
+def export_job_run(job, rows_of, *, title, filename):
+    """The worker's side of a large XLSX export: ``rows_of(request)`` (``(headers, rows, count)``) of
+    the list as ``job.user`` would ask it now, written to the job's file in private storage with progress."""
+    if not (job.user.is_active and roles.can_view_registers(job.user)):  # the role went meanwhile
+        return jobs.job_fail(job=job, message=gettext_noop("Your role no longer allows this export."))
+    request = HttpRequest()
+    request.method = "GET"
+    request.GET = QueryDict(job.params.get("query", ""))
+    request.user = job.user
+    try:
+        headers, rows, count = rows_of(request)
+    except BadQuery:
+        return jobs.job_fail(job=job, message=gettext_noop("The list's filters are no longer valid."))
+    progress = jobs.Progress(job)
+    progress(total=count())
+    with tempfile.TemporaryFile() as file:
+        xlsx_write(file, headers=headers, rows=rows, title=title, progress=progress)
+        progress.flush()
+        file.seek(0)
+        return jobs.job_finish(job=job, file=File(file), filename=filename,
+                               message=gettext_noop("The export is ready: %(count)s rows."),
+                               message_args={"count": job.done})

@@ -94,6 +94,16 @@ def pick_view(request, key):
                          "more": len(rows) > PAGE})
 
 
+def _matches(picker, queryset, text):
+    """The records of ``queryset`` matching the typed ``text`` (at most MATCHES_SHOWN + 1, so that
+    "more than shown" can be told); none is a form error asking for fewer letters."""
+    matches = list(picker.search(text, queryset)[:MATCHES_SHOWN + 1])
+    if not matches:
+        raise ValidationError(gettext("No %(kind)s matches “%(text)s”. Try fewer letters.")
+                              % {"kind": picker.model._meta.verbose_name, "text": text}, code="no_match")
+    return matches
+
+
 class PickerValue(str):
     """What the widget read from the form: the chosen id (the string itself) and the typed text."""
 
@@ -151,13 +161,10 @@ class PickerField(forms.ModelChoiceField):
             return super().to_python(value)
         if not text:
             return None
-        matches = list(self.picker.search(text, self.queryset)[:MATCHES_SHOWN + 1])
+        matches = _matches(self.picker, self.queryset, text)
         if len(matches) == 1:
             return matches[0]
         opts = self.picker.model._meta
-        if not matches:
-            raise ValidationError(gettext("No %(kind)s matches “%(text)s”. Try fewer letters.")
-                                  % {"kind": opts.verbose_name, "text": text}, code="no_match")
         self.widget.matches = matches[:MATCHES_SHOWN]
         if len(matches) > MATCHES_SHOWN:
             message = gettext("Several %(kinds)s match “%(text)s” (the first %(shown)s are shown; type more letters "
@@ -231,11 +238,8 @@ class MultiPickerField(forms.ModelMultipleChoiceField):
         text = getattr(value, "text", "")
         ids = [str(v) for v in (value or [])]
         if text:
-            matches = list(self.picker.search(text, self.queryset)[:MATCHES_SHOWN + 1])
+            matches = _matches(self.picker, self.queryset, text)
             opts = self.picker.model._meta
-            if not matches:
-                raise ValidationError(gettext("No %(kind)s matches “%(text)s”. Try fewer letters.")
-                                      % {"kind": opts.verbose_name, "text": text}, code="no_match")
             if len(matches) == 1:
                 if str(matches[0].pk) not in ids:
                     ids.append(str(matches[0].pk))

@@ -114,3 +114,15 @@ def test_a_large_xlsx_export_is_a_job_with_the_lists_filters(manager_client, sta
     assert sorted(row[1] for row in rows[1:]) == sorted(["Robotics with Siemens",
                                                           "'=HYPERLINK(\"http://evil\") robotics"])
     assert staff_client.get(reverse("registers-job-download", args=[job.pk])).status_code == 404
+
+
+def test_an_export_job_whose_filters_no_longer_hold_fails_with_a_message(manager_user, mous):
+    from alliance.exports_mous import SUBJECT
+    from registers import tasks
+
+    job = Job.objects.create(kind=Job.Kind.EXPORT, subject=SUBJECT, title="MoUs", user=manager_user,
+                             params={"query": "status=bogus", "list_url": reverse("alliance:mou-list")})
+    tasks.export_task.run(str(job.pk))
+    job.refresh_from_db()
+    assert job.status == Job.Status.FAILED and not job.file
+    assert job.message == "The list's filters are no longer valid."

@@ -15,7 +15,7 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
 
 from registers import exports
-from registers.engine import check_access
+from registers.access import check_access
 from registers.registry import EXPORTS
 
 from .forms_mous import MoUFilterForm

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from organisations.labels import blank_country_choices, country_choices
 from organisations.models import Organisation
-from registers.engine import RegisterForm, StatusChangeForm
+from registers.forms import RegisterForm, StatusChangeForm
 from registers.validators import validate_not_in_future
 
 from .models import AllianceMember, CooperationProject

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from organisations.models import Organisation
 from registers import reviews, uploads, validators
-from registers.engine import record_create, record_save
+from registers.records import record_create, record_save
 
 from . import tasks
 from .models import AllianceMember, CooperationProject, MoU

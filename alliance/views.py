@@ -1,7 +1,7 @@
 """Register pages of the alliance app: alliance members, cooperation projects, and the bulk import.
 
 Each ``Register`` builds its list, detail (with history), create, edit and status views
-(see ``registers.engine``); the writes go through ``alliance.services``.
+(see ``registers.pages``); the writes go through ``alliance.services``.
 """
 
 from django.conf import settings
@@ -14,7 +14,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from organisations import views as organisation_pages
-from registers.engine import Column, Register, check_access
+from registers.access import check_access
+from registers.pages import Column, Register
 
 from . import forms, imports, services, tasks
 from .models import AllianceMember, CooperationProject

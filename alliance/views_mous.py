@@ -14,8 +14,8 @@ from django.views.decorators.http import require_POST
 
 from accounts import roles
 from registers import pagecache, reviews
+from registers.access import safe_next
 from registers.counting import EstimatedCountPaginator
-from registers.engine import safe_next
 
 from . import services
 from .forms_mous import MoUFilterForm, MoUForm, ReviewForm, validation_error_to_form

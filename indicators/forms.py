@@ -7,7 +7,7 @@ from django.core.validators import MinValueValidator
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from registers.engine import decorate_widgets
+from registers.widgets import decorate_widgets
 
 from .models import Indicator, Report
 from .reports import check_evidence_file

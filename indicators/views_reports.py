@@ -14,7 +14,10 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from registers import reviews
-from registers.engine import Column, Register, add_errors, check_access, safe_next
+from registers.access import check_access, safe_next
+from registers.forms import add_errors
+from registers.pages import Column, Register
+from registers.records import history_entries
 
 from . import definitions
 from . import reports as services
@@ -55,8 +58,6 @@ def report_detail(request, pk):
 
 
 def _detail(request, report, review_form, status=200):
-    from registers.engine import history_entries
-
     facts = [{"label": name.replace("_", " "), "value": register.display_field(report, name)}
              for name in register.detail_fields]
     return render(request, "indicators/reports/detail.html", {

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from organisations.labels import country_choices
 from organisations.models import Organisation
-from registers.engine import RegisterForm, StatusChangeForm
+from registers.forms import RegisterForm, StatusChangeForm
 
 from .models import Observatory, SkillGap
 

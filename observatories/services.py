@@ -5,7 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from registers.engine import record_create, record_save
+from registers.records import record_create, record_save
 
 from .models import Observatory, SkillGap
 

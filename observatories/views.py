@@ -3,7 +3,7 @@
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from registers.engine import Column, Register
+from registers.pages import Column, Register
 
 from . import forms, services
 from .models import Observatory, SkillGap

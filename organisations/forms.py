@@ -3,7 +3,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from registers.engine import RegisterForm
+from registers.forms import RegisterForm
 
 from .labels import country_choices
 from .models import Organisation, Region

@@ -1,8 +1,8 @@
-"""Register pages of organisations and regions (see ``registers.engine``)."""
+"""Register pages of organisations and regions (see ``registers.pages``)."""
 
 from django.utils.translation import gettext_lazy as _
 
-from registers.engine import Column, Register
+from registers.pages import Column, Register
 
 from . import forms
 from .models import Organisation, Region

@@ -30,10 +30,9 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from accounts import roles
 
-from . import engine as registers
-from . import pagecache, reviews
+from . import pagecache, records, reviews
 from .counting import EstimatedCountPaginator
-from .search import search_condition
+from .search import lookup_crosses_to_many, order_terms, search_condition
 
 NON_FIELD = api_settings.NON_FIELD_ERRORS_KEY
 
@@ -213,7 +212,7 @@ class CleanModelSerializer(serializers.ModelSerializer):
         try:
             return self.save_record(instance=instance, m2m=m2m, expected_version=expected_version,
                                     user=self.context["request"].user)
-        except registers.StaleEdit as error:
+        except records.StaleEdit as error:
             raise StaleVersion(
                 gettext("%(problem)s The record is now at version %(version)s; read it again and redo your change.")
                 % {"problem": error.messages[0], "version": error.current_version}) from error
@@ -221,15 +220,15 @@ class CleanModelSerializer(serializers.ModelSerializer):
     def save_record(self, *, instance, m2m, expected_version, user):
         """Create or update the record; subclasses call their app's service.
 
-        The default is ``registers.engine``: ``full_clean``, the history user, and the
+        The default is ``registers.records``: ``full_clean``, the history user, and the
         optimistic lock (``expected_version``: the version the client sent, else the
         one this request read).
         """
         if instance.pk is None:
-            return registers.record_create(instance=instance, user=user, m2m=m2m)
+            return records.record_create(instance=instance, user=user, m2m=m2m)
         if expected_version is None:
-            expected_version = registers.current_version(instance)
-        return registers.record_save(instance=instance, user=user, m2m=m2m, expected_version=expected_version)
+            expected_version = records.current_version(instance)
+        return records.record_save(instance=instance, user=user, m2m=m2m, expected_version=expected_version)
 
 
 class ReviewSerializer(serializers.Serializer):
@@ -462,7 +461,7 @@ class ApiSearchFilter(SearchFilter):
             return super().filter_queryset(request, queryset, view)
         for term in terms:
             queryset = queryset.filter(search_condition(queryset.model, fields, term))
-        if any(registers.lookup_crosses_to_many(queryset.model, name) for name in fields):
+        if any(lookup_crosses_to_many(queryset.model, name) for name in fields):
             queryset = queryset.distinct()
         return queryset
 
@@ -490,7 +489,7 @@ class StrictOrderingFilter(OrderingFilter):
         if not ordering:
             return queryset
         # A translated field sorts by its own (indexed) column, as on the register pages.
-        terms = [term for name in ordering for term in registers.order_terms(queryset.model, name)[:1]]
+        terms = [term for name in ordering for term in order_terms(queryset.model, name)[:1]]
         return queryset.order_by(*terms, "pk")
 
     def get_schema_operation_parameters(self, view):

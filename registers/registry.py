@@ -1,7 +1,7 @@
-"""The registers declared so far, by ``namespace:name`` (each ``engine.Register`` adds itself).
+"""The registers declared so far, by ``namespace:name`` (each ``pages.Register`` adds itself).
 
-Apart from the engine so that the tasks find a register (a large export) without
-importing the engine, which queues them.
+Apart from the pages so that the tasks find a register (a large export) without
+importing the pages, which queue them.
 """
 
 REGISTER_PAGES = {}  # URL name prefix with namespace -> Register, in the order declared

@@ -1,5 +1,6 @@
-"""Search that scales: trigram GIN indexes behind the lists' ``icontains`` search on PostgreSQL,
-and a search condition that lets the database use them.
+"""Search and sort that scale: trigram GIN indexes behind the lists' ``icontains`` search on
+PostgreSQL, a search condition that lets the database use them, sort terms an index serves, and
+whether a lookup can repeat rows (only then is DISTINCT worth paying).
 
 Django turns ``name__icontains`` into ``UPPER("name"::text) LIKE UPPER('%…%')`` on
 PostgreSQL; a GIN index on that same expression with ``gin_trgm_ops`` (pg_trgm)
@@ -8,8 +9,9 @@ serves it, instead of a sequential scan of the table. SQLite keeps its plain sca
 on both.
 """
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db import connections, migrations
-from django.db.models import Q
+from django.db.models import F, Q
 
 
 def search_lookups(model, name):
@@ -28,6 +30,42 @@ def search_lookups(model, name):
         if name in fields:
             return sorted(field.name for field in fields[name])
     return [name]
+
+
+def _translated(model, name):
+    return search_lookups(model, name) != [name]
+
+
+def order_terms(model, sort):
+    """``order_by`` arguments sorting by ``sort`` (a field name, ``-`` first for descending), then
+    the primary key the same way, so one ``(column, id)`` index serves both directions.
+
+    A field translated with django-modeltranslation sorts by its own column (the default
+    language's text, indexed): modeltranslation would sort by the reader's language column,
+    unindexed and mostly empty, sorting the whole table for each page.
+    """
+    descending = sort.startswith("-")
+    name = sort.removeprefix("-")
+    term = sort
+    if "__" not in name and _translated(model, name):
+        term = F(name).desc() if descending else F(name).asc()
+    return [term, "-pk" if descending else "pk"]
+
+
+def lookup_crosses_to_many(model, lookup):
+    """Whether the ORM ``lookup`` (``organisation__memberships__joined_on``) follows a to-many relation."""
+    opts = model._meta
+    for part in lookup.split("__"):
+        try:
+            model_field = opts.get_field(part)
+        except FieldDoesNotExist:
+            return False  # a lookup such as icontains: the path ends here
+        if not model_field.is_relation:
+            return False
+        if model_field.many_to_many or model_field.one_to_many:
+            return True
+        opts = model_field.related_model._meta
+    return False
 
 
 def _relation(model, lookup):

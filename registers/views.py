@@ -5,8 +5,9 @@ from django.template.loader import render_to_string
 from accounts import roles
 
 from . import jobs, pagecache
-from .engine import REGISTER_PAGES, check_access
+from .access import check_access
 from .models import Job
+from .registry import REGISTER_PAGES
 
 
 def index(request):

@@ -43,7 +43,7 @@ def test_indicators_reaches_no_domain_app(graph):
 def test_the_chain_search_sees_a_transitive_import(graph):
     # The check above is only worth something if grimp follows chains: alliance
     # reaches accounts through registers (alliance.models -> registers.models is direct,
-    # registers.engine -> accounts.roles is the second step).
+    # registers.access -> accounts.roles is the second step).
     assert graph.find_shortest_chain(importer="alliance", imported="accounts", as_packages=True)
 
 

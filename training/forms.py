@@ -8,7 +8,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from organisations.models import Organisation
-from registers.engine import RegisterForm, StatusChangeForm
+from registers.forms import RegisterForm, StatusChangeForm
 
 from .models import FactoryExchange, FactoryProduct, LearningFactory, MicroCredential
 from .vocabularies import LANGUAGE_CHOICES

@@ -1,7 +1,7 @@
 """Writes of the training registers. Views and the API call these (keyword-only arguments).
 
 Each ``*_save`` creates the record when it has no pk and otherwise updates it under the
-optimistic lock of ``registers.engine.record_save`` (StaleEdit when ``expected_version``
+optimistic lock of ``registers.records.record_save`` (StaleEdit when ``expected_version``
 is stale). ``m2m`` values are set in the same transaction.
 """
 
@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from registers.engine import record_create, record_save
+from registers.records import record_create, record_save
 
 from .models import FactoryExchange, FactoryProduct, LearningFactory, MicroCredential
 

@@ -14,7 +14,7 @@ from alliance import services
 from alliance.models import AllianceMember
 from indicators.models import Snapshot
 from organisations.models import Organisation
-from registers.engine import StaleEdit, record_save
+from registers.records import StaleEdit, record_save
 from tests.factories import AllianceMemberFactory, IndicatorFactory, UserFactory
 
 pytestmark = [

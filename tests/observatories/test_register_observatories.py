@@ -85,7 +85,7 @@ def test_closing_on_a_wrong_date_is_refused(manager_client, closed_on):
 def test_observatory_close_service_refuses_stale_version():
     observatory = ObservatoryFactory()
     services.observatory_save(instance=Observatory.objects.get(pk=observatory.pk), expected_version=1)
-    from registers.engine import StaleEdit
+    from registers.records import StaleEdit
 
     with pytest.raises(StaleEdit):
         services.observatory_close(observatory=observatory, closed_on=datetime.date(2024, 1, 1), expected_version=1)

@@ -12,8 +12,8 @@ from openpyxl import load_workbook
 from alliance import imports
 from alliance.models import AllianceMember
 from organisations.models import Organisation
-from registers.engine import REGISTER_PAGES
 from registers.exports import neutralise
+from registers.registry import REGISTER_PAGES
 from tests.factories import AllianceMemberFactory, OrganisationFactory, RegionFactory
 
 pytestmark = pytest.mark.django_db

@@ -15,7 +15,7 @@ from alliance import imports as alliance_imports
 from alliance.models import AllianceMember, CooperationProject
 from observatories.models import Observatory, SkillGap
 from organisations.models import Organisation, Region
-from registers.engine import REGISTER_PAGES
+from registers.registry import REGISTER_PAGES
 from tests.factories import (
     AllianceMemberFactory,
     CooperationProjectFactory,

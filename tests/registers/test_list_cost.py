@@ -9,7 +9,7 @@ from django.urls import reverse
 from organisations.models import Organisation
 from registers.api import ApiFilterBackend
 from registers.counting import fast_count
-from registers.engine import lookup_crosses_to_many
+from registers.search import lookup_crosses_to_many
 from tests.factories import (
     AllianceMemberFactory,
     FactoryProductFactory,

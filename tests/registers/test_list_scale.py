@@ -13,8 +13,8 @@ from django.utils import translation
 from alliance.models import AllianceMember, MoU
 from organisations.models import Organisation
 from registers import pagecache
-from registers.engine import FastSelect, FastSelectMultiple, order_terms
-from registers.search import search_condition
+from registers.search import order_terms, search_condition
+from registers.widgets import FastSelect, FastSelectMultiple
 from tests.factories import (
     AllianceMemberFactory,
     MicroCredentialFactory,

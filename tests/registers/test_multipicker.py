@@ -10,7 +10,7 @@ from django.urls import get_resolver, reverse
 
 from alliance.models import CooperationProject
 from organisations.models import Organisation
-from registers.engine import REGISTER_PAGES
+from registers.registry import REGISTER_PAGES
 from tests.factories import (
     AllianceMemberFactory,
     CooperationProjectFactory,

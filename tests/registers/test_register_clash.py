@@ -2,7 +2,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from organisations.models import Organisation
-from registers import engine as registers
+from registers import records
 from tests.factories import OrganisationFactory
 
 pytestmark = pytest.mark.django_db
@@ -13,7 +13,7 @@ def test_a_unique_clash_won_by_a_concurrent_save_is_a_validation_error_not_a_cra
     OrganisationFactory(name="Clash", country="ES")
     monkeypatch.setattr(Organisation, "full_clean", lambda self, *args, **kwargs: None)
     with pytest.raises(ValidationError, match="clashes with one saved at the same moment"):
-        registers.record_create(instance=Organisation(name="clash", country="ES", kind="vet"))
+        records.record_create(instance=Organisation(name="clash", country="ES", kind="vet"))
     assert Organisation.objects.filter(name__iexact="clash").count() == 1
 
 

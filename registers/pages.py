@@ -1,0 +1,583 @@
+"""The register pages: list, detail with history, create, edit, status change, correction, export, import.
+
+A ``Register`` describes one kind of record (its model, form, filters, columns) and, as
+Wagtail's ``ModelViewSet`` does, names the view class of each of its pages
+(``list_view_class``, ``detail_view_class``…) and builds their URL patterns. A register
+that needs one page done differently subclasses ``Register`` and swaps that one class::
+
+    class MemberRegister(Register):
+        detail_view_class = MemberDetailView  # a DetailView subclass; the other pages stay
+
+Every app declares its registers in its ``views`` module; the pages read and write only
+through ``access.check_access`` and the write path (``records``, or the app's services
+given as hooks), so the rules are the same for every register:
+
+- managers (and admins) edit; EARLALL staff read everything and edit nothing (403 on
+  forms); partners and users without a role see no register (403); anonymous users
+  are sent to the login page;
+- a record is never hard-deleted here: records an indicator counts change status
+  (withdraw, retire, close, cancel); only an admin deletes, in the admin site;
+- edits are optimistically locked on ``TrackedModel.version`` (``records.record_save``).
+"""
+
+import datetime
+import functools
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.template.loader import select_template
+from django.urls import path, reverse
+from django.utils import translation
+from django.utils.translation import gettext
+from django.views import View
+
+from accounts import roles
+
+from . import exports, importing, pagecache, registry
+from .access import check_access, safe_next
+from .counting import EstimatedCountPaginator
+from .forms import add_errors, correction_form_class, limit_status_choices
+from .records import StaleEdit, field_label, history_entries, record_create, record_save
+from .search import lookup_crosses_to_many, order_terms, search_condition
+from .widgets import decorate_widgets
+
+PAGE_SIZE = 50
+
+
+def _choice_labels(model, name):
+    """``{value: label}`` of a field with choices, in the active language."""
+    return _choice_labels_in(model, name, translation.get_language())
+
+
+@functools.cache
+def _choice_labels_in(model, name, language):
+    """``{value: label}`` of a field with choices, built once per field and language (Django's
+    ``get_FOO_display`` rebuilds it on every call: 250 countries for each cell of a list)."""
+    try:
+        model_field = model._meta.get_field(name)
+    except (FieldDoesNotExist, AttributeError):
+        return None
+    if not getattr(model_field, "choices", None):
+        return None
+    return {key: str(label) for key, label in model_field.flatchoices}
+
+
+def _is_many(model, name):
+    try:
+        return model._meta.get_field(name).many_to_many
+    except FieldDoesNotExist:
+        return False
+
+
+@dataclass
+class Column:
+    label: str
+    value: object  # attribute name or callable(obj)
+    sort: str = ""
+    numeric: bool = False
+
+    def render(self, obj):
+        if callable(self.value):
+            return self.value(obj)
+        value = obj
+        for part in self.value.split("__"):
+            labels = _choice_labels(type(value), part)
+            value = getattr(value, part, None)
+            if value is None:
+                return "—"
+            if labels is not None:
+                value = labels.get(getattr(value, "code", value), value)
+        if isinstance(value, bool):
+            return gettext("yes") if value else gettext("no")
+        if hasattr(value, "name") and hasattr(value, "code") and type(value).__name__ == "Country":
+            return value.name
+        return value
+
+
+def _default_create(form, user):
+    return record_create(instance=form.instance, user=user, m2m=form.m2m_values())
+
+
+def _default_update(form, user, expected_version):
+    return record_save(instance=form.instance, expected_version=expected_version, user=user,
+                       m2m=form.m2m_values())
+
+
+# --- The pages ---------------------------------------------------------------------------------
+
+
+class RegisterView(View):
+    """A page of one register (``as_view(register=...)``), open to whoever may read registers,
+    or, when ``edit``, to whoever may edit them."""
+
+    register = None
+    edit = False
+
+    def dispatch(self, request, *args, **kwargs):
+        denied = check_access(request, edit=self.edit)
+        if denied:
+            return denied
+        return super().dispatch(request, *args, **kwargs)
+
+
+class ListView(RegisterView):
+    """The list: filters, search, sort and pages of ``Register.filtered``."""
+
+    def get(self, request):
+        register = self.register
+        can_edit = roles.can_edit_registers(request.user)
+        # The same for every viewer with the same rights: cached until a record changes (pagecache).
+        content = pagecache.cached(f"list:{register.namespace}:{register.name}", request,
+                                   lambda: self.content(request, can_edit), vary=[can_edit])
+        return register.render(request, "list", {"content": content})
+
+    def content(self, request, can_edit):
+        register = self.register
+        qs, filterset, query, sort = register.filtered(request)
+        page = EstimatedCountPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+        params = request.GET.copy()
+        params.pop("page", None)
+        sort_params = params.copy()
+        sort_params.pop("sort", None)
+        headers = []
+        for column in register.columns:
+            link = ""
+            if column.sort:
+                new = f"-{column.sort}" if sort == column.sort else column.sort
+                link = "?" + urlencode([*sort_params.lists(), ("sort", [new])], doseq=True)
+            headers.append({"label": column.label, "link": link, "numeric": column.numeric,
+                            "active": sort.lstrip("-") == column.sort and column.sort,
+                            "descending": sort.startswith("-")})
+        rows = [{"object": obj, "url": register.url("detail", obj.pk),
+                 "cells": [{"value": c.render(obj), "numeric": c.numeric} for c in register.columns]}
+                for obj in page.object_list]
+        filtered = bool(query) or bool(
+            filterset is not None and filterset.is_bound and filterset.is_valid()
+            and any(v not in (None, "", []) for v in filterset.form.cleaned_data.values()))
+        return register.templates("list_content").render({
+            "register": register, "page": page, "rows": rows, "headers": headers, "filterset": filterset,
+            "query": query, "sort": sort, "page_query": params.urlencode(), "filtered": filtered,
+            "can_edit": can_edit, "export_query": request.GET.urlencode(),
+        }, request)
+
+
+class ExportView(RegisterView):
+    """The filtered list as CSV or XLSX (``exports.export_response``: a job for a large XLSX)."""
+
+    def get(self, request, extension):
+        register = self.register
+        headers, rows, count = register.export_rows(request)
+        return exports.export_response(
+            request, extension=extension, headers=headers, rows=rows, count=count,
+            filename=register.export_filename(extension).rsplit(".", 1)[0], title=register.plural,
+            subject=f"{register.namespace}:{register.name}", list_url=register.url("list"))
+
+
+class DetailView(RegisterView):
+    """One record: its facts and its history."""
+
+    def get(self, request, pk):
+        register = self.register
+        obj = register.get_object(pk)
+        facts = [{"label": field_label(register.model, name), "value": register.display_field(obj, name)}
+                 for name in register.detail_fields]
+        return register.render(request, "detail", {
+            "object": obj, "facts": facts, "history": history_entries(obj),
+            "can_edit": roles.can_edit_registers(request.user),
+            "can_delete": roles.can_delete_records(request.user),
+            "admin_url": register.admin_url(obj),
+        })
+
+
+class FormView(RegisterView):
+    """The base of the pages that write: the form page, back to ``next`` or the record when saved."""
+
+    edit = True
+
+    def form_response(self, request, form, obj=None, status=200, extra=None):
+        register = self.register
+        return register.render(request, "form", {
+            "form": form, "object": obj, "next": safe_next(request) or "",
+            "cancel_url": safe_next(request) or (register.url("detail", obj.pk) if obj else register.url("list")),
+            **(extra or {}),
+        }, status=status)
+
+    def saved(self, request, obj, message):
+        messages.success(request, message % {"kind": self.register.verbose_name, "record": obj})
+        return HttpResponseRedirect(safe_next(request) or self.register.url("detail", obj.pk))
+
+
+class CreateView(FormView):
+    """A new record, through the register's ``create`` hook (``records.record_create`` by default)."""
+
+    def get(self, request):
+        register = self.register
+        initial = register.create_initial(request) if register.create_initial else {}
+        for key in request.GET:
+            if key in register.form_class.base_fields and key not in ("version",):
+                initial[key] = request.GET.get(key)
+        form = register.form_class(initial=initial, user=request.user)
+        limit_status_choices(form, register.end_status)
+        return self.form_response(request, form)
+
+    def post(self, request):
+        register = self.register
+        form = register.form_class(request.POST, request.FILES, user=request.user)
+        limit_status_choices(form, register.end_status)
+        if form.is_valid():
+            try:
+                obj = (register.create or _default_create)(form, request.user)
+            except ValidationError as error:
+                add_errors(form, error)
+            else:
+                return self.saved(request, obj, gettext("Added %(kind)s: %(record)s."))
+        return self.form_response(request, form, status=200)
+
+
+class EditView(FormView):
+    """A record's edit, through the register's ``update`` hook, refused when somebody saved it since
+    the form was read (``StaleEdit``: the form comes back with what changed)."""
+
+    kind = "form"  # "form", "status" or "correct": what the form template shows
+
+    def form_class(self):
+        return self.register.edit_form_class or self.register.form_class
+
+    def save(self, form, user, expected_version):
+        return (self.register.update or _default_update)(form, user, expected_version)
+
+    def make_form(self, *args, **kwargs):
+        form = self.form_class()(*args, **kwargs)
+        if self.kind == "form":
+            limit_status_choices(form, self.register.end_status)
+        return form
+
+    def extra(self):
+        return {"is_status": self.kind == "status", "is_correction": self.kind == "correct"}
+
+    def get(self, request, pk):
+        obj = self.register.get_object(pk)
+        form = self.make_form(instance=obj, user=request.user)
+        return self.form_response(request, form, obj, extra=self.extra())
+
+    def post(self, request, pk):
+        obj = self.register.get_object(pk)
+        extra = self.extra()
+        form = self.make_form(request.POST, request.FILES, instance=obj, user=request.user)
+        if form.is_valid():
+            try:
+                obj = self.save(form, request.user, form.expected_version())
+            except StaleEdit as stale:
+                form.add_error(None, stale)
+                form.data = form.data.copy()
+                form.data["version"] = stale.current_version
+                extra["stale_changes"] = stale.changes
+            except ValidationError as error:
+                add_errors(form, error)
+            else:
+                return self.saved(request, obj, gettext("Saved %(kind)s: %(record)s."))
+        # The instance carries the rejected input; show the saved record's name.
+        return self.form_response(request, form, self.register.get_object(obj.pk), extra=extra)
+
+
+class StatusView(EditView):
+    """A status change with its date (``status_form_class``), through the ``status_update`` hook."""
+
+    kind = "status"
+
+    def form_class(self):
+        return self.register.status_form_class
+
+    def save(self, form, user, expected_version):
+        return (self.register.status_update or _default_update)(form, user, expected_version)
+
+
+class CorrectView(EditView):
+    """Correct a record that was wrong (it never happened so): any field, with a reason kept in the history."""
+
+    kind = "correct"
+
+    def form_class(self):
+        register = self.register
+        return correction_form_class(register.edit_form_class or register.form_class,
+                                     (register.end_field,) if register.end_field else ())
+
+    def save(self, form, user, expected_version):
+        form.instance._change_reason = form.cleaned_data["reason"]
+        return super().save(form, user, expected_version)
+
+
+class ImportView(RegisterView):
+    """Import the file the export writes (managers only): preview, then all rows or none."""
+
+    edit = True
+
+    def get(self, request):
+        return importing.import_page(self.register, request)
+
+    post = get
+
+
+# --- The register ------------------------------------------------------------------------------
+
+
+@dataclass
+class Register:
+    """One register: the model, its form and filters, how its pages look, and their view classes.
+
+    ``create``/``update`` are hooks ``(form, user) -> instance`` and
+    ``(form, user, expected_version) -> instance`` calling the app's services; by
+    default they call ``records.record_create``/``records.record_save``.
+    """
+
+    model: type
+    name: str  # URL name prefix, e.g. "member"
+    slug: str  # URL path segment, e.g. "alliance-members"
+    namespace: str
+    form_class: type
+    columns: list
+    filterset_class: type = None
+    search_fields: tuple = ()
+    default_sort: str = ""
+    detail_fields: tuple = ()
+    edit_form_class: type = None
+    status_form_class: type = None
+    status_url_name: str = "status"
+    status_title: str = "Change status"
+    status_help: str = ""
+    # The status that ends a record's life and the field with its date ("retired", "retired_on"):
+    # plain edits cannot set it; a correction (with a reason) may change it.
+    end_status: str = ""
+    end_field: str = ""
+    select_related: tuple = ()
+    title_plural: str = ""
+    empty_help: str = ""
+    create: object = None
+    update: object = None
+    status_update: object = None
+    create_initial: object = None  # callable(request) -> dict
+    extra_links: list = field(default_factory=list)
+    template_dir: str = ""  # templates looked up first as <template_dir>/<kind>.html
+    export_fields: tuple = ()  # names/paths or (header, path or callable(obj)); default: the model's fields
+    # callable() -> bool: whether a record can be added now (e.g. a report needs a reported
+    # indicator); when not, the registers index offers the extra links instead of "Add".
+    can_create: object = None
+    # Managers import the file the export writes (``registers.importing``); "" for a register whose
+    # records are not made by managers, or the URL name of its own import page.
+    importable: bool = False
+    import_url_name: str = ""
+    # The status a record holds before it ends, when the model refuses to create one ended (a
+    # skill gap is validated before it is retired): an ended row is imported in this status, then
+    # ended through ``status_form_class``.
+    counted_status: str = ""
+
+    # The view class of each page: a subclass swaps one, the others stay.
+    list_view_class = ListView
+    detail_view_class = DetailView
+    create_view_class = CreateView
+    edit_view_class = EditView
+    status_view_class = StatusView
+    correct_view_class = CorrectView
+    export_view_class = ExportView
+    import_view_class = ImportView
+
+    def __post_init__(self):
+        registry.REGISTER_PAGES[f"{self.namespace}:{self.name}"] = self
+
+    # The views, as the URL patterns (and an app's own views) call them.
+    def construct_view(self, view_class):
+        return view_class.as_view(register=self)
+
+    @property
+    def list_view(self):
+        return self.construct_view(self.list_view_class)
+
+    @property
+    def detail_view(self):
+        return self.construct_view(self.detail_view_class)
+
+    @property
+    def create_view(self):
+        return self.construct_view(self.create_view_class)
+
+    @property
+    def edit_view(self):
+        return self.construct_view(self.edit_view_class)
+
+    @property
+    def status_view(self):
+        return self.construct_view(self.status_view_class)
+
+    @property
+    def correct_view(self):
+        return self.construct_view(self.correct_view_class)
+
+    @property
+    def export_view(self):
+        return self.construct_view(self.export_view_class)
+
+    @property
+    def import_view(self):
+        return self.construct_view(self.import_view_class)
+
+    # Names and URLs.
+    @property
+    def verbose_name(self):
+        return str(self.model._meta.verbose_name)
+
+    @property
+    def plural(self):
+        return self.title_plural or str(self.model._meta.verbose_name_plural).capitalize()
+
+    def creatable(self):
+        return self.can_create() if self.can_create else True
+
+    def url_name(self, action):
+        return f"{self.namespace}:{self.name}-{action}"
+
+    def url(self, action, pk=None):
+        return reverse(self.url_name(action), args=[pk] if pk is not None else [])
+
+    def urlpatterns(self):
+        base = f"registers/{self.slug}/"
+        patterns = [
+            path(base, self.list_view, name=f"{self.name}-list"),
+            path(f"{base}new/", self.create_view, name=f"{self.name}-create"),
+            path(f"{base}export.csv", self.export_view, {"extension": "csv"}, name=f"{self.name}-export-csv"),
+            path(f"{base}export.xlsx", self.export_view, {"extension": "xlsx"}, name=f"{self.name}-export-xlsx"),
+            path(f"{base}<int:pk>/", self.detail_view, name=f"{self.name}-detail"),
+            path(f"{base}<int:pk>/edit/", self.edit_view, name=f"{self.name}-edit"),
+        ]
+        if self.status_form_class:
+            patterns.append(path(f"{base}<int:pk>/{self.status_url_name}/", self.status_view,
+                                 name=f"{self.name}-{self.status_url_name}"))
+        patterns.append(path(f"{base}<int:pk>/correct/", self.correct_view, name=f"{self.name}-correct"))
+        if self.importable:
+            patterns.append(path(f"{base}import/", self.import_view, name=f"{self.name}-import"))
+        return patterns
+
+    def import_link(self):
+        """The URL of this register's import page, or "" when it has none."""
+        if self.import_url_name:
+            return reverse(self.import_url_name)
+        return self.url("import") if self.importable else ""
+
+    def saving_hooks(self):
+        """``(create, status_update)``: the hooks an import saves through (the defaults when unset)."""
+        return self.create or _default_create, self.status_update or _default_update
+
+    def import_job_run(self, job):
+        return importing.import_job_run(self, job)
+
+    def templates(self, kind):
+        app, model_name = self.model._meta.app_label, self.model._meta.model_name
+        names = [f"{app}/{model_name}_{kind}.html", f"registers/{kind}.html"]
+        if self.template_dir:
+            names.insert(0, f"{self.template_dir}/{kind}.html")
+        return select_template(names)
+
+    def render(self, request, kind, context, status=200):
+        context = {"register": self, **context}
+        return render(request, self.templates(kind).template.name, context, status=status)
+
+    # Records.
+    def queryset(self):
+        return self.model._default_manager.select_related(*self.select_related)
+
+    def get_object(self, pk):
+        return get_object_or_404(self.queryset(), pk=pk)
+
+    def filtered(self, request):
+        """The list's rows for ``request``: filters, search and sort of the query string.
+
+        Returns ``(queryset, filterset, query, sort)``; the list page and the exports share it.
+        """
+        qs = self.queryset()
+        filterset = self.filterset_class(request.GET or None, queryset=qs, request=request) \
+            if self.filterset_class else None
+        if filterset is not None:
+            decorate_widgets(filterset.form, filters=True)
+            if filterset.is_bound and filterset.is_valid():
+                qs = filterset.qs
+        query = request.GET.get("q", "").strip()
+        if query and self.search_fields:
+            qs = qs.filter(search_condition(self.model, self.search_fields, query))
+        sort_keys = {c.sort for c in self.columns if c.sort}
+        sort = request.GET.get("sort", "")
+        if sort.removeprefix("-") not in sort_keys:
+            sort = self.default_sort
+        if sort:
+            qs = qs.order_by(*order_terms(self.model, sort))
+        if self.crosses_to_many(filterset, query):
+            qs = qs.distinct()
+        return qs, filterset, query, sort
+
+    def crosses_to_many(self, filterset, query):
+        """Whether an active filter or the search follows a to-many relation (only then can a
+        row repeat, and only then is DISTINCT, a sort of the whole result, worth paying).
+
+        A filter with a ``method`` is its own business: one that crosses a to-many
+        relation calls ``distinct()`` itself.
+        """
+        lookups = list(self.search_fields) if query else []
+        if filterset is not None and filterset.is_bound and filterset.is_valid():
+            for name, value in filterset.form.cleaned_data.items():
+                active = filterset.filters.get(name)
+                if value not in (None, "", []) and active is not None and not active.method:
+                    lookups.append(active.field_name)
+        return any(lookup_crosses_to_many(self.model, lookup) for lookup in lookups)
+
+    def admin_url(self, obj):
+        try:
+            return reverse(f"admin:{self.model._meta.app_label}_{self.model._meta.model_name}_change", args=[obj.pk])
+        except Exception:  # noqa: BLE001 - not in the admin
+            return ""
+
+    def display_field(self, obj, name):
+        model_field = self.model._meta.get_field(name)
+        if model_field.many_to_many:
+            return ", ".join(str(o) for o in getattr(obj, name).all()) or "—"
+        display = getattr(obj, f"get_{name}_display", None)
+        value = display() if display else getattr(obj, name)
+        if value in (None, ""):
+            return "—"
+        if isinstance(value, bool):
+            return gettext("yes") if value else gettext("no")
+        if type(value).__name__ == "Country":
+            return value.name
+        if isinstance(value, datetime.date):
+            return value.isoformat()
+        return value
+
+    # Exports.
+    def export_columns(self):
+        """``[(header, spec)]``: ``export_fields`` when declared, else the model's own fields."""
+        if self.export_fields:
+            return [f if isinstance(f, tuple) else (f, f) for f in self.export_fields]
+        names = [f.name for f in self.model._meta.get_fields()
+                 if f.concrete and not f.auto_created and f.name not in ("version", "is_demo")]
+        return [("id", "pk"), *[(n, n) for n in names]]
+
+    def export_rows(self, request):
+        """``(headers, rows, count)`` of the export of ``request``'s list: rows are lists of cells, read
+        in chunks; ``count()`` counts them (one query, asked only when needed)."""
+        qs, _, _, _ = self.filtered(request)
+        columns = self.export_columns()
+        m2m = [spec for _, spec in columns if isinstance(spec, str) and _is_many(self.model, spec)]
+        if m2m:
+            qs = qs.prefetch_related(*m2m)
+        rows = ([exports.cell(exports.values_of(obj, spec)) for _, spec in columns]
+                for obj in qs.iterator(chunk_size=2000))
+        return [header for header, _ in columns], rows, qs.count
+
+    def export_filename(self, extension):
+        return f"lcamp-{self.slug}-{datetime.date.today().isoformat()}.{extension}"
+
+    def export_job_run(self, job):
+        """The worker's side of a large XLSX export of this list (``registers.tasks.export_task``)."""
+        return exports.export_job_run(job, self.export_rows, title=self.plural,
+                                      filename=self.export_filename("xlsx"))

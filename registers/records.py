@@ -1,0 +1,187 @@
+"""The write path of every register: create, save under an optimistic lock, and the history.
+
+The domain apps' services (and the API, the register pages and the imports) write through
+``record_create`` and ``record_save``, so the rules are the same whatever the door:
+``full_clean`` first, the history's user, a unique clash lost to a concurrent save told as a
+``ValidationError``, and no edit overwriting one saved since the editor read the record
+(``StaleEdit``, listing what changed since).
+"""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext
+
+
+class StaleEdit(ValidationError):
+    """The record changed since the form was read. ``changes`` lists what changed since."""
+
+    def __init__(self, instance, changes, current_version):
+        self.changes = changes
+        self.current_version = current_version
+        names = ", ".join(sorted({c["field"] for c in changes})) or "the record"
+        super().__init__(
+            f"Somebody else saved this {instance._meta.verbose_name} while you were editing it "
+            f"(changed: {names}). Your input is kept below: check the changes, then save again to apply yours."
+        )
+
+
+def _save_or_refuse_clash(instance):
+    """Save; a unique constraint that a concurrent save won meanwhile becomes a ValidationError.
+
+    ``full_clean`` checked the constraints a moment before, but two requests can pass
+    that check together; the database then refuses the second insert, and the user gets
+    the same clear message instead of an error page.
+    """
+    try:
+        with transaction.atomic():
+            instance.save()
+    except IntegrityError as error:
+        instance.full_clean()  # names the field when the clash is now visible
+        raise ValidationError(
+            gettext("This %(kind)s clashes with one saved at the same moment; check the existing records and "
+                    "try again.") % {"kind": instance._meta.verbose_name}) from error
+
+
+@transaction.atomic
+def record_create(*, instance, user=None, m2m=None):
+    """Validate with ``full_clean`` and save a new record (version 1) with its many-to-many values.
+
+    ``m2m`` maps a many-to-many field name to the objects to set.
+    """
+    instance.full_clean()
+    instance._history_user = user
+    _save_or_refuse_clash(instance)
+    for name, values in (m2m or {}).items():
+        getattr(instance, name).set(values)
+    return instance
+
+
+def current_version(instance):
+    """The version a form carries: ``version`` of a TrackedModel, else the id of the latest history row."""
+    if hasattr(instance, "version"):
+        return instance.version
+    latest = instance.history.order_by("-history_id").values_list("history_id", flat=True).first()
+    return latest or 0
+
+
+@transaction.atomic
+def record_save(*, instance, expected_version, user=None, m2m=None, validate=True):
+    """Save an edited record unless somebody saved it after ``expected_version`` was read.
+
+    For a TrackedModel the check and the version bump are one
+    ``UPDATE ... WHERE pk = %s AND version = %s``: PostgreSQL locks the row, so of two
+    concurrent saves of the same version exactly one updates a row and the other finds
+    none and is refused with ``StaleEdit`` (listing what changed since); nothing is
+    overwritten silently. A model without ``version`` (Region) is locked with
+    SELECT ... FOR UPDATE and compared on its latest history row. ``instance`` carries
+    the new values.
+    """
+    model = type(instance)
+    if validate:
+        instance.full_clean()
+    if hasattr(instance, "version"):
+        updated = model._default_manager.filter(pk=instance.pk, version=expected_version).update(
+            version=expected_version + 1)
+        current = None
+        if not updated:
+            current = model._default_manager.filter(pk=instance.pk).values_list("version", flat=True).first()
+    else:
+        locked = model._default_manager.select_for_update().filter(pk=instance.pk).exists()
+        current = current_version(instance) if locked else None
+        updated = locked and current == expected_version
+    if not updated:
+        if current is None:
+            raise ValidationError(gettext("This %(kind)s no longer exists.") % {"kind": model._meta.verbose_name})
+        raise StaleEdit(instance, changes_since(instance, expected_version), current)
+    if hasattr(instance, "version"):
+        instance.version = expected_version + 1
+    instance._history_user = user
+    _save_or_refuse_clash(instance)
+    for name, values in (m2m or {}).items():
+        getattr(instance, name).set(values)
+    return instance
+
+
+def changes_since(instance, version):
+    """What changed in ``instance`` after ``version``: a list of history changes (see ``history_entries``)."""
+    entries = history_entries(instance)
+    if not hasattr(instance, "version"):
+        return [c for e in entries if e["history_id"] > version for c in e["changes"]]
+    read_at = [e for e in entries if e["version"] is not None and e["version"] <= version]
+    if not read_at:
+        return [c for e in entries for c in e["changes"]]
+    cutoff = read_at[0]["history_id"]
+    return [c for e in entries if e["history_id"] > cutoff for c in e["changes"]]
+
+
+def field_label(model, name):
+    """The verbose name of ``model``'s field ``name`` (the name itself for a field removed since)."""
+    try:
+        return str(model._meta.get_field(name).verbose_name)
+    except Exception:  # noqa: BLE001 - a field removed since
+        return name
+
+
+def _display(model, name, value):
+    """A history value as a person reads it: choices by label, related objects by name, dates ISO."""
+    if value in (None, ""):
+        return "—"
+    try:
+        model_field = model._meta.get_field(name)
+    except Exception:  # noqa: BLE001
+        return str(value)
+    if model_field.many_to_many:
+        related = model_field.related_model
+        key = model_field.m2m_reverse_field_name()
+        ids = [getattr(row.get(key), "pk", row.get(key)) for row in value if isinstance(row, dict)]
+        names = [str(o) for o in related._default_manager.filter(pk__in=ids)]
+        return ", ".join(sorted(names)) or "—"
+    if model_field.choices:
+        return str(dict(model_field.flatchoices).get(value, value))
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return gettext("yes") if value else gettext("no")
+    return str(value)
+
+
+def history_entries(instance, limit=None):
+    """The change history of ``instance``, newest first.
+
+    Each entry: ``{"history_id", "when", "who", "kind" ("created"/"changed"/"corrected"/"deleted"),
+    "version", "changes": [{"field", "label", "old", "new"}], "reason"}`` (the reason of a correction).
+    """
+    model = type(instance)
+    records = list(instance.history.select_related("history_user").order_by("history_id"))
+    entries = []
+    previous = None
+    for record in records:
+        changes = []
+        if previous is not None:
+            delta = record.diff_against(previous, foreign_keys_are_objs=True)
+            for change in delta.changes:
+                changes.append({
+                    "field": change.field,
+                    "label": field_label(model, change.field),
+                    "old": _display(model, change.field, change.old),
+                    "new": _display(model, change.field, change.new),
+                })
+        kind = {"+": "created", "~": "changed", "-": "deleted"}[record.history_type]
+        reason = getattr(record, "history_change_reason", None) or ""
+        if reason and kind == "changed":
+            kind = "corrected"
+        if kind in ("created", "deleted", "corrected") or changes:
+            entries.append({
+                "history_id": record.history_id,
+                "when": record.history_date,
+                "who": record.history_user,
+                "kind": kind,
+                "version": getattr(record, "version", None),
+                "changes": changes,
+                "reason": reason,
+            })
+        previous = record
+    entries.reverse()
+    return entries[:limit] if limit else entries

@@ -198,12 +198,3 @@ class MoUFilterForm(forms.Form):
             queryset = queryset.order_by(sort, "-id" if sort.startswith("-") else "id")
         return queryset
 
-
-def validation_error_to_form(form, error):
-    """Put a service's ValidationError on the form, field by field where it names fields."""
-    if hasattr(error, "error_dict"):
-        for field, messages in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages)
-    else:
-        form.add_error(None, error.messages)
-

@@ -16,9 +16,10 @@ from accounts import roles
 from registers import pagecache, reviews
 from registers.access import safe_next
 from registers.counting import EstimatedCountPaginator
+from registers.forms import add_errors
 
 from . import services
-from .forms_mous import MoUFilterForm, MoUForm, ReviewForm, validation_error_to_form
+from .forms_mous import MoUFilterForm, MoUForm, ReviewForm
 from .models import MoU
 
 PAGE_SIZE = 25
@@ -107,10 +108,10 @@ def mou_create(request):
             try:
                 mou = form.submit()
             except services.DuplicateMoU as error:
-                validation_error_to_form(form, error)
+                add_errors(form, error)
                 context["duplicate_of"] = error.existing
             except ValidationError as error:
-                validation_error_to_form(form, error)
+                add_errors(form, error)
             else:
                 (messages.info if mou.replayed else messages.success)(request, _submitted_message(user, mou))
                 return redirect(next_url or reverse("alliance:mou-detail", args=[mou.pk]))
@@ -180,7 +181,7 @@ def _review(request, pk, decision):
             # Decided meanwhile: nothing to fix in the form.
             messages.error(request, " ".join(error.messages))
             return redirect("alliance:mou-detail", pk=mou.pk)
-        validation_error_to_form(form, error)
+        add_errors(form, error)
         return _render_detail(request, mou, **forms, status=400)
     if decision == reviews.Decision.APPROVE:
         messages.success(request, _("The MoU is approved; it now counts in the MoU indicator."))

@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import roles
 from accounts.emails import send_in_language
+from registers.forms import add_errors
 from registers.pickers import use_pickers
 
 SALT = "organisations.invitations"
@@ -156,8 +157,7 @@ def invite(request):
         try:
             user = user_invite(invited_by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            for field, errors in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            add_errors(form, error)
         else:
             messages.success(request, gettext("The invitation was sent to %(email)s. The link works once, for "
                                               "%(valid_for)s.") % {

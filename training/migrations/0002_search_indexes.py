@@ -10,15 +10,13 @@ LANGUAGES = ["en", "es", "eu", "fr", "it", "sv", "fi"]
 
 
 class Migration(migrations.Migration):
-
-    dependencies = [
-        ("training", "0007_credential_order_by_own_title"),
-    ]
+    dependencies = [("training", "0001_initial")]
 
     operations = [
         TrigramExtension(),
-        trigram_indexes("training_microcredential", [f"{field}_{language}" for field in ("title", "learning_outcomes")
-                                                     for language in LANGUAGES]),
+        trigram_indexes("training_microcredential", ["title", *(f"{field}_{language}"
+                                                               for field in ("title", "learning_outcomes")
+                                                               for language in LANGUAGES)]),
         trigram_indexes("training_factoryexchange", ["title"]),
         trigram_indexes("training_factoryproduct", ["title", "description"]),
     ]

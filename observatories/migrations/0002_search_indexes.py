@@ -7,10 +7,7 @@ from registers.search import trigram_indexes
 
 
 class Migration(migrations.Migration):
-
-    dependencies = [
-        ("observatories", "0002_effective_dates_and_plausible_dates"),
-    ]
+    dependencies = [("observatories", "0001_initial")]
 
     operations = [
         TrigramExtension(),

@@ -25,7 +25,7 @@ def _state(period):
 
 
 def _url(name, period, *args):
-    return reverse(f"indicators:{name}", args=[period.pk, *args])
+    return reverse(f"reporting:{name}", args=[period.pk, *args])
 
 
 @pytest.mark.parametrize(("role", "expected"), [

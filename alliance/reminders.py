@@ -1,8 +1,8 @@
-"""The MoUs waiting for a manager's review, for the reminder e-mails of the indicator engine."""
+"""The MoUs waiting for a manager's review, for the reminder e-mails (``registers.review_queues``)."""
 
 from django.urls import reverse
 
-from indicators.reminders import WaitingItem, review_queues
+from registers.review_queues import WaitingItem, review_queues
 
 from .models import MoU
 

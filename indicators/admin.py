@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Breakdown, Indicator, Milestone, Pillar, Project, Report, ReportingPeriod, Snapshot
+from .models import Breakdown, Indicator, Milestone, Pillar, Project, Report, Snapshot
 
 
 @admin.register(Project)
@@ -39,19 +39,6 @@ class ReportAdmin(SimpleHistoryAdmin):
 
     def has_add_permission(self, request):
         return False
-
-
-@admin.register(ReportingPeriod)
-class ReportingPeriodAdmin(admin.ModelAdmin):
-    list_display = ["name", "project", "start_on", "end_on", "closed_at"]
-    # Closing and reopening happen on the period's page (/periods/<id>/), which freezes the
-    # snapshots and keeps the history; here they can only be read.
-    readonly_fields = ["closed_at", "closed_by"]
-
-    def get_readonly_fields(self, request, obj=None):
-        if obj is not None and obj.closed_at is not None:
-            return ["project", "name", "start_on", "end_on", "closed_at", "closed_by"]
-        return self.readonly_fields
 
 
 class BreakdownInline(admin.TabularInline):

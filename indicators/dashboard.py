@@ -85,8 +85,8 @@ def _clamp_percent(value):
     return float(min(max(value, Decimal(0)), Decimal(100)).quantize(Decimal("0.1")))
 
 
-def cards(*, public_only=False, on=None):
-    """Every indicator (or the public ones) with its latest snapshot: two queries.
+def cards(*, public_only=False, on=None, project_id=None):
+    """Every indicator (or the public ones, or those of one project) with its latest snapshot: two queries.
 
     Returns a list of ``Card`` ordered by pillar, then by indicator order.
     """
@@ -103,6 +103,8 @@ def cards(*, public_only=False, on=None):
     )
     if public_only:
         indicators = indicators.filter(is_public=True)
+    if project_id is not None:
+        indicators = indicators.filter(project_id=project_id)
     indicators = list(indicators)
     snapshots = Snapshot.objects.in_bulk([i.latest_snapshot_id for i in indicators if i.latest_snapshot_id])
     return [Card(i, snapshots.get(i.latest_snapshot_id), i.value_month_ago) for i in indicators]

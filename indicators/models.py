@@ -275,35 +275,6 @@ class Report(Reviewable, TrackedModel):
             raise ValidationError(errors)
 
 
-class ReportingPeriod(models.Model):
-    """A period reported to the EU; once closed its snapshots are frozen."""
-
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="reporting_periods", verbose_name=_("project"))
-    name = models.CharField(max_length=120, verbose_name=_("name"))
-    start_on = models.DateField(verbose_name=_("start on"))
-    end_on = models.DateField(verbose_name=_("end on"))
-    closed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("closed at"))
-    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                  related_name="+", verbose_name=_("closed by"))
-    # Closing and reopening (with its reason, ``history_change_reason``) are kept here.
-    history = HistoricalRecords(history_change_reason_field=models.TextField(null=True))
-
-    class Meta:
-        verbose_name = _("reporting period")
-        verbose_name_plural = _("reporting periods")
-        ordering = ["project", "start_on"]
-        constraints = [
-            models.CheckConstraint(condition=Q(end_on__gte=models.F("start_on")), name="period_end_after_start"),
-        ]
-
-    def __str__(self):
-        return self.name
-
-    @property
-    def is_closed(self):
-        return self.closed_at is not None
-
-
 class SnapshotQuerySet(models.QuerySet):
     def current(self, on=None):
         """The snapshots that may be shown as current on ``on`` (today): never one dated after it.
@@ -405,6 +376,3 @@ def month_ends(start, end):
         points.append(last)
         year, month = first_next.year, first_next.month
 
-
-# The reporting cycle's models live in their own module; imported here so Django finds them.
-from .models_reporting import Narrative, NarrativeComment, PeriodEvent, SentReminder  # noqa: E402, F401

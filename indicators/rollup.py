@@ -9,7 +9,8 @@ indicator on one date, ``recompute({indicator: since})`` one indicator from a
 date to today (today and the month-ends since, outside closed periods) and
 ``drain()`` the indicators the outbox names. Nothing ever writes a snapshot
 dated inside a closed reporting period, except closing the period itself
-(``indicators.periods.reporting_period_close``), nor one dated after today.
+(``store(results, closing=period)``: the app that keeps the periods calls it when it closes
+one, see ``indicators.period_source``), nor one dated after today.
 """
 
 import datetime
@@ -23,8 +24,8 @@ from django.db.models import Exists, Max, Min, OuterRef, Q, Sum
 from django.utils import timezone
 from django_countries import countries
 
-from . import generation
-from .models import Breakdown, Indicator, OutboxEntry, Project, Report, ReportingPeriod, Snapshot, month_ends
+from . import generation, period_source
+from .models import Breakdown, Indicator, OutboxEntry, Project, Report, Snapshot, month_ends
 from .registry import NOT_GIVEN, Part, Values, registry
 
 logger = logging.getLogger(__name__)
@@ -247,14 +248,11 @@ def indicators_to_compute(ids=None):
 
 
 class ClosedPeriods:
-    """The closed reporting periods, by project: read once per roll-up."""
+    """The closed reporting periods (``indicators.period_source``), by project: read once per roll-up."""
 
     def __init__(self, project_ids=None):
-        queryset = ReportingPeriod.objects.filter(closed_at__isnull=False)
-        if project_ids is not None:
-            queryset = queryset.filter(project_id__in=project_ids)
         self.by_project = {}
-        for period in queryset.order_by("start_on"):
+        for period in period_source.source().closed(project_ids):
             self.by_project.setdefault(period.project_id, []).append(period)
 
     def period_of(self, project_id, on):

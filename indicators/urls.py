@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_periods, views_reports
+from . import views, views_reports
 
 app_name = "indicators"
 
@@ -15,20 +15,6 @@ urlpatterns = [
     path("indicators/new/", views_reports.indicator_create, name="indicator-create"),
     path("indicators/<slug:code>/", views.indicator_detail, name="indicator-detail"),
     path("public/", views.public, name="public"),
-    # Reporting periods, their narratives and reports.
-    path("periods/", views_periods.period_list, name="period-list"),
-    path("periods/<int:pk>/", views_periods.period_detail, name="period-detail"),
-    path("periods/<int:pk>/report.pdf", views_periods.period_report, {"fmt": "pdf"}, name="period-report-pdf"),
-    path("periods/<int:pk>/report.xlsx", views_periods.period_report, {"fmt": "xlsx"}, name="period-report-xlsx"),
-    path("periods/<int:pk>/review/", views_periods.period_review, name="period-review"),
-    path("periods/<int:pk>/close/", views_periods.period_close, name="period-close"),
-    path("periods/<int:pk>/reopen/", views_periods.period_reopen, name="period-reopen"),
-    path("periods/<int:pk>/narratives/<slug:code>/", views_periods.narrative_detail, name="narrative-detail"),
-    path("periods/<int:pk>/narratives/<slug:code>/edit/", views_periods.narrative_edit, name="narrative-edit"),
-    path("periods/<int:pk>/narratives/<slug:code>/review/", views_periods.narrative_review,
-         name="narrative-review"),
-    path("periods/<int:pk>/narratives/<slug:code>/comment/", views_periods.narrative_comment,
-         name="narrative-comment"),
     # Reported values.
     path("registers/reports/", views_reports.report_list, name="report-list"),
     path("registers/reports/new/", views_reports.report_create, name="report-create"),

@@ -26,8 +26,8 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts import roles
 from registers import pagecache
 
-from . import charts, dashboard, exports, generation, narratives, periods, triggers
-from .models import Indicator, OutboxEntry, ReportingPeriod
+from . import charts, dashboard, exports, generation, period_source, triggers
+from .models import Indicator, OutboxEntry
 from .registry import registry
 
 logger = logging.getLogger(__name__)
@@ -53,9 +53,9 @@ def dashboard_view(request):
         return redirect(settings.PARTNER_HOME_URL_NAME)
     _require_viewer(request)
     can_add = roles.can_edit_registers(request.user)
-    period = periods.selected_period(request.GET.get("period", ""))
+    period = _selected_period(request.GET.get("period", ""))
     return render(request, "indicators/dashboard.html", {
-        "cards_html": periods.dashboard_cards_html(period) if period else _dashboard_cards_html(can_add=can_add),
+        "cards_html": _period_cards_html(period) if period else _dashboard_cards_html(can_add=can_add),
         "can_add": can_add and period is None,
     })
 
@@ -71,7 +71,7 @@ def _dashboard_cards_html(*, can_add):
 
     def build():
         cards = dashboard.cards(on=today)
-        selector_periods = periods.flag_missing_narratives(cards, today=today)
+        selector_periods = period_source.source().flag_missing_narratives(cards, today)
         return render_to_string("indicators/_dashboard_cards.html", {
             "selector_periods": selector_periods,
             "groups": dashboard.group_by_pillar(cards),
@@ -81,6 +81,35 @@ def _dashboard_cards_html(*, can_add):
         })
 
     return _cached(key, build)
+
+
+def _selected_period(value):
+    """The period chosen on the dashboard (``?period=<id>``), or None for today's figures."""
+    if not (value or "").isdigit():
+        return None
+    return period_source.source().get(int(value))
+
+
+def _period_end(period, today=None):
+    """The date a period's figures are read at: its end, or today while it runs."""
+    return min(period.end_on, today or timezone.localdate())
+
+
+def _period_cards_html(period):
+    """The dashboard's cards of the period's project as of the period's end (its snapshots on that date)."""
+    on = _period_end(period)
+    # The change over the last 30 days means nothing at a period's end: the period's page gives
+    # the change over the period.
+    cards = [dashboard.Card(card.indicator, card.snapshot, None)
+             for card in dashboard.cards(on=on, project_id=period.project_id)]
+    for card in cards:
+        card.needs_narrative = False
+    return render_to_string("indicators/_dashboard_cards.html", {
+        "groups": dashboard.group_by_pillar(cards),
+        "timeline": dashboard.Timeline(period.project, on),
+        "as_of": None, "as_of_period": period, "as_of_date": on, "can_add": False,
+        "selector_periods": period_source.source().choices(),
+    })
 
 
 def _cached(key, build, timeout=DASHBOARD_CACHE_SECONDS, *, by_generation=True):
@@ -146,8 +175,8 @@ def _indicator_page(request, code, *, today, requested, country, period_id, can_
     indicator = Indicator.objects.select_related("project", "pillar").filter(code=code).order_by("project_id").first()
     if indicator is None:
         raise Http404(gettext("No such indicator."))
-    period = periods.selected_period(period_id)
-    on = periods.as_of(period, today) if period else today
+    period = _selected_period(period_id)
+    on = _period_end(period, today) if period else today
     # The snapshot parts are the same for every viewer: built once per roll-up (and day, period,
     # selected breakdown and country) and cached under the generation, read before the snapshots:
     # a roll-up committing in between then leaves what was built from the older snapshots under
@@ -156,9 +185,8 @@ def _indicator_page(request, code, *, today, requested, country, period_id, can_
     built = _cached(key, lambda: {**_indicator_snapshot_parts(indicator, on, requested, country=country,
                                                               period=period),
                                   # The same for every viewer (staff, managers, admins).
-                                  "narrative": narratives.latest_for(indicator, request.user),
-                                  "selector_periods": list(ReportingPeriod.objects.filter(
-                                      project=indicator.project).order_by("start_on", "pk"))})
+                                  "narrative": period_source.source().latest_narrative(indicator, request.user),
+                                  "selector_periods": period_source.source().choices(indicator.project_id)})
     card = dashboard.Card(indicator, built["latest"], built["value_month_ago"])
     reports = []
     if indicator.is_reported:
@@ -171,8 +199,8 @@ def _indicator_page(request, code, *, today, requested, country, period_id, can_
         "reports": reports,
         "can_add": can_add,
         "add_url": card.add_url(next_url=request.path),
-        "narrative": built["narrative"],
-        "narrative_parts": narratives.parts(built["narrative"]),
+        "narrative": built["narrative"][0],
+        "narrative_parts": built["narrative"][1],
         "as_of_period": period, "as_of_date": on,
         "selector_periods": built["selector_periods"],
     })
@@ -321,7 +349,7 @@ def public(request):
             "cards": cards,
             "timeline": dashboard.timeline(cards),
             "as_of": dashboard.as_of(cards),
-            "narratives": narratives.public_latest(),
+            "narratives": period_source.source().public_narratives(),
             "progress_figure": _cached(key, lambda: charts.figure_data(charts.progress_figure(cards)))
             if any(c.snapshot for c in cards) else None,
             **_public_map_context(cards),

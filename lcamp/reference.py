@@ -323,8 +323,9 @@ def seed_reference_data():
 
     Returns the number of rows created (0 on a second run).
     """
-    from indicators.models import Indicator, Milestone, Pillar, Project, ReportingPeriod
+    from indicators.models import Indicator, Milestone, Pillar, Project
     from organisations.models import Organisation, Region
+    from reporting.models import ReportingPeriod
 
     created = 0
     project, new = Project.objects.get_or_create(code=PROJECT["code"], defaults=PROJECT)

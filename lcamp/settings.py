@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "alliance",
     "observatories",
     "training",
+    "reporting",
     "lcamp",
     "bench",
 ]
@@ -282,8 +283,6 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2,
                                    "socket_connect_timeout": 1, "socket_timeout": 2}
 CELERY_TIMEZONE = TIME_ZONE
-# Task modules not named tasks.py, which autodiscovery does not find.
-CELERY_IMPORTS = ["indicators.period_tasks"]
 CELERY_BEAT_SCHEDULE = {
     # Drain the outbox every minute: the changes whose drain could not be queued
     # (broker down) wait there, and are recomputed within a minute of its return.
@@ -300,7 +299,7 @@ CELERY_BEAT_SCHEDULE = {
     # The reminders due today (period ends, reviews waiting, the Monday digest); each is
     # recorded when sent, so a second run the same day sends nothing twice.
     "reminders-daily": {
-        "task": "indicators.period_tasks.reminders_task",
+        "task": "reporting.tasks.reminders_task",
         "schedule": crontab(hour=7, minute=0),
     },
     # Delete the import and export jobs older than JOBS_KEEP_DAYS and their files (the

@@ -27,6 +27,7 @@ urlpatterns = [
     path("", include("alliance.urls")),
     path("", include("observatories.urls")),
     path("", include("training.urls")),
+    path("", include("reporting.urls")),
     path("", include("indicators.urls")),
 ]
 

@@ -10,8 +10,8 @@ import pytest
 from django.apps import apps
 
 # From the top down: a floor may import only the floors after it.
-FLOORS = ["bench", "lcamp", "training", "observatories", "alliance", "indicators", "organisations", "registers",
-          "accounts"]
+FLOORS = ["bench", "lcamp", "reporting", "training", "observatories", "alliance", "indicators", "organisations",
+          "registers", "accounts"]
 DOMAIN_APPS = {"training", "observatories", "alliance"}
 BELOW_THE_DOMAIN = ["indicators", "organisations", "registers", "accounts"]
 
@@ -40,6 +40,11 @@ def test_indicators_reaches_no_domain_app(graph):
         assert graph.find_shortest_chain(importer="indicators", imported=domain, as_packages=True) is None
 
 
+def test_reporting_reaches_no_domain_app(graph):
+    for domain in DOMAIN_APPS:
+        assert graph.find_shortest_chain(importer="reporting", imported=domain, as_packages=True) is None
+
+
 def test_the_chain_search_sees_a_transitive_import(graph):
     # The check above is only worth something if grimp follows chains: alliance
     # reaches accounts through registers (alliance.models -> registers.models is direct,
@@ -47,8 +52,8 @@ def test_the_chain_search_sees_a_transitive_import(graph):
     assert graph.find_shortest_chain(importer="alliance", imported="accounts", as_packages=True)
 
 
-@pytest.mark.parametrize("app_label", BELOW_THE_DOMAIN)
-def test_no_foreign_key_below_the_domain_points_at_a_domain_app(app_label):
+@pytest.mark.parametrize("app_label", [*BELOW_THE_DOMAIN, "reporting"])
+def test_no_foreign_key_below_the_domain_or_of_reporting_points_at_a_domain_app(app_label):
     pointing_up = [
         f"{model._meta.label}.{field.name} -> {field.related_model._meta.label}"
         for model in apps.get_app_config(app_label).get_models(include_auto_created=True)

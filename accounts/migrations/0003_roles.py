@@ -1,3 +1,5 @@
+"""The roles are groups: created here, as data the code relies on (``accounts.roles``)."""
+
 from django.db import migrations
 
 ROLES = ("manager", "staff", "partner")

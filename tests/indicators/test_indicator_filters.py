@@ -10,7 +10,8 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from indicators.models import Breakdown, ReportingPeriod
+from indicators.models import Breakdown
+from reporting.models import ReportingPeriod
 from tests.indicators.dashboard_fixtures import (  # noqa: F401 - fixtures
     TODAY,
     members,

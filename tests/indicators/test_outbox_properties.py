@@ -19,9 +19,10 @@ from hypothesis import strategies as st
 
 from alliance.models import AllianceMember, MoU
 from indicators import rollup
-from indicators.models import OutboxEntry, ReportingPeriod, Snapshot, month_ends
-from indicators.services import reporting_period_close
-from tests.factories import IndicatorFactory, OrganisationFactory, ProjectFactory
+from indicators.models import OutboxEntry, Snapshot, month_ends
+from reporting.models import ReportingPeriod
+from reporting.periods import period_close
+from tests.factories import IndicatorFactory, OrganisationFactory, ProjectFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -121,8 +122,9 @@ def run(initial, changes, close):
     OutboxEntry.objects.all().delete()
     frozen = {}
     if close:
-        period = ReportingPeriod.objects.create(project=project, name="First", start_on=START, end_on=CLOSED_END)
-        reporting_period_close(period=period)
+        period = ReportingPeriod.objects.create(project=project, name="First", start_on=START, end_on=CLOSED_END,
+                                                state=ReportingPeriod.State.IN_REVIEW)
+        period_close(period=period, user=UserFactory(username="admin", is_superuser=True))
         frozen = {key: value for key, value in stored(indicators).items() if key[1] <= CLOSED_END}
     refused = 0
     for step in changes:

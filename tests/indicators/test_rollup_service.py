@@ -7,14 +7,14 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
 from alliance.models import AllianceMember, CooperationProject, MoU
-from indicators.models import Breakdown, Indicator, Report, ReportingPeriod, Snapshot
+from indicators.models import Breakdown, Indicator, Report, Snapshot
 from indicators.rollup import backfill, reported_value, rollup_all
-from indicators.services import reporting_period_close
 from observatories.models import Observatory, SkillGap
 from organisations.models import Organisation, Region
+from reporting.models import ReportingPeriod
+from reporting.periods import period_close
 from tests.factories import (
     AllianceMemberFactory,
     IndicatorFactory,
@@ -128,15 +128,16 @@ def test_backfill_writes_month_end_snapshots_from_the_project_start(lcamp_indica
 @pytest.fixture
 def closed_period(project):
     return ReportingPeriod.objects.create(project=project, name="First period", start_on=datetime.date(2022, 9, 1),
-                                          end_on=ON, closed_at=timezone.now())
+                                          end_on=ON, state=ReportingPeriod.State.CLOSED)
 
 
-def test_a_closed_period_freezes_its_snapshots(lcamp_indicators, project):
+def test_a_closed_period_freezes_its_snapshots(lcamp_indicators, project, admin_user):
     AllianceMemberFactory()
     rollup_all(ON)
     period = ReportingPeriod.objects.create(project=project, name="First period",
-                                            start_on=datetime.date(2022, 9, 1), end_on=ON)
-    reporting_period_close(period=period)
+                                            start_on=datetime.date(2022, 9, 1), end_on=ON,
+                                            state=ReportingPeriod.State.IN_REVIEW)
+    period_close(period=period, user=admin_user)
     # Through the app the change is refused; written around it (no signal), it is not counted.
     with pytest.raises(ValidationError, match="closed reporting period 'First period"):
         AllianceMemberFactory()

@@ -151,7 +151,7 @@ def world(db, settings, organisation, other_organisation, partner_user):
         "mou": factories.MoUFactory(partner_organisation=organisation, submitted_by=partner_user),
         "other_mou": factories.MoUFactory(partner_organisation=other_organisation),
     }
-    from indicators.models import ReportingPeriod
+    from reporting.models import ReportingPeriod
 
     objects["period"] = ReportingPeriod.objects.order_by("start_on").first()  # seeded
     objects["content_type"] = ContentType.objects.get_for_model(MoU)

@@ -1,0 +1,56 @@
+"""The reporting periods as the engine sees them, told by the app that keeps them.
+
+The engine keeps no period. It needs a few things of them: the closed ones (the roll-up
+never rewrites a snapshot dated inside one, and a change that would alter one is refused),
+the periods a reader may choose on the dashboard (``?period=<id>``: the figures as of a
+period's end), and the narratives shown beside the figures. The app that keeps the periods
+and their workflow registers a ``PeriodSource`` in its ``ready()``, as the domain apps
+register their measures; until one is registered there are no periods.
+
+A period given to the engine has ``pk``, ``project_id``, ``project``, ``name``,
+``start_on``, ``end_on``, ``is_closed`` and ``get_absolute_url()``.
+"""
+
+
+class PeriodSource:
+    """What the engine asks of the periods; this one knows none."""
+
+    def closed(self, project_ids=None):
+        """The closed periods (of the projects ``project_ids``, or all), by start."""
+        return []
+
+    def get(self, pk):
+        """The period ``pk`` (with its project), or None."""
+        return None
+
+    def choices(self, project_id=None):
+        """The periods a reader may choose (of one project, or all), by start."""
+        return []
+
+    def flag_missing_narratives(self, cards, today):
+        """Set ``card.needs_narrative`` and ``card.open_period`` on dashboard cards; return ``choices()``."""
+        for card in cards:
+            card.needs_narrative = False
+            card.open_period = None
+        return self.choices()
+
+    def latest_narrative(self, indicator, user):
+        """``(narrative, [(label, html)])``: the indicator's latest narrative the user may read, or (None, [])."""
+        return None, []
+
+    def public_narratives(self):
+        """``[{"narrative", "parts"}]``: the latest public narrative of each public indicator."""
+        return []
+
+
+_source = PeriodSource()
+
+
+def register(source):
+    """Make ``source`` (a ``PeriodSource``) the engine's source of periods."""
+    global _source
+    _source = source
+
+
+def source():
+    return _source

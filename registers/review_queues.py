@@ -1,0 +1,36 @@
+"""Records waiting for a review, by queue: each app that reviews records registers its queue.
+
+The reminder e-mails (``reporting.reminders``) remind managers of what has waited too long;
+the apps below them register here, as they register their measures, so that the reminders
+import none of them.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+
+@dataclass
+class WaitingItem:
+    key: str            # unique across queues, e.g. "mou:12"
+    label: str
+    url: str            # a path on the site
+    waiting_since: datetime.datetime
+
+
+class ReviewQueues:
+    """Named functions ``f(older_than) -> [WaitingItem]`` of records waiting for a review."""
+
+    def __init__(self):
+        self._queues = {}
+
+    def register(self, name, function):
+        self._queues[name] = function
+
+    def items(self, older_than):
+        found = []
+        for name in sorted(self._queues):
+            found.extend(self._queues[name](older_than))
+        return found
+
+
+review_queues = ReviewQueues()

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class ReportingConfig(AppConfig):
+    name = "reporting"
+
+    def ready(self):
+        # The engine learns the periods (closed ones, the dashboard's choices, the narratives)
+        # from the source this app registers: it never imports this app.
+        from indicators import period_source
+
+        from .source import ReportingPeriods
+
+        period_source.register(ReportingPeriods())

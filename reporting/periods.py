@@ -1,0 +1,276 @@
+"""Reporting periods: their state (open → in review → closed) and their figures.
+
+A period's figures are read from the stored snapshots (the roll-up writes them):
+each indicator's snapshot at the period's end (or the latest before it while the
+period runs), its value before the period, the milestone due in the period and
+the breakdowns. A period's state is its ``state`` field; every change of it goes
+through the functions below, which check who may make it and keep who, when and
+why in the period's history.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+from types import SimpleNamespace
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from accounts import roles
+from indicators import dashboard, generation, rollup, triggers
+from indicators.models import Indicator, Milestone, OutboxEntry, Snapshot, month_ends
+from indicators.registry import registry
+
+from .models import Narrative, ReportingPeriod
+
+OPEN = ReportingPeriod.State.OPEN
+IN_REVIEW = ReportingPeriod.State.IN_REVIEW
+CLOSED = ReportingPeriod.State.CLOSED
+STATUS_LABELS = dict(ReportingPeriod.State.choices)
+
+
+def as_of(period, today=None):
+    """The date a period's figures are read at: its end, or today while it runs."""
+    today = today or timezone.localdate()
+    return min(period.end_on, today)
+
+
+def period_version(period):
+    """A string that changes whenever the period's report would: state, snapshots, narratives."""
+    if period.is_closed:
+        # Frozen: its figures and narratives no longer change; the report lasts until a reopening.
+        return f"{period.pk}:closed:{period.closed_at.isoformat()}"
+    narratives = Narrative.objects.filter(period=period).aggregate(at=Max("updated_at"), reviewed=Max("reviewed_at"))
+    # The snapshots' latest computation: every roll-up or drain that stores a changed figure moves it.
+    computed = Snapshot.objects.filter(indicator__project_id=period.project_id).aggregate(at=Max("computed_at"))["at"]
+    return ":".join(str(part) for part in (
+        period.pk, computed and computed.isoformat(),
+        narratives["at"] and narratives["at"].isoformat(), narratives["reviewed"] and narratives["reviewed"].isoformat(),
+        period.history.count(), timezone.localdate().isoformat(),
+    ))
+
+
+@dataclass
+class PeriodRow:
+    """One indicator in a period: its figures at the period's end."""
+
+    indicator: Indicator
+    snapshot: Snapshot | None
+    value_before: Decimal | None
+    milestone: Milestone | None
+    narrative: Narrative | None = None
+    dimensions: list = field(default_factory=list)
+
+    @property
+    def value(self):
+        return self.snapshot.value if self.snapshot else None
+
+    @property
+    def change(self):
+        if self.snapshot is None:
+            return None
+        return self.snapshot.value - (self.value_before if self.value_before is not None else self.indicator.baseline)
+
+    @property
+    def status(self):
+        return self.snapshot.status if self.snapshot else ""
+
+    @property
+    def status_label(self):
+        return self.snapshot.get_status_display() if self.snapshot else "No figures yet"
+
+    @property
+    def status_icon(self):
+        return dashboard.STATUS_ICONS.get(self.snapshot.status, "") if self.snapshot else ""
+
+    @property
+    def progress_percent(self):
+        return self.snapshot.progress_percent if self.snapshot else None
+
+    @property
+    def lacks_narrative(self):
+        return self.narrative is None or self.narrative.is_empty
+
+
+def period_rows(period, *, with_breakdowns=True, today=None, public_only=False):
+    """Every indicator of the period's project with its figures at the period's end.
+
+    A fixed number of queries per indicator (its snapshots up to the end, its
+    milestones, its breakdowns), whatever the number of records.
+    """
+    on = as_of(period, today)
+    indicators = Indicator.objects.filter(project_id=period.project_id).select_related("project", "pillar") \
+        .prefetch_related("milestones").order_by("pillar__order", "pillar__code", "order", "code")
+    if public_only:
+        indicators = indicators.filter(is_public=True)
+    narratives = {n.indicator_id: n for n in Narrative.objects.filter(period=period)}
+    rows = []
+    for indicator in indicators:
+        snapshot = indicator.snapshots.filter(date__lte=on).order_by("-date").first()
+        before = indicator.snapshots.filter(date__lt=period.start_on).order_by("-date").values_list(
+            "value", flat=True).first()
+        due = [m for m in indicator.milestones.all() if period.start_on <= m.date <= period.end_on]
+        row = PeriodRow(indicator, snapshot, before, due[-1] if due else None, narratives.get(indicator.pk))
+        if with_breakdowns:
+            row.dimensions = dashboard.breakdown_dimensions(snapshot, registry.for_indicator(indicator))
+        rows.append(row)
+    return rows
+
+
+def history(indicator, period):
+    """The indicator's month-end (and latest) snapshots up to the period's end, oldest first."""
+    snapshots = list(indicator.snapshots.filter(date__lte=as_of(period)).order_by("date"))
+    return dashboard.monthly_points(snapshots)
+
+
+# --- State changes -------------------------------------------------------------------
+
+def _locked(period):
+    return ReportingPeriod.objects.select_for_update().get(pk=period.pk)
+
+
+def _change_state(period, state, *, user, reason=None):
+    """Save the period's new state; its history keeps who, when and why."""
+    period.state = state
+    period._history_user = user
+    period._change_reason = reason
+    period.save(update_fields=["state"])
+    narratives_changed()
+
+
+def period_review(*, period, user):
+    """A manager puts an open period in review: narratives are being finalised."""
+    if not roles.is_manager(user):
+        raise PermissionDenied
+    with transaction.atomic():
+        period = _locked(period)
+        if period.state != OPEN:
+            raise ValidationError(_("Only an open period can be put in review."))
+        _change_state(period, IN_REVIEW, user=user)
+    return period
+
+
+def period_back_to_open(*, period, user):
+    """A manager takes a period in review back to open (nothing was closed)."""
+    if not roles.is_manager(user):
+        raise PermissionDenied
+    with transaction.atomic():
+        period = _locked(period)
+        if period.state != IN_REVIEW:
+            raise ValidationError(_("Only a period in review can go back to open."))
+        _change_state(period, OPEN, user=user)
+    return period
+
+
+def period_close(*, period, user):
+    """A manager closes a period in review once it has ended: every month-end snapshot inside it
+    (and its last day) is written, then frozen.
+
+    From then on nothing writes a snapshot dated inside the period, and a change that would
+    alter one of its values is refused (``indicators.triggers``).
+    """
+    if not roles.is_manager(user):
+        raise PermissionDenied
+    with transaction.atomic():
+        # Under the roll-up's lock: no drain stores a snapshot of the period meanwhile.
+        rollup.lock()
+        period = _locked(period)
+        if period.state != IN_REVIEW:
+            raise ValidationError(_("Put the period in review before closing it."))
+        if period.end_on >= timezone.localdate():
+            raise ValidationError(_("The period runs until %(end)s: close it after its end.")
+                                  % {"end": date_format(period.end_on)})
+        indicators = [i for i in rollup.indicators_to_compute() if i.project_id == period.project_id]
+        rollup.store([result for indicator in indicators
+                      for result in rollup.compute_series(indicator, month_ends(period.start_on, period.end_on))],
+                     closing=period)
+        Snapshot.objects.filter(indicator__project_id=period.project_id, date__gte=period.start_on,
+                                date__lte=period.end_on).update(is_frozen=True)
+        _change_state(period, CLOSED, user=user)
+    return period
+
+
+def period_reopen(*, period, user, reason):
+    """Only an administrator reopens a closed period, and says why (kept in the period's history).
+
+    Its snapshots are no longer frozen (unless another closed period holds them) and the
+    engine recomputes them from the registers on the next drain.
+    """
+    if not roles.is_admin(user):
+        raise PermissionDenied(_("Only an administrator may reopen a closed reporting period."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the period is reopened: the reason is kept in its history.")})
+    with transaction.atomic():
+        rollup.lock()
+        period = _locked(period)
+        if period.state != CLOSED:
+            raise ValidationError(_("The period is not closed."))
+        _change_state(period, OPEN, user=user, reason=reason)
+        snapshots = Snapshot.objects.filter(indicator__project_id=period.project_id, date__gte=period.start_on,
+                                            date__lte=period.end_on)
+        for other in ReportingPeriod.objects.closed().filter(project_id=period.project_id):
+            snapshots = snapshots.exclude(date__gte=other.start_on, date__lte=other.end_on)
+        snapshots.update(is_frozen=False)
+        OutboxEntry.objects.bulk_create(
+            OutboxEntry(indicator=indicator, changed_from=period.start_on)
+            for indicator in rollup.indicators_to_compute() if indicator.project_id == period.project_id)
+        triggers.request_drain()
+    return period
+
+
+def open_period(project_id=None, today=None):
+    """The period running today (or the next one not closed), or None."""
+    today = today or timezone.localdate()
+    periods = ReportingPeriod.objects.not_closed().filter(end_on__gte=today)
+    if project_id is not None:
+        periods = periods.filter(project_id=project_id)
+    return periods.order_by("start_on").first()
+
+
+def days_left(period, today=None):
+    return (period.end_on - (today or timezone.localdate())).days
+
+
+def month_label(day: datetime.date):
+    return f"{day:%b %Y}"
+
+
+def narratives_changed():
+    """A narrative or a period's state changed: the cached pages that show them are built again.
+
+    The one cache rule: the generation that every roll-up bumps (``indicators.generation``).
+    """
+    generation.bump_now_and_on_commit()
+
+
+def flag_missing_narratives(cards, today=None):
+    """Set ``card.needs_narrative`` on the cards of behind indicators without a narrative for the open period.
+
+    Returns every reporting period (for the dashboard's period selector). One query: the
+    periods joined to the indicators that have a narrative in them.
+    """
+    today = today or timezone.localdate()
+    periods, written = {}, {}
+    for pk, name, project_id, end_on, state, indicator_id in ReportingPeriod.objects.order_by(
+            "start_on", "pk").values_list("pk", "name", "project_id", "end_on", "state", "narratives__indicator_id"):
+        periods.setdefault(pk, SimpleNamespace(pk=pk, name=name, project_id=project_id, end_on=end_on,
+                                               is_closed=state == CLOSED,
+                                               get_absolute_url=ReportingPeriod(pk=pk).get_absolute_url))
+        if indicator_id is not None:
+            written.setdefault(pk, set()).add(indicator_id)
+    open_periods = {}
+    for period in periods.values():
+        if not period.is_closed and period.end_on >= today:
+            open_periods.setdefault(period.project_id, period)
+    for card in cards:
+        period = open_periods.get(card.indicator.project_id)
+        card.needs_narrative = bool(
+            period is not None and card.snapshot is not None and card.snapshot.status == Snapshot.Status.BEHIND
+            and card.indicator.pk not in written.get(period.pk, set()))
+        card.open_period = period if card.needs_narrative else None
+    return list(periods.values())

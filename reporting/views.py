@@ -1,0 +1,253 @@
+"""The reporting periods' pages: list, one period, its state changes, narratives and the report."""
+
+import contextlib
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language, gettext
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts import roles
+from indicators.models import Indicator
+
+from . import narratives, periods, report
+from .forms import CloseForm, CommentForm, NarrativeForm, ReopenForm
+from .models import Narrative, ReportingPeriod
+
+
+def _require_viewer(request):
+    """Staff, managers and admins; partners and people without a role get 403."""
+    if not roles.can_view_dashboard(request.user):
+        raise PermissionDenied
+
+
+def _period(pk):
+    return get_object_or_404(ReportingPeriod.objects.select_related("project"), pk=pk)
+
+
+def _error_text(error):
+    return " ".join(error.messages)
+
+
+@require_GET
+@login_required
+def period_list(request):
+    _require_viewer(request)
+    rows = []
+    for period in ReportingPeriod.objects.select_related("project").order_by("project__code", "start_on"):
+        rows.append({"period": period, "status": period.state})
+    return render(request, "reporting/list.html", {"rows": rows, "labels": periods.STATUS_LABELS})
+
+
+@require_GET
+@login_required
+def period_detail(request, pk):
+    _require_viewer(request)
+    period = _period(pk)
+    events = period.state_changes()
+    status = period.state
+    rows = periods.period_rows(period)
+    for row in rows:
+        row.narrative_parts = narratives.parts(row.narrative)
+    return render(request, "reporting/detail.html", {
+        "period": period, "status": status, "status_label": periods.STATUS_LABELS[status], "rows": rows,
+        "events": events, "as_of": periods.as_of(period),
+        "can_manage": roles.is_manager(request.user), "is_admin": roles.is_admin(request.user),
+        "close_form": CloseForm(), "reopen_form": ReopenForm(),
+    })
+
+
+@require_POST
+@login_required
+def period_review(request, pk):
+    period = _period(pk)
+    _require_viewer(request)
+    try:
+        if request.POST.get("action") == "open":
+            periods.period_back_to_open(period=period, user=request.user)
+            messages.success(request, gettext("The period is open again."))
+        else:
+            periods.period_review(period=period, user=request.user)
+            messages.success(request, gettext("The period is in review."))
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+    return redirect("reporting:period-detail", pk=period.pk)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def period_close(request, pk):
+    """A confirmation page (GET), then the close (POST with the box ticked)."""
+    period = _period(pk)
+    if not roles.is_manager(request.user):
+        raise PermissionDenied
+    form = CloseForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                periods.period_close(period=period, user=request.user)
+            except ValidationError as error:
+                form.add_error(None, _error_text(error))
+            else:
+                messages.success(request, gettext("%(period)s is closed: its figures are frozen.") % {"period": period})
+                return redirect("reporting:period-detail", pk=period.pk)
+        status = 400
+    rows = periods.period_rows(period, with_breakdowns=False)
+    return render(request, "reporting/close.html", {
+        "period": period, "form": form, "status": period.state,
+        "missing": [row for row in rows if row.lacks_narrative],
+    }, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def period_reopen(request, pk):
+    period = _period(pk)
+    if not roles.is_admin(request.user):
+        raise PermissionDenied
+    form = ReopenForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                periods.period_reopen(period=period, user=request.user, reason=form.cleaned_data["reason"])
+            except ValidationError as error:
+                form.add_error(None, _error_text(error))
+            else:
+                messages.success(request, gettext("%(period)s is reopened.") % {"period": period})
+                return redirect("reporting:period-detail", pk=period.pk)
+        status = 400
+    return render(request, "reporting/reopen.html", {"period": period, "form": form}, status=status)
+
+
+def _indicator_in(period, code):
+    indicator = Indicator.objects.filter(project_id=period.project_id, code=code).first()
+    if indicator is None:
+        raise Http404(gettext("No such indicator in this period's project."))
+    return indicator
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def narrative_edit(request, pk, code):
+    """A manager writes or edits the narrative of an indicator for a period."""
+    period = _period(pk)
+    if not roles.can_edit_registers(request.user):
+        raise PermissionDenied
+    indicator = _indicator_in(period, code)
+    narrative = Narrative.objects.filter(indicator=indicator, period=period).first()
+    if period.is_closed:
+        messages.error(request, gettext("The period is closed: its narratives can no longer change."))
+        return redirect("reporting:narrative-detail", pk=period.pk, code=code) if narrative else \
+            redirect("reporting:period-detail", pk=period.pk)
+    initial = {"version": narrative.version if narrative else None}
+    form = NarrativeForm(request.POST or None, instance=narrative, initial=initial)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                narratives.narrative_save(indicator=indicator, period=period, user=request.user,
+                                          data=form.cleaned_data, version=form.cleaned_data.get("version"))
+            except ValidationError as error:
+                form.add_error(None, _error_text(error))
+            else:
+                messages.success(request, gettext("Narrative of %(indicator)s saved.") % {"indicator": indicator})
+                return redirect("reporting:narrative-detail", pk=period.pk, code=code)
+        status = 400
+    return render(request, "reporting/narrative_form.html", {
+        "period": period, "indicator": indicator, "form": form, "narrative": narrative,
+    }, status=status)
+
+
+@require_GET
+@login_required
+def narrative_detail(request, pk, code):
+    _require_viewer(request)
+    period = _period(pk)
+    indicator = _indicator_in(period, code)
+    narrative = get_object_or_404(Narrative.objects.select_related("written_by", "reviewed_by"),
+                                  indicator=indicator, period=period)
+    return render(request, "reporting/narrative_detail.html", {
+        "period": period, "indicator": indicator, "narrative": narrative, "parts": narratives.parts(narrative),
+        "history": narrative.history.select_related("history_user").order_by("-history_date")[:50],
+        "comments": narrative.comments.select_related("author"), "comment_form": CommentForm(),
+        "can_edit": roles.can_edit_registers(request.user) and not period.is_closed,
+        "can_review": not period.is_closed,
+    })
+
+
+@require_POST
+@login_required
+def narrative_review(request, pk, code):
+    _require_viewer(request)
+    period = _period(pk)
+    narrative = get_object_or_404(Narrative, indicator=_indicator_in(period, code), period=period)
+    try:
+        narratives.narrative_mark_reviewed(narrative=narrative, user=request.user)
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(request, gettext("Narrative marked reviewed."))
+    return redirect("reporting:narrative-detail", pk=period.pk, code=code)
+
+
+@require_POST
+@login_required
+def narrative_comment(request, pk, code):
+    _require_viewer(request)
+    period = _period(pk)
+    indicator = _indicator_in(period, code)
+    narrative = get_object_or_404(Narrative, indicator=indicator, period=period)
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        narratives.narrative_comment_add(narrative=narrative, user=request.user, body=form.cleaned_data["body"])
+        messages.success(request, gettext("Comment added."))
+        return redirect("reporting:narrative-detail", pk=period.pk, code=code)
+    return render(request, "reporting/narrative_detail.html", {
+        "period": period, "indicator": indicator, "narrative": narrative, "parts": narratives.parts(narrative),
+        "history": narrative.history.select_related("history_user").order_by("-history_date")[:50],
+        "comments": narrative.comments.select_related("author"), "comment_form": form,
+        "can_edit": roles.can_edit_registers(request.user) and not period.is_closed,
+        "can_review": not period.is_closed,
+    }, status=400)
+
+
+def _progress_key(period, fmt):
+    return f"reporting:period-report:progress:{fmt}:{get_language()}:{period.pk}"
+
+
+def _is_large(period):
+    """More records in the report's annex than REPORT_ASYNC_RECORDS: built by a Celery task."""
+    return report.annex_exceeds(period, settings.REPORT_ASYNC_RECORDS)
+
+
+@require_GET
+@login_required
+def period_report(request, pk, fmt):
+    """The period's report as a download; a large one is built by a worker while a page shows its progress."""
+    _require_viewer(request)
+    period = _period(pk)
+    content = report.cached_report(period, fmt)
+    if content is None and (settings.CELERY_TASK_ALWAYS_EAGER or not _is_large(period)):
+        content = report.build(period, fmt)
+    if content is not None:
+        response = HttpResponse(content, content_type=report.CONTENT_TYPES[fmt])
+        response["Content-Disposition"] = f'attachment; filename="{report.file_name(period, fmt)}"'
+        return response
+    from .tasks import period_report_task
+
+    progress = None
+    with contextlib.suppress(Exception):
+        progress = cache.get(_progress_key(period, fmt))
+        if progress is None and cache.add(_progress_key(period, fmt), {"done": 0, "total": 0}, 15 * 60):
+            period_report_task.delay(period.pk, fmt, get_language())
+            progress = {"done": 0, "total": 0}
+    return render(request, "reporting/report_progress.html", {
+        "period": period, "fmt": fmt.upper(), "progress": progress or {"done": 0, "total": 0},
+    }, status=202)

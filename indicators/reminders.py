@@ -46,13 +46,17 @@ class WaitingItem:
 
 
 class ReviewQueues:
-    """Named functions ``f(older_than) -> [WaitingItem]`` of records waiting for a review."""
+    """Named functions ``f(older_than) -> [WaitingItem]`` of records waiting for a review, and the
+    URL name of the page where managers review (an app above may offer its own: ``review_page``)."""
 
     def __init__(self):
         self._queues = {}
+        self.review_page = "indicators:report-list"
 
-    def register(self, name, function):
+    def register(self, name, function, *, review_page=""):
         self._queues[name] = function
+        if review_page:
+            self.review_page = review_page
 
     def items(self, older_than):
         found = []
@@ -185,19 +189,8 @@ def review_waiting(today):
             notifications.REVIEW_WAITING, user, [item.key for item in new],
             _review_waiting_subject(len(new), days),
             {"items": [{"label": i.label, "url": _absolute(i.url), "since": i.waiting_since} for i in new],
-             "days": days, "url": _absolute(reverse("alliance:mou-list")) if _has_url("alliance:mou-list")
-             else _absolute(reverse("indicators:report-list"))}))
+             "days": days, "url": _absolute(reverse(review_queues.review_page))}))
     return reminders
-
-
-def _has_url(name):
-    from django.urls import NoReverseMatch
-
-    try:
-        reverse(name)
-    except NoReverseMatch:
-        return False
-    return True
 
 
 def status_changes(today):

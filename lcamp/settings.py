@@ -134,6 +134,9 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
+# The model of the organisation a user works for: named here, above every floor, as the user model is
+# (``accounts`` is the lowest floor and names no app above it).
+ORGANISATION_MODEL = "organisations.Organisation"
 AUTHENTICATION_BACKENDS = [
     "accounts.backends.LoginThrottleBackend",  # django-axes: login throttling
     "django.contrib.auth.backends.ModelBackend",

@@ -22,8 +22,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts import roles
+from registers import generations
 
-from . import dashboard, generation, services
+from . import dashboard, services
 from .models import Indicator, Milestone, Narrative, PeriodEvent, ReportingPeriod, Snapshot
 from .registry import registry
 
@@ -226,9 +227,9 @@ def month_label(day: datetime.date):
 def narratives_changed():
     """A narrative or a period's state changed: the cached pages that show them are built again.
 
-    The one cache rule: the generation that every roll-up bumps (``indicators.generation``).
+    The one cache rule: the generation that every roll-up bumps (``registers.generations.ROLLUP``).
     """
-    generation.bump_now_and_on_commit()
+    generations.bump_on_commit(generations.ROLLUP)
 
 
 def flag_missing_narratives(cards, today=None):

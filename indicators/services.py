@@ -10,8 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from accounts import roles
+from registers import generations
 
-from . import generation, rollup, triggers
+from . import rollup, triggers
 from .models import OutboxEntry, ReportingPeriod, Snapshot, month_ends
 
 
@@ -41,7 +42,7 @@ def reporting_period_close(*, period, user=None):
         period.save(update_fields=["closed_at", "closed_by"])
         Snapshot.objects.filter(indicator__project_id=period.project_id, date__gte=period.start_on,
                                 date__lte=period.end_on).update(is_frozen=True)
-        generation.bump_now_and_on_commit()
+        generations.bump_on_commit(generations.ROLLUP)
     return period
 
 
@@ -76,5 +77,5 @@ def reporting_period_reopen(*, period, user, reason):
             OutboxEntry(indicator=indicator, changed_from=period.start_on)
             for indicator in rollup.indicators_to_compute() if indicator.project_id == period.project_id)
         triggers.request_drain()
-        generation.bump_now_and_on_commit()
+        generations.bump_on_commit(generations.ROLLUP)
     return period

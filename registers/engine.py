@@ -39,7 +39,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import roles
 
-from . import exports, importing, pagecache, registry
+from . import exports, generations, importing, pagecache, registry
 from .counting import EstimatedCountPaginator
 from .pickers import use_pickers
 from .search import search_condition, search_lookups
@@ -673,9 +673,9 @@ class Register:
         if denied:
             return denied
         can_edit = roles.can_edit_registers(request.user)
-        # The same for every viewer with the same rights: cached until a record changes (pagecache).
+        # The same for every viewer with the same rights: cached until a record it shows changes (pagecache).
         content = pagecache.cached(f"list:{self.namespace}:{self.name}", request, lambda: self._list_content(request, can_edit),
-                                   vary=[can_edit])
+                                   models=generations.shown_with(self.model), vary=[can_edit])
         return self.render(request, "list", {"content": content})
 
     def _list_content(self, request, can_edit):

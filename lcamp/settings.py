@@ -264,7 +264,7 @@ else:
 # cache would forget them in the changing process only. The tests run in one process.
 CACHE_IS_SHARED = bool(REDIS_URL) or TESTING
 # Register lists, the MoU review list and the API's register lists are cached (shared cache only)
-# until a record changes (registers.pagecache). The tests build every page (their query counts
+# until a record they show changes (registers.generations). The tests build every page (their query counts
 # measure the work), except the tests of the cache itself.
 PAGE_CACHE = env.bool("PAGE_CACHE", default=not TESTING)
 

@@ -9,13 +9,13 @@ class User(AbstractUser):
     """A person using LCAMP Tracker, working for one organisation of the network.
 
     What the user may do comes from the role groups (see ``accounts.roles``); what a
-    partner may see is limited to its organisation's records. The organisation is
-    named by a string, as Django names its own user model: this floor imports no app
-    above it.
+    partner may see is limited to its organisation's records. The organisation's model is
+    named by a setting (``ORGANISATION_MODEL``), as Django names its own user model: this
+    floor names no app above it.
     """
 
     organisation = models.ForeignKey(
-        "organisations.Organisation",
+        settings.ORGANISATION_MODEL,
         null=True,
         blank=True,
         on_delete=models.PROTECT,

@@ -27,7 +27,7 @@ from organisations.models import (
     organisation_key,
     region_country_error,
 )
-from registers import imports, jobs, pagecache
+from registers import generations, imports, jobs
 from registers.imports import (  # noqa: F401 - the views and tests use them through this module
     ImportRefused,
     UploadError,
@@ -242,8 +242,8 @@ def import_rows(*, kind, rows, user=None, progress=None):
 def _write(objects, model, user, progress=None):
     for batch in imports.in_batches(objects, progress):
         bulk_create_with_history(batch, model, batch_size=imports.WRITE_BATCH, default_user=user)
-    # bulk_create sends no signal: the cached register pages are dropped here.
-    pagecache.bump_on_commit()
+    # bulk_create sends no signal: the cached pages showing ``model`` are dropped here.
+    generations.bump_on_commit(model)
 
 
 def _import(kind, rows, user, progress):

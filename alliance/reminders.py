@@ -14,4 +14,4 @@ def mous_waiting(older_than):
                         reverse("alliance:mou-detail", args=[mou.pk]), mou.submitted_at) for mou in mous]
 
 
-review_queues.register("mous", mous_waiting)
+review_queues.register("mous", mous_waiting, review_page="alliance:mou-list")

@@ -93,4 +93,4 @@ def import_job_start(*, kind, rows, claimed, user, list_url=""):
     page follows it. Queued on commit; with no broker it has run when this returns."""
     return jobs.job_start(kind=Job.Kind.IMPORT, subject=kind, title=imports.KINDS[kind], user=user, task=import_task,
                           total=len(rows), file_name=registers_imports.stash_file_name(claimed),
-                          params={"list_url": list_url})
+                          params={"list_url": list_url, "upload_url": reverse("alliance:import")})

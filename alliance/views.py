@@ -62,6 +62,9 @@ members = Register(
     empty_help=_("Or import many at once from a CSV or Excel file."),
     import_url_name="alliance:import",
 )
+# The organisations register (a floor below) offers this app's import, which takes organisations too.
+organisation_pages.organisations.extra_links.append(
+    {"label": "Import organisations or members", "url_name": "alliance:import", "edit": True})
 
 
 def _project_create(form, user):

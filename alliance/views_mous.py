@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from accounts import roles
-from registers import pagecache, reviews
+from registers import generations, pagecache, reviews
 from registers.access import safe_next
 from registers.counting import EstimatedCountPaginator
 from registers.forms import add_errors
@@ -53,9 +53,9 @@ def mou_list(request):
     if not roles.can_view_registers(user):
         raise PermissionDenied
     may_submit, may_review = _may_submit(user), roles.can_review(user)
-    # The same for every reviewer: cached until a record changes (registers.pagecache).
+    # The same for every reviewer: cached until a record it shows changes (registers.pagecache).
     content = pagecache.cached("mous", request, lambda: _review_lists(request, mous, may_submit, may_review),
-                               vary=[may_submit, may_review])
+                               models=generations.shown_with(MoU), vary=[may_submit, may_review])
     return render(request, "alliance/mous/list_review.html", {"content": content})
 
 

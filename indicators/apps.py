@@ -13,6 +13,12 @@ class IndicatorsConfig(AppConfig):
         from . import triggers
 
         autodiscover_modules("measures")
+        # The roll-up's own tables: no page shows them as records (the pages read ``ROLLUP``).
+        from registers import generations
+
+        from .models import Breakdown, OutboxEntry, Snapshot
+
+        generations.ignore(OutboxEntry, Snapshot, Breakdown)
         # A change to a counted record writes its outbox rows and asks for a drain.
         triggers.connect()
         # A register import saves many records: one drain at its end, not one per record.

@@ -1,7 +1,7 @@
 """The roll-up: indicators computed from the registers and stored as snapshots.
 
 Compute, store, backfill and drain the outbox: no Celery, no cache here (the
-triggers queue work, ``indicators.generation`` tells the pages a roll-up ended).
+triggers queue work, ``registers.generations`` tells the pages a roll-up ended).
 
 ``compute(indicator, on)`` reads; ``store(results)`` writes one Snapshot per
 indicator and date with its Breakdown rows. ``rollup_all(on)`` does every
@@ -24,7 +24,9 @@ from django.db.models import Exists, Max, Min, OuterRef, Q, Sum
 from django.utils import timezone
 from django_countries import countries
 
-from . import generation, period_source
+from registers import generations
+
+from . import period_source
 from .models import Breakdown, Indicator, OutboxEntry, Project, Report, Snapshot, month_ends
 from .registry import NOT_GIVEN, Part, Values, registry
 
@@ -344,7 +346,7 @@ def store(results, *, closing=None):
         if new_breakdowns:
             Breakdown.objects.bulk_create(new_breakdowns)
         # The pages read the generation: on commit they show what was stored.
-        generation.bump_now_and_on_commit()
+        generations.bump_on_commit(generations.ROLLUP)
     return snapshots
 
 

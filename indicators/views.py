@@ -24,9 +24,9 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts import roles
-from registers import pagecache
+from registers import generations
 
-from . import charts, dashboard, exports, generation, period_source, triggers
+from . import charts, dashboard, exports, period_source, triggers
 from .models import Indicator, OutboxEntry
 from .registry import registry
 
@@ -115,14 +115,14 @@ def _period_cards_html(period):
 def _cached(key, build, timeout=DASHBOARD_CACHE_SECONDS, *, by_generation=True):
     """``build()``, cached under ``key`` and the current generation for ``timeout`` seconds.
 
-    Every roll-up bumps the generation (``indicators.generation``), so it shows at once.
+    Every roll-up bumps the generation (``registers.generations.ROLLUP``), so it shows at once.
     Without a shared cache (or with Redis down) the value is built on every request.
     A key naming its content (``by_generation=False``) outlives the generations.
     """
     # The HTML and the figures' labels are translated: the active language is part of the key.
     key = f"{key}:{translation.get_language()}"
     if by_generation:
-        current = generation.current()
+        current = generations.current(generations.ROLLUP)
         if current is None:
             return build()
         key = f"{key}:{current}"
@@ -160,10 +160,10 @@ def indicator_detail(request, code):
                                period_id=period_id, can_add=can_add)
 
     # The page's content is the same for every viewer with the same rights: built once per
-    # roll-up (the snapshots) and registers generation (the indicator, its reports, periods and
-    # narratives are records), and cached; only the page around it (user, CSRF) is rendered per
+    # roll-up (the snapshots) and generation of the records it shows (the indicator, its reports,
+    # periods and narratives), and cached; only the page around it (user, CSRF) is rendered per
     # request. A code that names no indicator raises 404 from ``build`` and is never cached.
-    records = pagecache.current()
+    records = generations.current(*generations.around(Indicator))
     built = build() if records is None else _cached(
         f"indicators:detail:{code}:{today.isoformat()}:{period_id}:{requested}:{country}:{int(can_add)}:{records}",
         build)
@@ -357,9 +357,9 @@ def public(request):
         has_figures = bool(context["progress_figure"] or context["map_figure"])
         return render_to_string("indicators/public_content.html", context, request), has_figures
 
-    # The same for every visitor: built once per roll-up, day and language; the narratives
-    # are records, so a published narrative (a record change) builds it afresh too.
-    records = pagecache.current()
+    # The same for every visitor: built once per roll-up, day and language; the indicators and
+    # narratives are records, so a published narrative (a record change) builds it afresh too.
+    records = generations.current(*generations.around(Indicator))
     content, has_figures = build() if records is None else _cached(
         f"indicators:public:content:{today}:{records}", build)
     response = render(request, "indicators/public.html", {"content": content, "has_figures": has_figures})
@@ -380,7 +380,7 @@ def version(request):
     """
     _require_viewer(request)
     pending = sorted(set(OutboxEntry.objects.values_list("indicator__code", flat=True)))
-    response = JsonResponse({"generation": generation.current() or "", "pending": pending,
+    response = JsonResponse({"generation": generations.current(generations.ROLLUP) or "", "pending": pending,
                              "as_of": dashboard.last_rollup_at()})
     patch_cache_control(response, no_store=True)
     return response

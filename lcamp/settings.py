@@ -135,6 +135,9 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
+# The model of the organisation a user works for: named here, above every floor, as the user model is
+# (``accounts`` is the lowest floor and names no app above it).
+ORGANISATION_MODEL = "organisations.Organisation"
 AUTHENTICATION_BACKENDS = [
     "accounts.backends.LoginThrottleBackend",  # django-axes: login throttling
     "django.contrib.auth.backends.ModelBackend",
@@ -262,7 +265,7 @@ else:
 # cache would forget them in the changing process only. The tests run in one process.
 CACHE_IS_SHARED = bool(REDIS_URL) or TESTING
 # Register lists, the MoU review list and the API's register lists are cached (shared cache only)
-# until a record changes (registers.pagecache). The tests build every page (their query counts
+# until a record they show changes (registers.generations). The tests build every page (their query counts
 # measure the work), except the tests of the cache itself.
 PAGE_CACHE = env.bool("PAGE_CACHE", default=not TESTING)
 

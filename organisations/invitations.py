@@ -185,6 +185,6 @@ def invite_accept(request, token):
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, gettext("Welcome to LCAMP Tracker. Your password is set; from here you submit "
                                           "and follow your organisation's MoUs."))
-        return redirect("alliance:mou-list")
+        return redirect(settings.PARTNER_HOME_URL_NAME)
     return render(request, "registration/invite_accept.html", {"form": form, "invited_user": user},
                   status=400 if form.is_bound else 200)

@@ -26,7 +26,6 @@ organisations = Register(
     detail_fields=("name", "acronym", "kind", "country", "region", "city", "website", "erasmus_oid", "pic",
                    "is_consortium_partner", "is_coordinator"),
     empty_help=_("Or import many at once from a CSV or Excel file."),
-    extra_links=[{"label": "Import organisations or members", "url_name": "alliance:import", "edit": True}],
 )
 
 regions = Register(

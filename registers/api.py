@@ -30,7 +30,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from accounts import roles
 
-from . import pagecache, records, reviews
+from . import generations, pagecache, records, reviews
 from .counting import EstimatedCountPaginator
 from .search import lookup_crosses_to_many, order_terms, search_condition
 
@@ -539,8 +539,8 @@ class ThrottleFirstMixin:
 
 
 class CachedListMixin:
-    """A JSON list answered from the registers page cache (``registers.pagecache``) until a record
-    changes: the same query by a user with the same roles and organisation gets the same rows.
+    """A JSON list answered from the registers page cache (``registers.pagecache``) until a record it
+    shows changes: the same query by a user with the same roles and organisation gets the same rows.
     A bad parameter raises before anything is cached; other formats are built every time."""
 
     def list(self, request, *args, **kwargs):
@@ -555,7 +555,8 @@ class CachedListMixin:
             return request.accepted_renderer.render(response.data, request.accepted_media_type,
                                                     self.get_renderer_context())
 
-        content = pagecache.cached(f"api:{self.basename}", request, build, vary=vary)
+        content = pagecache.cached(f"api:{self.basename}", request, build,
+                                   models=generations.shown_with(self.get_queryset().model), vary=vary)
         renderer = request.accepted_renderer
         content_type = f"{renderer.media_type}; charset={renderer.charset}" if renderer.charset \
             else renderer.media_type

@@ -6,6 +6,6 @@ class RegistersConfig(AppConfig):
     verbose_name = "Register engine"
 
     def ready(self):
-        from . import pagecache
+        from . import generations
 
-        pagecache.connect()
+        generations.connect()

@@ -32,7 +32,7 @@ from django.utils.translation import gettext, gettext_noop
 
 from accounts import roles
 
-from . import imports, jobs, pagecache, tasks
+from . import generations, imports, jobs, tasks
 from .exports import FORMULA_STARTS
 from .models import Job
 
@@ -297,7 +297,7 @@ def import_rows(register, rows, *, user, progress=None):
                 preview.append(_entry(register, line, row, errors))
             if failed:
                 raise imports.ImportRefused(preview)
-            pagecache.bump_on_commit()
+            generations.bump_on_commit(register.model)
     except IntegrityError:
         raise ValidationError(gettext("Nothing was imported: the registers changed meanwhile. "
                                       "Upload the file again.")) from None

@@ -37,7 +37,7 @@ from django.views import View
 
 from accounts import roles
 
-from . import exports, importing, pagecache, registry
+from . import exports, generations, importing, pagecache, registry
 from .access import check_access, safe_next
 from .counting import EstimatedCountPaginator
 from .forms import add_errors, correction_form_class, limit_status_choices
@@ -130,9 +130,10 @@ class ListView(RegisterView):
     def get(self, request):
         register = self.register
         can_edit = roles.can_edit_registers(request.user)
-        # The same for every viewer with the same rights: cached until a record changes (pagecache).
+        # The same for every viewer with the same rights: cached until a record it shows changes (pagecache).
         content = pagecache.cached(f"list:{register.namespace}:{register.name}", request,
-                                   lambda: self.content(request, can_edit), vary=[can_edit])
+                                   lambda: self.content(request, can_edit),
+                                   models=generations.shown_with(register.model), vary=[can_edit])
         return register.render(request, "list", {"content": content})
 
     def content(self, request, can_edit):

@@ -18,13 +18,17 @@ class WaitingItem:
 
 
 class ReviewQueues:
-    """Named functions ``f(older_than) -> [WaitingItem]`` of records waiting for a review."""
+    """Named functions ``f(older_than) -> [WaitingItem]`` of records waiting for a review, and the
+    URL name of the page where managers review, when an app above offers one (``review_page``)."""
 
     def __init__(self):
         self._queues = {}
+        self.review_page = ""
 
-    def register(self, name, function):
+    def register(self, name, function, *, review_page=""):
         self._queues[name] = function
+        if review_page:
+            self.review_page = review_page
 
     def items(self, older_than):
         found = []

@@ -4,7 +4,7 @@ from django.template.loader import render_to_string
 
 from accounts import roles
 
-from . import jobs, pagecache
+from . import generations, jobs, pagecache
 from .access import check_access
 from .models import Job
 from .registry import REGISTER_PAGES
@@ -26,8 +26,9 @@ def index(request):
         })
 
     # The same for every viewer with the same rights (whether a register can take a record now is
-    # a record's matter): cached until a record changes, like the lists.
-    content = pagecache.cached("registers:index", request, build, vary=[can_edit])
+    # a record's matter): cached until a record of a register changes, like the lists.
+    models = {label for r in REGISTER_PAGES.values() for label in generations.shown_with(r.model)}
+    content = pagecache.cached("registers:index", request, build, models=models, vary=[can_edit])
     return render(request, "registers/index.html", {"content": content})
 
 

@@ -21,9 +21,10 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts import roles
-from indicators import dashboard, generation, rollup, triggers
+from indicators import dashboard, rollup, triggers
 from indicators.models import Indicator, Milestone, OutboxEntry, Snapshot, month_ends
 from indicators.registry import registry
+from registers import generations
 
 from .models import Narrative, ReportingPeriod
 
@@ -243,9 +244,9 @@ def month_label(day: datetime.date):
 def narratives_changed():
     """A narrative or a period's state changed: the cached pages that show them are built again.
 
-    The one cache rule: the generation that every roll-up bumps (``indicators.generation``).
+    The one cache rule: the generation that every roll-up bumps (``registers.generations.ROLLUP``).
     """
-    generation.bump_now_and_on_commit()
+    generations.bump_on_commit(generations.ROLLUP)
 
 
 def flag_missing_narratives(cards, today=None):

@@ -160,19 +160,8 @@ def review_waiting(today):
             notifications.REVIEW_WAITING, user, [item.key for item in new],
             _review_waiting_subject(len(new), days),
             {"items": [{"label": i.label, "url": _absolute(i.url), "since": i.waiting_since} for i in new],
-             "days": days, "url": _absolute(reverse("alliance:mou-list")) if _has_url("alliance:mou-list")
-             else _absolute(reverse("indicators:report-list"))}))
+             "days": days, "url": _absolute(reverse(review_queues.review_page or "indicators:report-list"))}))
     return reminders
-
-
-def _has_url(name):
-    from django.urls import NoReverseMatch
-
-    try:
-        reverse(name)
-    except NoReverseMatch:
-        return False
-    return True
 
 
 def status_changes(today):

@@ -12,9 +12,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from indicators import generation
 from indicators.models import Breakdown, Snapshot
 from organisations.models import Organisation
+from registers import generations
 from tests.factories import MilestoneFactory, OrganisationFactory, ReportFactory
 from tests.indicators.dashboard_fixtures import (  # noqa: F401 - fixtures
     TODAY,
@@ -201,7 +201,7 @@ def _grow(indicator, count, prefix, start=40):
 
 
 def _queries(client, path):
-    generation.bump()  # a roll-up: measure the page as its first viewer sees it
+    generations.bump(generations.ROLLUP)  # a roll-up: measure the page as its first viewer sees it
     with CaptureQueriesContext(connection) as captured:
         response = client.get(path)
     assert response.status_code == 200
@@ -244,13 +244,13 @@ def test_figures_are_built_once_per_rollup_that_changed_them(staff_client, membe
     assert len(built) == 1
     assert "history-figure" in html
     assert not any("organisations_organisation" in q["sql"] for q in cached.captured_queries)  # no records query
-    generation.bump()  # a roll-up that changed nothing: the records are read again, the figure kept
+    generations.bump(generations.ROLLUP)  # a roll-up that changed nothing: the records are read again, the figure kept
     with CaptureQueriesContext(connection) as rebuilt:
         staff_client.get(url("members"))
     assert any("organisations_organisation" in q["sql"] for q in rebuilt.captured_queries)
     assert len(built) == 1
     Snapshot.objects.filter(pk=members.snapshots.latest().pk).update(value=Decimal("31"))
-    generation.bump()
+    generations.bump(generations.ROLLUP)
     assert staff_client.get(url("members")).status_code == 200
     assert len(built) == 2
 

@@ -1,5 +1,5 @@
 """An indicator's page and the indicator workbook, cached: the content is built once per roll-up and
-registers generation and role, and only the page around it is rendered per request; a roll-up, a
+generation of the records it shows and role, and only the page around it is rendered per request; a roll-up, a
 record change or another role never sees a stale or someone else's page."""
 # ruff: noqa: F811 - the fixtures imported from dashboard_fixtures are redefined as arguments
 
@@ -13,8 +13,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from indicators import generation
 from indicators.models import Snapshot
+from registers import generations
 from tests.factories import OrganisationFactory, ReportFactory
 from tests.indicators.dashboard_fixtures import (  # noqa: F401 - fixtures
     members,
@@ -58,7 +58,7 @@ def test_a_cached_indicator_page_reads_neither_the_indicator_nor_its_snapshots(s
 def test_a_rollup_shows_at_once_on_the_cached_page(staff_client, members):
     assert '<strong class="value">30</strong>' in main(staff_client.get(page(members)))
     Snapshot.objects.filter(pk=members.snapshots.latest().pk).update(value=Decimal("31"), computed_at=timezone.now())
-    generation.bump()  # what the roll-up calls when it writes snapshots
+    generations.bump(generations.ROLLUP)  # what the roll-up calls when it writes snapshots
     assert '<strong class="value">31</strong>' in main(staff_client.get(page(members)))
 
 
@@ -116,5 +116,5 @@ def test_a_cached_workbook_reads_no_snapshot(staff_client, members, observatorie
     assert second.status_code == 200 and second.content == first.content
     assert not {t for t in tables(again) if t.startswith("indicators_")}
     Snapshot.objects.filter(pk=members.snapshots.latest().pk).update(value=Decimal("31"), computed_at=timezone.now())
-    generation.bump()
+    generations.bump(generations.ROLLUP)
     assert staff_client.get(url).content != first.content

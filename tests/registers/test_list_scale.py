@@ -1,5 +1,6 @@
 """Register lists at scale: the search asked table by table, translated titles sorted by their own
-column, selects rendered without a template per option, and list pages cached until a record changes."""
+column, selects rendered without a template per option, and list pages cached until a record they
+show changes."""
 
 import datetime
 
@@ -12,7 +13,7 @@ from django.utils import translation
 
 from alliance.models import AllianceMember, MoU
 from organisations.models import Organisation
-from registers import pagecache
+from registers import generations
 from registers.search import order_terms, search_condition
 from registers.widgets import FastSelect, FastSelectMultiple
 from tests.factories import (
@@ -20,6 +21,7 @@ from tests.factories import (
     MicroCredentialFactory,
     MoUFactory,
     OrganisationFactory,
+    SnapshotFactory,
 )
 from training.models import MicroCredential
 
@@ -159,7 +161,7 @@ def test_a_cached_list_is_per_language_and_per_rights(manager_client, staff_clie
 @pytest.mark.parametrize("setting", ["CACHE_IS_SHARED", "PAGE_CACHE"])
 def test_a_list_is_built_on_every_request_without_a_shared_cache(settings, manager_client, setting):
     setattr(settings, setting, False)
-    assert pagecache.current() is None
+    assert generations.current("organisations.organisation") is None
     url = reverse("organisations:organisation-list")
     OrganisationFactory(name="Uncached")
     with CaptureQueriesContext(connection) as first:
@@ -199,15 +201,17 @@ def test_an_api_list_is_not_shared_between_organisations(partner_user, other_par
 
 
 def test_the_machinerys_own_writes_keep_the_cached_pages():
-    before = pagecache.current()
+    watched = ("sessions.session", "indicators.snapshot", "organisations.organisation")
+    before = generations.current(*watched)
     from django.contrib.sessions.backends.db import SessionStore
 
     session = SessionStore()
     session["x"] = 1
     session.create()
-    assert pagecache.current() == before
+    SnapshotFactory()
+    assert generations.current(*watched) == before
     OrganisationFactory()
-    assert pagecache.current() != before
+    assert generations.current(*watched) != before
 
 
 def test_a_login_and_a_jobs_progress_keep_the_cached_pages(client, manager_user):
@@ -215,14 +219,74 @@ def test_a_login_and_a_jobs_progress_keep_the_cached_pages(client, manager_user)
 
     manager_user.set_password("a long enough password 1")
     manager_user.save()
-    before = pagecache.current()
+    watched = ("accounts.user", "registers.job")
+    before = generations.current(*watched)
     assert client.login(username=manager_user.username, password="a long enough password 1")  # writes last_login
     job = Job.objects.create(kind=Job.Kind.EXPORT, subject="organisations:organisation", title="x", user=manager_user)
     job.record_progress(done=3)
-    assert pagecache.current() == before
+    assert generations.current(*watched) == before
     manager_user.first_name = "Renamed"
     manager_user.save()
-    assert pagecache.current() != before
+    assert generations.current(*watched) != before
+
+
+def test_a_save_to_one_register_leaves_the_cached_pages_of_another(manager_client):
+    MicroCredentialFactory(title="Cached credential")
+    mou = MoUFactory(title="Old title")
+    credentials = [reverse("training:micro-credential-list"), "/api/v1/micro-credentials/"]
+    mous = reverse("alliance:mou-list")
+    for url in credentials:
+        assert "Cached credential" in manager_client.get(url).content.decode()
+    assert "Old title" in manager_client.get(mous).content.decode()
+    mou.title = "New title"
+    mou.save()
+    for url in credentials:
+        with CaptureQueriesContext(connection) as again:
+            assert "Cached credential" in manager_client.get(url).content.decode()
+        assert not [q for q in again.captured_queries if "training_" in q["sql"] or "organisations_" in q["sql"]]
+    with CaptureQueriesContext(connection) as rebuilt:
+        assert "New title" in manager_client.get(mous).content.decode()
+    assert [q for q in rebuilt.captured_queries if "alliance_mou" in q["sql"]]
+
+
+def test_a_renamed_organisation_rebuilds_the_lists_that_show_its_name(manager_client):
+    organisation = OrganisationFactory(name="Old name")
+    AllianceMemberFactory(organisation=organisation)
+    MicroCredentialFactory(awarding_body=organisation)
+    lists = [reverse("alliance:member-list"), reverse("training:micro-credential-list")]
+    for url in lists:
+        assert "Old name" in manager_client.get(url).content.decode()
+    organisation.name = "New name"
+    organisation.save()
+    for url in lists:
+        page = manager_client.get(url).content.decode()
+        assert "New name" in page and "Old name" not in page
+
+
+def _path_models(model, path):
+    """The models a field path (``"organisation__name"``) crosses from ``model``."""
+    found = set()
+    for part in path.split("__"):
+        field = model._meta.get_field(part)
+        if not field.is_relation:
+            break
+        model = field.related_model
+        found.add(model._meta.label_lower)
+    return found
+
+
+def test_a_list_reads_the_generations_of_every_model_its_columns_and_filters_show():
+    from registers.registry import REGISTER_PAGES, loaded
+
+    loaded()
+    for register in REGISTER_PAGES.values():
+        shown = set(generations.shown_with(register.model))
+        columns = {label for c in register.columns if isinstance(c.value, str)
+                   for label in _path_models(register.model, c.value)}
+        filters = register.filterset_class.base_filters.values() if register.filterset_class else ()
+        offered = {f.queryset.model._meta.label_lower for f in filters if getattr(f, "queryset", None) is not None}
+        assert register.model._meta.label_lower in shown
+        assert columns | offered <= shown, register.name
 
 
 # --- The MoU list: search and sort ---------------------------------------------------------------

@@ -417,9 +417,8 @@ class Measure:
             names["part_label"] = _expression(dimension.label_field)
         # annotate() then values(names): values(**expressions) alone would also select every
         # field of a model with translated fields (django-modeltranslation), one group per record.
-        rows: QuerySet[Model, Row] = (self.records(on).order_by().annotate(**names).values(*names)
-                                      .annotate(part_value=self.aggregate_expression()).order_by())
-        return rows
+        return (self.records(on).order_by().annotate(**names).values(*names)
+                .annotate(part_value=self.aggregate_expression()).order_by())
 
     def parts(self, on: datetime.date, dimension: str | Dimension) -> "list[Part]":
         """The parts of the value on ``on`` along ``dimension`` (a name or a Dimension): one query."""

@@ -104,7 +104,7 @@ def _counterpart_found_or_made(fields: Mapping[str, Any]) -> Organisation:
 
 
 def mou_submit(*, user: "User", partner_organisation: Organisation, data: Mapping[str, Any],
-               document: UploadedFile[bytes], counterpart: Organisation | None = None,
+               document: "UploadedFile[bytes]", counterpart: Organisation | None = None,
                new_counterpart: Mapping[str, Any] | None = None, idempotency_key: str | None = "") -> MoU:
     """Register an MoU submitted for review, with its PDF, and tell the managers: the only way an MoU is made.
 

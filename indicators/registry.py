@@ -20,16 +20,13 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Literal, TypeAlias
+from typing import Any, Literal, Protocol, TypeAlias
 
 from django.db import connections
 from django.db.models import Count, DateField, F, Model, Q, QuerySet, Sum, Value
 from django.db.models.expressions import Combinable
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_noop
-
-if TYPE_CHECKING:
-    from .models import Indicator
 
 # Stored in English in the breakdown rows; shown in the reader's language (dashboard).
 NOT_GIVEN = gettext_noop("Not given")
@@ -588,6 +585,16 @@ def _running(increments: Iterable[Any]) -> list[Any]:
     return values
 
 
+class CountedOrReported(Protocol):
+    """What the registry reads of an indicator (``indicators.models.Indicator``, which imports this module)."""
+
+    @property
+    def is_reported(self) -> bool: ...
+
+    @property
+    def measure_key(self) -> str: ...
+
+
 class MeasureRegistry:
     def __init__(self) -> None:
         self._measures: dict[str, Measure] = {}
@@ -607,7 +614,7 @@ class MeasureRegistry:
     def __iter__(self) -> Iterator[Measure]:
         return iter(self._measures.values())
 
-    def for_indicator(self, indicator: "Indicator") -> Measure | None:
+    def for_indicator(self, indicator: CountedOrReported) -> Measure | None:
         """The measure counting ``indicator``, or None (a reported indicator, or no measure of its key)."""
         if indicator.is_reported or not indicator.measure_key:
             return None

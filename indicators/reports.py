@@ -21,13 +21,13 @@ if TYPE_CHECKING:
     from accounts.models import User
 
 
-def check_evidence_file(upload: UploadedFile[bytes]) -> None:
+def check_evidence_file(upload: "UploadedFile[bytes]") -> None:
     """Refuse an evidence file too large, of another type, or whose content is not what its name says."""
     uploads.validate_evidence(upload)
 
 
 @transaction.atomic
-def report_submit(*, report: Report, user: "User", evidence_file: UploadedFile[bytes] | None = None) -> Report:
+def report_submit(*, report: Report, user: "User", evidence_file: "UploadedFile[bytes] | None" = None) -> Report:
     """Record a reported value (status submitted) with its evidence: a file, a URL, or both."""
     if evidence_file is not None:
         check_evidence_file(evidence_file)

@@ -8,7 +8,7 @@ PORT ?= 8000
 # Links in e-mails point at the server `make run` starts (0.0.0.0 listens everywhere; link to this machine).
 SITE_URL ?= http://$(if $(filter 0.0.0.0,$(HOST)),127.0.0.1,$(HOST)):$(PORT)
 
-.PHONY: run test install install-test migrate lint check clean worker beat system-packages messages compilemessages
+.PHONY: run test install install-test migrate lint typecheck check clean worker beat system-packages messages compilemessages
 
 $(VENV)/bin/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed ($(PYTHON) not found; set PYTHON=...)"; exit 1; }
@@ -63,6 +63,11 @@ lint: install-test
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
 	$(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/mypy
+
+# mypy with django-stubs on the typed modules ([tool.mypy] files in pyproject.toml).
+typecheck: install-test
+	$(VENV)/bin/mypy
 
 worker: install
 	$(VENV)/bin/celery -A lcamp worker --loglevel=INFO

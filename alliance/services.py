@@ -1,9 +1,12 @@
 """Writes that span models or have side effects. Views, forms, serializers and tasks call these."""
 
 import datetime
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -16,15 +19,19 @@ from registers.records import record_create, record_save
 from . import tasks
 from .models import AllianceMember, CooperationProject, MoU
 
+if TYPE_CHECKING:
+    from accounts.models import User
 
-def mou_review(*, mou, reviewer, decision, note="", not_duplicate=False):
+
+def mou_review(*, mou: MoU, reviewer: "User", decision: reviews.Decision | str, note: str = "",
+               not_duplicate: bool = False) -> MoU:
     """Approve or reject a submitted MoU through the one review workflow, then tell the partner.
 
     ``registers.reviews.review`` holds every rule (nobody reviews their own submission, a
     rejection has a reason, an MoU is approved with its document and, if it may be a
     duplicate, only with ``not_duplicate`` confirmed); this adds the partner's e-mail.
     """
-    confirmations = {MoU.NOT_DUPLICATE} if not_duplicate else set()
+    confirmations: set[str] = {MoU.NOT_DUPLICATE} if not_duplicate else set()
     with transaction.atomic():
         mou = reviews.review(obj=mou, reviewer=reviewer, decision=decision, note=note, confirmations=confirmations)
         transaction.on_commit(lambda: tasks.notify_partner_of_decision.delay(mou.pk))
@@ -32,7 +39,7 @@ def mou_review(*, mou, reviewer, decision, note="", not_duplicate=False):
 
 
 @transaction.atomic
-def mou_withdraw(*, mou, user):
+def mou_withdraw(*, mou: MoU, user: "User") -> MoU:
     """The partner withdraws its MoU while it is still waiting for review."""
     mou = MoU.objects.select_for_update().get(pk=mou.pk)
     if mou.status != MoU.Status.SUBMITTED:
@@ -43,7 +50,7 @@ def mou_withdraw(*, mou, user):
     return mou
 
 
-def mou_submissions_left(*, user):
+def mou_submissions_left(*, user: "User") -> int:
     """How many more MoUs ``user`` may submit in the current hour (MOU_SUBMISSIONS_PER_HOUR)."""
     since = timezone.now() - datetime.timedelta(hours=1)
     recent = MoU.objects.filter(submitted_by=user, submitted_at__gte=since).count()
@@ -54,7 +61,7 @@ MOU_RATE_LIMIT_MESSAGE = _("You have submitted {limit} MoUs in the last hour, th
                            "Please wait a while before submitting another one.")
 
 
-def mou_counterpart_match(*, name, country):
+def mou_counterpart_match(*, name: str | None, country: str) -> Organisation | None:
     """The registered organisation with this name (any case) in this country, if there is one."""
     return Organisation.objects.filter(name__iexact=(name or "").strip(), country=country).first()
 
@@ -62,7 +69,7 @@ def mou_counterpart_match(*, name, country):
 class DuplicateMoU(ValidationError):
     """The same MoU (partner, counterpart, signing date, title) is already registered: ``existing``."""
 
-    def __init__(self, existing):
+    def __init__(self, existing: MoU) -> None:
         self.existing = existing
         super().__init__({"title": [
             f"This MoU is already registered (\"{existing.title}\", {existing.get_status_display().lower()}): "
@@ -70,22 +77,22 @@ class DuplicateMoU(ValidationError):
             code="duplicate")
 
 
-def _replayed(*, user, key):
+def _replayed(*, user: "User", key: str) -> MoU | None:
     """The MoU this person already submitted with this one-time key, if any."""
     if not key:
         return None
     mou = MoU.objects.filter(submitted_by=user, idempotency_key=key).first()
     if mou is not None:
-        mou.replayed = True
+        mou.replayed = True  # type: ignore[attr-defined]  # tells the caller it is the first submission's MoU
     return mou
 
 
-def mou_already_submitted(*, user, key):
+def mou_already_submitted(*, user: "User", key: str | None) -> bool:
     """Whether ``user`` already submitted an MoU with this one-time key (a resent form is not a new one)."""
     return _replayed(user=user, key=(key or "").strip()[:64]) is not None
 
 
-def _counterpart_found_or_made(fields):
+def _counterpart_found_or_made(fields: Mapping[str, Any]) -> Organisation:
     """The organisation of the same name and country as ``fields``, or a new one made from them."""
     found = mou_counterpart_match(name=fields["name"], country=fields["country"])
     if found is not None:
@@ -96,8 +103,9 @@ def _counterpart_found_or_made(fields):
     return counterpart
 
 
-def mou_submit(*, user, partner_organisation, data, document, counterpart=None, new_counterpart=None,
-               idempotency_key=""):
+def mou_submit(*, user: "User", partner_organisation: Organisation, data: Mapping[str, Any],
+               document: "UploadedFile[bytes]", counterpart: Organisation | None = None,
+               new_counterpart: Mapping[str, Any] | None = None, idempotency_key: str | None = "") -> MoU:
     """Register an MoU submitted for review, with its PDF, and tell the managers: the only way an MoU is made.
 
     ``data`` holds the MoU's own fields (title, scope, areas, signed_on, valid_until,
@@ -134,7 +142,9 @@ def mou_submit(*, user, partner_organisation, data, document, counterpart=None, 
             replayed = _replayed(user=user, key=idempotency_key)
             if replayed:
                 return replayed
-            counterpart = counterpart or _counterpart_found_or_made(new_counterpart)
+            if counterpart is None:
+                assert new_counterpart  # checked above: one or the other is given
+                counterpart = _counterpart_found_or_made(new_counterpart)
             mou = MoU(**data, counterpart=counterpart, partner_organisation=partner_organisation,
                       status=MoU.Status.SUBMITTED, submitted_by=user, submitted_at=timezone.now(),
                       document_name=uploads.display_filename(document.name), idempotency_key=idempotency_key)
@@ -151,7 +161,7 @@ def mou_submit(*, user, partner_organisation, data, document, counterpart=None, 
         if storage_name:
             mou.document.storage.delete(storage_name)
         raise
-    mou.replayed = False
+    mou.replayed = False  # type: ignore[attr-defined]  # see _replayed
     return mou
 
 
@@ -159,7 +169,8 @@ def mou_submit(*, user, partner_organisation, data, document, counterpart=None, 
 
 
 @transaction.atomic
-def member_create(*, organisation, category, joined_on, note="", user=None):
+def member_create(*, organisation: Organisation, category: str, joined_on: datetime.date, note: str = "",
+                  user: "User | None" = None) -> AllianceMember:
     """Add a membership of ``organisation`` in the Alliance from ``joined_on``; return the member.
 
     ``organisation`` may be a new, unsaved Organisation (typed into the member form): it is
@@ -176,7 +187,8 @@ def member_create(*, organisation, category, joined_on, note="", user=None):
 
 
 @transaction.atomic
-def member_withdraw(*, member, left_on, user=None, expected_version=None):
+def member_withdraw(*, member: AllianceMember, left_on: datetime.date | None, user: "User | None" = None,
+                    expected_version: int | None = None) -> AllianceMember:
     """End a membership on ``left_on`` (the day it stopped): from then on it is not counted.
 
     A withdrawn member is never deleted: the indicator's history on earlier dates still counts it.
@@ -197,26 +209,29 @@ def member_withdraw(*, member, left_on, user=None, expected_version=None):
 
 
 @transaction.atomic
-def cooperation_project_save(*, instance, participants, user=None, expected_version=None):
+def cooperation_project_save(*, instance: CooperationProject, participants: Iterable[Organisation],
+                             user: "User | None" = None, expected_version: int | None = None) -> CooperationProject:
     """Create (no pk) or update a cooperation project with its participants; return it.
 
     The lead organisation is always a participant. The participants are checked with
     ``CooperationProject.validate_participants`` (two or more, all alliance members on the
     start date). An update is refused with ``StaleEdit`` when ``expected_version`` is stale.
     """
-    participants = {p.pk: p for p in participants}
-    if instance.lead_organisation_id and instance.lead_organisation_id not in participants:
-        participants[instance.lead_organisation_id] = instance.lead_organisation
-    participants = list(participants.values())
-    CooperationProject.validate_participants(participants, instance.started_on)
+    by_pk = {p.pk: p for p in participants}
+    if instance.lead_organisation_id and instance.lead_organisation_id not in by_pk:
+        by_pk[instance.lead_organisation_id] = instance.lead_organisation
+    organisations = list(by_pk.values())
+    CooperationProject.validate_participants(organisations, instance.started_on)
     if instance.pk is None:
-        return record_create(instance=instance, user=user, m2m={"participants": participants})
-    return record_save(instance=instance, user=user, m2m={"participants": participants},
+        return record_create(instance=instance, user=user, m2m={"participants": organisations})
+    return record_save(instance=instance, user=user, m2m={"participants": organisations},
                        expected_version=instance.version if expected_version is None else expected_version)
 
 
 @transaction.atomic
-def cooperation_project_change_status(*, instance, user=None, expected_version=None):
+def cooperation_project_change_status(*, instance: CooperationProject, user: "User | None" = None,
+                                      expected_version: int | None = None) -> CooperationProject:
+
     """Save a status change (cancelled with its date) made in the status form; the participants stay.
 
     The participants are not checked again here: a membership corrected since the project was

@@ -5,22 +5,28 @@ without a register is *reported*: dated values per organisation, reviewed, combi
 its time rule. Its definition needs no deployment, so managers make it here.
 """
 
+from typing import TYPE_CHECKING
+
 from django.db import transaction
 
 from .models import Indicator, Project
 
+if TYPE_CHECKING:
+    from accounts.models import User
 
-def current_project():
+
+def current_project() -> Project | None:
     """The project indicators are defined for (the tracker follows one project)."""
     return Project.objects.order_by("start_on", "pk").first()
 
 
-def reported_indicators_exist():
+def reported_indicators_exist() -> bool:
     return Indicator.objects.filter(source=Indicator.Source.REPORTED).exists()
 
 
 @transaction.atomic
-def reported_indicator_define(*, indicator, user):
+def reported_indicator_define(*, indicator: Indicator, user: "User") -> Indicator:
+
     """Save a new reported indicator, validated with the model's rules.
 
     A value reported under the cumulative-sum or maximum rule never decreases, so the

@@ -11,6 +11,24 @@ A period given to the engine has ``pk``, ``project_id``, ``project``, ``name``,
 ``start_on``, ``end_on``, ``is_closed`` and ``get_absolute_url()``.
 """
 
+import datetime
+from typing import Any, Protocol
+
+
+class Period(Protocol):
+    """A reporting period as the engine reads it (``reporting.models.ReportingPeriod`` is one)."""
+
+    pk: Any
+    project_id: int
+    name: str
+    start_on: datetime.date
+    end_on: datetime.date
+
+    @property
+    def is_closed(self) -> bool: ...
+
+    def get_absolute_url(self) -> str: ...
+
 
 class PeriodSource:
     """What the engine asks of the periods; this one knows none."""

@@ -17,20 +17,32 @@ breakdown, in one query (``Measure.series``); ``records(on)`` stays its definiti
 import dataclasses
 import datetime
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any, Literal, Protocol, TypeAlias
 
 from django.db import connections
-from django.db.models import Count, DateField, F, Q, Sum, Value
+from django.db.models import Count, DateField, F, Model, Q, QuerySet, Sum, Value
+from django.db.models.expressions import Combinable
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_noop
 
 # Stored in English in the breakdown rows; shown in the reader's language (dashboard).
 NOT_GIVEN = gettext_noop("Not given")
 
+# The records a measure counts, of whichever register's model.
+Records: TypeAlias = "QuerySet[Model]"
+# A row from a cursor or from ``values()``, or a record's field values (``changed_from``): by column
+# name, whatever the database holds.
+Row: TypeAlias = dict[str, Any]
+# A field path on the records ("organisation__country") or an expression (``F``, ``Case``…).
+FieldOrExpression: TypeAlias = str | Combinable
+# The earliest date a change alters: a date, None (the project start) or False (no date at all).
+ChangedFrom: TypeAlias = datetime.date | None | Literal[False]
 
-def _expression(path_or_expression):
+
+def _expression(path_or_expression: FieldOrExpression) -> Combinable:
     if isinstance(path_or_expression, str):
         return F(path_or_expression)
     return path_or_expression
@@ -50,15 +62,16 @@ class Dimension:
 
     name: str
     label: str
-    key: object
-    label_field: object = None
+    key: FieldOrExpression
+    label_field: FieldOrExpression | None = None
     overlapping: bool = False
-    display: Callable | None = None
+    # The keys are whatever the database returns for ``key`` (a code, an id, a choice).
+    display: Callable[[Any], object] | None = None
     # ``labels(keys)`` -> {key: label}: the labels of the parts' keys in one query, where reading a
     # label per record would cost a subquery per record (a product's first factory's name).
-    labels: Callable | None = None
+    labels: Callable[[set[Any]], Mapping[Any, object]] | None = None
 
-    def label_for(self, key, label=None):
+    def label_for(self, key: object, label: object = None) -> str:
         if key in (None, ""):
             return NOT_GIVEN
         if label not in (None, ""):
@@ -79,13 +92,14 @@ class SeriesUnsupported(Exception):
     """``records(on)`` does not use ``on`` as a plain SQL parameter: compute date by date."""
 
 
-def _is_sentinel(param, sentinel):
+def _is_sentinel(param: object, sentinel: datetime.date) -> bool:
     return param == sentinel or param == sentinel.isoformat()
 
 
-def _top_level(sql, keyword):
+def _top_level(sql: str, keyword: str) -> int:
     """The index of ``keyword`` in ``sql`` outside parentheses and quotes, or -1."""
-    depth, quote = 0, None
+    depth = 0
+    quote: str | None = None
     for index, char in enumerate(sql):
         if quote:
             if char == quote:
@@ -102,9 +116,11 @@ def _top_level(sql, keyword):
     return -1
 
 
-def _substitute(sql, params, sentinel):
+def _substitute(sql: str, params: Sequence[Any], sentinel: datetime.date) -> tuple[str, list[Any], int]:
     """Replace the parameters equal to ``sentinel`` by the series' date column: (sql, params, replaced count)."""
-    pieces, kept, position, replaced = [], [], 0, 0
+    pieces: list[str] = []
+    kept: list[Any] = []
+    position, replaced = 0, 0
     last = 0
     for match in _PLACEHOLDER.finditer(sql):
         pieces.append(sql[last:match.start()])
@@ -124,7 +140,7 @@ def _substitute(sql, params, sentinel):
     return "".join(pieces), kept, replaced
 
 
-def _dates_relation(vendor, dates):
+def _dates_relation(vendor: str, dates: Sequence[datetime.date]) -> tuple[str, list[Any]]:
     """SQL of a relation ``series_dates`` with one column ``d``, one row per date, and its parameters."""
     if vendor == "postgresql":
         return "(SELECT unnest(%s::date[]) AS d) series_dates", [list(dates)]
@@ -133,7 +149,8 @@ def _dates_relation(vendor, dates):
         on.isoformat() for on in dates]
 
 
-def series_rows(queryset_for, dates):
+def series_rows(queryset_for: Callable[[datetime.date], "QuerySet[Model, Row]"],
+                dates: Iterable[datetime.date]) -> list[Row]:
     """Rows of ``queryset_for(on)`` (a ``values().annotate()`` query) for every date in ``dates``, in one query.
 
     ``queryset_for`` is compiled once; the dates are joined as a relation and the date
@@ -144,7 +161,7 @@ def series_rows(queryset_for, dates):
     dates = sorted(set(dates))
     if not dates:
         return []
-    compiled = []
+    compiled: list[tuple[str, str, list[Any], int]] = []
     for sentinel in _SENTINELS:
         queryset = queryset_for(sentinel)
         sql, params = queryset.query.get_compiler(using=queryset.db).as_sql()
@@ -195,15 +212,16 @@ class Interval:
     first date on or after its end.
     """
 
-    population: Callable
+    population: Callable[[], Records]
     start: str
     end: str = ""
-    vendors: tuple = ()
+    vendors: tuple[str, ...] = ()
 
-    def applies(self, vendor):
+    def applies(self, vendor: str) -> bool:
         return not self.vendors or vendor in self.vendors
 
-    def countable(self, first, last, *, since=None):
+    def countable(self, first: datetime.date, last: datetime.date, *,
+                  since: datetime.date | None = None) -> Records:
         """The population that may count on a date from ``first`` to ``last``; with ``since``, only the
         records that start or end after ``since`` (an index range on each date when there are few)."""
         queryset = self.population().order_by().filter(**{f"{self.start}__isnull": False,
@@ -225,10 +243,10 @@ class Values:
     """A measure on one date: its total and, by dimension name, its parts."""
 
     total: Decimal
-    parts: dict
+    parts: "dict[str, list[Part]]"
 
 
-def _bucket_sql(vendor, column, dates):
+def _bucket_sql(vendor: str, column: str, dates: Sequence[datetime.date]) -> tuple[str, list[Any]]:
     """SQL of the index of the first of ``dates`` (sorted) on or after the date ``column``, and its parameters.
 
     ``len(dates)`` when none is; NULL when ``column`` is.
@@ -241,7 +259,8 @@ def _bucket_sql(vendor, column, dates):
         on.isoformat() for on in dates]
 
 
-def _events_sql(vendor, inner, weight, dates, key_sets, first_bucket=0):
+def _events_sql(vendor: str, inner: tuple[str, Sequence[Any]], weight: str, dates: Sequence[datetime.date],
+                key_sets: Sequence[tuple[str, ...]], first_bucket: int = 0) -> tuple[str, list[Any], list[str]]:
     """SQL of the weight each record adds (at its start) and takes back (at its end), summed by bucket (the
     index of the first date it applies to; from ``first_bucket``) and by each of ``key_sets`` (tuples of
     columns; () is the total).
@@ -279,7 +298,8 @@ def _events_sql(vendor, inner, weight, dates, key_sets, first_bucket=0):
 FEW_DATES = 4
 
 
-def _counted_on_sql(vendor, inner, weight, dates, key_sets, has_end):
+def _counted_on_sql(vendor: str, inner: tuple[str, Sequence[Any]], weight: str, dates: Sequence[datetime.date],
+                    key_sets: Sequence[tuple[str, ...]], has_end: bool) -> tuple[str, list[Any], list[str]]:
     """SQL of the weight of the records counting on each of ``dates`` (``value0``, ``value1``…), by each
     of ``key_sets``: rows as ``_events_sql`` gives them, one pass (GROUPING SETS on PostgreSQL)."""
     columns = sorted({column for key_set in key_sets for column in key_set})
@@ -287,7 +307,7 @@ def _counted_on_sql(vendor, inner, weight, dates, key_sets, has_end):
     end = " AND (r.series_end IS NULL OR r.series_end > %s)" if has_end else ""
     values = ", ".join(f"SUM({weight}) FILTER (WHERE r.series_start <= %s{end}) AS value{index}"
                        for index in range(len(dates)))
-    date_params = [param for on in dates for param in ([on, on] if has_end else [on])]
+    date_params: list[Any] = [param for on in dates for param in ([on, on] if has_end else [on])]
     if vendor == "postgresql":
         grouping = f", GROUPING({', '.join(f'r.{c}' for c in columns)}) AS grouping_id" if columns else ""
         sets = ", ".join(f"({', '.join(f'r.{c}' for c in key_set)})" for key_set in key_sets)
@@ -303,10 +323,10 @@ def _counted_on_sql(vendor, inner, weight, dates, key_sets, has_end):
     return sql, [*inner[1], *(date_params * len(key_sets))], columns
 
 
-def _key_set_of(row, columns, key_sets):
+def _key_set_of(row: Row, columns: Sequence[str], key_sets: Sequence[tuple[str, ...]]) -> int:
     """The index in ``key_sets`` of a PostgreSQL GROUPING SETS row (from its GROUPING() bit mask)."""
     if "key_set" in row:
-        return row["key_set"]
+        return int(row["key_set"])
     mask = row.get("grouping_id", 0)
     grouped = {column for bit, column in enumerate(reversed(columns)) if not mask >> bit & 1}
     return next(index for index, key_set in enumerate(key_sets) if set(key_set) == grouped)
@@ -332,11 +352,11 @@ class Measure:
 
     key: str
     label: str
-    records: Callable
-    aggregate: str = "count"
+    records: Callable[[datetime.date], Records]
+    aggregate: Literal["count", "sum"] = "count"
     field: str = "pk"
-    models: tuple = ()
-    dimensions: tuple = dataclasses.field(default_factory=tuple)
+    models: tuple[str, ...] = ()
+    dimensions: tuple[Dimension, ...] = dataclasses.field(default_factory=tuple)
     date_field: str = ""
     # The URL name of the form that adds a record to the register (the dashboard
     # card's "add" action), e.g. "alliance:member-create".
@@ -348,26 +368,26 @@ class Measure:
     # values bound the dates a change to one of its records can alter (a member's
     # joined_on and left_on). A listed model without an entry (or a many-to-many
     # through table) may alter any date since the project start.
-    event_dates: dict = dataclasses.field(default_factory=dict)
+    event_dates: dict[str, tuple[str, ...]] = dataclasses.field(default_factory=dict)
     # {"app_label.Model": function(old, new)}: for a model whose records alter the measure only
     # through some others (a membership, the projects of its organisation started while it
     # changed), the earliest date a change alters: a date, None (the project start) or False
     # (no date at all). ``old``/``new`` as for ``event_dates``; it takes precedence over them.
-    change_dates: dict = dataclasses.field(default_factory=dict)
+    change_dates: dict[str, Callable[[Row | None, Row | None], ChangedFrom]] = dataclasses.field(default_factory=dict)
     # The measure as an interval rule (``Interval``), when it is one: a series of dates is then
     # one pass over the records; ``records(on)`` stays the definition it must equal.
     interval: Interval | None = None
 
-    def __hash__(self):
+    def __hash__(self) -> int:
         return hash(self.key)
 
-    def dimension(self, name):
+    def dimension(self, name: str) -> Dimension:
         for dimension in self.dimensions:
             if dimension.name == name:
                 return dimension
         raise KeyError(name)
 
-    def aggregate_expression(self):
+    def aggregate_expression(self) -> Coalesce | Count:
         """The SQL aggregate of the measure.
 
         ``records()`` yields one row per record, so counting the primary key needs
@@ -383,12 +403,12 @@ class Measure:
             return Count("pk")
         return Count(self.field, distinct=True)
 
-    def total(self, on):
+    def total(self, on: datetime.date) -> Decimal:
         """The measure's value on ``on``: one query."""
         value = self.records(on).order_by().aggregate(value=self.aggregate_expression())["value"]
         return Decimal(value or 0)
 
-    def _parts_query(self, on, dimension):
+    def _parts_query(self, on: datetime.date, dimension: Dimension) -> "QuerySet[Model, Row]":
         names = {"part_key": _expression(dimension.key)}
         if dimension.label_field is not None:
             names["part_label"] = _expression(dimension.label_field)
@@ -397,13 +417,13 @@ class Measure:
         return (self.records(on).order_by().annotate(**names).values(*names)
                 .annotate(part_value=self.aggregate_expression()).order_by())
 
-    def parts(self, on, dimension):
+    def parts(self, on: datetime.date, dimension: str | Dimension) -> "list[Part]":
         """The parts of the value on ``on`` along ``dimension`` (a name or a Dimension): one query."""
         if isinstance(dimension, str):
             dimension = self.dimension(dimension)
         return self._parts_from_rows(dimension, self._parts_query(on, dimension))
 
-    def series_totals(self, dates):
+    def series_totals(self, dates: Iterable[datetime.date]) -> dict[datetime.date, Decimal]:
         """``{date: value}`` for every date of ``dates``: one query (``GROUP BY`` the date), exactly ``total``."""
         dates = sorted(set(dates))
         try:
@@ -417,7 +437,8 @@ class Measure:
             values[row["series_date"]] = Decimal(row["part_value"] or 0)
         return values
 
-    def series_parts(self, dates, dimension):
+    def series_parts(self, dates: Iterable[datetime.date],
+                     dimension: str | Dimension) -> "dict[datetime.date, list[Part]]":
         """``{date: [Part, ...]}`` along ``dimension`` for every date of ``dates``: one query, exactly ``parts``."""
         if isinstance(dimension, str):
             dimension = self.dimension(dimension)
@@ -426,13 +447,14 @@ class Measure:
             rows = series_rows(lambda on: self._parts_query(on, dimension), dates)
         except SeriesUnsupported:
             return {on: self.parts(on, dimension) for on in dates}
-        by_date = {on: [] for on in dates}
+        by_date: dict[datetime.date, list[Row]] = {on: [] for on in dates}
         for row in rows:
             by_date[row["series_date"]].append(row)
-        labels = {}
+        labels: dict[tuple[Any, Any], str] = {}
         return {on: self._parts_from_rows(dimension, rows, labels) for on, rows in by_date.items()}
 
-    def series(self, dates, *, parts_on=None, base=None):
+    def series(self, dates: Iterable[datetime.date], *, parts_on: Iterable[datetime.date] | None = None,
+               base: "tuple[datetime.date, Values] | None" = None) -> "dict[datetime.date, Values]":
         """``{date: Values}`` for every date of ``dates``: the total and every dimension's parts, exactly
         ``total`` and ``parts`` on each date (parts only on those of ``parts_on`` when given).
 
@@ -444,27 +466,30 @@ class Measure:
         dates = sorted(set(dates))
         if not dates:
             return {}
-        parts_on = set(dates if parts_on is None else parts_on)
+        parts_dates = set(dates if parts_on is None else parts_on)
         queryset = self.records(dates[0])
         vendor = connections[queryset.db].vendor
         if not self.has_one_pass_series(vendor):
             totals = self.series_totals(dates)
-            parts = {d.name: self.series_parts(sorted(parts_on), d) for d in self.dimensions}
-            return {on: Values(totals[on], {name: by_date[on] for name, by_date in parts.items()} if on in parts_on
-                               else {}) for on in dates}
-        return self._interval_series(dates, parts_on, vendor, base)
+            parts = {d.name: self.series_parts(sorted(parts_dates), d) for d in self.dimensions}
+            return {on: Values(totals[on], {name: by_date[on] for name, by_date in parts.items()}
+                               if on in parts_dates else {}) for on in dates}
+        return self._interval_series(dates, parts_dates, vendor, base)
 
-    def has_one_pass_series(self, vendor):
+    def has_one_pass_series(self, vendor: str) -> bool:
         return self.interval is not None and self.interval.applies(vendor)
 
-    def _interval_series(self, dates, parts_on, vendor, base=None):
+    def _interval_series(self, dates: list[datetime.date], parts_on: set[datetime.date], vendor: str,
+                         base: "tuple[datetime.date, Values] | None" = None) -> "dict[datetime.date, Values]":
         interval = self.interval
-        columns = {"series_start": F(interval.start),
+        assert interval is not None  # has_one_pass_series
+        columns: dict[str, Combinable] = {
+                   "series_start": F(interval.start),
                    "series_end": F(interval.end) if interval.end else Value(None, output_field=DateField())}
-        key_sets = [()]
+        key_sets: list[tuple[str, ...]] = [()]
         for index, dimension in enumerate(self.dimensions):
             columns[f"series_key{index}"] = _expression(dimension.key)
-            key_set = (f"series_key{index}",)
+            key_set: tuple[str, ...] = (f"series_key{index}",)
             if dimension.label_field is not None:
                 columns[f"series_label{index}"] = _expression(dimension.label_field)
                 key_set += (f"series_label{index}",)
@@ -474,11 +499,13 @@ class Measure:
             weight = "COALESCE(r.series_weight, 0)"
         else:
             weight = "1"
+        since: datetime.date | None
         since, start_values = base if base is not None else (None, Values(Decimal(0), {}))
         queryset = interval.countable(dates[0], dates[-1], since=since).annotate(**columns).values(*columns)
         inner = queryset.query.get_compiler(using=queryset.db).as_sql()
         # With a base, its date is the first threshold: what starts or ends by then is in its values.
         thresholds, first = ([since, *dates], 1) if since is not None else (dates, 0)
+        rows: list[Row]
         few = since is None and len(dates) <= FEW_DATES
         if few:
             sql, params, key_columns = _counted_on_sql(vendor, inner, weight, dates, key_sets, bool(interval.end))
@@ -492,21 +519,21 @@ class Measure:
             rows = [{**row, "bucket": position, "value": (row[f"value{position}"] or 0) - (
                 row[f"value{position - 1}"] or 0 if position else 0)} for row in rows for position in range(len(dates))]
         # Each bucket holds what starts (or stops) counting on its date: the values are running sums.
-        steps = [[0] * len(dates) for _ in key_sets]
-        part_steps = [{} for _ in key_sets]
+        steps: list[list[Any]] = [[0] * len(dates) for _ in key_sets]  # ints or decimals, as the database sums
+        part_steps: list[dict[tuple[Any, Any], list[Any]]] = [{} for _ in key_sets]
         for row in rows:
-            key_set = _key_set_of(row, key_columns, key_sets)
+            set_index = _key_set_of(row, key_columns, key_sets)
             position = row["bucket"] - first
-            if key_set == 0:
+            if set_index == 0:
                 steps[0][position] += row["value"] or 0
                 continue
-            key = row[key_sets[key_set][0]]
-            label = row.get(key_sets[key_set][1]) if len(key_sets[key_set]) > 1 else None
-            part_steps[key_set].setdefault((key, label), [0] * len(dates))[position] += row["value"] or 0
+            key = row[key_sets[set_index][0]]
+            label = row.get(key_sets[set_index][1]) if len(key_sets[set_index]) > 1 else None
+            part_steps[set_index].setdefault((key, label), [0] * len(dates))[position] += row["value"] or 0
         steps[0][0] += start_values.total
         totals = _running(steps[0])
         wanted = [position for position, on in enumerate(dates) if on in parts_on]
-        parts = {}
+        parts: dict[str, dict[int, list[Part]]] = {}
         for index, dimension in enumerate(self.dimensions, start=1):
             # The base's parts first: on a key with two labels the newer label (the last row) wins.
             base_rows = [{"part_key": part.key, "part_label": part.label, "part_value": part.value}
@@ -517,14 +544,15 @@ class Measure:
                 for position in wanted:
                     if running[position]:
                         by_date[position].append({"part_key": key, "part_label": label, "part_value": running[position]})
-            labels = {}  # a label is worked out once per key, not once per date (country names are slow)
-            parts[dimension.name] = {position: self._parts_from_rows(dimension, rows, labels)
-                                     for position, rows in by_date.items()}
+            labels: dict[tuple[Any, Any], str] = {}  # worked out once per key, not per date (country names are slow)
+            parts[dimension.name] = {position: self._parts_from_rows(dimension, part_rows, labels)
+                                     for position, part_rows in by_date.items()}
         return {on: Values(Decimal(totals[position]), {name: by_position[position]
                                                        for name, by_position in parts.items()} if on in parts_on else {})
                 for position, on in enumerate(dates)}
 
-    def _parts_from_rows(self, dimension, rows, labels=None):
+    def _parts_from_rows(self, dimension: Dimension, rows: Iterable[Row],
+                         labels: dict[tuple[Any, Any], str] | None = None) -> "list[Part]":
         labels = {} if labels is None else labels
         if dimension.labels is not None:
             missing = {row["part_key"] for row in rows if row.get("part_label") is None
@@ -532,7 +560,7 @@ class Measure:
             if missing:
                 found = dimension.labels(missing - {None, ""})
                 labels.update({(key, None): dimension.label_for(key, found.get(key)) for key in missing})
-        parts = {}
+        parts: dict[str, Part] = {}
         for row in rows:
             key = "" if row["part_key"] is None else str(row["part_key"])
             label_key = (row["part_key"], row.get("part_label"))
@@ -547,43 +575,56 @@ class Measure:
         return sorted((part for part in parts.values() if part.value), key=lambda part: (-part.value, part.key))
 
 
-def _running(increments):
-    total, values = 0, []
+def _running(increments: Iterable[Any]) -> list[Any]:
+    """The running sums of ``increments`` (ints, or decimals where the database summed decimals)."""
+    total: Any = 0
+    values: list[Any] = []
     for increment in increments:
         total += increment
         values.append(total)
     return values
 
 
-class MeasureRegistry:
-    def __init__(self):
-        self._measures = {}
+class CountedOrReported(Protocol):
+    """What the registry reads of an indicator (``indicators.models.Indicator``, which imports this module)."""
 
-    def register(self, measure):
+    @property
+    def is_reported(self) -> bool: ...
+
+    @property
+    def measure_key(self) -> str: ...
+
+
+class MeasureRegistry:
+    def __init__(self) -> None:
+        self._measures: dict[str, Measure] = {}
+
+    def register(self, measure: Measure) -> Measure:
         if measure.key in self._measures and self._measures[measure.key] != measure:
             raise ValueError(f"A measure {measure.key!r} is registered already.")
         self._measures[measure.key] = measure
         return measure
 
-    def get(self, key):
+    def get(self, key: str) -> Measure:
         return self._measures[key]
 
-    def __contains__(self, key):
+    def __contains__(self, key: object) -> bool:
         return key in self._measures
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Measure]:
         return iter(self._measures.values())
 
-    def for_indicator(self, indicator):
+    def for_indicator(self, indicator: CountedOrReported) -> Measure | None:
         """The measure counting ``indicator``, or None (a reported indicator, or no measure of its key)."""
         if indicator.is_reported or not indicator.measure_key:
             return None
         return self._measures.get(indicator.measure_key)
 
-    def keys(self):
+    def keys(self) -> list[str]:
         return list(self._measures)
 
-    def models(self):
+    def models(self) -> set[str]:
+
         """Every "app_label.Model" name some measure depends on."""
         return {name for measure in self for name in measure.models}
 

@@ -16,8 +16,10 @@ one, see ``indicators.period_source``), nor one dated after today.
 import datetime
 import logging
 import zlib
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any, TypeAlias
 
 from django.db import connection, transaction
 from django.db.models import Exists, Max, Min, OuterRef, Q, Sum
@@ -28,7 +30,7 @@ from registers import generations
 
 from . import period_source
 from .models import Breakdown, Indicator, OutboxEntry, Project, Report, Snapshot, month_ends
-from .registry import NOT_GIVEN, Part, Values, registry
+from .registry import NOT_GIVEN, Measure, Part, Row, Values, registry
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +39,9 @@ CENT = Decimal("0.01")
 FORECAST_WINDOW_DAYS = 90
 PROGRESS_MAX = Decimal("999.9999")
 _LOCK_ID = zlib.crc32(b"indicators.rollup")
+
+# A dimension's parts: (dimension name, overlapping, [Part, ...]).
+BreakdownParts: TypeAlias = tuple[str, bool, list[Part]]
 
 
 class FutureDateError(ValueError):
@@ -55,14 +60,13 @@ class Result:
     progress: Decimal
     status: str
     forecast: Decimal | None
-    # (dimension name, overlapping, [Part, ...])
-    breakdowns: list = field(default_factory=list)
+    breakdowns: list[BreakdownParts] = field(default_factory=list)
 
-    def snapshot_fields(self):
+    def snapshot_fields(self) -> dict[str, Decimal | str | None]:
         return {"value": self.value, "target": self.target, "expected": self.expected, "progress": self.progress,
                 "status": self.status, "forecast": self.forecast}
 
-    def breakdown_rows(self):
+    def breakdown_rows(self) -> list[tuple[str, str, str, Decimal, bool]]:
         """The breakdown as comparable tuples (dimension, key, label, value, overlapping)."""
         return sorted((name, part.key[:120], part.label[:255], part.value, overlapping)
                       for name, overlapping, parts in self.breakdowns for part in parts)
@@ -70,11 +74,11 @@ class Result:
 
 # --- Values -----------------------------------------------------------------
 
-def _quantize(value):
+def _quantize(value: Decimal | int | str) -> Decimal:
     return Decimal(value).quantize(CENT)
 
 
-def reported_by_organisation(indicator, on):
+def reported_by_organisation(indicator: Indicator, on: datetime.date) -> list[Row]:
     """Each organisation's value of a reported indicator on ``on``, from its approved reports: one query.
 
     Rows ``{"organisation_id", "organisation__name", "organisation__country", "value"}``,
@@ -84,6 +88,7 @@ def reported_by_organisation(indicator, on):
     """
     reports = Report.objects.approved().filter(indicator=indicator, as_of__lte=on)
     rule = indicator.time_rule
+    aggregate: Sum | Max
     if rule == Indicator.TimeRule.LATEST:
         newer = Report.objects.approved().filter(
             indicator=indicator, organisation_id=OuterRef("organisation_id"), as_of__lte=on,
@@ -99,16 +104,16 @@ def reported_by_organisation(indicator, on):
     return list(rows)
 
 
-def reported_value(indicator, on):
+def reported_value(indicator: Indicator, on: datetime.date) -> Decimal:
     """The value of a reported indicator on ``on``: the sum over organisations of each one's value."""
     return _quantize(sum((row["value"] for row in reported_by_organisation(indicator, on)), ZERO))
 
 
-def _reported_breakdowns(rows):
+def _reported_breakdowns(rows: Sequence[Row]) -> list[BreakdownParts]:
     """The organisation and country parts of a reported indicator, from its per-organisation rows."""
     by_organisation = [Part(str(row["organisation_id"]), row["organisation__name"], _quantize(row["value"]))
                        for row in rows]
-    by_country = {}
+    by_country: dict[str, Decimal] = {}
     for row in rows:
         code = row["organisation__country"] or ""
         by_country[code] = by_country.get(code, ZERO) + row["value"]
@@ -119,7 +124,7 @@ def _reported_breakdowns(rows):
             ("country", False, sorted(parts, key=order))]
 
 
-def indicator_value(indicator, on):
+def indicator_value(indicator: Indicator, on: datetime.date) -> Decimal:
     """The indicator's value on ``on`` (one query, or two for reported values)."""
     measure = registry.for_indicator(indicator)
     if measure is not None:
@@ -127,7 +132,8 @@ def indicator_value(indicator, on):
     return reported_value(indicator, on)
 
 
-def forecast(*, value, value_before, on, target_date, window=FORECAST_WINDOW_DAYS):
+def forecast(*, value: Decimal, value_before: Decimal, on: datetime.date, target_date: datetime.date,
+             window: int = FORECAST_WINDOW_DAYS) -> Decimal:
     """The value at ``target_date`` at the pace of the last ``window`` days (never below zero).
 
     On or after the target date the forecast is the value itself.
@@ -139,14 +145,14 @@ def forecast(*, value, value_before, on, target_date, window=FORECAST_WINDOW_DAY
     return _quantize(max(projected, ZERO))
 
 
-def progress(value, target):
+def progress(value: Decimal, target: Decimal) -> Decimal:
     """value / target as a fraction (1 when the target is zero), capped to fit the column."""
     if target <= 0:
         return Decimal(1)
     return min(Decimal(value) / Decimal(target), PROGRESS_MAX).quantize(Decimal("0.0001"))
 
 
-def compute(indicator, on):
+def compute(indicator: Indicator, on: datetime.date) -> Result:
     """The Result of ``indicator`` on ``on``: reads only, a fixed number of queries (one for most measures)."""
     if registry.for_indicator(indicator) is not None:
         return compute_series(indicator, [on])[0]
@@ -163,7 +169,9 @@ def compute(indicator, on):
     )
 
 
-def compute_series(indicator, dates, *, unchanged_before=None, periods=None):
+def compute_series(indicator: Indicator, dates: Iterable[datetime.date], *,
+                   unchanged_before: datetime.date | None = None,
+                   periods: "ClosedPeriods | None" = None) -> list[Result]:
     """The Results of ``indicator`` on each of ``dates``, in one pass whatever the number of dates.
 
     A counted indicator costs one query (``Measure.series``, over the dates and the dates a
@@ -203,7 +211,8 @@ def compute_series(indicator, dates, *, unchanged_before=None, periods=None):
     return results
 
 
-def trusted_base(indicator, measure, before, periods):
+def trusted_base(indicator: Indicator, measure: Measure, before: datetime.date,
+                 periods: "ClosedPeriods") -> tuple[datetime.date, Values] | None:
     """``(date, Values)`` of the latest month-end snapshot of ``indicator`` dated on or before ``before``
     that a drain may build on, or None.
 
@@ -222,7 +231,7 @@ def trusted_base(indicator, measure, before, periods):
         "-date").first()
     if snapshot is None or periods.is_closed(indicator.project_id, snapshot.date):
         return None
-    parts = {}
+    parts: dict[str, list[Part]] = {}
     for name, key, label, value in snapshot.breakdowns.values_list("dimension", "key", "label", "value"):
         parts.setdefault(name, []).append(Part(key, label, value))
     names = {dimension.name for dimension in measure.dimensions}
@@ -234,7 +243,7 @@ def trusted_base(indicator, measure, before, periods):
 
 # --- Storing ------------------------------------------------------------------
 
-def indicators_to_compute(ids=None):
+def indicators_to_compute(ids: Iterable[int] | None = None) -> list[Indicator]:
     """Every indicator that can be computed (or those of ``ids``): counted from a registered measure, or reported."""
     queryset = Indicator.objects.select_related("project").prefetch_related("milestones")
     if ids is not None:
@@ -252,45 +261,46 @@ def indicators_to_compute(ids=None):
 class ClosedPeriods:
     """The closed reporting periods (``indicators.period_source``), by project: read once per roll-up."""
 
-    def __init__(self, project_ids=None):
-        self.by_project = {}
+    def __init__(self, project_ids: Iterable[int] | None = None) -> None:
+        self.by_project: dict[int, list[period_source.Period]] = {}
         for period in period_source.source().closed(project_ids):
             self.by_project.setdefault(period.project_id, []).append(period)
 
-    def period_of(self, project_id, on):
+    def period_of(self, project_id: int, on: datetime.date) -> period_source.Period | None:
         """The closed period of the project containing ``on``, or None."""
         for period in self.by_project.get(project_id, ()):
             if period.start_on <= on <= period.end_on:
                 return period
         return None
 
-    def is_closed(self, project_id, on):
+    def is_closed(self, project_id: int, on: datetime.date) -> bool:
         return self.period_of(project_id, on) is not None
 
-    def latest_ending(self, project_id):
+    def latest_ending(self, project_id: int) -> period_source.Period | None:
         """The closed period of the project that ends last, or None."""
         periods = self.by_project.get(project_id, ())
         return max(periods, key=lambda period: period.end_on) if periods else None
 
 
-def lock():
+def lock() -> None:
     """Serialise roll-ups (drain, beat, a command, closing a period) on PostgreSQL, for this transaction."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_ID])
 
 
-def _existing(results):
+def _existing(results: Sequence[Result]) -> tuple[dict[tuple[int, datetime.date], Snapshot],
+                                                  dict[int, list[tuple[Any, ...]]]]:
     existing = {(s.indicator_id, s.date): s for s in Snapshot.objects.filter(
         indicator__in={r.indicator.pk for r in results}, date__in={r.date for r in results})}
-    stored_rows = {}
+    stored_rows: dict[int, list[tuple[Any, ...]]] = {}
     for row in Breakdown.objects.filter(snapshot__in=[s.pk for s in existing.values()]).values_list(
             "snapshot_id", "dimension", "key", "label", "value", "overlapping"):
         stored_rows.setdefault(row[0], []).append(row[1:])
     return existing, stored_rows
 
 
-def store(results, *, closing=None):
+def store(results: Sequence[Result], *, closing: period_source.Period | None = None) -> list[Snapshot]:
     """Write the Results as snapshots with their breakdowns, in one transaction.
 
     Idempotent: a snapshot whose value and breakdown did not change keeps its rows
@@ -308,7 +318,10 @@ def store(results, *, closing=None):
         lock()
         periods = ClosedPeriods({r.indicator.project_id for r in results})
         existing, stored_rows = _existing(results)
-        snapshots, touched, replace_breakdowns, new_breakdowns = [], [], [], []
+        snapshots: list[Snapshot] = []
+        touched: list[int] = []
+        replace_breakdowns: list[int] = []
+        new_breakdowns: list[Breakdown] = []
         for result in results:
             snapshot = existing.get((result.indicator.pk, result.date))
             opening = closing is not None and closing.project_id == result.indicator.project_id and (
@@ -350,13 +363,13 @@ def store(results, *, closing=None):
     return snapshots
 
 
-def _refuse_future(on, today):
+def _refuse_future(on: datetime.date, today: datetime.date) -> None:
     if on > today:
         raise FutureDateError(f"{on} is after today ({today}): a roll-up computes what is true on a date that "
                               "has come, never a forecast of the registers.")
 
 
-def rollup_all(on=None):
+def rollup_all(on: datetime.date | None = None) -> list[Snapshot]:
     """Compute every indicator on ``on`` (today by default, never later) and store the snapshots.
 
     Returns the snapshots of that date (those of a closed period as they were).
@@ -375,27 +388,29 @@ def rollup_all(on=None):
     return snapshots
 
 
-def dates_to_recompute(indicator, since, today, periods):
+def dates_to_recompute(indicator: Indicator, since: datetime.date, today: datetime.date,
+                       periods: ClosedPeriods) -> list[datetime.date]:
     """Today and the month-ends from ``since`` (not before the project start), outside closed periods."""
     first = max(since, indicator.project.start_on)
     dates = month_ends(first, today) if first <= today else [today]
     return [on for on in dates if not periods.is_closed(indicator.project_id, on)]
 
 
-def recompute(since_by_indicator, *, today=None):
+def recompute(since_by_indicator: Mapping[Indicator, datetime.date], *,
+              today: datetime.date | None = None) -> list[Snapshot]:
     """Recompute each indicator from its date to today: ``{indicator: since}``. Returns the snapshots stored."""
     today = today or timezone.localdate()
     with transaction.atomic(savepoint=False):
         lock()
         periods = ClosedPeriods({indicator.project_id for indicator in since_by_indicator})
-        results = []
+        results: list[Result] = []
         for indicator, since in since_by_indicator.items():
             dates = dates_to_recompute(indicator, since, today, periods)
             results.extend(compute_series(indicator, dates, unchanged_before=since, periods=periods))
         return store(results)
 
 
-def drain(*, indicator_ids=None):
+def drain(*, indicator_ids: Iterable[int] | None = None) -> dict[str, datetime.date]:
     """Recompute the indicators the outbox names, from the earliest date of their rows, and delete those rows.
 
     One transaction under the roll-up lock. Rows added meanwhile (by a change committing
@@ -420,7 +435,8 @@ def drain(*, indicator_ids=None):
     return {indicator.code: date for indicator, date in indicators.items()}
 
 
-def closed_period_conflict(indicator, since, periods=None):
+def closed_period_conflict(indicator: Indicator, since: datetime.date,
+                           periods: ClosedPeriods | None = None) -> period_source.Period | None:
     """The closed reporting period of the indicator whose stored value on a date from ``since`` differs
     from what the registers (as this transaction sees them) now give, or None.
 
@@ -439,7 +455,8 @@ def closed_period_conflict(indicator, since, periods=None):
     return None
 
 
-def backfill(*, start=None, end=None):
+def backfill(*, start: datetime.date | None = None, end: datetime.date | None = None) -> int:
+
     """Write month-end snapshots from each project's start (or ``start``) to ``end`` (today).
 
     Dates inside closed reporting periods are skipped (their snapshots were written when

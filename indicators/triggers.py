@@ -20,23 +20,33 @@ import contextlib
 import datetime
 import logging
 import threading
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
+from types import EllipsisType
+from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
 
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Model, Q
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from . import rollup
 from .models import Indicator, OutboxEntry
-from .registry import registry
+from .registry import ChangedFrom, Measure, Row, registry
 from .tasks import PENDING_KEY, drain_task, rollup_task
 
+if TYPE_CHECKING:
+    from .period_source import Period
+
 logger = logging.getLogger(__name__)
+
+# {indicator id, or a measure key: the date from which a change may alter it (None: the project start)}.
+Since: TypeAlias = dict[int | str, datetime.date | None]
+_T = TypeVar("_T")
 
 REPORT = "indicators.Report"
 # The engine's own inputs: a change re-computes the indicator from its project start
@@ -50,17 +60,17 @@ IGNORED_FIELDS = {"version", "updated_at", "modified_at", "created_at"}
 
 # --- Which indicators, from which date ---------------------------------------------
 
-def measures_of(label):
+def measures_of(label: str) -> list[Measure]:
     """The measures that list the model ``label``."""
     return [measure for measure in registry if label in measure.models]
 
 
-def _date_values(rows, names):
+def _date_values(rows: Iterable[Row | None], names: Iterable[str]) -> list[datetime.date]:
     return [value for row in rows if row for name in names
             if isinstance(value := row.get(name), datetime.date)]
 
 
-def changed_from(measure, label, old, new):
+def changed_from(measure: Measure, label: str, old: Row | None, new: Row | None) -> ChangedFrom:
     """The earliest date a change of a ``label`` record may alter for ``measure``, or None (the project start).
 
     ``old`` and ``new`` are the record's field values before and after (None when it was
@@ -85,11 +95,11 @@ def changed_from(measure, label, old, new):
     return min(values) if values else timezone.localdate()
 
 
-def _row(instance):
+def _row(instance: Model) -> Row:
     return {field.name: getattr(instance, field.attname) for field in instance._meta.concrete_fields}
 
 
-def _old_row(instance):
+def _old_row(instance: Model) -> Row | None:
     if instance._state.adding or instance.pk is None:
         return None
     model = type(instance)
@@ -102,16 +112,17 @@ def _old_row(instance):
 
 # --- Writing the outbox ------------------------------------------------------------------
 
-def record_changed(label, old, new):
+def record_changed(label: str, old: Row | None, new: Row | None) -> list[OutboxEntry]:
     """Write the outbox rows of a change to a record of ``label`` (old/new field values, None if absent)."""
     if label in OWN_MODELS:
         row = new or old
+        assert row is not None  # a change has a record before or after it
         indicator_id = row["id"] if label == "indicators.Indicator" else row["indicator"]
         return _write({indicator_id: None}, check=False)
     return _write(since_of(label, old, new))
 
 
-def since_of(label, old, new, since=None):
+def since_of(label: str, old: Row | None, new: Row | None, since: Since | None = None) -> Since:
     """{indicator id, or a measure key: the date from which the change may alter it (None: the project start)}.
 
     Keyed by measure for a register's record (``_write`` finds its indicators, in one
@@ -127,22 +138,22 @@ def since_of(label, old, new, since=None):
     return since
 
 
-def _indicators_since(since):
+def _indicators_since(since: Mapping[int | str, datetime.date | None]) -> dict[Indicator, datetime.date | None]:
     """``since`` as ``{indicator: date or None}``, measure keys replaced by their indicators: one query."""
     keys = [key for key in since if isinstance(key, str)]
     ids = [key for key in since if not isinstance(key, str)]
-    result = {}
+    result: dict[Indicator, datetime.date | None] = {}
     found = _memo(("indicators", frozenset(ids), frozenset(keys)), lambda: list(
         Indicator.objects.select_related("project").filter(
             Q(pk__in=ids) | Q(source=Indicator.Source.MEASURE, measure_key__in=keys))))
     for indicator in found:
         for key in (indicator.pk, indicator.measure_key if indicator.source == Indicator.Source.MEASURE else None):
-            if key in since:
+            if key is not None and key in since:
                 result[indicator] = _earliest(result.get(indicator, ...), since[key])
     return result
 
 
-def _earliest(current, date):
+def _earliest(current: datetime.date | None | EllipsisType, date: datetime.date | None) -> datetime.date | None:
     if current is ...:
         return date
     if current is None or date is None:
@@ -150,7 +161,7 @@ def _earliest(current, date):
     return min(current, date)
 
 
-def _report_since(old, new, since):
+def _report_since(old: Row | None, new: Row | None, since: Since) -> Since:
     if old and new and all(old.get(k) == new.get(k) for k in ("indicator", "as_of", "value", "status",
                                                               "organisation")):
         return since
@@ -160,7 +171,7 @@ def _report_since(old, new, since):
     return since
 
 
-def _write(since, *, check=True):
+def _write(since: Mapping[int | str, datetime.date | None], *, check: bool = True) -> list[OutboxEntry]:
     """One OutboxEntry per indicator; refuse a change that would alter a closed period. None = the project start."""
     if not since:
         return []
@@ -184,17 +195,18 @@ def _write(since, *, check=True):
     return entries
 
 
-def period_label(period):
+def period_label(period: "Period") -> str:
     return f"{period.name} ({_day(period.start_on)} – {_day(period.end_on)})"
 
 
-def _day(date):
+def _day(date: datetime.date) -> str:
     return f"{date.day} {date:%b %Y}"
 
 
-def records_created(model, instances):
+def records_created(model: type[Model], instances: Iterable[Model]) -> list[OutboxEntry]:
     """Bulk-created records (``bulk_create`` sends no signal): write their outbox rows."""
-    label, since = model._meta.label, {}
+    label = model._meta.label
+    since: Since = {}
     for instance in instances:
         since_of(label, None, _row(instance), since)
     return _write(since)
@@ -202,24 +214,27 @@ def records_created(model, instances):
 
 # --- Signals ------------------------------------------------------------------------
 
-def on_pre_save(sender, instance, raw=False, **kwargs):
+# The signal receivers: ``sender`` is the model (the through model for a many-to-many change).
+# The old row rides on the instance from pre_save to post_save, an attribute no model declares.
+
+def on_pre_save(sender: type[Model], instance: Model, raw: bool = False, **kwargs: object) -> None:
     if not raw:
-        instance._indicators_old_row = _old_row(instance)
+        instance._indicators_old_row = _old_row(instance)  # type: ignore[attr-defined]
 
 
-def on_save(sender, instance, raw=False, **kwargs):
+def on_save(sender: type[Model], instance: Model, raw: bool = False, **kwargs: object) -> None:
     if raw:
         return
     old = getattr(instance, "_indicators_old_row", None)
-    instance._indicators_old_row = None
+    instance._indicators_old_row = None  # type: ignore[attr-defined]
     record_changed(sender._meta.label, old, _row(instance))
 
 
-def on_delete(sender, instance, **kwargs):
+def on_delete(sender: type[Model], instance: Model, **kwargs: object) -> None:
     record_changed(sender._meta.label, _row(instance), None)
 
 
-def on_m2m_changed(sender, instance, action, reverse, **kwargs):
+def on_m2m_changed(sender: type[Model], instance: Model, action: str, reverse: bool, **kwargs: object) -> None:
     if action not in M2M_ACTIONS:
         return
     owner = _through_owners().get(sender)
@@ -229,7 +244,7 @@ def on_m2m_changed(sender, instance, action, reverse, **kwargs):
     # Seen from the owning record (a project's participants), its dates bound the
     # change, as for an edit of it; seen from the other side, the project start.
     row = None if reverse else _row(instance)
-    since = {}
+    since: Since = {}
     for measure in measures_of(label):
         names = measure.event_dates.get(label)
         values = _date_values([row], names) if names and row else []
@@ -237,22 +252,24 @@ def on_m2m_changed(sender, instance, action, reverse, **kwargs):
     _write(since)
 
 
-_owners = {}
+_owners: dict[type[Model], type[Model]] = {}
 
 
-def _through_owners():
+def _through_owners() -> dict[type[Model], type[Model]]:
     if not _owners:
         for model in watched_models():
             for m2m in model._meta.local_many_to_many:
-                _owners[m2m.remote_field.through] = model
+                through = m2m.remote_field.through
+                assert through is not None  # set once the models are loaded
+                _owners[through] = model
     return _owners
 
 
-def watched_models():
+def watched_models() -> list[type[Model]]:
     return [apps.get_model(name) for name in sorted(registry.models() | set(OWN_MODELS) | {REPORT})]
 
 
-def connect():
+def connect() -> None:
     for model in watched_models():
         uid = f"indicators.outbox.{model._meta.label_lower}"
         pre_save.connect(on_pre_save, sender=model, dispatch_uid=uid + ".pre_save")
@@ -269,7 +286,7 @@ _deferred = threading.local()
 
 
 @contextlib.contextmanager
-def rollups_deferred():
+def rollups_deferred() -> Iterator[None]:
     """Within the block, changes write their outbox rows but request no drain; one is requested at the end.
 
     For bulk work (imports, demo data) that saves many records one by one.
@@ -288,28 +305,29 @@ def rollups_deferred():
         transaction.on_commit(drain_request)
 
 
-def _memo(key, build):
+def _memo(key: Hashable, build: Callable[[], _T]) -> _T:
     """``build()``, read once per ``rollups_deferred`` block: a bulk import saving thousands of records
     finds the indicators and the closed periods once, not once a record (neither changes meanwhile)."""
-    memo = getattr(_deferred, "memo", None)
+    memo: dict[Hashable, Any] | None = getattr(_deferred, "memo", None)
     if memo is None:
         return build()
     if key not in memo:
         memo[key] = build()
-    return memo[key]
+    value: _T = memo[key]  # what ``build`` gave for this key
+    return value
 
 
-def rollups_are_deferred():
+def rollups_are_deferred() -> bool:
     return getattr(_deferred, "depth", 0) > 0
 
 
-def request_drain():
+def request_drain() -> None:
     """Ask for a drain when the current transaction commits (at once outside one)."""
     if not rollups_are_deferred():
         transaction.on_commit(drain_request)
 
 
-def drain_request():
+def drain_request() -> None:
     """Drain the outbox soon; called on commit of a change.
 
     - Eager (no broker, the embedded default): the drain runs now, in this process,
@@ -341,7 +359,8 @@ def drain_request():
                 cache.delete(PENDING_KEY)
 
 
-def refresh_now():
+def refresh_now() -> bool:
+
     """A manager's "Refresh now": a full roll-up of today, queued (run in this process without a broker).
 
     Returns False when the task queue does not answer.

@@ -1,5 +1,8 @@
 """Writes of the observatory registers. Views and the API call these (keyword-only arguments)."""
 
+import datetime
+from typing import TYPE_CHECKING
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -9,9 +12,13 @@ from registers.records import record_create, record_save
 
 from .models import Observatory, SkillGap
 
+if TYPE_CHECKING:
+    from accounts.models import User
+
 
 @transaction.atomic
-def observatory_save(*, instance, user=None, expected_version=None):
+def observatory_save(*, instance: Observatory, user: "User | None" = None,
+                     expected_version: int | None = None) -> Observatory:
     """Create (no pk) or update an observatory; an update is refused with StaleEdit when stale."""
     if instance.pk is None:
         return record_create(instance=instance, user=user)
@@ -20,7 +27,8 @@ def observatory_save(*, instance, user=None, expected_version=None):
 
 
 @transaction.atomic
-def observatory_close(*, observatory, closed_on, user=None, expected_version=None):
+def observatory_close(*, observatory: Observatory, closed_on: datetime.date | None, user: "User | None" = None,
+                      expected_version: int | None = None) -> Observatory:
     """Close an observatory on ``closed_on``: it counts as active up to the day before; never deleted."""
     if not closed_on:
         raise ValidationError({"closed_on": gettext("Give the day the observatory closed.")})
@@ -30,7 +38,8 @@ def observatory_close(*, observatory, closed_on, user=None, expected_version=Non
 
 
 @transaction.atomic
-def skill_gap_save(*, instance, user=None, expected_version=None):
+def skill_gap_save(*, instance: SkillGap, user: "User | None" = None,
+                   expected_version: int | None = None) -> SkillGap:
     """Create (no pk) or update a skill gap; an update is refused with StaleEdit when stale."""
     if instance.pk is None:
         return record_create(instance=instance, user=user)
@@ -39,7 +48,9 @@ def skill_gap_save(*, instance, user=None, expected_version=None):
 
 
 @transaction.atomic
-def skill_gap_retire(*, skill_gap, retired_on=None, user=None, expected_version=None):
+def skill_gap_retire(*, skill_gap: SkillGap, retired_on: datetime.date | None = None, user: "User | None" = None,
+                     expected_version: int | None = None) -> SkillGap:
+
     """Retire a skill gap on ``retired_on`` (today by default): counted up to the day before, kept with its
     history."""
     skill_gap.status = SkillGap.Status.RETIRED

@@ -4,11 +4,22 @@ MoUs and reported values go through ``review``; the browser and the API call it 
 app may wrap it to add its side effects, e.g. an e-mail, never to repeat its checks).
 """
 
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, TypeVar
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from .models import Reviewable
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+_Record = TypeVar("_Record", bound=Reviewable)
 
 
 class Decision(models.TextChoices):
@@ -23,12 +34,12 @@ SELF_REVIEW_MESSAGE = ("You submitted this yourself, so you cannot approve or re
 class ReviewRefused(PermissionDenied):
     """The reviewer may not review this record (their role, their organisation, or their own submission)."""
 
-    def __init__(self, message):
+    def __init__(self, message: str | Promise) -> None:
         super().__init__(message)
         self.message = message
 
 
-def refusal(*, obj, reviewer):
+def refusal(*, obj: Reviewable, reviewer: "User") -> str | Promise | None:
     """The reason ``reviewer`` may not review ``obj``, or ``None`` when they may."""
     if obj.is_own_submission(reviewer):
         return SELF_REVIEW_MESSAGE
@@ -37,13 +48,14 @@ def refusal(*, obj, reviewer):
     return None
 
 
-def may_review(*, obj, reviewer):
+def may_review(*, obj: Reviewable, reviewer: "User") -> bool:
     """Whether to offer ``reviewer`` the approve and reject buttons on ``obj``."""
     return obj.status == obj.Status.SUBMITTED and refusal(obj=obj, reviewer=reviewer) is None
 
 
 @transaction.atomic
-def review(*, obj, reviewer, decision, note="", confirmations=()):
+def review(*, obj: _Record, reviewer: "User", decision: Decision | str, note: str | None = "",
+           confirmations: Iterable[str] = ()) -> _Record:
     """Approve or reject the submitted record ``obj``; return it as saved.
 
     Raises ``ReviewRefused`` (a PermissionDenied) when ``reviewer`` may not review it -- nobody
@@ -54,7 +66,7 @@ def review(*, obj, reviewer, decision, note="", confirmations=()):
     """
     decision = Decision(decision)
     note = (note or "").strip()
-    obj = type(obj).objects.select_for_update().get(pk=obj.pk)
+    obj = type(obj)._default_manager.select_for_update().get(pk=obj.pk)
     reason = refusal(obj=obj, reviewer=reviewer)
     if reason:
         raise ReviewRefused(reason)
@@ -73,7 +85,8 @@ def review(*, obj, reviewer, decision, note="", confirmations=()):
     obj.reviewed_by = reviewer
     obj.reviewed_at = timezone.now()
     obj.review_note = note
-    obj.version += 1
-    obj._history_user = reviewer
+    obj.version += 1  # type: ignore[attr-defined]  # every reviewable record is a TrackedModel (MoU, Report)
+    obj._history_user = reviewer  # type: ignore[attr-defined]  # simple_history reads it: the change's author
+
     obj.save()
     return obj

@@ -5,17 +5,31 @@ optimistic lock of ``registers.records.record_save`` (StaleEdit when ``expected_
 is stale). ``m2m`` values are set in the same transaction.
 """
 
+import datetime
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, TypeVar
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from registers.models import TrackedModel
 from registers.records import record_create, record_save
 
 from .models import FactoryExchange, FactoryProduct, LearningFactory, MicroCredential
 
+if TYPE_CHECKING:
+    from accounts.models import User
+    from observatories.models import SkillGap
+    from organisations.models import Organisation
 
-def _save(instance, user, expected_version, m2m=None):
+_Record = TypeVar("_Record", bound=TrackedModel)
+
+
+def _save(instance: _Record, user: "User | None", expected_version: int | None,
+          m2m: Mapping[str, Iterable[Model]] | None = None) -> _Record:
     if instance.pk is None:
         return record_create(instance=instance, user=user, m2m=m2m)
     return record_save(instance=instance, user=user, m2m=m2m,
@@ -23,15 +37,18 @@ def _save(instance, user, expected_version, m2m=None):
 
 
 @transaction.atomic
-def micro_credential_save(*, instance, co_awarding_organisations=None, skill_gaps=None, user=None,
-                          expected_version=None):
-    m2m = {k: v for k, v in (("co_awarding_organisations", co_awarding_organisations),
+def micro_credential_save(*, instance: MicroCredential,
+                          co_awarding_organisations: "Iterable[Organisation] | None" = None,
+                          skill_gaps: "Iterable[SkillGap] | None" = None, user: "User | None" = None,
+                          expected_version: int | None = None) -> MicroCredential:
+    m2m: dict[str, Iterable[Model]] = {k: v for k, v in (("co_awarding_organisations", co_awarding_organisations),
                              ("skill_gaps", skill_gaps)) if v is not None}
     return _save(instance, user, expected_version, m2m)
 
 
 @transaction.atomic
-def micro_credential_retire(*, micro_credential, retired_on=None, user=None, expected_version=None):
+def micro_credential_retire(*, micro_credential: MicroCredential, retired_on: datetime.date | None = None,
+                            user: "User | None" = None, expected_version: int | None = None) -> MicroCredential:
     """Retire a micro-credential on ``retired_on`` (today by default): counted up to the day before."""
     micro_credential.status = MicroCredential.Status.RETIRED
     micro_credential.retired_on = retired_on or timezone.localdate()
@@ -39,12 +56,15 @@ def micro_credential_retire(*, micro_credential, retired_on=None, user=None, exp
 
 
 @transaction.atomic
-def learning_factory_save(*, instance, user=None, expected_version=None):
+def learning_factory_save(*, instance: LearningFactory, user: "User | None" = None,
+                          expected_version: int | None = None) -> LearningFactory:
     return _save(instance, user, expected_version)
 
 
 @transaction.atomic
-def factory_exchange_save(*, instance, partner_organisations, user=None, expected_version=None, not_duplicate=False):
+def factory_exchange_save(*, instance: FactoryExchange, partner_organisations: "Iterable[Organisation]",
+                          user: "User | None" = None, expected_version: int | None = None,
+                          not_duplicate: bool = False) -> FactoryExchange:
     """An exchange of a factory's students with partner organisations (one or more).
 
     A new exchange with the same factory, partners, dates and students as a confirmed one is
@@ -61,7 +81,8 @@ def factory_exchange_save(*, instance, partner_organisations, user=None, expecte
 
 
 @transaction.atomic
-def factory_exchange_cancel(*, exchange, cancelled_on=None, user=None, expected_version=None):
+def factory_exchange_cancel(*, exchange: FactoryExchange, cancelled_on: datetime.date | None = None,
+                            user: "User | None" = None, expected_version: int | None = None) -> FactoryExchange:
     """Cancel an exchange on ``cancelled_on`` (today by default): its students count up to the day before."""
     exchange.status = FactoryExchange.Status.CANCELLED
     exchange.cancelled_on = cancelled_on or timezone.localdate()
@@ -69,7 +90,9 @@ def factory_exchange_cancel(*, exchange, cancelled_on=None, user=None, expected_
 
 
 @transaction.atomic
-def factory_product_save(*, instance, factories, collaborating_organisations, user=None, expected_version=None):
+def factory_product_save(*, instance: FactoryProduct, factories: Iterable[LearningFactory],
+                         collaborating_organisations: "Iterable[Organisation]", user: "User | None" = None,
+                         expected_version: int | None = None) -> FactoryProduct:
     """A product of one or more learning factories, with two or more collaborating organisations."""
     collaborating_organisations = list(collaborating_organisations)
     FactoryProduct.validate_collaborators(collaborating_organisations)
@@ -81,7 +104,8 @@ def factory_product_save(*, instance, factories, collaborating_organisations, us
 
 
 @transaction.atomic
-def factory_product_retire(*, product, retired_on=None, user=None, expected_version=None):
+def factory_product_retire(*, product: FactoryProduct, retired_on: datetime.date | None = None,
+                           user: "User | None" = None, expected_version: int | None = None) -> FactoryProduct:
     """Retire a product on ``retired_on`` (today by default): counted up to the day before."""
     product.status = FactoryProduct.Status.RETIRED
     product.retired_on = retired_on or timezone.localdate()
@@ -89,6 +113,8 @@ def factory_product_retire(*, product, retired_on=None, user=None, expected_vers
 
 
 @transaction.atomic
-def record_change_status(*, instance, user=None, expected_version=None):
+def record_change_status(*, instance: _Record, user: "User | None" = None,
+                         expected_version: int | None = None) -> _Record:
+
     """Save a status change made in a status form (the date of the change is on the instance)."""
     return _save(instance, user, expected_version)

@@ -24,9 +24,9 @@ from registers.api import (
     review_actions_schema,
 )
 
-from . import reports
 from .models import Breakdown, Indicator, Report, Snapshot
 from .registry import registry
+from .reported.services import report_submit
 
 
 class SnapshotSerializer(serializers.ModelSerializer):
@@ -211,7 +211,7 @@ class ReportSerializer(TrackedSerializer):
     def save_record(self, *, instance, m2m, expected_version, user):
         if instance.pk is None:
             # The browser's rule: a report carries its evidence (here its URL; files through the form).
-            return reports.report_submit(report=instance, user=user)
+            return report_submit(report=instance, user=user)
         if instance.status != Report.Status.SUBMITTED:
             # A reviewed value changes only by a new report, reviewed in turn.
             raise DjangoValidationError({"status": gettext("Only a submitted report can be changed; this one is "

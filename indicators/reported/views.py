@@ -19,10 +19,9 @@ from registers.forms import add_errors
 from registers.pages import Column, Register
 from registers.records import history_entries
 
-from . import definitions
-from . import reports as services
+from ..models import Indicator, Report
+from . import definitions, services
 from .forms import ReportedIndicatorForm, ReportFilter, ReportForm, ReviewForm
-from .models import Indicator, Report
 
 register = Register(
     model=Report, name="report", slug="reports", namespace="indicators", title_plural=_("Reported values"),

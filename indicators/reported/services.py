@@ -15,7 +15,7 @@ from django.utils.translation import gettext
 
 from registers import uploads
 
-from .models import Report
+from ..models import Report
 
 if TYPE_CHECKING:
     from accounts.models import User

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from django.db import transaction
 
-from .models import Indicator, Project
+from ..models import Indicator, Project
 
 if TYPE_CHECKING:
     from accounts.models import User

@@ -9,8 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from registers.widgets import decorate_widgets
 
-from .models import Indicator, Report
-from .reports import check_evidence_file
+from ..models import Indicator, Report
+from .services import check_evidence_file
 
 
 class ReportForm(forms.ModelForm):

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from organisations import views as organisation_pages
+import organisations.views
 from registers.access import check_access
 from registers.pages import Column, Register
 
@@ -63,7 +63,7 @@ members = Register(
     import_url_name="alliance:import",
 )
 # The organisations register (a floor below) offers this app's import, which takes organisations too.
-organisation_pages.organisations.extra_links.append(
+organisations.views.organisations.extra_links.append(
     {"label": "Import organisations or members", "url_name": "alliance:import", "edit": True})
 
 
@@ -124,7 +124,7 @@ def import_view(request):
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
             return render(request, "alliance/import.html", {**context, "form": form})
-        register = organisation_pages.organisations if kind == imports.ORGANISATIONS else members
+        register = organisations.views.organisations if kind == imports.ORGANISATIONS else members
         if len(rows) > settings.IMPORT_ASYNC_ROWS:
             # A large file: a worker imports it while the job's page shows the progress.
             job = tasks.import_job_start(kind=kind, rows=rows, claimed=stash, user=request.user,

@@ -2,8 +2,8 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
-from registers import pickers as register_pickers
-from registers import views as register_views
+import registers.pickers
+import registers.views
 
 from . import health
 
@@ -17,12 +17,12 @@ urlpatterns = [
     # The split view serves Swagger UI's start-up script as a file: the CSP allows no inline script.
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
-    path("registers/", register_views.index, name="registers"),
-    path("registers/jobs/<uuid:pk>/", register_views.job_view, name="registers-job"),
-    path("registers/jobs/<uuid:pk>/status/", register_views.job_status, name="registers-job-status"),
-    path("registers/jobs/<uuid:pk>/download/", register_views.job_download, name="registers-job-download"),
+    path("registers/", registers.views.index, name="registers"),
+    path("registers/jobs/<uuid:pk>/", registers.views.job_view, name="registers-job"),
+    path("registers/jobs/<uuid:pk>/status/", registers.views.job_status, name="registers-job-status"),
+    path("registers/jobs/<uuid:pk>/download/", registers.views.job_download, name="registers-job-download"),
     # Not under registers/: partners pick MoU counterparts too (each picker says who may use it).
-    path("pickers/<str:key>/", register_pickers.pick_view, name="registers-pick"),
+    path("pickers/<str:key>/", registers.pickers.pick_view, name="registers-pick"),
     path("", include("organisations.urls")),
     path("", include("alliance.urls")),
     path("", include("observatories.urls")),

@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from alliance import services as alliance_services
+from alliance import services
 from alliance.models import MoU
 from indicators.models import Indicator, Pillar
 from lcamp.reference import INDICATOR_DESCRIPTIONS, INDICATOR_TITLES
@@ -109,7 +109,7 @@ def test_the_mou_decision_reaches_the_partner_in_their_language(partner_user, ma
     manager_user.save()
     mou = MoUFactory(partner_organisation=organisation, submitted_by=partner_user, title="Robotika")
     with django_capture_on_commit_callbacks(execute=True):
-        alliance_services.mou_review(mou=mou, reviewer=manager_user, decision="reject", note="Sinadura falta da.")
+        services.mou_review(mou=mou, reviewer=manager_user, decision="reject", note="Sinadura falta da.")
     [message] = [m for m in mail.outbox if partner_user.email in m.to]
     assert message.subject == "Zure memoranduma baztertu da: Robotika"
     assert "Berrikusleak emandako arrazoia:" in message.body and "Sinadura falta da." in message.body

@@ -3,8 +3,6 @@
 
 import datetime
 import re
-import sys
-import types
 from decimal import Decimal
 
 import pytest
@@ -13,6 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from indicators import tasks
 from indicators.models import Snapshot
 from registers import generations
 from tests.factories import IndicatorFactory, OrganisationFactory
@@ -216,13 +215,7 @@ def test_no_indicators_shows_how_to_load_them(staff_client, db):
 def queued(monkeypatch):
     """Replaces the roll-up task's .delay() and records its calls."""
     calls = []
-    try:
-        import indicators.tasks as tasks_module
-    except ImportError:  # the engine has not landed: stand in for its module
-        tasks_module = types.ModuleType("indicators.tasks")
-        tasks_module.rollup_task = types.SimpleNamespace(delay=None)
-        monkeypatch.setitem(sys.modules, "indicators.tasks", tasks_module)
-    monkeypatch.setattr(tasks_module.rollup_task, "delay", lambda *a, **kw: calls.append((a, kw)))
+    monkeypatch.setattr(tasks.rollup_task, "delay", lambda *a, **kw: calls.append((a, kw)))
     return calls
 
 
@@ -236,12 +229,10 @@ def test_manager_refresh_queues_the_rollup_and_says_so(manager_client, members, 
 def test_refresh_with_the_broker_down_says_it_was_not_queued(manager_client, members, queued, monkeypatch):
     from kombu.exceptions import OperationalError
 
-    import indicators.tasks as tasks_module
-
     def down(*args, **kwargs):
         raise OperationalError("connection refused")
 
-    monkeypatch.setattr(tasks_module.rollup_task, "delay", down)
+    monkeypatch.setattr(tasks.rollup_task, "delay", down)
     response = manager_client.post(reverse("indicators:refresh"), follow=True)
     html = response.content.decode()
     assert "could not be queued" in html and "Roll-up queued" not in html

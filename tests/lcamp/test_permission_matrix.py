@@ -236,11 +236,11 @@ def test_a_new_page_is_reached_by_the_walk(world, settings):
     from django.http import HttpResponse
     from django.urls import clear_url_caches, path
 
-    from lcamp import urls as real
+    import lcamp.urls
 
     module = types.ModuleType("tests_matrix_urls")
     module.urlpatterns = [path("brand-new-page/", lambda request: HttpResponse("hi"), name="brand-new"),
-                          *real.urlpatterns]
+                          *lcamp.urls.urlpatterns]
     sys.modules["tests_matrix_urls"] = module
     settings.ROOT_URLCONF = "tests_matrix_urls"
     clear_url_caches()

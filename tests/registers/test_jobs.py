@@ -15,11 +15,11 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError
 from openpyxl import load_workbook
 
-from alliance import tasks as alliance_tasks
+import alliance.tasks
+import registers.tasks
 from alliance.models import AllianceMember
 from organisations.models import Organisation
 from registers import jobs
-from registers import tasks as register_tasks
 from registers.models import Job
 from tests.factories import OrganisationFactory
 
@@ -128,7 +128,7 @@ def test_a_queued_import_shows_its_progress_until_a_worker_runs_it(
         manager_client, django_capture_on_commit_callbacks, settings, monkeypatch):
     settings.IMPORT_ASYNC_ROWS = 5
     queued = []
-    monkeypatch.setattr(alliance_tasks.import_task, "delay", queued.append)
+    monkeypatch.setattr(alliance.tasks.import_task, "delay", queued.append)
     response = preview_and_confirm(manager_client, "organisations", csv_upload("organisations", 12),
                                    django_capture_on_commit_callbacks)
     job = Job.objects.get()
@@ -146,12 +146,12 @@ def test_a_queued_import_shows_its_progress_until_a_worker_runs_it(
     assert 'id="job-checked" data-job-count="checked" max="12" value="6"' in page and "Running" in page
     assert manager_client.get(job_url(job, "registers-job-status")).json()["checked"] == 6
 
-    alliance_tasks.import_task.run(str(job.pk))  # what the worker does
+    alliance.tasks.import_task.run(str(job.pk))  # what the worker does
     assert manager_client.get(job_url(job, "registers-job-status")).json() == {
         "status": "done", "finished": True, "total": 12, "checked": 12, "done": 12}
     page = manager_client.get(job_url(job)).content.decode()
     assert "Imported 12 organisations." in page and reverse("organisations:organisation-list") in page
-    assert alliance_tasks.import_task.run(str(job.pk)) is None  # a redelivered message does nothing twice
+    assert alliance.tasks.import_task.run(str(job.pk)) is None  # a redelivered message does nothing twice
     assert Organisation.objects.filter(name__startswith="Organisation ").count() == 12
 
 
@@ -162,7 +162,7 @@ def test_a_job_that_cannot_be_queued_says_so(manager_client, django_capture_on_c
     def broker_down(*args):
         raise OperationalError("connection refused")
 
-    monkeypatch.setattr(alliance_tasks.import_task, "delay", broker_down)
+    monkeypatch.setattr(alliance.tasks.import_task, "delay", broker_down)
     preview_and_confirm(manager_client, "organisations", csv_upload("organisations", 12),
                         django_capture_on_commit_callbacks)
     job = Job.objects.get()
@@ -276,11 +276,11 @@ def test_an_export_whose_user_lost_the_role_meanwhile_fails(manager_user, manage
     settings.EXPORT_ASYNC_ROWS = 1
     organisations(5)
     queued = []
-    monkeypatch.setattr(register_tasks.export_task, "delay", queued.append)
+    monkeypatch.setattr(registers.tasks.export_task, "delay", queued.append)
     with django_capture_on_commit_callbacks(execute=True):
         manager_client.get(reverse("organisations:organisation-export-xlsx"))
     manager_user.groups.clear()
-    register_tasks.export_task.run(queued[0])
+    registers.tasks.export_task.run(queued[0])
     job = Job.objects.get()
     assert job.status == Job.Status.FAILED and not job.file
 
@@ -305,7 +305,7 @@ def test_old_jobs_and_their_files_are_deleted_recent_ones_kept(manager_user, set
     waiting.write_text("{}")
     eight_days_ago = (timezone.now() - datetime.timedelta(days=8)).timestamp()
     os.utime(forgotten, (eight_days_ago, eight_days_ago))
-    assert register_tasks.clean_jobs_task.delay().get() == 2
+    assert registers.tasks.clean_jobs_task.delay().get() == 2
     assert list(Job.objects.all()) == [recent]
     assert not old_file.exists() and Path(recent.file.path).exists()
     assert not forgotten.exists() and waiting.exists()  # a preview nobody confirmed goes too
@@ -324,7 +324,7 @@ def test_a_job_that_breaks_says_so_instead_of_running_for_ever(manager_client, s
     settings.EXPORT_ASYNC_ROWS = 1
     organisations(5)
     queued = []
-    monkeypatch.setattr(register_tasks.export_task, "delay", queued.append)
+    monkeypatch.setattr(registers.tasks.export_task, "delay", queued.append)
     with django_capture_on_commit_callbacks(execute=True):
         manager_client.get(reverse("organisations:organisation-export-xlsx"))
 
@@ -333,7 +333,7 @@ def test_a_job_that_breaks_says_so_instead_of_running_for_ever(manager_client, s
 
     monkeypatch.setattr("registers.exports.xlsx_write", broken)
     with pytest.raises(RuntimeError):
-        register_tasks.export_task.run(queued[0])
+        registers.tasks.export_task.run(queued[0])
     job = Job.objects.get()
     assert job.status == Job.Status.FAILED
     assert "unexpected error" in manager_client.get(job_url(job)).content.decode()
@@ -343,7 +343,7 @@ def test_an_export_asked_twice_while_it_waits_is_one_job(manager_client, staff_c
     settings.EXPORT_ASYNC_ROWS = 1
     organisations(5)
     queued = []
-    monkeypatch.setattr(register_tasks.export_task, "delay", queued.append)
+    monkeypatch.setattr(registers.tasks.export_task, "delay", queued.append)
     url = reverse("organisations:organisation-export-xlsx") + "?q=Bulk"
     first = manager_client.get(url)
     again = manager_client.get(url)

@@ -5,15 +5,15 @@ from decimal import Decimal
 
 import pytest
 
+import tests.indicators.conftest
 from indicators.models import Milestone
 from indicators.rollup import backfill
 from reporting.models import ReportingPeriod
 from tests.factories import AllianceMemberFactory, OrganisationFactory
-from tests.indicators import conftest as engine_fixtures
 
 # The engine's project and its eight indicators.
-project = engine_fixtures.project
-lcamp_indicators = engine_fixtures.lcamp_indicators
+project = tests.indicators.conftest.project
+lcamp_indicators = tests.indicators.conftest.lcamp_indicators
 
 FIRST_START = datetime.date(2022, 9, 1)
 FIRST_END = datetime.date(2024, 2, 29)

@@ -10,7 +10,7 @@ from django.urls import reverse
 from tests.factories import MicroCredentialFactory
 from training.models import MicroCredential
 
-from . import elm_validation as elm
+from . import elm_validation
 
 pytestmark = pytest.mark.django_db
 
@@ -108,26 +108,26 @@ def test_every_demo_micro_credential_expands_without_loss_and_has_no_shacl_viola
     assert len(demo_credentials) >= 30
     for micro_credential in demo_credentials:
         document = _export(manager_client, micro_credential)
-        expanded = elm.expand(document)
-        nodes = elm.node_objects(expanded)
+        expanded = elm_validation.expand(document)
+        nodes = elm_validation.node_objects(expanded)
         assert nodes
         assert all("@id" in node and "@type" in node for node in nodes), micro_credential
-        graph = elm.to_graph(expanded)
-        targeted = elm.targeted_nodes(graph)
+        graph = elm_validation.to_graph(expanded)
+        targeted = elm_validation.targeted_nodes(graph)
         assert len(targeted) > 5  # a document of untyped nodes would "conform" vacuously
-        assert elm.violations(graph) == [], micro_credential
+        assert elm_validation.violations(graph) == [], micro_credential
 
 
 def test_every_key_of_the_export_is_a_term_of_the_elm_context(manager_client, demo_credentials):
     document = _export(manager_client, demo_credentials[0])
     dropped = []
-    for key in sorted(elm.compact_keys(document)):
+    for key in sorted(elm_validation.compact_keys(document)):
         probe = {"@context": document["@context"], "@id": "urn:probe:x", key: "x"}
         try:
-            expanded = elm.expand(probe)
-        except elm.jsonld.JsonLdError:  # a term whose values must be nodes
+            expanded = elm_validation.expand(probe)
+        except elm_validation.jsonld.JsonLdError:  # a term whose values must be nodes
             probe[key] = {"@id": "urn:probe:y"}
-            expanded = elm.expand(probe)
+            expanded = elm_validation.expand(probe)
         if not expanded or not [k for k in expanded[0] if not k.startswith("@")]:
             dropped.append(key)
     assert dropped == []
@@ -142,8 +142,8 @@ def test_export_is_a_learning_opportunity_with_its_specification(manager_client,
     assert spec["educationLevel"][0]["id"] == "http://data.europa.eu/snb/eqf/4"
     back_link = spec["awardingOpportunity"][0]["learningAchievementSpecification"]
     assert back_link == {"id": spec["id"], "type": "LearningAchievementSpecification"}
-    graph = elm.to_graph(elm.expand(document))
-    assert elm.violations(graph) == []
+    graph = elm_validation.to_graph(elm_validation.expand(document))
+    assert elm_validation.violations(graph) == []
 
 
 def test_languages_come_from_the_record(manager_client, demo_micro_credential):
@@ -156,7 +156,7 @@ def test_languages_come_from_the_record(manager_client, demo_micro_credential):
     spec = document["learningAchievementSpecification"]
     assert [language["id"].rsplit("/", 1)[1] for language in spec["language"]] == ["SPA", "EUS"]
     assert spec["learningOutcome"][0]["title"] == {"es": "Programme a cobot for pick and place."}
-    assert elm.violations(elm.to_graph(elm.expand(document))) == []
+    assert elm_validation.violations(elm_validation.to_graph(elm_validation.expand(document))) == []
 
 
 def test_record_fields_the_shapes_require_are_exported(manager_client, demo_micro_credential):
@@ -172,7 +172,7 @@ def test_record_fields_the_shapes_require_are_exported(manager_client, demo_micr
     assert spec["thematicArea"][0]["id"] == "http://data.europa.eu/snb/isced-f/0714"
     subject = spec["provenBy"][0]["additionalNote"][0]["subject"]
     assert subject["id"] == "http://data.europa.eu/snb/supervision-verification/df2880c5cb"
-    assert elm.violations(elm.to_graph(elm.expand(document))) == []
+    assert elm_validation.violations(elm_validation.to_graph(elm_validation.expand(document))) == []
 
 
 def test_blank_homepage_falls_back_to_the_record_page(manager_client, demo_micro_credential, settings):
@@ -198,4 +198,4 @@ def test_a_misnamed_key_is_caught_by_the_checks(manager_client, demo_micro_crede
     """The checks themselves can fail: the old key names give violations."""
     document = _export(manager_client, demo_micro_credential)
     document["learningSpecification"] = document.pop("learningAchievementSpecification")
-    assert elm.violations(elm.to_graph(elm.expand(document)))
+    assert elm_validation.violations(elm_validation.to_graph(elm_validation.expand(document)))

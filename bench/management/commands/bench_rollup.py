@@ -21,7 +21,7 @@ from django.db import connection, reset_queries
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from indicators import rollup as services
+from indicators import rollup
 from indicators.models import Indicator, Snapshot
 from indicators.registry import registry
 
@@ -182,7 +182,7 @@ def run_floor(on, keys):
     are not columns (a country's name, a choice's label) are the measure's own ``display``.
     """
     tables = _tables()
-    params = {"d": on, "before": on - datetime.timedelta(days=services.FORECAST_WINDOW_DAYS)}
+    params = {"d": on, "before": on - datetime.timedelta(days=rollup.FORECAST_WINDOW_DAYS)}
     results = {}
     with connection.cursor() as cursor:
         for key in keys:
@@ -249,14 +249,14 @@ class Command(BaseCommand):
         keys = [i.measure_key for i in Indicator.objects.filter(source=Indicator.Source.MEASURE)
                 if i.measure_key in registry]
 
-        services.rollup_all(on)  # warm up: caches, and the snapshots exist as in steady state
+        rollup.rollup_all(on)  # warm up: caches, and the snapshots exist as in steady state
         rollup_times, floor_times = [], []
         queries = 0
         for _ in range(repeat):
             reset_queries()
             with CaptureQueriesContext(connection) as captured:
                 started = time.perf_counter()
-                snapshots = services.rollup_all(on)
+                snapshots = rollup.rollup_all(on)
                 rollup_times.append(time.perf_counter() - started)
             queries = len(captured)
             started = time.perf_counter()
@@ -291,7 +291,7 @@ class Command(BaseCommand):
         backfill_s = None
         if backfill:
             started = time.perf_counter()
-            services.backfill()
+            rollup.backfill()
             backfill_s = time.perf_counter() - started
         OutboxEntry.objects.all().delete()
         organisation = Organisation.objects.create(name="Bench drain organisation", country="ES", is_demo=True)
@@ -302,18 +302,18 @@ class Command(BaseCommand):
             member = AllianceMember.objects.create(organisation=organisation, category="vet", joined_on=today,
                                                    is_demo=True)
         started = time.perf_counter()
-        drained = services.drain()
+        drained = rollup.drain()
         one_s = time.perf_counter() - started
         with no_request:
             member.joined_on = today.replace(year=today.year - 2)
             member.save()
         started = time.perf_counter()
-        drained_back = services.drain()
+        drained_back = rollup.drain()
         back_s = time.perf_counter() - started
         with no_request:
             member.delete()
             organisation.delete()
-        services.drain()
+        rollup.drain()
         if backfill_s is not None:
             self.stdout.write(f"full backfill:                  {backfill_s:.3f} s ({backfill_s / rollup_s:.2f}x a "
                               "full roll-up)")
@@ -334,7 +334,7 @@ class Command(BaseCommand):
             if snapshot is None:
                 mismatches.append(f"{key}: no snapshot")
                 continue
-            forecast = services.forecast(value=expected["total"], value_before=expected["before"], on=snapshot.date,
+            forecast = rollup.forecast(value=expected["total"], value_before=expected["before"], on=snapshot.date,
                                          target_date=snapshot.indicator.target_date)
             if (snapshot.value, snapshot.forecast) != (expected["total"], forecast):
                 mismatches.append(f"{key}: value, forecast {snapshot.value}, {snapshot.forecast} != floor "

@@ -10,7 +10,7 @@ from . import health
 urlpatterns = [
     path("health/", health.health, name="health"),
     path("admin/", admin.site.urls),
-    path("accounts/", include("organisations.urls_invitations")),
+    path("accounts/", include("organisations.invitations.urls")),
     path("accounts/", include("accounts.urls")),
     path("api/v1/", include("lcamp.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -14,7 +14,7 @@ from alliance import services
 from alliance.models import MoU
 from indicators.models import Indicator, Pillar
 from lcamp.reference import INDICATOR_DESCRIPTIONS, INDICATOR_TITLES
-from organisations.invitations import user_invite
+from organisations.invitations.services import user_invite
 from tests.api.conftest import send
 from tests.factories import MicroCredentialFactory, MoUFactory, OrganisationFactory
 from tests.training.test_register_training import credential_data

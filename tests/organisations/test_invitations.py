@@ -8,7 +8,7 @@ from django.core import mail, signing
 from django.urls import reverse
 
 from accounts import roles
-from organisations.invitations import make_token, user_invite
+from organisations.invitations.services import make_token, user_invite
 
 User = get_user_model()
 NEW_PASSWORD = "Welding-robot-2024"

@@ -1,36 +1,19 @@
-"""Partner accounts by invitation.
+"""Inviting a person (writes): the signed link, the inactive partner account, the e-mail."""
 
-A manager enters a name, an e-mail address and an organisation; the account is
-created inactive with the partner role, and the person receives a link that lets
-them choose a password once, within ``INVITATION_TIMEOUT`` (7 days). The link is a
-``TimestampSigner`` signature over the user's id and a fingerprint of the account's
-state (password hash, active flag, last login): setting the password changes that
-state, so a used link no longer matches and says it was used.
-"""
-
-from django import forms
 from django.conf import settings
-from django.contrib import messages
-from django.contrib.auth import get_user_model, login
-from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import SetPasswordForm
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core import signing
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import translation
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext, ngettext
-from django.utils.translation import gettext_lazy as _
 
 from accounts import roles
 from accounts.emails import send_in_language
-from registers.forms import add_errors
-from registers.pickers import use_pickers
 
-SALT = "organisations.invitations"
+SALT = "organisations.invitations"  # the signatures' salt: changing it would void the links already sent
 
 
 # --- The token --------------------------------------------------------------
@@ -124,67 +107,3 @@ def user_invite(*, invited_by, first_name, last_name, email, organisation, langu
     user.groups.add(Group.objects.get_or_create(name=roles.PARTNER)[0])
     transaction.on_commit(lambda: send_invitation(user=user, invited_by=invited_by))
     return user
-
-
-# --- Forms and views -------------------------------------------------------------
-
-class InvitationForm(forms.Form):
-    first_name = forms.CharField(label=_("First name"), max_length=150)
-    last_name = forms.CharField(label=_("Last name"), max_length=150)
-    email = forms.EmailField(label=_("E-mail address"), max_length=150,
-                             help_text=_("The invitation goes here; it is also the username to log in with."))
-    organisation = forms.ModelChoiceField(label=_("Organisation"), queryset=None,
-                                          help_text=_("The network organisation the person works for. "
-                                                      "They will see and submit its MoUs only."))
-    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES, required=False,
-                                 help_text=_("The language of the invitation e-mail and of the pages for this person."))
-
-    def __init__(self, *args, **kwargs):
-        from organisations.models import Organisation
-
-        super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = Organisation.objects.order_by("-is_consortium_partner", "name")
-        self.fields["language"].initial = translation.get_language()
-        use_pickers(self)  # a search field: a deployment may hold a hundred thousand organisations
-
-
-@login_required
-def invite(request):
-    if not roles.can_review(request.user):
-        raise PermissionDenied
-    form = InvitationForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            user = user_invite(invited_by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            add_errors(form, error)
-        else:
-            messages.success(request, gettext("The invitation was sent to %(email)s. The link works once, for "
-                                              "%(valid_for)s.") % {
-                "email": user.email, "valid_for": timeuntil_days(settings.INVITATION_TIMEOUT)})
-            return redirect("invite")
-    status = 400 if form.is_bound else 200
-    return render(request, "registration/invite_form.html", {"form": form}, status=status)
-
-
-INVALID_STATUS = {"tampered": 400, "expired": 410, "used": 410}
-
-
-def invite_accept(request, token):
-    try:
-        user = user_for_token(token)
-    except InvitationInvalid as error:
-        return render(request, "registration/invite_invalid.html", {"reason": error.reason},
-                      status=INVALID_STATUS[error.reason])
-    form = SetPasswordForm(user, request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            user = form.save(commit=False)
-            user.is_active = True
-            user.save()
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(request, gettext("Welcome to LCAMP Tracker. Your password is set; from here you submit "
-                                          "and follow your organisation's MoUs."))
-        return redirect(settings.PARTNER_HOME_URL_NAME)
-    return render(request, "registration/invite_accept.html", {"form": form, "invited_user": user},
-                  status=400 if form.is_bound else 200)

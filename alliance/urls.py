@@ -1,8 +1,9 @@
-from . import urls_mous, urls_registers
+from . import urls_registers
+from .mous import urls as mou_urls
 
 app_name = "alliance"
 
 urlpatterns = [
-    *urls_mous.urlpatterns,
+    *mou_urls.urlpatterns,
     *urls_registers.urlpatterns,
 ]

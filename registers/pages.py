@@ -8,6 +8,11 @@ that needs one page done differently subclasses ``Register`` and swaps that one 
     class MemberRegister(Register):
         detail_view_class = MemberDetailView  # a DetailView subclass; the other pages stay
 
+A list that is not one of the registers (its own URLs, its own templates, readers who see
+only some records) is a ``Register`` too: it overrides ``queryset_for``, may filter with a
+plain form (``filter_form_class``) and page by its own ``page_size``, swaps its list view
+and stays off the registers index (``in_index=False``).
+
 Every app declares its registers in its ``views`` module; the pages read and write only
 through ``access.check_access`` and the write path (``records``, or the app's services
 given as hooks), so the rules are the same for every register:
@@ -27,7 +32,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import FieldDoesNotExist, ValidationError
-from django.http import HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import select_template
 from django.urls import path, reverse
@@ -125,21 +130,44 @@ class RegisterView(View):
 
 
 class ListView(RegisterView):
-    """The list: filters, search, sort and pages of ``Register.filtered``."""
+    """The list: filters, search, sort and pages of ``Register.filtered``.
+
+    A list that shows more swaps this class and extends ``context``: its page and the part of it
+    that is cached are the templates ``template_kind`` and ``content_template_kind``
+    (``Register.templates``); ``viewer`` names what the viewer may do (the cache varies by it).
+    """
+
+    template_kind = "list"
+    content_template_kind = "list_content"
 
     def get(self, request):
         register = self.register
-        can_edit = roles.can_edit_registers(request.user)
+        viewer = self.viewer(request)
         # The same for every viewer with the same rights: cached until a record it shows changes (pagecache).
         content = pagecache.cached(f"list:{register.namespace}:{register.name}", request,
-                                   lambda: self.content(request, can_edit),
-                                   models=generations.shown_with(register.model), vary=[can_edit])
-        return register.render(request, "list", {"content": content})
+                                   lambda: self.content(request, viewer),
+                                   models=generations.shown_with(register.model), vary=list(viewer.values()))
+        return register.render(request, self.template_kind, {"content": content})
 
-    def content(self, request, can_edit):
+    def viewer(self, request):
+        """What the viewer may do, by name, as the page's template reads it."""
+        return {"can_edit": roles.can_edit_registers(request.user)}
+
+    def paginate(self, request, queryset, parameter="page"):
+        """The page of ``queryset`` that the query string's ``parameter`` asks, ``Register.page_size`` rows."""
+        return EstimatedCountPaginator(queryset, self.register.page_size).get_page(request.GET.get(parameter))
+
+    def list_queryset(self, queryset):
+        """The filtered records as the page lists them: a subclass annotates what only the page shows."""
+        return queryset
+
+    def content(self, request, viewer):
+        return self.register.templates(self.content_template_kind).render(self.context(request, viewer), request)
+
+    def context(self, request, viewer):
         register = self.register
         qs, filterset, query, sort = register.filtered(request)
-        page = EstimatedCountPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+        page = self.paginate(request, self.list_queryset(qs))
         params = request.GET.copy()
         params.pop("page", None)
         sort_params = params.copy()
@@ -156,26 +184,32 @@ class ListView(RegisterView):
         rows = [{"object": obj, "url": register.url("detail", obj.pk),
                  "cells": [{"value": c.render(obj), "numeric": c.numeric} for c in register.columns]}
                 for obj in page.object_list]
+        form = getattr(filterset, "form", filterset)  # a FilterSet's form, or the register's filter form
         filtered = bool(query) or bool(
-            filterset is not None and filterset.is_bound and filterset.is_valid()
-            and any(v not in (None, "", []) for v in filterset.form.cleaned_data.values()))
-        return register.templates("list_content").render({
+            form is not None and form.is_bound and form.is_valid()
+            and any(v not in (None, "", []) for v in form.cleaned_data.values()))
+        return {
             "register": register, "page": page, "rows": rows, "headers": headers, "filterset": filterset,
             "query": query, "sort": sort, "page_query": params.urlencode(), "filtered": filtered,
-            "can_edit": can_edit, "export_query": request.GET.urlencode(),
-        }, request)
+            "export_query": request.GET.urlencode(), **viewer,
+        }
 
 
 class ExportView(RegisterView):
-    """The filtered list as CSV or XLSX (``exports.export_response``: a job for a large XLSX)."""
+    """The filtered list as CSV or XLSX (``exports.export_response``: a job for a large XLSX); a query
+    string that the register's filter form refuses is a 400 naming the errors."""
 
     def get(self, request, extension):
         register = self.register
-        headers, rows, count = register.export_rows(request)
+        try:
+            headers, rows, count = register.export_rows(request)
+        except exports.BadQuery as error:
+            return HttpResponse(gettext("The list's filters are not valid: %(errors)s") % {"errors": error},
+                                status=400, content_type="text/plain; charset=utf-8")
         return exports.export_response(
             request, extension=extension, headers=headers, rows=rows, count=count,
             filename=register.export_filename(extension).rsplit(".", 1)[0], title=register.plural,
-            subject=f"{register.namespace}:{register.name}", list_url=register.url("list"))
+            subject=register.key, list_url=register.url("list"))
 
 
 class DetailView(RegisterView):
@@ -342,6 +376,9 @@ class Register:
     form_class: type
     columns: list
     filterset_class: type = None
+    # Instead of a FilterSet: a plain form of the query string whose ``filter(queryset)`` returns the
+    # rows it selects, searched and sorted; the export refuses a query string it does not accept.
+    filter_form_class: type = None
     search_fields: tuple = ()
     default_sort: str = ""
     detail_fields: tuple = ()
@@ -375,6 +412,9 @@ class Register:
     # skill gap is validated before it is retired): an ended row is imported in this status, then
     # ended through ``status_form_class``.
     counted_status: str = ""
+    page_size: int = PAGE_SIZE
+    # Whether the registers index lists it; a list with pages of its own is found by its export jobs only.
+    in_index: bool = True
 
     # The view class of each page: a subclass swaps one, the others stay.
     list_view_class = ListView
@@ -387,7 +427,7 @@ class Register:
     import_view_class = ImportView
 
     def __post_init__(self):
-        registry.REGISTER_PAGES[f"{self.namespace}:{self.name}"] = self
+        (registry.REGISTER_PAGES if self.in_index else registry.EXPORTS)[self.key] = self
 
     # The views, as the URL patterns (and an app's own views) call them.
     def construct_view(self, view_class):
@@ -426,6 +466,11 @@ class Register:
         return self.construct_view(self.import_view_class)
 
     # Names and URLs.
+    @property
+    def key(self):
+        """``namespace:name``: the register in ``registry`` and its export jobs' subject."""
+        return f"{self.namespace}:{self.name}"
+
     @property
     def verbose_name(self):
         return str(self.model._meta.verbose_name)
@@ -492,12 +537,22 @@ class Register:
     def get_object(self, pk):
         return get_object_or_404(self.queryset(), pk=pk)
 
+    def queryset_for(self, request):
+        """The records that ``request``'s user finds in the list and its export (every record unless
+        a subclass narrows it to what the user may see)."""
+        return self.queryset()
+
     def filtered(self, request):
         """The list's rows for ``request``: filters, search and sort of the query string.
 
-        Returns ``(queryset, filterset, query, sort)``; the list page and the exports share it.
+        Returns ``(queryset, filterset, query, sort)``, ``filterset`` being the bound
+        ``filter_form_class`` when the register has one; the list page and the exports share it.
         """
-        qs = self.queryset()
+        qs = self.queryset_for(request)
+        if self.filter_form_class:
+            form = self.filter_form_class(request.GET or None)
+            cleaned = form.cleaned_data if form.is_valid() else {}
+            return form.filter(qs), form, cleaned.get("q", ""), cleaned.get("sort", "")
         filterset = self.filterset_class(request.GET or None, queryset=qs, request=request) \
             if self.filterset_class else None
         if filterset is not None:
@@ -565,8 +620,13 @@ class Register:
 
     def export_rows(self, request):
         """``(headers, rows, count)`` of the export of ``request``'s list: rows are lists of cells, read
-        in chunks; ``count()`` counts them (one query, asked only when needed)."""
-        qs, _, _, _ = self.filtered(request)
+        in chunks; ``count()`` counts them (one query, asked only when needed).
+
+        Raises ``exports.BadQuery`` naming the errors when the filter form refuses the query string.
+        """
+        qs, form, _, _ = self.filtered(request)
+        if self.filter_form_class and form.is_bound and not form.is_valid():
+            raise exports.BadQuery("; ".join(f"{name}: {' '.join(errors)}" for name, errors in form.errors.items()))
         columns = self.export_columns()
         m2m = [spec for _, spec in columns if isinstance(spec, str) and _is_many(self.model, spec)]
         if m2m:

@@ -5,8 +5,8 @@ importing the pages, which queue them.
 """
 
 REGISTER_PAGES = {}  # URL name prefix with namespace -> Register, in the order declared
-# Lists that are not registers but export like them (the MoUs): job subject -> an object with
-# ``export_job_run(job)``.
+# Lists with pages of their own, off the registers index (``Register(in_index=False)``), found by their
+# export jobs: job subject -> an object with ``export_job_run(job)``.
 EXPORTS = {}
 
 

@@ -8,13 +8,13 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from alliance.exports_mous import COLUMNS
 from alliance.models import MoU
+from alliance.mous import views
 from registers.models import Job
 from tests.factories import MoUFactory, OrganisationFactory
 
 pytestmark = pytest.mark.django_db
-HEADERS = [header for header, _ in COLUMNS]
+HEADERS = [header for header, _ in views.mous.export_columns()]
 
 
 def csv_rows(response):
@@ -117,10 +117,9 @@ def test_a_large_xlsx_export_is_a_job_with_the_lists_filters(manager_client, sta
 
 
 def test_an_export_job_whose_filters_no_longer_hold_fails_with_a_message(manager_user, mous):
-    from alliance.exports_mous import SUBJECT
     from registers import tasks
 
-    job = Job.objects.create(kind=Job.Kind.EXPORT, subject=SUBJECT, title="MoUs", user=manager_user,
+    job = Job.objects.create(kind=Job.Kind.EXPORT, subject="alliance:mou", title="MoUs", user=manager_user,
                              params={"query": "status=bogus", "list_url": reverse("alliance:mou-list")})
     tasks.export_task.run(str(job.pk))
     job.refresh_from_db()

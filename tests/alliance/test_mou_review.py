@@ -159,9 +159,9 @@ def test_the_list_costs_the_same_queries_for_more_mous(manager_client, django_as
 
 
 def test_the_review_queue_is_paged_not_rendered_whole(manager_client, monkeypatch):
-    from alliance import views_mous
+    from alliance.mous import views
 
-    monkeypatch.setattr(views_mous, "PAGE_SIZE", 2)
+    monkeypatch.setattr(views.mous, "page_size", 2)
     start = datetime.datetime(2024, 6, 1, tzinfo=datetime.UTC)
     mous = [MoUFactory(title=f"Queued {i}", submitted_at=start + datetime.timedelta(hours=i)) for i in range(5)]
     first = manager_client.get(reverse("alliance:mou-list"))

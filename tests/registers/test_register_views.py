@@ -44,3 +44,20 @@ def test_it_serves_the_swapped_page_with_the_same_access_check(register, rf, man
     request.user = partner_user
     with pytest.raises(PermissionDenied):
         register.detail_view(request, pk=organisation.pk)
+
+
+def test_a_list_with_pages_of_its_own_stays_off_the_index_and_is_found_by_its_export_jobs(monkeypatch):
+    monkeypatch.setattr(registry, "REGISTER_PAGES", {})
+    monkeypatch.setattr(registry, "EXPORTS", {})
+    own = Register(model=Organisation, name="organisation", slug="organisations", namespace="organisations",
+                   form_class=OrganisationForm, columns=[], in_index=False)
+    assert registry.REGISTER_PAGES == {}
+    assert registry.EXPORTS == {"organisations:organisation": own}
+
+
+def test_the_mou_list_is_a_register_that_swaps_its_list_view_only():
+    from alliance.mous import views
+
+    assert isinstance(views.mous, Register) and issubclass(views.mous.list_view_class, ListView)
+    assert views.mous.export_view_class is Register.export_view_class
+    assert "alliance:mou" not in registry.REGISTER_PAGES and registry.loaded()["alliance:mou"] is views.mous

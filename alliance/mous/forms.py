@@ -11,8 +11,8 @@ from registers import uploads
 from registers.pickers import use_pickers
 from registers.search import search_condition
 
-from . import services
-from .models import MoU
+from .. import services
+from ..models import MoU
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 

@@ -1,4 +1,11 @@
-"""MoU pages: partners submit and follow their MoUs, managers review them."""
+"""The MoU pages: partners submit and follow their MoUs, managers review them.
+
+The list and its export are a ``Register`` (``registers.pages``) with pages of their own: partners
+see their organisation's MoUs; reviewers the queue waiting for review, then every MoU with the
+filters of ``MoUFilterForm``, 25 a page, exported as CSV or XLSX with the registers' cells (the
+PDFs stay behind each MoU's page). Submitting, the detail, the review and withdrawing are views
+of their own around ``services``.
+"""
 
 from django.conf import settings
 from django.contrib import messages
@@ -7,22 +14,18 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from accounts import roles
-from registers import generations, pagecache, reviews
+from registers import pages, reviews
 from registers.access import safe_next
-from registers.counting import EstimatedCountPaginator
 from registers.forms import add_errors
 
-from . import services
-from .forms_mous import MoUFilterForm, MoUForm, ReviewForm
-from .models import MoU
-
-PAGE_SIZE = 25
+from .. import services
+from ..models import MoU
+from .forms import MoUFilterForm, MoUForm, ReviewForm
 
 
 def _visible_mou(request, pk):
@@ -43,41 +46,77 @@ def _may_withdraw(user, mou):
     )
 
 
-@login_required
-def mou_list(request):
-    user = request.user
-    mous = MoU.objects.visible_to(user).select_related("counterpart", "partner_organisation")
-    if roles.is_partner(user):
-        page = Paginator(mous, PAGE_SIZE).get_page(request.GET.get("page"))
-        return render(request, "alliance/mous/list_partner.html", {"page": page, "may_submit": _may_submit(user)})
-    if not roles.can_view_registers(user):
-        raise PermissionDenied
-    may_submit, may_review = _may_submit(user), roles.can_review(user)
-    # The same for every reviewer: cached until a record it shows changes (registers.pagecache).
-    content = pagecache.cached("mous", request, lambda: _review_lists(request, mous, may_submit, may_review),
-                               models=generations.shown_with(MoU), vary=[may_submit, may_review])
-    return render(request, "alliance/mous/list_review.html", {"content": content})
+class MoUListView(pages.ListView):
+    """A partner's page of their organisation's MoUs; for reviewers, the queue waiting for review
+    (oldest first, each with its duplicate flag), then every MoU filtered, searched and sorted."""
+
+    template_kind = "list_review"
+    content_template_kind = "list_review_content"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and roles.is_partner(request.user):
+            return self.partner_page(request)
+        return super().dispatch(request, *args, **kwargs)
+
+    def partner_page(self, request):
+        # Counted exactly: one organisation's MoUs are few, and the planner's estimate of them may be far off.
+        page = Paginator(self.register.queryset_for(request), self.register.page_size).get_page(
+            request.GET.get("page"))
+        return self.register.render(request, "list_partner", {"page": page, "may_submit": _may_submit(request.user)})
+
+    def viewer(self, request):
+        return {"may_submit": _may_submit(request.user), "may_review": roles.can_review(request.user)}
+
+    def list_queryset(self, queryset):
+        return queryset.with_duplicate_flag()
+
+    def context(self, request, viewer):
+        # Both lists are pages: a deployment may hold a million MoUs, thousands of them waiting, and
+        # neither is counted row by row above EXACT_COUNT_BELOW (registers.counting).
+        context = super().context(request, viewer)
+        queue = (self.register.queryset_for(request).filter(status=MoU.Status.SUBMITTED).with_duplicate_flag()
+                 .order_by("submitted_at", "id"))
+        queue_query = request.GET.copy()
+        queue_query.pop("queue_page", None)
+        export_query = queue_query.copy()
+        export_query.pop("page", None)
+        return {**context, "queue_page": self.paginate(request, queue, "queue_page"),
+                "queue_query": queue_query.urlencode(), "export_query": export_query.urlencode()}
 
 
-def _review_lists(request, mous, may_submit, may_review):
-    # Both lists are pages: a deployment may hold a million MoUs, thousands of them waiting, and
-    # neither is counted row by row above EXACT_COUNT_BELOW (registers.counting).
-    queue = mous.filter(status=MoU.Status.SUBMITTED).with_duplicate_flag().order_by("submitted_at", "id")
-    queue_page = EstimatedCountPaginator(queue, PAGE_SIZE).get_page(request.GET.get("queue_page"))
-    filters = MoUFilterForm(request.GET or None)
-    everything = filters.filter(mous).with_duplicate_flag()
-    page = EstimatedCountPaginator(everything, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    queue_query = request.GET.copy()
-    queue_query.pop("queue_page", None)
-    export_query = query.copy()
-    export_query.pop("queue_page", None)
-    return render_to_string("alliance/mous/list_review_content.html", {
-        "queue_page": queue_page, "queue_query": queue_query.urlencode(), "export_query": export_query.urlencode(),
-        "filters": filters, "page": page, "query": query.urlencode(),
-        "may_submit": may_submit, "may_review": may_review,
-    }, request)
+class MoURegister(pages.Register):
+    """The MoUs a user may see (``MoU.objects.visible_to``): staff, managers and admins every one,
+    a partner their organisation's (the list only: the export, like the registers', is for readers
+    of every record)."""
+
+    list_view_class = MoUListView
+
+    def queryset_for(self, request):
+        return self.queryset().visible_to(request.user)
+
+
+mous = MoURegister(
+    model=MoU, name="mou", slug="mous", namespace="alliance", form_class=MoUForm, columns=[],
+    filter_form_class=MoUFilterForm, select_related=("counterpart", "partner_organisation"),
+    title_plural=_("MoUs"), template_dir="alliance/mous", page_size=25, in_index=False,
+    export_fields=(
+        ("id", "pk"),
+        ("title", "title"),
+        ("partner_organisation", "partner_organisation"),
+        ("counterpart", "counterpart"),
+        ("counterpart_country", "counterpart__country"),
+        ("signed_on", "signed_on"),
+        ("valid_until", "valid_until"),
+        ("areas", "areas"),
+        ("scope", "scope"),
+        ("signatories", "signatories"),
+        ("status", "status"),
+        ("submitted_at", "submitted_at"),
+        ("reviewed_at", "reviewed_at"),
+        ("review_note", "review_note"),
+        ("document_name", "document_name"),
+    ),
+)
 
 
 def _submitted_message(user, mou):

@@ -8,6 +8,7 @@ page costs does not grow with the data.
 import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Max, OuterRef, Subquery
 from django.urls import reverse
@@ -22,7 +23,7 @@ CHANGE_WINDOW_DAYS = 30
 BREAKDOWN_PARTS_SHOWN = 25
 LATEST_RECORDS_SHOWN = 10
 
-STATUS_ICONS = {
+STATUS_ICONS: dict[str, str] = {
     Snapshot.Status.ACHIEVED: "✔",
     Snapshot.Status.ON_TRACK: "➜",
     Snapshot.Status.AT_RISK: "⚠",
@@ -47,6 +48,9 @@ class Card:
     indicator: Indicator
     snapshot: Snapshot | None
     value_month_ago: Decimal | None = None
+    # Set by the period source (``indicators.period_source``): behind with no narrative in the open period.
+    needs_narrative: bool = False
+    open_period: Any = None
 
     @property
     def change(self):

@@ -8,6 +8,8 @@ state (password hash, active flag, last login): setting the password changes tha
 state, so a used link no longer matches and says it was used.
 """
 
+from typing import TYPE_CHECKING, Any, cast
+
 from django import forms
 from django.conf import settings
 from django.contrib import messages
@@ -18,6 +20,7 @@ from django.contrib.auth.models import Group
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
@@ -30,6 +33,15 @@ from accounts.emails import send_in_language
 from registers.forms import add_errors
 from registers.pickers import use_pickers
 
+if TYPE_CHECKING:
+    from accounts.models import User
+    from organisations.models import Organisation
+
+    class AuthenticatedRequest(HttpRequest):
+        """A request past ``login_required``: its user is signed in."""
+
+        user: User
+
 SALT = "organisations.invitations"
 
 
@@ -38,21 +50,21 @@ SALT = "organisations.invitations"
 class InvitationInvalid(Exception):
     """The link cannot be used; ``reason`` is one of tampered, expired, used."""
 
-    def __init__(self, reason):
+    def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
 
 
-def _fingerprint(user):
+def _fingerprint(user: "User") -> str:
     state = f"{user.pk}|{user.password}|{user.is_active}|{user.last_login}"
     return salted_hmac(SALT, state).hexdigest()[:20]
 
 
-def make_token(user):
+def make_token(user: "User") -> str:
     return signing.TimestampSigner(salt=SALT).sign_object({"u": user.pk, "f": _fingerprint(user)})
 
 
-def user_for_token(token):
+def user_for_token(token: str) -> "User":
     """The invited user the token is for, or InvitationInvalid saying why not."""
     signer = signing.TimestampSigner(salt=SALT)
     try:
@@ -63,7 +75,8 @@ def user_for_token(token):
         raise InvitationInvalid("tampered") from error
     if not isinstance(payload, dict):
         raise InvitationInvalid("tampered")
-    user = get_user_model().objects.filter(pk=payload.get("u")).first()
+    user_id: Any = payload.get("u")  # signed by us: an id (None matches nobody)
+    user = get_user_model().objects.filter(pk=user_id).first()
     if user is None:
         raise InvitationInvalid("tampered")
     if not constant_time_compare(str(payload.get("f", "")), _fingerprint(user)):
@@ -73,11 +86,11 @@ def user_for_token(token):
 
 # --- The service ---------------------------------------------------------------
 
-def invitation_link(user):
+def invitation_link(user: "User") -> str:
     return settings.SITE_URL.rstrip("/") + reverse("invite-accept", args=[make_token(user)])
 
 
-def send_invitation(*, user, invited_by):
+def send_invitation(*, user: "User", invited_by: "User") -> None:
     with user.language_override():
         valid_for = timeuntil_days(settings.INVITATION_TIMEOUT)
     context = {"user": user, "invited_by": invited_by, "link": invitation_link(user), "valid_for": valid_for}
@@ -85,7 +98,7 @@ def send_invitation(*, user, invited_by):
                      template="registration/invite_email.txt", context=context)
 
 
-def timeuntil_days(seconds):
+def timeuntil_days(seconds: float) -> str:
     """``7 days`` for a timeout in seconds (hours below a day)."""
     days, rest = divmod(int(seconds), 86400)
     if days:
@@ -95,7 +108,8 @@ def timeuntil_days(seconds):
 
 
 @transaction.atomic
-def user_invite(*, invited_by, first_name, last_name, email, organisation, language=""):
+def user_invite(*, invited_by: "User", first_name: str, last_name: str, email: str, organisation: "Organisation",
+                language: str = "") -> "User":
     """Create the partner's account, inactive until they set a password, and e-mail the link.
 
     Inviting again a person who has not accepted yet sends a new link to the same account.
@@ -133,23 +147,23 @@ class InvitationForm(forms.Form):
     last_name = forms.CharField(label=_("Last name"), max_length=150)
     email = forms.EmailField(label=_("E-mail address"), max_length=150,
                              help_text=_("The invitation goes here; it is also the username to log in with."))
-    organisation = forms.ModelChoiceField(label=_("Organisation"), queryset=None,
+    organisation: "forms.ModelChoiceField[Organisation]" = forms.ModelChoiceField(label=_("Organisation"), queryset=None,
                                           help_text=_("The network organisation the person works for. "
                                                       "They will see and submit its MoUs only."))
     language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES, required=False,
                                  help_text=_("The language of the invitation e-mail and of the pages for this person."))
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         from organisations.models import Organisation
 
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = Organisation.objects.order_by("-is_consortium_partner", "name")
+        cast("forms.ModelChoiceField[Organisation]", self.fields["organisation"]).queryset = Organisation.objects.order_by("-is_consortium_partner", "name")
         self.fields["language"].initial = translation.get_language()
         use_pickers(self)  # a search field: a deployment may hold a hundred thousand organisations
 
 
 @login_required
-def invite(request):
+def invite(request: "AuthenticatedRequest") -> HttpResponse:
     if not roles.can_review(request.user):
         raise PermissionDenied
     form = InvitationForm(request.POST or None)
@@ -170,7 +184,7 @@ def invite(request):
 INVALID_STATUS = {"tampered": 400, "expired": 410, "used": 410}
 
 
-def invite_accept(request, token):
+def invite_accept(request: HttpRequest, token: str) -> HttpResponse:
     try:
         user = user_for_token(token)
     except InvitationInvalid as error:

@@ -6,6 +6,7 @@ page costs does not grow with the data.
 """
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -219,9 +220,9 @@ def breakdown_dimensions(snapshot, measure=None):
     return sorted(dimensions.values(), key=lambda d: (order.index(d.name) if d.name in order else len(order), d.name))
 
 
-def monthly_points(snapshots):
+def monthly_points(snapshots: Iterable[Snapshot]) -> list[Snapshot]:
     """The last snapshot of each month (the latest one included): the history as a short table."""
-    points = {}
+    points: dict[tuple[int, int], Snapshot] = {}
     for snapshot in snapshots:
         points[(snapshot.date.year, snapshot.date.month)] = snapshot
     return list(points.values())

@@ -97,7 +97,8 @@ def current(*names: Name) -> str | None:
     if len(values) != len(keys):
         return None
     if len(keys) == 1:
-        return values[keys[0]]
+        generation: str = values[keys[0]]
+        return generation
     return hashlib.sha256(".".join(values[key] for key in keys).encode()).hexdigest()[:32]
 
 

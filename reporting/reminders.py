@@ -66,7 +66,8 @@ class Reminder:
 
     @property
     def url(self) -> str:
-        return self.context.get("url", "")
+        url: str = self.context.get("url", "")
+        return url
 
     def subject_text(self) -> str:
         """The subject in the recipient's language."""

@@ -6,8 +6,10 @@ page costs does not grow with the data.
 """
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Max, OuterRef, Subquery
 from django.urls import reverse
@@ -22,7 +24,7 @@ CHANGE_WINDOW_DAYS = 30
 BREAKDOWN_PARTS_SHOWN = 25
 LATEST_RECORDS_SHOWN = 10
 
-STATUS_ICONS = {
+STATUS_ICONS: dict[str, str] = {
     Snapshot.Status.ACHIEVED: "✔",
     Snapshot.Status.ON_TRACK: "➜",
     Snapshot.Status.AT_RISK: "⚠",
@@ -47,6 +49,9 @@ class Card:
     indicator: Indicator
     snapshot: Snapshot | None
     value_month_ago: Decimal | None = None
+    # Set by the period source (``indicators.period_source``): behind with no narrative in the open period.
+    needs_narrative: bool = False
+    open_period: Any = None
 
     @property
     def change(self):
@@ -215,9 +220,9 @@ def breakdown_dimensions(snapshot, measure=None):
     return sorted(dimensions.values(), key=lambda d: (order.index(d.name) if d.name in order else len(order), d.name))
 
 
-def monthly_points(snapshots):
+def monthly_points(snapshots: Iterable[Snapshot]) -> list[Snapshot]:
     """The last snapshot of each month (the latest one included): the history as a short table."""
-    points = {}
+    points: dict[tuple[int, int], Snapshot] = {}
     for snapshot in snapshots:
         points[(snapshot.date.year, snapshot.date.month)] = snapshot
     return list(points.values())

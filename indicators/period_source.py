@@ -12,7 +12,18 @@ A period given to the engine has ``pk``, ``project_id``, ``project``, ``name``,
 """
 
 import datetime
-from typing import Any, Protocol
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Protocol, TypedDict
+
+from django.utils.safestring import SafeString
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from accounts.models import User
+
+    from .dashboard import Card
+    from .models import Indicator
 
 
 class Period(Protocol):
@@ -30,33 +41,45 @@ class Period(Protocol):
     def get_absolute_url(self) -> str: ...
 
 
+# A narrative's parts as shown: [(label, rendered HTML)].
+NarrativeParts = list[tuple[str, SafeString | str]]
+
+
+class PublicNarrative(TypedDict):
+    narrative: Any  # the app's narrative (``reporting.models.Narrative``)
+    parts: NarrativeParts
+
+
 class PeriodSource:
     """What the engine asks of the periods; this one knows none."""
 
-    def closed(self, project_ids=None):
+    def closed(self, project_ids: Iterable[int] | None = None) -> Sequence[Period]:
         """The closed periods (of the projects ``project_ids``, or all), by start."""
         return []
 
-    def get(self, pk):
+    def get(self, pk: int) -> Period | None:
         """The period ``pk`` (with its project), or None."""
         return None
 
-    def choices(self, project_id=None):
+    def choices(self, project_id: int | None = None) -> Sequence[Period]:
         """The periods a reader may choose (of one project, or all), by start."""
         return []
 
-    def flag_missing_narratives(self, cards, today):
-        """Set ``card.needs_narrative`` and ``card.open_period`` on dashboard cards; return ``choices()``."""
+    def flag_missing_narratives(self, cards: Iterable["Card"], today: datetime.date) -> Sequence[Any]:
+        """Set ``card.needs_narrative`` and ``card.open_period`` on dashboard cards; return the periods for
+        the dashboard's selector (``choices()``, or light stand-ins with ``pk``, ``name`` and
+        ``get_absolute_url()``)."""
         for card in cards:
             card.needs_narrative = False
             card.open_period = None
         return self.choices()
 
-    def latest_narrative(self, indicator, user):
+    def latest_narrative(self, indicator: "Indicator",
+                         user: "User | AnonymousUser") -> tuple[Any | None, NarrativeParts]:
         """``(narrative, [(label, html)])``: the indicator's latest narrative the user may read, or (None, [])."""
         return None, []
 
-    def public_narratives(self):
+    def public_narratives(self) -> list[PublicNarrative]:
         """``[{"narrative", "parts"}]``: the latest public narrative of each public indicator."""
         return []
 
@@ -64,11 +87,11 @@ class PeriodSource:
 _source = PeriodSource()
 
 
-def register(source):
+def register(source: PeriodSource) -> None:
     """Make ``source`` (a ``PeriodSource``) the engine's source of periods."""
     global _source
     _source = source
 
 
-def source():
+def source() -> PeriodSource:
     return _source

@@ -414,8 +414,10 @@ class Measure:
             names["part_label"] = _expression(dimension.label_field)
         # annotate() then values(names): values(**expressions) alone would also select every
         # field of a model with translated fields (django-modeltranslation), one group per record.
-        return (self.records(on).order_by().annotate(**names).values(*names)
-                .annotate(part_value=self.aggregate_expression()).order_by())
+        # (annotate(**names) is Any to django-stubs: the names are not known before run time)
+        parts: QuerySet[Model, Row] = (self.records(on).order_by().annotate(**names).values(*names)
+                                       .annotate(part_value=self.aggregate_expression()).order_by())
+        return parts
 
     def parts(self, on: datetime.date, dimension: str | Dimension) -> "list[Part]":
         """The parts of the value on ``on`` along ``dimension`` (a name or a Dimension): one query."""

@@ -239,7 +239,7 @@ MAX_UPLOAD_BYTES = env.int("MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)
 # An uploaded XLSX/DOCX may unpack to at most this much (zip bombs are refused before parsing).
 MAX_UNCOMPRESSED_BYTES = env.int("MAX_UNCOMPRESSED_BYTES", default=64 * 1024 * 1024)
 # Abuse limit on the partners' MoU form: submissions per user in any hour.
-MOU_SUBMISSIONS_PER_HOUR = env.int("MOU_SUBMISSIONS_PER_HOUR", default=20)
+MOU_SUBMISSIONS_PER_HOUR: int = env.int("MOU_SUBMISSIONS_PER_HOUR", default=20)
 # A partner invitation link stays valid this many seconds, and works once.
 INVITATION_TIMEOUT = env.int("INVITATION_TIMEOUT", default=60 * 60 * 24 * 7)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
@@ -355,7 +355,7 @@ EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="LCAMP Tracker <noreply@localhost>")
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+SITE_URL: str = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
 # --- REST framework --------------------------------------------------------
 REST_FRAMEWORK = {

@@ -29,14 +29,18 @@ import functools
 import hashlib
 import logging
 import uuid
+from typing import Any, TypeAlias
 
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 logger = logging.getLogger(__name__)
+
+# What has a generation: ``ROLLUP``, a model, or a model's label ("alliance.mou").
+Name: TypeAlias = type[models.Model] | str
 
 ROLLUP = "rollup"
 PREFIX = "generation:"
@@ -48,32 +52,38 @@ _ignored_models = {"registers.job"}
 IGNORED_UPDATES = {"last_login"}
 
 
-def ignore(*models):
+def ignore(*models: Name) -> None:
     """The machinery's tables of an app (the roll-up's snapshots): their writes bump nothing.
     Called by the app's ``ready``."""
     _ignored_models.update(_label(model) for model in models)
 
 
-def _label(model):
+def _label(model: Name) -> str:
     """``"alliance.mou"`` for the model (or a label) ``model``; ``ROLLUP`` stays itself."""
     if isinstance(model, str):
         return model.lower()
-    return model._meta.concrete_model._meta.label_lower
+    return _concrete(model)._meta.label_lower
 
 
-def _ignored(model):
+def _concrete(model: type[models.Model]) -> type[models.Model]:
+    concrete = model._meta.concrete_model
+    assert concrete is not None  # set on every model class when Django prepares it
+    return concrete
+
+
+def _ignored(model: type[models.Model]) -> bool:
     meta = model._meta
     return (meta.app_label in IGNORED_APPS or _label(model) in _ignored_models
             or hasattr(model, "instance_type"))  # django-simple-history's historical records follow their record
 
 
-def current(*names):
+def current(*names: Name) -> str | None:
     """The generation of ``names`` (``ROLLUP``, models or model labels) as one short string, which
     changes when any of them is bumped; None when the page must not be cached."""
-    names = sorted({_label(name) for name in names})
-    if not settings.CACHE_IS_SHARED or (not settings.PAGE_CACHE and names != [ROLLUP]):
+    labels = sorted({_label(name) for name in names})
+    if not settings.CACHE_IS_SHARED or (not settings.PAGE_CACHE and labels != [ROLLUP]):
         return None
-    keys = [PREFIX + name for name in names]
+    keys = [PREFIX + label for label in labels]
     try:
         values = cache.get_many(keys)
         missing = [key for key in keys if key not in values]
@@ -87,17 +97,18 @@ def current(*names):
     if len(values) != len(keys):
         return None
     if len(keys) == 1:
-        return values[keys[0]]
+        generation: str = values[keys[0]]
+        return generation
     return hashlib.sha256(".".join(values[key] for key in keys).encode()).hexdigest()[:32]
 
 
-def bump(*names):
+def bump(*names: Name) -> None:
     """``names`` (``ROLLUP``, models or model labels) changed: the pages that read them are built again."""
     with contextlib.suppress(Exception):
         cache.set_many({PREFIX + _label(name): uuid.uuid4().hex for name in names}, SECONDS)
 
 
-def bump_on_commit(*names):
+def bump_on_commit(*names: Name) -> None:
     """Bump now and again when the transaction commits: a page rendered between the two read the
     rows as they were before the commit and was cached under the first new generation."""
     bump(*names)
@@ -105,12 +116,13 @@ def bump_on_commit(*names):
 
 
 @functools.cache
-def shown_with(model):
+def shown_with(model: Name) -> tuple[str, ...]:
     """The labels of what a list of ``model`` can show: the model and every model its rows reach
     through foreign keys and many-to-many fields (a column, a filter's choices, a serializer field)."""
-    seen, todo = set(), [apps.get_model(model) if isinstance(model, str) else model]
+    seen: set[type[models.Model]] = set()
+    todo: list[type[models.Model]] = [apps.get_model(model) if isinstance(model, str) else model]
     while todo:
-        current_model = todo.pop()._meta.concrete_model
+        current_model = _concrete(todo.pop())
         if current_model in seen:
             continue
         seen.add(current_model)
@@ -121,7 +133,7 @@ def shown_with(model):
 
 
 @functools.cache
-def around(model):
+def around(model: Name) -> tuple[str, ...]:
     """The labels of what a page about a ``model`` record can show: what its rows reach and what the
     records pointing at it reach (an indicator's reports, narratives and milestones, with their
     organisations and periods)."""
@@ -130,7 +142,7 @@ def around(model):
     return tuple(sorted({name for m in pointing for name in shown_with(m)} | set(shown_with(model))))
 
 
-def _changed(sender, **kwargs):
+def _changed(sender: type[models.Model], **kwargs: Any) -> None:
     model = type(kwargs["instance"]) if kwargs.get("instance") is not None else sender
     update_fields = kwargs.get("update_fields")
     if update_fields and set(update_fields) <= IGNORED_UPDATES:
@@ -139,7 +151,8 @@ def _changed(sender, **kwargs):
         bump_on_commit(model, *model._meta.get_parent_list())
 
 
-def _m2m_changed(sender, action, instance, reverse, model, **kwargs):
+def _m2m_changed(sender: type[models.Model], action: str, instance: models.Model, reverse: bool,
+                 model: type[models.Model], **kwargs: Any) -> None:
     # The many-to-many field belongs to the forward side: a list showing it reads that model.
     if action in ("post_add", "post_remove", "post_clear"):
         owner = model if reverse else type(instance)
@@ -147,7 +160,7 @@ def _m2m_changed(sender, action, instance, reverse, model, **kwargs):
             bump_on_commit(owner)
 
 
-def connect():
+def connect() -> None:
     """Called once by the app's ``ready``."""
     post_save.connect(_changed, dispatch_uid="registers.generations.post_save")
     post_delete.connect(_changed, dispatch_uid="registers.generations.post_delete")

@@ -12,18 +12,31 @@ import contextlib
 import datetime
 import logging
 import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Protocol
 
 from django.conf import settings
+from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext, gettext_noop
 
 from . import imports
 from .models import Job
 
+if TYPE_CHECKING:
+    from accounts.models import User
+
 logger = logging.getLogger(__name__)
 
 MAX_KEPT_ROW_ERRORS = 1000  # a refused import keeps the first rows' errors, not 20,000 of them
+
+
+class JobTask(Protocol):
+    """A Celery task that takes a job's id."""
+
+    def delay(self, job_id: str) -> Any: ...
 
 
 class Progress:
@@ -37,7 +50,7 @@ class Progress:
     EVERY_ROWS = 200
     EVERY_SECONDS = 0.5
 
-    def __init__(self, job, *, clock=time.monotonic):
+    def __init__(self, job: Job, *, clock: Callable[[], float] = time.monotonic) -> None:
         job.mark_running()
         self.job = job
         self.clock = clock
@@ -45,7 +58,7 @@ class Progress:
         self.written = dict(self.counts)
         self.written_at = clock()
 
-    def __call__(self, *, checked=None, done=None, total=None):
+    def __call__(self, *, checked: int | None = None, done: int | None = None, total: int | None = None) -> None:
         if total is not None:
             self.job.record_progress(total=total)
         if checked is not None:
@@ -56,14 +69,15 @@ class Progress:
         if rows >= self.EVERY_ROWS or (rows > 0 and self.clock() - self.written_at >= self.EVERY_SECONDS):
             self.flush()
 
-    def flush(self):
+    def flush(self) -> None:
         if self.counts != self.written:
             self.job.record_progress(**self.counts)
             self.written = dict(self.counts)
         self.written_at = self.clock()
 
 
-def job_start(*, kind, subject, title, user, task, total=0, params=None, file_name=""):
+def job_start(*, kind: str, subject: str, title: str | Promise, user: "User", task: JobTask, total: int = 0,
+              params: Mapping[str, Any] | None = None, file_name: str = "") -> Job:
     """Record a job and queue ``task(job_id)`` on commit; return the job.
 
     A broker that does not answer fails the job with a message instead of leaving it
@@ -76,10 +90,10 @@ def job_start(*, kind, subject, title, user, task, total=0, params=None, file_na
             status__in=Job.FINISHED).order_by("-pk").first()
         if waiting is not None:
             return waiting
-    job = Job.objects.create(kind=kind, subject=subject, title=title, user=user, total=total,
+    job = Job.objects.create(kind=kind, subject=subject, title=str(title), user=user, total=total,
                              params=params or {}, file=file_name)
 
-    def queue():
+    def queue() -> None:
         from kombu.exceptions import OperationalError
 
         try:
@@ -93,13 +107,14 @@ def job_start(*, kind, subject, title, user, task, total=0, params=None, file_na
     return job
 
 
-def _set_message(job, message, message_args):
+def _set_message(job: Job, message: str, message_args: Mapping[str, Any] | None) -> None:
     # Stored untranslated (a gettext_noop message id and its numbers), shown in the reader's language.
     job.message = message
     job.params = {**job.params, "message_args": message_args or {}}
 
 
-def job_finish(*, job, message="", message_args=None, file=None, filename=""):
+def job_finish(*, job: Job, message: str = "", message_args: Mapping[str, Any] | None = None,
+               file: "File[Any] | None" = None, filename: str = "") -> Job:
     """The job went through: keep its message and its file, if any."""
     job.status = Job.Status.DONE
     _set_message(job, message, message_args)
@@ -114,7 +129,8 @@ def job_finish(*, job, message="", message_args=None, file=None, filename=""):
     return job
 
 
-def job_fail(*, job, message, message_args=None, preview=None):
+def job_fail(*, job: Job, message: str, message_args: Mapping[str, Any] | None = None,
+             preview: Sequence[Mapping[str, Any]] | None = None) -> Job:
     """The job stopped: keep why, and for a refused import the rows' errors (the first ones)."""
     job.status = Job.Status.FAILED
     _set_message(job, message, message_args)
@@ -130,7 +146,7 @@ def job_fail(*, job, message, message_args=None, preview=None):
 
 
 @contextlib.contextmanager
-def failing_on_error(job):
+def failing_on_error(job: Job) -> Iterator[None]:
     """Around a job's work in its task: an unexpected error (or the time limit) fails the job with a
     message, so its page does not wait for ever, and is raised again to be logged."""
     try:
@@ -145,7 +161,7 @@ def failing_on_error(job):
         raise
 
 
-def job_message(job):
+def job_message(job: Job) -> str:
     """The job's message in the reader's language (stored untranslated, with its numbers in ``params``)."""
     if not job.message:
         return ""
@@ -153,7 +169,7 @@ def job_message(job):
     return gettext(job.message) % args if args else gettext(job.message)
 
 
-def jobs_clean(*, now=None, keep_days=None):
+def jobs_clean(*, now: datetime.datetime | None = None, keep_days: int | None = None) -> int:
     """Delete the jobs started more than JOBS_KEEP_DAYS days ago, and their files; return how many.
     Stashed import rows as old go too (previews nobody confirmed).
 

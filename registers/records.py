@@ -8,16 +8,44 @@ The domain apps' services (and the API, the register pages and the imports) writ
 """
 
 import datetime
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any, TypedDict, TypeVar
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+_Record = TypeVar("_Record", bound=models.Model)
+# A many-to-many field's name and the objects to set.
+M2MValues = Mapping[str, Iterable[models.Model]]
+
+
+class Change(TypedDict):
+    """One field's change in a history entry, its values as a person reads them."""
+
+    field: str
+    label: str
+    old: str
+    new: str
+
+
+class HistoryEntry(TypedDict):
+    history_id: int
+    when: datetime.datetime
+    who: "User | None"
+    kind: str  # "created", "changed", "corrected" or "deleted"
+    version: int | None
+    changes: list[Change]
+    reason: str
 
 
 class StaleEdit(ValidationError):
     """The record changed since the form was read. ``changes`` lists what changed since."""
 
-    def __init__(self, instance, changes, current_version):
+    def __init__(self, instance: models.Model, changes: list[Change], current_version: int) -> None:
         self.changes = changes
         self.current_version = current_version
         names = ", ".join(sorted({c["field"] for c in changes})) or "the record"
@@ -27,7 +55,7 @@ class StaleEdit(ValidationError):
         )
 
 
-def _save_or_refuse_clash(instance):
+def _save_or_refuse_clash(instance: models.Model) -> None:
     """Save; a unique constraint that a concurrent save won meanwhile becomes a ValidationError.
 
     ``full_clean`` checked the constraints a moment before, but two requests can pass
@@ -45,29 +73,32 @@ def _save_or_refuse_clash(instance):
 
 
 @transaction.atomic
-def record_create(*, instance, user=None, m2m=None):
+def record_create(*, instance: _Record, user: "User | None" = None, m2m: M2MValues | None = None) -> _Record:
     """Validate with ``full_clean`` and save a new record (version 1) with its many-to-many values.
 
     ``m2m`` maps a many-to-many field name to the objects to set.
     """
     instance.full_clean()
-    instance._history_user = user
+    instance._history_user = user  # type: ignore[attr-defined]  # simple_history reads it: the change's author
     _save_or_refuse_clash(instance)
     for name, values in (m2m or {}).items():
         getattr(instance, name).set(values)
     return instance
 
 
-def current_version(instance):
+def current_version(instance: models.Model) -> int:
     """The version a form carries: ``version`` of a TrackedModel, else the id of the latest history row."""
     if hasattr(instance, "version"):
-        return instance.version
-    latest = instance.history.order_by("-history_id").values_list("history_id", flat=True).first()
+        version: int = instance.version
+        return version
+    history = instance.history  # type: ignore[attr-defined]  # simple_history's manager
+    latest: int | None = history.order_by("-history_id").values_list("history_id", flat=True).first()
     return latest or 0
 
 
 @transaction.atomic
-def record_save(*, instance, expected_version, user=None, m2m=None, validate=True):
+def record_save(*, instance: _Record, expected_version: int, user: "User | None" = None,
+                m2m: M2MValues | None = None, validate: bool = True) -> _Record:
     """Save an edited record unless somebody saved it after ``expected_version`` was read.
 
     For a TrackedModel the check and the version bump are one
@@ -97,14 +128,14 @@ def record_save(*, instance, expected_version, user=None, m2m=None, validate=Tru
         raise StaleEdit(instance, changes_since(instance, expected_version), current)
     if hasattr(instance, "version"):
         instance.version = expected_version + 1
-    instance._history_user = user
+    instance._history_user = user  # type: ignore[attr-defined]
     _save_or_refuse_clash(instance)
     for name, values in (m2m or {}).items():
         getattr(instance, name).set(values)
     return instance
 
 
-def changes_since(instance, version):
+def changes_since(instance: models.Model, version: int) -> list[Change]:
     """What changed in ``instance`` after ``version``: a list of history changes (see ``history_entries``)."""
     entries = history_entries(instance)
     if not hasattr(instance, "version"):
@@ -116,15 +147,16 @@ def changes_since(instance, version):
     return [c for e in entries if e["history_id"] > cutoff for c in e["changes"]]
 
 
-def field_label(model, name):
+def field_label(model: type[models.Model], name: str) -> str:
     """The verbose name of ``model``'s field ``name`` (the name itself for a field removed since)."""
     try:
-        return str(model._meta.get_field(name).verbose_name)
+        # A reverse relation has no verbose name: its name.
+        return str(getattr(model._meta.get_field(name), "verbose_name", name))
     except Exception:  # noqa: BLE001 - a field removed since
         return name
 
 
-def _display(model, name, value):
+def _display(model: type[models.Model], name: str, value: Any) -> str:
     """A history value as a person reads it: choices by label, related objects by name, dates ISO."""
     if value in (None, ""):
         return "—"
@@ -132,13 +164,14 @@ def _display(model, name, value):
         model_field = model._meta.get_field(name)
     except Exception:  # noqa: BLE001
         return str(value)
-    if model_field.many_to_many:
+    if isinstance(model_field, models.ManyToManyField):
         related = model_field.related_model
+        assert related is not None  # resolved once the apps are loaded
         key = model_field.m2m_reverse_field_name()
         ids = [getattr(row.get(key), "pk", row.get(key)) for row in value if isinstance(row, dict)]
         names = [str(o) for o in related._default_manager.filter(pk__in=ids)]
         return ", ".join(sorted(names)) or "—"
-    if model_field.choices:
+    if isinstance(model_field, models.Field) and model_field.choices:
         return str(dict(model_field.flatchoices).get(value, value))
     if isinstance(value, datetime.date):
         return value.isoformat()
@@ -147,18 +180,19 @@ def _display(model, name, value):
     return str(value)
 
 
-def history_entries(instance, limit=None):
+def history_entries(instance: models.Model, limit: int | None = None) -> list[HistoryEntry]:
     """The change history of ``instance``, newest first.
 
     Each entry: ``{"history_id", "when", "who", "kind" ("created"/"changed"/"corrected"/"deleted"),
     "version", "changes": [{"field", "label", "old", "new"}], "reason"}`` (the reason of a correction).
     """
     model = type(instance)
-    records = list(instance.history.select_related("history_user").order_by("history_id"))
-    entries = []
+    history = instance.history  # type: ignore[attr-defined]  # simple_history's manager
+    records = list(history.select_related("history_user").order_by("history_id"))
+    entries: list[HistoryEntry] = []
     previous = None
     for record in records:
-        changes = []
+        changes: list[Change] = []
         if previous is not None:
             delta = record.diff_against(previous, foreign_keys_are_objs=True)
             for change in delta.changes:

@@ -6,6 +6,7 @@ import none of them.
 """
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 
 
@@ -17,21 +18,25 @@ class WaitingItem:
     waiting_since: datetime.datetime
 
 
+# A queue: the records waiting for a review since before the given moment.
+Queue = Callable[[datetime.datetime], list[WaitingItem]]
+
+
 class ReviewQueues:
     """Named functions ``f(older_than) -> [WaitingItem]`` of records waiting for a review, and the
     URL name of the page where managers review, when an app above offers one (``review_page``)."""
 
-    def __init__(self):
-        self._queues = {}
+    def __init__(self) -> None:
+        self._queues: dict[str, Queue] = {}
         self.review_page = ""
 
-    def register(self, name, function, *, review_page=""):
+    def register(self, name: str, function: Queue, *, review_page: str = "") -> None:
         self._queues[name] = function
         if review_page:
             self.review_page = review_page
 
-    def items(self, older_than):
-        found = []
+    def items(self, older_than: datetime.datetime) -> list[WaitingItem]:
+        found: list[WaitingItem] = []
         for name in sorted(self._queues):
             found.extend(self._queues[name](older_than))
         return found

@@ -17,11 +17,11 @@ from simple_history.models import HistoricalRecords
 from indicators.models import Project
 
 
-class ReportingPeriodQuerySet(models.QuerySet):
-    def closed(self):
+class ReportingPeriodQuerySet(models.QuerySet["ReportingPeriod"]):
+    def closed(self) -> "ReportingPeriodQuerySet":
         return self.filter(state=ReportingPeriod.State.CLOSED)
 
-    def not_closed(self):
+    def not_closed(self) -> "ReportingPeriodQuerySet":
         return self.exclude(state=ReportingPeriod.State.CLOSED)
 
 
@@ -164,7 +164,7 @@ class Narrative(models.Model):
     def is_empty(self):
         return not any((getattr(self, part) or "").strip() for part in self.PARTS)
 
-    def visible_to_public(self):
+    def visible_to_public(self) -> bool:
         return self.is_public and self.indicator.is_public
 
 

@@ -5,27 +5,38 @@ by nh3 (an allow-list of tags, no attributes but a link's ``href``): a narrative
 carry no script, style or event handler whatever is typed.
 """
 
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
 import nh3
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from markdown_it import MarkdownIt
 
 from accounts import roles
+from indicators.models import Indicator
+from indicators.period_source import NarrativeParts, PublicNarrative
+from registers.records import field_label
 
-from .models import Narrative, NarrativeComment
+from .models import Narrative, NarrativeComment, ReportingPeriod
 from .periods import narratives_changed
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from accounts.models import User
 
 _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).disable("image")
 ALLOWED_TAGS = {"p", "br", "strong", "em", "ul", "ol", "li", "a", "code", "pre", "blockquote", "h3", "h4", "h5",
                 "h6"}
 
 
-def render(text):
+def render(text: str | None) -> SafeString | str:
     """The Markdown ``text`` as safe HTML (headings shifted below the page's own)."""
-    if not (text or "").strip():
+    if not text or not text.strip():
         return ""
     html = _markdown.render(text)
     for level in (6, 5, 4, 3, 2, 1):
@@ -36,22 +47,22 @@ def render(text):
     return mark_safe(clean)  # noqa: S308 - sanitised by nh3 just above
 
 
-def parts(narrative):
+def parts(narrative: Narrative | None) -> NarrativeParts:
     """[(label, rendered html)] of the narrative's non-empty parts."""
     if narrative is None:
         return []
-    return [(Narrative._meta.get_field(name).verbose_name.capitalize(), render(getattr(narrative, name)))
+    return [(field_label(Narrative, name).capitalize(), render(getattr(narrative, name)))
             for name in Narrative.PARTS if (getattr(narrative, name) or "").strip()]
 
 
-def can_read(user, narrative):
+def can_read(user: "User | AnonymousUser", narrative: Narrative) -> bool:
     """Staff, managers and admins read every narrative; anybody else only public ones of public indicators."""
     if roles.can_view_dashboard(user):
         return True
     return narrative.visible_to_public()
 
 
-def latest_for(indicator, user):
+def latest_for(indicator: Indicator, user: "User | AnonymousUser") -> Narrative | None:
     """The indicator's latest narrative the user may read (by the period's end), or None."""
     narratives = Narrative.objects.filter(indicator=indicator).select_related("period", "indicator") \
         .order_by("-period__end_on", "-updated_at")
@@ -64,7 +75,8 @@ def latest_for(indicator, user):
 
 # --- Writes ----------------------------------------------------------------------------
 
-def narrative_save(*, indicator, period, user, data, version=None):
+def narrative_save(*, indicator: Indicator, period: ReportingPeriod, user: "User", data: Mapping[str, Any],
+                   version: int | str | None = None) -> Narrative:
     """Create or update the indicator's narrative for the period (managers; never in a closed period).
 
     ``version`` is the version the form was read at: a stale edit is refused.
@@ -98,7 +110,7 @@ def narrative_save(*, indicator, period, user, data, version=None):
     return narrative
 
 
-def narrative_mark_reviewed(*, narrative, user):
+def narrative_mark_reviewed(*, narrative: Narrative, user: "User") -> Narrative:
     """Staff or a manager marks a narrative reviewed."""
     if not roles.can_view_dashboard(user):
         raise PermissionDenied
@@ -112,7 +124,7 @@ def narrative_mark_reviewed(*, narrative, user):
     return narrative
 
 
-def narrative_comment_add(*, narrative, user, body):
+def narrative_comment_add(*, narrative: Narrative, user: "User", body: str | None) -> NarrativeComment:
     """Staff or a manager comments on a narrative."""
     if not roles.can_view_dashboard(user):
         raise PermissionDenied
@@ -124,9 +136,9 @@ def narrative_comment_add(*, narrative, user, body):
     return NarrativeComment.objects.create(narrative=narrative, author=user, body=body)
 
 
-def public_latest():
+def public_latest() -> list[PublicNarrative]:
     """The latest public narrative of each public indicator, for the public page (one query)."""
-    latest = {}
+    latest: dict[int, Narrative] = {}
     for narrative in Narrative.objects.filter(is_public=True, indicator__is_public=True).select_related(
             "indicator", "period").order_by("indicator__order", "indicator__code", "-period__end_on"):
         latest.setdefault(narrative.indicator_id, narrative)

@@ -9,9 +9,11 @@ why in the period's history.
 """
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -28,19 +30,23 @@ from registers import generations
 
 from .models import Narrative, ReportingPeriod
 
+if TYPE_CHECKING:
+    from accounts.models import User
+    from indicators.dashboard import BreakdownDimension, Card
+
 OPEN = ReportingPeriod.State.OPEN
 IN_REVIEW = ReportingPeriod.State.IN_REVIEW
 CLOSED = ReportingPeriod.State.CLOSED
 STATUS_LABELS = dict(ReportingPeriod.State.choices)
 
 
-def as_of(period, today=None):
+def as_of(period: ReportingPeriod, today: datetime.date | None = None) -> datetime.date:
     """The date a period's figures are read at: its end, or today while it runs."""
     today = today or timezone.localdate()
     return min(period.end_on, today)
 
 
-def period_version(period):
+def period_version(period: ReportingPeriod) -> str:
     """A string that changes whenever the period's report would: state, snapshots, narratives."""
     if period.is_closed:
         # Frozen: its figures and narratives no longer change; the report lasts until a reopening.
@@ -64,40 +70,41 @@ class PeriodRow:
     value_before: Decimal | None
     milestone: Milestone | None
     narrative: Narrative | None = None
-    dimensions: list = field(default_factory=list)
+    dimensions: "list[BreakdownDimension]" = field(default_factory=list)
 
     @property
-    def value(self):
+    def value(self) -> Decimal | None:
         return self.snapshot.value if self.snapshot else None
 
     @property
-    def change(self):
+    def change(self) -> Decimal | None:
         if self.snapshot is None:
             return None
         return self.snapshot.value - (self.value_before if self.value_before is not None else self.indicator.baseline)
 
     @property
-    def status(self):
+    def status(self) -> str:
         return self.snapshot.status if self.snapshot else ""
 
     @property
-    def status_label(self):
+    def status_label(self) -> str:
         return self.snapshot.get_status_display() if self.snapshot else "No figures yet"
 
     @property
-    def status_icon(self):
+    def status_icon(self) -> str:
         return dashboard.STATUS_ICONS.get(self.snapshot.status, "") if self.snapshot else ""
 
     @property
-    def progress_percent(self):
+    def progress_percent(self) -> Decimal | None:
         return self.snapshot.progress_percent if self.snapshot else None
 
     @property
-    def lacks_narrative(self):
+    def lacks_narrative(self) -> bool:
         return self.narrative is None or self.narrative.is_empty
 
 
-def period_rows(period, *, with_breakdowns=True, today=None, public_only=False):
+def period_rows(period: ReportingPeriod, *, with_breakdowns: bool = True, today: datetime.date | None = None,
+                public_only: bool = False) -> list[PeriodRow]:
     """Every indicator of the period's project with its figures at the period's end.
 
     A fixed number of queries per indicator (its snapshots up to the end, its
@@ -122,7 +129,7 @@ def period_rows(period, *, with_breakdowns=True, today=None, public_only=False):
     return rows
 
 
-def history(indicator, period):
+def history(indicator: Indicator, period: ReportingPeriod) -> list[Snapshot]:
     """The indicator's month-end (and latest) snapshots up to the period's end, oldest first."""
     snapshots = list(indicator.snapshots.filter(date__lte=as_of(period)).order_by("date"))
     return dashboard.monthly_points(snapshots)
@@ -130,20 +137,21 @@ def history(indicator, period):
 
 # --- State changes -------------------------------------------------------------------
 
-def _locked(period):
+def _locked(period: ReportingPeriod) -> ReportingPeriod:
     return ReportingPeriod.objects.select_for_update().get(pk=period.pk)
 
 
-def _change_state(period, state, *, user, reason=None):
+def _change_state(period: ReportingPeriod, state: str, *, user: "User", reason: str | None = None) -> None:
     """Save the period's new state; its history keeps who, when and why."""
     period.state = state
-    period._history_user = user
-    period._change_reason = reason
+    # django-simple-history reads them: the change's author and reason.
+    period._history_user = user  # type: ignore[attr-defined]
+    period._change_reason = reason  # type: ignore[attr-defined]
     period.save(update_fields=["state"])
     narratives_changed()
 
 
-def period_review(*, period, user):
+def period_review(*, period: ReportingPeriod, user: "User") -> ReportingPeriod:
     """A manager puts an open period in review: narratives are being finalised."""
     if not roles.is_manager(user):
         raise PermissionDenied
@@ -155,7 +163,7 @@ def period_review(*, period, user):
     return period
 
 
-def period_back_to_open(*, period, user):
+def period_back_to_open(*, period: ReportingPeriod, user: "User") -> ReportingPeriod:
     """A manager takes a period in review back to open (nothing was closed)."""
     if not roles.is_manager(user):
         raise PermissionDenied
@@ -167,7 +175,7 @@ def period_back_to_open(*, period, user):
     return period
 
 
-def period_close(*, period, user):
+def period_close(*, period: ReportingPeriod, user: "User") -> ReportingPeriod:
     """A manager closes a period in review once it has ended: every month-end snapshot inside it
     (and its last day) is written, then frozen.
 
@@ -195,7 +203,7 @@ def period_close(*, period, user):
     return period
 
 
-def period_reopen(*, period, user, reason):
+def period_reopen(*, period: ReportingPeriod, user: "User", reason: str | None) -> ReportingPeriod:
     """Only an administrator reopens a closed period, and says why (kept in the period's history).
 
     Its snapshots are no longer frozen (unless another closed period holds them) and the
@@ -224,7 +232,7 @@ def period_reopen(*, period, user, reason):
     return period
 
 
-def open_period(project_id=None, today=None):
+def open_period(project_id: int | None = None, today: datetime.date | None = None) -> ReportingPeriod | None:
     """The period running today (or the next one not closed), or None."""
     today = today or timezone.localdate()
     periods = ReportingPeriod.objects.not_closed().filter(end_on__gte=today)
@@ -233,15 +241,15 @@ def open_period(project_id=None, today=None):
     return periods.order_by("start_on").first()
 
 
-def days_left(period, today=None):
+def days_left(period: ReportingPeriod, today: datetime.date | None = None) -> int:
     return (period.end_on - (today or timezone.localdate())).days
 
 
-def month_label(day: datetime.date):
+def month_label(day: datetime.date) -> str:
     return f"{day:%b %Y}"
 
 
-def narratives_changed():
+def narratives_changed() -> None:
     """A narrative or a period's state changed: the cached pages that show them are built again.
 
     The one cache rule: the generation that every roll-up bumps (``registers.generations.ROLLUP``).
@@ -249,14 +257,16 @@ def narratives_changed():
     generations.bump_on_commit(generations.ROLLUP)
 
 
-def flag_missing_narratives(cards, today=None):
+def flag_missing_narratives(cards: "Iterable[Card]", today: datetime.date | None = None) -> list[Any]:
     """Set ``card.needs_narrative`` on the cards of behind indicators without a narrative for the open period.
 
     Returns every reporting period (for the dashboard's period selector). One query: the
     periods joined to the indicators that have a narrative in them.
     """
     today = today or timezone.localdate()
-    periods, written = {}, {}
+    # Light stand-ins for the selector (one query, no model instances).
+    periods: dict[int, SimpleNamespace] = {}
+    written: dict[int, set[int]] = {}
     for pk, name, project_id, end_on, state, indicator_id in ReportingPeriod.objects.order_by(
             "start_on", "pk").values_list("pk", "name", "project_id", "end_on", "state", "narratives__indicator_id"):
         periods.setdefault(pk, SimpleNamespace(pk=pk, name=name, project_id=project_id, end_on=end_on,
@@ -264,14 +274,14 @@ def flag_missing_narratives(cards, today=None):
                                                get_absolute_url=ReportingPeriod(pk=pk).get_absolute_url))
         if indicator_id is not None:
             written.setdefault(pk, set()).add(indicator_id)
-    open_periods = {}
+    open_periods: dict[int, SimpleNamespace] = {}
     for period in periods.values():
         if not period.is_closed and period.end_on >= today:
             open_periods.setdefault(period.project_id, period)
     for card in cards:
-        period = open_periods.get(card.indicator.project_id)
+        running = open_periods.get(card.indicator.project_id)
         card.needs_narrative = bool(
-            period is not None and card.snapshot is not None and card.snapshot.status == Snapshot.Status.BEHIND
-            and card.indicator.pk not in written.get(period.pk, set()))
-        card.open_period = period if card.needs_narrative else None
+            running is not None and card.snapshot is not None and card.snapshot.status == Snapshot.Status.BEHIND
+            and card.indicator.pk not in written.get(running.pk, set()))
+        card.open_period = running if card.needs_narrative else None
     return list(periods.values())

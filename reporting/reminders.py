@@ -17,7 +17,9 @@ Three kinds (``accounts.notifications``), each with a per-person opt-out on the 
 
 import datetime
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -30,16 +32,19 @@ from django.utils import timezone
 from django.utils.translation import ngettext
 
 from accounts import notifications, roles
-from indicators.models import Indicator, Report
+from indicators.models import Indicator, Report, Snapshot
 from registers.review_queues import WaitingItem, review_queues
 
 from . import periods
 from .models import ReportingPeriod, SentReminder
 
+if TYPE_CHECKING:
+    from accounts.models import User
+
 logger = logging.getLogger(__name__)
 
 
-def _reports_waiting(older_than):
+def _reports_waiting(older_than: datetime.datetime) -> list[WaitingItem]:
     reports = Report.objects.filter(status=Report.Status.SUBMITTED, created_at__lt=older_than).select_related(
         "indicator", "organisation").order_by("created_at", "pk")
     return [WaitingItem(f"report:{r.pk}", f"Reported value: {r.indicator.title}, {r.organisation}, {r.value:g}",
@@ -52,28 +57,29 @@ review_queues.register("reports", _reports_waiting)
 @dataclass
 class Reminder:
     kind: str
-    user: object
-    keys: list
+    user: "User"
+    keys: list[str]
     # A function of no argument returning the subject in the active language: called inside
     # the recipient's language (``subject_text``), like the templates.
-    subject: object
-    context: dict = field(default_factory=dict)
+    subject: Callable[[], str] | str
+    context: dict[str, Any] = field(default_factory=dict)
 
     @property
-    def url(self):
-        return self.context.get("url", "")
+    def url(self) -> str:
+        url: str = self.context.get("url", "")
+        return url
 
-    def subject_text(self):
+    def subject_text(self) -> str:
         """The subject in the recipient's language."""
         with self.user.language_override():
             return str(self.subject()) if callable(self.subject) else str(self.subject)
 
 
-def _absolute(path):
+def _absolute(path: str) -> str:
     return settings.SITE_URL.rstrip("/") + path
 
 
-def _people(*role_names):
+def _people(*role_names: str) -> list["User"]:
     """Active people with an e-mail address in these roles (admins count as managers)."""
     users = get_user_model().objects.filter(is_active=True).exclude(email="")
     condition = Q(groups__name__in=role_names)
@@ -82,18 +88,18 @@ def _people(*role_names):
     return list(users.filter(condition).distinct().order_by("username"))
 
 
-def _recipients(kind, *role_names):
+def _recipients(kind: str, *role_names: str) -> list["User"]:
     opted_out = notifications.opted_out_user_ids(kind)
     return [user for user in _people(*role_names) if user.pk not in opted_out]
 
 
-def _already_sent(kind, keys):
+def _already_sent(kind: str, keys: list[str]) -> set[tuple[int, str]]:
     """{(user id, key)} already sent of this kind among ``keys``."""
     return set(SentReminder.objects.filter(kind=kind, key__in=keys).values_list("user_id", "key"))
 
 
-def _period_due_subject(name, left, missing):
-    def subject():
+def _period_due_subject(name: str, left: int, missing: int) -> Callable[[], str]:
+    def subject() -> str:
         ends = ngettext("%(period)s ends in %(days)d day:", "%(period)s ends in %(days)d days:", left) \
             % {"period": name, "days": left}
         lacking = ngettext("%(count)d indicator without a narrative", "%(count)d indicators without a narrative",
@@ -102,23 +108,23 @@ def _period_due_subject(name, left, missing):
     return subject
 
 
-def _review_waiting_subject(count, days):
-    def subject():
+def _review_waiting_subject(count: int, days: int) -> Callable[[], str]:
+    def subject() -> str:
         return ngettext("%(count)d item waiting for review for more than %(days)d days",
                         "%(count)d items waiting for review for more than %(days)d days", count) \
             % {"count": count, "days": days}
     return subject
 
 
-def _digest_subject(count):
-    def subject():
+def _digest_subject(count: int) -> Callable[[], str]:
+    def subject() -> str:
         return ngettext("Weekly digest: %(count)d indicator changed status",
                         "Weekly digest: %(count)d indicators changed status", count) % {"count": count}
     return subject
 
 
-def period_due(today):
-    reminders = []
+def period_due(today: datetime.date) -> list[Reminder]:
+    reminders: list[Reminder] = []
     windows = sorted(settings.REMINDER_PERIOD_DAYS)  # (7, 30)
     for period in ReportingPeriod.objects.not_closed().filter(end_on__gte=today).select_related(
             "project").order_by("end_on"):
@@ -143,7 +149,7 @@ def period_due(today):
     return reminders
 
 
-def review_waiting(today):
+def review_waiting(today: datetime.date) -> list[Reminder]:
     days = settings.REMINDER_REVIEW_WAITING_DAYS
     older_than = timezone.make_aware(datetime.datetime.combine(today - datetime.timedelta(days=days),
                                                                datetime.time.min))
@@ -151,7 +157,7 @@ def review_waiting(today):
     if not items:
         return []
     sent = _already_sent(notifications.REVIEW_WAITING, [item.key for item in items])
-    reminders = []
+    reminders: list[Reminder] = []
     for user in _recipients(notifications.REVIEW_WAITING, roles.MANAGER):
         new = [item for item in items if (user.pk, item.key) not in sent]
         if not new:
@@ -164,10 +170,10 @@ def review_waiting(today):
     return reminders
 
 
-def status_changes(today):
+def status_changes(today: datetime.date) -> list[tuple[Indicator, Snapshot, Snapshot]]:
     """[(indicator, snapshot a week ago, snapshot today)] of the indicators whose status changed."""
     week_ago = today - datetime.timedelta(days=7)
-    changes = []
+    changes: list[tuple[Indicator, Snapshot, Snapshot]] = []
     for indicator in Indicator.objects.order_by("order", "code"):
         now = indicator.snapshots.filter(date__lte=today).order_by("-date").first()
         before = indicator.snapshots.filter(date__lte=week_ago).order_by("-date").first()
@@ -176,7 +182,7 @@ def status_changes(today):
     return changes
 
 
-def status_digest(today):
+def status_digest(today: datetime.date) -> list[Reminder]:
     if today.weekday() != settings.REMINDER_DIGEST_WEEKDAY:
         return []
     changes = status_changes(today)
@@ -196,13 +202,13 @@ def status_digest(today):
             if (user.pk, key) not in sent]
 
 
-def due(today=None):
+def due(today: datetime.date | None = None) -> list[Reminder]:
     """Every reminder due today and not sent yet, in a stable order."""
     today = today or timezone.localdate()
     return [*period_due(today), *review_waiting(today), *status_digest(today)]
 
 
-def message(reminder):
+def message(reminder: Reminder) -> EmailMultiAlternatives:
     """The e-mail, rendered in the recipient's language (``User.language_override``):
     subject, kind label, dates and templates."""
     with reminder.user.language_override():
@@ -217,7 +223,7 @@ def message(reminder):
     return email
 
 
-def send_due(today=None, *, dry_run=False):
+def send_due(today: datetime.date | None = None, *, dry_run: bool = False) -> list[Reminder]:
     """Send what is due today; returns the reminders sent (or, with ``dry_run``, that would be).
 
     Each reminder's keys are claimed (``SentReminder`` rows, unique) before it is sent, so two

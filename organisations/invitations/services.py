@@ -1,5 +1,7 @@
 """Inviting a person (writes): the signed link, the inactive partner account, the e-mail."""
 
+from typing import TYPE_CHECKING, Any
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -13,6 +15,10 @@ from django.utils.translation import gettext, ngettext
 from accounts import roles
 from accounts.emails import send_in_language
 
+if TYPE_CHECKING:
+    from accounts.models import User
+    from organisations.models import Organisation
+
 SALT = "organisations.invitations"  # the signatures' salt: changing it would void the links already sent
 
 
@@ -21,21 +27,21 @@ SALT = "organisations.invitations"  # the signatures' salt: changing it would vo
 class InvitationInvalid(Exception):
     """The link cannot be used; ``reason`` is one of tampered, expired, used."""
 
-    def __init__(self, reason):
+    def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
 
 
-def _fingerprint(user):
+def _fingerprint(user: "User") -> str:
     state = f"{user.pk}|{user.password}|{user.is_active}|{user.last_login}"
     return salted_hmac(SALT, state).hexdigest()[:20]
 
 
-def make_token(user):
+def make_token(user: "User") -> str:
     return signing.TimestampSigner(salt=SALT).sign_object({"u": user.pk, "f": _fingerprint(user)})
 
 
-def user_for_token(token):
+def user_for_token(token: str) -> "User":
     """The invited user the token is for, or InvitationInvalid saying why not."""
     signer = signing.TimestampSigner(salt=SALT)
     try:
@@ -46,7 +52,8 @@ def user_for_token(token):
         raise InvitationInvalid("tampered") from error
     if not isinstance(payload, dict):
         raise InvitationInvalid("tampered")
-    user = get_user_model().objects.filter(pk=payload.get("u")).first()
+    user_id: Any = payload.get("u")  # signed by us: an id (None matches nobody)
+    user = get_user_model().objects.filter(pk=user_id).first()
     if user is None:
         raise InvitationInvalid("tampered")
     if not constant_time_compare(str(payload.get("f", "")), _fingerprint(user)):
@@ -56,11 +63,11 @@ def user_for_token(token):
 
 # --- The service ---------------------------------------------------------------
 
-def invitation_link(user):
+def invitation_link(user: "User") -> str:
     return settings.SITE_URL.rstrip("/") + reverse("invite-accept", args=[make_token(user)])
 
 
-def send_invitation(*, user, invited_by):
+def send_invitation(*, user: "User", invited_by: "User") -> None:
     with user.language_override():
         valid_for = timeuntil_days(settings.INVITATION_TIMEOUT)
     context = {"user": user, "invited_by": invited_by, "link": invitation_link(user), "valid_for": valid_for}
@@ -68,7 +75,7 @@ def send_invitation(*, user, invited_by):
                      template="registration/invite_email.txt", context=context)
 
 
-def timeuntil_days(seconds):
+def timeuntil_days(seconds: float) -> str:
     """``7 days`` for a timeout in seconds (hours below a day)."""
     days, rest = divmod(int(seconds), 86400)
     if days:
@@ -78,7 +85,8 @@ def timeuntil_days(seconds):
 
 
 @transaction.atomic
-def user_invite(*, invited_by, first_name, last_name, email, organisation, language=""):
+def user_invite(*, invited_by: "User", first_name: str, last_name: str, email: str, organisation: "Organisation",
+                language: str = "") -> "User":
     """Create the partner's account, inactive until they set a password, and e-mail the link.
 
     Inviting again a person who has not accepted yet sends a new link to the same account.

@@ -159,8 +159,9 @@ def mou_submit(*, user, partner_organisation, data, document, counterpart=None, 
 
 
 @transaction.atomic
-def member_create(*, organisation, category, joined_on, note="", user=None):
-    """Add a membership of ``organisation`` in the Alliance from ``joined_on``; return the member.
+def member_create(*, organisation, category, joined_on, left_on=None, note="", user=None):
+    """Add a membership of ``organisation`` in the Alliance from ``joined_on`` (to ``left_on``, for
+    a past membership imported); return the member.
 
     ``organisation`` may be a new, unsaved Organisation (typed into the member form): it is
     validated and saved in the same transaction. Adds for the same organisation are
@@ -171,7 +172,8 @@ def member_create(*, organisation, category, joined_on, note="", user=None):
         record_create(instance=organisation, user=user)
     else:
         list(Organisation.objects.select_for_update().filter(pk=organisation.pk).values_list("pk"))
-    member = AllianceMember(organisation=organisation, category=category, joined_on=joined_on, note=note)
+    member = AllianceMember(organisation=organisation, category=category, joined_on=joined_on, left_on=left_on,
+                            note=note)
     return record_create(instance=member, user=user)
 
 

@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
-from . import imports
+from . import stash
 from .models import Job
 
 logger = logging.getLogger(__name__)
@@ -168,5 +168,5 @@ def jobs_clean(*, now=None, keep_days=None):
             job.file.delete(save=False)
         job.delete()
         count += 1
-    imports.stashes_clean(before=cutoff)
+    stash.stashes_clean(before=cutoff)
     return count

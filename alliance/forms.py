@@ -71,6 +71,44 @@ class MemberCreateForm(RegisterForm):
         return exclude
 
 
+class MemberImportForm(RegisterForm):
+    """A row of the members' import (the columns of their export): the organisation by its name and
+    country, registered with its type when it is new (as the create form's "new organisation")."""
+
+    organisation = forms.CharField(max_length=255, help_text=_("The organisation's name; a new one is registered."))
+    country = forms.ChoiceField(choices=blank_country_choices, help_text=_("ISO code, e.g. ES."))
+    kind = forms.ChoiceField(required=False, choices=[("", "---------"), *Organisation.Kind.choices],
+                             help_text=_("The type of a new organisation (default other)."))
+
+    class Meta:
+        model = AllianceMember
+        fields = ["category", "joined_on", "left_on", "note"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.new_organisation = None
+
+    def clean(self):
+        cleaned = super().clean()
+        name, country = (cleaned.get("organisation") or "").strip(), cleaned.get("country")
+        cleaned["organisation"] = None
+        if not (name and country):
+            return cleaned
+        existing = Organisation.objects.filter(name__iexact=name, country=country).first()
+        if existing is not None:
+            cleaned["organisation"] = self.instance.organisation = existing  # the model's clean checks overlaps
+            return cleaned
+        organisation = Organisation(name=name, country=country, kind=cleaned.get("kind") or Organisation.Kind.OTHER)
+        try:
+            organisation.full_clean()
+        except ValidationError as error:
+            for field_name, messages in error.message_dict.items():
+                self.add_error(field_name if field_name in ("country", "kind") else "organisation", messages)
+        else:
+            self.new_organisation = organisation
+        return cleaned
+
+
 class MemberEditForm(RegisterForm):
     class Meta:
         model = AllianceMember
@@ -160,11 +198,3 @@ class CooperationProjectFilter(django_filters.FilterSet):
     class Meta:
         model = CooperationProject
         fields = ["status", "lead_organisation"]
-
-
-class ImportForm(forms.Form):
-    kind = forms.ChoiceField(label=_("What the file holds"), choices=[("organisations", _("Organisations")),
-                                                                   ("members", _("Alliance members"))],
-                             help_text=_("Alliance members: a new organisation named in the file is registered too."))
-    file = forms.FileField(help_text=_("A .csv (UTF-8) or .xlsx file with the template's header line, at most 10 MB."),
-                           widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}))

@@ -169,9 +169,10 @@ def mou_submit(*, user: "User", partner_organisation: Organisation, data: Mappin
 
 
 @transaction.atomic
-def member_create(*, organisation: Organisation, category: str, joined_on: datetime.date, note: str = "",
-                  user: "User | None" = None) -> AllianceMember:
-    """Add a membership of ``organisation`` in the Alliance from ``joined_on``; return the member.
+def member_create(*, organisation: Organisation, category: str, joined_on: datetime.date,
+                  left_on: datetime.date | None = None, note: str = "", user: "User | None" = None) -> AllianceMember:
+    """Add a membership of ``organisation`` in the Alliance from ``joined_on`` (to ``left_on``, for
+    a past membership imported); return the member.
 
     ``organisation`` may be a new, unsaved Organisation (typed into the member form): it is
     validated and saved in the same transaction. Adds for the same organisation are
@@ -182,7 +183,8 @@ def member_create(*, organisation: Organisation, category: str, joined_on: datet
         record_create(instance=organisation, user=user)
     else:
         list(Organisation.objects.select_for_update().filter(pk=organisation.pk).values_list("pk"))
-    member = AllianceMember(organisation=organisation, category=category, joined_on=joined_on, note=note)
+    member = AllianceMember(organisation=organisation, category=category, joined_on=joined_on, left_on=left_on,
+                            note=note)
     return record_create(instance=member, user=user)
 
 

@@ -1,5 +1,4 @@
-"""E-mails about MoUs and large imports. Thin tasks taking ids, queued on commit by
-``alliance.services`` and ``import_job_start``."""
+"""E-mails about MoUs. Thin tasks taking ids, queued on commit by ``alliance.services``."""
 
 from celery import shared_task
 from django.conf import settings
@@ -9,11 +8,7 @@ from django.utils.translation import gettext
 
 from accounts import roles
 from accounts.emails import send_in_language
-from registers import imports as registers_imports
-from registers import jobs
-from registers.models import Job
 
-from . import imports
 from .models import MoU
 
 
@@ -76,21 +71,3 @@ def notify_partner_of_decision(mou_id):
         return gettext("Your MoU was rejected: %(title)s") % {"title": mou.title[:80]}
     _send("alliance/mous/email_decision.txt", subject, context, recipients)
     return len(recipients)
-
-
-@shared_task(acks_late=True, soft_time_limit=20 * 60, time_limit=25 * 60)
-def import_task(job_id):
-    """Import the rows waiting in a job's file (organisations or members), all or nothing, with progress."""
-    job = Job.objects.filter(pk=job_id, kind=Job.Kind.IMPORT).exclude(status__in=Job.FINISHED).first()
-    if job is None:  # finished already (a redelivered message) or cleaned away
-        return None
-    with jobs.failing_on_error(job):
-        return imports.import_job_run(job)
-
-
-def import_job_start(*, kind, rows, claimed, user, list_url=""):
-    """Import ``rows`` (claimed from the stash at ``claimed``) with a worker; return the job, whose
-    page follows it. Queued on commit; with no broker it has run when this returns."""
-    return jobs.job_start(kind=Job.Kind.IMPORT, subject=kind, title=imports.KINDS[kind], user=user, task=import_task,
-                          total=len(rows), file_name=registers_imports.stash_file_name(claimed),
-                          params={"list_url": list_url, "upload_url": reverse("alliance:import")})

@@ -1,12 +1,14 @@
-"""Register pages of the alliance app and the bulk import."""
+"""Register pages of the alliance app, and the addresses of the former import of organisations and members
+(each is a register's import now: ``registers/organisations/import/``, ``registers/alliance-members/import/``)."""
 
 from django.urls import path
+from django.views.generic import RedirectView
 
 from . import views
 
 urlpatterns = [
     *views.members.urlpatterns(),
     *views.cooperation_projects.urlpatterns(),
-    path("registers/import/", views.import_view, name="import"),
+    path("registers/import/", RedirectView.as_view(pattern_name="alliance:member-import"), name="import"),
     path("registers/import/template-<str:kind>.<str:extension>", views.import_template, name="import-template"),
 ]

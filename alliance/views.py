@@ -1,23 +1,18 @@
-"""Register pages of the alliance app: alliance members, cooperation projects, and the bulk import.
+"""Register pages of the alliance app: alliance members and cooperation projects.
 
 Each ``Register`` builds its list, detail (with history), create, edit and status views
 (see ``registers.pages``); the writes go through ``alliance.services``.
 """
 
-from django.conf import settings
-from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import Http404
+from django.shortcuts import redirect
 from django.utils import timezone
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 import organisations.views
-from registers.access import check_access
 from registers.pages import Column, Register
 
-from . import forms, imports, services, tasks
+from . import forms, services
 from .models import AllianceMember, CooperationProject
 
 
@@ -25,7 +20,7 @@ def _member_create(form, user):
     data = form.cleaned_data
     return services.member_create(
         organisation=data.get("organisation") or form.new_organisation, category=data["category"],
-        joined_on=data["joined_on"], note=data.get("note", ""), user=user)
+        joined_on=data["joined_on"], left_on=data.get("left_on"), note=data.get("note", ""), user=user)
 
 
 def _member_withdraw(form, user, expected_version):
@@ -60,11 +55,10 @@ members = Register(
     create=_member_create, status_update=_member_withdraw,
     create_initial=lambda request: {"joined_on": timezone.localdate()},
     empty_help=_("Or import many at once from a CSV or Excel file."),
-    import_url_name="alliance:import",
+    importable=True, import_form_class=forms.MemberImportForm,
+    import_example={"organisation": "Centro Integrado de FP Easo", "country": "ES", "kind": "vet",
+                    "category": "vet", "joined_on": "2024-05-02", "note": "Joined at the Bilbao meeting"},
 )
-# The organisations register (a floor below) offers this app's import, which takes organisations too.
-organisations.views.organisations.extra_links.append(
-    {"label": "Import organisations or members", "url_name": "alliance:import", "edit": True})
 
 
 def _project_create(form, user):
@@ -106,79 +100,9 @@ cooperation_projects = Register(
 )
 
 
-# --- Bulk import -------------------------------------------------------------------------------------
-
-PREVIEW_GOOD_ROWS = 50
-
-
-def import_view(request):
-    """Upload a CSV/XLSX file, preview every row with its errors, then confirm: all rows or none."""
-    denied = check_access(request, edit=True)
-    if denied:
-        return denied
-    form = forms.ImportForm()
-    context = {"templates": [(kind, label) for kind, label in imports.KINDS.items()]}
-    if request.method == "POST" and request.POST.get("token"):
-        try:
-            kind, rows, stash = imports.claim_rows(token=request.POST["token"], user=request.user)
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-            return render(request, "alliance/import.html", {**context, "form": form})
-        register = organisations.views.organisations if kind == imports.ORGANISATIONS else members
-        if len(rows) > settings.IMPORT_ASYNC_ROWS:
-            # A large file: a worker imports it while the job's page shows the progress.
-            job = tasks.import_job_start(kind=kind, rows=rows, claimed=stash, user=request.user,
-                                         list_url=register.url("list"))
-            return redirect("registers-job", job.pk)
-        try:
-            count = imports.import_rows(kind=kind, rows=rows, user=request.user)
-        except imports.ImportRefused as refused:
-            imports.release_rows(stash)
-            messages.error(request, refused.message)
-            return render(request, "alliance/import.html", {**context, "form": form, **_preview(refused.preview)})
-        except ValidationError as error:
-            imports.release_rows(stash)
-            messages.error(request, " ".join(error.messages))
-            return render(request, "alliance/import.html", {**context, "form": form})
-        stash.unlink(missing_ok=True)
-        label = imports.KINDS[kind].lower()
-        messages.success(request, gettext("Imported %(count)s %(kind)s.") % {"count": count, "kind": label})
-        return redirect(register.url("list"))
-    if request.method == "POST":
-        form = forms.ImportForm(request.POST, request.FILES)
-        if form.is_valid():
-            kind = form.cleaned_data["kind"]
-            try:
-                rows = imports.read_upload(form.cleaned_data["file"])
-            except imports.UploadError as error:
-                form.add_error("file", error.messages)
-            else:
-                preview = imports.validate_rows(kind, rows)
-                context.update(_preview(preview), kind_label=imports.KINDS[kind].lower())
-                if not context["bad_rows"]:
-                    context["token"] = imports.stash_rows(kind=kind, rows=rows, user=request.user)
-    return render(request, "alliance/import.html", {**context, "form": form})
-
-
-def _preview(preview):
-    bad = [p for p in preview if p["errors"]]
-    good = [p for p in preview if not p["errors"]]
-    return {"previewed": True, "total": len(preview), "bad_rows": bad, "good_rows": good[:PREVIEW_GOOD_ROWS],
-            "more_good": max(len(good) - PREVIEW_GOOD_ROWS, 0)}
-
-
 def import_template(request, kind, extension):
-    """The template file to fill in, CSV or XLSX."""
-    denied = check_access(request, edit=True)
-    if denied:
-        return denied
-    if kind not in imports.KINDS or extension not in ("csv", "xlsx"):
+    """The former address of the import templates: the organisations' or the members' register's own."""
+    register = {"organisations": organisations.views.organisations, "members": members}.get(kind)
+    if register is None:
         raise Http404
-    if extension == "csv":
-        content, content_type = imports.template_csv(kind), "text/csv; charset=utf-8"
-    else:
-        content = imports.template_xlsx(kind)
-        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="lcamp-{kind}-template.{extension}"'
-    return response
+    return redirect(register.url_name("import-template"), extension)

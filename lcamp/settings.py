@@ -319,14 +319,13 @@ ROLLUP_DEBOUNCE_SECONDS = env.float("ROLLUP_DEBOUNCE_SECONDS", default=2.0)
 # A period report counting more records than this is built by a Celery worker (a page shows
 # its progress) instead of in the request; with eager tasks it is always built in the request.
 REPORT_ASYNC_RECORDS = env.int("REPORT_ASYNC_RECORDS", default=20_000)
-# An import confirmed with more rows than this, and an XLSX export of more rows than
-# EXPORT_ASYNC_ROWS, run as a job (a Celery task; its page shows the progress and keeps the
-# result). With eager tasks (no broker) the job runs in the request and its page shows the result.
-IMPORT_ASYNC_ROWS = env.int("IMPORT_ASYNC_ROWS", default=1_000)
+# An XLSX export of more rows than this, and an import of more than REGISTER_IMPORT_ASYNC_ROWS,
+# run as a job (a Celery task; its page shows the progress and keeps the result). With eager
+# tasks (no broker) the job runs in the request and its page shows the result. An import checks
+# and saves each row through the register's form and service (registers.importing: ~40 queries
+# a row, about 20 ms): above this many rows the rows are checked and written by a job, so a
+# request stays well under the worker timeout.
 EXPORT_ASYNC_ROWS = env.int("EXPORT_ASYNC_ROWS", default=5_000)
-# The same for the registers imported row by row through their forms and services
-# (registers.importing: ~40 queries a row, about 20 ms): above this many rows the rows are
-# checked and written by a job, so a request stays well under the worker timeout.
 REGISTER_IMPORT_ASYNC_ROWS = env.int("REGISTER_IMPORT_ASYNC_ROWS", default=100)
 # Import and export jobs (and their files) are deleted this many days after they started.
 JOBS_KEEP_DAYS = env.int("JOBS_KEEP_DAYS", default=7)

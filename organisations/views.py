@@ -12,7 +12,7 @@ organisations = Register(
     form_class=forms.OrganisationForm, filterset_class=forms.OrganisationFilter,
     search_fields=("name", "acronym", "city", "erasmus_oid", "pic"), default_sort="name",
     select_related=("region",),
-    # The import's columns (registers.imports), so that an export imports back as it is.
+    # The import's columns too (``importable``): an export imports back as it is.
     export_fields=("name", "acronym", "kind", "country", ("region", "region__code"), "city", "website",
                    "erasmus_oid", "pic", "is_consortium_partner"),
     columns=[
@@ -26,6 +26,10 @@ organisations = Register(
     detail_fields=("name", "acronym", "kind", "country", "region", "city", "website", "erasmus_oid", "pic",
                    "is_consortium_partner", "is_coordinator"),
     empty_help=_("Or import many at once from a CSV or Excel file."),
+    importable=True,
+    import_example={"name": "Centro Integrado de FP Easo", "acronym": "EASO", "kind": "vet", "country": "ES",
+                    "region": "ES21", "city": "Donostia", "website": "https://www.easo.eus",
+                    "is_consortium_partner": "no"},
 )
 
 regions = Register(

@@ -1,24 +1,30 @@
 """Import of any register from the file its export writes: the same headers, the same cells.
 
-Driven by the ``Register`` alone (registers imports no domain app): each row becomes the
-register's ModelForm, so the form's and the model's rules are the one validation, and
-is written through the register's ``create`` hook (the app's service: ``full_clean``,
-history, many-to-many values, the outbox rows of the roll-up), all rows in one
-transaction or none.
+The one import pipeline of the registers. Driven by the ``Register`` alone (registers imports
+no domain app): each row becomes the register's import form (``Register.import_form_class``,
+by default its create form), so the form's and the model's rules are the one validation, and
+is written through the register's ``create`` hook (the app's service: ``full_clean``, history,
+many-to-many values, the outbox rows of the roll-up), all rows in one transaction or none.
 
 Cells are read as the export writes them (``registers.exports.cell``): dates ISO,
 booleans yes/no, choices by their stored value, countries by code, a related record
 by its name as ``str()`` writes it (an organisation "Name (ES)", a region "ES21 Name"),
+or by the attribute the export writes (``("region", "region__code")``: by its code),
 many-to-many values and lists joined with ``"; "``. A related record is found by that
 text, never by id: ids differ from one database to the next. A name that matches
 several records is an error naming it (the model's ``import_candidates`` narrows the
 search; see ``Organisation.import_candidates``).
 
-The reading (``imports.read_upload``: size, content, rows counted while reading) and
-the stash between preview and confirmation are those of ``registers.imports``.
+The file is read by ``uploads.read_table`` (size, extension, content, zip bounds, rows
+counted while reading: a hostile file costs little); the rows wait between preview and
+confirmation in ``registers.stash``. A template (the export's header line and the
+register's ``import_example``) is offered for download.
 """
 
 import contextlib
+import csv
+import datetime
+import io
 from collections import defaultdict
 
 from django import forms
@@ -26,16 +32,20 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import IntegrityError, models, transaction
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext, gettext_noop
 
 from accounts import roles
 
-from . import generations, imports, jobs, tasks
+from . import generations, jobs, stash, tasks, uploads
 from .exports import FORMULA_STARTS
 from .models import Job
 
+MAX_ROWS = uploads.MAX_TABLE_ROWS
+# Rows between two reports to an import's progress callback while checking
+# (``registers.jobs.Progress`` decides how often the job row is actually written).
+CHECK_BATCH = 100
 SEPARATOR = ";"
 LOOKUP_CHUNK = 500
 # Context managers entered around a whole import, registered by the floors above (the
@@ -44,17 +54,92 @@ AROUND_IMPORT = []
 IGNORED_HEADERS = {"id", "created_at", "updated_at"}
 
 
-class BadHeaders(imports.UploadError):
+UploadError = uploads.UploadError
+
+
+class BadHeaders(UploadError):
     """The file's header line is not the export's."""
+
+
+class ImportRefused(ValidationError):
+    """Nothing was imported: ``preview`` lists every row with its errors."""
+
+    def __init__(self, preview):
+        self.preview = preview
+        bad = [p for p in preview if p["errors"]]
+        super().__init__(f"Nothing was imported: {len(bad)} of {len(preview)} rows have errors.")
+
+
+# --- Reading -------------------------------------------------------------------------------------
+
+
+def read_upload(upload):
+    """The rows of an uploaded CSV or XLSX file as dicts keyed by lower-case column name.
+
+    ``registers.uploads.read_table`` reads the file (size, extension, content, row limit
+    while reading) and raises UploadError naming the problem.
+    """
+    rows = _rows_from(uploads.read_table(upload, max_rows=MAX_ROWS))
+    if not rows:
+        raise UploadError(gettext("The file has no rows under its header line."))
+    return rows
+
+
+def _cell(value):
+    """A cell as text: Excel dates as ISO dates, whole numbers without their '.0'."""
+    if isinstance(value, datetime.datetime):
+        return value.date().isoformat()
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _rows_from(matrix):
+    matrix = [[_cell(v) for v in row] for row in matrix]
+    matrix = [row for row in matrix if any(row)]
+    if not matrix:
+        return []
+    header = [h.lower().replace(" ", "_") for h in matrix[0]]
+    return [{header[i]: row[i] for i in range(min(len(header), len(row))) if header[i]} for row in matrix[1:]]
+
+
+def cell_text(row, key):
+    value = row.get(key, "")
+    return "" if value is None else str(value).strip()
+
+
+def boolean(value):
+    text = str(value or "").strip().lower()
+    if text in ("", "no", "false", "0", "n"):
+        return False
+    if text in ("yes", "true", "1", "y", "x"):
+        return True
+    raise ValueError(text)
+
+
+def checking(rows, progress=None):
+    """``(line, row)`` for each row (line 2 is the first under the header), reporting
+    ``progress(checked=n)`` every CHECK_BATCH rows and once at the end."""
+    for index, row in enumerate(rows):
+        if progress is not None and index and index % CHECK_BATCH == 0:
+            progress(checked=index)
+        yield index + 2, row
+    if progress is not None:
+        progress(checked=len(rows))
 
 
 # --- Columns ------------------------------------------------------------------------------------
 
 
 def import_form_class(register):
-    """The register's create form, plus the end-of-life date (``cancelled_on``…) when the export
-    writes it: an ended record is imported as it was exported, and the model's ``clean`` checks
-    the status and its date agree (as a correction does)."""
+    """The form a row is checked with: the register's ``import_form_class`` when it declares one (the
+    alliance members name their organisation by name and country), else its create form plus the
+    end-of-life date (``cancelled_on``…) when the export writes it: an ended record is imported as it
+    was exported, and the model's ``clean`` checks the status and its date agree (as a correction does)."""
+    if register.import_form_class:
+        return register.import_form_class
     form_class = register.form_class
     end_field = register.end_field
     if not end_field or end_field in form_class.base_fields:
@@ -63,11 +148,35 @@ def import_form_class(register):
     return type(f"Import{form_class.__name__}", (form_class,), {"Meta": meta})
 
 
+def _column_field(spec, header, form_fields):
+    """``(form field name, attribute)`` of an export column the import form takes, else None.
+
+    A column is taken when its path names a form field, or when its header does and its path
+    goes through that field: ``("region", "region__code")`` sets the form's ``region``, found by
+    ``code`` (the attribute is None when the record is found by its ``str()``)."""
+    if not isinstance(spec, str) or spec == "version":
+        return None
+    if spec in form_fields:
+        return spec, None
+    if header in form_fields:
+        prefix = f"{header}__"
+        attribute = spec[len(prefix):] if spec.startswith(prefix) else None
+        return header, attribute if attribute and "__" not in attribute else None
+    return None
+
+
 def columns(register):
-    """``{header: form field name}``: the export's columns the register's form takes."""
+    """``{header: form field name}``: the export's columns the register's import form takes."""
     form_fields = import_form_class(register).base_fields
-    return {header: spec for header, spec in register.export_columns()
-            if isinstance(spec, str) and spec in form_fields and spec != "version"}
+    taken = ((header, _column_field(spec, header, form_fields)) for header, spec in register.export_columns())
+    return {header: found[0] for header, found in taken if found}
+
+
+def _lookups(register):
+    """``{form field name: attribute}``: the relations found by an attribute rather than by ``str()``."""
+    form_fields = import_form_class(register).base_fields
+    taken = (_column_field(spec, header, form_fields) for header, spec in register.export_columns())
+    return {found[0]: found[1] for found in taken if found and found[1]}
 
 
 def check_headers(register, rows):
@@ -123,15 +232,17 @@ def _candidates(model, texts):
     return models.Q(pk__in=[])
 
 
-def resolve(model, texts):
-    """``{text: [pk, …]}``: the records of ``model`` whose name (``str()``) is each text."""
+def resolve(model, texts, attribute=None):
+    """``{text: [pk, …]}``: the records of ``model`` whose name (``str()``), or whose ``attribute``
+    when given, is each text."""
     found = defaultdict(list)
     texts = sorted(set(texts))
     wanted = set(texts)
     for start in range(0, len(texts), LOOKUP_CHUNK):
         chunk = texts[start:start + LOOKUP_CHUNK]
-        for obj in model._default_manager.filter(_candidates(model, chunk)).order_by("pk"):
-            label = str(obj)
+        condition = models.Q(**{f"{attribute}__in": chunk}) if attribute else _candidates(model, chunk)
+        for obj in model._default_manager.filter(condition).order_by("pk"):
+            label = str(getattr(obj, attribute) if attribute else obj)
             if label in wanted and obj.pk not in found[label]:
                 found[label].append(obj.pk)
     return found
@@ -151,10 +262,12 @@ class Rows:
             for header, name in self.columns.items():
                 form_field = fields[name]
                 if isinstance(form_field, forms.ModelChoiceField):
-                    text = _unneutralise(imports.text(row, header))
+                    text = _unneutralise(cell_text(row, header))
                     parts = _split(text) if isinstance(form_field, forms.ModelMultipleChoiceField) else [text]
                     texts[name].update(p for p in parts if p)
-        self.found = {name: resolve(_related_model(fields[name]), values) for name, values in texts.items()}
+        lookups = _lookups(register)
+        self.found = {name: resolve(_related_model(fields[name]), values, lookups.get(name))
+                      for name, values in texts.items()}
         # Model fields holding a list (ESCO skills) that the form edits as text, one value a line.
         self.list_fields = set()
         for name in self.columns.values():
@@ -172,7 +285,7 @@ class Rows:
             if header not in row:
                 continue
             form_field = fields[name]
-            text = _unneutralise(imports.text(row, header))
+            text = _unneutralise(cell_text(row, header))
             if isinstance(form_field, forms.ModelChoiceField):
                 many = isinstance(form_field, forms.ModelMultipleChoiceField)
                 pks = []
@@ -191,7 +304,7 @@ class Rows:
                 data[name] = pks if many else (pks[0] if pks else "")
             elif isinstance(form_field, forms.BooleanField):
                 try:
-                    data[name] = imports.boolean(text)
+                    data[name] = boolean(text)
                 except ValueError:
                     errors.append(f"{header}: " + gettext("“%(value)s” is not yes or no.") % {"value": text})
             elif isinstance(form_field, forms.MultipleChoiceField):
@@ -232,10 +345,12 @@ class Rows:
 
 
 def _label(register, row):
+    """The row's name in the preview: its name, title or code, else its first column (a member's organisation)."""
     for key in ("name", "title", "code"):
         if row.get(key):
             return str(row[key])
-    return ""
+    columns = register.export_columns()
+    return str(row.get(columns[0][0]) or "") if columns else ""
 
 
 def _entry(register, line, row, errors):
@@ -248,7 +363,7 @@ def _entry(register, line, row, errors):
 def validate_rows(register, rows, *, user, progress=None):
     """Check every row against the register's form without writing; ``[{"line", "values", "errors"}]``."""
     table = Rows(register, rows)
-    return [_entry(register, line, row, table.form(row, user)[1]) for line, row in imports.checking(rows, progress)]
+    return [_entry(register, line, row, table.form(row, user)[1]) for line, row in checking(rows, progress)]
 
 
 def _messages(error):
@@ -275,8 +390,10 @@ def import_rows(register, rows, *, user, progress=None):
                 stack.enter_context(around())
             stack.enter_context(transaction.atomic())
             failed = False
-            for line, row in imports.checking(rows, progress):
+            for line, row in checking(rows):
                 form, errors, ending = table.form(row, user)
+                if progress is not None:  # each row is checked, then saved: "checked" never trails "done"
+                    progress(checked=len(preview) + 1)
                 if not errors and not failed:
                     try:
                         with transaction.atomic():  # a savepoint: a refused row leaves the transaction usable
@@ -296,7 +413,7 @@ def import_rows(register, rows, *, user, progress=None):
                 failed = failed or bool(errors)
                 preview.append(_entry(register, line, row, errors))
             if failed:
-                raise imports.ImportRefused(preview)
+                raise ImportRefused(preview)
             generations.bump_on_commit(register.model)
     except IntegrityError:
         raise ValidationError(gettext("Nothing was imported: the registers changed meanwhile. "
@@ -329,8 +446,8 @@ def _end(register, obj, ending, user, update):
 
 def import_job_run(register, job):
     """The worker's side of a large import: all rows or none, with progress; the outcome on the job."""
-    with job.file.open("rb") as stash:
-        _kind, rows = imports.read_stash(stash)
+    with job.file.open("rb") as file:
+        _kind, rows = stash.read_stash(file)
     progress = jobs.Progress(job)
     progress(total=len(rows))
     if not (job.user.is_active and _may_import(job.user)):
@@ -338,7 +455,7 @@ def import_job_run(register, job):
     else:
         try:
             count = import_rows(register, rows, user=job.user, progress=progress)
-        except imports.ImportRefused as refused:
+        except ImportRefused as refused:
             progress.flush()
             bad = sum(1 for p in refused.preview if p["errors"])
             jobs.job_fail(job=job, preview=refused.preview, message_args={"bad": bad, "total": len(rows)},
@@ -386,10 +503,10 @@ def _preview_upload(register, rows, *, user, key):
         # Checking each row through the form costs a few queries: a larger file is checked by the
         # job that imports it (its page shows the rows checked, then the errors or the result).
         return {"previewed": True, "deferred": True, "total": len(rows),
-                "token": imports.stash_rows(kind=key, rows=rows, user=user)}
+                "token": stash.stash_rows(kind=key, rows=rows, user=user)}
     context = _preview_context(validate_rows(register, rows, user=user))
     if not context["bad_rows"]:
-        context["token"] = imports.stash_rows(kind=key, rows=rows, user=user)
+        context["token"] = stash.stash_rows(kind=key, rows=rows, user=user)
     return context
 
 
@@ -402,9 +519,9 @@ def import_page(register, request):
     context = {"form": form, "columns": [h for h, _ in register.export_columns()]}
     if request.method == "POST" and request.POST.get("token"):
         try:
-            kind, rows, stash = imports.claim_rows(token=request.POST["token"], user=request.user)
+            kind, rows, claimed = stash.claim_rows(token=request.POST["token"], user=request.user)
             if kind != key:
-                imports.release_rows(stash)
+                stash.release_rows(claimed)
                 raise ValidationError(gettext("The preview has expired; upload the file again."))
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
@@ -412,21 +529,21 @@ def import_page(register, request):
         if len(rows) > settings.REGISTER_IMPORT_ASYNC_ROWS:
             job = jobs.job_start(kind=Job.Kind.IMPORT, subject=key, title=register.plural, user=request.user,
                                  task=tasks.import_task, total=len(rows),
-                                 file_name=imports.stash_file_name(stash),
+                                 file_name=stash.stash_file_name(claimed),
                                  params={"list_url": register.url("list"), "upload_url": register.url("import")})
             return HttpResponseRedirect(reverse("registers-job", args=[job.pk]))
         try:
             count = import_rows(register, rows, user=request.user)
-        except imports.ImportRefused as refused:
-            imports.release_rows(stash)
+        except ImportRefused as refused:
+            stash.release_rows(claimed)
             messages.error(request, gettext("Nothing was imported: %(bad)s of %(total)s rows have errors.") % {
                 "bad": sum(1 for p in refused.preview if p["errors"]), "total": len(rows)})
             return register.render(request, "import", {**context, **_preview_context(refused.preview)})
         except ValidationError as error:
-            imports.release_rows(stash)
+            stash.release_rows(claimed)
             messages.error(request, " ".join(error.messages))
             return register.render(request, "import", context)
-        stash.unlink(missing_ok=True)
+        claimed.unlink(missing_ok=True)
         messages.success(request, gettext("Imported %(count)s rows into %(register)s.") % {
             "count": count, "register": register.plural.lower()})
         return HttpResponseRedirect(register.url("list"))
@@ -435,10 +552,59 @@ def import_page(register, request):
         context["form"] = form
         if form.is_valid():
             try:
-                rows = imports.read_upload(form.cleaned_data["file"])
+                rows = read_upload(form.cleaned_data["file"])
                 check_headers(register, rows)
-            except imports.UploadError as error:
+            except UploadError as error:
                 form.add_error("file", error.messages)
             else:
                 context.update(_preview_upload(register, rows, user=request.user, key=key))
     return register.render(request, "import", context)
+
+
+# --- Template ------------------------------------------------------------------------------------
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def template_rows(register):
+    """``(header, example)``: the export's header line and the register's ``import_example`` under it."""
+    header = [h for h, _ in register.export_columns() if h not in IGNORED_HEADERS]
+    example = register.import_example or {}
+    return header, [example.get(h, "") for h in header]
+
+
+def _help_texts(register):
+    form_fields = import_form_class(register).base_fields
+    return {header: str(form_fields[name].help_text) for header, name in columns(register).items()
+            if form_fields[name].help_text}
+
+
+def template_response(register, extension):
+    """The file to fill in, CSV or XLSX (the view; access checked by ``Register.import_template_view``)."""
+    header, example = template_rows(register)
+    if extension == "csv":
+        out = io.StringIO()
+        csv.writer(out).writerows([header, example] if any(example) else [header])
+        content, content_type = out.getvalue().encode("utf-8-sig"), "text/csv; charset=utf-8"
+    elif extension == "xlsx":
+        from openpyxl import Workbook
+        from openpyxl.comments import Comment
+
+        workbook = Workbook()
+        sheet = workbook.active
+        sheet.title = register.plural[:31]
+        sheet.append(header)
+        if any(example):
+            sheet.append(example)
+        help_texts = _help_texts(register)
+        for cell in sheet[1]:
+            if cell.value in help_texts:
+                cell.comment = Comment(help_texts[cell.value], "LCAMP Tracker")
+        out = io.BytesIO()
+        workbook.save(out)
+        content, content_type = out.getvalue(), XLSX_TYPE
+    else:
+        raise Http404
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="lcamp-{register.slug}-template.{extension}"'
+    return response

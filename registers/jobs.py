@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext, gettext_noop
 
-from . import imports
+from . import stash
 from .models import Job
 
 if TYPE_CHECKING:
@@ -184,5 +184,5 @@ def jobs_clean(*, now: datetime.datetime | None = None, keep_days: int | None = 
             job.file.delete(save=False)
         job.delete()
         count += 1
-    imports.stashes_clean(before=cutoff)
+    stash.stashes_clean(before=cutoff)
     return count

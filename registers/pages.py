@@ -357,6 +357,15 @@ class ImportView(RegisterView):
     post = get
 
 
+class ImportTemplateView(RegisterView):
+    """The file to fill in for an import, CSV or XLSX (managers only)."""
+
+    edit = True
+
+    def get(self, request, extension):
+        return importing.template_response(self.register, extension)
+
+
 # --- The register ------------------------------------------------------------------------------
 
 
@@ -404,10 +413,12 @@ class Register:
     # callable() -> bool: whether a record can be added now (e.g. a report needs a reported
     # indicator); when not, the registers index offers the extra links instead of "Add".
     can_create: object = None
-    # Managers import the file the export writes (``registers.importing``); "" for a register whose
-    # records are not made by managers, or the URL name of its own import page.
+    # Managers import the file the export writes (``registers.importing``), each row through
+    # ``import_form_class`` (by default the create form) and the ``create`` hook; the template
+    # to download holds the export's header line and ``import_example`` ({header: cell}).
     importable: bool = False
-    import_url_name: str = ""
+    import_form_class: type = None
+    import_example: dict = None
     # The status a record holds before it ends, when the model refuses to create one ended (a
     # skill gap is validated before it is retired): an ended row is imported in this status, then
     # ended through ``status_form_class``.
@@ -425,6 +436,7 @@ class Register:
     correct_view_class = CorrectView
     export_view_class = ExportView
     import_view_class = ImportView
+    import_template_view_class = ImportTemplateView
 
     def __post_init__(self):
         (registry.REGISTER_PAGES if self.in_index else registry.EXPORTS)[self.key] = self
@@ -465,6 +477,10 @@ class Register:
     def import_view(self):
         return self.construct_view(self.import_view_class)
 
+    @property
+    def import_template_view(self):
+        return self.construct_view(self.import_template_view_class)
+
     # Names and URLs.
     @property
     def key(self):
@@ -504,12 +520,12 @@ class Register:
         patterns.append(path(f"{base}<int:pk>/correct/", self.correct_view, name=f"{self.name}-correct"))
         if self.importable:
             patterns.append(path(f"{base}import/", self.import_view, name=f"{self.name}-import"))
+            patterns.append(path(f"{base}import/template.<str:extension>", self.import_template_view,
+                                 name=f"{self.name}-import-template"))
         return patterns
 
     def import_link(self):
         """The URL of this register's import page, or "" when it has none."""
-        if self.import_url_name:
-            return reverse(self.import_url_name)
         return self.url("import") if self.importable else ""
 
     def saving_hooks(self):

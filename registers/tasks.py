@@ -1,7 +1,7 @@
-"""Celery tasks of the registers: large XLSX exports, and cleaning old import and export jobs.
+"""Celery tasks of the registers: large imports and XLSX exports, and cleaning old jobs.
 
-Thin: they take ids and call ``registers.jobs`` and the register's own export. The
-imports' task is in the app that declares the import (``alliance.tasks.import_task``).
+Thin: they take ids and call ``registers.jobs`` and the register's own import or export
+(``Register.import_job_run``, ``Register.export_job_run``).
 """
 
 from celery import shared_task

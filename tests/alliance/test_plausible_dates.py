@@ -60,7 +60,7 @@ def test_member_import_refuses_an_implausible_join_date(manager_client, joined_o
     upload = SimpleUploadedFile("members.csv", (
         "organisation,country,kind,category,joined_on,left_on,note\n"
         f"Centro Easo,ES,vet,vet,{joined_on},,\n").encode(), content_type="text/csv")
-    response = manager_client.post(reverse("alliance:import"), {"kind": "members", "file": upload})
+    response = manager_client.post(reverse("alliance:member-import"), {"file": upload})
     assert response.status_code == 200
     errors = response.context["bad_rows"][0]["errors"]
     assert any("joined_on" in e and "not a plausible date" in e for e in errors), errors

@@ -93,9 +93,9 @@ def test_importing_members_dated_2024_updates_the_2024_history_and_the_30_day_ch
     rows = "".join(f"Centro {n},ES,vet,vet,2024-03-0{n},,\n" for n in range(1, 6))
     upload = SimpleUploadedFile("members.csv", ("organisation,country,kind,category,joined_on,left_on,note\n"
                                                 + rows).encode(), content_type="text/csv")
-    preview = manager_client.post(reverse("alliance:import"), {"kind": "members", "file": upload})
+    preview = manager_client.post(reverse("alliance:member-import"), {"file": upload})
     with django_capture_on_commit_callbacks(execute=True):
-        done = manager_client.post(reverse("alliance:import"), {"token": preview.context["token"]})
+        done = manager_client.post(reverse("alliance:member-import"), {"token": preview.context["token"]})
     assert done.status_code == 302
     history = dict(members.snapshots.values_list("date", "value"))
     assert history[datetime.date(2024, 2, 29)] == 0

@@ -21,13 +21,13 @@ from organisations.models import Organisation
 from registers import uploads
 
 pytestmark = pytest.mark.django_db
-URL = "alliance:import"
+URL = "organisations:organisation-import"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SHEET = "xl/worksheets/sheet1.xml"
 SHEET_NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
 
 
-def small_xlsx(rows=(("name", "country"), ("Tknika", "ES"))):
+def small_xlsx(rows=(("name", "country", "kind"), ("Tknika", "ES", "vet"))):
     workbook = Workbook()
     for row in rows:
         workbook.active.append(list(row))
@@ -47,9 +47,11 @@ def replace_parts(data, replacements):
 
 def sheet_xml(rows, dimension):
     body = "".join(f'<row r="{i}"><c r="A{i}" t="inlineStr"><is><t>Org {i}</t></is></c>'
-                   f'<c r="B{i}" t="inlineStr"><is><t>ES</t></is></c></row>' for i in range(2, rows + 2))
+                   f'<c r="B{i}" t="inlineStr"><is><t>ES</t></is></c>'
+                   f'<c r="C{i}" t="inlineStr"><is><t>vet</t></is></c></row>' for i in range(2, rows + 2))
     header = ('<row r="1"><c r="A1" t="inlineStr"><is><t>name</t></is></c>'
-              '<c r="B1" t="inlineStr"><is><t>country</t></is></c></row>')
+              '<c r="B1" t="inlineStr"><is><t>country</t></is></c>'
+              '<c r="C1" t="inlineStr"><is><t>kind</t></is></c></row>')
     return (f'<?xml version="1.0" encoding="UTF-8"?><worksheet {SHEET_NS}><dimension ref="{dimension}"/>'
             f"<sheetData>{header}{body}</sheetData></worksheet>").encode()
 
@@ -59,7 +61,7 @@ def dimension_lie():
 
 
 def two_hundred_thousand_rows():
-    return replace_parts(small_xlsx(), {SHEET: sheet_xml(200_000, "A1:B200001")})
+    return replace_parts(small_xlsx(), {SHEET: sheet_xml(200_000, "A1:C200001")})
 
 
 def malformed_content_types():
@@ -119,7 +121,7 @@ def post_measured(client, upload):
     tracemalloc.start()
     started = time.perf_counter()
     try:
-        response = client.post(reverse(URL), {"kind": "organisations", "file": upload})
+        response = client.post(reverse(URL), {"file": upload})
         seconds = time.perf_counter() - started
         _, peak = tracemalloc.get_traced_memory()
     finally:

@@ -133,14 +133,15 @@ def test_a_cached_list_shows_a_record_saved_since(manager_client):
 
 
 def test_a_cached_list_shows_an_import(manager_client):
-    from alliance import imports
+    from organisations import views as organisation_pages
+    from registers import importing
 
     url = reverse("organisations:organisation-list")
     assert "Imported organisation" not in manager_client.get(url).content.decode()
     rows = [{"name": "Imported organisation", "acronym": "", "kind": "vet", "country": "ES", "region": "",
              "city": "", "website": "", "erasmus_oid": "", "pic": "", "is_consortium_partner": "",
              "is_coordinator": ""}]
-    assert imports.import_rows(kind=imports.ORGANISATIONS, rows=rows) == 1
+    assert importing.import_rows(organisation_pages.organisations, rows, user=None) == 1
     assert Organisation.objects.filter(name="Imported organisation").exists()
     assert "Imported organisation" in manager_client.get(url).content.decode()
 

@@ -11,10 +11,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.urls import reverse
 
-from alliance import imports
+from alliance import views as alliance_pages
 from alliance.models import AllianceMember
 from indicators import rollup
 from indicators.models import OutboxEntry, Snapshot, month_ends
+from registers import importing
 from reporting.models import ReportingPeriod
 from reporting.periods import period_close, period_reopen, period_review
 from tests.factories import AllianceMemberFactory, OrganisationFactory
@@ -126,14 +127,15 @@ def test_the_import_is_refused_with_the_period_named(closed, manager_client):
     text = ("organisation,country,kind,category,joined_on,left_on,note\n"
             f"Centro Easo,ES,vet,vet,{INSIDE.isoformat()},,\n")
     upload = SimpleUploadedFile("members.csv", text.encode(), content_type="text/csv")
-    preview = manager_client.post(reverse("alliance:import"), {"kind": "members", "file": upload})
-    refused = manager_client.post(reverse("alliance:import"), {"token": preview.context["token"]})
+    preview = manager_client.post(reverse("alliance:member-import"), {"file": upload})
+    refused = manager_client.post(reverse("alliance:member-import"), {"token": preview.context["token"]})
     assert refused.status_code == 200
     assert REFUSAL in html.unescape(refused.content.decode())
     assert AllianceMember.objects.count() == 1
-    with pytest.raises(ValidationError, match=re.escape(REFUSAL)):
-        imports.import_rows(kind="members", rows=imports.read_upload(
+    with pytest.raises(importing.ImportRefused) as refusal:
+        importing.import_rows(alliance_pages.members, importing.read_upload(
             SimpleUploadedFile("members.csv", text.encode(), content_type="text/csv")), user=None)
+    assert any(REFUSAL in error for error in refusal.value.preview[0]["errors"])
 
 
 def test_only_an_administrator_reopens_with_a_reason_kept_in_the_history(closed, manager_user, admin_user):

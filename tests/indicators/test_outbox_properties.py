@@ -22,6 +22,7 @@ from indicators import rollup
 from indicators.models import OutboxEntry, ReportingPeriod, Snapshot, month_ends
 from indicators.services import reporting_period_close
 from tests.factories import IndicatorFactory, OrganisationFactory, ProjectFactory
+from tests.hypothesis_profiles import examples
 
 pytestmark = pytest.mark.django_db
 
@@ -155,7 +156,7 @@ def run(initial, changes, close):
         assert {key for key in after if key[1] <= CLOSED_END} == set(frozen)
 
 
-@settings(max_examples=8, deadline=None, phases=[Phase.explicit, Phase.reuse, Phase.generate],
+@settings(max_examples=examples(8), deadline=None, phases=[Phase.explicit, Phase.reuse, Phase.generate],
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(initial=st.lists(member, max_size=6), changes=st.lists(change, max_size=10), close=st.booleans())
 def test_drained_snapshots_equal_a_recomputation_and_closed_periods_never_move(initial, changes, close):

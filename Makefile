@@ -56,8 +56,11 @@ run: install migrate
 	@echo "LCAMP Tracker on $(SITE_URL)/"
 	SITE_URL="$(SITE_URL)" $(PY) manage.py runserver $(HOST):$(PORT)
 
+# The suite runs in parallel (pytest-xdist): a worker per core, each with its own test database,
+# a test file's tests on one worker. PYTEST_ARGS="-n 0 …" (or PYTEST_PARALLEL=) runs it in one process.
+PYTEST_PARALLEL ?= -n auto --dist loadfile
 test: install-test
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(VENV)/bin/pytest $(PYTEST_PARALLEL) $(PYTEST_ARGS)
 
 lint: install-test
 	$(VENV)/bin/ruff check .

@@ -1,6 +1,7 @@
 """LCAMP's reference data: the project, its pillars, the eight indicators and the known partners.
 
-The figures come from the EARLALL article of December 2024 (``shared/seeds/``).
+The figures come from the EARLALL article of December 2024, "EARLALL promotes VET Innovation
+through the LCAMP Project".
 ``seed_reference_data()`` is idempotent: it creates what is missing and never
 overwrites what an administrator has edited since.
 """

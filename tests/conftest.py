@@ -10,6 +10,11 @@ import pytest
 from django.test import Client
 
 from tests.factories import OrganisationFactory, UserFactory
+from tests.hypothesis_profiles import load_profile
+
+# Hypothesis' profile ("dev" quick, "ci" thorough; tests/hypothesis_profiles.py) before any test
+# module builds its settings.
+load_profile()
 
 
 @pytest.fixture(autouse=True)

@@ -1,7 +1,8 @@
 """schemathesis v4 over every operation of the API, through the WSGI app: as a manager (token) and anonymous.
 
 Checks: no server error, status codes, content types and response bodies as the
-schema documents them. Bounded by SCHEMATHESIS_MAX_EXAMPLES (default 10 a case).
+schema documents them. Bounded by SCHEMATHESIS_MAX_EXAMPLES, else 10 a case under Hypothesis'
+"ci" profile (fewer under "dev"; tests/hypothesis_profiles.py).
 """
 
 import datetime
@@ -31,9 +32,10 @@ from tests.factories import (
     ObservatoryFactory,
     SnapshotFactory,
 )
+from tests.hypothesis_profiles import examples
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
-MAX_EXAMPLES = int(os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "10"))
+MAX_EXAMPLES = int(os.environ.get("SCHEMATHESIS_MAX_EXAMPLES") or examples(10))
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(1800)]
 

@@ -21,6 +21,7 @@ from tests.factories import (
     OrganisationFactory,
     SkillGapFactory,
 )
+from tests.hypothesis_profiles import examples
 
 pytestmark = pytest.mark.django_db
 
@@ -64,7 +65,7 @@ records = st.lists(st.tuples(st.sampled_from(["credential", "product", "gap", "e
 dates = st.lists(st.integers(0, SPAN + 200), min_size=1, max_size=6)
 
 
-@settings(max_examples=25, deadline=None,
+@settings(max_examples=examples(25), deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(records=records, checks=dates)
 def test_an_ended_record_counts_before_its_end_date_and_not_after(records, checks):

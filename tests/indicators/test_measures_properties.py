@@ -33,6 +33,7 @@ from tests.factories import (
     RegionFactory,
     SkillGapFactory,
 )
+from tests.hypothesis_profiles import examples
 from training.models import FactoryExchange, FactoryProduct, MicroCredential
 
 pytestmark = pytest.mark.django_db
@@ -176,7 +177,7 @@ def in_rolled_back_transaction(check):
         pass
 
 
-PROPERTY_SETTINGS = settings(max_examples=20, deadline=None,
+PROPERTY_SETTINGS = settings(max_examples=examples(20), deadline=None,
                              suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
 

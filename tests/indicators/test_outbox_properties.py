@@ -23,6 +23,7 @@ from indicators.models import OutboxEntry, Snapshot, month_ends
 from reporting.models import ReportingPeriod
 from reporting.periods import period_close
 from tests.factories import IndicatorFactory, OrganisationFactory, ProjectFactory, UserFactory
+from tests.hypothesis_profiles import examples
 
 pytestmark = pytest.mark.django_db
 
@@ -157,7 +158,7 @@ def run(initial, changes, close):
         assert {key for key in after if key[1] <= CLOSED_END} == set(frozen)
 
 
-@settings(max_examples=8, deadline=None, phases=[Phase.explicit, Phase.reuse, Phase.generate],
+@settings(max_examples=examples(8), deadline=None, phases=[Phase.explicit, Phase.reuse, Phase.generate],
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(initial=st.lists(member, max_size=6), changes=st.lists(change, max_size=10), close=st.booleans())
 def test_drained_snapshots_equal_a_recomputation_and_closed_periods_never_move(initial, changes, close):

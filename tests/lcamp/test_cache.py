@@ -1,7 +1,6 @@
 """The Redis cache fails open: with Redis down, reads miss and writes are dropped, nothing raises."""
 
 import socket
-import time
 
 import pytest
 import redis
@@ -44,11 +43,9 @@ def test_after_a_failure_redis_is_skipped_for_a_moment(monkeypatch):
 
     monkeypatch.setattr(redis.Redis, "get", counting_get)
     cache.get("k")
-    started = time.monotonic()
     for _ in range(50):
         cache.get("k")
-    assert len(calls) == 1
-    assert time.monotonic() - started < 0.1
+    assert len(calls) == 1  # the 50 reads after the failure never reached Redis
 
 
 def _redis_up():

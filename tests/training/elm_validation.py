@@ -1,18 +1,16 @@
 """Offline validation of an ELM JSON-LD document against the official context and SHACL shapes.
 
-The official files live beside the clone in ``../shared/standards/elm/`` (reference data for the
-tests, not part of the product); ``LCAMP_STANDARDS_DIR`` points elsewhere when needed.
+The official files are kept with the tests in ``tests/training/elm/`` (see its README for their
+source and licence).
 """
 
 import copy
 import functools
 import json
-import os
 import re
 from pathlib import Path
 
 import pyshacl
-import pytest
 import rdflib
 from pyld import jsonld
 from rdflib.namespace import RDF, SH
@@ -20,20 +18,11 @@ from rdflib.namespace import RDF, SH
 ELM_CONTEXT_URL = "http://data.europa.eu/snb/model/context/edc-ap"
 
 
-def standards_dir():
-    """``$LCAMP_STANDARDS_DIR``, else the first ``shared/standards`` found walking up from this file."""
-    if os.environ.get("LCAMP_STANDARDS_DIR"):
-        return Path(os.environ["LCAMP_STANDARDS_DIR"])
-    for parent in Path(__file__).resolve().parents:
-        candidate = parent / "shared" / "standards"
-        if (candidate / "elm").is_dir():
-            return candidate
-    pytest.fail("The ELM reference files (../shared/standards/elm/) are not beside this clone; "
-                "set LCAMP_STANDARDS_DIR.")
+ELM_DIR = Path(__file__).resolve().parent / "elm"
 
 
 def elm_file(name):
-    return standards_dir() / "elm" / name
+    return ELM_DIR / name
 
 
 def offline_document_loader(url, options=None):

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from registers.records import record_create, record_save
+from registers.records import record_create_or_save
 
 from .models import Observatory, SkillGap
 
@@ -20,10 +20,7 @@ if TYPE_CHECKING:
 def observatory_save(*, instance: Observatory, user: "User | None" = None,
                      expected_version: int | None = None) -> Observatory:
     """Create (no pk) or update an observatory; an update is refused with StaleEdit when stale."""
-    if instance.pk is None:
-        return record_create(instance=instance, user=user)
-    return record_save(instance=instance, user=user,
-                       expected_version=instance.version if expected_version is None else expected_version)
+    return record_create_or_save(instance=instance, user=user, expected_version=expected_version)
 
 
 @transaction.atomic
@@ -41,10 +38,7 @@ def observatory_close(*, observatory: Observatory, closed_on: datetime.date | No
 def skill_gap_save(*, instance: SkillGap, user: "User | None" = None,
                    expected_version: int | None = None) -> SkillGap:
     """Create (no pk) or update a skill gap; an update is refused with StaleEdit when stale."""
-    if instance.pk is None:
-        return record_create(instance=instance, user=user)
-    return record_save(instance=instance, user=user,
-                       expected_version=instance.version if expected_version is None else expected_version)
+    return record_create_or_save(instance=instance, user=user, expected_version=expected_version)
 
 
 @transaction.atomic

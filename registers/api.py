@@ -224,11 +224,8 @@ class CleanModelSerializer(serializers.ModelSerializer):
         optimistic lock (``expected_version``: the version the client sent, else the
         one this request read).
         """
-        if instance.pk is None:
-            return records.record_create(instance=instance, user=user, m2m=m2m)
-        if expected_version is None:
-            expected_version = records.current_version(instance)
-        return records.record_save(instance=instance, user=user, m2m=m2m, expected_version=expected_version)
+        return records.record_create_or_save(instance=instance, user=user, m2m=m2m,
+                                             expected_version=expected_version)
 
 
 class ReviewSerializer(serializers.Serializer):

@@ -151,6 +151,7 @@ class CooperationProject(CancellablePeriod):
     history = HistoricalRecords(m2m_fields=[participants])
 
     objects = CooperationProjectQuerySet.as_manager()
+    end_of_life = (Status.CANCELLED, "cancelled_on")
 
     class Meta:
         verbose_name = _("cooperation project")

@@ -52,6 +52,7 @@ class Observatory(TrackedModel):
     history = HistoricalRecords()
 
     objects = ObservatoryQuerySet.as_manager()
+    end_of_life = (Status.CLOSED, "closed_on")
 
     class Meta:
         verbose_name = _("observatory")
@@ -123,6 +124,7 @@ class SkillGap(TrackedModel):
     history = HistoricalRecords()
 
     objects = SkillGapQuerySet.as_manager()
+    end_of_life = (Status.RETIRED, "retired_on")
 
     class Meta:
         verbose_name = _("skill gap")

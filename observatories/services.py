@@ -5,10 +5,9 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext
 
-from registers.records import record_create_or_save
+from registers.records import record_create_or_save, record_end
 
 from .models import Observatory, SkillGap
 
@@ -29,9 +28,7 @@ def observatory_close(*, observatory: Observatory, closed_on: datetime.date | No
     """Close an observatory on ``closed_on``: it counts as active up to the day before; never deleted."""
     if not closed_on:
         raise ValidationError({"closed_on": gettext("Give the day the observatory closed.")})
-    observatory.status = Observatory.Status.CLOSED
-    observatory.closed_on = closed_on
-    return observatory_save(instance=observatory, user=user, expected_version=expected_version)
+    return record_end(instance=observatory, on=closed_on, user=user, expected_version=expected_version)
 
 
 @transaction.atomic
@@ -47,6 +44,4 @@ def skill_gap_retire(*, skill_gap: SkillGap, retired_on: datetime.date | None = 
 
     """Retire a skill gap on ``retired_on`` (today by default): counted up to the day before, kept with its
     history."""
-    skill_gap.status = SkillGap.Status.RETIRED
-    skill_gap.retired_on = retired_on or timezone.localdate()
-    return skill_gap_save(instance=skill_gap, user=user, expected_version=expected_version)
+    return record_end(instance=skill_gap, on=retired_on, user=user, expected_version=expected_version)

@@ -40,6 +40,10 @@ class TrackedModel(CheckedModel):
     version = models.PositiveIntegerField(default=1, editable=False, verbose_name=_("version"))
     is_demo = models.BooleanField(default=False, editable=False, db_index=True, verbose_name=_("is demo"))
 
+    # The status change that ends a record's life and the field with its date, e.g. ``(Status.RETIRED,
+    # "retired_on")``: its register, status form and API serializer read it here. None: it has none.
+    end_of_life = None
+
     class Meta:
         abstract = True
 

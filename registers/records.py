@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, TypedDict, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext
 
 if TYPE_CHECKING:
@@ -145,6 +146,16 @@ def record_create_or_save(*, instance: _Record, user: "User | None" = None, m2m:
     if instance.pk is None:
         return record_create(instance=instance, user=user, m2m=m2m)
     return record_save(instance=instance, user=user, m2m=m2m, expected_version=expected_version)
+
+
+def record_end(*, instance: _Record, on: datetime.date | None = None, user: "User | None" = None,
+               expected_version: int | None = None) -> _Record:
+    """End ``instance``'s life (its model's ``end_of_life``: retire, cancel, close) on ``on``, today by
+    default: it counts up to the day before."""
+    status, date_field = instance.end_of_life  # type: ignore[attr-defined]  # a TrackedModel
+    instance.status = status  # type: ignore[attr-defined]
+    setattr(instance, date_field, on or timezone.localdate())
+    return record_create_or_save(instance=instance, user=user, expected_version=expected_version)
 
 
 def changes_since(instance: models.Model, version: int) -> list[Change]:

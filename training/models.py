@@ -117,6 +117,7 @@ class MicroCredential(TrackedModel):
     history = HistoricalRecords()
 
     objects = MicroCredentialQuerySet.as_manager()
+    end_of_life = (Status.RETIRED, "retired_on")
 
     class Meta:
         verbose_name = _("micro-credential")
@@ -216,6 +217,7 @@ class FactoryExchange(CancellablePeriod):
     history = HistoricalRecords(m2m_fields=[partner_organisations])
 
     objects = FactoryExchangeQuerySet.as_manager()
+    end_of_life = (Status.CANCELLED, "cancelled_on")
 
     class Meta:
         verbose_name = _("factory exchange")
@@ -290,6 +292,7 @@ class FactoryProduct(TrackedModel):
     history = HistoricalRecords(m2m_fields=[factories, collaborating_organisations])
 
     objects = FactoryProductQuerySet.as_manager()
+    end_of_life = (Status.RETIRED, "retired_on")
 
     class Meta:
         verbose_name = _("factory product")

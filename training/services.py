@@ -12,11 +12,10 @@ from typing import TYPE_CHECKING, TypeVar
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Model
-from django.utils import timezone
 from django.utils.translation import gettext
 
 from registers.models import TrackedModel
-from registers.records import record_create_or_save
+from registers.records import record_create_or_save, record_end
 
 from .models import FactoryExchange, FactoryProduct, LearningFactory, MicroCredential
 
@@ -42,9 +41,7 @@ def micro_credential_save(*, instance: MicroCredential,
 def micro_credential_retire(*, micro_credential: MicroCredential, retired_on: datetime.date | None = None,
                             user: "User | None" = None, expected_version: int | None = None) -> MicroCredential:
     """Retire a micro-credential on ``retired_on`` (today by default): counted up to the day before."""
-    micro_credential.status = MicroCredential.Status.RETIRED
-    micro_credential.retired_on = retired_on or timezone.localdate()
-    return record_create_or_save(instance=micro_credential, user=user, expected_version=expected_version)
+    return record_end(instance=micro_credential, on=retired_on, user=user, expected_version=expected_version)
 
 
 @transaction.atomic
@@ -77,9 +74,7 @@ def factory_exchange_save(*, instance: FactoryExchange, partner_organisations: "
 def factory_exchange_cancel(*, exchange: FactoryExchange, cancelled_on: datetime.date | None = None,
                             user: "User | None" = None, expected_version: int | None = None) -> FactoryExchange:
     """Cancel an exchange on ``cancelled_on`` (today by default): its students count up to the day before."""
-    exchange.status = FactoryExchange.Status.CANCELLED
-    exchange.cancelled_on = cancelled_on or timezone.localdate()
-    return record_create_or_save(instance=exchange, user=user, expected_version=expected_version)
+    return record_end(instance=exchange, on=cancelled_on, user=user, expected_version=expected_version)
 
 
 @transaction.atomic
@@ -100,9 +95,7 @@ def factory_product_save(*, instance: FactoryProduct, factories: Iterable[Learni
 def factory_product_retire(*, product: FactoryProduct, retired_on: datetime.date | None = None,
                            user: "User | None" = None, expected_version: int | None = None) -> FactoryProduct:
     """Retire a product on ``retired_on`` (today by default): counted up to the day before."""
-    product.status = FactoryProduct.Status.RETIRED
-    product.retired_on = retired_on or timezone.localdate()
-    return record_create_or_save(instance=product, user=user, expected_version=expected_version)
+    return record_end(instance=product, on=retired_on, user=user, expected_version=expected_version)
 
 
 @transaction.atomic

@@ -80,8 +80,6 @@ class AllianceMemberViewSet(RegisterViewSet):
 
 
 class CooperationProjectSerializer(TrackedSerializer):
-    end_of_life = (CooperationProject.Status.CANCELLED, "cancelled_on")
-
     class Meta:
         model = CooperationProject
         fields = ["id", "title", "description", "lead_organisation", "participants", "started_on", "ended_on",

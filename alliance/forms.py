@@ -157,9 +157,6 @@ class CooperationProjectForm(RegisterForm):
 
 
 class CooperationProjectStatusForm(StatusChangeForm):
-    end_status = CooperationProject.Status.CANCELLED
-    end_field = "cancelled_on"
-
     class Meta:
         model = CooperationProject
         fields = ["status", "cancelled_on"]

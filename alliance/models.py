@@ -12,15 +12,16 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from organisations.models import Organisation
-from registers.models import Reviewable, TrackedModel
+from registers.constraints import not_before
+from registers.models import CancellablePeriod, Reviewable, TrackedModel, event_date_indexes
 from registers.storage import private_storage
-from registers.validators import end_of_life_errors, ends_after, validate_event_date, validate_not_in_future
+from registers.validators import ends_after, validate_event_date, validate_not_in_future
 
 
 class AllianceMemberQuerySet(models.QuerySet):
     def active_on(self, on):
         """Memberships that began on or before ``on`` and have not ended on or before it."""
-        return self.filter(joined_on__lte=on).filter(Q(left_on__isnull=True) | Q(left_on__gt=on))
+        return self.filter(joined_on__lte=on).filter(ends_after("left_on", on))
 
     def overlapping(self, organisation_id, joined_on, left_on, exclude_pk=None):
         """Memberships of the organisation whose period meets [joined_on, left_on)."""
@@ -82,14 +83,8 @@ class AllianceMember(TrackedModel):
         verbose_name = _("alliance member")
         verbose_name_plural = _("alliance members")
         ordering = ["-joined_on", "id"]
-        # The indicator page lists the latest records by this date: read from the index's end.
-        # A drain reads the records that started or ended since a month-end: an index range on each date.
-        indexes = [models.Index(fields=["joined_on", "id"], name="member_joined_on_id"),
-                   models.Index(fields=["left_on"], condition=Q(left_on__isnull=False), name="member_left_on")]
-        constraints = [
-            models.CheckConstraint(condition=Q(left_on__isnull=True) | Q(left_on__gte=models.F("joined_on")),
-                                   name="member_left_not_before_joined"),
-        ]
+        indexes = event_date_indexes("member", "joined_on", "left_on")
+        constraints = [not_before("left_on", "joined_on", name="member_left_not_before_joined")]
 
     def __str__(self):
         return f"{self.organisation} since {self.joined_on}"
@@ -135,7 +130,7 @@ class CooperationProjectQuerySet(models.QuerySet):
         return self.exclude(status=CooperationProject.Status.PLANNED).filter(pk__in=among_members)
 
 
-class CooperationProject(TrackedModel):
+class CooperationProject(CancellablePeriod):
     class Status(models.TextChoices):
         PLANNED = "planned", _("Planned")
         ONGOING = "ongoing", _("Ongoing")
@@ -156,34 +151,19 @@ class CooperationProject(TrackedModel):
     history = HistoricalRecords(m2m_fields=[participants])
 
     objects = CooperationProjectQuerySet.as_manager()
+    end_of_life = (Status.CANCELLED, "cancelled_on")
 
     class Meta:
         verbose_name = _("cooperation project")
         verbose_name_plural = _("cooperation projects")
         ordering = ["-started_on", "id"]
-        # The indicator page lists the latest records by this date: read from the index's end.
-        # A drain reads the records that started or ended since a month-end: an index range on each date.
-        indexes = [models.Index(fields=["started_on", "id"], name="coop_started_on_id"),
-                   models.Index(fields=["cancelled_on"], condition=Q(cancelled_on__isnull=False),
-                                name="coop_cancelled_on")]
-        constraints = [
-            models.CheckConstraint(condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("started_on")),
-                                   name="coop_ended_not_before_started"),
-            models.CheckConstraint(condition=Q(status="cancelled", cancelled_on__isnull=False)
-                                   | (~Q(status="cancelled") & Q(cancelled_on__isnull=True)),
-                                   name="coop_cancelled_iff_date"),
-        ]
+        indexes = event_date_indexes("coop", "started_on", "cancelled_on")
+        constraints = CancellablePeriod.period_constraints("coop")
+
+    ended_before_start = "A project cannot end before it starts."
 
     def __str__(self):
         return self.title
-
-    def clean(self):
-        errors = end_of_life_errors(self, date_field="cancelled_on", end_status=self.Status.CANCELLED,
-                                    start_field="started_on", started=_("started"), may_precede_start=True)
-        if self.started_on and self.ended_on and self.ended_on < self.started_on:
-            errors["ended_on"] = "A project cannot end before it starts."
-        if errors:
-            raise ValidationError(errors)
 
     @staticmethod
     def validate_participants(participants, started_on):

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from organisations.models import Organisation
 from registers import reviews, uploads, validators
-from registers.records import record_create, record_save
+from registers.records import record_create, record_create_or_save, record_save
 
 from . import tasks
 from .models import AllianceMember, CooperationProject, MoU
@@ -206,8 +206,7 @@ def member_withdraw(*, member: AllianceMember, left_on: datetime.date | None, us
     except ValidationError as error:
         raise ValidationError({"left_on": error.messages}) from error
     member.left_on = left_on
-    return record_save(instance=member, user=user,
-                       expected_version=member.version if expected_version is None else expected_version)
+    return record_save(instance=member, user=user, expected_version=expected_version)
 
 
 @transaction.atomic
@@ -224,10 +223,8 @@ def cooperation_project_save(*, instance: CooperationProject, participants: Iter
         by_pk[instance.lead_organisation_id] = instance.lead_organisation
     organisations = list(by_pk.values())
     CooperationProject.validate_participants(organisations, instance.started_on)
-    if instance.pk is None:
-        return record_create(instance=instance, user=user, m2m={"participants": organisations})
-    return record_save(instance=instance, user=user, m2m={"participants": organisations},
-                       expected_version=instance.version if expected_version is None else expected_version)
+    return record_create_or_save(instance=instance, user=user, m2m={"participants": organisations},
+                                 expected_version=expected_version)
 
 
 @transaction.atomic
@@ -239,5 +236,4 @@ def cooperation_project_change_status(*, instance: CooperationProject, user: "Us
     The participants are not checked again here: a membership corrected since the project was
     registered does not block its cancellation; the measure applies the membership rule itself.
     """
-    return record_save(instance=instance, user=user,
-                       expected_version=instance.version if expected_version is None else expected_version)
+    return record_save(instance=instance, user=user, expected_version=expected_version)

@@ -93,7 +93,6 @@ cooperation_projects = Register(
                    "cancelled_on"),
     status_form_class=forms.CooperationProjectStatusForm, status_title=_("Change status"),
     status_help="Cancel a project instead of deleting it: it counts up to the day before it was cancelled.",
-    end_status=CooperationProject.Status.CANCELLED, end_field="cancelled_on",
     create=_project_create, update=_project_update, status_update=_project_status,
     create_initial=lambda request: {"started_on": timezone.localdate(),
                                     "lead_organisation": request.user.organisation_id},

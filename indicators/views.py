@@ -4,15 +4,12 @@ The pages read stored snapshots only (see ``indicators.dashboard``); the roll-up
 writes them.
 """
 
-import contextlib
 import hashlib
-import logging
 import re
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -24,13 +21,11 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts import roles
-from registers import generations
+from registers import generations, pagecache
 
 from . import charts, dashboard, exports, period_source, triggers
 from .models import Indicator, OutboxEntry
 from .registry import registry
-
-logger = logging.getLogger(__name__)
 
 PUBLIC_MAX_AGE = 300
 # The dashboard's cards are cached under a key that changes with every roll-up;
@@ -126,16 +121,7 @@ def _cached(key, build, timeout=DASHBOARD_CACHE_SECONDS, *, by_generation=True):
         if current is None:
             return build()
         key = f"{key}:{current}"
-    try:
-        value = cache.get(key)
-    except Exception:  # noqa: BLE001 - a cache outage (Redis down) must not take the pages down
-        logger.warning("cache unavailable: the page renders without it", exc_info=True)
-        return build()
-    if value is None:
-        value = build()
-        with contextlib.suppress(Exception):
-            cache.set(key, value, timeout)
-    return value
+    return pagecache.get_or_build(key, build, timeout)
 
 
 @require_GET

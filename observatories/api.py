@@ -7,7 +7,6 @@ from .models import Observatory, SkillGap
 
 
 class ObservatorySerializer(TrackedSerializer):
-    end_of_life = (Observatory.Status.CLOSED, "closed_on")
     class Meta:
         model = Observatory
         fields = ["id", "name", "region", "host_organisation", "status", "launched_on", "closed_on", "website",
@@ -33,7 +32,6 @@ class ObservatoryViewSet(RegisterViewSet):
 
 
 class SkillGapSerializer(TrackedSerializer):
-    end_of_life = (SkillGap.Status.RETIRED, "retired_on")
     class Meta:
         model = SkillGap
         fields = ["id", "observatory", "title", "description", "esco_skill_uri", "esco_skill_label", "isco_code",

@@ -22,9 +22,6 @@ class ObservatoryForm(RegisterForm):
 
 
 class ObservatoryStatusForm(StatusChangeForm):
-    end_status = Observatory.Status.CLOSED
-    end_field = "closed_on"
-
     class Meta:
         model = Observatory
         fields = ["status", "launched_on", "closed_on"]
@@ -47,9 +44,6 @@ class SkillGapForm(RegisterForm):
 
 
 class SkillGapStatusForm(StatusChangeForm):
-    end_status = SkillGap.Status.RETIRED
-    end_field = "retired_on"
-
     class Meta:
         model = SkillGap
         fields = ["status", "retired_on"]

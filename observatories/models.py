@@ -7,7 +7,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from registers.models import TrackedModel
+from registers.constraints import not_before, status_iff_date
+from registers.models import TrackedModel, event_date_indexes
 from registers.validators import end_of_life_errors, ends_after, validate_event_date, validate_not_in_future
 
 esco_skill_validator = RegexValidator(
@@ -26,7 +27,7 @@ nace_validator = RegexValidator(
 class ObservatoryQuerySet(models.QuerySet):
     def active_on(self, on):
         """Launched on or before ``on``, not closed on or before it, and not merely planned."""
-        return self.countable().filter(launched_on__lte=on).filter(Q(closed_on__isnull=True) | Q(closed_on__gt=on))
+        return self.countable().filter(launched_on__lte=on).filter(ends_after("closed_on", on))
 
     def countable(self):
         """Launched and not merely planned: the part of the rule that does not depend on the date."""
@@ -51,6 +52,7 @@ class Observatory(TrackedModel):
     history = HistoricalRecords()
 
     objects = ObservatoryQuerySet.as_manager()
+    end_of_life = (Status.CLOSED, "closed_on")
 
     class Meta:
         verbose_name = _("observatory")
@@ -122,22 +124,15 @@ class SkillGap(TrackedModel):
     history = HistoricalRecords()
 
     objects = SkillGapQuerySet.as_manager()
+    end_of_life = (Status.RETIRED, "retired_on")
 
     class Meta:
         verbose_name = _("skill gap")
         verbose_name_plural = _("skill gaps")
         ordering = ["-identified_on", "id"]
-        # The indicator page lists the latest records by this date: read from the index's end.
-        # A drain reads the records that started or ended since a month-end: an index range on each date.
-        indexes = [models.Index(fields=["identified_on", "id"], name="gap_identified_on_id"),
-                   models.Index(fields=["retired_on"], condition=Q(retired_on__isnull=False), name="gap_retired_on")]
-        constraints = [
-            models.CheckConstraint(condition=Q(status="retired", retired_on__isnull=False)
-                                   | (~Q(status="retired") & Q(retired_on__isnull=True)),
-                                   name="gap_retired_iff_date"),
-            models.CheckConstraint(condition=Q(retired_on__isnull=True) | Q(retired_on__gte=models.F("identified_on")),
-                                   name="gap_retired_not_before_identified"),
-        ]
+        indexes = event_date_indexes("gap", "identified_on", "retired_on")
+        constraints = [status_iff_date("retired", "retired_on", name="gap_retired_iff_date"),
+                       not_before("retired_on", "identified_on", name="gap_retired_not_before_identified")]
 
     def __str__(self):
         return self.title

@@ -5,10 +5,9 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext
 
-from registers.records import record_create, record_save
+from registers.records import record_create_or_save, record_end
 
 from .models import Observatory, SkillGap
 
@@ -20,10 +19,7 @@ if TYPE_CHECKING:
 def observatory_save(*, instance: Observatory, user: "User | None" = None,
                      expected_version: int | None = None) -> Observatory:
     """Create (no pk) or update an observatory; an update is refused with StaleEdit when stale."""
-    if instance.pk is None:
-        return record_create(instance=instance, user=user)
-    return record_save(instance=instance, user=user,
-                       expected_version=instance.version if expected_version is None else expected_version)
+    return record_create_or_save(instance=instance, user=user, expected_version=expected_version)
 
 
 @transaction.atomic
@@ -32,19 +28,14 @@ def observatory_close(*, observatory: Observatory, closed_on: datetime.date | No
     """Close an observatory on ``closed_on``: it counts as active up to the day before; never deleted."""
     if not closed_on:
         raise ValidationError({"closed_on": gettext("Give the day the observatory closed.")})
-    observatory.status = Observatory.Status.CLOSED
-    observatory.closed_on = closed_on
-    return observatory_save(instance=observatory, user=user, expected_version=expected_version)
+    return record_end(instance=observatory, on=closed_on, user=user, expected_version=expected_version)
 
 
 @transaction.atomic
 def skill_gap_save(*, instance: SkillGap, user: "User | None" = None,
                    expected_version: int | None = None) -> SkillGap:
     """Create (no pk) or update a skill gap; an update is refused with StaleEdit when stale."""
-    if instance.pk is None:
-        return record_create(instance=instance, user=user)
-    return record_save(instance=instance, user=user,
-                       expected_version=instance.version if expected_version is None else expected_version)
+    return record_create_or_save(instance=instance, user=user, expected_version=expected_version)
 
 
 @transaction.atomic
@@ -53,6 +44,4 @@ def skill_gap_retire(*, skill_gap: SkillGap, retired_on: datetime.date | None = 
 
     """Retire a skill gap on ``retired_on`` (today by default): counted up to the day before, kept with its
     history."""
-    skill_gap.status = SkillGap.Status.RETIRED
-    skill_gap.retired_on = retired_on or timezone.localdate()
-    return skill_gap_save(instance=skill_gap, user=user, expected_version=expected_version)
+    return record_end(instance=skill_gap, on=retired_on, user=user, expected_version=expected_version)

@@ -35,7 +35,6 @@ observatories = Register(
                    "description"),
     status_form_class=forms.ObservatoryStatusForm, status_title=_("Change status"),
     status_help="Close an observatory instead of deleting it: it stays counted up to the day before it closed.",
-    end_status=Observatory.Status.CLOSED, end_field="closed_on",
     create=_save_observatory, update=_save_observatory, status_update=_save_observatory,
     create_initial=lambda request: {"host_organisation": request.user.organisation_id,
                                     "launched_on": timezone.localdate()},
@@ -62,7 +61,6 @@ skill_gaps = Register(
     status_form_class=forms.SkillGapStatusForm, status_title=_("Change status"),
     status_help="Retire a skill gap instead of deleting it: it counts up to the day before it was retired; only "
                 "validated, critical gaps are counted.",
-    end_status=SkillGap.Status.RETIRED, end_field="retired_on",
     create=_save_skill_gap, update=_save_skill_gap, status_update=_save_skill_gap,
     create_initial=lambda request: {"identified_on": timezone.localdate()},
 )

@@ -224,11 +224,8 @@ class CleanModelSerializer(serializers.ModelSerializer):
         optimistic lock (``expected_version``: the version the client sent, else the
         one this request read).
         """
-        if instance.pk is None:
-            return records.record_create(instance=instance, user=user, m2m=m2m)
-        if expected_version is None:
-            expected_version = records.current_version(instance)
-        return records.record_save(instance=instance, user=user, m2m=m2m, expected_version=expected_version)
+        return records.record_create_or_save(instance=instance, user=user, m2m=m2m,
+                                             expected_version=expected_version)
 
 
 class ReviewSerializer(serializers.Serializer):
@@ -298,10 +295,12 @@ class TrackedSerializer(CleanModelSerializer):
         help_text="Counter of saves. Optional on update: send the version you read, and if the record changed "
                   "meanwhile the update answers 409 and writes nothing. Ignored on create.")
 
-    # ("retired", "retired_on"): the status that ends a record's life and the field with its date.
-    # Setting the status without the date ends it today; reinstating an ended record, or moving the
-    # date of its end, is a correction and needs ``correction_reason`` (kept in the history).
-    end_of_life = None
+    @property
+    def end_of_life(self):
+        """The model's ``end_of_life`` ("retired", "retired_on"), or None. Setting the status without the date
+        ends it today; reinstating an ended record, or moving the date of its end, is a correction and needs
+        ``correction_reason`` (kept in the history)."""
+        return getattr(self.Meta.model, "end_of_life", None)
 
     def get_fields(self):
         fields = super().get_fields()

@@ -1,7 +1,10 @@
-"""What every management command shares: its log lines follow ``--verbosity``."""
+"""What every management command shares: its log lines follow ``--verbosity``; a ``--date`` option."""
 
 import contextlib
+import datetime
 import logging
+
+from django.core.management.base import CommandError
 
 
 @contextlib.contextmanager
@@ -18,3 +21,13 @@ def logs_for_verbosity(verbosity):
         yield
     finally:
         root.setLevel(previous)
+
+
+def date_option(value, option="--date"):
+    """The date a command's ``option`` gives (YYYY-MM-DD), None when it is not given."""
+    if not value:
+        return None
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError as error:
+        raise CommandError(f"{option} takes a date as YYYY-MM-DD, not {value!r}.") from error

@@ -9,6 +9,9 @@ so they are evaluated here with SQL's three-valued logic: a comparison with NULL
 unknown, and an unknown condition passes, as ``CHECK`` (and Django's own validation)
 lets it. Anything else (a lookup across a relation, a function, an expression held by a
 field) answers ``UNSUPPORTED`` and is asked of the database as before.
+
+The conditions the registers share (a status that goes with its date, a date not before
+another) are built here, each in one place; a model names them with its own prefix.
 """
 
 import datetime
@@ -30,6 +33,27 @@ _COMPARISONS = {
 
 class _Unsupported(Exception):
     pass
+
+
+def status_has_date(status, date_field, *, name):
+    """A record in ``status`` has ``date_field`` (a published credential has ``published_on``)."""
+    return CheckConstraint(condition=~Q(status=status) | Q(**{f"{date_field}__isnull": False}), name=name)
+
+
+def status_iff_date(status, date_field, *, name):
+    """A record is in ``status`` exactly when it has ``date_field`` (a retired one has ``retired_on``, no
+    other has)."""
+    return CheckConstraint(condition=Q(**{"status": status, f"{date_field}__isnull": False})
+                           | (~Q(status=status) & Q(**{f"{date_field}__isnull": True})), name=name)
+
+
+def not_before(field, start_field, *, name, start_may_be_empty=False):
+    """``field`` (an end: left, ended, retired) is empty or not before ``start_field``; with
+    ``start_may_be_empty``, an empty start passes too (a draft not yet published)."""
+    condition = Q(**{f"{field}__isnull": True})
+    if start_may_be_empty:
+        condition |= Q(**{f"{start_field}__isnull": True})
+    return CheckConstraint(condition=condition | Q(**{f"{field}__gte": F(start_field)}), name=name)
 
 
 def _kind(value):

@@ -47,17 +47,16 @@ class StatusChangeForm(RegisterForm):
     """A status change with its date in the world: retire, cancel, close.
 
     ``end_status`` is the status that ends the record's life and ``end_field`` the date field
-    that holds when (``retired_on``, ``cancelled_on``, ``closed_on``). The date defaults to
+    that holds when (``retired_on``, ``cancelled_on``, ``closed_on``): the model's
+    ``end_of_life``. The date defaults to
     today and may not be in the future (the field's validators). A record already ended
     keeps its status and date here: reinstating it, or moving the date of its end, rewrites
     history, which is a correction ("Correct this record", with a reason).
     """
 
-    end_status = ""
-    end_field = ""
-
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.end_status, self.end_field = self._meta.model.end_of_life
         self.saved_status = self.instance.status
         self.saved_end = getattr(self.instance, self.end_field)
         end = self.fields[self.end_field]

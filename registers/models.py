@@ -2,7 +2,9 @@ import uuid
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -10,6 +12,7 @@ from accounts import roles
 
 from . import constraints
 from .storage import private_storage
+from .validators import end_of_life_errors
 
 
 class CheckedModel(models.Model):
@@ -37,8 +40,50 @@ class TrackedModel(CheckedModel):
     version = models.PositiveIntegerField(default=1, editable=False, verbose_name=_("version"))
     is_demo = models.BooleanField(default=False, editable=False, db_index=True, verbose_name=_("is demo"))
 
+    # The status change that ends a record's life and the field with its date, e.g. ``(Status.RETIRED,
+    # "retired_on")``: its register, status form and API serializer read it here. None: it has none.
+    end_of_life = None
+
     class Meta:
         abstract = True
+
+
+def event_date_indexes(prefix, start_field, end_field):
+    """The indexes of a register counted between two dates: the indicator page lists the latest records by
+    ``start_field`` (read from the index's end); a drain reads the records that started or ended since a
+    month-end (an index range on each date, the end's where it is set). Named ``<prefix>_<field>``."""
+    return [models.Index(fields=[start_field, "id"], name=f"{prefix}_{start_field}_id"),
+            models.Index(fields=[end_field], condition=Q(**{f"{end_field}__isnull": False}),
+                         name=f"{prefix}_{end_field}")]
+
+
+class CancellablePeriod(TrackedModel):
+    """A record that runs from ``started_on`` to an optional ``ended_on`` and may be cancelled (its
+    ``Status.CANCELLED`` with ``cancelled_on``): a cooperation project, a factory exchange. It counts from
+    its start up to the day before it is cancelled, and may be cancelled before it starts (never counted).
+
+    The model declares those four fields (each with its own help text, in its own column order) and
+    ``ended_before_start``, its message; the rules are here: ``clean`` and ``period_constraints``.
+    """
+
+    ended_before_start = "A record cannot end before it starts."
+
+    class Meta:
+        abstract = True
+
+    @staticmethod
+    def period_constraints(prefix):
+        """The database's copy of the rules, named ``<prefix>_…``."""
+        return [constraints.not_before("ended_on", "started_on", name=f"{prefix}_ended_not_before_started"),
+                constraints.status_iff_date("cancelled", "cancelled_on", name=f"{prefix}_cancelled_iff_date")]
+
+    def clean(self):
+        errors = end_of_life_errors(self, date_field="cancelled_on", end_status=self.Status.CANCELLED,
+                                    start_field="started_on", started=_("started"), may_precede_start=True)
+        if self.started_on and self.ended_on and self.ended_on < self.started_on:
+            errors["ended_on"] = self.ended_before_start
+        if errors:
+            raise ValidationError(errors)
 
 
 class Reviewable(models.Model):

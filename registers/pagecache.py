@@ -38,6 +38,12 @@ def cached(name, request, build, *, models, vary=()):
     parts = [name, generation, translation.get_language() or "", timezone.localdate().isoformat(), query,
              *map(str, vary)]
     key = "registers:page:" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+    return get_or_build(key, build, PAGE_SECONDS)
+
+
+def get_or_build(key, build, timeout):
+    """The value cached under ``key``, else ``build()`` (then cached for ``timeout`` seconds). A cache
+    outage (Redis down) never takes a page down: the value is built on every request meanwhile."""
     try:
         value = cache.get(key)
     except Exception:  # noqa: BLE001 - a cache outage (Redis down) must not take the pages down
@@ -46,6 +52,6 @@ def cached(name, request, build, *, models, vary=()):
     if value is None:
         value = build()
         with contextlib.suppress(Exception):
-            cache.set(key, value, PAGE_SECONDS)
+            cache.set(key, value, timeout)
     return value
 

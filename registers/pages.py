@@ -396,8 +396,8 @@ class Register:
     status_url_name: str = "status"
     status_title: str = "Change status"
     status_help: str = ""
-    # The status that ends a record's life and the field with its date ("retired", "retired_on"):
-    # plain edits cannot set it; a correction (with a reason) may change it.
+    # The status that ends a record's life and the field with its date ("retired", "retired_on"), the
+    # model's ``end_of_life`` (filled in): plain edits cannot set it; a correction (with a reason) may.
     end_status: str = ""
     end_field: str = ""
     select_related: tuple = ()
@@ -439,6 +439,8 @@ class Register:
     import_template_view_class = ImportTemplateView
 
     def __post_init__(self):
+        if getattr(self.model, "end_of_life", None) and not self.end_field:
+            self.end_status, self.end_field = self.model.end_of_life
         (registry.REGISTER_PAGES if self.in_index else registry.EXPORTS)[self.key] = self
 
     # The views, as the URL patterns (and an app's own views) call them.

@@ -1,10 +1,10 @@
 """The write path of every register: create, save under an optimistic lock, and the history.
 
 The domain apps' services (and the API, the register pages and the imports) write through
-``record_create`` and ``record_save``, so the rules are the same whatever the door:
-``full_clean`` first, the history's user, a unique clash lost to a concurrent save told as a
-``ValidationError``, and no edit overwriting one saved since the editor read the record
-(``StaleEdit``, listing what changed since).
+``record_create`` and ``record_save`` (either: ``record_create_or_save``), so the rules are the
+same whatever the door: ``full_clean`` first, the history's user, a unique clash lost to a
+concurrent save told as a ``ValidationError``, and no edit overwriting one saved since the editor
+read the record (``StaleEdit``, listing what changed since).
 """
 
 import datetime
@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, TypedDict, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext
 
 if TYPE_CHECKING:
@@ -97,9 +98,10 @@ def current_version(instance: models.Model) -> int:
 
 
 @transaction.atomic
-def record_save(*, instance: _Record, expected_version: int, user: "User | None" = None,
+def record_save(*, instance: _Record, expected_version: int | None = None, user: "User | None" = None,
                 m2m: M2MValues | None = None, validate: bool = True) -> _Record:
-    """Save an edited record unless somebody saved it after ``expected_version`` was read.
+    """Save an edited record unless somebody saved it after ``expected_version`` was read (by default
+    the version ``instance`` carries: the one it was read at, ``current_version``).
 
     For a TrackedModel the check and the version bump are one
     ``UPDATE ... WHERE pk = %s AND version = %s``: PostgreSQL locks the row, so of two
@@ -110,6 +112,8 @@ def record_save(*, instance: _Record, expected_version: int, user: "User | None"
     the new values.
     """
     model = type(instance)
+    if expected_version is None:
+        expected_version = current_version(instance)
     if validate:
         instance.full_clean()
     if hasattr(instance, "version"):
@@ -133,6 +137,25 @@ def record_save(*, instance: _Record, expected_version: int, user: "User | None"
     for name, values in (m2m or {}).items():
         getattr(instance, name).set(values)
     return instance
+
+
+def record_create_or_save(*, instance: _Record, user: "User | None" = None, m2m: M2MValues | None = None,
+                          expected_version: int | None = None) -> _Record:
+    """Create ``instance`` when it has no pk (``record_create``), else save it under the lock
+    (``record_save``, against ``expected_version`` or the version it carries): a service's ``*_save``."""
+    if instance.pk is None:
+        return record_create(instance=instance, user=user, m2m=m2m)
+    return record_save(instance=instance, user=user, m2m=m2m, expected_version=expected_version)
+
+
+def record_end(*, instance: _Record, on: datetime.date | None = None, user: "User | None" = None,
+               expected_version: int | None = None) -> _Record:
+    """End ``instance``'s life (its model's ``end_of_life``: retire, cancel, close) on ``on``, today by
+    default: it counts up to the day before."""
+    status, date_field = instance.end_of_life  # type: ignore[attr-defined]  # a TrackedModel
+    instance.status = status  # type: ignore[attr-defined]
+    setattr(instance, date_field, on or timezone.localdate())
+    return record_create_or_save(instance=instance, user=user, expected_version=expected_version)
 
 
 def changes_since(instance: models.Model, version: int) -> list[Change]:

@@ -151,28 +151,29 @@ def _change_state(period: ReportingPeriod, state: str, *, user: "User", reason: 
     narratives_changed()
 
 
-def period_review(*, period: ReportingPeriod, user: "User") -> ReportingPeriod:
-    """A manager puts an open period in review: narratives are being finalised."""
+def _manager_moves(period: ReportingPeriod, user: "User", *, from_state: str, to_state: str,
+                   refusal: str) -> ReportingPeriod:
+    """A manager moves the period from ``from_state`` (else ``refusal``) to ``to_state``, under its lock."""
     if not roles.is_manager(user):
         raise PermissionDenied
     with transaction.atomic():
         period = _locked(period)
-        if period.state != OPEN:
-            raise ValidationError(_("Only an open period can be put in review."))
-        _change_state(period, IN_REVIEW, user=user)
+        if period.state != from_state:
+            raise ValidationError(refusal)
+        _change_state(period, to_state, user=user)
     return period
+
+
+def period_review(*, period: ReportingPeriod, user: "User") -> ReportingPeriod:
+    """A manager puts an open period in review: narratives are being finalised."""
+    return _manager_moves(period, user, from_state=OPEN, to_state=IN_REVIEW,
+                          refusal=_("Only an open period can be put in review."))
 
 
 def period_back_to_open(*, period: ReportingPeriod, user: "User") -> ReportingPeriod:
     """A manager takes a period in review back to open (nothing was closed)."""
-    if not roles.is_manager(user):
-        raise PermissionDenied
-    with transaction.atomic():
-        period = _locked(period)
-        if period.state != IN_REVIEW:
-            raise ValidationError(_("Only a period in review can go back to open."))
-        _change_state(period, OPEN, user=user)
-    return period
+    return _manager_moves(period, user, from_state=IN_REVIEW, to_state=OPEN,
+                          refusal=_("Only a period in review can go back to open."))
 
 
 def period_close(*, period: ReportingPeriod, user: "User") -> ReportingPeriod:

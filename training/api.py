@@ -23,7 +23,6 @@ class JSONLDRenderer(JSONRenderer):
 
 
 class MicroCredentialSerializer(TrackedSerializer):
-    end_of_life = (MicroCredential.Status.RETIRED, "retired_on")
     languages = serializers.ListField(
         child=serializers.ChoiceField(choices=LANGUAGE_CHOICES), required=False,
         help_text="Languages of instruction (ISO 639-1 codes); empty: the default language.")
@@ -126,7 +125,6 @@ class LearningFactoryViewSet(RegisterViewSet):
 
 
 class FactoryExchangeSerializer(TrackedSerializer):
-    end_of_life = (FactoryExchange.Status.CANCELLED, "cancelled_on")
     not_duplicate = serializers.BooleanField(
         write_only=True, required=False, default=False,
         help_text="On create: true confirms this exchange is not a duplicate of one with the same factory, "
@@ -166,7 +164,6 @@ class FactoryExchangeViewSet(RegisterViewSet):
 
 
 class FactoryProductSerializer(TrackedSerializer):
-    end_of_life = (FactoryProduct.Status.RETIRED, "retired_on")
     class Meta:
         model = FactoryProduct
         fields = ["id", "title", "description", "factories", "collaborating_organisations", "developed_on", "status",

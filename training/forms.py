@@ -70,9 +70,6 @@ class MicroCredentialForm(RegisterForm):
 
 
 class MicroCredentialStatusForm(StatusChangeForm):
-    end_status = MicroCredential.Status.RETIRED
-    end_field = "retired_on"
-
     class Meta:
         model = MicroCredential
         fields = ["status", "published_on", "retired_on"]
@@ -102,9 +99,6 @@ class FactoryExchangeForm(RegisterForm):
 
 
 class FactoryExchangeStatusForm(StatusChangeForm):
-    end_status = FactoryExchange.Status.CANCELLED
-    end_field = "cancelled_on"
-
     class Meta:
         model = FactoryExchange
         fields = ["status", "cancelled_on"]
@@ -131,9 +125,6 @@ class FactoryProductForm(RegisterForm):
 
 
 class FactoryProductStatusForm(StatusChangeForm):
-    end_status = FactoryProduct.Status.RETIRED
-    end_field = "retired_on"
-
     class Meta:
         model = FactoryProduct
         fields = ["status", "developed_on", "retired_on"]

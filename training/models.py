@@ -12,7 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from observatories.models import esco_skill_validator
-from registers.models import TrackedModel
+from registers.constraints import not_before, status_has_date, status_iff_date
+from registers.models import CancellablePeriod, TrackedModel, event_date_indexes
 from registers.validators import end_of_life_errors, ends_after, validate_event_date, validate_not_in_future
 
 from .vocabularies import (
@@ -116,6 +117,7 @@ class MicroCredential(TrackedModel):
     history = HistoricalRecords()
 
     objects = MicroCredentialQuerySet.as_manager()
+    end_of_life = (Status.RETIRED, "retired_on")
 
     class Meta:
         verbose_name = _("micro-credential")
@@ -124,23 +126,15 @@ class MicroCredential(TrackedModel):
         # rewrites a plain "title" to the reader's language column (unindexed, mostly empty),
         # which sorted the whole table on every page of the list and of the API.
         ordering = [F("title").asc(), "id"]
-        # The indicator page lists the latest records by this date: read from the index's end.
-        # A drain reads the records that started or ended since a month-end: an index range on each date.
-        indexes = [models.Index(fields=["published_on", "id"], name="credential_published_on_id"),
-                   models.Index(fields=["retired_on"], condition=Q(retired_on__isnull=False),
-                                name="credential_retired_on"),
+        indexes = [*event_date_indexes("credential", "published_on", "retired_on"),
                    models.Index(F("title"), F("id"), name="credential_title_id")]
         constraints = [
             models.CheckConstraint(condition=Q(eqf_level__gte=1, eqf_level__lte=8), name="microcredential_eqf_1_8"),
             models.CheckConstraint(condition=Q(ects__gt=0, ects__lte=60), name="microcredential_ects_range"),
-            models.CheckConstraint(condition=~Q(status="published") | Q(published_on__isnull=False),
-                                   name="microcredential_published_has_date"),
-            models.CheckConstraint(condition=Q(status="retired", retired_on__isnull=False)
-                                   | (~Q(status="retired") & Q(retired_on__isnull=True)),
-                                   name="microcredential_retired_iff_date"),
-            models.CheckConstraint(condition=Q(retired_on__isnull=True) | Q(published_on__isnull=True)
-                                   | Q(retired_on__gte=models.F("published_on")),
-                                   name="microcredential_retired_not_before_published"),
+            status_has_date("published", "published_on", name="microcredential_published_has_date"),
+            status_iff_date("retired", "retired_on", name="microcredential_retired_iff_date"),
+            not_before("retired_on", "published_on", start_may_be_empty=True,
+                       name="microcredential_retired_not_before_published"),
         ]
 
     def __str__(self):
@@ -203,7 +197,7 @@ class FactoryExchangeQuerySet(models.QuerySet):
         return self.international().filter(started_on__lte=on).filter(ends_after("cancelled_on", on))
 
 
-class FactoryExchange(TrackedModel):
+class FactoryExchange(CancellablePeriod):
     """Students of a learning factory working with partners, possibly abroad."""
 
     class Status(models.TextChoices):
@@ -223,24 +217,17 @@ class FactoryExchange(TrackedModel):
     history = HistoricalRecords(m2m_fields=[partner_organisations])
 
     objects = FactoryExchangeQuerySet.as_manager()
+    end_of_life = (Status.CANCELLED, "cancelled_on")
 
     class Meta:
         verbose_name = _("factory exchange")
         verbose_name_plural = _("factory exchanges")
         ordering = ["-started_on", "id"]
-        # The indicator page lists the latest records by this date: read from the index's end.
-        # A drain reads the records that started or ended since a month-end: an index range on each date.
-        indexes = [models.Index(fields=["started_on", "id"], name="exchange_started_on_id"),
-                   models.Index(fields=["cancelled_on"], condition=Q(cancelled_on__isnull=False),
-                                name="exchange_cancelled_on")]
-        constraints = [
-            models.CheckConstraint(condition=Q(students__gt=0), name="exchange_students_positive"),
-            models.CheckConstraint(condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("started_on")),
-                                   name="exchange_ended_not_before_started"),
-            models.CheckConstraint(condition=Q(status="cancelled", cancelled_on__isnull=False)
-                                   | (~Q(status="cancelled") & Q(cancelled_on__isnull=True)),
-                                   name="exchange_cancelled_iff_date"),
-        ]
+        indexes = event_date_indexes("exchange", "started_on", "cancelled_on")
+        constraints = [models.CheckConstraint(condition=Q(students__gt=0), name="exchange_students_positive"),
+                       *CancellablePeriod.period_constraints("exchange")]
+
+    ended_before_start = "An exchange cannot end before it starts."
 
     def __str__(self):
         return self.title
@@ -248,14 +235,6 @@ class FactoryExchange(TrackedModel):
     def is_international(self):
         home = self.factory.host_organisation.country
         return any(p.country != home for p in self.partner_organisations.all())
-
-    def clean(self):
-        errors = end_of_life_errors(self, date_field="cancelled_on", end_status=self.Status.CANCELLED,
-                                    start_field="started_on", started=_("started"), may_precede_start=True)
-        if self.started_on and self.ended_on and self.ended_on < self.started_on:
-            errors["ended_on"] = "An exchange cannot end before it starts."
-        if errors:
-            raise ValidationError(errors)
 
     NOT_DUPLICATE = "not_duplicate"
 
@@ -313,25 +292,18 @@ class FactoryProduct(TrackedModel):
     history = HistoricalRecords(m2m_fields=[factories, collaborating_organisations])
 
     objects = FactoryProductQuerySet.as_manager()
+    end_of_life = (Status.RETIRED, "retired_on")
 
     class Meta:
         verbose_name = _("factory product")
         verbose_name_plural = _("factory products")
         ordering = ["-developed_on", "id"]
-        # The indicator page lists the latest records by this date: read from the index's end.
-        # A drain reads the records that started or ended since a month-end: an index range on each date.
-        indexes = [models.Index(fields=["developed_on", "id"], name="product_developed_on_id"),
-                   models.Index(fields=["retired_on"], condition=Q(retired_on__isnull=False),
-                                name="product_retired_on")]
+        indexes = event_date_indexes("product", "developed_on", "retired_on")
         constraints = [
-            models.CheckConstraint(condition=~Q(status="developed") | Q(developed_on__isnull=False),
-                                   name="product_developed_has_date"),
-            models.CheckConstraint(condition=Q(status="retired", retired_on__isnull=False)
-                                   | (~Q(status="retired") & Q(retired_on__isnull=True)),
-                                   name="product_retired_iff_date"),
-            models.CheckConstraint(condition=Q(retired_on__isnull=True) | Q(developed_on__isnull=True)
-                                   | Q(retired_on__gte=models.F("developed_on")),
-                                   name="product_retired_not_before_developed"),
+            status_has_date("developed", "developed_on", name="product_developed_has_date"),
+            status_iff_date("retired", "retired_on", name="product_retired_iff_date"),
+            not_before("retired_on", "developed_on", start_may_be_empty=True,
+                       name="product_retired_not_before_developed"),
         ]
 
     def __str__(self):

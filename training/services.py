@@ -1,22 +1,21 @@
 """Writes of the training registers. Views and the API call these (keyword-only arguments).
 
 Each ``*_save`` creates the record when it has no pk and otherwise updates it under the
-optimistic lock of ``registers.records.record_save`` (StaleEdit when ``expected_version``
+optimistic lock (``registers.records.record_create_or_save``: StaleEdit when ``expected_version``
 is stale). ``m2m`` values are set in the same transaction.
 """
 
 import datetime
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Model
-from django.utils import timezone
 from django.utils.translation import gettext
 
 from registers.models import TrackedModel
-from registers.records import record_create, record_save
+from registers.records import record_create_or_save, record_end
 
 from .models import FactoryExchange, FactoryProduct, LearningFactory, MicroCredential
 
@@ -28,14 +27,6 @@ if TYPE_CHECKING:
 _Record = TypeVar("_Record", bound=TrackedModel)
 
 
-def _save(instance: _Record, user: "User | None", expected_version: int | None,
-          m2m: Mapping[str, Iterable[Model]] | None = None) -> _Record:
-    if instance.pk is None:
-        return record_create(instance=instance, user=user, m2m=m2m)
-    return record_save(instance=instance, user=user, m2m=m2m,
-                       expected_version=instance.version if expected_version is None else expected_version)
-
-
 @transaction.atomic
 def micro_credential_save(*, instance: MicroCredential,
                           co_awarding_organisations: "Iterable[Organisation] | None" = None,
@@ -43,22 +34,20 @@ def micro_credential_save(*, instance: MicroCredential,
                           expected_version: int | None = None) -> MicroCredential:
     m2m: dict[str, Iterable[Model]] = {k: v for k, v in (("co_awarding_organisations", co_awarding_organisations),
                              ("skill_gaps", skill_gaps)) if v is not None}
-    return _save(instance, user, expected_version, m2m)
+    return record_create_or_save(instance=instance, user=user, expected_version=expected_version, m2m=m2m)
 
 
 @transaction.atomic
 def micro_credential_retire(*, micro_credential: MicroCredential, retired_on: datetime.date | None = None,
                             user: "User | None" = None, expected_version: int | None = None) -> MicroCredential:
     """Retire a micro-credential on ``retired_on`` (today by default): counted up to the day before."""
-    micro_credential.status = MicroCredential.Status.RETIRED
-    micro_credential.retired_on = retired_on or timezone.localdate()
-    return _save(micro_credential, user, expected_version)
+    return record_end(instance=micro_credential, on=retired_on, user=user, expected_version=expected_version)
 
 
 @transaction.atomic
 def learning_factory_save(*, instance: LearningFactory, user: "User | None" = None,
                           expected_version: int | None = None) -> LearningFactory:
-    return _save(instance, user, expected_version)
+    return record_create_or_save(instance=instance, user=user, expected_version=expected_version)
 
 
 @transaction.atomic
@@ -77,16 +66,15 @@ def factory_exchange_save(*, instance: FactoryExchange, partner_organisations: "
     if instance.pk is None and instance.factory_id:
         list(LearningFactory.objects.select_for_update().filter(pk=instance.factory_id).values_list("pk"))
         instance.check_not_duplicate(partner_organisations, confirmed=not_duplicate)
-    return _save(instance, user, expected_version, {"partner_organisations": partner_organisations})
+    return record_create_or_save(instance=instance, user=user, expected_version=expected_version,
+                                 m2m={"partner_organisations": partner_organisations})
 
 
 @transaction.atomic
 def factory_exchange_cancel(*, exchange: FactoryExchange, cancelled_on: datetime.date | None = None,
                             user: "User | None" = None, expected_version: int | None = None) -> FactoryExchange:
     """Cancel an exchange on ``cancelled_on`` (today by default): its students count up to the day before."""
-    exchange.status = FactoryExchange.Status.CANCELLED
-    exchange.cancelled_on = cancelled_on or timezone.localdate()
-    return _save(exchange, user, expected_version)
+    return record_end(instance=exchange, on=cancelled_on, user=user, expected_version=expected_version)
 
 
 @transaction.atomic
@@ -99,17 +87,15 @@ def factory_product_save(*, instance: FactoryProduct, factories: Iterable[Learni
     factories = list(factories)
     if not factories:
         raise ValidationError({"factories": gettext("Choose the learning factory (or factories) that developed it.")})
-    return _save(instance, user, expected_version,
-                 {"factories": factories, "collaborating_organisations": collaborating_organisations})
+    return record_create_or_save(instance=instance, user=user, expected_version=expected_version,
+                                 m2m={"factories": factories, "collaborating_organisations": collaborating_organisations})
 
 
 @transaction.atomic
 def factory_product_retire(*, product: FactoryProduct, retired_on: datetime.date | None = None,
                            user: "User | None" = None, expected_version: int | None = None) -> FactoryProduct:
     """Retire a product on ``retired_on`` (today by default): counted up to the day before."""
-    product.status = FactoryProduct.Status.RETIRED
-    product.retired_on = retired_on or timezone.localdate()
-    return _save(product, user, expected_version)
+    return record_end(instance=product, on=retired_on, user=user, expected_version=expected_version)
 
 
 @transaction.atomic
@@ -117,4 +103,4 @@ def record_change_status(*, instance: _Record, user: "User | None" = None,
                          expected_version: int | None = None) -> _Record:
 
     """Save a status change made in a status form (the date of the change is on the instance)."""
-    return _save(instance, user, expected_version)
+    return record_create_or_save(instance=instance, user=user, expected_version=expected_version)

@@ -70,7 +70,6 @@ micro_credentials = Register(
                    "further_information", "skill_gaps", "status", "published_on", "retired_on"),
     status_form_class=forms.MicroCredentialStatusForm, status_title=_("Change status"),
     status_help="Retire a micro-credential instead of deleting it: it counts up to the day before it was retired.",
-    end_status=MicroCredential.Status.RETIRED, end_field="retired_on",
     create=_save_micro_credential, update=_save_micro_credential, status_update=_save_status,
     create_initial=lambda request: {"awarding_body": request.user.organisation_id},
 )
@@ -113,7 +112,6 @@ exchanges = Register(
     status_form_class=forms.FactoryExchangeStatusForm, status_title=_("Change status"),
     status_help="Cancel an exchange instead of deleting it: its students count up to the day before it was "
                 "cancelled (never, when cancelled before it started).",
-    end_status=FactoryExchange.Status.CANCELLED, end_field="cancelled_on",
     create=_save_exchange, update=_save_exchange, status_update=_save_status,
     create_initial=_today("started_on"),
 )
@@ -134,7 +132,6 @@ products = Register(
                    "retired_on", "evidence_url"),
     status_form_class=forms.FactoryProductStatusForm, status_title=_("Change status"),
     status_help="Retire a product instead of deleting it: it counts up to the day before it was retired.",
-    end_status=FactoryProduct.Status.RETIRED, end_field="retired_on",
     create=_save_product, update=_save_product, status_update=_save_status,
     create_initial=_today("developed_on"),
 )

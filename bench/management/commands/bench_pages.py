@@ -11,16 +11,7 @@ and the throughput as a share of /health/'s. Goal per page: p99 < 300 ms and at 
 20% of /health/'s requests per second, no errors.
 """
 
-import os
-import shutil
-import signal
 import subprocess
-import sys
-import tempfile
-
-from django.conf import settings
-from django.core.management.base import CommandError
-from django.db import connection
 
 from .bench_web import Command as WebCommand
 from .bench_web import parse_wrk
@@ -70,29 +61,10 @@ class Command(WebCommand):
         parser.add_argument("--pages", nargs="*", default=None, help="Only these paths (default: the issue's list).")
 
     def handle(self, *args, scale, skip_data, duration, connections, threads, workers, port, wrk, pages, **options):
-        if connection.vendor != "postgresql":
-            raise CommandError("bench_pages measures on PostgreSQL: set DATABASE_URL=postgres://...")
-        if not os.path.exists(wrk):
-            raise CommandError(f"wrk not found at {wrk}; install it (apt-get install wrk) or pass --wrk.")
-        if not (1 <= duration <= 120 and 1 <= connections <= 64 and 1 <= threads <= 8 and 1 <= workers <= 16):
-            raise CommandError("Keep the load bounded: duration 1-120 s, connections 1-64, threads 1-8, workers 1-16.")
-        threads = min(threads, connections)
-        if not skip_data:
-            self._load_data(scale)
-        cookie = self._session_cookie()
-        static_root = tempfile.mkdtemp(prefix="lcamp-bench-static-")
-        server = None
+        threads = self._check_options(wrk=wrk, duration=duration, connections=connections, threads=threads,
+                                      workers=workers)
         results = []
-        try:
-            env = self._server_env(port, static_root, workers)
-            subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], env=env,
-                           cwd=settings.BASE_DIR, check=True)
-            server = subprocess.Popen(
-                [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "lcamp.wsgi:application"],
-                env=env, cwd=settings.BASE_DIR, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                start_new_session=True)
-            base = f"http://127.0.0.1:{port}"
-            self._wait_until_up(base, server)
+        with self._served(scale=scale, skip_data=skip_data, port=port, workers=workers) as (base, cookie, server):
             for path in ["/health/", *(pages or PAGES), "/health/"]:
                 headers = [] if path == "/health/" else [f"Cookie: {cookie}"]
                 self._wrk(wrk, base + path, headers, 1, connections, threads)  # warm-up
@@ -102,15 +74,6 @@ class Command(WebCommand):
                 self._wait_until_up(base, server)
                 self.stdout.write(f"  {path}: p99 {results[-1].p99_ms:.0f} ms, "
                                   f"{results[-1].requests_per_second:.1f} req/s")
-        finally:
-            if server is not None:
-                os.killpg(server.pid, signal.SIGTERM)
-                try:
-                    server.wait(timeout=20)
-                except subprocess.TimeoutExpired:
-                    os.killpg(server.pid, signal.SIGKILL)
-            shutil.rmtree(static_root, ignore_errors=True)
-            self._end_session()
         self._table(results, duration, connections, workers, None if skip_data else scale)
 
     def _table(self, results, duration, connections, workers, scale):

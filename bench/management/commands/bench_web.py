@@ -12,6 +12,7 @@ their ratio. Goal: ``/`` p99 under 100 ms and at least half the throughput of
 ``/health/``.
 """
 
+import contextlib
 import os
 import re
 import secrets
@@ -87,14 +88,32 @@ class Command(BaseCommand):
         parser.add_argument("--wrk", default=shutil.which("wrk") or "/usr/bin/wrk")
 
     def handle(self, *args, scale, skip_data, duration, connections, threads, workers, port, wrk, **options):
+        threads = self._check_options(wrk=wrk, duration=duration, connections=connections, threads=threads,
+                                      workers=workers)
+        with self._served(scale=scale, skip_data=skip_data, port=port, workers=workers) as (base, cookie, _server):
+            self._check_dashboard(base, cookie)
+            results = []
+            for path, headers in (("/health/", []), ("/", [f"Cookie: {cookie}"])):
+                self._wrk(wrk, base + path, headers, 2, connections, threads)  # warm-up
+                output = self._wrk(wrk, base + path, headers, duration, connections, threads)
+                results.append(parse_wrk(path, output))
+        self._report(results, duration, connections, workers, scale if not skip_data else None)
+
+    def _check_options(self, *, wrk, duration, connections, threads, workers):
+        """Refuse what would not measure (no PostgreSQL, no wrk) or not stay bounded; the threads to use."""
         if connection.vendor != "postgresql":
-            raise CommandError("bench_web measures on PostgreSQL: set DATABASE_URL=postgres://...")
+            command = type(self).__module__.rsplit(".", 1)[-1]  # bench_web, bench_pages
+            raise CommandError(f"{command} measures on PostgreSQL: set DATABASE_URL=postgres://...")
         if not os.path.exists(wrk):
             raise CommandError(f"wrk not found at {wrk}; install it (apt-get install wrk) or pass --wrk.")
         if not (1 <= duration <= 120 and 1 <= connections <= 64 and 1 <= threads <= 8 and 1 <= workers <= 16):
             raise CommandError("Keep the load bounded: duration 1-120 s, connections 1-64, threads 1-8, workers 1-16.")
-        threads = min(threads, connections)
+        return min(threads, connections)
 
+    @contextlib.contextmanager
+    def _served(self, *, scale, skip_data, port, workers):
+        """The data loaded (unless ``skip_data``), a staff session and gunicorn serving the app with DEBUG=0:
+        ``(base URL, session cookie, server process)``; the server and the session are gone afterwards."""
         if not skip_data:
             self._load_data(scale)
         cookie = self._session_cookie()
@@ -112,12 +131,7 @@ class Command(BaseCommand):
             )
             base = f"http://127.0.0.1:{port}"
             self._wait_until_up(base, server)
-            self._check_dashboard(base, cookie)
-            results = []
-            for path, headers in (("/health/", []), ("/", [f"Cookie: {cookie}"])):
-                self._wrk(wrk, base + path, headers, 2, connections, threads)  # warm-up
-                output = self._wrk(wrk, base + path, headers, duration, connections, threads)
-                results.append(parse_wrk(path, output))
+            yield base, cookie, server
         finally:
             if server is not None:
                 os.killpg(server.pid, signal.SIGTERM)
@@ -127,7 +141,6 @@ class Command(BaseCommand):
                     os.killpg(server.pid, signal.SIGKILL)
             shutil.rmtree(static_root, ignore_errors=True)
             self._end_session()
-        self._report(results, duration, connections, workers, scale if not skip_data else None)
 
     # --- steps -------------------------------------------------------------------
 

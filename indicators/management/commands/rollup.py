@@ -1,10 +1,8 @@
-import datetime
-
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from indicators import rollup
-from registers.commands import logs_for_verbosity
+from registers.commands import date_option, logs_for_verbosity
 
 
 def number(value):
@@ -25,12 +23,7 @@ class Command(BaseCommand):
             self.run(verbosity=verbosity, **options)
 
     def run(self, *, date=None, backfill=False, verbosity=1, **options):
-        on = None
-        if date:
-            try:
-                on = datetime.date.fromisoformat(date)
-            except ValueError as error:
-                raise CommandError(f"--date takes a date as YYYY-MM-DD, not {date!r}.") from error
+        on = date_option(date)
         if on is not None and on > timezone.localdate():
             raise CommandError(f"--date {on} is after today ({timezone.localdate()}): a roll-up computes what is "
                                "true on a date that has come.")

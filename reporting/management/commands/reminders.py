@@ -1,7 +1,6 @@
-import datetime
+from django.core.management.base import BaseCommand
 
-from django.core.management.base import BaseCommand, CommandError
-
+from registers.commands import date_option
 from reporting import reminders
 
 
@@ -13,13 +12,7 @@ class Command(BaseCommand):
         parser.add_argument("--date", help="Act as if today were this date (YYYY-MM-DD).")
 
     def handle(self, *args, dry_run=False, date=None, **options):
-        today = None
-        if date:
-            try:
-                today = datetime.date.fromisoformat(date)
-            except ValueError as error:
-                raise CommandError(f"--date: {error}") from error
-        done = reminders.send_due(today, dry_run=dry_run)
+        done = reminders.send_due(date_option(date), dry_run=dry_run)
         verb = "would be sent" if dry_run else "sent"
         for reminder in done:
             self.stdout.write(f"{reminder.kind}\t{reminder.user.username} <{reminder.user.email}>\t{reminder.subject_text()}")

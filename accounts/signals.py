@@ -1,8 +1,9 @@
-"""Signal handlers of the core app: forget a user's cached role names when they change."""
+"""Signal handlers of the core app: forget a user's cached role names when they change; the role
+groups exist after every migrate and every flush."""
 
 from django.contrib.auth.models import Group
 from django.db import transaction
-from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
+from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save, pre_delete
 from django.dispatch import receiver
 
 from . import roles
@@ -43,3 +44,16 @@ def group_changed(sender, instance, created=False, **kwargs):
     memberships with it without an m2m signal."""
     if not created:
         _forget(instance.user_set.values_list("pk", flat=True))
+
+
+@receiver(post_migrate)
+def roles_exist(sender, app_config=None, using="default", apps=None, **kwargs):
+    """The roles are data the code relies on: made by a migration, and made again after a flush
+    (which empties every table and then sends ``post_migrate``, as a transactional test's teardown
+    does), so that no test order and no ``flush`` leaves a database without them."""
+    if app_config is None or app_config.name != "accounts":
+        return
+    # ``migrate`` passes the migrated state's apps; ``flush`` passes none (the models as they are).
+    group_model = apps.get_model("auth", "Group") if apps is not None else Group
+    for name in roles.ROLES:
+        group_model.objects.using(using).get_or_create(name=name)

@@ -83,7 +83,7 @@ def test_the_api_refuses_an_exact_duplicate_with_its_address(partner_client):
     assert MoU.objects.count() == 1
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL (set DATABASE_URL)")
 @pytest.mark.parametrize("same_token", [True, False])
 def test_five_concurrent_submissions_make_one_mou(same_token):

@@ -18,7 +18,7 @@ from registers.records import StaleEdit, record_save
 from tests.factories import AllianceMemberFactory, IndicatorFactory, UserFactory
 
 pytestmark = [
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL (set DATABASE_URL)"),
 ]
 THREADS = 20

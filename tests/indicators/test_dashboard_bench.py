@@ -51,3 +51,31 @@ def test_it_refuses_what_it_cannot_measure_fairly(db):
     else:
         with pytest.raises(CommandError, match="bounded"):
             call_command("bench_web", skip_data=True, duration=0, wrk="/bin/true")
+
+
+def test_a_save_between_runs_bumps_its_register_and_only_the_pages_that_show_it(db, settings, staff_user):
+    from bench.management.commands.bench_pages import generations_read, save_one
+    from tests.factories import MicroCredentialFactory, MoUFactory
+
+    settings.PAGE_CACHE = True
+    MoUFactory()
+    MicroCredentialFactory()
+    before, after = save_one("alliance.mou", staff_user)
+    assert before != after
+    assert "alliance.mou" in generations_read("/mous/", staff_user)
+    read = generations_read("/registers/micro-credentials/", staff_user)
+    assert "training.microcredential" in read
+    assert "alliance.mou" not in read
+
+
+
+def test_it_tells_the_generations_of_an_api_list_past_the_rate_limit(db, settings, staff_user):
+    from unittest import mock
+
+    from rest_framework.throttling import UserRateThrottle
+
+    from bench.management.commands.bench_pages import generations_read
+
+    settings.PAGE_CACHE = True
+    with mock.patch.object(UserRateThrottle, "allow_request", return_value=False):
+        assert "alliance.mou" in generations_read("/api/v1/mous/", staff_user)

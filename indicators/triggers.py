@@ -11,14 +11,15 @@ and of the engine's own inputs (indicators, milestones, reported values):
    alter a snapshot of a closed reporting period is refused there with a
    ``ValidationError`` naming the period, and nothing is written.
 2. On commit, a drain is requested (``drain_request``): without a broker it runs in
-   this process at once; with one, ``drain_task`` is queued, debounced. Broker or
-   cache down: the rows wait in the outbox for the beat's drain, every minute; no
-   web request runs a roll-up of its own.
+   this process at once; with one, ``drain_task`` is queued: at once after a quiet spell,
+   debounced within a burst. Broker or cache down: the rows wait in the outbox for the
+   beat's drain, every minute; no web request runs a roll-up of its own.
 """
 
 import contextlib
 import datetime
 import logging
+import math
 import threading
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from types import EllipsisType
@@ -43,6 +44,8 @@ if TYPE_CHECKING:
     from .period_source import Period
 
 logger = logging.getLogger(__name__)
+# Set for a debounce window when a drain is queued: a change within it is part of a burst.
+RECENT_KEY = "indicators:drain:recent"
 
 # {indicator id, or a measure key: the date from which a change may alter it (None: the project start)}.
 Since: TypeAlias = dict[int | str, datetime.date | None]
@@ -334,10 +337,13 @@ def drain_request() -> None:
       for the indicators the change touched, so a save shows on the dashboard at once.
       A transaction of many saves asks many times; the first drain handles every row,
       the others find the outbox empty (one query).
-    - With a broker: debounced. The first change sets ``PENDING_KEY`` (``cache.add``)
-      and queues ``drain_task`` in ROLLUP_DEBOUNCE_SECONDS; the changes that follow
-      while the key is set queue nothing. The task clears the key before it reads the
-      outbox, so a change committed while it runs queues one more drain.
+    - With a broker: the first change after a quiet spell is drained at once; the burst
+      that follows is debounced. A change sets ``PENDING_KEY`` (``cache.add``) and
+      queues ``drain_task``; the changes that follow while the key is set queue nothing.
+      The task clears the key before it reads the outbox, so a change committed while
+      or after it runs queues one more drain, in ROLLUP_DEBOUNCE_SECONDS when a drain
+      was queued less than a window ago (``RECENT_KEY``), at once otherwise. A burst
+      thus costs a drain at its start and about one a window after that.
     - Broker or cache down: the save has committed and must not fail. The error is
       logged; the rows wait in the outbox for the beat's drain (every minute).
     """
@@ -345,12 +351,20 @@ def drain_request() -> None:
         rollup.drain()
         return
     debounce = float(settings.ROLLUP_DEBOUNCE_SECONDS)
+    window = max(1, math.ceil(debounce))
     queued = False
     try:
-        if not cache.add(PENDING_KEY, timezone.now().isoformat(), timeout=int(debounce * 10) + 60):
+        now = timezone.now().isoformat()
+        if not cache.add(PENDING_KEY, now, timeout=window * 10 + 60):
             return
         queued = True
-        drain_task.apply_async(countdown=debounce)
+        if cache.add(RECENT_KEY, now, timeout=window):
+            countdown = 0.0
+        else:
+            # Within a burst: the window starts again when this drain runs.
+            countdown = debounce
+            cache.set(RECENT_KEY, now, timeout=2 * window)
+        drain_task.apply_async(countdown=countdown)
     except Exception:
         logger.exception("Could not queue the drain (broker or cache down); the outbox keeps the changes "
                          "for the next scheduled drain.")

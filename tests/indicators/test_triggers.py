@@ -7,6 +7,7 @@ debounced; broker down, the rows wait for the beat's drain and the save still su
 import datetime
 
 import pytest
+import time_machine
 from django.core.cache import cache
 from django.utils import timezone
 from kombu.exceptions import OperationalError
@@ -20,9 +21,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def _no_pending_drain():
-    cache.delete(tasks.PENDING_KEY)
+    cache.delete_many([tasks.PENDING_KEY, triggers.RECENT_KEY])
     yield
-    cache.delete(tasks.PENDING_KEY)
+    cache.delete_many([tasks.PENDING_KEY, triggers.RECENT_KEY])
 
 
 @pytest.fixture
@@ -216,12 +217,52 @@ def test_deferred_drains_are_requested_once_at_the_end(lcamp_indicators, drains,
 
 # --- With a broker ----------------------------------------------------------------------
 
-def test_with_a_broker_a_burst_of_requests_queues_one_drain_after_the_debounce(lcamp_indicators, queued, settings):
-    settings.ROLLUP_DEBOUNCE_SECONDS = 3
+def test_with_a_broker_the_first_change_after_a_quiet_spell_is_drained_at_once(lcamp_indicators, queued):
+    triggers.drain_request()
+    assert queued == [{"countdown": 0.0}]
+    assert not Snapshot.objects.exists()  # queued, not run in the request
+
+
+def test_a_burst_of_requests_queues_one_drain_until_it_starts(lcamp_indicators, queued):
     for _ in range(100):
         triggers.drain_request()
-    assert queued == [{"countdown": 3.0}]
-    assert not Snapshot.objects.exists()
+    assert queued == [{"countdown": 0.0}]
+
+
+def test_a_change_within_the_window_after_a_drain_is_debounced(lcamp_indicators, queued, settings):
+    settings.ROLLUP_DEBOUNCE_SECONDS = 3
+    with time_machine.travel(timezone.now(), tick=False) as traveller:
+        triggers.drain_request()
+        tasks.drain_task.apply()  # the first drain ran; the burst goes on
+        traveller.shift(datetime.timedelta(seconds=1))
+        for _ in range(100):
+            triggers.drain_request()
+        assert queued == [{"countdown": 0.0}, {"countdown": 3.0}]
+
+
+def test_after_a_quiet_window_a_change_is_drained_at_once_again(lcamp_indicators, queued, settings):
+    settings.ROLLUP_DEBOUNCE_SECONDS = 3
+    with time_machine.travel(timezone.now(), tick=False) as traveller:
+        triggers.drain_request()
+        tasks.drain_task.apply()
+        traveller.shift(datetime.timedelta(seconds=4))
+        triggers.drain_request()
+        assert queued == [{"countdown": 0.0}, {"countdown": 0.0}]
+
+
+def test_within_a_long_burst_one_drain_a_window(lcamp_indicators, queued, settings):
+    """A debounced drain starts the window again from when it runs: the change just after it waits."""
+    settings.ROLLUP_DEBOUNCE_SECONDS = 3
+    with time_machine.travel(timezone.now(), tick=False) as traveller:
+        triggers.drain_request()
+        tasks.drain_task.apply()
+        traveller.shift(datetime.timedelta(seconds=1))
+        triggers.drain_request()  # debounced: runs at 4 s
+        traveller.shift(datetime.timedelta(seconds=3))
+        tasks.drain_task.apply()
+        traveller.shift(datetime.timedelta(seconds=1))
+        triggers.drain_request()
+        assert [call["countdown"] for call in queued] == [0.0, 3.0, 3.0]
 
 
 def test_a_request_after_the_task_started_queues_another(lcamp_indicators, queued):

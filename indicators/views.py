@@ -33,6 +33,8 @@ PUBLIC_MAX_AGE = 300
 DASHBOARD_CACHE_SECONDS = 60
 # A figure is cached under a hash of the data it is drawn from: it never goes stale.
 FIGURE_CACHE_SECONDS = 60 * 60
+# The time of the last roll-up is cached under the generation a roll-up bumps: it is never stale.
+ROLLUP_AT_SECONDS = 24 * 60 * 60
 
 
 def _require_viewer(request):
@@ -49,9 +51,14 @@ def dashboard_view(request):
     _require_viewer(request)
     can_add = roles.can_edit_registers(request.user)
     period = _selected_period(request.GET.get("period", ""))
+    # Read before the cards: a roll-up in between makes the page reload its cards once more, never miss one.
+    generation = generations.current(generations.ROLLUP) or ""
     return render(request, "indicators/dashboard.html", {
         "cards_html": _period_cards_html(period) if period else _dashboard_cards_html(can_add=can_add),
         "can_add": can_add and period is None,
+        # Today's figures follow the roll-ups by themselves; a closed period's are frozen.
+        "live": period is None,
+        "generation": generation,
     })
 
 
@@ -360,14 +367,17 @@ def public(request):
 @require_GET
 @login_required
 def version(request):
-    """What the dashboard polls after a save: the generation and the indicators a drain has still to update.
+    """What the dashboard polls: the roll-up generation, the time of the last roll-up and the indicators a
+    drain has still to update.
 
-    Two small queries, never cached.
+    Polled by every open dashboard (every second after a save, every 30 seconds otherwise): the time is
+    read from the cache under the generation (the snapshots are read once per roll-up), the waiting
+    indicators from the outbox (one small query). Never cached by the browser.
     """
     _require_viewer(request)
     pending = sorted(set(OutboxEntry.objects.values_list("indicator__code", flat=True)))
     response = JsonResponse({"generation": generations.current(generations.ROLLUP) or "", "pending": pending,
-                             "as_of": dashboard.last_rollup_at()})
+                             "as_of": _cached("indicators:rollup-at", dashboard.last_rollup_at, ROLLUP_AT_SECONDS)})
     patch_cache_control(response, no_store=True)
     return response
 

@@ -1,11 +1,14 @@
 """The dashboard in a real browser: cards, charts drawn by plotly.js, breakdown switch,
-XLSX download, the public page, and axe-core's accessibility check."""
+XLSX download, the public page, axe-core's accessibility check, and a dashboard left open."""
 
 import io
+import re
+from decimal import Decimal
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from openpyxl import load_workbook
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.e2e
 
@@ -103,3 +106,25 @@ def test_manager_refreshes_on_a_360_pixel_screen(demo_site, page, login):
     page.locator("#history-chart svg.main-svg").first.wait_for()
     overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
     assert overflow <= 0
+
+
+def test_a_dashboard_left_open_shows_the_next_rollup_by_itself(demo_site, page, login):
+    from indicators.models import Snapshot
+    from registers import generations
+
+    login(page, "staff")
+    page.clock.install()  # the 30-second poll is fast-forwarded, not waited for
+    page.goto("/")
+    label = page.locator("#dashboard-updated")
+    label.wait_for()
+    assert label.inner_text() == "updated just now"
+    alliance = page.locator("article.card", has=page.locator("#card-alliance-members"))
+    assert " ".join(alliance.locator(".card-value").inner_text().split()).startswith("30 of 200")
+
+    # A roll-up in a worker: new snapshots, a new generation.
+    latest = Snapshot.objects.filter(indicator__code="alliance-members").latest("date", "computed_at")
+    Snapshot.objects.filter(pk=latest.pk).update(value=Decimal("31"))
+    generations.bump(generations.ROLLUP)
+    page.clock.fast_forward("02:01")
+    expect(alliance.locator(".card-value")).to_have_text(re.compile(r"^\s*31\s+of\s+200"))
+    assert re.fullmatch(r"updated [23] min ago", label.inner_text())  # 2 min and the seconds the set-up took

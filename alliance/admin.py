@@ -1,20 +1,20 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
+from indicators.admin import CountedRecordAdmin
 from organisations.models import Organisation, Region
 
 from .models import AllianceMember, CooperationProject, MoU
 
 
 @admin.register(Region)
-class RegionAdmin(SimpleHistoryAdmin):
+class RegionAdmin(CountedRecordAdmin):
     list_display = ["code", "name", "country", "level", "nuts_version", "is_nuts"]
     list_filter = ["level", "nuts_version", "is_nuts", "country"]
     search_fields = ["code", "name"]
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(SimpleHistoryAdmin):
+class OrganisationAdmin(CountedRecordAdmin):
     list_display = ["name", "acronym", "kind", "country", "region", "is_consortium_partner", "is_demo"]
     list_filter = ["kind", "is_consortium_partner", "is_coordinator", "is_demo", "country"]
     list_select_related = ["region"]
@@ -23,7 +23,7 @@ class OrganisationAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(AllianceMember)
-class AllianceMemberAdmin(SimpleHistoryAdmin):
+class AllianceMemberAdmin(CountedRecordAdmin):
     list_display = ["organisation", "category", "joined_on", "left_on", "is_demo"]
     list_filter = ["category", "is_demo", "joined_on"]
     list_select_related = ["organisation"]
@@ -33,7 +33,7 @@ class AllianceMemberAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(CooperationProject)
-class CooperationProjectAdmin(SimpleHistoryAdmin):
+class CooperationProjectAdmin(CountedRecordAdmin):
     list_display = ["title", "lead_organisation", "status", "started_on", "ended_on"]
     list_filter = ["status", "is_demo"]
     list_select_related = ["lead_organisation"]
@@ -42,7 +42,7 @@ class CooperationProjectAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(MoU)
-class MoUAdmin(SimpleHistoryAdmin):
+class MoUAdmin(CountedRecordAdmin):
     list_display = ["title", "counterpart", "partner_organisation", "signed_on", "status", "submitted_at"]
     list_filter = ["status", "is_demo", "signed_on"]
     list_select_related = ["counterpart", "partner_organisation"]

@@ -3,8 +3,9 @@
 ``create_demo_records()`` reproduces LCAMP's state of December 2024 as the EARLALL
 article gives it (10 observatories active, 30 alliance members) with plausible
 partial progress on the other indicators. ``create_synthetic_records(n)`` adds ``n``
-generated records spread over the registers, with ``bulk_create`` in batches, for
-load and benchmark work. Everything made here is marked ``is_demo``.
+generated records spread over the registers, with ``bulk_create`` in batches, then
+``ANALYZE`` of the tables filled, for load and benchmark work. Everything made here
+is marked ``is_demo``.
 """
 
 import datetime
@@ -14,7 +15,7 @@ import uuid
 
 from django.conf import settings
 from django.contrib.auth.models import Group
-from django.db import transaction
+from django.db import connection, transaction
 
 DEMO_ACCOUNTS = [
     # username, role, organisation name, is superuser
@@ -270,6 +271,12 @@ class _Synthetic:
             Region.objects.create(code="ES21", name="País Vasco", country="ES")]
         self.counts = {}
         self.org_ids, self.org_country, self.joined, self.factories = [], {}, {}, []
+        self.tables = set()
+
+    def bulk_create(self, model, objs, **options):
+        """``model.objects.bulk_create``, keeping the table it fills (analysed at the end)."""
+        self.tables.add(model._meta.db_table)
+        return model.objects.bulk_create(objs, **options)
 
     def day(self):
         return self.start + datetime.timedelta(days=self.rng.randrange(self.span_days))
@@ -304,7 +311,7 @@ def _synthetic_organisations(s, n):
                              country=s.rng.choice(countries), region=None, city="", is_demo=True)
                 for i in range(size)]
         with transaction.atomic():
-            created = Organisation.objects.bulk_create(objs, batch_size=s.batch_size)
+            created = s.bulk_create(Organisation, objs, batch_size=s.batch_size)
         for o in created:
             s.org_ids.append(o.pk)
             s.org_country[o.pk] = str(o.country)
@@ -325,7 +332,7 @@ def _synthetic_members(s, n):
                                        category=s.rng.choice(list(set(CATEGORY_BY_KIND.values()))),
                                        joined_on=s.joined[org], left_on=left, is_demo=True))
         with transaction.atomic():
-            AllianceMember.objects.bulk_create(objs, batch_size=s.batch_size)
+            s.bulk_create(AllianceMember, objs, batch_size=s.batch_size)
         s.say("alliance members", size)
 
 
@@ -342,7 +349,7 @@ def _synthetic_mous(s, n):
                             valid_until=signed + datetime.timedelta(days=730), signatories="Synthetic",
                             status=s.rng.choice(statuses), is_demo=True))
         with transaction.atomic():
-            MoU.objects.bulk_create(objs, batch_size=s.batch_size)
+            s.bulk_create(MoU, objs, batch_size=s.batch_size)
         s.say("MoUs", size)
 
 
@@ -351,7 +358,7 @@ def _synthetic_observatories(s, n):
     from observatories.models import Observatory
 
     with transaction.atomic():
-        obs = Observatory.objects.bulk_create([
+        obs = s.bulk_create(Observatory, [
             Observatory(name=f"Synthetic observatory {s.token}-{i}", region=s.rng.choice(s.regions),
                         host_organisation_id=s.pick_org(),
                         status=s.rng.choice(["active", "active", "closed", "planned"]), launched_on=s.day(),
@@ -380,7 +387,7 @@ def _synthetic_skill_gaps(s, n):
             if gap.status == "retired":
                 gap.retired_on = s.ended(gap.identified_on)
         with transaction.atomic():
-            SkillGap.objects.bulk_create(objs, batch_size=s.batch_size)
+            s.bulk_create(SkillGap, objs, batch_size=s.batch_size)
         s.say("skill gaps", size)
 
 
@@ -398,7 +405,7 @@ def _synthetic_micro_credentials(s, n):
                 status="published" if published else "draft", published_on=s.day() if published else None,
                 is_demo=True))
         with transaction.atomic():
-            MicroCredential.objects.bulk_create(objs, batch_size=s.batch_size)
+            s.bulk_create(MicroCredential, objs, batch_size=s.batch_size)
         s.say("micro-credentials", size)
 
 
@@ -406,7 +413,7 @@ def _synthetic_factories(s, n):
     from training.models import LearningFactory
 
     with transaction.atomic():
-        s.factories = LearningFactory.objects.bulk_create([
+        s.factories = s.bulk_create(LearningFactory, [
             LearningFactory(name=f"Synthetic factory {s.token}-{i}", host_organisation_id=s.pick_org(), is_demo=True)
             for i in range(n)])
     s.say("learning factories", len(s.factories))
@@ -426,9 +433,9 @@ def _synthetic_exchanges(s, n):
             if exchange.status == "cancelled":
                 exchange.cancelled_on = s.ended(exchange.started_on)
         with transaction.atomic():
-            created = FactoryExchange.objects.bulk_create(objs, batch_size=s.batch_size)
-            Through.objects.bulk_create([Through(factoryexchange_id=e.pk, organisation_id=s.pick_org())
-                                         for e in created], batch_size=s.batch_size)
+            created = s.bulk_create(FactoryExchange, objs, batch_size=s.batch_size)
+            s.bulk_create(Through, [Through(factoryexchange_id=e.pk, organisation_id=s.pick_org())
+                                    for e in created], batch_size=s.batch_size)
         s.say("factory exchanges", size)
 
 
@@ -450,7 +457,7 @@ def _synthetic_projects(s, n):
                 project.cancelled_on = s.ended(project.started_on)
             objs.append(project)
         with transaction.atomic():
-            created = CooperationProject.objects.bulk_create(objs, batch_size=s.batch_size)
+            created = s.bulk_create(CooperationProject, objs, batch_size=s.batch_size)
             rows = []
             for project, lead in zip(created, leads, strict=True):
                 # Projects are among members (counted when both were members on the start date).
@@ -458,7 +465,7 @@ def _synthetic_projects(s, n):
                 rows.append(Participants(cooperationproject_id=project.pk, organisation_id=lead))
                 if other != lead:
                     rows.append(Participants(cooperationproject_id=project.pk, organisation_id=other))
-            Participants.objects.bulk_create(rows, batch_size=s.batch_size)
+            s.bulk_create(Participants, rows, batch_size=s.batch_size)
         s.say("cooperation projects", size)
 
 
@@ -475,15 +482,15 @@ def _synthetic_products(s, n):
                                        status="developed" if developed else "prototype",
                                        developed_on=s.day() if developed else None, is_demo=True))
         with transaction.atomic():
-            created = FactoryProduct.objects.bulk_create(objs, batch_size=s.batch_size)
-            Factories.objects.bulk_create([Factories(factoryproduct_id=p.pk,
-                                                     learningfactory_id=s.rng.choice(s.factories).pk)
-                                           for p in created], batch_size=s.batch_size)
+            created = s.bulk_create(FactoryProduct, objs, batch_size=s.batch_size)
+            s.bulk_create(Factories, [Factories(factoryproduct_id=p.pk,
+                                                learningfactory_id=s.rng.choice(s.factories).pk)
+                                      for p in created], batch_size=s.batch_size)
             rows = []
             for p in created:
                 for org in {s.pick_org(), s.pick_org()}:
                     rows.append(Collaborators(factoryproduct_id=p.pk, organisation_id=org))
-            Collaborators.objects.bulk_create(rows, batch_size=s.batch_size)
+            s.bulk_create(Collaborators, rows, batch_size=s.batch_size)
         s.say("factory products", size)
 
 
@@ -506,4 +513,13 @@ def create_synthetic_records(total, *, batch_size=5000, seed=None, log=None):
     _synthetic_exchanges(s, int(total * 0.10))
     _synthetic_projects(s, int(total * 0.05))
     _synthetic_products(s, max(0, total - sum(s.counts.values())))
+    analyze(s.tables)
     return s.counts
+
+
+def analyze(tables):
+    """``ANALYZE`` each table: after a bulk load the planner would otherwise plan on the statistics of
+    empty tables until autovacuum comes round (PostgreSQL; SQLite's ANALYZE fills sqlite_stat1)."""
+    with connection.cursor() as cursor:
+        for table in sorted(tables):
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")

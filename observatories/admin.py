@@ -1,11 +1,12 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
+
+from indicators.admin import CountedRecordAdmin
 
 from .models import Observatory, SkillGap
 
 
 @admin.register(Observatory)
-class ObservatoryAdmin(SimpleHistoryAdmin):
+class ObservatoryAdmin(CountedRecordAdmin):
     list_display = ["name", "region", "host_organisation", "status", "launched_on", "closed_on"]
     list_filter = ["status", "is_demo"]
     list_select_related = ["region", "host_organisation"]
@@ -14,7 +15,7 @@ class ObservatoryAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(SkillGap)
-class SkillGapAdmin(SimpleHistoryAdmin):
+class SkillGapAdmin(CountedRecordAdmin):
     list_display = ["title", "observatory", "critical", "status", "identified_on", "nace_code", "isco_code"]
     list_filter = ["status", "critical", "is_demo"]
     list_select_related = ["observatory"]

@@ -1,11 +1,12 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
+
+from indicators.admin import CountedRecordAdmin
 
 from .models import FactoryExchange, FactoryProduct, LearningFactory, MicroCredential
 
 
 @admin.register(MicroCredential)
-class MicroCredentialAdmin(SimpleHistoryAdmin):
+class MicroCredentialAdmin(CountedRecordAdmin):
     list_display = ["title", "awarding_body", "eqf_level", "ects", "status", "published_on"]
     list_filter = ["status", "eqf_level", "participation_form", "is_demo"]
     list_select_related = ["awarding_body"]
@@ -14,7 +15,7 @@ class MicroCredentialAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(LearningFactory)
-class LearningFactoryAdmin(SimpleHistoryAdmin):
+class LearningFactoryAdmin(CountedRecordAdmin):
     list_display = ["name", "host_organisation", "region"]
     list_select_related = ["host_organisation", "region"]
     search_fields = ["name", "host_organisation__name"]
@@ -22,7 +23,7 @@ class LearningFactoryAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(FactoryExchange)
-class FactoryExchangeAdmin(SimpleHistoryAdmin):
+class FactoryExchangeAdmin(CountedRecordAdmin):
     list_display = ["title", "factory", "started_on", "ended_on", "students", "status"]
     list_filter = ["status", "is_demo"]
     list_select_related = ["factory"]
@@ -31,7 +32,7 @@ class FactoryExchangeAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(FactoryProduct)
-class FactoryProductAdmin(SimpleHistoryAdmin):
+class FactoryProductAdmin(CountedRecordAdmin):
     list_display = ["title", "status", "developed_on"]
     list_filter = ["status", "is_demo"]
     search_fields = ["title"]

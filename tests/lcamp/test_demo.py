@@ -6,6 +6,9 @@ from pathlib import Path
 
 import pytest
 from django.apps import apps
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from lcamp import demo
 from lcamp.reference import seed_reference_data
@@ -57,3 +60,20 @@ def test_synthetic_records_spread_over_the_registers_and_repeat_for_a_seed():
         apps.get_model(label).objects.filter(is_demo=True).delete()
     assert demo.create_synthetic_records(400, batch_size=50, seed=11) == counts
     assert _records() == first
+
+
+@pytest.mark.django_db
+def test_demo_data_scale_ends_by_analysing_every_table_it_filled():
+    with CaptureQueriesContext(connection) as queries:
+        call_command("demo_data", scale=200, seed=3, verbosity=0)
+    statements = [query["sql"] for query in queries]
+    analysed = [sql for sql in statements if sql.startswith("ANALYZE")]
+    # Last, once the rows are in: the planner's statistics describe the filled tables, not empty ones.
+    assert analysed and statements[-len(analysed):] == analysed
+    models = [apps.get_model(label) for label in SYNTHETIC_MODELS]
+    throughs = [apps.get_model("training.FactoryExchange").partner_organisations.through,
+                apps.get_model("alliance.CooperationProject").participants.through,
+                apps.get_model("training.FactoryProduct").factories.through,
+                apps.get_model("training.FactoryProduct").collaborating_organisations.through]
+    assert analysed == [f"ANALYZE {connection.ops.quote_name(table)}"
+                        for table in sorted(model._meta.db_table for model in models + throughs)]

@@ -133,7 +133,8 @@ class IndicatorViewSet(ReadOnlyViewSet):
                              description="Snapshots a page (50 unless asked, at most 500)."),
         ],
         responses={200: PaginatedSnapshotSerializer},
-        description="The indicator's time series: its snapshots (month-ends and daily roll-ups), oldest first, "
+        description="The indicator's time series: its snapshots (month-ends, today and "
+                    "the frozen snapshots of closed periods), oldest first, "
                     "paginated like every list (`count`, `next`, `previous`, `results`).",
     )
     @action(detail=True, methods=["get"], filter_backends=[], pagination_class=Pagination)

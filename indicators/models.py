@@ -363,6 +363,10 @@ class OutboxEntry(models.Model):
         return f"{self.indicator_id} changed from {self.changed_from}"
 
 
+def is_month_end(day):
+    return (day + datetime.timedelta(days=1)).day == 1
+
+
 def month_ends(start, end):
     """The last day of each month from ``start``'s month to ``end`` (``end`` itself if mid-month)."""
     points = []

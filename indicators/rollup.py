@@ -6,8 +6,15 @@ triggers queue work, ``registers.generations`` tells the pages a roll-up ended).
 ``compute(indicator, on)`` reads; ``store(results)`` writes one Snapshot per
 indicator and date with its Breakdown rows. ``rollup_all(on)`` does every
 indicator on one date, ``recompute({indicator: since})`` one indicator from a
-date to today (today and the month-ends since, outside closed periods) and
-``drain()`` the indicators the outbox names. Nothing ever writes a snapshot
+date to today (the kept dates since, outside closed periods) and ``drain()``
+the indicators the outbox names.
+
+Every stored snapshot is exact: the history keeps only the month-ends and today,
+besides the frozen snapshots of closed periods; a drain from a date rewrites
+every kept date from it, and the daily roll-up and each drain delete the day
+snapshots no longer kept (``prune``), which no drain would rewrite. What the
+pages show for another date (the dashboard's "last 30 days") is read from the
+latest month-end at or before it: an exact value. Nothing ever writes a snapshot
 dated inside a closed reporting period, except closing the period itself
 (``store(results, closing=period)``: the app that keeps the periods calls it when it closes
 one, see ``indicators.period_source``), nor one dated after today.
@@ -29,7 +36,7 @@ from django_countries import countries
 from registers import generations
 
 from . import period_source
-from .models import Breakdown, Indicator, OutboxEntry, Project, Report, Snapshot, month_ends
+from .models import Breakdown, Indicator, OutboxEntry, Project, Report, Snapshot, is_month_end, month_ends
 from .registry import NOT_GIVEN, Measure, Part, Row, Values, registry
 
 logger = logging.getLogger(__name__)
@@ -372,6 +379,7 @@ def _refuse_future(on: datetime.date, today: datetime.date) -> None:
 def rollup_all(on: datetime.date | None = None) -> list[Snapshot]:
     """Compute every indicator on ``on`` (today by default, never later) and store the snapshots.
 
+    The day snapshots before ``on`` that are not month-ends are deleted (``prune``).
     Returns the snapshots of that date (those of a closed period as they were).
     """
     today = timezone.localdate()
@@ -382,15 +390,29 @@ def rollup_all(on: datetime.date | None = None) -> list[Snapshot]:
         # otherwise a roll-up that read before a concurrent change committed could store
         # its older counts after the roll-up of that change stored the newer ones.
         lock()
-        results = [compute(indicator, on) for indicator in indicators_to_compute()]
-        snapshots = store(results)
+        indicators = indicators_to_compute()
+        snapshots = store([compute(indicator, on) for indicator in indicators])
+        prune([indicator.pk for indicator in indicators], on)
     logger.info("Roll-up on %s: %d indicators.", on, len(snapshots))
     return snapshots
 
 
+def prune(indicator_ids: Iterable[int], today: datetime.date) -> None:
+    """Delete the indicators' snapshots dated before ``today`` that are not month-ends (yesterday's
+    "today"): no drain rewrites them, so they would go stale. Frozen ones stay.
+
+    One query, and one delete when there is something to delete.
+    """
+    snapshots = Snapshot.objects.filter(indicator_id__in=list(indicator_ids), date__lt=today, is_frozen=False)
+    stale = [on for on in snapshots.order_by().values_list("date", flat=True).distinct() if not is_month_end(on)]
+    if stale:
+        snapshots.filter(date__in=stale).delete()
+
+
 def dates_to_recompute(indicator: Indicator, since: datetime.date, today: datetime.date,
                        periods: ClosedPeriods) -> list[datetime.date]:
-    """Today and the month-ends from ``since`` (not before the project start), outside closed periods."""
+    """Today and the month-ends from ``since`` (not before the project start), outside closed periods:
+    every date the history keeps (``prune``)."""
     first = max(since, indicator.project.start_on)
     dates = month_ends(first, today) if first <= today else [today]
     return [on for on in dates if not periods.is_closed(indicator.project_id, on)]
@@ -407,7 +429,9 @@ def recompute(since_by_indicator: Mapping[Indicator, datetime.date], *,
         for indicator, since in since_by_indicator.items():
             dates = dates_to_recompute(indicator, since, today, periods)
             results.extend(compute_series(indicator, dates, unchanged_before=since, periods=periods))
-        return store(results)
+        snapshots = store(results)
+        prune([indicator.pk for indicator in since_by_indicator], today)
+        return snapshots
 
 
 def drain(*, indicator_ids: Iterable[int] | None = None) -> dict[str, datetime.date]:

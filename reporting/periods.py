@@ -178,7 +178,7 @@ def period_back_to_open(*, period: ReportingPeriod, user: "User") -> ReportingPe
 
 def period_close(*, period: ReportingPeriod, user: "User") -> ReportingPeriod:
     """A manager closes a period in review once it has ended: every month-end snapshot inside it
-    (and its last day) is written, then frozen.
+    (and its last day), and every other snapshot stored inside it, is recomputed, then frozen.
 
     From then on nothing writes a snapshot dated inside the period, and a change that would
     alter one of its values is refused (``indicators.triggers``).
@@ -195,11 +195,16 @@ def period_close(*, period: ReportingPeriod, user: "User") -> ReportingPeriod:
             raise ValidationError(_("The period runs until %(end)s: close it after its end.")
                                   % {"end": date_format(period.end_on)})
         indicators = [i for i in rollup.indicators_to_compute() if i.project_id == period.project_id]
-        rollup.store([result for indicator in indicators
-                      for result in rollup.compute_series(indicator, month_ends(period.start_on, period.end_on))],
+        inside = Snapshot.objects.filter(indicator__project_id=period.project_id, date__gte=period.start_on,
+                                         date__lte=period.end_on)
+        # A snapshot stored inside it may be stale (a change not drained yet): none is frozen unchecked.
+        stored: dict[int, set[datetime.date]] = {}
+        for indicator_id, on in inside.values_list("indicator_id", "date"):
+            stored.setdefault(indicator_id, set()).add(on)
+        rollup.store([result for indicator in indicators for result in rollup.compute_series(
+            indicator, {*month_ends(period.start_on, period.end_on), *stored.get(indicator.pk, ())})],
                      closing=period)
-        Snapshot.objects.filter(indicator__project_id=period.project_id, date__gte=period.start_on,
-                                date__lte=period.end_on).update(is_frozen=True)
+        inside.update(is_frozen=True)
         _change_state(period, CLOSED, user=user)
     return period
 

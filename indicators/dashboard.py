@@ -49,13 +49,16 @@ class Card:
     indicator: Indicator
     snapshot: Snapshot | None
     value_month_ago: Decimal | None = None
+    # The date of that earlier value: the latest stored snapshot at least 30 days back, a month-end
+    # (the only days kept besides today), so the change is exact and says since when.
+    since: datetime.date | None = None
     # Set by the period source (``indicators.period_source``): behind with no narrative in the open period.
     needs_narrative: bool = False
     open_period: Any = None
 
     @property
     def change(self):
-        """The change of the value over the last 30 days (None without a snapshot then)."""
+        """The change of the value since ``since`` (None without a snapshot then)."""
         if self.snapshot is None or self.value_month_ago is None:
             return None
         return self.snapshot.value - self.value_month_ago
@@ -103,6 +106,7 @@ def cards(*, public_only=False, on=None, project_id=None):
         .annotate(
             latest_snapshot_id=Subquery(latest.values("pk")[:1]),
             value_month_ago=Subquery(latest.filter(date__lte=month_ago).values("value")[:1]),
+            date_month_ago=Subquery(latest.filter(date__lte=month_ago).values("date")[:1]),
         )
         .order_by("project__code", "pillar__order", "pillar__code", "order", "code")
     )
@@ -112,7 +116,7 @@ def cards(*, public_only=False, on=None, project_id=None):
         indicators = indicators.filter(project_id=project_id)
     indicators = list(indicators)
     snapshots = Snapshot.objects.in_bulk([i.latest_snapshot_id for i in indicators if i.latest_snapshot_id])
-    return [Card(i, snapshots.get(i.latest_snapshot_id), i.value_month_ago) for i in indicators]
+    return [Card(i, snapshots.get(i.latest_snapshot_id), i.value_month_ago, i.date_month_ago) for i in indicators]
 
 
 def last_rollup_at():

@@ -180,7 +180,7 @@ def _indicator_page(request, code, *, today, requested, country, period_id, can_
                                   # The same for every viewer (staff, managers, admins).
                                   "narrative": period_source.source().latest_narrative(indicator, request.user),
                                   "selector_periods": period_source.source().choices(indicator.project_id)})
-    card = dashboard.Card(indicator, built["latest"], built["value_month_ago"])
+    card = dashboard.Card(indicator, built["latest"], built["value_month_ago"], built["date_month_ago"])
     reports = []
     if indicator.is_reported:
         reports = list(indicator.reports.select_related("organisation").order_by("-as_of", "-id")[:20])
@@ -239,6 +239,7 @@ def _indicator_snapshot_parts(indicator, today, requested_dimension, *, country=
         **_country_context(indicator, latest, today, country, dimensions),
     })
     return {"latest": latest, "value_month_ago": month_ago[-1].value if month_ago else None,
+            "date_month_ago": month_ago[-1].date if month_ago else None,
             "charts_html": charts_html}
 
 

@@ -7,7 +7,7 @@ is written through the register's ``create`` hook (the app's service: ``full_cle
 many-to-many values, the outbox rows of the roll-up), all rows in one transaction or none.
 
 Cells are read as the export writes them (``registers.exports.cell``): dates ISO,
-booleans yes/no, choices by their stored value, countries by code, a related record
+booleans yes/no, choices by their stored value or their label (a country by code or name), a related record
 by its name as ``str()`` writes it (an organisation "Name (ES)", a region "ES21 Name"),
 or by the attribute the export writes (``("region", "region__code")``: by its code),
 many-to-many values and lists joined with ``"; "``. A related record is found by that
@@ -34,6 +34,7 @@ from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import IntegrityError, models, transaction
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext, gettext_noop
 
 from accounts import roles
@@ -248,6 +249,30 @@ def resolve(model, texts, attribute=None):
     return found
 
 
+def _takes_one_choice(form_field):
+    return isinstance(form_field, forms.ChoiceField) and not isinstance(
+        form_field, forms.ModelChoiceField | forms.MultipleChoiceField)
+
+
+def choice_values(form_field):
+    """``{label: stored value}`` of a choice field's options, by their labels in English and in the
+    reader's language (casefolded): a cell may name a country or a kind as people write it ("Italy",
+    "VET provider") as well as by the value the export writes ("IT", "vet"), which the form checks."""
+    labels = {}
+    for language in dict.fromkeys(["en", translation.get_language() or "en"]):
+        with translation.override(language):
+            for value, label in form_field.choices:
+                if isinstance(label, list | tuple):  # a group of options
+                    labels.update((str(inner).casefold(), key) for key, inner in label)
+                elif value not in ("", None):
+                    labels[str(label).casefold()] = value
+    # A stored value is itself, whatever label it might resemble.
+    for value, label in form_field.choices:
+        if value not in ("", None) and not isinstance(label, list | tuple):
+            labels[str(value).casefold()] = labels[str(value)] = value
+    return labels
+
+
 class Rows:
     """The file's rows turned into form data, with the relations found once for the whole file."""
 
@@ -268,6 +293,8 @@ class Rows:
         lookups = _lookups(register)
         self.found = {name: resolve(_related_model(fields[name]), values, lookups.get(name))
                       for name, values in texts.items()}
+        self.choice_values = {name: choice_values(fields[name]) for name in self.columns.values()
+                              if _takes_one_choice(fields[name])}
         # Model fields holding a list (ESCO skills) that the form edits as text, one value a line.
         self.list_fields = set()
         for name in self.columns.values():
@@ -309,6 +336,9 @@ class Rows:
                     errors.append(f"{header}: " + gettext("“%(value)s” is not yes or no.") % {"value": text})
             elif isinstance(form_field, forms.MultipleChoiceField):
                 data[name] = _split(text)
+            elif name in self.choice_values:
+                values = self.choice_values[name]
+                data[name] = values[text] if text in values else values.get(text.casefold(), text)
             elif name in self.list_fields and not isinstance(form_field, forms.JSONField):
                 data[name] = "\n".join(_split(text))
             else:

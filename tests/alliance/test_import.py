@@ -253,3 +253,25 @@ def test_a_refused_confirmation_can_be_confirmed_again_once_fixed(manager_client
     blocker.delete()
     assert confirm(manager_client, response).status_code == 302
     assert AllianceMember.objects.filter(organisation__name="Centro Easo").count() == 1
+
+
+def test_a_country_and_a_kind_may_be_named_as_people_write_them(manager_client):
+    text = ("organisation,country,kind,category,joined_on,left_on,note\n"
+            "Politecnico di Torino,Italy,Higher education or research,research,2024-06-03,,\n"
+            "Centro Easo,es,vet provider,vet,2024-05-02,,\n")
+    response = preview(manager_client, "members", csv_file(text))
+    assert response.context["bad_rows"] == [], response.context["bad_rows"]
+    confirm(manager_client, response)
+    assert sorted(Organisation.objects.filter(memberships__isnull=False).values_list("name", "country", "kind")) == [
+        ("Centro Easo", "ES", "vet"), ("Politecnico di Torino", "IT", "higher_education")]
+
+
+def test_a_label_no_choice_has_is_a_row_error_and_nothing_is_written(manager_client):
+    text = ("organisation,country,kind,category,joined_on,left_on,note\n"
+            "Politecnico di Torino,Italia del Nord,higher_education,research,2024-06-03,,\n")
+    response = preview(manager_client, "members", csv_file(text))
+    bad = [" ".join(row["errors"]) for row in response.context["bad_rows"]]
+    assert len(bad) == 1 and bad[0].startswith("country: Select a valid choice. Italia del Nord")
+    assert "token" not in response.context
+    assert not Organisation.objects.filter(name="Politecnico di Torino").exists()
+    assert not AllianceMember.objects.exists()

@@ -1,9 +1,16 @@
 """Roles and the questions views ask about a user.
 
-Roles are groups created by a migration: ``manager`` (project managers of
-consortium partners: edit the registers, review MoUs and reports), ``staff``
-(EARLALL staff: read everything, edit nothing) and ``partner`` (organisations that
-submit MoUs). Superusers are admins and may do everything.
+Roles are groups created by a migration, one per user in the project:
+
+- ``coordinator``: keeps the whole picture; edits every register at once (audited) and
+  validates what partners submit (formerly "manager");
+- ``partner_editor``: a consortium partner's editor; creates and changes the records its own
+  organisation is responsible for, each a submission that counts once a coordinator approves
+  it (formerly "partner", who could only submit MoUs);
+- ``partner_viewer``: reads its own organisation's records and contribution;
+- ``staff``: EARLALL staff; read everything, edit nothing.
+
+Superusers are administrators and may do everything.
 """
 
 import contextlib
@@ -14,10 +21,15 @@ from django.core.cache import cache
 
 logger = logging.getLogger(__name__)
 
-MANAGER = "manager"
+COORDINATOR = "coordinator"
 STAFF = "staff"
-PARTNER = "partner"
-ROLES = (MANAGER, STAFF, PARTNER)
+PARTNER_EDITOR = "partner_editor"
+PARTNER_VIEWER = "partner_viewer"
+ROLES = (COORDINATOR, STAFF, PARTNER_EDITOR, PARTNER_VIEWER)
+PARTNER_ROLES = (PARTNER_EDITOR, PARTNER_VIEWER)
+# The names of the roles before the partners kept their own records (the migration renames them).
+MANAGER = COORDINATOR
+PARTNER = PARTNER_EDITOR
 
 # Role names are cached per user (saving a query on every page) and forgotten when
 # the user's groups change (``role_names_forget``, called by the signal handlers in
@@ -70,8 +82,12 @@ def is_admin(user):
     return bool(getattr(user, "is_authenticated", False) and user.is_superuser)
 
 
-def is_manager(user):
-    return is_admin(user) or MANAGER in role_names(user)
+def is_coordinator(user):
+    """A coordinator (or an administrator): full rights, validates the partners' submissions."""
+    return is_admin(user) or COORDINATOR in role_names(user)
+
+
+is_manager = is_coordinator
 
 
 def is_staff_viewer(user):
@@ -80,25 +96,51 @@ def is_staff_viewer(user):
 
 
 def is_partner(user):
-    """A partner only: admins, managers and staff are not limited to their organisation."""
-    return (
-        PARTNER in role_names(user)
-        and not is_admin(user)
-        and MANAGER not in role_names(user)
-        and STAFF not in role_names(user)
-    )
+    """A partner editor or viewer only: admins, coordinators and staff are not limited to their organisation."""
+    names = role_names(user)
+    return bool(names & set(PARTNER_ROLES)) and not is_admin(user) and not names & {COORDINATOR, STAFF}
+
+
+def is_partner_editor(user):
+    return is_partner(user) and PARTNER_EDITOR in role_names(user)
+
+
+def partner_organisation_id(user):
+    """The organisation a partner's rights are limited to, or None for everyone else (who is not
+    limited to one, or a partner without an organisation, who then owns nothing)."""
+    return getattr(user, "organisation_id", None) if is_partner(user) else None
 
 
 def can_view_dashboard(user):
-    return is_admin(user) or bool(role_names(user) & {MANAGER, STAFF})
+    if is_admin(user) or role_names(user) & {COORDINATOR, STAFF}:
+        return True
+    return is_partner(user) and partners_see_dashboard()
+
+
+# Whether the project lets partners read the dashboard: the project's setting, which the app that
+# keeps projects installs here (``indicators.apps``); accounts sits below it.
+_partners_see_dashboard = [lambda: False]
+
+
+def partners_see_dashboard():
+    return bool(_partners_see_dashboard[0]())
+
+
+def partners_see_dashboard_from(read):
+    """Install ``read() -> bool``, the project's setting."""
+    _partners_see_dashboard[0] = read
 
 
 def can_view_registers(user):
-    return can_view_dashboard(user)
+    """Read every record of every register: coordinators, staff and administrators (partners read
+    their own organisation's records: ``registers.access``)."""
+    return is_admin(user) or bool(role_names(user) & {COORDINATOR, STAFF})
 
 
 def can_edit_registers(user):
-    return is_manager(user)
+    """Change any record, applied at once: coordinators and administrators (partner editors submit
+    changes to their own organisation's records: ``registers.access``)."""
+    return is_coordinator(user)
 
 
 def can_review(user):
@@ -114,7 +156,7 @@ def can_delete_records(user):
 def role_label(user):
     if is_admin(user):
         return "admin"
-    for role in (MANAGER, STAFF, PARTNER):
+    for role in (COORDINATOR, STAFF, PARTNER_EDITOR, PARTNER_VIEWER):
         if role in role_names(user):
             return role
     return ""

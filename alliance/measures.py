@@ -9,10 +9,10 @@ from django.db.models import Exists, Min, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from indicators.registry import Dimension, Interval, Measure, registry
-from organisations.labels import country_name, region_label
+from organisations.labels import RESPONSIBLE_ORGANISATION, country_name, organisation_names, region_label
 from organisations.models import Organisation
 
-from .models import AllianceMember, CooperationProject, MoU
+from .models import AllianceMember, CooperationProject, MoU, alliance_lead
 
 
 def kind_label(key):
@@ -88,13 +88,16 @@ registry.register(Measure(
     event_dates={"alliance.AllianceMember": ("joined_on", "left_on")},
     # One membership per organisation on any date (the exclusion constraint, PostgreSQL only):
     # counting the memberships active on a date counts the organisations.
-    interval=Interval(AllianceMember.objects.all, "joined_on", "left_on", vendors=("postgresql",)),
+    interval=Interval(AllianceMember.objects.countable, "joined_on", "left_on", vendors=("postgresql",)),
     dimensions=(
         Dimension("country", _("Country"), "organisation__country", display=country_name),
         Dimension("region", _("Region"), "organisation__region_id", label_field=region_label("organisation__region")),
         Dimension("kind", _("Organisation kind"), "organisation__kind", display=kind_label),
         Dimension("category", _("Member category (of the membership active on the date)"), "category",
                   display=category_label),
+        # Every membership is the Alliance lead's record (the organisation set as such on the project).
+        Dimension(RESPONSIBLE_ORGANISATION, _("Responsible organisation"), alliance_lead(),
+                  labels=organisation_names),
     ),
     add_url_name="alliance:member-create",
     detail_url_name="alliance:member-detail",
@@ -116,6 +119,8 @@ registry.register(Measure(
         # A project has partners in several countries: it is attributed once, to its lead's country.
         Dimension("lead_country", _("Lead organisation's country (each project once, by its lead)"),
                   "lead_organisation__country", display=country_name),
+        Dimension(RESPONSIBLE_ORGANISATION, _("Responsible organisation (the lead)"), "lead_organisation_id",
+                  labels=organisation_names),
     ),
     add_url_name="alliance:cooperation-project-create",
     detail_url_name="alliance:cooperation-project-detail",
@@ -133,6 +138,8 @@ registry.register(Measure(
     dimensions=(
         Dimension("counterpart_country", _("Counterpart's country"), "counterpart__country", display=country_name),
         Dimension("counterpart_kind", _("Counterpart's kind"), "counterpart__kind", display=kind_label),
+        Dimension(RESPONSIBLE_ORGANISATION, _("Responsible organisation (the partner that brings it)"),
+                  "partner_organisation_id", labels=organisation_names),
     ),
     add_url_name="alliance:mou-create",
     detail_url_name="alliance:mou-detail",

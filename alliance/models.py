@@ -13,15 +13,41 @@ from simple_history.models import HistoricalRecords
 
 from organisations.models import Organisation
 from registers.constraints import not_before
-from registers.models import CancellablePeriod, Reviewable, TrackedModel, event_date_indexes
+from registers.models import (
+    Approval,
+    CancellablePeriod,
+    Reviewable,
+    TrackedModel,
+    Validated,
+    event_date_indexes,
+)
 from registers.storage import private_storage
 from registers.validators import ends_after, validate_event_date, validate_not_in_future
+
+
+def alliance_lead_id():
+    """The organisation leading the Alliance, as set on the project (None when none is)."""
+    from indicators.models import Project
+
+    return Project.objects.order_by("pk").values_list("lead_organisation_id", flat=True).first()
+
+
+def alliance_lead():
+    """``alliance_lead_id`` as an expression of a query (read by the database when the query runs)."""
+    from indicators.models import Project
+
+    return models.Subquery(Project.objects.order_by("pk").values("lead_organisation_id")[:1],
+                           output_field=models.IntegerField())
 
 
 class AllianceMemberQuerySet(models.QuerySet):
     def active_on(self, on):
         """Memberships that began on or before ``on`` and have not ended on or before it."""
-        return self.filter(joined_on__lte=on).filter(ends_after("left_on", on))
+        return self.countable().filter(joined_on__lte=on).filter(ends_after("left_on", on))
+
+    def countable(self):
+        """Approved memberships: a partner's submitted one counts once a coordinator approves it."""
+        return self.filter(approval=Approval.APPROVED)
 
     def overlapping(self, organisation_id, joined_on, left_on, exclude_pk=None):
         """Memberships of the organisation whose period meets [joined_on, left_on)."""
@@ -56,7 +82,7 @@ def membership_overlap_error(name, clash_joined_on):
     return f"{name} is already a member in this period (since {clash_joined_on})."
 
 
-class AllianceMember(TrackedModel):
+class AllianceMember(Validated, TrackedModel):
     """A period of membership of an organisation in the LCAMP Alliance.
 
     An organisation that leaves and rejoins has two rows; the indicator counts
@@ -89,6 +115,14 @@ class AllianceMember(TrackedModel):
     def __str__(self):
         return f"{self.organisation} since {self.joined_on}"
 
+    @classmethod
+    def owner_expression(cls):
+        """Every membership is the Alliance lead's (the organisation set as such on the project)."""
+        return alliance_lead()
+
+    def owner_of(self, m2m=None):
+        return alliance_lead_id()
+
     def is_active_on(self, on):
         return self.joined_on <= on and (self.left_on is None or self.left_on > on)
 
@@ -120,17 +154,18 @@ class CooperationProjectQuerySet(models.QuerySet):
         planned, with at least two participants that are alliance members on the start date (the part of the
         rule that does not depend on the date counted)."""
         through = CooperationProject.participants.through
-        member_at_start = AllianceMember.objects.filter(
+        member_at_start = AllianceMember.objects.countable().filter(
             organisation_id=models.OuterRef("organisation_id"),
             joined_on__lte=models.OuterRef("cooperationproject__started_on"),
         ).filter(Q(left_on__isnull=True) | Q(left_on__gt=models.OuterRef("cooperationproject__started_on")))
         among_members = (through.objects.filter(models.Exists(member_at_start))
                          .values("cooperationproject_id").annotate(n=models.Count("organisation_id"))
                          .filter(n__gte=2).values("cooperationproject_id"))
-        return self.exclude(status=CooperationProject.Status.PLANNED).filter(pk__in=among_members)
+        return self.exclude(status=CooperationProject.Status.PLANNED).filter(pk__in=among_members,
+                                                                             approval=Approval.APPROVED)
 
 
-class CooperationProject(CancellablePeriod):
+class CooperationProject(Validated, CancellablePeriod):
     class Status(models.TextChoices):
         PLANNED = "planned", _("Planned")
         ONGOING = "ongoing", _("Ongoing")
@@ -151,6 +186,7 @@ class CooperationProject(CancellablePeriod):
     history = HistoricalRecords(m2m_fields=[participants])
 
     objects = CooperationProjectQuerySet.as_manager()
+    owner_path = "lead_organisation_id"
     end_of_life = (Status.CANCELLED, "cancelled_on")
 
     class Meta:

@@ -21,6 +21,15 @@ class IndicatorsConfig(AppConfig):
         generations.ignore(OutboxEntry, Snapshot, Breakdown)
         # A change to a counted record writes its outbox rows and asks for a drain.
         triggers.connect()
+        # Whether partners read the dashboard is the project's setting.
+        from accounts import roles
+
+        from .models import Project
+
+        def partners_see_dashboard():
+            return Project.objects.filter(partners_see_dashboard=True).exists()
+
+        roles.partners_see_dashboard_from(partners_see_dashboard)
         # A register import saves many records: one drain at its end, not one per record.
         from registers import importing
 

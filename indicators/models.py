@@ -28,6 +28,13 @@ class Project(models.Model):
     name = models.CharField(max_length=255, verbose_name=_("name"))
     start_on = models.DateField(verbose_name=_("start on"))
     end_on = models.DateField(verbose_name=_("end on"))
+    lead_organisation = models.ForeignKey(
+        settings.ORGANISATION_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("Alliance lead"),
+        help_text=_("The organisation responsible for the Alliance's membership register."))
+    partners_see_dashboard = models.BooleanField(
+        _("partners see the dashboard"), default=False,
+        help_text=_("Partner editors and viewers may read the progress dashboard (read-only)."))
 
     class Meta:
         verbose_name = _("project")

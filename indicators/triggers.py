@@ -134,11 +134,19 @@ def since_of(label: str, old: Row | None, new: Row | None, since: Since | None =
     since = {} if since is None else since
     if label == REPORT:
         return _report_since(old, new, since)
+    if not any(_counts(row) for row in (old, new)):
+        return since  # a partner's submission waiting, or rejected, before and after: it counts nowhere
     for measure in measures_of(label):
         date = changed_from(measure, label, old, new)
         if date is not False:
             since[measure.key] = _earliest(since.get(measure.key, ...), date)
     return since
+
+
+def _counts(row: Row | None) -> bool:
+    """Whether a record with these values may count: it exists and, when its register validates
+    records, was approved."""
+    return row is not None and row.get("approval", "approved") == "approved"
 
 
 def _indicators_since(since: Mapping[int | str, datetime.date | None]) -> dict[Indicator, datetime.date | None]:
@@ -247,6 +255,8 @@ def on_m2m_changed(sender: type[Model], instance: Model, action: str, reverse: b
     # Seen from the owning record (a project's participants), its dates bound the
     # change, as for an edit of it; seen from the other side, the project start.
     row = None if reverse else _row(instance)
+    if row is not None and not _counts(row):
+        return  # a submission's many-to-many values: it counts nowhere yet
     since: Since = {}
     for measure in measures_of(label):
         names = measure.event_dates.get(label)

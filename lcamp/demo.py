@@ -21,8 +21,9 @@ DEMO_ACCOUNTS = [
     # username, role, organisation name, is superuser
     ("admin", None, "EARLALL", True),
     ("staff", "staff", "EARLALL", False),
-    ("manager", "manager", "TKNIKA", False),
-    ("partner", "partner", "Mecanic Vallée", False),
+    ("manager", "coordinator", "TKNIKA", False),
+    ("partner", "partner_editor", "Mecanic Vallée", False),
+    ("partner2", "partner_editor", "Curt Nicolin Gymnasiet", False),
 ]
 
 # Organisations of the network beyond the consortium that joined the Alliance by Dec 2024.
@@ -100,6 +101,10 @@ def create_demo_records(seed=2024):
     _demo_mous(others, partner_list)
     _demo_micro_credentials(partner_list, gaps)
     _demo_training(partners, partner_list)
+    from indicators.models import Project
+
+    # The demo shows the partners the dashboard (read-only), as the project may allow.
+    Project.objects.update(partners_see_dashboard=True)
 
 
 def _demo_members(partners, others):
@@ -232,7 +237,8 @@ def _demo_training(partners, partner_list):
 
 
 def create_demo_accounts(password=None):
-    """The demo accounts admin, staff, manager and partner. Refused unless DEBUG is on."""
+    """The demo accounts admin, staff, manager (a coordinator), partner and partner2 (partner editors).
+    Refused unless DEBUG is on."""
     from accounts.models import User
     from organisations.models import Organisation
 
@@ -248,8 +254,7 @@ def create_demo_accounts(password=None):
         user.is_active = True
         user.set_password(password)
         user.save()
-        if role:
-            user.groups.add(Group.objects.get_or_create(name=role)[0])
+        user.groups.set([Group.objects.get_or_create(name=role)[0]] if role else [])
         made.append(user)
     return made
 

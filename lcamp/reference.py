@@ -380,4 +380,9 @@ def seed_reference_data():
             is_consortium_partner=True, is_coordinator=coordinator,
         )
         created += 1
+    if project.lead_organisation_id is None:
+        # The coordinating partner leads the Alliance: its membership register is the coordinator's.
+        lead = Organisation.objects.filter(is_consortium_partner=True, is_coordinator=True).order_by("pk").first()
+        if lead is not None:
+            Project.objects.filter(pk=project.pk).update(lead_organisation=lead)
     return created

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from registers.constraints import not_before, status_iff_date
-from registers.models import TrackedModel, event_date_indexes
+from registers.models import Approval, TrackedModel, Validated, event_date_indexes
 from registers.validators import end_of_life_errors, ends_after, validate_event_date, validate_not_in_future
 
 esco_skill_validator = RegexValidator(
@@ -31,10 +31,11 @@ class ObservatoryQuerySet(models.QuerySet):
 
     def countable(self):
         """Launched and not merely planned: the part of the rule that does not depend on the date."""
-        return self.exclude(status=Observatory.Status.PLANNED).filter(launched_on__isnull=False)
+        return self.exclude(status=Observatory.Status.PLANNED).filter(launched_on__isnull=False,
+                                                                     approval=Approval.APPROVED)
 
 
-class Observatory(TrackedModel):
+class Observatory(Validated, TrackedModel):
     class Status(models.TextChoices):
         PLANNED = "planned", _("Planned")
         ACTIVE = "active", _("Active")
@@ -52,6 +53,7 @@ class Observatory(TrackedModel):
     history = HistoricalRecords()
 
     objects = ObservatoryQuerySet.as_manager()
+    owner_path = "host_organisation_id"
     end_of_life = (Status.CLOSED, "closed_on")
 
     class Meta:
@@ -96,10 +98,11 @@ class SkillGapQuerySet(models.QuerySet):
 
     def countable(self):
         """Critical and validated (or retired since): the part of the rule that does not depend on the date."""
-        return self.filter(critical=True, status__in=[SkillGap.Status.VALIDATED, SkillGap.Status.RETIRED])
+        return self.filter(critical=True, status__in=[SkillGap.Status.VALIDATED, SkillGap.Status.RETIRED],
+                           approval=Approval.APPROVED)
 
 
-class SkillGap(TrackedModel):
+class SkillGap(Validated, TrackedModel):
     class Status(models.TextChoices):
         CANDIDATE = "candidate", _("Candidate")
         VALIDATED = "validated", _("Validated")
@@ -124,6 +127,7 @@ class SkillGap(TrackedModel):
     history = HistoricalRecords()
 
     objects = SkillGapQuerySet.as_manager()
+    owner_path = "observatory__host_organisation_id"
     end_of_life = (Status.RETIRED, "retired_on")
 
     class Meta:

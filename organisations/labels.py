@@ -33,3 +33,13 @@ def blank_country_choices():
 @functools.lru_cache(maxsize=32)
 def _country_choices(language):
     return tuple((code, str(name)) for code, name in countries)
+
+
+def organisation_names(ids):
+    """``{id: name}`` of the organisations ``ids``: the labels of a breakdown by organisation, one query."""
+    from .models import Organisation
+
+    return dict(Organisation.objects.filter(pk__in=[i for i in ids if i is not None]).values_list("pk", "name"))
+
+
+RESPONSIBLE_ORGANISATION = "organisation"

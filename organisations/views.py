@@ -9,6 +9,7 @@ from .models import Organisation, Region
 
 organisations = Register(
     model=Organisation, name="organisation", slug="organisations", namespace="organisations",
+    partner_access="read",  # the directory partners name their counterparts from
     form_class=forms.OrganisationForm, filterset_class=forms.OrganisationFilter,
     search_fields=("name", "acronym", "city", "erasmus_oid", "pic"), default_sort="name",
     select_related=("region",),
@@ -34,7 +35,7 @@ organisations = Register(
 
 regions = Register(
     importable=True,
-    model=Region, name="region", slug="regions", namespace="organisations",
+    model=Region, name="region", slug="regions", namespace="organisations", partner_access="read",
     form_class=forms.RegionForm, filterset_class=forms.RegionFilter,
     search_fields=("code", "name"), default_sort="code",
     columns=[

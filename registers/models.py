@@ -86,6 +86,62 @@ class CancellablePeriod(TrackedModel):
             raise ValidationError(errors)
 
 
+class Approval(models.TextChoices):
+    """Whether a register's record counts: a partner editor's new record waits for a coordinator."""
+
+    APPROVED = "approved", _("Approved")
+    SUBMITTED = "submitted", _("Submitted, waiting for validation")
+    REJECTED = "rejected", _("Rejected, back with the partner")
+
+
+class Validated(models.Model):
+    """A counted record with a responsible organisation, counted once a coordinator approves it.
+
+    ``owner_path`` is the ORM path from the record to the organisation responsible for it (the
+    awarding body of a credential, the host of a factory's exchange…); a model whose owner is not
+    a field of its own (an alliance membership is the Alliance lead's) overrides
+    ``owner_expression`` and ``owner_of``. ``approval`` is ``approved`` for what a coordinator
+    enters and for every record from before partners kept their own; a partner editor's new record
+    is ``submitted`` until a coordinator approves it (``registers.submissions``). The measures count
+    approved records only.
+    """
+
+    approval = models.CharField(_("validation"), max_length=10, choices=Approval.choices,
+                                default=Approval.APPROVED, editable=False)
+
+    owner_path = ""
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_approved(self):
+        return self.approval == Approval.APPROVED
+
+    @classmethod
+    def owner_expression(cls):
+        """The responsible organisation's id, as an expression of a query of this model."""
+        return models.F(cls.owner_path)
+
+    @classmethod
+    def owned_by(cls, queryset, organisation_id):
+        """The records of ``queryset`` that ``organisation_id`` is responsible for."""
+        if organisation_id is None:
+            return queryset.none()
+        return queryset.alias(_owner=cls.owner_expression()).filter(_owner=organisation_id)
+
+    def owner_of(self, m2m=None):
+        """The id of the organisation responsible for this record (None while it has none); ``m2m``: the
+        many-to-many values a form is about to set, for an owner read from them."""
+        value = self
+        *path, last = self.owner_path.split("__")
+        for part in path:
+            value = getattr(value, part, None)
+            if value is None:
+                return None
+        return getattr(value, last if last.endswith("_id") else f"{last}_id", None)
+
+
 class Reviewable(models.Model):
     """A record somebody submits and a manager approves or rejects (MoUs, reported values).
 
@@ -211,3 +267,52 @@ class Job(models.Model):
         if not self.is_finished:
             counts.update(cache.get(self._progress_key()) or {})
         return counts
+
+
+class Submission(Reviewable, TrackedModel):
+    """A partner editor's new record or proposed change to one, waiting for a coordinator.
+
+    A new record (``kind`` new) is in its register already, ``approval`` submitted, and counts
+    once this is approved. A change to an approved record (``kind`` change) is kept here, not in
+    the record: ``payload`` holds the proposed values as the form posted them and ``changes`` the
+    fields' old and new values as the reviewer reads them; the approved version keeps counting until
+    a coordinator approves the change, which then applies it (``registers.submissions``).
+    """
+
+    class Kind(models.TextChoices):
+        NEW = "new", _("New record")
+        CHANGE = "change", _("Proposed change")
+
+    REVIEWER_RULE = _("Only a coordinator validates the partners' submissions.")
+
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    register = models.CharField(_("register"), max_length=100)  # "training:micro-credential"
+    content_type = models.ForeignKey("contenttypes.ContentType", on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    organisation = models.ForeignKey(settings.ORGANISATION_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="submissions", verbose_name=_("responsible organisation"))
+    title = models.CharField(_("record"), max_length=300)
+    payload = models.JSONField(default=dict, blank=True)
+    changes = models.JSONField(default=list, blank=True)  # [{"field", "label", "old", "new"}]
+    base_version = models.PositiveIntegerField(default=1)  # the record's version the change was made on
+
+    class Meta:
+        verbose_name = _("submission")
+        verbose_name_plural = _("submissions")
+        ordering = ["submitted_at", "id"]
+        indexes = [
+            models.Index(fields=["status", "submitted_at", "id"], name="submission_waiting"),
+            models.Index(fields=["content_type", "object_id"], name="submission_record"),
+            models.Index(fields=["organisation", "status"], name="submission_organisation"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.title}"
+
+    def may_be_reviewed_by(self, user):
+        return roles.is_coordinator(user)
+
+    @property
+    def record(self):
+        model = self.content_type.model_class()
+        return model._default_manager.filter(pk=self.object_id).first() if model else None

@@ -17,9 +17,11 @@ Every app declares its registers in its ``views`` module; the pages read and wri
 through ``access.check_access`` and the write path (``records``, or the app's services
 given as hooks), so the rules are the same for every register:
 
-- managers (and admins) edit; EARLALL staff read everything and edit nothing (403 on
-  forms); partners and users without a role see no register (403); anonymous users
-  are sent to the login page;
+- coordinators (and admins) edit, applied at once; EARLALL staff read everything and edit
+  nothing (403 on forms); partners open the registers that let them (``partner_access``) and find
+  there only their own organisation's records (404 for another's); a partner editor's new record
+  or change is a submission a coordinator validates (``submissions``); users without a role see
+  no register (403); anonymous users are sent to the login page;
 - a record is never hard-deleted here: records an indicator counts change status
   (withdraw, retire, close, cancel); only an admin deletes, in the admin site;
 - edits are optimistically locked on ``TrackedModel.version`` (``records.record_save``).
@@ -32,6 +34,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db import transaction
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import select_template
@@ -42,8 +45,8 @@ from django.views import View
 
 from accounts import roles
 
-from . import exports, generations, importing, pagecache, registry
-from .access import check_access, safe_next
+from . import exports, generations, importing, pagecache, registry, submissions
+from .access import OWN, READ, check_access, safe_next
 from .counting import EstimatedCountPaginator
 from .forms import add_errors, correction_form_class, limit_status_choices
 from .records import StaleEdit, field_label, history_entries, record_create, record_save
@@ -122,8 +125,15 @@ class RegisterView(View):
     register = None
     edit = False
 
+    # Whether a partner editor may use this page on its own records (the correction, which rewrites
+    # history, is the coordinators').
+    partners_write = True
+
     def dispatch(self, request, *args, **kwargs):
-        denied = check_access(request, edit=self.edit)
+        partners = self.register.partner_access
+        if self.edit and not self.partners_write and partners == OWN:
+            partners = READ
+        denied = check_access(request, edit=self.edit, partners=partners)
         if denied:
             return denied
         return super().dispatch(request, *args, **kwargs)
@@ -150,8 +160,11 @@ class ListView(RegisterView):
         return register.render(request, self.template_kind, {"content": content})
 
     def viewer(self, request):
-        """What the viewer may do, by name, as the page's template reads it."""
-        return {"can_edit": roles.can_edit_registers(request.user)}
+        """What the viewer may do, by name, as the page's template reads it (and whose records a partner
+        sees: the cached page varies by it)."""
+        user = request.user
+        return {"can_edit": self.register.may_write(user),
+                "partner_organisation": roles.partner_organisation_id(user) or ""}
 
     def paginate(self, request, queryset, parameter="page"):
         """The page of ``queryset`` that the query string's ``parameter`` asks, ``Register.page_size`` rows."""
@@ -217,14 +230,19 @@ class DetailView(RegisterView):
 
     def get(self, request, pk):
         register = self.register
-        obj = register.get_object(pk)
+        obj = register.get_object_for(request, pk)
         facts = [{"label": field_label(register.model, name), "value": register.display_field(obj, name)}
                  for name in register.detail_fields]
+        validated = submissions.is_validated(register.model)
         return register.render(request, "detail", {
             "object": obj, "facts": facts, "history": history_entries(obj),
-            "can_edit": roles.can_edit_registers(request.user),
+            "can_edit": register.may_write(request.user),
+            "can_correct": roles.can_edit_registers(request.user),
             "can_delete": roles.can_delete_records(request.user),
             "admin_url": register.admin_url(obj),
+            "validated": validated,
+            "waiting": submissions.waiting_for(obj) if validated else [],
+            "latest_submission": submissions.latest_for(obj) if validated else None,
         })
 
 
@@ -245,6 +263,11 @@ class FormView(RegisterView):
         messages.success(request, message % {"kind": self.register.verbose_name, "record": obj})
         return HttpResponseRedirect(safe_next(request) or self.register.url("detail", obj.pk))
 
+    def submits(self, request):
+        """Whether this user's write is a submission for a coordinator (a partner editor's, on a register
+        of records with a responsible organisation)."""
+        return submissions.submits(request.user) and submissions.is_validated(self.register.model)
+
 
 class CreateView(FormView):
     """A new record, through the register's ``create`` hook (``records.record_create`` by default)."""
@@ -264,11 +287,20 @@ class CreateView(FormView):
         form = register.form_class(request.POST, request.FILES, user=request.user)
         limit_status_choices(form, register.end_status)
         if form.is_valid():
+            submits = self.submits(request)
             try:
-                obj = (register.create or _default_create)(form, request.user)
+                with transaction.atomic():
+                    if submits:
+                        submissions.prepare_write(form.instance, request.user, form.m2m_values())
+                    obj = (register.create or _default_create)(form, request.user)
+                    if submits:
+                        submissions.submit_new(obj, register.key, request.user)
             except ValidationError as error:
                 add_errors(form, error)
             else:
+                if submits:
+                    return self.saved(request, obj, gettext(
+                        "Submitted %(kind)s for validation: %(record)s. It counts once a coordinator approves it."))
                 return self.saved(request, obj, gettext("Added %(kind)s: %(record)s."))
         return self.form_response(request, form, status=200)
 
@@ -295,16 +327,18 @@ class EditView(FormView):
         return {"is_status": self.kind == "status", "is_correction": self.kind == "correct"}
 
     def get(self, request, pk):
-        obj = self.register.get_object(pk)
+        obj = self.register.get_object_for(request, pk)
         form = self.make_form(instance=obj, user=request.user)
         return self.form_response(request, form, obj, extra=self.extra())
 
     def post(self, request, pk):
-        obj = self.register.get_object(pk)
+        obj = self.register.get_object_for(request, pk)
         extra = self.extra()
         form = self.make_form(request.POST, request.FILES, instance=obj, user=request.user)
         if form.is_valid():
             try:
+                if self.submits(request):
+                    return self.submit(request, form, obj)
                 obj = self.save(form, request.user, form.expected_version())
             except StaleEdit as stale:
                 form.add_error(None, stale)
@@ -317,6 +351,25 @@ class EditView(FormView):
                 return self.saved(request, obj, gettext("Saved %(kind)s: %(record)s."))
         # The instance carries the rejected input; show the saved record's name.
         return self.form_response(request, form, self.register.get_object(obj.pk), extra=extra)
+
+    def submit(self, request, form, obj):
+        """A partner editor's edit: a proposed change of an approved record (the approved version keeps
+        counting), else the record saved and submitted again. Raises ValidationError (form errors)."""
+        register, user = self.register, request.user
+        with transaction.atomic():
+            submissions.check_owner(form.instance, user, form.m2m_values())
+            if obj.approval == submissions.Approval.APPROVED:
+                submissions.propose_change(obj, register.key, form, user,
+                                           form_kind="status" if self.kind == "status" else "form")
+                message = gettext("Your change to %(kind)s %(record)s was submitted for validation; the approved "
+                                  "version counts until a coordinator approves it.")
+            else:
+                form.instance.approval = submissions.Approval.SUBMITTED
+                obj = self.save(form, user, form.expected_version())
+                submissions.submit_new(obj, register.key, user)
+                message = gettext("Submitted %(kind)s for validation: %(record)s. It counts once a coordinator "
+                                  "approves it.")
+        return self.saved(request, obj, message)
 
 
 class StatusView(EditView):
@@ -335,6 +388,7 @@ class CorrectView(EditView):
     """Correct a record that was wrong (it never happened so): any field, with a reason kept in the history."""
 
     kind = "correct"
+    partners_write = False  # a correction rewrites history: the coordinators'
 
     def form_class(self):
         register = self.register
@@ -350,6 +404,7 @@ class ImportView(RegisterView):
     """Import the file the export writes (managers only): preview, then all rows or none."""
 
     edit = True
+    partners_write = False
 
     def get(self, request):
         return importing.import_page(self.register, request)
@@ -361,6 +416,7 @@ class ImportTemplateView(RegisterView):
     """The file to fill in for an import, CSV or XLSX (managers only)."""
 
     edit = True
+    partners_write = False
 
     def get(self, request, extension):
         return importing.template_response(self.register, extension)
@@ -426,6 +482,10 @@ class Register:
     page_size: int = PAGE_SIZE
     # Whether the registers index lists it; a list with pages of its own is found by its export jobs only.
     in_index: bool = True
+    # What partners may do here (``access``): "own" (their organisation's records: a model with a
+    # responsible organisation, ``models.Validated``, by default), "read" (reference data: read all),
+    # "" (nothing: 403).
+    partner_access: str = None
 
     # The view class of each page: a subclass swaps one, the others stay.
     list_view_class = ListView
@@ -439,6 +499,8 @@ class Register:
     import_template_view_class = ImportTemplateView
 
     def __post_init__(self):
+        if self.partner_access is None:
+            self.partner_access = OWN if submissions.is_validated(self.model) else ""
         if getattr(self.model, "end_of_life", None) and not self.end_field:
             self.end_status, self.end_field = self.model.end_of_life
         (registry.REGISTER_PAGES if self.in_index else registry.EXPORTS)[self.key] = self
@@ -555,10 +617,26 @@ class Register:
     def get_object(self, pk):
         return get_object_or_404(self.queryset(), pk=pk)
 
+    def get_object_for(self, request, pk):
+        """The record ``pk`` if ``request``'s user may see it, else 404."""
+        return get_object_or_404(self.queryset_for(request), pk=pk)
+
     def queryset_for(self, request):
-        """The records that ``request``'s user finds in the list and its export (every record unless
-        a subclass narrows it to what the user may see)."""
-        return self.queryset()
+        """The records that ``request``'s user finds in the list, its export and the record pages: every
+        record, but a partner's own organisation's only in a register of records with a responsible
+        organisation (a subclass may narrow it further)."""
+        queryset = self.queryset()
+        user = request.user
+        if roles.is_partner(user) and self.partner_access == OWN:
+            return self.model.owned_by(queryset, user.organisation_id)
+        return queryset
+
+    def may_write(self, user):
+        """Whether ``user`` may add and change records here: coordinators (at once) and, in a register of
+        their own records, partner editors (as submissions)."""
+        if roles.is_partner(user):
+            return self.partner_access == OWN and roles.is_partner_editor(user) and user.organisation_id is not None
+        return roles.can_edit_registers(user)
 
     def filtered(self, request):
         """The list's rows for ``request``: filters, search and sort of the query string.

@@ -4,7 +4,7 @@ from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from indicators.registry import Dimension, Interval, Measure, registry
-from organisations.labels import country_name
+from organisations.labels import RESPONSIBLE_ORGANISATION, country_name, organisation_names
 
 from .models import FactoryExchange, FactoryProduct, LearningFactory, MicroCredential
 
@@ -54,6 +54,8 @@ registry.register(Measure(
         # Co-awarded credentials are attributed once, to the awarding body's country.
         Dimension("country", _("Country of the awarding body (each credential once)"), "awarding_body__country",
                   display=country_name),
+        Dimension(RESPONSIBLE_ORGANISATION, _("Responsible organisation (the awarding body)"), "awarding_body_id",
+                  labels=organisation_names),
     ),
     add_url_name="training:micro-credential-create",
     detail_url_name="training:micro-credential-detail",
@@ -77,6 +79,8 @@ registry.register(Measure(
         # once, in the country of the factory they learn at.
         Dimension("country", _("Country of the learning factory's host (each exchange once)"),
                   "factory__host_organisation__country", display=country_name),
+        Dimension(RESPONSIBLE_ORGANISATION, _("Responsible organisation (the factory's host)"),
+                  "factory__host_organisation_id", labels=organisation_names),
     ),
     add_url_name="training:exchange-create",
     detail_url_name="training:exchange-detail",
@@ -96,6 +100,8 @@ registry.register(Measure(
         # A product made in several factories is attributed once, to its first factory (lowest id).
         Dimension("factory", _("Learning factory (each product once, by its first factory)"),
                   _first_factory(), labels=factory_names),
+        Dimension(RESPONSIBLE_ORGANISATION, _("Responsible organisation (the host of its first factory)"),
+                  FactoryProduct.owner_expression(), labels=organisation_names),
     ),
     add_url_name="training:product-create",
     detail_url_name="training:product-detail",

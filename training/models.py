@@ -6,14 +6,14 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from observatories.models import esco_skill_validator
 from registers.constraints import not_before, status_has_date, status_iff_date
-from registers.models import CancellablePeriod, TrackedModel, event_date_indexes
+from registers.models import Approval, CancellablePeriod, TrackedModel, Validated, event_date_indexes
 from registers.validators import end_of_life_errors, ends_after, validate_event_date, validate_not_in_future
 
 from .vocabularies import (
@@ -51,10 +51,10 @@ class MicroCredentialQuerySet(models.QuerySet):
     def countable(self):
         """Published (or retired since), EQF level 3 to 6: the part of the rule that does not depend on the date."""
         return self.filter(status__in=[MicroCredential.Status.PUBLISHED, MicroCredential.Status.RETIRED],
-                           eqf_level__gte=3, eqf_level__lte=6)
+                           eqf_level__gte=3, eqf_level__lte=6, approval=Approval.APPROVED)
 
 
-class MicroCredential(TrackedModel):
+class MicroCredential(Validated, TrackedModel):
     """A micro-credential with the standard elements of the 2022 Council Recommendation."""
 
     class Status(models.TextChoices):
@@ -117,6 +117,7 @@ class MicroCredential(TrackedModel):
     history = HistoricalRecords()
 
     objects = MicroCredentialQuerySet.as_manager()
+    owner_path = "awarding_body_id"
     end_of_life = (Status.RETIRED, "retired_on")
 
     class Meta:
@@ -165,7 +166,7 @@ class MicroCredential(TrackedModel):
         return list(dict.fromkeys(self.languages or [self.default_language]))
 
 
-class LearningFactory(TrackedModel):
+class LearningFactory(Validated, TrackedModel):
     name = models.CharField(max_length=255, verbose_name=_("name"))
     host_organisation = models.ForeignKey("organisations.Organisation", on_delete=models.PROTECT,
                                           related_name="learning_factories", verbose_name=_("host organisation"))
@@ -173,6 +174,7 @@ class LearningFactory(TrackedModel):
                                related_name="learning_factories", verbose_name=_("region"))
     description = models.TextField(blank=True, verbose_name=_("description"))
     history = HistoricalRecords()
+    owner_path = "host_organisation_id"
 
     class Meta:
         verbose_name = _("learning factory")
@@ -190,14 +192,14 @@ class FactoryExchangeQuerySet(models.QuerySet):
         foreign_partner = Organisation.objects.filter(
             factory_exchanges=OuterRef("pk")
         ).exclude(country=OuterRef("factory__host_organisation__country"))
-        return self.filter(Exists(foreign_partner))
+        return self.filter(Exists(foreign_partner), approval=Approval.APPROVED)
 
     def counted_on(self, on):
         """International exchanges started on or before ``on`` and not cancelled on or before it."""
         return self.international().filter(started_on__lte=on).filter(ends_after("cancelled_on", on))
 
 
-class FactoryExchange(CancellablePeriod):
+class FactoryExchange(Validated, CancellablePeriod):
     """Students of a learning factory working with partners, possibly abroad."""
 
     class Status(models.TextChoices):
@@ -217,6 +219,7 @@ class FactoryExchange(CancellablePeriod):
     history = HistoricalRecords(m2m_fields=[partner_organisations])
 
     objects = FactoryExchangeQuerySet.as_manager()
+    owner_path = "factory__host_organisation_id"
     end_of_life = (Status.CANCELLED, "cancelled_on")
 
     class Meta:
@@ -268,13 +271,14 @@ class FactoryProductQuerySet(models.QuerySet):
         """Developed (or retired since), with two or more collaborating organisations: the part of the rule
         that does not depend on the date."""
         through = self.model.collaborating_organisations.through
-        return self.filter(status__in=[FactoryProduct.Status.DEVELOPED, FactoryProduct.Status.RETIRED]).filter(
+        return self.filter(status__in=[FactoryProduct.Status.DEVELOPED, FactoryProduct.Status.RETIRED],
+                           approval=Approval.APPROVED).filter(
             pk__in=through.objects.values("factoryproduct_id").annotate(n=models.Count("organisation_id"))
             .filter(n__gte=2).values("factoryproduct_id")
         )
 
 
-class FactoryProduct(TrackedModel):
+class FactoryProduct(Validated, TrackedModel):
     class Status(models.TextChoices):
         PROTOTYPE = "prototype", _("Prototype")
         DEVELOPED = "developed", _("Developed")
@@ -293,6 +297,23 @@ class FactoryProduct(TrackedModel):
 
     objects = FactoryProductQuerySet.as_manager()
     end_of_life = (Status.RETIRED, "retired_on")
+
+    @classmethod
+    def owner_expression(cls):
+        """A product made in several factories is its first factory's host's (the lowest factory id), as the
+        breakdown by factory attributes it."""
+        through = cls.factories.through
+        return Subquery(through.objects.filter(factoryproduct_id=OuterRef("pk")).order_by("learningfactory_id")
+                        .values("learningfactory__host_organisation_id")[:1])
+
+    def owner_of(self, m2m=None):
+        factories = (m2m or {}).get("factories")
+        if factories is not None:
+            first = min(factories, key=lambda factory: factory.pk, default=None)
+            return first.host_organisation_id if first is not None else None
+        if self.pk is None:
+            return None
+        return self.factories.order_by("pk").values_list("host_organisation_id", flat=True).first()
 
     class Meta:
         verbose_name = _("factory product")

@@ -5,30 +5,37 @@ from django.template.loader import render_to_string
 from accounts import roles
 
 from . import generations, jobs, pagecache
-from .access import check_access
+from .access import OWN, READ, check_access
 from .models import Job
 from .registry import REGISTER_PAGES
 
 
 def index(request):
-    """All registers, with links; no count per register (a COUNT(*) of each big table on every load)."""
-    denied = check_access(request)
+    """All registers the user may open, with links; no count per register (a COUNT(*) of each big table
+    on every load). A partner finds the registers of its own organisation's records and the directory."""
+    user = request.user
+    partner = user.is_authenticated and roles.is_partner(user)
+    denied = check_access(request, partners=READ if partner else "")
     if denied:
         return denied
-    can_edit = roles.can_edit_registers(request.user)
+    shown = [r for r in REGISTER_PAGES.values() if not partner or r.partner_access in (OWN, READ)]
+    can_edit = any(r.may_write(user) for r in shown)
+    writable = {r.key for r in shown if r.may_write(user)}
 
     def build():
         registers = [{"register": r, "url": r.url("list"),
-                      "create_url": r.url("create") if r.creatable() else None} for r in REGISTER_PAGES.values()]
+                      "create_url": r.url("create") if r.key in writable and r.creatable() else None}
+                     for r in shown]
         return render_to_string("registers/index_content.html", {
-            "registers": registers, "can_edit": can_edit,
-            "extra_links": [link for r in REGISTER_PAGES.values() for link in r.extra_links],
+            "registers": registers, "can_edit": can_edit, "is_partner": partner,
+            "extra_links": [] if partner else [link for r in shown for link in r.extra_links],
         })
 
     # The same for every viewer with the same rights (whether a register can take a record now is
     # a record's matter): cached until a record of a register changes, like the lists.
     models = {label for r in REGISTER_PAGES.values() for label in generations.shown_with(r.model)}
-    content = pagecache.cached("registers:index", request, build, models=models, vary=[can_edit])
+    content = pagecache.cached("registers:index", request, build, models=models,
+                               vary=[can_edit, partner, ",".join(sorted(writable))])
     return render(request, "registers/index.html", {"content": content})
 
 

@@ -160,3 +160,8 @@ def role_label(user):
         if role in role_names(user):
             return role
     return ""
+
+
+def may_pick_records(user):
+    """Use a register's picker: readers of every register, and partners (who pick their own records)."""
+    return can_view_registers(user) or is_partner(user)

@@ -7,4 +7,4 @@ from .models import AllianceMember
 
 members = Picker(key="members", model=AllianceMember, search_fields=("organisation__name", "organisation__acronym"),
                  ordering=("organisation__name", "pk"), select_related=("organisation",),
-                 allowed=roles.can_view_registers)
+                 allowed=roles.may_pick_records)

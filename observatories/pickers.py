@@ -6,6 +6,6 @@ from registers.pickers import Picker
 from .models import Observatory, SkillGap
 
 observatories = Picker(key="observatories", model=Observatory, search_fields=("name", "region__name", "region__code"),
-                       ordering=("name", "pk"), allowed=roles.can_view_registers)
+                       ordering=("name", "pk"), allowed=roles.may_pick_records)
 skill_gaps = Picker(key="skill-gaps", model=SkillGap, search_fields=("title", "esco_skill_label"),
-                    ordering=("title", "pk"), allowed=roles.can_view_registers)
+                    ordering=("title", "pk"), allowed=roles.may_pick_records)

@@ -24,6 +24,10 @@ from django.http import Http404, JsonResponse
 from django.urls import reverse
 from django.utils.translation import gettext
 
+from accounts import roles
+
+from . import submissions
+
 PICKERS = {}  # key -> Picker
 PAGE = 20
 MATCHES_SHOWN = 20
@@ -59,6 +63,14 @@ class Picker:
     def url(self):
         return reverse("registers-pick", args=[self.key])
 
+    def queryset_for(self, user):
+        """What ``user`` may pick: a partner picks its own organisation's records in a register of records
+        with a responsible organisation (its factories, its observatories), anything else as everyone."""
+        queryset = self.queryset()
+        if roles.is_partner(user) and submissions.is_validated(self.model):
+            return self.model.owned_by(queryset, user.organisation_id)
+        return queryset
+
     def may_use(self, user):
         return user.is_authenticated and (self.allowed is None or self.allowed(user))
 
@@ -89,7 +101,7 @@ def pick_view(request, key):
         # nothing is searched until the third; an empty text lists the first records in order.
         return JsonResponse({"results": [], "more": False, "min_length": MIN_SEARCH})
     start = (page - 1) * PAGE
-    rows = list(picker.search(text)[start:start + PAGE + 1])
+    rows = list(picker.search(text, picker.queryset_for(request.user))[start:start + PAGE + 1])
     return JsonResponse({"results": [{"id": o.pk, "label": str(o)} for o in rows[:PAGE]],
                          "more": len(rows) > PAGE})
 

@@ -6,4 +6,4 @@ from registers.pickers import Picker
 from .models import LearningFactory
 
 factories = Picker(key="factories", model=LearningFactory, search_fields=("name", "host_organisation__name"),
-                   ordering=("name", "pk"), allowed=roles.can_view_registers)
+                   ordering=("name", "pk"), allowed=roles.may_pick_records)

@@ -41,6 +41,7 @@ from django.template.loader import select_template
 from django.urls import path, reverse
 from django.utils import translation
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views import View
 
 from accounts import roles
@@ -501,6 +502,9 @@ class Register:
     def __post_init__(self):
         if self.partner_access is None:
             self.partner_access = OWN if submissions.is_validated(self.model) else ""
+        if submissions.is_validated(self.model) and not any(c.value == "approval" for c in self.columns):
+            # Whether each record counts yet: a partner's waits for a coordinator.
+            self.columns = [*self.columns, Column(_("Validation"), "approval", sort="approval")]
         if getattr(self.model, "end_of_life", None) and not self.end_field:
             self.end_status, self.end_field = self.model.end_of_life
         (registry.REGISTER_PAGES if self.in_index else registry.EXPORTS)[self.key] = self

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from . import submissions
 from .models import Submission
 from .registry import REGISTER_PAGES
-from .review_queues import InboxItem, InboxSource, inbox
+from .review_queues import InboxItem, InboxSource, WaitingItem, inbox, review_queues
 
 FACTS = 5  # the first few plain fields of a new record's page
 
@@ -99,8 +99,21 @@ def decide(obj: Submission, reviewer, decision: str, note: str) -> Submission:
     return submissions.decide(submission=obj, reviewer=reviewer, decision=decision, note=note)
 
 
+def waiting(older_than) -> list[WaitingItem]:
+    """The partners' submissions waiting since before ``older_than``, for the reminder e-mails."""
+    found = []
+    for submission in Submission.objects.filter(status=Submission.Status.SUBMITTED,
+                                                submitted_at__lt=older_than).order_by("submitted_at", "pk"):
+        register = REGISTER_PAGES.get(submission.register)
+        url = _url(register, "detail", submission.object_id) if register else ""
+        found.append(WaitingItem(f"submission:{submission.pk}",
+                                 f"{submission.get_kind_display()}: {submission.title}", url, submission.submitted_at))
+    return found
+
+
 def register() -> None:
-    """Called once by the app's ``ready``."""
+    """Called once by the app's ``ready``: the inbox's source and the reminders' queue."""
+    review_queues.register("submissions", waiting)
     inbox.register(InboxSource(
         name="submission", label=_("Partners' records"), queryset=lambda: Submission.objects.all(),
         items=items, decide=decide, organisation_field="organisation", register_field="register",

@@ -9,7 +9,6 @@ from django.utils import timezone
 from alliance.models import MoU
 from registers import submissions
 from registers.models import Approval, Submission
-from training.models import FactoryExchange, MicroCredential
 from tests.factories import (
     FactoryExchangeFactory,
     LearningFactoryFactory,
@@ -18,6 +17,7 @@ from tests.factories import (
     OrganisationFactory,
     UserFactory,
 )
+from training.models import FactoryExchange, MicroCredential
 
 URL = reverse("reporting:inbox")
 
@@ -231,3 +231,17 @@ def test_the_page_costs_the_same_queries_whatever_waits(manager_client, partner_
     with django_assert_num_queries(9):
         response = manager_client.get(URL)
     assert len(response.context["items"]) == min(50, 2 * count)
+
+
+def test_reminders_name_waiting_partner_submissions_and_link_the_inbox(manager_user, partner_user, organisation):
+    from reporting import reminders
+
+    manager_user.email = "manager@example.org"
+    manager_user.save()
+    submission = submitted_credential(partner_user, organisation, title="Cobot basics")
+    Submission.objects.filter(pk=submission.pk).update(submitted_at=timezone.now() - datetime.timedelta(days=30))
+    due = [r for r in reminders.review_waiting(timezone.localdate()) if r.user == manager_user]
+    assert len(due) == 1 and due[0].keys == [key(submission)]
+    assert due[0].url.endswith(URL)
+    body = reminders.message(due[0]).body
+    assert "Cobot basics" in body and URL in body

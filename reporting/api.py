@@ -109,7 +109,7 @@ class InboxViewSet(ThrottleFirstMixin, viewsets.GenericViewSet):
     serializer_class = InboxItemSerializer
     pagination_class = InboxPagination
     filter_backends: list = []
-    lookup_field = "key"
+    lookup_field = "item"  # "key" names a picker's in the URL conf
     lookup_value_regex = r"[a-z_]+:[0-9]{1,18}"
     schema = ApiSchema()
     query_errors = True
@@ -157,9 +157,9 @@ class InboxViewSet(ThrottleFirstMixin, viewsets.GenericViewSet):
         return Response(self.get_serializer(self._item(key)).data)
 
     @action(detail=True, methods=["post"])
-    def approve(self, request, key=None):
-        return self._decide(request, key, reviews.Decision.APPROVE)
+    def approve(self, request, item=None):
+        return self._decide(request, item, reviews.Decision.APPROVE)
 
     @action(detail=True, methods=["post"])
-    def reject(self, request, key=None):
-        return self._decide(request, key, reviews.Decision.REJECT)
+    def reject(self, request, item=None):
+        return self._decide(request, item, reviews.Decision.REJECT)

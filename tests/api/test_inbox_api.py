@@ -109,4 +109,4 @@ def test_decided_items_answer_400_and_unknown_keys_404(manager_client, partner_u
 def test_the_schema_documents_the_inbox(manager_client):
     schema = manager_client.get(reverse("api-schema"), {"format": "json"}).json()
     assert "/api/v1/inbox/" in schema["paths"]
-    assert "/api/v1/inbox/{key}/approve/" in schema["paths"]
+    assert "/api/v1/inbox/{item}/approve/" in schema["paths"]

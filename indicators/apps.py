@@ -11,8 +11,11 @@ class IndicatorsConfig(AppConfig):
         from django.utils.module_loading import autodiscover_modules
 
         from . import triggers
+        from .reported import inbox
 
         autodiscover_modules("measures")
+        # Reported values wait for a coordinator in the review inbox.
+        inbox.register()
         # The roll-up's own tables: no page shows them as records (the pages read ``ROLLUP``).
         from registers import generations
 

@@ -7,6 +7,7 @@ import alliance.api
 import indicators.api
 import observatories.api
 import organisations.api
+import reporting.api
 import training.api
 from registers.api import not_found
 
@@ -24,6 +25,7 @@ router.register("learning-factories", training.api.LearningFactoryViewSet, basen
 router.register("factory-exchanges", training.api.FactoryExchangeViewSet, basename="factory-exchange")
 router.register("factory-products", training.api.FactoryProductViewSet, basename="factory-product")
 router.register("reports", indicators.api.ReportViewSet, basename="report")
+router.register("inbox", reporting.api.InboxViewSet, basename="inbox")
 
 app_name = "api"
 urlpatterns = [

@@ -6,6 +6,7 @@ class RegistersConfig(AppConfig):
     verbose_name = "Register engine"
 
     def ready(self):
-        from . import generations
+        from . import generations, submission_inbox
 
         generations.connect()
+        submission_inbox.register()

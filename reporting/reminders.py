@@ -4,10 +4,11 @@ Three kinds (``accounts.notifications``), each with a per-person opt-out on the 
 
 - ``period_due``: a reporting period ends in 30 (or 7) days and indicators lack a
   narrative; to managers. Sent once per period and window.
-- ``review_waiting``: MoUs or reported values submitted more than
+- ``review_waiting``: MoUs, reported values or partners' records submitted more than
   ``REMINDER_REVIEW_WAITING_DAYS`` days ago and still not reviewed; to managers. Each
   item is reminded once. Domain apps register their queues with
-  ``registers.review_queues`` (this app imports none of them).
+  ``registers.review_queues`` (this app imports none of them); the e-mail links to the review
+  inbox (``reporting.inbox``), where every one of them is decided.
 - ``status_digest``: on ``REMINDER_DIGEST_WEEKDAY``, the indicators whose status changed
   over the last seven days, with their figures; to staff and managers. Once a week.
 
@@ -166,7 +167,7 @@ def review_waiting(today: datetime.date) -> list[Reminder]:
             notifications.REVIEW_WAITING, user, [item.key for item in new],
             _review_waiting_subject(len(new), days),
             {"items": [{"label": i.label, "url": _absolute(i.url), "since": i.waiting_since} for i in new],
-             "days": days, "url": _absolute(reverse(review_queues.review_page or "indicators:report-list"))}))
+             "days": days, "url": _absolute(reverse("reporting:inbox"))}))  # the review inbox holds them all
     return reminders
 
 

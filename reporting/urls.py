@@ -1,11 +1,12 @@
 from django.urls import path
 
-from . import views
+from . import inbox_views, views
 
 app_name = "reporting"
 
 # Reporting periods, their narratives and reports.
 urlpatterns = [
+    path("inbox/", inbox_views.inbox_view, name="inbox"),
     path("periods/", views.period_list, name="period-list"),
     path("periods/<int:pk>/", views.period_detail, name="period-detail"),
     path("periods/<int:pk>/report.pdf", views.period_report, {"fmt": "pdf"}, name="period-report-pdf"),

@@ -102,6 +102,8 @@ def sample_value(route, start, name, converter, regex, world):
         return "not-a-valid-token"
     if name == "kind":
         return "members"
+    if name == "item":  # an item of the review inbox
+        return f"mou:{world['mou'].pk}"
     if name == "key":  # a picker
         return "organisations"
     if name == "extension":

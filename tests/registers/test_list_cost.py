@@ -30,7 +30,8 @@ def queries_of(client, url):
 def test_registers_index_counts_no_register(manager_client):
     OrganisationFactory.create_batch(3)
     sql = queries_of(manager_client, reverse("registers"))
-    assert not [q for q in sql if "COUNT(" in q.upper()], sql
+    # The header's one count of the review inbox (coordinators) is not a register's.
+    assert not [q for q in sql if "COUNT(" in q.upper() and "inbox_source" not in q], sql
 
 
 @pytest.mark.parametrize("url", ["organisations:organisation-list", "alliance:member-list"])

@@ -52,6 +52,8 @@ PAGES = [
     "/api/v1/mous/?page_size=100",
     "/api/v1/micro-credentials/?page_size=100",
     "/indicators/export.xlsx",
+    "/inbox/",  # staff read the review inbox: every source's count and first page
+    "/inbox/?older_than=7",
     "/public/",
 ]
 

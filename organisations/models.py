@@ -128,7 +128,11 @@ class Organisation(TrackedModel):
         verbose_name_plural = _("organisations")
         ordering = ["name"]
         # The list's and the pickers' order (name, id); the search's trigram indexes are in a migration.
-        indexes = [models.Index(fields=["name", "id"], name="organisation_name_id")]
+        indexes = [models.Index(fields=["name", "id"], name="organisation_name_id"),
+                   # The consortium partners (some 26 of a directory that may hold hundreds of thousands): the
+                   # inbox's and the lists' partner filters read them by name.
+                   models.Index(fields=["name", "id"], condition=models.Q(is_consortium_partner=True),
+                                name="organisation_partner_name")]
         constraints = [
             models.UniqueConstraint(Lower("name"), "country", name="organisation_unique_name_country"),
             models.UniqueConstraint(fields=["erasmus_oid"], condition=~Q(erasmus_oid=""),

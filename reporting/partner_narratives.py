@@ -71,7 +71,7 @@ def by_organisation(period: ReportingPeriod) -> list[tuple[object, list[PartnerN
 def quote(note: PartnerNarrative) -> str:
     """The note as a Markdown quotation naming its organisation, to append to a narrative."""
     lines = [f"> {line}".rstrip() for line in note.text.strip().splitlines()]
-    return "\n".join([*lines, ">", f"> — {note.organisation}"])
+    return "\n".join([*lines, ">", f"> — {note.organisation.name}"])
 
 
 def partner_narrative_save(*, period: ReportingPeriod, indicator: Indicator, organisation_id: int | None,

@@ -219,7 +219,7 @@ def render_xlsx(period, progress=None):
     _header(ws, ["organisation", "code", "indicator", "note", "author", "updated at"])
     for organisation, notes in data["partner_notes"]:
         for note, _html in notes:
-            ws.append([_text(str(organisation)), note.indicator.code, _text(note.indicator.title), _text(note.text),
+            ws.append([_text(organisation.name), note.indicator.code, _text(note.indicator.title), _text(note.text),
                        _text(str(note.author or "")), timezone.localtime(note.updated_at).replace(tzinfo=None)])
 
     ws = workbook.create_sheet("Counted records")

@@ -49,7 +49,8 @@ def period_list(request):
     rows = []
     for period in ReportingPeriod.objects.select_related("project").order_by("project__code", "start_on"):
         rows.append({"period": period, "status": period.state})
-    return render(request, "reporting/list.html", {"rows": rows, "labels": periods.STATUS_LABELS})
+    return render(request, "reporting/list.html", {"rows": rows, "labels": periods.STATUS_LABELS,
+                                                   "can_download": roles.can_view_registers(request.user)})
 
 
 @require_GET
@@ -66,6 +67,7 @@ def period_detail(request, pk):
         "period": period, "status": status, "status_label": periods.STATUS_LABELS[status], "rows": rows,
         "events": events, "as_of": periods.as_of(period),
         "can_manage": roles.is_manager(request.user), "is_admin": roles.is_admin(request.user),
+        "can_download": roles.can_view_registers(request.user),
         "close_form": CloseForm(), "reopen_form": ReopenForm(),
     })
 
@@ -298,8 +300,11 @@ def _is_large(period):
 @require_GET
 @login_required
 def period_report(request, pk, fmt):
-    """The period's report as a download; a large one is built by a worker while a page shows its progress."""
-    _require_viewer(request)
+    """The period's report as a download; a large one is built by a worker while a page shows its progress.
+
+    Not for partners, even when they read the dashboard: its annexes list every organisation's records
+    and notes."""
+    _require_reviewer(request)
     period = _period(pk)
     content = report.cached_report(period, fmt)
     if content is None and (settings.CELERY_TASK_ALWAYS_EAGER or not _is_large(period)):

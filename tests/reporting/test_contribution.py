@@ -163,3 +163,71 @@ def test_rejected_submissions_say_why(partner_client, partner_user, manager_user
     assert Submission.objects.get().status == Submission.Status.REJECTED
     page = partner_client.get(_url(organisation)).content.decode()
     assert "No &lt;b&gt;evidence&lt;/b&gt;." in page
+
+
+# --- The dashboard for partners (Project.partners_see_dashboard) -----------------------------------
+
+
+@pytest.fixture
+def partners_see_dashboard(project):
+    project.partners_see_dashboard = True
+    project.save(update_fields=["partners_see_dashboard"])
+
+
+@pytest.fixture
+def counted(organisation, other_organisation, lcamp_indicators, running):
+    MicroCredentialFactory(awarding_body=organisation, title="Our credential")
+    MicroCredentialFactory(awarding_body=other_organisation, title="Their credential")
+    rollup_all()
+
+
+def test_a_partner_reads_the_dashboard_read_only(partners_see_dashboard, counted, partner_client, organisation):
+    response = partner_client.get(reverse("indicators:dashboard"))
+    assert response.status_code == 200
+    page = response.content.decode()
+    for text in ("Refresh now", reverse("indicators:refresh"), f'href="{reverse("registers")}"',
+                 f'href="{reverse("reporting:period-list")}"'):
+        assert text not in page, text
+    assert f'href="{_url(organisation)}"' in page  # "Our contribution" in the header
+
+
+def test_a_partner_reads_an_indicator_page_read_only(partners_see_dashboard, counted, partner_client, manager_client,
+                                                     running, manager_user):
+    from reporting import narratives
+
+    narratives.narrative_save(indicator=running.project.indicators.get(code=CODE), period=running, user=manager_user,
+                              data={"what_happened": "On track."})
+    url = reverse("indicators:indicator-detail", args=[CODE])
+    # The coordinator's page first: a partner must not get it from the cache.
+    assert "Their credential" in manager_client.get(url).content.decode()
+    response = partner_client.get(url)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Add a record" not in page and "Latest records" not in page
+    assert "Their credential" not in page and "Our credential" not in page
+    assert reverse("reporting:narrative-edit", args=[running.pk, CODE]) not in page
+    # Every link on the page opens for the partner (no 403 or 404).
+    import re
+
+    for href in set(re.findall(r'href="(/[^"#?]*)', page)):
+        if href.startswith(("/static/", "/accounts/", "/i18n/")):
+            continue
+        assert partner_client.get(href).status_code in (200, 302), href
+
+
+def test_a_partner_may_not_download_the_report(partners_see_dashboard, partner_client, running):
+    page = partner_client.get(reverse("reporting:period-detail", args=[running.pk])).content.decode()
+    assert "Download the PDF" not in page and "Put in review" not in page
+    assert partner_client.get(reverse("reporting:period-report-xlsx", args=[running.pk])).status_code == 403
+
+
+def test_without_the_setting_partners_do_not_see_the_dashboard(counted, partner_client, organisation, running):
+    response = partner_client.get(reverse("indicators:dashboard"))
+    assert response.status_code == 302  # to the partner's home page
+    assert partner_client.get(reverse("indicators:indicator-detail", args=[CODE])).status_code == 403
+    assert partner_client.get(reverse("indicators:export-csv")).status_code == 403
+    assert partner_client.get(reverse("reporting:period-detail", args=[running.pk])).status_code == 403
+    # Its own contribution stays open to it.
+    assert partner_client.get(_url(organisation)).status_code == 200
+    page = partner_client.get(_url(organisation)).content.decode()
+    assert reverse("indicators:indicator-detail", args=[CODE]) not in page

@@ -21,7 +21,9 @@ from django.core.paginator import Paginator
 from django.db.models import OuterRef, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
 
 from accounts import roles
@@ -63,6 +65,15 @@ def may_view(user, organisation_id: int) -> bool:
     if roles.can_view_registers(user):
         return True
     return roles.is_partner(user) and roles.partner_organisation_id(user) == organisation_id
+
+
+def detail_link(request, organisation: Organisation) -> tuple[str, str] | None:
+    """The link to ``organisation``'s contribution on its register page, for those who may open it
+    (registered in ``organisations.views.DETAIL_LINKS`` by this app's ``ready()``)."""
+    if not may_view(request.user, organisation.pk):
+        return None
+    label = gettext("Our contribution") if roles.is_partner(request.user) else gettext("Contribution to the indicators")
+    return label, reverse("reporting:contribution", args=[organisation.pk])
 
 
 def open_periods() -> dict[int, ReportingPeriod]:

@@ -46,7 +46,8 @@ def _require_viewer(request):
 @require_GET
 @login_required
 def dashboard_view(request):
-    if roles.is_partner(request.user):
+    # Partners read the dashboard when the project lets them (``Project.partners_see_dashboard``).
+    if roles.is_partner(request.user) and not roles.can_view_dashboard(request.user):
         return redirect(settings.PARTNER_HOME_URL_NAME)
     _require_viewer(request)
     can_add = roles.can_edit_registers(request.user)
@@ -146,11 +147,13 @@ def indicator_detail(request, code):
     if not re.fullmatch(r"\d{1,12}", period_id):
         period_id = ""
     can_add = roles.can_edit_registers(request.user)
+    # A partner reads the figures only: no other organisation's records nor links to pages it may not open.
+    partner = roles.is_partner(request.user)
     today = timezone.localdate()
 
     def build():
         return _indicator_page(request, code, today=today, requested=requested, country=country,
-                               period_id=period_id, can_add=can_add)
+                               period_id=period_id, can_add=can_add, partner=partner)
 
     # The page's content is the same for every viewer with the same rights: built once per
     # roll-up (the snapshots) and generation of the records it shows (the indicator, its reports,
@@ -158,12 +161,13 @@ def indicator_detail(request, code):
     # request. A code that names no indicator raises 404 from ``build`` and is never cached.
     records = generations.current(*generations.around(Indicator))
     built = build() if records is None else _cached(
-        f"indicators:detail:{code}:{today.isoformat()}:{period_id}:{requested}:{country}:{int(can_add)}:{records}",
+        f"indicators:detail:{code}:{today.isoformat()}:{period_id}:{requested}:{country}:{int(can_add)}:{int(partner)}:"
+        f"{records}",
         build)
     return render(request, "indicators/indicator_detail.html", built)
 
 
-def _indicator_page(request, code, *, today, requested, country, period_id, can_add):
+def _indicator_page(request, code, *, today, requested, country, period_id, can_add, partner=False):
     """``{"title", "content"}``: the indicator's page content as HTML (``_indicator_detail_content.html``)."""
     indicator = Indicator.objects.select_related("project", "pillar").filter(code=code).order_by("project_id").first()
     if indicator is None:
@@ -174,9 +178,10 @@ def _indicator_page(request, code, *, today, requested, country, period_id, can_
     # selected breakdown and country) and cached under the generation, read before the snapshots:
     # a roll-up committing in between then leaves what was built from the older snapshots under
     # the older generation, never under the newer one.
-    key = f"indicators:page:{indicator.pk}:{today.isoformat()}:{period.pk if period else ''}:{requested}:{country}"
+    key = f"indicators:page:{indicator.pk}:{today.isoformat()}:{period.pk if period else ''}:{requested}:{country}" \
+          f":{int(partner)}"
     built = _cached(key, lambda: {**_indicator_snapshot_parts(indicator, on, requested, country=country,
-                                                              period=period),
+                                                              period=period, hide_records=partner),
                                   # The same for every viewer (staff, managers, admins).
                                   "narrative": period_source.source().latest_narrative(indicator, request.user),
                                   "selector_periods": period_source.source().choices(indicator.project_id)})
@@ -191,6 +196,7 @@ def _indicator_page(request, code, *, today, requested, country, period_id, can_
         "charts_html": built["charts_html"],
         "reports": reports,
         "can_add": can_add,
+        "partner": partner,
         "add_url": card.add_url(next_url=request.path),
         "narrative": built["narrative"][0],
         "narrative_parts": built["narrative"][1],
@@ -200,7 +206,8 @@ def _indicator_page(request, code, *, today, requested, country, period_id, can_
     return {"title": indicator.title, "content": content}
 
 
-def _indicator_snapshot_parts(indicator, today, requested_dimension, *, country="", period=None):
+def _indicator_snapshot_parts(indicator, today, requested_dimension, *, country="", period=None,
+                              hide_records=False):
     """The latest snapshot, the value a month before, and the charts with their tables
     and the latest records rendered as HTML (``_indicator_charts.html``).
 
@@ -233,7 +240,8 @@ def _indicator_snapshot_parts(indicator, today, requested_dimension, *, country=
              "figure_id": f"breakdown-figure-{d.name}", "selected": d.name == selected}
             for d in dimensions
         ],
-        "records": dashboard.latest_records(indicator, today, measure),
+        "records": [] if hide_records else dashboard.latest_records(indicator, today, measure),
+        "hide_records": hide_records,
         "period": period,
         **_map_context(latest, indicator.unit),
         **_country_context(indicator, latest, today, country, dimensions),

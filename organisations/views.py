@@ -1,5 +1,7 @@
 """Register pages of organisations and regions (see ``registers.pages``)."""
 
+from dataclasses import dataclass
+
 from django.utils.translation import gettext_lazy as _
 
 from registers.pages import Column, Register
@@ -7,7 +9,24 @@ from registers.pages import Column, Register
 from . import forms
 from .models import Organisation, Region
 
-organisations = Register(
+# Links the floors above add to an organisation's page, each a callable ``(request, organisation) ->
+# (label, url) or None`` registered in their ``AppConfig.ready()`` (reporting adds its contribution page):
+# this app names no floor above it.
+DETAIL_LINKS = []
+
+
+@dataclass
+class OrganisationRegister(Register):
+    """The organisations' register: its record page shows the links of ``DETAIL_LINKS`` the user may follow."""
+
+    def render(self, request, kind, context, status=200):
+        if kind == "detail" and "object" in context:
+            links = [link(request, context["object"]) for link in DETAIL_LINKS]
+            context = {**context, "detail_links": [link for link in links if link]}
+        return super().render(request, kind, context, status=status)
+
+
+organisations = OrganisationRegister(
     model=Organisation, name="organisation", slug="organisations", namespace="organisations",
     partner_access="read",  # the directory partners name their counterparts from
     form_class=forms.OrganisationForm, filterset_class=forms.OrganisationFilter,

@@ -12,3 +12,10 @@ class ReportingConfig(AppConfig):
         from .source import ReportingPeriods
 
         period_source.register(ReportingPeriods())
+        # The organisation's page links to its contribution (organisations sits below this app).
+        from organisations import views as organisation_views
+
+        from . import contribution
+
+        if contribution.detail_link not in organisation_views.DETAIL_LINKS:
+            organisation_views.DETAIL_LINKS.append(contribution.detail_link)

@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from .models import Narrative
+from .models import Narrative, PartnerNarrative
 
 MARKDOWN_HELP = "Plain text; **bold**, *italic*, lists and links are allowed (Markdown)."
 
@@ -40,3 +40,11 @@ class CloseForm(forms.Form):
 class ReopenForm(forms.Form):
     reason = forms.CharField(label=_("Reason for reopening"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
                              help_text=_("Kept in the period's history."))
+
+
+class PartnerNarrativeForm(forms.Form):
+    text = forms.CharField(
+        label=_("Our contribution"), max_length=PartnerNarrative.MAX_LENGTH, strip=True,
+        widget=forms.Textarea(attrs={"rows": 6, "maxlength": PartnerNarrative.MAX_LENGTH}),
+        help_text=_("What your organisation did for this indicator in the period. Plain text; **bold**, *italic*, "
+                    "lists and links are allowed (Markdown)."))

@@ -201,3 +201,37 @@ class SentReminder(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.key} to {self.user}"
+
+
+class PartnerNarrative(models.Model):
+    """A partner organisation's note on its contribution to one indicator in one reporting period.
+
+    Written by the organisation's partner editors while the period is open
+    (``reporting.partner_narratives``); the coordinator reads it next to the indicator's
+    narrative and may quote it there; the period's report lists them by organisation.
+    Plain Markdown, rendered sanitised like a narrative.
+    """
+
+    MAX_LENGTH = 4000
+
+    period = models.ForeignKey(ReportingPeriod, on_delete=models.CASCADE, related_name="partner_narratives",
+                               verbose_name=gettext_lazy("period"))
+    indicator = models.ForeignKey("indicators.Indicator", on_delete=models.CASCADE, related_name="partner_narratives",
+                                  verbose_name=gettext_lazy("indicator"))
+    organisation = models.ForeignKey(settings.ORGANISATION_MODEL, on_delete=models.CASCADE,
+                                     related_name="partner_narratives", verbose_name=gettext_lazy("organisation"))
+    text = models.TextField(gettext_lazy("contribution note"), max_length=MAX_LENGTH)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                               related_name="+", verbose_name=gettext_lazy("author"))
+    updated_at = models.DateTimeField(default=timezone.now, verbose_name=gettext_lazy("updated at"))
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = gettext_lazy("partner narrative")
+        verbose_name_plural = gettext_lazy("partner narratives")
+        ordering = ["period", "indicator", "organisation"]
+        constraints = [models.UniqueConstraint(fields=["period", "indicator", "organisation"],
+                                               name="partner_narrative_unique")]
+
+    def __str__(self):
+        return f"{self.indicator.code} · {self.organisation} · {self.period}"

@@ -28,7 +28,7 @@ from indicators.models import Indicator, Milestone, OutboxEntry, Snapshot, month
 from indicators.registry import registry
 from registers import generations
 
-from .models import Narrative, ReportingPeriod
+from .models import Narrative, PartnerNarrative, ReportingPeriod
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -53,10 +53,12 @@ def period_version(period: ReportingPeriod) -> str:
         return f"{period.pk}:closed:{period.closed_at.isoformat()}"
     narratives = Narrative.objects.filter(period=period).aggregate(at=Max("updated_at"), reviewed=Max("reviewed_at"))
     # The snapshots' latest computation: every roll-up or drain that stores a changed figure moves it.
+    notes = PartnerNarrative.objects.filter(period=period).aggregate(at=Max("updated_at"))["at"]
     computed = Snapshot.objects.filter(indicator__project_id=period.project_id).aggregate(at=Max("computed_at"))["at"]
     return ":".join(str(part) for part in (
         period.pk, computed and computed.isoformat(),
         narratives["at"] and narratives["at"].isoformat(), narratives["reviewed"] and narratives["reviewed"].isoformat(),
+        notes and notes.isoformat(),
         period.history.count(), timezone.localdate().isoformat(),
     ))
 

@@ -1,8 +1,9 @@
 """The funder-ready report of a reporting period: PDF (WeasyPrint) and XLSX (openpyxl).
 
 Both are built from the same figures (``report_data``): the summary of every
-indicator at the period's end, each indicator's month-end history, breakdowns and
-narrative, and an annex of the records counted at the period's end. A built report
+indicator at the period's end, each indicator's month-end history, breakdowns (by
+responsible organisation among them) and narrative, an annex of the records counted
+at the period's end and an annex of the partners' notes by organisation. A built report
 is cached under the period's version (state, snapshots, narratives, day), so a
 second download costs nothing and any change gives a new report.
 """
@@ -28,7 +29,7 @@ from indicators.models import Indicator, Report
 from indicators.registry import registry
 from registers.counting import fast_count
 
-from . import chart, narratives, periods
+from . import chart, narratives, partner_narratives, periods
 
 logger = logging.getLogger(__name__)
 
@@ -118,8 +119,12 @@ def report_data(period, *, annex_limit=PDF_ANNEX_ROWS, progress=None):
     generated_at = timezone.localtime()
     state_text = (gettext("Closed — figures frozen") if status == periods.CLOSED else
                   gettext("%(status)s — figures may still change") % {"status": periods.STATUS_LABELS[status]})
+    # The annex of the partners' notes, by organisation: [(organisation, [(note, rendered html)])].
+    partner_notes = [(organisation, [(note, narratives.render(note.text)) for note in notes])
+                     for organisation, notes in partner_narratives.by_organisation(period)]
     return {
         "period": period, "project": period.project, "as_of": on, "rows": rows, "sections": sections,
+        "partner_notes": partner_notes,
         "status": status, "status_label": periods.STATUS_LABELS[status],
         "state_text": state_text, "generated_at": generated_at, "annex_limit": annex_limit,
         # The running header and footer of every page, as CSS strings.
@@ -209,6 +214,13 @@ def render_xlsx(period, progress=None):
         ws.append([section.row.indicator.code, _text(section.row.indicator.title),
                    *[_text(getattr(narrative, name)) for name in narrative.PARTS],
                    "yes" if narrative.reviewed_at else "no", "yes" if narrative.is_public else "no"])
+
+    ws = workbook.create_sheet("Partner narratives")
+    _header(ws, ["organisation", "code", "indicator", "note", "author", "updated at"])
+    for organisation, notes in data["partner_notes"]:
+        for note, _html in notes:
+            ws.append([_text(organisation.name), note.indicator.code, _text(note.indicator.title), _text(note.text),
+                       _text(str(note.author or "")), timezone.localtime(note.updated_at).replace(tzinfo=None)])
 
     ws = workbook.create_sheet("Counted records")
     _header(ws, ["code", "record", "date", "value"])

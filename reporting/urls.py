@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import inbox_views, views
+from . import contribution, inbox_views, views
 
 app_name = "reporting"
 
@@ -18,4 +18,9 @@ urlpatterns = [
     path("periods/<int:pk>/narratives/<slug:code>/edit/", views.narrative_edit, name="narrative-edit"),
     path("periods/<int:pk>/narratives/<slug:code>/review/", views.narrative_review, name="narrative-review"),
     path("periods/<int:pk>/narratives/<slug:code>/comment/", views.narrative_comment, name="narrative-comment"),
+    path("periods/<int:pk>/narratives/<slug:code>/partner/", views.partner_narrative_edit,
+         name="partner-narrative-edit"),
+    # An organisation's contribution (its counts, submissions and notes): here, above the indicators and
+    # the registers it reads; the organisation's page links to it.
+    path("organisations/<int:pk>/contribution/", contribution.contribution_view, name="contribution"),
 ]

@@ -9,20 +9,28 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import get_language, gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import roles
 from indicators.models import Indicator
 
-from . import narratives, periods, report
-from .forms import CloseForm, CommentForm, NarrativeForm, ReopenForm
-from .models import Narrative, ReportingPeriod
+from . import narratives, partner_narratives, periods, report
+from .forms import CloseForm, CommentForm, NarrativeForm, PartnerNarrativeForm, ReopenForm
+from .models import Narrative, PartnerNarrative, ReportingPeriod
 
 
 def _require_viewer(request):
     """Staff, managers and admins; partners and people without a role get 403."""
     if not roles.can_view_dashboard(request.user):
+        raise PermissionDenied
+
+
+def _require_reviewer(request):
+    """Coordinators, staff and admins review and comment on narratives; partners (who may read the
+    dashboard) only read."""
+    if not roles.can_view_registers(request.user):
         raise PermissionDenied
 
 
@@ -41,7 +49,8 @@ def period_list(request):
     rows = []
     for period in ReportingPeriod.objects.select_related("project").order_by("project__code", "start_on"):
         rows.append({"period": period, "status": period.state})
-    return render(request, "reporting/list.html", {"rows": rows, "labels": periods.STATUS_LABELS})
+    return render(request, "reporting/list.html", {"rows": rows, "labels": periods.STATUS_LABELS,
+                                                   "can_download": roles.can_view_registers(request.user)})
 
 
 @require_GET
@@ -58,6 +67,7 @@ def period_detail(request, pk):
         "period": period, "status": status, "status_label": periods.STATUS_LABELS[status], "rows": rows,
         "events": events, "as_of": periods.as_of(period),
         "can_manage": roles.is_manager(request.user), "is_admin": roles.is_admin(request.user),
+        "can_download": roles.can_view_registers(request.user),
         "close_form": CloseForm(), "reopen_form": ReopenForm(),
     })
 
@@ -147,6 +157,8 @@ def narrative_edit(request, pk, code):
         return redirect("reporting:narrative-detail", pk=period.pk, code=code) if narrative else \
             redirect("reporting:period-detail", pk=period.pk)
     initial = {"version": narrative.version if narrative else None}
+    if request.method == "GET":
+        initial.update(_quoted(request, period, indicator, narrative))
     form = NarrativeForm(request.POST or None, instance=narrative, initial=initial)
     status = 200
     if request.method == "POST":
@@ -162,7 +174,27 @@ def narrative_edit(request, pk, code):
         status = 400
     return render(request, "reporting/narrative_form.html", {
         "period": period, "indicator": indicator, "form": form, "narrative": narrative,
+        "partner_notes": _partner_notes(request, period, indicator),
     }, status=status)
+
+
+def _quoted(request, period, indicator, narrative):
+    """``?quote=<note id>``: the form's "what happened" with the partner's note quoted at its end."""
+    note_id = request.GET.get("quote", "")
+    if not note_id.isdigit():
+        return {}
+    note = PartnerNarrative.objects.select_related("organisation").filter(
+        pk=int(note_id), period=period, indicator=indicator).first()
+    if note is None:
+        return {}
+    text = (narrative.what_happened if narrative else "").rstrip()
+    return {"what_happened": f"{text}\n\n{partner_narratives.quote(note)}".strip()}
+
+
+def _partner_notes(request, period, indicator):
+    """The partners' notes on the indicator in the period that the user may read, rendered."""
+    return [{"note": note, "html": narratives.render(note.text)}
+            for note in partner_narratives.for_indicator(period, indicator, request.user)]
 
 
 @require_GET
@@ -178,14 +210,16 @@ def narrative_detail(request, pk, code):
         "history": narrative.history.select_related("history_user").order_by("-history_date")[:50],
         "comments": narrative.comments.select_related("author"), "comment_form": CommentForm(),
         "can_edit": roles.can_edit_registers(request.user) and not period.is_closed,
-        "can_review": not period.is_closed,
+        "can_review": roles.can_view_registers(request.user) and not period.is_closed,
+        "can_comment": roles.can_view_registers(request.user),
+        "partner_notes": _partner_notes(request, period, indicator),
     })
 
 
 @require_POST
 @login_required
 def narrative_review(request, pk, code):
-    _require_viewer(request)
+    _require_reviewer(request)
     period = _period(pk)
     narrative = get_object_or_404(Narrative, indicator=_indicator_in(period, code), period=period)
     try:
@@ -200,7 +234,7 @@ def narrative_review(request, pk, code):
 @require_POST
 @login_required
 def narrative_comment(request, pk, code):
-    _require_viewer(request)
+    _require_reviewer(request)
     period = _period(pk)
     indicator = _indicator_in(period, code)
     narrative = get_object_or_404(Narrative, indicator=indicator, period=period)
@@ -214,8 +248,44 @@ def narrative_comment(request, pk, code):
         "history": narrative.history.select_related("history_user").order_by("-history_date")[:50],
         "comments": narrative.comments.select_related("author"), "comment_form": form,
         "can_edit": roles.can_edit_registers(request.user) and not period.is_closed,
-        "can_review": not period.is_closed,
+        "can_review": not period.is_closed, "can_comment": True,
+        "partner_notes": _partner_notes(request, period, indicator),
     }, status=400)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def partner_narrative_edit(request, pk, code):
+    """A partner editor writes or edits its organisation's note on an indicator, while the period is open."""
+    period = _period(pk)
+    if not partner_narratives.may_write(request.user):
+        raise PermissionDenied
+    indicator = _indicator_in(period, code)
+    organisation_id = request.user.organisation_id
+    contribution_url = reverse("reporting:contribution", args=[organisation_id])
+    refused = partner_narratives.refusal(period)
+    if refused and request.method == "GET":
+        messages.error(request, refused)
+        return redirect(contribution_url)
+    note = PartnerNarrative.objects.filter(period=period, indicator=indicator, organisation_id=organisation_id).first()
+    form = PartnerNarrativeForm(request.POST or None, initial={"text": note.text if note else ""})
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                partner_narratives.partner_narrative_save(
+                    period=period, indicator=indicator, organisation_id=organisation_id, user=request.user,
+                    text=form.cleaned_data["text"])
+            except ValidationError as error:
+                for message in error.messages:
+                    form.add_error(None, message)
+            else:
+                messages.success(request, gettext("Your note on %(indicator)s is saved.") % {"indicator": indicator})
+                return redirect(contribution_url)
+        status = 400
+    return render(request, "reporting/partner_narrative_form.html", {
+        "period": period, "indicator": indicator, "form": form, "note": note, "cancel_url": contribution_url,
+    }, status=status)
 
 
 def _progress_key(period, fmt):
@@ -230,8 +300,11 @@ def _is_large(period):
 @require_GET
 @login_required
 def period_report(request, pk, fmt):
-    """The period's report as a download; a large one is built by a worker while a page shows its progress."""
-    _require_viewer(request)
+    """The period's report as a download; a large one is built by a worker while a page shows its progress.
+
+    Not for partners, even when they read the dashboard: its annexes list every organisation's records
+    and notes."""
+    _require_reviewer(request)
     period = _period(pk)
     content = report.cached_report(period, fmt)
     if content is None and (settings.CELERY_TASK_ALWAYS_EAGER or not _is_large(period)):

@@ -44,7 +44,8 @@ def test_a_partner_submits_an_mou_and_the_managers_approval_moves_the_dashboard(
     page.context.clear_cookies()
 
     login(page, "partner")
-    assert page.url.endswith("/mous/")  # the partner's landing page
+    # The demo project lets partners read the dashboard: they land on it, read-only, and find their MoUs in the header.
+    assert page.url.endswith("/") and page.get_by_role("link", name="Our MoUs").count() == 1
     page.goto("/mous/new/")
     assert not blocking_violations(page), blocking_violations(page)
     # The counterpart is a search-as-you-type picker: type, then pick from the matches.

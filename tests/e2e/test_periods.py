@@ -57,7 +57,8 @@ def test_a_manager_writes_a_narrative_closes_the_period_and_downloads_the_report
     with page.expect_download() as xlsx_download:
         page.get_by_role("link", name="Download the spreadsheet (XLSX)").click()
     workbook = load_workbook(io.BytesIO(open(xlsx_download.value.path(), "rb").read()))
-    assert workbook.sheetnames == ["Summary", "History", "Breakdowns", "Narratives", "Counted records"]
+    assert workbook.sheetnames == ["Summary", "History", "Breakdowns", "Narratives", "Partner narratives",
+                                   "Counted records"]
     assert len(list(workbook["Summary"].iter_rows(min_row=4))) == 8
 
 

@@ -376,6 +376,22 @@ class ErrorDetailSerializer(serializers.Serializer):
     detail = serializers.CharField()
 
 
+class ProposedFieldChangeSerializer(serializers.Serializer):
+    field = serializers.CharField()
+    old = serializers.CharField(help_text="The approved value, as a person reads it.")
+    new = serializers.CharField(help_text="The proposed value, as a person reads it.")
+
+
+class ProposedChangeSerializer(serializers.Serializer):
+    """The answer to a partner editor's update of an approved record (``proposed_change_data``)."""
+
+    detail = serializers.CharField()
+    submission = serializers.IntegerField(help_text="The id of the submission waiting for a coordinator.")
+    kind = serializers.ChoiceField(choices=["change"])
+    status = serializers.ChoiceField(choices=["submitted"])
+    changes = ProposedFieldChangeSerializer(many=True)
+
+
 FIELD_ERRORS_SCHEMA = {
     "type": "object",
     "description": "Each field name (or `non_field_errors`) with the list of its messages; for a list field, "
@@ -425,6 +441,12 @@ class ApiSchema(AutoSchema):
             errors["404"] = "No such record (or not yours), or no such page."
         if method in ("PUT", "PATCH") and "{" in self.path and self._has_version():
             errors["409"] = "The version you sent is stale: read the record again and redo your change."
+        if (method in ("PUT", "PATCH") and "{" in self.path and getattr(self.view, "partner_access", "") == OWN
+                and "202" not in responses):
+            responses["202"] = self._get_response_for_code(OpenApiResponse(
+                ProposedChangeSerializer,
+                description="A partner editor's change to an approved record: kept for a coordinator, the record "
+                            "unchanged (and counted as approved) until the change is approved."), "202")
         errors["406"] = "The Accept header asks for a format this operation does not give (use application/json)."
         if method in ("POST", "PUT", "PATCH"):
             errors["415"] = "The body's Content-Type is not the one this operation takes (see its request body)."

@@ -54,18 +54,20 @@ class MoUPermission(permissions.BasePermission):
 class AllianceMemberSerializer(TrackedSerializer):
     class Meta:
         model = AllianceMember
-        fields = ["id", "organisation", "category", "joined_on", "left_on", "note", "version", "created_at",
+        fields = ["id", "organisation", "category", "joined_on", "left_on", "note", "approval", "version", "created_at",
                   "updated_at"]
-        read_only_fields = ["created_at", "updated_at"]
+        read_only_fields = ["approval", "created_at", "updated_at"]
 
     def save_record(self, *, instance, m2m, expected_version, user):
         if instance.pk is None and instance.left_on is None:
             return services.member_create(organisation=instance.organisation, category=instance.category,
-                                          joined_on=instance.joined_on, note=instance.note, user=user)
+                                          joined_on=instance.joined_on, note=instance.note, user=user,
+                                          approval=instance.approval)
         return super().save_record(instance=instance, m2m=m2m, expected_version=expected_version, user=user)
 
 
 class AllianceMemberViewSet(RegisterViewSet):
+    register_key = "alliance:member"
     queryset = AllianceMember.objects.select_related("organisation")
     serializer_class = AllianceMemberSerializer
     filterset_fields = {
@@ -83,8 +85,8 @@ class CooperationProjectSerializer(TrackedSerializer):
     class Meta:
         model = CooperationProject
         fields = ["id", "title", "description", "lead_organisation", "participants", "started_on", "ended_on",
-                  "status", "cancelled_on", "version", "created_at", "updated_at"]
-        read_only_fields = ["created_at", "updated_at"]
+                  "status", "cancelled_on", "approval", "version", "created_at", "updated_at"]
+        read_only_fields = ["approval", "created_at", "updated_at"]
 
     def validate_related(self, attrs, instance):
         CooperationProject.validate_participants(self.related_value(attrs, "participants"), instance.started_on)
@@ -98,6 +100,7 @@ class CooperationProjectSerializer(TrackedSerializer):
 
 
 class CooperationProjectViewSet(RegisterViewSet):
+    register_key = "alliance:cooperation-project"
     queryset = CooperationProject.objects.select_related("lead_organisation").prefetch_related(
         Prefetch("participants", queryset=Organisation.objects.only("id")))
     serializer_class = CooperationProjectSerializer

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from organisations.models import Organisation
 from registers import reviews, uploads, validators
+from registers.models import Approval
 from registers.records import record_create, record_create_or_save, record_save
 
 from . import tasks
@@ -170,21 +171,23 @@ def mou_submit(*, user: "User", partner_organisation: Organisation, data: Mappin
 
 @transaction.atomic
 def member_create(*, organisation: Organisation, category: str, joined_on: datetime.date,
-                  left_on: datetime.date | None = None, note: str = "", user: "User | None" = None) -> AllianceMember:
+                  left_on: datetime.date | None = None, note: str = "", user: "User | None" = None,
+                  approval: str = Approval.APPROVED) -> AllianceMember:
     """Add a membership of ``organisation`` in the Alliance from ``joined_on`` (to ``left_on``, for
     a past membership imported); return the member.
 
     ``organisation`` may be a new, unsaved Organisation (typed into the member form): it is
     validated and saved in the same transaction. Adds for the same organisation are
     serialised by locking its row, so two concurrent adds cannot both pass the overlap
-    check. Raises ValidationError (field messages) for invalid input.
+    check. Raises ValidationError (field messages) for invalid input. ``approval``: submitted for a
+    partner editor's membership (``registers.submissions.prepare_write``), which counts once approved.
     """
     if organisation.pk is None:
         record_create(instance=organisation, user=user)
     else:
         list(Organisation.objects.select_for_update().filter(pk=organisation.pk).values_list("pk"))
     member = AllianceMember(organisation=organisation, category=category, joined_on=joined_on, left_on=left_on,
-                            note=note)
+                            note=note, approval=approval)
     return record_create(instance=member, user=user)
 
 

@@ -10,14 +10,15 @@ class ObservatorySerializer(TrackedSerializer):
     class Meta:
         model = Observatory
         fields = ["id", "name", "region", "host_organisation", "status", "launched_on", "closed_on", "website",
-                  "description", "version", "created_at", "updated_at"]
-        read_only_fields = ["created_at", "updated_at"]
+                  "description", "approval", "version", "created_at", "updated_at"]
+        read_only_fields = ["approval", "created_at", "updated_at"]
 
     def save_record(self, *, instance, m2m, expected_version, user):
         return services.observatory_save(instance=instance, user=user, expected_version=expected_version)
 
 
 class ObservatoryViewSet(RegisterViewSet):
+    register_key = "observatories:observatory"
     queryset = Observatory.objects.select_related("region", "host_organisation")
     serializer_class = ObservatorySerializer
     filterset_fields = {
@@ -35,15 +36,16 @@ class SkillGapSerializer(TrackedSerializer):
     class Meta:
         model = SkillGap
         fields = ["id", "observatory", "title", "description", "esco_skill_uri", "esco_skill_label", "isco_code",
-                  "nace_code", "critical", "evidence", "evidence_url", "identified_on", "status", "retired_on", "version",
+                  "nace_code", "critical", "evidence", "evidence_url", "identified_on", "status", "retired_on", "approval", "version",
                   "created_at", "updated_at"]
-        read_only_fields = ["created_at", "updated_at"]
+        read_only_fields = ["approval", "created_at", "updated_at"]
 
     def save_record(self, *, instance, m2m, expected_version, user):
         return services.skill_gap_save(instance=instance, user=user, expected_version=expected_version)
 
 
 class SkillGapViewSet(RegisterViewSet):
+    register_key = "observatories:skill-gap"
     queryset = SkillGap.objects.select_related("observatory")
     serializer_class = SkillGapSerializer
     filterset_fields = {

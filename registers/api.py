@@ -10,6 +10,7 @@ import copy
 import json
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
 from django.http import JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -30,7 +31,8 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from accounts import roles
 
-from . import generations, pagecache, records, reviews
+from . import generations, pagecache, records, reviews, submissions
+from .access import OWN, allowed
 from .counting import EstimatedCountPaginator
 from .search import lookup_crosses_to_many, order_terms, search_condition
 
@@ -62,12 +64,18 @@ class StaleVersion(exceptions.APIException):
 
 
 class RegisterPermission(permissions.BasePermission):
-    """Registers: admins, managers and staff read; admins and managers write (staff read only)."""
+    """Registers, as on their pages (``registers.access.allowed``): coordinators and admins read and
+    write, staff read; in a register of records with a responsible organisation (the view's
+    ``partner_access`` "own") partner editors read and write their own organisation's records (as
+    submissions) and partner viewers read them; the view's queryset holds only those, so another
+    organisation's record answers 404. A partner editor without an organisation writes nothing."""
 
     def has_permission(self, request, view):
-        if request.method in permissions.SAFE_METHODS:
-            return roles.can_view_registers(request.user)
-        return roles.can_edit_registers(request.user)
+        user = request.user
+        edit = request.method not in permissions.SAFE_METHODS
+        if not allowed(user, edit=edit, partners=getattr(view, "partner_access", "")):
+            return False
+        return not (edit and roles.is_partner(user) and not submissions.may_write(user))
 
 
 class DashboardPermission(permissions.BasePermission):
@@ -175,6 +183,9 @@ class CleanModelSerializer(serializers.ModelSerializer):
             instance = self.prepare_instance(instance)
             instance.full_clean(exclude=list(m2m))
             self.validate_related(attrs, instance)
+            if self.submits():
+                submissions.check_owner(instance, self._user(), {name: self.related_value(attrs, name)
+                                                                 for name in m2m})
         except DjangoValidationError as error:
             raise serializers.ValidationError(validation_error_detail(error)) from error
         return attrs
@@ -182,6 +193,14 @@ class CleanModelSerializer(serializers.ModelSerializer):
     def prepare_instance(self, instance):
         """Set what the server decides (e.g. the partner's organisation) before validation."""
         return instance
+
+    def _user(self):
+        return self.context["request"].user
+
+    def submits(self):
+        """Whether this write is a partner editor's, submitted for a coordinator's validation (a register of
+        records with a responsible organisation): its organisation must be responsible for the record."""
+        return submissions.is_validated(self.Meta.model) and submissions.submits(self._user())
 
     def validate_related(self, attrs, instance):
         """Many-to-many rules; raise a Django ValidationError."""
@@ -209,9 +228,17 @@ class CleanModelSerializer(serializers.ModelSerializer):
         return self._save(instance, m2m, sent_version)
 
     def _save(self, instance, m2m, expected_version):
+        user = self._user()
         try:
-            return self.save_record(instance=instance, m2m=m2m, expected_version=expected_version,
-                                    user=self.context["request"].user)
+            if not self.submits():
+                return self.save_record(instance=instance, m2m=m2m, expected_version=expected_version, user=user)
+            # A partner editor's new record, or its rejected or waiting one saved again: submitted for
+            # validation (a change to an approved record is a proposed change: ``RegisterViewSet.update``).
+            with transaction.atomic():
+                submissions.prepare_write(instance, user, m2m)
+                saved = self.save_record(instance=instance, m2m=m2m, expected_version=expected_version, user=user)
+                submissions.submit_new(saved, self.context["register_key"], user)
+            return saved
         except records.StaleEdit as error:
             raise StaleVersion(
                 gettext("%(problem)s The record is now at version %(version)s; read it again and redo your change.")
@@ -330,6 +357,9 @@ class TrackedSerializer(CleanModelSerializer):
                         gettext("Moving the date of this change corrects the past; send correction_reason.")]})
             if ended_before and status != end_status and end_field not in attrs:
                 attrs[end_field] = None
+        if reason and roles.is_partner(self._user()):
+            raise serializers.ValidationError({"correction_reason": [
+                gettext("A correction rewrites the record's history: only a coordinator corrects a record.")]})
         self._correction_reason = reason
         return super().validate(attrs)
 
@@ -344,6 +374,22 @@ class TrackedSerializer(CleanModelSerializer):
 
 class ErrorDetailSerializer(serializers.Serializer):
     detail = serializers.CharField()
+
+
+class ProposedFieldChangeSerializer(serializers.Serializer):
+    field = serializers.CharField()
+    old = serializers.CharField(help_text="The approved value, as a person reads it.")
+    new = serializers.CharField(help_text="The proposed value, as a person reads it.")
+
+
+class ProposedChangeSerializer(serializers.Serializer):
+    """The answer to a partner editor's update of an approved record (``proposed_change_data``)."""
+
+    detail = serializers.CharField()
+    submission = serializers.IntegerField(help_text="The id of the submission waiting for a coordinator.")
+    kind = serializers.ChoiceField(choices=["change"])
+    status = serializers.ChoiceField(choices=["submitted"])
+    changes = ProposedFieldChangeSerializer(many=True)
 
 
 FIELD_ERRORS_SCHEMA = {
@@ -395,6 +441,12 @@ class ApiSchema(AutoSchema):
             errors["404"] = "No such record (or not yours), or no such page."
         if method in ("PUT", "PATCH") and "{" in self.path and self._has_version():
             errors["409"] = "The version you sent is stale: read the record again and redo your change."
+        if (method in ("PUT", "PATCH") and "{" in self.path and getattr(self.view, "partner_access", "") == OWN
+                and "202" not in responses):
+            responses["202"] = self._get_response_for_code(OpenApiResponse(
+                ProposedChangeSerializer,
+                description="A partner editor's change to an approved record: kept for a coordinator, the record "
+                            "unchanged (and counted as approved) until the change is approved."), "202")
         errors["406"] = "The Accept header asks for a format this operation does not give (use application/json)."
         if method in ("POST", "PUT", "PATCH"):
             errors["415"] = "The body's Content-Type is not the one this operation takes (see its request body)."
@@ -601,9 +653,64 @@ class RegisterViewSet(ThrottleFirstMixin, CachedListMixin, mixins.CreateModelMix
     schema = ApiSchema()
     # An action answering 400 for a bad query parameter sets this (for the schema).
     query_errors = False
+    # The register's page (``namespace:name``): a partner editor's writes are submitted under it and
+    # its edit form checks a proposed change. Set on the registers of records with a responsible organisation.
+    register_key = ""
 
     def get_exception_handler(self):
         return exception_handler
+
+    @property
+    def partner_access(self):
+        """What partners may do here, as on the register's pages: "own" (their organisation's records) in
+        a register of records with a responsible organisation, else nothing."""
+        model = getattr(self.queryset, "model", None)
+        return OWN if self.register_key and submissions.is_validated(model) else ""
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        user = self.request.user
+        if self.partner_access == OWN and roles.is_partner(user):
+            return queryset.model.owned_by(queryset, user.organisation_id)
+        return queryset
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "register_key": self.register_key}
+
+    def proposes_change(self, instance):
+        """Whether an update of ``instance`` is a proposed change kept for a coordinator: a partner
+        editor's, of an approved record (a submitted or rejected one is saved and submitted again)."""
+        return (self.partner_access == OWN and submissions.submits(self.request.user)
+                and instance.approval == submissions.Approval.APPROVED)
+
+    def update(self, request, *args, **kwargs):
+        """An update; a partner editor's of an approved record answers 202 with the proposed change,
+        the record unchanged until a coordinator approves it (``submissions.propose_values``)."""
+        if not (self.partner_access == OWN and submissions.submits(request.user)):
+            return super().update(request, *args, **kwargs)
+        instance = self.get_object()
+        if not self.proposes_change(instance):
+            return super().update(request, *args, **kwargs)
+        serializer = self.get_serializer(instance, data=request.data, partial=kwargs.get("partial", False))
+        serializer.is_valid(raise_exception=True)
+        values = dict(serializer.validated_data)
+        sent_version = values.pop("version", None)
+        if sent_version is not None and sent_version != instance.version:
+            raise StaleVersion(gettext("This record is now at version %(version)s; read it again and redo your "
+                                       "change.") % {"version": instance.version})
+        submission = submissions.propose_values(instance, self.register_key, values, request.user,
+                                                expected_version=instance.version)
+        return Response(proposed_change_data(submission), status=status.HTTP_202_ACCEPTED)
+
+
+def proposed_change_data(submission):
+    """The answer to a proposed change: the submission waiting for a coordinator and what it changes."""
+    return {
+        "detail": gettext("Your change was submitted for validation; the approved version counts until a "
+                          "coordinator approves it."),
+        "submission": submission.pk, "kind": submission.kind, "status": submission.status,
+        "changes": [{"field": c["field"], "old": c["old"], "new": c["new"]} for c in submission.changes],
+    }
 
 
 class ReadOnlyViewSet(ThrottleFirstMixin, mixins.RetrieveModelMixin, mixins.ListModelMixin, viewsets.GenericViewSet):

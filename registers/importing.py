@@ -37,9 +37,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext, gettext_noop
 
-from accounts import roles
-
-from . import generations, jobs, stash, tasks, uploads
+from . import generations, jobs, stash, submissions, tasks, uploads
 from .exports import FORMULA_STARTS
 from .models import Job
 
@@ -364,7 +362,10 @@ class Rows:
         data, errors = self.data(row)
         ending = self.ending(data)
         form = self.form_class(data, user=user)
-        form.is_valid()
+        if form.is_valid() and submits(self.register, user):
+            owner = submissions.owner_error(form.instance, user, form.m2m_values())
+            if owner:
+                errors.append(owner)
         for name, field_errors in form.errors.items():
             header = next((h for h, n in self.columns.items() if n == name), name)
             if any(e.startswith(f"{header}: ") for e in errors):
@@ -372,6 +373,12 @@ class Rows:
             for message in field_errors:
                 errors.append(message if name == "__all__" else f"{header}: {message}")
         return form, errors, ending
+
+
+def submits(register, user):
+    """Whether ``user``'s import is a partner editor's: every row must be its organisation's record, and
+    each record is submitted for a coordinator's validation (``registers.submissions``)."""
+    return submissions.submits(user) and submissions.is_validated(register.model)
 
 
 def _label(register, row):
@@ -412,6 +419,7 @@ def import_rows(register, rows, *, user, progress=None):
     and ``ImportRefused`` lists the rows' errors.
     """
     create, end_update = register.saving_hooks()
+    submitted = submits(register, user)
     table = Rows(register, rows)
     preview = []
     try:
@@ -427,11 +435,15 @@ def import_rows(register, rows, *, user, progress=None):
                 if not errors and not failed:
                     try:
                         with transaction.atomic():  # a savepoint: a refused row leaves the transaction usable
+                            if submitted:  # its organisation's record, waiting for validation
+                                submissions.prepare_write(form.instance, user, form.m2m_values())
                             obj = create(form, user)
                             if ending:
                                 errors = _end(register, obj, ending, user, end_update)
                                 if errors:
                                     raise _Refused
+                            if submitted:
+                                submissions.submit_new(obj, register.key, user)
                     except _Refused:
                         pass
                     except ValidationError as error:
@@ -480,7 +492,7 @@ def import_job_run(register, job):
         _kind, rows = stash.read_stash(file)
     progress = jobs.Progress(job)
     progress(total=len(rows))
-    if not (job.user.is_active and _may_import(job.user)):
+    if not (job.user.is_active and register.may_write(job.user)):
         jobs.job_fail(job=job, message=gettext_noop("Your role no longer allows this import."))
     else:
         try:
@@ -497,10 +509,6 @@ def import_job_run(register, job):
             jobs.job_finish(job=job, message=gettext_noop("Imported %(count)s rows."), message_args={"count": count})
     job.file.delete(save=True)
     return job.status
-
-
-def _may_import(user):
-    return roles.can_edit_registers(user)
 
 
 # --- The page --------------------------------------------------------------------------------------

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
@@ -402,10 +402,16 @@ class CorrectView(EditView):
 
 
 class ImportView(RegisterView):
-    """Import the file the export writes (managers only): preview, then all rows or none."""
+    """Import the file the export writes: preview, then all rows or none. Coordinators; partner editors
+    into a register of their own records, every row their organisation's, each record submitted."""
 
     edit = True
-    partners_write = False
+
+    def dispatch(self, request, *args, **kwargs):
+        # A partner editor without an organisation keeps no records: nothing to import.
+        if roles.is_partner(request.user) and not self.register.may_write(request.user):
+            raise PermissionDenied(gettext("Your role does not allow this."))
+        return super().dispatch(request, *args, **kwargs)
 
     def get(self, request):
         return importing.import_page(self.register, request)
@@ -414,10 +420,9 @@ class ImportView(RegisterView):
 
 
 class ImportTemplateView(RegisterView):
-    """The file to fill in for an import, CSV or XLSX (managers only)."""
+    """The file to fill in for an import, CSV or XLSX (whoever may import)."""
 
     edit = True
-    partners_write = False
 
     def get(self, request, extension):
         return importing.template_response(self.register, extension)

@@ -17,8 +17,9 @@ import datetime
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+from django import forms
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.http import QueryDict
 from django.utils import timezone
@@ -181,6 +182,104 @@ def propose_change(record: Validated, register_key: str, form, user: "User", for
     return _submission(saved, register_key, user, Submission.Kind.CHANGE,
                        payload={"form": form_kind, "data": form_payload(form)}, changes=changes,
                        base_version=form.expected_version())
+
+
+# --- A change sent as values (the API) -------------------------------------------------------------
+
+
+def _form_text(value: Any) -> str:
+    """One value as a page would post it: a record by its id, a date ISO, a boolean true/false."""
+    if isinstance(value, models.Model):
+        return str(value.pk)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _form_values(form_field: forms.Field, value: Any) -> list[str]:
+    """The posted values of ``form_field`` holding ``value`` (a list as one line a value for a text field)."""
+    if isinstance(form_field, (forms.MultipleChoiceField, forms.ModelMultipleChoiceField)):
+        items = value if isinstance(value, (list, tuple, set, models.QuerySet)) else [] if value is None else [value]
+        return [_form_text(item) for item in items]
+    if value is None:
+        return [""]
+    if isinstance(form_field, forms.JSONField):
+        import json
+
+        return [json.dumps(value)]
+    if isinstance(value, (list, tuple)):
+        return ["\n".join(_form_text(item) for item in value)]
+    return [_form_text(value)]
+
+
+def form_data(form_class: type, record: models.Model, values: dict[str, Any], user: "User") -> QueryDict:
+    """The data ``form_class`` would be posted with to change ``record`` into ``values`` (field name to
+    Python value, e.g. an API body), the record's own values elsewhere: a change sent to the API is then
+    checked, kept and applied (``_apply_change``) exactly as one made on the page."""
+    form = form_class(instance=record, user=user)
+    data = QueryDict(mutable=True)
+    for name, form_field in form.fields.items():
+        if name == "version":
+            continue
+        value = values[name] if name in values else form.get_initial_for_field(form_field, name)
+        data.setlist(name, _form_values(form_field, value))
+    return data
+
+
+def _differs(record: models.Model, name: str, value: Any) -> bool:
+    try:
+        model_field = type(record)._meta.get_field(name)
+    except FieldDoesNotExist:
+        return False  # not the record's (a write-only option of the request)
+    if model_field.many_to_many:
+        current = {o.pk for o in getattr(record, name).all()} if record.pk else set()
+        return current != {getattr(item, "pk", item) for item in value or []}
+    return getattr(record, name) != value
+
+
+def _change_form_class(register, record: models.Model, changed: set[str]) -> tuple[type, str]:
+    """``(form class, form kind)`` a change of the fields ``changed`` goes through, as on the pages: a
+    status change (retire, cancel, withdraw: the status form's fields only, ending the record or
+    touching what the edit form leaves out) through the status form, anything else the edit form."""
+    edit_class = register.edit_form_class or register.form_class
+    status_class = register.status_form_class
+    if status_class and changed and changed <= set(status_class.base_fields):
+        end_status = register.end_status
+        ends = bool(end_status) and "status" in changed and getattr(record, "status", None) != end_status
+        if ends or changed - set(edit_class.base_fields):
+            return status_class, "status"
+    return edit_class, "form"
+
+
+@transaction.atomic
+def propose_values(record: Validated, register_key: str, values: dict[str, Any], user: "User",
+                   expected_version: int | None = None) -> Submission:
+    """A partner editor's change to the approved ``record`` sent as values (the API): checked by the
+    register's edit (or status) form, as the page posts it, and kept as ``propose_change`` keeps it.
+
+    Raises ValidationError (field messages) when the form refuses it, it names another organisation
+    responsible, it changes a field neither form edits, or it changes nothing.
+    """
+    from .forms import limit_status_choices
+
+    register = _register(register_key)
+    changed = {name for name, value in values.items() if name != "version" and _differs(record, name, value)}
+    form_class, kind = _change_form_class(register, record, changed)
+    outside = sorted(changed - set(form_class.base_fields))
+    if outside:
+        raise ValidationError({name: gettext("A partner's change cannot set this field here.") for name in outside})
+    data = form_data(form_class, record, values, user)
+    data["version"] = str(expected_version or record.version)
+    # The form writes the input on its instance: a copy, so that ``record`` stays as saved.
+    form = form_class(data, instance=type(record)._default_manager.get(pk=record.pk), user=user)
+    if kind == "form":
+        limit_status_choices(form, register.end_status)
+    if not form.is_valid():
+        raise ValidationError({name: list(errors) for name, errors in form.errors.items()})
+    check_owner(form.instance, user, form.m2m_values())
+    return propose_change(record, register_key, form, user, form_kind=kind)
 
 
 def _register(key: str):

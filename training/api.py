@@ -37,9 +37,9 @@ class MicroCredentialSerializer(TrackedSerializer):
                   "homepage", "default_language", "languages", "isced_f", "learning_opportunity_type",
                   "prerequisites", "identity_verification", "supervision_identity_verification", "grade_scheme",
                   "integration_stackability", "further_information", "skill_gaps", "status", "published_on",
-                  "retired_on", "version", "created_at",
+                  "retired_on", "approval", "version", "created_at",
                   "updated_at"]
-        read_only_fields = ["created_at", "updated_at"]
+        read_only_fields = ["approval", "created_at", "updated_at"]
 
     def save_record(self, *, instance, m2m, expected_version, user):
         return services.micro_credential_save(
@@ -75,6 +75,7 @@ class ElmDocumentSerializer(serializers.Serializer):
 
 
 class MicroCredentialViewSet(RegisterViewSet):
+    register_key = "training:micro-credential"
     queryset = MicroCredential.objects.select_related("awarding_body").prefetch_related(
         Prefetch("co_awarding_organisations", queryset=Organisation.objects.only("id")),
         Prefetch("skill_gaps", queryset=SkillGap.objects.only("id")),
@@ -109,14 +110,15 @@ class MicroCredentialViewSet(RegisterViewSet):
 class LearningFactorySerializer(TrackedSerializer):
     class Meta:
         model = LearningFactory
-        fields = ["id", "name", "host_organisation", "region", "description", "version", "created_at", "updated_at"]
-        read_only_fields = ["created_at", "updated_at"]
+        fields = ["id", "name", "host_organisation", "region", "description", "approval", "version", "created_at", "updated_at"]
+        read_only_fields = ["approval", "created_at", "updated_at"]
 
     def save_record(self, *, instance, m2m, expected_version, user):
         return services.learning_factory_save(instance=instance, user=user, expected_version=expected_version)
 
 
 class LearningFactoryViewSet(RegisterViewSet):
+    register_key = "training:factory"
     queryset = LearningFactory.objects.select_related("host_organisation", "region")
     serializer_class = LearningFactorySerializer
     filterset_fields = ["host_organisation", "region", "host_organisation__country"]
@@ -133,8 +135,8 @@ class FactoryExchangeSerializer(TrackedSerializer):
     class Meta:
         model = FactoryExchange
         fields = ["id", "factory", "partner_organisations", "title", "started_on", "ended_on", "students", "status",
-                  "cancelled_on", "not_duplicate", "version", "created_at", "updated_at"]
-        read_only_fields = ["created_at", "updated_at"]
+                  "cancelled_on", "not_duplicate", "approval", "version", "created_at", "updated_at"]
+        read_only_fields = ["approval", "created_at", "updated_at"]
 
     def validate(self, attrs):
         self._not_duplicate = attrs.pop("not_duplicate", False)
@@ -150,6 +152,7 @@ class FactoryExchangeSerializer(TrackedSerializer):
 
 
 class FactoryExchangeViewSet(RegisterViewSet):
+    register_key = "training:exchange"
     queryset = FactoryExchange.objects.select_related("factory").prefetch_related(
         Prefetch("partner_organisations", queryset=Organisation.objects.only("id")))
     serializer_class = FactoryExchangeSerializer
@@ -167,8 +170,8 @@ class FactoryProductSerializer(TrackedSerializer):
     class Meta:
         model = FactoryProduct
         fields = ["id", "title", "description", "factories", "collaborating_organisations", "developed_on", "status",
-                  "retired_on", "evidence_url", "version", "created_at", "updated_at"]
-        read_only_fields = ["created_at", "updated_at"]
+                  "retired_on", "evidence_url", "approval", "version", "created_at", "updated_at"]
+        read_only_fields = ["approval", "created_at", "updated_at"]
 
     def validate_related(self, attrs, instance):
         FactoryProduct.validate_collaborators(self.related_value(attrs, "collaborating_organisations"))
@@ -183,6 +186,7 @@ class FactoryProductSerializer(TrackedSerializer):
 
 
 class FactoryProductViewSet(RegisterViewSet):
+    register_key = "training:product"
     queryset = FactoryProduct.objects.prefetch_related(
         Prefetch("factories", queryset=LearningFactory.objects.only("id")),
         Prefetch("collaborating_organisations", queryset=Organisation.objects.only("id")),

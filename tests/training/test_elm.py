@@ -84,8 +84,9 @@ def test_elm_export_as_plain_json_on_request_and_404_for_unknown(manager_client,
 
 
 @pytest.mark.parametrize(("role", "expected"), [("admin", 200), ("manager", 200), ("staff", 200),
-                                                 ("partner", 403), ("anonymous", 401)])
+                                                 ("partner", 200), ("other_partner", 404), ("anonymous", 401)])
 def test_elm_export_permissions(role_clients, demo_micro_credential, role, expected):
+    """A partner finds only its own organisation's credentials (the awarding body's): another's is not found."""
     url = reverse("api:micro-credential-elm", args=[demo_micro_credential.pk])
     assert role_clients[role].get(url).status_code == expected
 

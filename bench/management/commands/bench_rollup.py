@@ -46,6 +46,7 @@ def _tables():
         "factory": LearningFactory._meta.db_table, "product": FactoryProduct._meta.db_table,
         "product_factory": FactoryProduct.factories.through._meta.db_table,
         "product_org": FactoryProduct.collaborating_organisations.through._meta.db_table,
+        "lcamp_project": _models("indicators.Project")[0]._meta.db_table,
     }
 
 
@@ -98,13 +99,16 @@ class Floor:
 
 
 def floor_members(t):
+    lead = f"(SELECT lead_organisation_id FROM {t['lcamp_project']} ORDER BY id LIMIT 1)"
     # One membership per organisation on any date (PostgreSQL's exclusion constraint): rows are organisations.
     return Floor(
         source=(f"FROM {t['member']} m JOIN {t['org']} o ON o.id = m.organisation_id "
                 f"LEFT JOIN {t['region']} r ON r.id = o.region_id"),
-        where="TRUE", start="m.joined_on", end="m.left_on",
+        where="m.approval = 'approved'", start="m.joined_on", end="m.left_on",
         dimensions={"country": ("o.country", None), "region": ("o.region_id", "r.code || ' ' || r.name"),
-                    "kind": ("o.kind", None), "category": ("m.category", None)})
+                    "kind": ("o.kind", None), "category": ("m.category", None),
+                    # Every membership is the Alliance lead's (the project's lead organisation).
+                    "organisation": (lead, f"(SELECT name FROM {t['org']} WHERE id = {lead})")})
 
 
 def floor_projects(t):
@@ -112,40 +116,48 @@ def floor_projects(t):
     among_members = (f"SELECT x.cooperationproject_id FROM {t['participant']} x "
                      f"JOIN {t['project']} q ON q.id = x.cooperationproject_id WHERE EXISTS (SELECT 1 FROM "
                      f"{t['member']} a WHERE a.organisation_id = x.organisation_id AND a.joined_on <= q.started_on "
-                     "AND (a.left_on IS NULL OR a.left_on > q.started_on)) "
+                     "AND a.approval = 'approved' AND (a.left_on IS NULL OR a.left_on > q.started_on)) "
                      "GROUP BY x.cooperationproject_id HAVING COUNT(*) >= 2")
     return Floor(source=f"FROM {t['project']} p JOIN {t['org']} o ON o.id = p.lead_organisation_id",
-                 where=f"p.status <> 'planned' AND p.id IN ({among_members})", start="p.started_on",
-                 end="p.cancelled_on", dimensions={"lead_country": ("o.country", None)})
+                 where=f"p.status <> 'planned' AND p.approval = 'approved' AND p.id IN ({among_members})",
+                 start="p.started_on", end="p.cancelled_on",
+                 dimensions={"lead_country": ("o.country", None), "organisation": ("p.lead_organisation_id", "o.name")})
 
 
 def floor_mous(t):
-    return Floor(source=f"FROM {t['mou']} u JOIN {t['org']} o ON o.id = u.counterpart_id",
+    return Floor(source=(f"FROM {t['mou']} u JOIN {t['org']} o ON o.id = u.counterpart_id "
+                         f"LEFT JOIN {t['org']} po ON po.id = u.partner_organisation_id"),
                  where="u.status = 'approved'", start="u.signed_on", end=None,
-                 dimensions={"counterpart_country": ("o.country", None), "counterpart_kind": ("o.kind", None)})
+                 dimensions={"counterpart_country": ("o.country", None), "counterpart_kind": ("o.kind", None),
+                             "organisation": ("u.partner_organisation_id", "po.name")})
 
 
 def floor_observatories(t):
-    return Floor(source=f"FROM {t['observatory']} b JOIN {t['region']} r ON r.id = b.region_id",
-                 where="b.status <> 'planned' AND b.launched_on IS NOT NULL", start="b.launched_on",
-                 end="b.closed_on",
-                 dimensions={"country": ("r.country", None), "region": ("b.region_id", "r.code || ' ' || r.name")})
+    return Floor(source=(f"FROM {t['observatory']} b JOIN {t['region']} r ON r.id = b.region_id "
+                         f"LEFT JOIN {t['org']} ho ON ho.id = b.host_organisation_id"),
+                 where="b.status <> 'planned' AND b.launched_on IS NOT NULL AND b.approval = 'approved'",
+                 start="b.launched_on", end="b.closed_on",
+                 dimensions={"country": ("r.country", None), "region": ("b.region_id", "r.code || ' ' || r.name"),
+                             "organisation": ("b.host_organisation_id", "ho.name")})
 
 
 def floor_skill_gaps(t):
     return Floor(
         source=(f"FROM {t['gap']} g JOIN {t['observatory']} b ON b.id = g.observatory_id "
-                f"JOIN {t['region']} r ON r.id = b.region_id"),
-        where="g.critical AND g.status IN ('validated', 'retired')", start="g.identified_on", end="g.retired_on",
+                f"JOIN {t['region']} r ON r.id = b.region_id LEFT JOIN {t['org']} ho ON ho.id = b.host_organisation_id"),
+        where="g.critical AND g.status IN ('validated', 'retired') AND g.approval = 'approved'",
+        start="g.identified_on", end="g.retired_on",
         dimensions={"observatory": ("g.observatory_id", "b.name"), "region": ("b.region_id", "r.code || ' ' || r.name"),
-                    "nace_section": ("SUBSTR(g.nace_code, 1, 1)", None)})
+                    "nace_section": ("SUBSTR(g.nace_code, 1, 1)", None),
+                    "organisation": ("b.host_organisation_id", "ho.name")})
 
 
 def floor_micro_credentials(t):
     return Floor(source=f"FROM {t['credential']} c JOIN {t['org']} o ON o.id = c.awarding_body_id",
-                 where="c.status IN ('published', 'retired') AND c.eqf_level BETWEEN 3 AND 6",
+                 where="c.status IN ('published', 'retired') AND c.eqf_level BETWEEN 3 AND 6 AND c.approval = 'approved'",
                  start="c.published_on", end="c.retired_on",
-                 dimensions={"eqf_level": ("c.eqf_level", None), "country": ("o.country", None)})
+                 dimensions={"eqf_level": ("c.eqf_level", None), "country": ("o.country", None),
+                             "organisation": ("c.awarding_body_id", "o.name")})
 
 
 def floor_students(t):
@@ -153,19 +165,22 @@ def floor_students(t):
         source=(f"FROM {t['exchange']} e JOIN {t['factory']} f ON f.id = e.factory_id "
                 f"JOIN {t['org']} h ON h.id = f.host_organisation_id"),
         where=(f"EXISTS (SELECT 1 FROM {t['exchange_partner']} x JOIN {t['org']} p ON p.id = x.organisation_id "
-               "WHERE x.factoryexchange_id = e.id AND p.country <> h.country)"),
+               "WHERE x.factoryexchange_id = e.id AND p.country <> h.country) AND e.approval = 'approved'"),
         start="e.started_on", end="e.cancelled_on", value="SUM(e.students)",
-        dimensions={"factory": ("e.factory_id", "f.name"), "country": ("h.country", None)})
+        dimensions={"factory": ("e.factory_id", "f.name"), "country": ("h.country", None),
+                    "organisation": ("f.host_organisation_id", "h.name")})
 
 
 def floor_products(t):
     return Floor(
         source=(f"FROM {t['product']} p LEFT JOIN (SELECT factoryproduct_id, MIN(learningfactory_id) AS factory_id "
                 f"FROM {t['product_factory']} GROUP BY factoryproduct_id) first ON first.factoryproduct_id = p.id "
-                f"LEFT JOIN {t['factory']} f ON f.id = first.factory_id"),
-        where=(f"p.status IN ('developed', 'retired') AND p.id IN (SELECT factoryproduct_id FROM {t['product_org']} "
+                f"LEFT JOIN {t['factory']} f ON f.id = first.factory_id "
+                f"LEFT JOIN {t['org']} ho ON ho.id = f.host_organisation_id"),
+        where=(f"p.status IN ('developed', 'retired') AND p.approval = 'approved' AND p.id IN (SELECT factoryproduct_id FROM {t['product_org']} "
                "GROUP BY factoryproduct_id HAVING COUNT(*) >= 2)"),
-        start="p.developed_on", end="p.retired_on", dimensions={"factory": ("first.factory_id", "f.name")})
+        start="p.developed_on", end="p.retired_on",
+        dimensions={"factory": ("first.factory_id", "f.name"), "organisation": ("f.host_organisation_id", "ho.name")})
 
 
 FLOORS = {"alliance-members": floor_members, "cooperation-projects": floor_projects, "mous": floor_mous,

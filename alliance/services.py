@@ -170,14 +170,17 @@ def mou_submit(*, user: "User", partner_organisation: Organisation, data: Mappin
 
 @transaction.atomic
 def member_create(*, organisation: Organisation, category: str, joined_on: datetime.date,
-                  left_on: datetime.date | None = None, note: str = "", user: "User | None" = None) -> AllianceMember:
+                  left_on: datetime.date | None = None, note: str = "", user: "User | None" = None,
+                  approval: str | None = None) -> AllianceMember:
     """Add a membership of ``organisation`` in the Alliance from ``joined_on`` (to ``left_on``, for
     a past membership imported); return the member.
 
     ``organisation`` may be a new, unsaved Organisation (typed into the member form): it is
     validated and saved in the same transaction. Adds for the same organisation are
     serialised by locking its row, so two concurrent adds cannot both pass the overlap
-    check. Raises ValidationError (field messages) for invalid input.
+    check. ``approval``: the new membership's (a partner editor's waits for a coordinator:
+    ``registers.submissions.prepare_write`` set it on the form's instance); approved by default.
+    Raises ValidationError (field messages) for invalid input.
     """
     if organisation.pk is None:
         record_create(instance=organisation, user=user)
@@ -185,6 +188,8 @@ def member_create(*, organisation: Organisation, category: str, joined_on: datet
         list(Organisation.objects.select_for_update().filter(pk=organisation.pk).values_list("pk"))
     member = AllianceMember(organisation=organisation, category=category, joined_on=joined_on, left_on=left_on,
                             note=note)
+    if approval:
+        member.approval = approval
     return record_create(instance=member, user=user)
 
 

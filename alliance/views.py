@@ -20,7 +20,8 @@ def _member_create(form, user):
     data = form.cleaned_data
     return services.member_create(
         organisation=data.get("organisation") or form.new_organisation, category=data["category"],
-        joined_on=data["joined_on"], left_on=data.get("left_on"), note=data.get("note", ""), user=user)
+        joined_on=data["joined_on"], left_on=data.get("left_on"), note=data.get("note", ""), user=user,
+        approval=form.instance.approval)
 
 
 def _member_withdraw(form, user, expected_version):

@@ -92,10 +92,12 @@ def latest_for(record: models.Model) -> Submission | None:
 
 
 def _submission(record: Validated, register_key: str, user: "User", kind: str, **fields: Any) -> Submission:
+    """A waiting submission of ``record``; ``fields`` may name the ``base_version`` (a change's form's)."""
+    fields.setdefault("base_version", getattr(record, "version", 1))
     return Submission.objects.create(
         kind=kind, register=register_key, content_type=ContentType.objects.get_for_model(type(record)),
         object_id=record.pk, organisation_id=record.owner_of(), title=str(record)[:300], submitted_by=user,
-        submitted_at=timezone.now(), base_version=getattr(record, "version", 1), **fields)
+        submitted_at=timezone.now(), **fields)
 
 
 @transaction.atomic

@@ -19,9 +19,8 @@ from django.urls import reverse
 from django.utils.formats import number_format
 from django.utils.translation import gettext, gettext_noop
 
-from accounts import roles
-
 from . import jobs, tasks
+from .access import allowed
 from .models import Job
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -140,10 +139,11 @@ def export_response(request, *, extension, headers, rows, count, filename, title
     return xlsx_response(headers=headers, rows=rows, filename=filename, title=title)
 
 
-def export_job_run(job, rows_of, *, title, filename):
+def export_job_run(job, rows_of, *, title, filename, partners=""):
     """The worker's side of a large XLSX export: ``rows_of(request)`` (``(headers, rows, count)``) of
-    the list as ``job.user`` would ask it now, written to the job's file in private storage with progress."""
-    if not (job.user.is_active and roles.can_view_registers(job.user)):  # the role went meanwhile
+    the list as ``job.user`` would ask it now, written to the job's file in private storage with progress.
+    ``partners``: what the register lets partners read (``access.allowed``), as its pages do."""
+    if not (job.user.is_active and allowed(job.user, partners=partners)):  # the role went meanwhile
         return jobs.job_fail(job=job, message=gettext_noop("Your role no longer allows this export."))
     request = HttpRequest()
     request.method = "GET"

@@ -746,4 +746,4 @@ class Register:
     def export_job_run(self, job):
         """The worker's side of a large XLSX export of this list (``registers.tasks.export_task``)."""
         return exports.export_job_run(job, self.export_rows, title=self.plural,
-                                      filename=self.export_filename("xlsx"))
+                                      filename=self.export_filename("xlsx"), partners=self.partner_access)

@@ -43,14 +43,17 @@ def index(request):
 
 
 def _own_job(request, pk):
-    """The job ``pk`` if the requesting user started it; anybody else's (or none) answers 404."""
+    """The job ``pk`` if the requesting user started it; anybody else's (or none) answers 404.
+
+    The job pages let partners in (``partners=READ``): a partner's export of its own records is a
+    job too, and every job is its user's only."""
     return get_object_or_404(Job, pk=pk, user=request.user)
 
 
 def job_view(request, pk):
     """A long import or export: its progress while it runs (the page follows it without reloading;
     without JavaScript it reloads itself), then its outcome: the message, the rows' errors, the file."""
-    denied = check_access(request)
+    denied = check_access(request, partners=READ)
     if denied:
         return denied
     job = _own_job(request, pk)
@@ -62,7 +65,7 @@ def job_view(request, pk):
 
 def job_status(request, pk):
     """The counts of a job as JSON, which the job page reads every second while it runs."""
-    denied = check_access(request)
+    denied = check_access(request, partners=READ)
     if denied:
         return denied
     job = _own_job(request, pk)
@@ -71,7 +74,7 @@ def job_status(request, pk):
 
 def job_download(request, pk):
     """A finished export's file, to the user who asked for it only."""
-    denied = check_access(request)
+    denied = check_access(request, partners=READ)
     if denied:
         return denied
     job = _own_job(request, pk)

@@ -1,10 +1,22 @@
-"""Every alliance and organisations register page × every role: managers edit, staff read, partners see nothing, anonymous log in."""
+"""Every alliance and organisations register page × every role: coordinators edit, staff read, partners read the
+organisations and find none of these records (another organisation's: 404), anonymous log in."""
 
 import pytest
 
 from alliance.models import AllianceMember
 from tests.factories import AllianceMemberFactory, CooperationProjectFactory, RegionFactory
-from tests.registers_matrix import EDIT, READ, check_pages, check_posts_refused
+from tests.registers_matrix import (
+    EDIT,
+    FOREIGN_EDIT,
+    FOREIGN_READ,
+    OWN_CREATE,
+    OWN_LIST,
+    PARTNER_READ,
+    READ,
+    check_pages,
+    check_posts_refused,
+    partner_post_codes,
+)
 
 pytestmark = pytest.mark.django_db
 ROLES = ["admin", "staff", "manager", "partner", "other_partner", "anonymous"]
@@ -20,10 +32,14 @@ def records(organisation):
 def pages(records):
     result = [("registers", [], READ)]
     for name, obj in records.items():
-        namespace = "organisations" if name in ("organisation", "region") else "alliance"
-        result += [(f"{namespace}:{name}-list", [], READ), (f"{namespace}:{name}-detail", [obj.pk], READ),
-                   (f"{namespace}:{name}-create", [], EDIT), (f"{namespace}:{name}-edit", [obj.pk], EDIT)]
-    result.append(("alliance:member-withdraw", [records["member"].pk], EDIT))
+        if name in ("organisation", "region"):  # reference data: partners read it
+            result += [(f"organisations:{name}-list", [], PARTNER_READ),
+                       (f"organisations:{name}-detail", [obj.pk], PARTNER_READ),
+                       (f"organisations:{name}-create", [], EDIT), (f"organisations:{name}-edit", [obj.pk], EDIT)]
+        else:  # records of an organisation neither partner belongs to
+            result += [(f"alliance:{name}-list", [], OWN_LIST), (f"alliance:{name}-detail", [obj.pk], FOREIGN_READ),
+                       (f"alliance:{name}-create", [], OWN_CREATE), (f"alliance:{name}-edit", [obj.pk], FOREIGN_EDIT)]
+    result.append(("alliance:member-withdraw", [records["member"].pk], FOREIGN_EDIT))
     return result
 
 
@@ -37,10 +53,10 @@ def test_forms_refuse_posts_from_roles_that_may_not_edit(role_clients, records, 
     from django.urls import reverse
 
     member = records["member"]
-    check_posts_refused(role_clients, role, [
-        reverse("alliance:member-create"), reverse("alliance:member-edit", args=[member.pk]),
-        reverse("alliance:member-withdraw", args=[member.pk]),
-    ], AllianceMember)
+    create = reverse("alliance:member-create")
+    changes = [reverse("alliance:member-edit", args=[member.pk]), reverse("alliance:member-withdraw", args=[member.pk])]
+    check_posts_refused(role_clients, role, [create, *changes], AllianceMember,
+                        partner_post_codes(role, creates=[create], foreign=changes))
     member.refresh_from_db()
     assert member.version == 1 and member.left_on is None
 

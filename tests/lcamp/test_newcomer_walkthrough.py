@@ -28,11 +28,11 @@ def test_header_shows_the_users_name_once_and_the_role_once(manager_client, mana
     text = visible_text(nav_user(manager_client.get(reverse("profile")).content.decode()))
     assert "manager (manager)" not in text
     # The user name once, then the role once, by its label.
-    assert text.startswith("manager · Project manager") and text.count("Project manager") == 1
+    assert text.startswith("manager · Coordinator") and text.count("Coordinator") == 1
     manager_user.first_name, manager_user.last_name = "Ane", "Etxeberria"
     manager_user.save()
     text = visible_text(nav_user(manager_client.get(reverse("profile")).content.decode()))
-    assert text.startswith("Ane Etxeberria · Project manager")
+    assert text.startswith("Ane Etxeberria · Coordinator")
     assert text.count("Ane Etxeberria") == 1
 
 

@@ -8,8 +8,12 @@ user without a role, and an anonymous visitor:
 
 - nobody ever gets a 500;
 - anonymous visitors get 200 only on the public pages (ANONYMOUS_ALLOWED);
-- partners and users without a role never reach a register, the dashboard, an
-  indicator page, an export or the admin;
+- users without a role never reach a register, the dashboard, an indicator page,
+  an export or the admin; partners neither, but for what issue 21 opens to them
+  (``partner_may_reach``): the list, export and (partner editors) create form of
+  a register of their own organisation's records, and the reference data they read
+  (organisations, regions); never a correction, an import or another
+  organisation's record (the sample records here belong to neither partner);
 - another organisation's MoU is never shown to a partner;
 - every response carries the CSP and the other security headers, no HTML page
   needs an inline script, and no page shows template syntax (``{#``, ``{%``).
@@ -178,6 +182,26 @@ def all_urls(world):
     return urls
 
 
+def partner_may_reach(path):
+    """Whether a partner may get 200 on the register page ``path`` (issue 21): the list and export of a
+    register open to partners, the create form of a register of their own records, the record pages of
+    the reference data they read. No sample record belongs to a partner's organisation."""
+    from registers import pages
+
+    match = resolve(path)
+    register = getattr(match.func, "view_initkwargs", {}).get("register")
+    if register is None or not register.partner_access:
+        return False
+    view_class = match.func.view_class
+    if issubclass(view_class, (pages.CorrectView, pages.ImportView, pages.ImportTemplateView)):
+        return False
+    if issubclass(view_class, (pages.ListView, pages.ExportView)):
+        return True
+    if register.partner_access == "read":
+        return issubclass(view_class, pages.DetailView)
+    return issubclass(view_class, pages.CreateView)
+
+
 def assert_headers(response, who, path):
     assert "default-src 'self'" in response.get("Content-Security-Policy", ""), (who, path)
     assert response.get("X-Frame-Options") == "DENY", (who, path)
@@ -206,6 +230,8 @@ def test_every_url_answers_each_role_as_its_permissions_say(world, role_clients,
                 assert response.status_code != 200, f"anonymous reached {path} ({name})"
             viewer_only = path.lstrip("/").startswith(VIEWER_ONLY_PREFIXES) or name in VIEWER_ONLY_NAMES
             if who in ("partner", "other_partner", "outsider") and viewer_only and name not in ANONYMOUS_ALLOWED:
+                if who != "outsider" and partner_may_reach(path):
+                    continue
                 assert response.status_code != 200, f"{who} reached {path} ({name})"
 
     # The matrix is not vacuous: the roles that may see pages do see them.
@@ -214,6 +240,11 @@ def test_every_url_answers_each_role_as_its_permissions_say(world, role_clients,
     assert statuses[("admin", "/admin/")] == 200
     assert statuses[("manager", f"/registers/organisations/{world['organisation'].pk}/")] == 200
     assert statuses[("partner", f"/mous/{world['mou'].pk}/")] == 200
+    assert statuses[("partner", "/registers/micro-credentials/")] == 200
+    assert statuses[("partner", f"/registers/micro-credentials/{world['micro_credential'].pk}/")] == 404
+    assert statuses[("partner", f"/registers/micro-credentials/{world['micro_credential'].pk}/correct/")] == 403
+    assert statuses[("partner", "/registers/micro-credentials/import/")] == 403
+    assert statuses[("partner", "/registers/reports/")] == 403
     assert statuses[("anonymous", "/public/")] == 200
 
 

@@ -85,7 +85,8 @@ def test_demo_accounts_log_in_with_the_demo_password(client):
     from accounts import roles
     from accounts.models import User
 
-    for username, role in [("admin", "admin"), ("staff", "staff"), ("manager", "manager"), ("partner", "partner")]:
+    for username, role in [("admin", "admin"), ("staff", "staff"), ("manager", "coordinator"),
+                           ("partner", "partner_editor"), ("partner2", "partner_editor")]:
         assert client.login(username=username, password="lcamp-demo"), username
         assert roles.role_label(User.objects.get(username=username)) == role
         client.logout()

@@ -8,7 +8,15 @@ from django.urls import reverse
 from observatories import services
 from observatories.models import Observatory, SkillGap
 from tests.factories import ObservatoryFactory, RegionFactory, SkillGapFactory
-from tests.registers_matrix import EDIT, READ, check_pages, check_posts_refused
+from tests.registers_matrix import (
+    FOREIGN_EDIT,
+    FOREIGN_READ,
+    OWN_CREATE,
+    OWN_LIST,
+    check_pages,
+    check_posts_refused,
+    partner_post_codes,
+)
 
 pytestmark = pytest.mark.django_db
 ESCO = "http://data.europa.eu/esco/skill/2b8a6e2b-4e1c-4b59-9d43-a5a7e2e27e1d"
@@ -144,18 +152,21 @@ def test_pages_answer_each_role(role_clients, role):
     observatory, gap = ObservatoryFactory(), SkillGapFactory()
     pages = []
     for name, obj in (("observatory", observatory), ("skill-gap", gap)):
-        pages += [(f"observatories:{name}-list", [], READ), (f"observatories:{name}-detail", [obj.pk], READ),
-                  (f"observatories:{name}-create", [], EDIT), (f"observatories:{name}-edit", [obj.pk], EDIT),
-                  (f"observatories:{name}-status", [obj.pk], EDIT)]
+        # Records of an organisation neither partner belongs to: partners find their list and create form only.
+        pages += [(f"observatories:{name}-list", [], OWN_LIST), (f"observatories:{name}-detail", [obj.pk], FOREIGN_READ),
+                  (f"observatories:{name}-create", [], OWN_CREATE),
+                  (f"observatories:{name}-edit", [obj.pk], FOREIGN_EDIT),
+                  (f"observatories:{name}-status", [obj.pk], FOREIGN_EDIT)]
     check_pages(role_clients, role, pages)
 
 
 @pytest.mark.parametrize("role", ["staff", "partner", "anonymous"])
 def test_posts_refused_for_roles_that_may_not_edit(role_clients, role):
     gap = SkillGapFactory()
-    check_posts_refused(role_clients, role, [reverse("observatories:skill-gap-create"),
-                                             reverse("observatories:skill-gap-status", args=[gap.pk]),
-                                             reverse("observatories:observatory-create")], SkillGap)
+    creates = [reverse("observatories:skill-gap-create"), reverse("observatories:observatory-create")]
+    status = reverse("observatories:skill-gap-status", args=[gap.pk])
+    check_posts_refused(role_clients, role, [*creates, status], SkillGap,
+                        partner_post_codes(role, creates=creates, foreign=[status]))
     gap.refresh_from_db()
     assert gap.status == "validated"
 

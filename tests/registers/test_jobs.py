@@ -20,7 +20,7 @@ from alliance.models import AllianceMember
 from organisations.models import Organisation
 from registers import jobs
 from registers.models import Job
-from tests.factories import OrganisationFactory
+from tests.factories import MicroCredentialFactory, OrganisationFactory, ReportFactory
 
 pytestmark = pytest.mark.django_db
 IMPORT = {"organisations": "organisations:organisation-import", "members": "alliance:member-import"}
@@ -206,7 +206,8 @@ def test_another_users_job_and_an_unknown_job_are_not_found(staff_client, manage
     assert manager_client.get(reverse(name, args=[uuid.uuid4()])).status_code == 404
 
 
-@pytest.mark.parametrize("role, expected", [("partner", 403), ("other_partner", 403), ("anonymous", 302),
+# Partners have job pages of their own (an export of their records, issue 21): somebody else's job is not found.
+@pytest.mark.parametrize("role, expected", [("partner", 404), ("other_partner", 404), ("anonymous", 302),
                                             ("admin", 404)])
 def test_nobody_else_reaches_a_job(role_clients, finished_export, role, expected):
     for name in ("registers-job", "registers-job-status", "registers-job-download"):
@@ -264,11 +265,26 @@ def test_a_small_xlsx_export_and_any_csv_export_stay_immediate(manager_client, s
     assert not Job.objects.exists()
 
 
-def test_a_partner_gets_no_export_job(partner_client, settings):
+def test_a_partner_gets_no_export_job_of_a_register_closed_to_partners(partner_client, settings):
     settings.EXPORT_ASYNC_ROWS = 1
-    organisations(5)
-    assert partner_client.get(reverse("organisations:organisation-export-xlsx")).status_code == 403
+    ReportFactory.create_batch(3)
+    assert partner_client.get(reverse("indicators:report-export-xlsx")).status_code == 403
     assert not Job.objects.exists()
+
+
+def test_a_partners_export_job_holds_its_own_organisations_records_only(
+        partner_client, organisation, other_organisation, settings, django_capture_on_commit_callbacks):
+    """The worker reads the list as the partner's pages do (issue 21): its organisation's records only."""
+    settings.EXPORT_ASYNC_ROWS = 1
+    MicroCredentialFactory.create_batch(2, awarding_body=organisation)
+    MicroCredentialFactory(awarding_body=other_organisation, title="Not ours")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = partner_client.get(reverse("training:micro-credential-export-xlsx"))
+    job = Job.objects.get()
+    assert response.status_code == 302 and job.status == Job.Status.DONE, job.message
+    rows = sheet_rows(b"".join(partner_client.get(job_url(job, "registers-job-download")).streaming_content))
+    titles = [row[rows[0].index("title")] for row in rows[1:]]
+    assert len(titles) == 2 and "Not ours" not in titles
 
 
 def test_an_export_whose_user_lost_the_role_meanwhile_fails(manager_user, manager_client, settings, monkeypatch,

@@ -12,7 +12,15 @@ from tests.factories import (
     MicroCredentialFactory,
     OrganisationFactory,
 )
-from tests.registers_matrix import EDIT, READ, check_pages, check_posts_refused
+from tests.registers_matrix import (
+    FOREIGN_EDIT,
+    FOREIGN_READ,
+    OWN_CREATE,
+    OWN_LIST,
+    check_pages,
+    check_posts_refused,
+    partner_post_codes,
+)
 from training.models import FactoryExchange, FactoryProduct, LearningFactory, MicroCredential
 
 pytestmark = pytest.mark.django_db
@@ -160,21 +168,22 @@ def test_pages_answer_each_role(role_clients, role):
                "exchange": FactoryExchangeFactory(), "product": FactoryProductFactory()}
     pages = []
     for name, obj in records.items():
-        pages += [(f"training:{name}-list", [], READ), (f"training:{name}-detail", [obj.pk], READ),
-                  (f"training:{name}-create", [], EDIT), (f"training:{name}-edit", [obj.pk], EDIT)]
+        # Records of an organisation neither partner belongs to: partners find their list and create form only.
+        pages += [(f"training:{name}-list", [], OWN_LIST), (f"training:{name}-detail", [obj.pk], FOREIGN_READ),
+                  (f"training:{name}-create", [], OWN_CREATE), (f"training:{name}-edit", [obj.pk], FOREIGN_EDIT)]
         if name != "factory":
-            pages.append((f"training:{name}-status", [obj.pk], EDIT))
+            pages.append((f"training:{name}-status", [obj.pk], FOREIGN_EDIT))
     check_pages(role_clients, role, pages)
 
 
 @pytest.mark.parametrize("role", ["staff", "partner", "anonymous"])
 def test_posts_refused_for_roles_that_may_not_edit(role_clients, role):
     exchange = FactoryExchangeFactory()
-    check_posts_refused(role_clients, role, [reverse("training:exchange-create"),
-                                             reverse("training:exchange-status", args=[exchange.pk]),
-                                             reverse("training:product-create"),
-                                             reverse("training:micro-credential-create"),
-                                             reverse("training:factory-create")], FactoryExchange)
+    creates = [reverse("training:exchange-create"), reverse("training:product-create"),
+               reverse("training:micro-credential-create"), reverse("training:factory-create")]
+    status = reverse("training:exchange-status", args=[exchange.pk])
+    check_posts_refused(role_clients, role, [*creates, status], FactoryExchange,
+                        partner_post_codes(role, creates=creates, foreign=[status]))
     exchange.refresh_from_db()
     assert exchange.status == "confirmed"
 

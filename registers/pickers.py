@@ -26,7 +26,7 @@ from django.utils.translation import gettext
 
 from accounts import roles
 
-from . import submissions
+from .models import Validated
 
 PICKERS = {}  # key -> Picker
 PAGE = 20
@@ -67,7 +67,7 @@ class Picker:
         """What ``user`` may pick: a partner picks its own organisation's records in a register of records
         with a responsible organisation (its factories, its observatories), anything else as everyone."""
         queryset = self.queryset()
-        if roles.is_partner(user) and submissions.is_validated(self.model):
+        if roles.is_partner(user) and issubclass(self.model, Validated):
             return self.model.owned_by(queryset, user.organisation_id)
         return queryset
 

@@ -71,7 +71,7 @@ class InboxItem:
     submitted_by_id: int | None
     submitted_by: str
     kind_label: str = ""          # "New record" / "Proposed change" / "MoU"
-    changes: list[dict] = field(default_factory=list)      # [{"label", "old", "new"}] of a proposed change
+    changes: list[dict[str, Any]] = field(default_factory=list)  # [{"label", "old", "new"}] of a proposed change
     facts: list[tuple[str, str]] = field(default_factory=list)  # (label, value) of a new record
     evidence: list[tuple[str, str]] = field(default_factory=list)  # (label, url)
     review_note: str = ""
@@ -93,7 +93,7 @@ class InboxSource:
     name: str
     label: Any
     queryset: Callable[[], Any]
-    items: Callable[[list], list[InboxItem]]
+    items: Callable[[list[Any]], list[InboxItem]]
     decide: Callable[..., Any]
     organisation_field: str
     time_field: str = "submitted_at"

@@ -127,6 +127,11 @@ def page_of(queryset, number) -> tuple[Page, list[InboxItem]]:
     return page, items_for([(row[0], row[1]) for row in page.object_list])
 
 
+def shown_models() -> list[str]:
+    """The labels of the models the inbox shows (every source's and what its rows reach): its cache key."""
+    return sorted({label for source in inbox.sources() for label in generations.shown_with(source.queryset().model)})
+
+
 def waiting_count() -> int:
     """How many records wait for a coordinator: one COUNT over every source, cached under their
     generations (with the page cache on; otherwise counted on every page)."""

@@ -11,14 +11,17 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from accounts import roles
 from organisations.models import Organisation
-from registers import reviews
+from registers import pagecache, reviews
 
 from . import inbox
 
@@ -60,22 +63,43 @@ def _organisations():
     return list(Organisation.objects.filter(is_consortium_partner=True).order_by("name").values_list("pk", "name"))
 
 
+# Where the cached list's forms carry the requesting user's CSRF token (a cached page never holds one).
+CSRF_SLOT = "csrf-slot-9b1e4c"
+
+
 def _waiting_page(request, decision_form=None, status=200):
     reviewer = inbox.may_review(request.user)
     filter_form = inbox.FilterForm(request.GET or None, organisations=_organisations())
-    page = items = None
-    if not filter_form.is_bound or filter_form.is_valid():
-        filters = inbox.Filters.from_form(filter_form) if filter_form.is_bound else inbox.Filters()
-        page, items = inbox.page_of(inbox.rows(filters), request.GET.get("page"))
-    else:
-        status = 400
     params = request.GET.copy()
     params.pop("page", None)
-    context = {"mode": "review", "can_review": reviewer, "filter_form": filter_form, "page": page, "items": items,
+    context = {"mode": "review", "can_review": reviewer, "filter_form": filter_form, "page": None, "items": None,
                "decision_form": decision_form or DecisionForm(), "page_query": params.urlencode(),
                "user_id": request.user.pk}
-    if page is not None and not params:
-        context["inbox_waiting"] = page.paginator.count  # the header's count: the list's, counted once
+    if filter_form.is_bound and not filter_form.is_valid():
+        return render(request, "reporting/inbox.html", context, status=400)
+    filters = inbox.Filters.from_form(filter_form) if filter_form.is_bound else inbox.Filters()
+
+    def list_context():
+        page, items = inbox.page_of(inbox.rows(filters), request.GET.get("page"))
+        return {**context, "page": page, "items": items}
+
+    if decision_form is not None:  # a refused decision: its errors are this request's own
+        context = list_context()
+        return render(request, "reporting/inbox.html", context, status=status)
+
+    built = {}
+
+    def build():
+        built.update(list_context())
+        return render_to_string("reporting/_inbox_list.html", {**built, "csrf_token": CSRF_SLOT})
+
+    # The list is the same for every request of this viewer until a reviewable record changes (the
+    # generations of what it shows): cached like the register lists, the CSRF token put in afterwards.
+    html = pagecache.cached("reporting:inbox", request, build, models=inbox.shown_models(),
+                            vary=[reviewer, request.user.pk])
+    context["list_html"] = mark_safe(html.replace(CSRF_SLOT, get_token(request)))  # noqa: S308 - our own HTML
+    if built and not params:
+        context["inbox_waiting"] = built["page"].paginator.count  # the header's count: the list's, counted once
     return render(request, "reporting/inbox.html", context, status=status)
 
 

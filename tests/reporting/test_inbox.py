@@ -245,3 +245,27 @@ def test_reminders_name_waiting_partner_submissions_and_link_the_inbox(manager_u
     assert due[0].url.endswith(URL)
     body = reminders.message(due[0]).body
     assert "Cobot basics" in body and URL in body
+
+
+def test_the_cached_list_carries_each_viewers_own_csrf_token_and_follows_a_decision(
+        settings, manager_user, partner_user, organisation):
+    """With the page cache on, the list is built once per viewer and generation: a second load
+    reads it from the cache with the viewer's own CSRF token put in, and a decision rebuilds it."""
+    from django.test import Client
+
+    settings.PAGE_CACHE = True
+    settings.CACHE_IS_SHARED = True
+    first = submitted_credential(partner_user, organisation, title="Cobot basics")
+    submitted_credential(partner_user, organisation, title="Laser safety")
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(manager_user)
+    client.get(URL)
+    page = client.get(URL).content.decode()
+    assert "Cobot basics" in page and "csrf-slot" not in page
+    import re
+
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.split('id="inbox-decisions"')[1])[1]
+    response = client.post(URL, {"one": f"approve submission:{first.pk}", "csrfmiddlewaretoken": token})
+    assert response.status_code == 302  # the token in the cached form is accepted
+    page = client.get(URL).content.decode()
+    assert "Cobot basics" not in page and "Laser safety" in page

@@ -362,3 +362,19 @@ def test_the_lookup_pages(partner_client, organisation):
 
 def test_the_lookup_does_not_write(partner_client):
     assert send(partner_client, "post", reverse("api:organisation-lookup"), {"q": "tk"}).status_code in (403, 405)
+
+
+def test_a_partners_list_costs_the_same_whatever_the_rows(spec, organisation, partner_client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    spec.make(organisation)
+    send(partner_client, "get", spec.list_url())  # warm up (session, content types)
+    with CaptureQueriesContext(connection) as few:
+        assert send(partner_client, "get", spec.list_url(), {"page_size": 100}).status_code == 200
+    for _ in range(6):
+        spec.make(organisation)
+    with CaptureQueriesContext(connection) as many:
+        response = send(partner_client, "get", spec.list_url(), {"page_size": 100})
+    assert response.json()["count"] >= 7
+    assert len(many) == len(few), [q["sql"] for q in many.captured_queries]

@@ -9,9 +9,6 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from accounts import roles
-
-from .models import Validated
 from .records import current_version
 from .widgets import decorate_widgets
 
@@ -35,19 +32,7 @@ class RegisterForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk and not self.is_bound:
             self.fields["version"].initial = current_version(self.instance)
-        self.limit_to_own_records()
         decorate_widgets(self)
-
-    def limit_to_own_records(self):
-        """A partner chooses among its own organisation's records (its factories, its observatories) where
-        a field refers to a register of records with a responsible organisation."""
-        organisation_id = roles.partner_organisation_id(self.user) if self.user is not None else None
-        if organisation_id is None and not (self.user is not None and roles.is_partner(self.user)):
-            return
-        for form_field in self.fields.values():
-            queryset = getattr(form_field, "queryset", None)
-            if queryset is not None and issubclass(queryset.model, Validated):
-                form_field.queryset = queryset.model.owned_by(queryset, organisation_id)
 
     def expected_version(self):
         value = self.cleaned_data.get("version")

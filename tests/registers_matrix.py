@@ -2,14 +2,14 @@
 
 Since issue 21 partners open the registers of the records their organisation is responsible for
 ("own": the list shows only their own, another organisation's record answers 404, a partner editor
-opens the create form) and read reference data (organisations, regions); other registers and the
-registers index stay closed to them (403). The records these matrices build belong to neither
+opens the create form) and read reference data (organisations, regions); the registers index lists
+them those registers (INDEX); other registers stay closed to them (403). The records these matrices build belong to neither
 partner's organisation, so their record pages answer 404 to partners.
 """
 
 from django.urls import reverse
 
-# A register closed to partners (and the registers index).
+# A register closed to partners.
 READ = {"admin": 200, "staff": 200, "manager": 200, "partner": 403, "other_partner": 403, "anonymous": 302}
 EDIT = {"admin": 200, "staff": 403, "manager": 200, "partner": 403, "other_partner": 403, "anonymous": 302}
 # Reference data partners read (organisations, regions): forms stay closed to them.
@@ -17,6 +17,8 @@ PARTNER_READ = {**READ, "partner": 200, "other_partner": 200}
 # A register of records with a responsible organisation: the list and the create form open to partner
 # editors; another organisation's record is not found (404), to read or to change.
 OWN_LIST = PARTNER_READ
+# The registers index: a partner finds there the registers it may open.
+INDEX = PARTNER_READ
 OWN_CREATE = {**EDIT, "partner": 200, "other_partner": 200}
 FOREIGN_READ = {**READ, "partner": 404, "other_partner": 404}
 FOREIGN_EDIT = {**EDIT, "partner": 404, "other_partner": 404}

@@ -9,10 +9,10 @@ from tests.registers_matrix import (
     EDIT,
     FOREIGN_EDIT,
     FOREIGN_READ,
+    INDEX,
     OWN_CREATE,
     OWN_LIST,
     PARTNER_READ,
-    READ,
     check_pages,
     check_posts_refused,
     partner_post_codes,
@@ -30,7 +30,7 @@ def records(organisation):
 
 
 def pages(records):
-    result = [("registers", [], READ)]
+    result = [("registers", [], INDEX)]
     for name, obj in records.items():
         if name in ("organisation", "region"):  # reference data: partners read it
             result += [(f"organisations:{name}-list", [], PARTNER_READ),

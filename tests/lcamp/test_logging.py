@@ -40,7 +40,7 @@ def lines_about(records, path):
 
 
 @pytest.mark.parametrize(("who", "path", "status"), [
-    ("partner", "/registers/", 403),
+    ("partner", "/periods/", 403),
     ("manager", "/registers/no-such-register/", 404),
     ("manager", "/accounts/profile/", 200),
 ])

@@ -10,8 +10,9 @@ coordinator, EARLALL staff, a partner editor of ``organisation`` (the owner), a 
 - partners open the registers of records with a responsible organisation: the list shows only their
   organisation's records, another organisation's record answers 404 (to read or to change); a partner
   editor's new record is saved submitted (it does not count) and its change to an approved record is a
-  proposed change (the record untouched); a partner viewer only reads (403 on forms); the correction and
-  the import are the coordinators' (403); organisations and regions are read-only for partners; a
+  proposed change (the record untouched); a partner viewer only reads (403 on forms); the correction is
+  the coordinators' (403), the import page opens to partner editors (each row must be theirs:
+  test_partner_import); organisations and regions are read-only for partners; a
   register without a responsible organisation (reported values) stays closed (403);
 - anonymous visitors are sent to the login page.
 """
@@ -65,7 +66,7 @@ def expected_status(register, role, action):
     if role == "staff":
         return 403 if action in WRITES else 200
     access = register.partner_access
-    if not access or action in ("correct", "import"):
+    if not access or action == "correct":
         return 403
     if access == READ or role == "viewer":
         return 403 if action in WRITES else 200

@@ -20,5 +20,6 @@ def roles(request):
         "can_view_dashboard": accounts.roles.can_view_dashboard(user),
         "is_partner_user": accounts.roles.is_partner(user),
         "is_coordinator": accounts.roles.is_coordinator(user),
+        "is_partner_editor": accounts.roles.is_partner_editor(user),
         "role_label": ROLE_DISPLAY.get(label, label),
     }

@@ -5,13 +5,15 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from accounts import roles
 from organisations.models import Organisation
 from registers import reviews, uploads, validators
 from registers.models import Approval
@@ -122,6 +124,8 @@ def mou_submit(*, user: "User", partner_organisation: Organisation, data: Mappin
     refused with ``DuplicateMoU``. Submissions for one partner organisation are serialised
     by locking its row, so five concurrent submissions of the same MoU make one.
     """
+    if roles.is_partner(user) and not roles.is_partner_editor(user):
+        raise PermissionDenied(gettext("A partner viewer reads its organisation's MoUs; a partner editor submits them."))
     idempotency_key = (idempotency_key or "").strip()[:64]
     replayed = _replayed(user=user, key=idempotency_key)
     if replayed:

@@ -36,13 +36,13 @@ def _visible_mou(request, pk):
 
 
 def _may_submit(user):
-    return roles.is_manager(user) or (roles.is_partner(user) and user.organisation_id is not None)
+    return roles.is_manager(user) or (roles.is_partner_editor(user) and user.organisation_id is not None)
 
 
 def _may_withdraw(user, mou):
     return mou.status == MoU.Status.SUBMITTED and (
         mou.submitted_by_id == user.pk
-        or (roles.is_partner(user) and mou.partner_organisation_id == user.organisation_id)
+        or (roles.is_partner_editor(user) and mou.partner_organisation_id == user.organisation_id)
     )
 
 

@@ -126,3 +126,21 @@ def test_a_coordinators_own_edit_applies_at_once(manager_client, organisation):
     assert response.status_code == 302
     assert MicroCredential.objects.get().approval == Approval.APPROVED and counted() == {"Coordinated"}
     assert not Submission.objects.exists()
+
+
+def test_a_partner_viewer_submits_no_mou(client, organisation):
+    from django.core.exceptions import PermissionDenied
+
+    from alliance import services
+    from tests.alliance.pdf_samples import make_pdf
+
+    viewer = UserFactory(role="partner_viewer", organisation=organisation)
+    client.force_login(viewer)
+    assert client.get(reverse("alliance:mou-create")).status_code == 403
+    assert "Submit an MoU" not in client.get(reverse("alliance:mou-list")).content.decode()
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    with pytest.raises(PermissionDenied):
+        services.mou_submit(user=viewer, partner_organisation=organisation, data={"title": "x"},
+                            document=SimpleUploadedFile("m.pdf", make_pdf(), "application/pdf"),
+                            counterpart=OrganisationFactory())

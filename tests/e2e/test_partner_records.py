@@ -20,6 +20,12 @@ def _role_groups(transactional_db):
         Group.objects.get_or_create(name=name)
 
 
+def own_share(page, code):
+    """The organisation's count in the indicator ``code`` on its contribution page."""
+    text = page.locator(f"#ind-{code} td.num").first.inner_text().strip()
+    return 0 if text in ("—", "") else int(float(text.replace(",", "").replace("\u202f", "").replace("\xa0", "")))
+
+
 def card_value(page, code):
     text = page.locator(f"article:has(#card-{code}) .card-value .value").inner_text()
     return int(float(text.replace(",", "").replace("\u202f", "").replace("\xa0", "")))
@@ -78,9 +84,15 @@ def test_partner_adds_records_and_the_coordinator_approves_them_in_bulk(browser,
     exchange = FactoryExchange.objects.get(title="Robotics week with TKNIKA")
     assert exchange.approval == Approval.SUBMITTED
 
-    # Nothing counts yet.
+    # Nothing counts yet; the partner's contribution page shows both waiting.
     coordinator.goto("/")
     assert card_value(coordinator, "micro-credentials") == credentials_before
+    from organisations.models import Organisation
+
+    contribution = f"/organisations/{Organisation.objects.get(name='Curt Nicolin Gymnasiet').pk}/contribution/"
+    partner.goto(contribution)
+    own_credentials, own_students = own_share(partner, "micro-credentials"), own_share(partner, "students-international")
+    assert "(2)" in partner.locator("#pending-title").inner_text()
 
     # The coordinator approves both from the inbox, in one bulk action.
     coordinator.goto("/inbox/")
@@ -95,6 +107,11 @@ def test_partner_adds_records_and_the_coordinator_approves_them_in_bulk(browser,
     coordinator.goto("/")
     assert card_value(coordinator, "micro-credentials") == credentials_before + 1
     assert card_value(coordinator, "students-international") == students_before + 12
+    # The partner's contribution page counts them as its own.
+    partner.goto(contribution)
+    assert own_share(partner, "micro-credentials") == own_credentials + 1
+    assert own_share(partner, "students-international") == own_students + 12
+    assert "(0)" in partner.locator("#pending-title").inner_text()
 
     # A proposed change to the approved credential: EQF 7 would stop it counting, but not before approval.
     partner.goto(f"/registers/micro-credentials/{credential.pk}/edit/")

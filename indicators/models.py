@@ -387,3 +387,53 @@ def month_ends(start, end):
         points.append(last)
         year, month = first_next.year, first_next.month
 
+
+
+class LateFactQuerySet(models.QuerySet):
+    def pending(self) -> "LateFactQuerySet":
+        """Those not yet absorbed by a reopening of their period."""
+        return self.filter(absorbed_at=None)
+
+    def absorb(self, period_id: int) -> int:
+        """A reopened period will be reported again with these records: they are no longer late."""
+        return self.filter(period_id=period_id, absorbed_at=None).update(absorbed_at=timezone.now())
+
+
+class LateFact(models.Model):
+    """A change recorded after its reporting period was closed, confirmed by a coordinator with a reason.
+
+    The closed period's snapshots stay as reported (frozen); today's value and the open
+    period's snapshots include the change. One row per indicator and closed period the
+    change would have altered. The period is copied (the engine keeps no period, see
+    ``indicators.period_source``). ``values`` holds what the registers gave, after the
+    change, on the period's snapshot dates ({ISO date: value}): a later change that moves
+    none of them alters nothing more and is not refused.
+    """
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="late_facts",
+                                  verbose_name=_("indicator"))
+    period_id = models.PositiveIntegerField(db_index=True, verbose_name=_("reporting period"))
+    period_name = models.CharField(max_length=200, verbose_name=_("period name"))
+    period_start = models.DateField(verbose_name=_("period start"))
+    period_end = models.DateField(verbose_name=_("period end"))
+    record_model = models.CharField(max_length=100, blank=True, verbose_name=_("record type"))
+    record_id = models.CharField(max_length=64, blank=True, verbose_name=_("record id"))
+    title = models.CharField(max_length=300, blank=True, verbose_name=_("record"))
+    event_date = models.DateField(null=True, blank=True, verbose_name=_("date"))
+    reason = models.TextField(verbose_name=_("reason"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+", verbose_name=_("recorded by"))
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("recorded at"))
+    values = models.JSONField(default=dict, blank=True, verbose_name=_("values after the change"))
+    # Set when an administrator reopened the period: closing it again reports the record.
+    absorbed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("absorbed at"))
+
+    objects = LateFactQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("fact recorded after closing")
+        verbose_name_plural = _("facts recorded after closing")
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.period_name})"

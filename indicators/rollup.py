@@ -461,22 +461,51 @@ def drain(*, indicator_ids: Iterable[int] | None = None) -> dict[str, datetime.d
 
 def closed_period_conflict(indicator: Indicator, since: datetime.date,
                            periods: ClosedPeriods | None = None) -> period_source.Period | None:
-    """The closed reporting period of the indicator whose stored value on a date from ``since`` differs
-    from what the registers (as this transaction sees them) now give, or None.
+    """The first closed reporting period of the indicator a change from ``since`` would alter, or None
+    (see ``closed_period_conflicts``)."""
+    conflicts = closed_period_conflicts(indicator, since, periods, first=True)
+    return conflicts[0][0] if conflicts else None
 
-    ``periods`` (a ``ClosedPeriods``) saves reading them again; no query when no closed
-    period of the project ends on or after ``since``.
+
+def closed_period_conflicts(indicator: Indicator, since: datetime.date, periods: ClosedPeriods | None = None,
+                            *, first: bool = False) -> list[tuple[period_source.Period, dict[str, str]]]:
+    """The closed reporting periods of the indicator whose value on a date from ``since`` differs from
+    what the registers (as this transaction sees them) now give, each with those values
+    ({ISO date: value} on the period's snapshot dates).
+
+    The value a period is compared with is its frozen snapshot's, or, once facts were recorded
+    after its closing, the value the latest of them left (``LateFact.values``): a change that
+    moves nothing more is not refused. ``periods`` (a ``ClosedPeriods``) saves reading them
+    again; no query when no closed period of the project ends on or after ``since``.
     """
+    from .models import LateFact
+
     periods = periods or ClosedPeriods([indicator.project_id])
+    conflicts: list[tuple[period_source.Period, dict[str, str]]] = []
     for period in periods.by_project.get(indicator.project_id, ()):
         if period.end_on < since:
             continue
+        now: dict[str, str] = {}
+        differs = False
+        accepted: dict[str, str] | None = None
         for on, value in Snapshot.objects.filter(
                 indicator=indicator, date__gte=max(since, period.start_on), date__lte=period.end_on,
         ).values_list("date", "value"):
-            if indicator_value(indicator, on) != value:
-                return period
-    return None
+            current = indicator_value(indicator, on)
+            now[on.isoformat()] = str(current)
+            if current == value:
+                continue
+            if accepted is None:
+                late = LateFact.objects.pending().filter(indicator=indicator, period_id=period.pk).order_by("-pk").first()
+                accepted = late.values if late else {}
+            if on.isoformat() not in accepted or Decimal(accepted[on.isoformat()]) != current:
+                differs = True
+        if differs:
+            # The dates before ``since`` keep what earlier late facts left.
+            conflicts.append((period, {**(accepted or {}), **now}))
+            if first:
+                break
+    return conflicts
 
 
 def backfill(*, start: datetime.date | None = None, end: datetime.date | None = None) -> int:

@@ -9,7 +9,10 @@ and of the engine's own inputs (indicators, milestones, reported values):
    (the old and new values of the record's date fields the measure names in
    ``Measure.event_dates``; the project start without an entry). A change that would
    alter a snapshot of a closed reporting period is refused there with a
-   ``ValidationError`` naming the period, and nothing is written.
+   ``ValidationError`` naming the period, and nothing is written; unless a coordinator
+   confirmed it as *recorded after closing* (``recorded_after_closing(reason, user)``):
+   then one ``LateFact`` per indicator and closed period keeps the record and the reason,
+   the frozen snapshots stay as reported, and the drain updates today and the open periods.
 2. On commit, a drain is requested (``drain_request``): without a broker it runs in
    this process at once; with one, ``drain_task`` is queued: at once after a quiet spell,
    debounced within a burst. Broker or cache down: the rows wait in the outbox for the
@@ -35,8 +38,11 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_sa
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from registers import after_closing
+from registers.after_closing import recorded_after_closing  # noqa: F401  (the engine's callers may open it here)
+
 from . import rollup
-from .models import Indicator, OutboxEntry
+from .models import Indicator, LateFact, OutboxEntry
 from .registry import ChangedFrom, Measure, Row, registry
 from .tasks import PENDING_KEY, drain_task, rollup_task
 
@@ -115,14 +121,15 @@ def _old_row(instance: Model) -> Row | None:
 
 # --- Writing the outbox ------------------------------------------------------------------
 
-def record_changed(label: str, old: Row | None, new: Row | None) -> list[OutboxEntry]:
-    """Write the outbox rows of a change to a record of ``label`` (old/new field values, None if absent)."""
+def record_changed(label: str, old: Row | None, new: Row | None, record: Model | None = None) -> list[OutboxEntry]:
+    """Write the outbox rows of a change to a record of ``label`` (old/new field values, None if absent;
+    ``record`` the instance, named in a late fact)."""
     if label in OWN_MODELS:
         row = new or old
         assert row is not None  # a change has a record before or after it
         indicator_id = row["id"] if label == "indicators.Indicator" else row["indicator"]
         return _write({indicator_id: None}, check=False)
-    return _write(since_of(label, old, new))
+    return _write(since_of(label, old, new), record=record)
 
 
 def since_of(label: str, old: Row | None, new: Row | None, since: Since | None = None) -> Since:
@@ -182,8 +189,10 @@ def _report_since(old: Row | None, new: Row | None, since: Since) -> Since:
     return since
 
 
-def _write(since: Mapping[int | str, datetime.date | None], *, check: bool = True) -> list[OutboxEntry]:
-    """One OutboxEntry per indicator; refuse a change that would alter a closed period. None = the project start."""
+def _write(since: Mapping[int | str, datetime.date | None], *, check: bool = True,
+           record: Model | None = None) -> list[OutboxEntry]:
+    """One OutboxEntry per indicator; refuse a change that would alter a closed period (or, recorded after
+    closing, keep it as late facts). None = the project start."""
     if not since:
         return []
     entries = [OutboxEntry(indicator=indicator, changed_from=date or indicator.project.start_on)
@@ -193,17 +202,38 @@ def _write(since: Mapping[int | str, datetime.date | None], *, check: bool = Tru
     if check:
         projects = frozenset(entry.indicator.project_id for entry in entries)
         periods = _memo(("closed periods", projects), lambda: rollup.ClosedPeriods(projects))
+        confirmation = after_closing.current()
+        late: list[LateFact] = []
         for entry in entries:
-            period = rollup.closed_period_conflict(entry.indicator, entry.changed_from, periods)
-            if period is not None:
+            conflicts = rollup.closed_period_conflicts(entry.indicator, entry.changed_from, periods,
+                                                       first=confirmation is None)
+            if conflicts and confirmation is None:
                 raise ValidationError(
                     gettext("This change would alter the closed reporting period '%(period)s' (%(indicator)s). "
                             "An administrator may reopen the period, giving a reason.")
-                    % {"period": period_label(period), "indicator": entry.indicator.title},
+                    % {"period": period_label(conflicts[0][0]), "indicator": entry.indicator.title},
                     code="closed_period")
+            late += [_late_fact(entry, period, values, record) for period, values in conflicts]
+        if late:
+            LateFact.objects.bulk_create(late)
     OutboxEntry.objects.bulk_create(entries)
     request_drain()
     return entries
+
+
+def _late_fact(entry: OutboxEntry, period: "Period", values: dict[str, str], record: Model | None) -> LateFact:
+    """The late fact of a confirmed change: the record, its date and the reason, the period copied."""
+    confirmation = after_closing.current()
+    assert confirmation is not None  # only a confirmed change is kept as a late fact
+    user = confirmation.user
+    return LateFact(
+        indicator=entry.indicator, period_id=period.pk, period_name=period.name[:200],
+        period_start=period.start_on, period_end=period.end_on,
+        record_model=record._meta.label if record is not None else "",
+        record_id=str(record.pk) if record is not None and record.pk is not None else "",
+        title=str(record)[:300] if record is not None else "", event_date=entry.changed_from,
+        reason=confirmation.reason,
+        recorded_by=user if getattr(user, "is_authenticated", False) else None, values=values)
 
 
 def period_label(period: "Period") -> str:
@@ -238,11 +268,11 @@ def on_save(sender: type[Model], instance: Model, raw: bool = False, **kwargs: o
         return
     old = getattr(instance, "_indicators_old_row", None)
     instance._indicators_old_row = None  # type: ignore[attr-defined]
-    record_changed(sender._meta.label, old, _row(instance))
+    record_changed(sender._meta.label, old, _row(instance), instance)
 
 
 def on_delete(sender: type[Model], instance: Model, **kwargs: object) -> None:
-    record_changed(sender._meta.label, _row(instance), None)
+    record_changed(sender._meta.label, _row(instance), None, instance)
 
 
 def on_m2m_changed(sender: type[Model], instance: Model, action: str, reverse: bool, **kwargs: object) -> None:
@@ -262,7 +292,7 @@ def on_m2m_changed(sender: type[Model], instance: Model, action: str, reverse: b
         names = measure.event_dates.get(label)
         values = _date_values([row], names) if names and row else []
         since[measure.key] = min(values) if values else None
-    _write(since)
+    _write(since, record=instance)
 
 
 _owners: dict[type[Model], type[Model]] = {}

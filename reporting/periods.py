@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from accounts import roles
 from indicators import dashboard, rollup, triggers
-from indicators.models import Indicator, Milestone, OutboxEntry, Snapshot, month_ends
+from indicators.models import Indicator, LateFact, Milestone, OutboxEntry, Snapshot, month_ends
 from indicators.registry import registry
 from registers import generations
 
@@ -215,7 +215,8 @@ def period_reopen(*, period: ReportingPeriod, user: "User", reason: str | None) 
     """Only an administrator reopens a closed period, and says why (kept in the period's history).
 
     Its snapshots are no longer frozen (unless another closed period holds them) and the
-    engine recomputes them from the registers on the next drain.
+    engine recomputes them from the registers on the next drain. The facts recorded after its
+    closing are absorbed: closing it again reports them (they stay in the engine's history).
     """
     if not roles.is_admin(user):
         raise PermissionDenied(_("Only an administrator may reopen a closed reporting period."))
@@ -233,6 +234,7 @@ def period_reopen(*, period: ReportingPeriod, user: "User", reason: str | None) 
         for other in ReportingPeriod.objects.closed().filter(project_id=period.project_id):
             snapshots = snapshots.exclude(date__gte=other.start_on, date__lte=other.end_on)
         snapshots.update(is_frozen=False)
+        LateFact.objects.absorb(period.pk)
         OutboxEntry.objects.bulk_create(
             OutboxEntry(indicator=indicator, changed_from=period.start_on)
             for indicator in rollup.indicators_to_compute() if indicator.project_id == period.project_id)

@@ -38,7 +38,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_sa
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from registers import after_closing
+from registers import after_closing, generations
 from registers.after_closing import recorded_after_closing  # noqa: F401  (the engine's callers may open it here)
 
 from . import rollup
@@ -216,6 +216,7 @@ def _write(since: Mapping[int | str, datetime.date | None], *, check: bool = Tru
             late += [_late_fact(entry, period, values, record) for period, values in conflicts]
         if late:
             LateFact.objects.bulk_create(late)
+            generations.bump_on_commit(LateFact)  # the indicator's page lists them (no signal from a bulk create)
     OutboxEntry.objects.bulk_create(entries)
     request_drain()
     return entries

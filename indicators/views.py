@@ -202,8 +202,26 @@ def _indicator_page(request, code, *, today, requested, country, period_id, can_
         "narrative_parts": built["narrative"][1],
         "as_of_period": period, "as_of_date": on,
         "selector_periods": built["selector_periods"],
+        "late_periods": late_periods(indicator),
     })
     return {"title": indicator.title, "content": content}
+
+
+def late_periods(indicator):
+    """``[{"name", "start_on", "end_on", "reported", "facts"}]``: each closed period with records recorded after
+    its closing, its reported (frozen) value at its end beside them. Two queries."""
+    facts = list(indicator.late_facts.pending().select_related("recorded_by"))
+    if not facts:
+        return []
+    ends = {fact.period_end for fact in facts}
+    reported = dict(indicator.snapshots.filter(date__in=ends).values_list("date", "value"))
+    periods = {}
+    for fact in facts:
+        period = periods.setdefault(fact.period_id, {
+            "name": fact.period_name, "start_on": fact.period_start, "end_on": fact.period_end,
+            "reported": reported.get(fact.period_end), "facts": []})
+        period["facts"].append(fact)
+    return list(periods.values())
 
 
 def _indicator_snapshot_parts(indicator, today, requested_dimension, *, country="", period=None,

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -50,7 +50,9 @@ def period_version(period: ReportingPeriod) -> str:
     """A string that changes whenever the period's report would: state, snapshots, narratives."""
     if period.is_closed:
         # Frozen: its figures and narratives no longer change; the report lasts until a reopening.
-        return f"{period.pk}:closed:{period.closed_at.isoformat()}"
+        # The records recorded after its closing are listed beside the frozen figures: their count moves it.
+        late = LateFact.objects.pending().filter(period_id=period.pk).aggregate(n=Count("pk"), last=Max("pk"))
+        return f"{period.pk}:closed:{period.closed_at.isoformat()}:{late['n']}:{late['last']}"
     narratives = Narrative.objects.filter(period=period).aggregate(at=Max("updated_at"), reviewed=Max("reviewed_at"))
     # The snapshots' latest computation: every roll-up or drain that stores a changed figure moves it.
     notes = PartnerNarrative.objects.filter(period=period).aggregate(at=Max("updated_at"))["at"]
@@ -73,6 +75,8 @@ class PeriodRow:
     milestone: Milestone | None
     narrative: Narrative | None = None
     dimensions: "list[BreakdownDimension]" = field(default_factory=list)
+    # The records confirmed as recorded after the period closed: not in the reported value.
+    late_facts: list[LateFact] = field(default_factory=list)
 
     @property
     def value(self) -> Decimal | None:
@@ -118,17 +122,27 @@ def period_rows(period: ReportingPeriod, *, with_breakdowns: bool = True, today:
     if public_only:
         indicators = indicators.filter(is_public=True)
     narratives = {n.indicator_id: n for n in Narrative.objects.filter(period=period)}
+    late = late_facts(period)
     rows = []
     for indicator in indicators:
         snapshot = indicator.snapshots.filter(date__lte=on).order_by("-date").first()
         before = indicator.snapshots.filter(date__lt=period.start_on).order_by("-date").values_list(
             "value", flat=True).first()
         due = [m for m in indicator.milestones.all() if period.start_on <= m.date <= period.end_on]
-        row = PeriodRow(indicator, snapshot, before, due[-1] if due else None, narratives.get(indicator.pk))
+        row = PeriodRow(indicator, snapshot, before, due[-1] if due else None, narratives.get(indicator.pk),
+                        late_facts=late.get(indicator.pk, []))
         if with_breakdowns:
             row.dimensions = dashboard.breakdown_dimensions(snapshot, registry.for_indicator(indicator))
         rows.append(row)
     return rows
+
+
+def late_facts(period: ReportingPeriod) -> dict[int, list[LateFact]]:
+    """{indicator id: the records recorded after the period closed}, oldest first: one query."""
+    by_indicator: dict[int, list[LateFact]] = {}
+    for fact in LateFact.objects.pending().filter(period_id=period.pk).select_related("recorded_by"):
+        by_indicator.setdefault(fact.indicator_id, []).append(fact)
+    return by_indicator
 
 
 def history(indicator: Indicator, period: ReportingPeriod) -> list[Snapshot]:

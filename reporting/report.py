@@ -227,6 +227,14 @@ def render_xlsx(period, progress=None):
     for section in data["sections"]:
         for label, date, detail in section.annex:
             ws.append([section.row.indicator.code, _text(label), date, detail])
+
+    ws = workbook.create_sheet("Recorded after closing")
+    _header(ws, ["code", "indicator", "record", "date", "recorded by", "recorded at", "reason"])
+    for row in data["rows"]:
+        for fact in row.late_facts:
+            ws.append([row.indicator.code, _text(row.indicator.title), _text(fact.title), fact.event_date,
+                       _text(str(fact.recorded_by or "")), timezone.localtime(fact.created_at).replace(tzinfo=None),
+                       _text(fact.reason)])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -27,6 +27,7 @@ given as hooks), so the rules are the same for every register:
 - edits are optimistically locked on ``TrackedModel.version`` (``records.record_save``).
 """
 
+import contextlib
 import datetime
 import functools
 from dataclasses import dataclass, field
@@ -48,6 +49,7 @@ from accounts import roles
 
 from . import exports, generations, importing, pagecache, registry, submissions
 from .access import OWN, READ, check_access, safe_next
+from .after_closing import CONFIRM_FIELD, REASON_FIELD, recorded_after_closing
 from .counting import EstimatedCountPaginator
 from .forms import add_errors, correction_form_class, limit_status_choices
 from .records import StaleEdit, field_label, history_entries, record_create, record_save
@@ -114,6 +116,59 @@ def _default_create(form, user):
 def _default_update(form, user, expected_version):
     return record_save(instance=form.instance, expected_version=expected_version, user=user,
                        m2m=form.m2m_values())
+
+
+def _is_closed_period(error):
+    """Whether the engine refused the save because it would alter a closed reporting period."""
+    errors = error.error_list if hasattr(error, "error_list") else [
+        item for items in error.error_dict.values() for item in items]
+    return any(getattr(item, "code", None) == "closed_period" for item in errors)
+
+
+@dataclass
+class AfterClosing:
+    """A coordinator's confirmation, on a register's form, that a change dated inside a closed reporting
+    period is *recorded after closing*: the period's reported figures stay, the change counts from today
+    and is listed beside them with its reason (kept in the record's history too). Never a partner's:
+    their writes are submissions a coordinator decides on."""
+
+    allowed: bool
+    confirmed: bool = False
+    reason: str = ""
+    offered: bool = False
+
+    @classmethod
+    def of(cls, request, submits=False):
+        allowed = not submits and roles.is_coordinator(request.user)
+        if not allowed or request.method != "POST":
+            return cls(allowed)
+        return cls(allowed, confirmed=request.POST.get(CONFIRM_FIELD) in ("on", "1", "true", "yes"),
+                   reason=request.POST.get(REASON_FIELD, "").strip()[:2000])
+
+    def check(self, form):
+        """False, with a form error, when confirmed without a reason: nothing is saved."""
+        if self.confirmed and not self.reason:
+            form.add_error(None, gettext("Say why the record is recorded after closing: the reason is kept in "
+                                         "its history and shown beside the period's figures."))
+            self.offered = True
+            return False
+        return True
+
+    def block(self, instance, user):
+        """The save's context: ``recorded_after_closing`` when confirmed (the reason set for the history)."""
+        if not self.confirmed:
+            return contextlib.nullcontext()
+        instance._change_reason = gettext("Recorded after closing: %(reason)s") % {"reason": self.reason}
+        return recorded_after_closing(self.reason, user)
+
+    def refused(self, error):
+        """The save was refused: offer the confirmation when a closed period refused it."""
+        self.offered = self.offered or (self.allowed and _is_closed_period(error))
+
+    def context(self):
+        return {"after_closing": self.offered, "after_closing_confirmed": self.confirmed,
+                "after_closing_reason": self.reason,
+                "after_closing_field": CONFIRM_FIELD, "after_closing_reason_field": REASON_FIELD}
 
 
 # --- The pages ---------------------------------------------------------------------------------
@@ -287,10 +342,11 @@ class CreateView(FormView):
         register = self.register
         form = register.form_class(request.POST, request.FILES, user=request.user)
         limit_status_choices(form, register.end_status)
-        if form.is_valid():
-            submits = self.submits(request)
+        submits = self.submits(request)
+        late = AfterClosing.of(request, submits)
+        if form.is_valid() and late.check(form):
             try:
-                with transaction.atomic():
+                with transaction.atomic(), late.block(form.instance, request.user):
                     if submits:
                         submissions.prepare_write(form.instance, request.user, form.m2m_values())
                     obj = (register.create or _default_create)(form, request.user)
@@ -298,12 +354,13 @@ class CreateView(FormView):
                         submissions.submit_new(obj, register.key, request.user)
             except ValidationError as error:
                 add_errors(form, error)
+                late.refused(error)
             else:
                 if submits:
                     return self.saved(request, obj, gettext(
                         "Submitted %(kind)s for validation: %(record)s. It counts once a coordinator approves it."))
                 return self.saved(request, obj, gettext("Added %(kind)s: %(record)s."))
-        return self.form_response(request, form, status=200)
+        return self.form_response(request, form, status=200, extra=late.context())
 
 
 class EditView(FormView):
@@ -336,11 +393,14 @@ class EditView(FormView):
         obj = self.register.get_object_for(request, pk)
         extra = self.extra()
         form = self.make_form(request.POST, request.FILES, instance=obj, user=request.user)
-        if form.is_valid():
+        submits = self.submits(request)
+        late = AfterClosing.of(request, submits)
+        if form.is_valid() and late.check(form):
             try:
-                if self.submits(request):
+                if submits:
                     return self.submit(request, form, obj)
-                obj = self.save(form, request.user, form.expected_version())
+                with transaction.atomic(), late.block(form.instance, request.user):
+                    obj = self.save(form, request.user, form.expected_version())
             except StaleEdit as stale:
                 form.add_error(None, stale)
                 form.data = form.data.copy()
@@ -348,10 +408,11 @@ class EditView(FormView):
                 extra["stale_changes"] = stale.changes
             except ValidationError as error:
                 add_errors(form, error)
+                late.refused(error)
             else:
                 return self.saved(request, obj, gettext("Saved %(kind)s: %(record)s."))
         # The instance carries the rejected input; show the saved record's name.
-        return self.form_response(request, form, self.register.get_object(obj.pk), extra=extra)
+        return self.form_response(request, form, self.register.get_object(obj.pk), extra={**extra, **late.context()})
 
     def submit(self, request, form, obj):
         """A partner editor's edit: a proposed change of an approved record (the approved version keeps

@@ -262,6 +262,10 @@ def records_created(model: type[Model], instances: Iterable[Model]) -> list[Outb
 def on_pre_save(sender: type[Model], instance: Model, raw: bool = False, **kwargs: object) -> None:
     if not raw:
         instance._indicators_old_row = _old_row(instance)  # type: ignore[attr-defined]
+        confirmation = after_closing.current()
+        if confirmation is not None and not getattr(instance, "_change_reason", None):
+            # Recorded after closing: the record's history keeps why (simple_history reads it on save).
+            instance._change_reason = confirmation.history_reason  # type: ignore[attr-defined]
 
 
 def on_save(sender: type[Model], instance: Model, raw: bool = False, **kwargs: object) -> None:

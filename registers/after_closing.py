@@ -14,6 +14,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext
+
 # The form field names the register pages use for the confirmation.
 CONFIRM_FIELD = "record_after_closing"
 REASON_FIELD = "after_closing_reason"
@@ -23,6 +25,11 @@ REASON_FIELD = "after_closing_reason"
 class Confirmation:
     reason: str
     user: Any  # the coordinator (``accounts.models.User``) or None
+
+    @property
+    def history_reason(self) -> str:
+        """The reason as the records' history keeps it (the engine sets it on each record saved in the block)."""
+        return gettext("Recorded after closing: %(reason)s") % {"reason": self.reason}
 
 
 _current: contextvars.ContextVar[Confirmation | None] = contextvars.ContextVar("recorded_after_closing",

@@ -154,11 +154,11 @@ class AfterClosing:
             return False
         return True
 
-    def block(self, instance, user):
-        """The save's context: ``recorded_after_closing`` when confirmed (the reason set for the history)."""
+    def block(self, user):
+        """The save's context: ``recorded_after_closing`` when confirmed (the engine puts the reason in the
+        history of the records saved in it)."""
         if not self.confirmed:
             return contextlib.nullcontext()
-        instance._change_reason = gettext("Recorded after closing: %(reason)s") % {"reason": self.reason}
         return recorded_after_closing(self.reason, user)
 
     def refused(self, error):
@@ -346,7 +346,7 @@ class CreateView(FormView):
         late = AfterClosing.of(request, submits)
         if form.is_valid() and late.check(form):
             try:
-                with transaction.atomic(), late.block(form.instance, request.user):
+                with transaction.atomic(), late.block(request.user):
                     if submits:
                         submissions.prepare_write(form.instance, request.user, form.m2m_values())
                     obj = (register.create or _default_create)(form, request.user)
@@ -399,7 +399,7 @@ class EditView(FormView):
             try:
                 if submits:
                     return self.submit(request, form, obj)
-                with transaction.atomic(), late.block(form.instance, request.user):
+                with transaction.atomic(), late.block(request.user):
                     obj = self.save(form, request.user, form.expected_version())
             except StaleEdit as stale:
                 form.add_error(None, stale)

@@ -184,7 +184,9 @@ def _indicator_page(request, code, *, today, requested, country, period_id, can_
                                                               period=period, hide_records=partner),
                                   # The same for every viewer (staff, managers, admins).
                                   "narrative": period_source.source().latest_narrative(indicator, request.user),
-                                  "selector_periods": period_source.source().choices(indicator.project_id)})
+                                  "selector_periods": period_source.source().choices(indicator.project_id),
+                                  # Recorded with a register change, whose drain is a roll-up.
+                                  "late_periods": late_periods(indicator)})
     card = dashboard.Card(indicator, built["latest"], built["value_month_ago"], built["date_month_ago"])
     reports = []
     if indicator.is_reported:
@@ -202,7 +204,7 @@ def _indicator_page(request, code, *, today, requested, country, period_id, can_
         "narrative_parts": built["narrative"][1],
         "as_of_period": period, "as_of_date": on,
         "selector_periods": built["selector_periods"],
-        "late_periods": late_periods(indicator),
+        "late_periods": built["late_periods"],
     })
     return {"title": indicator.title, "content": content}
 

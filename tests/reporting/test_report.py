@@ -69,7 +69,7 @@ def test_the_xlsx_has_the_same_figures_as_sheets(staff_client, manager_user, tit
     assert response.status_code == 200
     workbook = load_workbook(io.BytesIO(response.content))
     assert workbook.sheetnames == ["Summary", "History", "Breakdowns", "Narratives", "Partner narratives",
-                                   "Counted records"]
+                                   "Counted records", "Recorded after closing"]
     summary = {row[0]: row for row in workbook["Summary"].iter_rows(min_row=4, values_only=True)}
     assert set(summary) == set(MEASURE_CODES)
     assert summary["alliance-members"][3] == 2

@@ -58,7 +58,7 @@ def test_a_manager_writes_a_narrative_closes_the_period_and_downloads_the_report
         page.get_by_role("link", name="Download the spreadsheet (XLSX)").click()
     workbook = load_workbook(io.BytesIO(open(xlsx_download.value.path(), "rb").read()))
     assert workbook.sheetnames == ["Summary", "History", "Breakdowns", "Narratives", "Partner narratives",
-                                   "Counted records"]
+                                   "Counted records", "Recorded after closing"]
     assert len(list(workbook["Summary"].iter_rows(min_row=4))) == 8
 
 

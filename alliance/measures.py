@@ -9,7 +9,13 @@ from django.db.models import Exists, Min, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from indicators.registry import Dimension, Interval, Measure, registry
-from organisations.labels import RESPONSIBLE_ORGANISATION, country_name, organisation_names, region_label
+from organisations.labels import (
+    MAX_ORGANISATION_PARTS,
+    RESPONSIBLE_ORGANISATION,
+    country_name,
+    organisation_names,
+    region_label,
+)
 from organisations.models import Organisation
 
 from .models import AllianceMember, CooperationProject, MoU, alliance_lead
@@ -97,7 +103,7 @@ registry.register(Measure(
                   display=category_label),
         # Every membership is the Alliance lead's record (the organisation set as such on the project).
         Dimension(RESPONSIBLE_ORGANISATION, _("Responsible organisation"), alliance_lead(),
-                  labels=organisation_names),
+                  labels=organisation_names, max_parts=MAX_ORGANISATION_PARTS),
     ),
     add_url_name="alliance:member-create",
     detail_url_name="alliance:member-detail",
@@ -120,7 +126,7 @@ registry.register(Measure(
         Dimension("lead_country", _("Lead organisation's country (each project once, by its lead)"),
                   "lead_organisation__country", display=country_name),
         Dimension(RESPONSIBLE_ORGANISATION, _("Responsible organisation (the lead)"), "lead_organisation_id",
-                  labels=organisation_names),
+                  labels=organisation_names, max_parts=MAX_ORGANISATION_PARTS),
     ),
     add_url_name="alliance:cooperation-project-create",
     detail_url_name="alliance:cooperation-project-detail",
@@ -139,7 +145,7 @@ registry.register(Measure(
         Dimension("counterpart_country", _("Counterpart's country"), "counterpart__country", display=country_name),
         Dimension("counterpart_kind", _("Counterpart's kind"), "counterpart__kind", display=kind_label),
         Dimension(RESPONSIBLE_ORGANISATION, _("Responsible organisation (the partner that brings it)"),
-                  "partner_organisation_id", labels=organisation_names),
+                  "partner_organisation_id", labels=organisation_names, max_parts=MAX_ORGANISATION_PARTS),
     ),
     add_url_name="alliance:mou-create",
     detail_url_name="alliance:mou-detail",

@@ -26,7 +26,7 @@ from django.db import connections
 from django.db.models import Count, DateField, F, Model, Q, QuerySet, Sum, Value
 from django.db.models.expressions import Combinable
 from django.db.models.functions import Coalesce
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext, gettext_noop
 
 # Stored in English in the breakdown rows; shown in the reader's language (dashboard).
 NOT_GIVEN = gettext_noop("Not given")
@@ -70,6 +70,10 @@ class Dimension:
     # ``labels(keys)`` -> {key: label}: the labels of the parts' keys in one query, where reading a
     # label per record would cost a subquery per record (a product's first factory's name).
     labels: Callable[[set[Any]], Mapping[Any, object]] | None = None
+    # At most this many parts are stored, the largest; the others are summed into one part "Others (N)"
+    # (so the parts still add up to the total). For a dimension whose keys grow with the data: the
+    # organisations responsible for records (some 30 in LCAMP, 78,000 in a synthetic million).
+    max_parts: int | None = None
 
     def label_for(self, key: object, label: object = None) -> str:
         if key in (None, ""):
@@ -556,6 +560,8 @@ class Measure:
     def _parts_from_rows(self, dimension: Dimension, rows: Iterable[Row],
                          labels: dict[tuple[Any, Any], str] | None = None) -> "list[Part]":
         labels = {} if labels is None else labels
+        if dimension.max_parts is not None:
+            rows = _fold_small_parts(list(rows), dimension.max_parts)
         if dimension.labels is not None:
             missing = {row["part_key"] for row in rows if row.get("part_label") is None
                        and (row["part_key"], None) not in labels}
@@ -575,6 +581,26 @@ class Measure:
             parts[key] = Part(key=key, label=label, value=value)
         # A part whose records all stopped counting (a running sum back to zero) is no part.
         return sorted((part for part in parts.values() if part.value), key=lambda part: (-part.value, part.key))
+
+
+OTHER_PARTS_KEY = "others"
+
+
+def _fold_small_parts(rows: list[Row], max_parts: int) -> list[Row]:
+    """``rows`` (part_key, part_label, part_value) with all but the ``max_parts`` largest parts summed into
+    one part (key ``OTHER_PARTS_KEY``), largest first and by key on a tie, as the parts are sorted."""
+    totals: dict[Any, Decimal] = {}
+    for row in rows:
+        totals[row["part_key"]] = totals.get(row["part_key"], Decimal(0)) + Decimal(row["part_value"] or 0)
+    counted = [key for key, value in totals.items() if value]
+    if len(counted) <= max_parts:
+        return rows
+    counted.sort(key=lambda key: (-totals[key], "" if key is None else str(key)))
+    kept = set(counted[:max_parts - 1])
+    others = [key for key in counted if key not in kept]
+    label = gettext("Others (%(count)d)") % {"count": len(others)}
+    return [*(row for row in rows if row["part_key"] in kept),
+            {"part_key": OTHER_PARTS_KEY, "part_label": label, "part_value": sum(totals[key] for key in others)}]
 
 
 def _running(increments: Iterable[Any]) -> list[Any]:

@@ -4,7 +4,13 @@ from django.db.models.functions import Substr
 from django.utils.translation import gettext_lazy as _
 
 from indicators.registry import Dimension, Interval, Measure, registry
-from organisations.labels import RESPONSIBLE_ORGANISATION, country_name, organisation_names, region_label
+from organisations.labels import (
+    MAX_ORGANISATION_PARTS,
+    RESPONSIBLE_ORGANISATION,
+    country_name,
+    organisation_names,
+    region_label,
+)
 
 from .models import Observatory, SkillGap
 
@@ -61,7 +67,7 @@ registry.register(Measure(
         Dimension("country", _("Country (of the observatory's region)"), "region__country", display=country_name),
         Dimension("region", _("Region"), "region_id", label_field=region_label("region")),
         Dimension(RESPONSIBLE_ORGANISATION, _("Responsible organisation (the host)"), "host_organisation_id",
-                  labels=organisation_names),
+                  labels=organisation_names, max_parts=MAX_ORGANISATION_PARTS),
     ),
     add_url_name="observatories:observatory-create",
     detail_url_name="observatories:observatory-detail",
@@ -84,7 +90,7 @@ registry.register(Measure(
         Dimension("nace_section", _("NACE section (first letter of the NACE code)"), Substr("nace_code", 1, 1),
                   display=nace_section_label),
         Dimension(RESPONSIBLE_ORGANISATION, _("Responsible organisation (the observatory's host)"),
-                  "observatory__host_organisation_id", labels=organisation_names),
+                  "observatory__host_organisation_id", labels=organisation_names, max_parts=MAX_ORGANISATION_PARTS),
     ),
     add_url_name="observatories:skill-gap-create",
     detail_url_name="observatories:skill-gap-detail",

@@ -43,3 +43,6 @@ def organisation_names(ids):
 
 
 RESPONSIBLE_ORGANISATION = "organisation"
+# The breakdown by responsible organisation stores the largest parts only (the rest summed as "Others"):
+# LCAMP's some 30 responsible organisations all fit; a synthetic million has 78,000 of them.
+MAX_ORGANISATION_PARTS = 200

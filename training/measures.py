@@ -4,7 +4,12 @@ from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from indicators.registry import Dimension, Interval, Measure, registry
-from organisations.labels import RESPONSIBLE_ORGANISATION, country_name, organisation_names
+from organisations.labels import (
+    MAX_ORGANISATION_PARTS,
+    RESPONSIBLE_ORGANISATION,
+    country_name,
+    organisation_names,
+)
 
 from .models import FactoryExchange, FactoryProduct, LearningFactory, MicroCredential
 
@@ -55,7 +60,7 @@ registry.register(Measure(
         Dimension("country", _("Country of the awarding body (each credential once)"), "awarding_body__country",
                   display=country_name),
         Dimension(RESPONSIBLE_ORGANISATION, _("Responsible organisation (the awarding body)"), "awarding_body_id",
-                  labels=organisation_names),
+                  labels=organisation_names, max_parts=MAX_ORGANISATION_PARTS),
     ),
     add_url_name="training:micro-credential-create",
     detail_url_name="training:micro-credential-detail",
@@ -80,7 +85,7 @@ registry.register(Measure(
         Dimension("country", _("Country of the learning factory's host (each exchange once)"),
                   "factory__host_organisation__country", display=country_name),
         Dimension(RESPONSIBLE_ORGANISATION, _("Responsible organisation (the factory's host)"),
-                  "factory__host_organisation_id", labels=organisation_names),
+                  "factory__host_organisation_id", labels=organisation_names, max_parts=MAX_ORGANISATION_PARTS),
     ),
     add_url_name="training:exchange-create",
     detail_url_name="training:exchange-detail",
@@ -101,7 +106,7 @@ registry.register(Measure(
         Dimension("factory", _("Learning factory (each product once, by its first factory)"),
                   _first_factory(), labels=factory_names),
         Dimension(RESPONSIBLE_ORGANISATION, _("Responsible organisation (the host of its first factory)"),
-                  FactoryProduct.owner_expression(), labels=organisation_names),
+                  FactoryProduct.owner_expression(), labels=organisation_names, max_parts=MAX_ORGANISATION_PARTS),
     ),
     add_url_name="training:product-create",
     detail_url_name="training:product-detail",

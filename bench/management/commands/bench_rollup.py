@@ -20,10 +20,11 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, reset_queries
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from indicators import rollup
 from indicators.models import Indicator, Snapshot
-from indicators.registry import registry
+from indicators.registry import OTHER_PARTS_KEY, registry
 
 
 def _models(*labels):
@@ -215,8 +216,24 @@ def run_floor(on, keys):
                     part_key, label = columns[2 * index], columns[2 * index + 1]
                     label = registry.get(key).dimension(grouped[0]).label_for(part_key, label)
                     result["rows"].add((grouped[0], "" if part_key is None else str(part_key), label, Decimal(value)))
+            _fold_like_the_measure(key, result)
             results[key] = result
     return results
+
+
+def _fold_like_the_measure(key, result):
+    """A dimension that stores its largest parts only (``Dimension.max_parts``) is folded here as the roll-up
+    folds it: the others summed into one part."""
+    for dimension in registry.get(key).dimensions:
+        rows = [row for row in result["rows"] if row[0] == dimension.name]
+        if dimension.max_parts is None or len(rows) <= dimension.max_parts:
+            continue
+        rows.sort(key=lambda row: (-row[3], row[1]))
+        kept, others = rows[:dimension.max_parts - 1], rows[dimension.max_parts - 1:]
+        label = gettext("Others (%(count)d)") % {"count": len(others)}
+        result["rows"] -= set(others)
+        result["rows"].add((dimension.name, OTHER_PARTS_KEY, label, sum(row[3] for row in others)))
+        assert len(kept) == dimension.max_parts - 1
 
 
 def register_models():

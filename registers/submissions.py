@@ -14,12 +14,11 @@ Coordinators decide through ``decide``, which wraps the one review workflow
 """
 
 import datetime
-from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models, transaction
 from django.http import QueryDict
 from django.utils import timezone
@@ -341,19 +340,6 @@ def decide(*, submission: Submission, reviewer: "User", decision: reviews.Decisi
     return decided
 
 
-def decide_many(*, submissions: Iterable[Submission], reviewer: "User", decision: str, note: str = ""
-                ) -> tuple[list[Submission], list[tuple[Submission, str]]]:
-    """Decide each of ``submissions``, each in its own transaction: ``(decided, [(refused, why)])``."""
-    decided, refused = [], []
-    for submission in submissions:
-        try:
-            decided.append(decide(submission=submission, reviewer=reviewer, decision=decision, note=note))
-        except (PermissionDenied, ValidationError) as error:
-            messages = getattr(error, "messages", None) or [str(getattr(error, "message", error))]
-            refused.append((submission, " ".join(str(m) for m in messages)))
-    return decided, refused
-
-
 def prepare_write(instance: Validated, user: "User", m2m: dict | None = None) -> None:
     """Before a partner editor's record is saved: its organisation must be responsible for it, and it
     waits for validation. Raises ValidationError naming the responsible organisation otherwise."""
@@ -362,11 +348,7 @@ def prepare_write(instance: Validated, user: "User", m2m: dict | None = None) ->
 
 
 def may_write(user: "User") -> bool:
+    """Whether ``user`` may write at all: a partner editor only with an organisation (it keeps its own)."""
     if not submits(user):
         return True
     return user.organisation_id is not None
-
-
-def refuse_partner(user: "User") -> None:
-    if roles.is_partner(user):
-        raise PermissionDenied(gettext("Only a coordinator may do this."))

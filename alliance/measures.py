@@ -4,8 +4,7 @@ Each measure's ``records(on)`` yields one row per counted record (see
 ``indicators.registry``); each breakdown attributes a record to exactly one part.
 """
 
-from django.db import connection
-from django.db.models import Exists, Min, OuterRef, Q
+from django.db.models import Min
 from django.utils.translation import gettext_lazy as _
 
 from indicators.registry import Dimension, Interval, Measure, registry
@@ -14,7 +13,7 @@ from organisations.labels import (
     RESPONSIBLE_ORGANISATION,
     country_name,
     organisation_names,
-    region_label,
+    region_labels,
 )
 from organisations.models import Organisation
 
@@ -30,20 +29,10 @@ def category_label(key):
 
 
 def members_on(on):
-    """The memberships active on ``on``, one per organisation.
-
-    Memberships of an organisation never overlap (``AllianceMember.clean``), but a
-    row written around the form could; then only the latest-joined one is kept
-    (the highest id on a tie), so the organisation's category is counted once. On
-    PostgreSQL the exclusion constraint ``member_no_overlapping_periods`` makes that
-    impossible (one membership per organisation on any date): no NOT EXISTS there.
-    """
-    if connection.vendor == "postgresql":
-        return AllianceMember.objects.active_on(on)
-    later = AllianceMember.objects.active_on(on).filter(organisation_id=OuterRef("organisation_id")).filter(
-        Q(joined_on__gt=OuterRef("joined_on")) | Q(joined_on=OuterRef("joined_on"), pk__gt=OuterRef("pk"))
-    )
-    return AllianceMember.objects.active_on(on).filter(~Exists(later))
+    """The memberships active on ``on``, one per organisation: memberships of an organisation never overlap
+    (``AllianceMember.clean``, and the database refuses a row written around it: an exclusion constraint on
+    PostgreSQL, triggers elsewhere)."""
+    return AllianceMember.objects.active_on(on)
 
 
 def cooperation_projects_on(on):
@@ -92,12 +81,12 @@ registry.register(Measure(
     models=("alliance.AllianceMember", *ORGANISATION_MODELS),
     date_field="joined_on",
     event_dates={"alliance.AllianceMember": ("joined_on", "left_on")},
-    # One membership per organisation on any date (the exclusion constraint, PostgreSQL only):
-    # counting the memberships active on a date counts the organisations.
-    interval=Interval(AllianceMember.objects.countable, "joined_on", "left_on", vendors=("postgresql",)),
+    # One membership per organisation on any date (enforced by the database): counting the memberships
+    # active on a date counts the organisations.
+    interval=Interval(AllianceMember.objects.countable, "joined_on", "left_on"),
     dimensions=(
         Dimension("country", _("Country"), "organisation__country", display=country_name),
-        Dimension("region", _("Region"), "organisation__region_id", label_field=region_label("organisation__region")),
+        Dimension("region", _("Region"), "organisation__region_id", labels=region_labels),
         Dimension("kind", _("Organisation kind"), "organisation__kind", display=kind_label),
         Dimension("category", _("Member category (of the membership active on the date)"), "category",
                   display=category_label),

@@ -187,7 +187,7 @@ def _part_label(dimension, row):
     """
     if row.key in (None, "") or row.label == NOT_GIVEN:
         return gettext(NOT_GIVEN)
-    if dimension is not None and dimension.display is not None and dimension.label_field is None:
+    if dimension is not None and dimension.display is not None:
         try:
             return str(dimension.display(row.key) or row.label or row.key)
         except Exception:  # noqa: BLE001 - a key the display no longer knows keeps its stored label

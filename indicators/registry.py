@@ -9,21 +9,20 @@ along foreign keys (to-one), never along a to-many relation, so a row is never
 repeated. The aggregate and every breakdown then run in the database, one query
 each (``COUNT``/``SUM`` with ``GROUP BY``), whatever the number of records.
 
-A measure that is an interval rule (``Interval``: a record counts from a start date up
-to the day before an end date) also computes any number of dates, total and every
-breakdown, in one query (``Measure.series``); ``records(on)`` stays its definition.
+Every measure is also an interval rule (``Interval``: a record of a population counts
+from a start date up to the day before an end date): any number of dates, total and
+every breakdown, is computed from it in one query (``Measure.series``), in the ORM on
+every database; ``records(on)`` stays its definition.
 """
 
 import dataclasses
 import datetime
-import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Literal, Protocol, TypeAlias
 
-from django.db import connections
-from django.db.models import Count, DateField, F, Model, Q, QuerySet, Sum, Value
+from django.db.models import Count, F, Func, IntegerField, Model, Q, QuerySet, Sum
 from django.db.models.expressions import Combinable
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext, gettext_noop
@@ -50,10 +49,11 @@ def _expression(path_or_expression: FieldOrExpression) -> Combinable:
 
 @dataclass(frozen=True)
 class Dimension:
-    """A breakdown: ``key`` and ``label_field`` are field paths (or expressions) on the records.
+    """A breakdown: ``key`` is a field path (or an expression) on the records.
 
-    ``display`` turns a key into its label in Python when the label is not a field
-    (a country code into the country's name, a choice into its label). Every
+    A part's label is read last, from its key: ``labels`` names the parts' keys in one query
+    (an organisation's name), ``display`` turns a key into its label in Python (a country code
+    into the country's name, a choice into its label); else the key is its label. Every
     dimension attributes each record to exactly one part (its ``label`` states the
     rule when a record could belong to several), so the parts sum to the total;
     ``overlapping`` marks a dimension where one record may fall in several parts,
@@ -63,7 +63,6 @@ class Dimension:
     name: str
     label: str
     key: FieldOrExpression
-    label_field: FieldOrExpression | None = None
     overlapping: bool = False
     # The keys are whatever the database returns for ``key`` (a code, an id, a choice).
     display: Callable[[Any], object] | None = None
@@ -85,122 +84,6 @@ class Dimension:
         return str(key)
 
 
-# Two dates no register holds (event dates are 1990 or later): ``records(on)`` is compiled
-# with each, and the parameters equal to it are the places where the date enters the SQL.
-_SENTINELS = (datetime.date(1001, 1, 1), datetime.date(1002, 2, 2))
-_PLACEHOLDER = re.compile(r"%%|%s")
-SERIES_DATE = "series_dates.d"
-
-
-class SeriesUnsupported(Exception):
-    """``records(on)`` does not use ``on`` as a plain SQL parameter: compute date by date."""
-
-
-def _is_sentinel(param: object, sentinel: datetime.date) -> bool:
-    return param == sentinel or param == sentinel.isoformat()
-
-
-def _top_level(sql: str, keyword: str) -> int:
-    """The index of ``keyword`` in ``sql`` outside parentheses and quotes, or -1."""
-    depth = 0
-    quote: str | None = None
-    for index, char in enumerate(sql):
-        if quote:
-            if char == quote:
-                quote = None
-            continue
-        if char in "\"'":
-            quote = char
-        elif char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-        elif depth == 0 and sql.startswith(keyword, index):
-            return index
-    return -1
-
-
-def _substitute(sql: str, params: Sequence[Any], sentinel: datetime.date) -> tuple[str, list[Any], int]:
-    """Replace the parameters equal to ``sentinel`` by the series' date column: (sql, params, replaced count)."""
-    pieces: list[str] = []
-    kept: list[Any] = []
-    position, replaced = 0, 0
-    last = 0
-    for match in _PLACEHOLDER.finditer(sql):
-        pieces.append(sql[last:match.start()])
-        last = match.end()
-        if match.group() == "%%":
-            pieces.append("%%")
-            continue
-        param = params[position]
-        position += 1
-        if _is_sentinel(param, sentinel):
-            pieces.append(SERIES_DATE)
-            replaced += 1
-        else:
-            pieces.append("%s")
-            kept.append(param)
-    pieces.append(sql[last:])
-    return "".join(pieces), kept, replaced
-
-
-def _dates_relation(vendor: str, dates: Sequence[datetime.date]) -> tuple[str, list[Any]]:
-    """SQL of a relation ``series_dates`` with one column ``d``, one row per date, and its parameters."""
-    if vendor == "postgresql":
-        return "(SELECT unnest(%s::date[]) AS d) series_dates", [list(dates)]
-    values = ", ".join(["(%s)"] * len(dates))
-    return f"(SELECT column1 AS d FROM (VALUES {values})) series_dates", [  # noqa: S608 (placeholders only)
-        on.isoformat() for on in dates]
-
-
-def series_rows(queryset_for: Callable[[datetime.date], "QuerySet[Model, Row]"],
-                dates: Iterable[datetime.date]) -> list[Row]:
-    """Rows of ``queryset_for(on)`` (a ``values().annotate()`` query) for every date in ``dates``, in one query.
-
-    ``queryset_for`` is compiled once; the dates are joined as a relation and the date
-    becomes a column added to the select list and the GROUP BY, so each row carries its
-    date under ``series_date``. Raises ``SeriesUnsupported`` when the date does not enter
-    the query as a plain parameter (it would then be computed in Python).
-    """
-    dates = sorted(set(dates))
-    if not dates:
-        return []
-    compiled: list[tuple[str, str, list[Any], int]] = []
-    for sentinel in _SENTINELS:
-        queryset = queryset_for(sentinel)
-        sql, params = queryset.query.get_compiler(using=queryset.db).as_sql()
-        compiled.append((queryset.db, *_substitute(sql, params, sentinel)))
-    (db, sql, params, replaced), (_, other_sql, other_params, other_replaced) = compiled
-    if sql != other_sql or params != other_params or replaced != other_replaced or not replaced:
-        raise SeriesUnsupported
-    select, where_from = _top_level(sql, "SELECT "), _top_level(sql, " FROM ")
-    if select != 0 or where_from < 0 or _top_level(sql, " ORDER BY ") >= 0 or _top_level(sql, " LIMIT ") >= 0:
-        raise SeriesUnsupported
-    connection = connections[db]
-    relation, relation_params = _dates_relation(connection.vendor, dates)
-    before = len([m for m in _PLACEHOLDER.findall(sql[:where_from]) if m == "%s"])
-    # The date goes last in the select list: a GROUP BY may name the columns by position.
-    sql = (f"{sql[:where_from]}, {SERIES_DATE} AS series_date FROM {relation} CROSS JOIN "
-           f"{sql[where_from + len(' FROM '):]}")
-    params = [*params[:before], *relation_params, *params[before:]]
-    group_by = _top_level(sql, " GROUP BY ")
-    if group_by >= 0:
-        start = group_by + len(" GROUP BY ")
-        sql = f"{sql[:start]}{SERIES_DATE}, {sql[start:]}"
-    else:
-        sql = f"{sql} GROUP BY {SERIES_DATE}"
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        columns = [column[0] for column in cursor.description]
-        rows = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
-    for row in rows:
-        if isinstance(row["series_date"], str):
-            row["series_date"] = datetime.date.fromisoformat(row["series_date"][:10])
-        elif isinstance(row["series_date"], datetime.datetime):
-            row["series_date"] = row["series_date"].date()
-    return rows
-
-
 @dataclass(frozen=True)
 class Interval:
     """A measure as an interval rule: ``records(on)`` is exactly the records of ``population()`` with
@@ -209,20 +92,16 @@ class Interval:
     ``population`` returns the records the date does not decide about (status, EQF level,
     "two participants are members on the project's start date"); ``start`` and ``end`` are
     field names (``end`` optional). A record whose end is not after its start never counts.
-    ``vendors`` names the databases where the rule holds (empty: every one), e.g. where a
-    constraint makes counting records the same as counting distinct ``Measure.field`` values.
-    With it, a series of any number of dates costs one pass over the population: each record
-    adds its weight from the first date on or after its start, and takes it back from the
-    first date on or after its end.
+    Every record of the population weighs one (a count) or its ``Measure.field`` (a sum): where
+    a measure counts distinct values of a field, a constraint makes them one per record on any
+    date (one membership per organisation). A series of any number of dates is one pass over
+    the population: each record adds its weight from the first date on or after its start, and
+    takes it back from the first date on or after its end (``Measure.series``).
     """
 
     population: Callable[[], Records]
     start: str
     end: str = ""
-    vendors: tuple[str, ...] = ()
-
-    def applies(self, vendor: str) -> bool:
-        return not self.vendors or vendor in self.vendors
 
     def countable(self, first: datetime.date, last: datetime.date, *,
                   since: datetime.date | None = None) -> Records:
@@ -250,90 +129,33 @@ class Values:
     parts: "dict[str, list[Part]]"
 
 
-def _bucket_sql(vendor: str, column: str, dates: Sequence[datetime.date]) -> tuple[str, list[Any]]:
-    """SQL of the index of the first of ``dates`` (sorted) on or after the date ``column``, and its parameters.
+class DateBucket(Func):
+    """The position in ``dates`` (sorted) of the first date on or after a date: ``len(dates)`` when none is,
+    NULL when the date is NULL.
 
-    ``len(dates)`` when none is; NULL when ``column`` is.
+    A record's start falls in the bucket of the first date it counts on, its end in the bucket
+    of the first date it no longer counts on. A database function: ``width_bucket`` on
+    PostgreSQL, a ``CASE`` over the dates elsewhere.
     """
-    if vendor == "postgresql":
-        # width_bucket counts the thresholds <= its operand: those < column.
-        return f"width_bucket({column}::date - 1, %s::date[])", [list(dates)]
-    cases = " ".join(f"WHEN {column} <= %s THEN {index}" for index in range(len(dates)))
-    return f"CASE WHEN {column} IS NULL THEN NULL {cases} ELSE {len(dates)} END", [
-        on.isoformat() for on in dates]
 
+    arity = 1
+    output_field = IntegerField()
 
-def _events_sql(vendor: str, inner: tuple[str, Sequence[Any]], weight: str, dates: Sequence[datetime.date],
-                key_sets: Sequence[tuple[str, ...]], first_bucket: int = 0) -> tuple[str, list[Any], list[str]]:
-    """SQL of the weight each record adds (at its start) and takes back (at its end), summed by bucket (the
-    index of the first date it applies to; from ``first_bucket``) and by each of ``key_sets`` (tuples of
-    columns; () is the total).
+    def __init__(self, expression: FieldOrExpression, dates: Sequence[datetime.date]) -> None:
+        super().__init__(_expression(expression))
+        self.dates = tuple(dates)
 
-    Each row: ``bucket``, the key columns (NULL when not in its set), ``key_set`` (its index in
-    ``key_sets``) or ``grouping_id`` (PostgreSQL), ``value``. One pass: GROUPING SETS on
-    PostgreSQL; elsewhere a UNION ALL over the events, read once per key set. Only column
-    aliases and placeholders are written into the SQL.
-    """
-    columns = sorted({column for key_set in key_sets for column in key_set})
-    start, start_params = _bucket_sql(vendor, "r.series_start", dates)
-    end, end_params = _bucket_sql(vendor, "r.series_end", dates)
-    keys = "".join(f", r.{column} AS {column}" for column in columns)
-    if vendor == "postgresql":
-        grouping = f", GROUPING({', '.join(f'r.{c}' for c in columns)}) AS grouping_id" if columns else ""
-        sets = ", ".join(f"({', '.join(['e.bucket', *(f'r.{c}' for c in key_set)])})" for key_set in key_sets)
-        sql = (f"SELECT e.bucket AS bucket{keys}{grouping}, SUM(e.weight) AS value "  # noqa: S608
-               f"FROM ({inner[0]}) r CROSS JOIN LATERAL (VALUES ({start}, {weight}), ({end}, -{weight})) "
-               f"AS e(bucket, weight) WHERE e.bucket >= %s AND e.bucket < %s GROUP BY GROUPING SETS ({sets})")
-        return sql, [*inner[1], *start_params, *end_params, first_bucket, len(dates)], columns
-    selects = []
-    for index, key_set in enumerate(key_sets):
-        picked = "".join(f", {c}" if c in key_set else f", NULL AS {c}" for c in columns)
-        selects.append(f"SELECT bucket{picked}, {index} AS key_set, SUM(weight) AS value FROM series_events "  # noqa: S608
-                       f"WHERE bucket >= {first_bucket} AND bucket < {len(dates)} "
-                       f"GROUP BY {', '.join(['bucket', *key_set])}")
-    sql = (f"WITH r AS ({inner[0]}), series_events AS (SELECT {start} AS bucket, {weight} AS weight{keys} "  # noqa: S608
-           f"FROM r UNION ALL SELECT {end}, -{weight}{keys} FROM r WHERE r.series_end IS NOT NULL) "
-           f"{' UNION ALL '.join(selects)}")
-    return sql, [*inner[1], *start_params, *end_params], columns
+    def as_sql(self, compiler: Any, connection: Any, **extra_context: Any) -> tuple[str, list[Any]]:
+        sql, params = compiler.compile(self.source_expressions[0])
+        whens = " ".join(f"WHEN {sql} <= %s THEN {index}" for index in range(len(self.dates)))
+        dates = [connection.ops.adapt_datefield_value(on) for on in self.dates]
+        return (f"CASE WHEN {sql} IS NULL THEN NULL {whens} ELSE {len(self.dates)} END",
+                [*params, *(param for on in dates for param in (*params, on))])
 
-
-# Up to this many dates (a roll-up: the date and the forecast window's start), a series is one
-# filtered aggregate per date rather than events summed by date: a little cheaper.
-FEW_DATES = 4
-
-
-def _counted_on_sql(vendor: str, inner: tuple[str, Sequence[Any]], weight: str, dates: Sequence[datetime.date],
-                    key_sets: Sequence[tuple[str, ...]], has_end: bool) -> tuple[str, list[Any], list[str]]:
-    """SQL of the weight of the records counting on each of ``dates`` (``value0``, ``value1``…), by each
-    of ``key_sets``: rows as ``_events_sql`` gives them, one pass (GROUPING SETS on PostgreSQL)."""
-    columns = sorted({column for key_set in key_sets for column in key_set})
-    keys = "".join(f", r.{column} AS {column}" for column in columns)
-    end = " AND (r.series_end IS NULL OR r.series_end > %s)" if has_end else ""
-    values = ", ".join(f"SUM({weight}) FILTER (WHERE r.series_start <= %s{end}) AS value{index}"
-                       for index in range(len(dates)))
-    date_params: list[Any] = [param for on in dates for param in ([on, on] if has_end else [on])]
-    if vendor == "postgresql":
-        grouping = f", GROUPING({', '.join(f'r.{c}' for c in columns)}) AS grouping_id" if columns else ""
-        sets = ", ".join(f"({', '.join(f'r.{c}' for c in key_set)})" for key_set in key_sets)
-        sql = f"SELECT {values}{keys}{grouping} FROM ({inner[0]}) r GROUP BY GROUPING SETS ({sets})"  # noqa: S608
-        return sql, [*date_params, *inner[1]], columns
-    date_params = [on.isoformat() for on in date_params]
-    selects = []
-    for index, key_set in enumerate(key_sets):
-        picked = "".join(f", r.{c} AS {c}" if c in key_set else f", NULL AS {c}" for c in columns)
-        group = f" GROUP BY {', '.join(f'r.{c}' for c in key_set)}" if key_set else ""
-        selects.append(f"SELECT {values}{picked}, {index} AS key_set FROM r{group}")  # noqa: S608
-    sql = f"WITH r AS ({inner[0]}) {' UNION ALL '.join(selects)}"
-    return sql, [*inner[1], *(date_params * len(key_sets))], columns
-
-
-def _key_set_of(row: Row, columns: Sequence[str], key_sets: Sequence[tuple[str, ...]]) -> int:
-    """The index in ``key_sets`` of a PostgreSQL GROUPING SETS row (from its GROUPING() bit mask)."""
-    if "key_set" in row:
-        return int(row["key_set"])
-    mask = row.get("grouping_id", 0)
-    grouped = {column for bit, column in enumerate(reversed(columns)) if not mask >> bit & 1}
-    return next(index for index, key_set in enumerate(key_sets) if set(key_set) == grouped)
+    def as_postgresql(self, compiler: Any, connection: Any, **extra_context: Any) -> tuple[str, list[Any]]:
+        # width_bucket counts the thresholds <= its operand: those before the date.
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"width_bucket(({sql})::date - 1, %s::date[])", [*params, list(self.dates)]
 
 
 @dataclass(frozen=True)
@@ -378,9 +200,9 @@ class Measure:
     # changed), the earliest date a change alters: a date, None (the project start) or False
     # (no date at all). ``old``/``new`` as for ``event_dates``; it takes precedence over them.
     change_dates: dict[str, Callable[[Row | None, Row | None], ChangedFrom]] = dataclasses.field(default_factory=dict)
-    # The measure as an interval rule (``Interval``), when it is one: a series of dates is then
-    # one pass over the records; ``records(on)`` stays the definition it must equal.
-    interval: Interval | None = None
+    # The measure as an interval rule: every series (the roll-up, a drain, the backfill) is built from it;
+    # ``records(on)`` stays the definition it must equal (the property tests hold them to each other).
+    interval: Interval = dataclasses.field(kw_only=True)
 
     def __hash__(self) -> int:
         return hash(self.key)
@@ -414,8 +236,6 @@ class Measure:
 
     def _parts_query(self, on: datetime.date, dimension: Dimension) -> "QuerySet[Model, Row]":
         names = {"part_key": _expression(dimension.key)}
-        if dimension.label_field is not None:
-            names["part_label"] = _expression(dimension.label_field)
         # annotate() then values(names): values(**expressions) alone would also select every
         # field of a model with translated fields (django-modeltranslation), one group per record.
         # (annotate(**names) is Any to django-stubs: the names are not known before run time)
@@ -429,132 +249,73 @@ class Measure:
             dimension = self.dimension(dimension)
         return self._parts_from_rows(dimension, self._parts_query(on, dimension))
 
-    def series_totals(self, dates: Iterable[datetime.date]) -> dict[datetime.date, Decimal]:
-        """``{date: value}`` for every date of ``dates``: one query (``GROUP BY`` the date), exactly ``total``."""
-        dates = sorted(set(dates))
-        try:
-            rows = series_rows(lambda on: self.records(on).order_by().annotate(
-                series_group=Value(1)).values("series_group").annotate(
-                part_value=self.aggregate_expression()).order_by(), dates)
-        except SeriesUnsupported:
-            return {on: self.total(on) for on in dates}
-        values = {on: Decimal(0) for on in dates}
-        for row in rows:
-            values[row["series_date"]] = Decimal(row["part_value"] or 0)
-        return values
-
-    def series_parts(self, dates: Iterable[datetime.date],
-                     dimension: str | Dimension) -> "dict[datetime.date, list[Part]]":
-        """``{date: [Part, ...]}`` along ``dimension`` for every date of ``dates``: one query, exactly ``parts``."""
-        if isinstance(dimension, str):
-            dimension = self.dimension(dimension)
-        dates = sorted(set(dates))
-        try:
-            rows = series_rows(lambda on: self._parts_query(on, dimension), dates)
-        except SeriesUnsupported:
-            return {on: self.parts(on, dimension) for on in dates}
-        by_date: dict[datetime.date, list[Row]] = {on: [] for on in dates}
-        for row in rows:
-            by_date[row["series_date"]].append(row)
-        labels: dict[tuple[Any, Any], str] = {}
-        return {on: self._parts_from_rows(dimension, rows, labels) for on, rows in by_date.items()}
-
     def series(self, dates: Iterable[datetime.date], *, parts_on: Iterable[datetime.date] | None = None,
                base: "tuple[datetime.date, Values] | None" = None) -> "dict[datetime.date, Values]":
         """``{date: Values}`` for every date of ``dates``: the total and every dimension's parts, exactly
         ``total`` and ``parts`` on each date (parts only on those of ``parts_on`` when given).
 
-        With an ``interval`` that applies on this database: one query whatever the number of
-        dates and dimensions. Otherwise one query for the totals and one per dimension.
+        Built from the measure's ``interval``, one query whatever the number of dates and
+        dimensions: the countable records grouped by the combination of their breakdown keys
+        and by the buckets their start and end fall in (``DateBucket``); each group adds its
+        weight from its start's date on and takes it back from its end's date on; the sets of
+        the breakdowns are summed from those few rows here, and the labels read last, one
+        query per dimension that names its parts by a lookup.
+
         ``base`` (a date before every one of ``dates``, and its Values, known to be right):
-        only the records that start or end after it are read (an interval rule only).
+        only the records that start or end after it are read.
         """
         dates = sorted(set(dates))
         if not dates:
             return {}
-        parts_dates = set(dates if parts_on is None else parts_on)
-        queryset = self.records(dates[0])
-        vendor = connections[queryset.db].vendor
-        if not self.has_one_pass_series(vendor):
-            totals = self.series_totals(dates)
-            parts = {d.name: self.series_parts(sorted(parts_dates), d) for d in self.dimensions}
-            return {on: Values(totals[on], {name: by_date[on] for name, by_date in parts.items()}
-                               if on in parts_dates else {}) for on in dates}
-        return self._interval_series(dates, parts_dates, vendor, base)
-
-    def has_one_pass_series(self, vendor: str) -> bool:
-        return self.interval is not None and self.interval.applies(vendor)
-
-    def _interval_series(self, dates: list[datetime.date], parts_on: set[datetime.date], vendor: str,
-                         base: "tuple[datetime.date, Values] | None" = None) -> "dict[datetime.date, Values]":
-        interval = self.interval
-        assert interval is not None  # has_one_pass_series
-        columns: dict[str, Combinable] = {
-                   "series_start": F(interval.start),
-                   "series_end": F(interval.end) if interval.end else Value(None, output_field=DateField())}
-        key_sets: list[tuple[str, ...]] = [()]
-        for index, dimension in enumerate(self.dimensions):
-            columns[f"series_key{index}"] = _expression(dimension.key)
-            key_set: tuple[str, ...] = (f"series_key{index}",)
-            if dimension.label_field is not None:
-                columns[f"series_label{index}"] = _expression(dimension.label_field)
-                key_set += (f"series_label{index}",)
-            key_sets.append(key_set)
-        if self.aggregate == "sum":
-            columns["series_weight"] = F(self.field)
-            weight = "COALESCE(r.series_weight, 0)"
-        else:
-            weight = "1"
-        since: datetime.date | None
+        parts_on = set(dates if parts_on is None else parts_on)
         since, start_values = base if base is not None else (None, Values(Decimal(0), {}))
-        queryset = interval.countable(dates[0], dates[-1], since=since).annotate(**columns).values(*columns)
-        inner = queryset.query.get_compiler(using=queryset.db).as_sql()
         # With a base, its date is the first threshold: what starts or ends by then is in its values.
         thresholds, first = ([since, *dates], 1) if since is not None else (dates, 0)
-        rows: list[Row]
-        few = since is None and len(dates) <= FEW_DATES
-        if few:
-            sql, params, key_columns = _counted_on_sql(vendor, inner, weight, dates, key_sets, bool(interval.end))
-        else:
-            sql, params, key_columns = _events_sql(vendor, inner, weight, thresholds, key_sets, first)
-        with connections[queryset.db].cursor() as cursor:
-            cursor.execute(sql, params)
-            names = [column[0] for column in cursor.description]
-            rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-        if few:  # each date's value: as steps from one date to the next
-            rows = [{**row, "bucket": position, "value": (row[f"value{position}"] or 0) - (
-                row[f"value{position - 1}"] or 0 if position else 0)} for row in rows for position in range(len(dates))]
-        # Each bucket holds what starts (or stops) counting on its date: the values are running sums.
-        steps: list[list[Any]] = [[0] * len(dates) for _ in key_sets]  # ints or decimals, as the database sums
-        part_steps: list[dict[tuple[Any, Any], list[Any]]] = [{} for _ in key_sets]
-        for row in rows:
-            set_index = _key_set_of(row, key_columns, key_sets)
-            position = row["bucket"] - first
-            if set_index == 0:
-                steps[0][position] += row["value"] or 0
-                continue
-            key = row[key_sets[set_index][0]]
-            label = row.get(key_sets[set_index][1]) if len(key_sets[set_index]) > 1 else None
-            part_steps[set_index].setdefault((key, label), [0] * len(dates))[position] += row["value"] or 0
-        steps[0][0] += start_values.total
-        totals = _running(steps[0])
+        keys = {f"series_key{index}": _expression(dimension.key) for index, dimension in enumerate(self.dimensions)}
+        buckets = {"series_start": DateBucket(self.interval.start, thresholds)}
+        if self.interval.end:
+            buckets["series_end"] = DateBucket(self.interval.end, thresholds)
+        weight = Count("pk") if self.aggregate == "count" else Sum(self.field)
+        # annotate() then values(names): values(**expressions) alone would also select every field of a model
+        # with translated fields (django-modeltranslation), one group per record.
+        groups = (self.interval.countable(dates[0], dates[-1], since=since).annotate(**keys, **buckets)
+                  .values(*keys, *buckets).annotate(series_weight=weight).order_by())
+        # Each date's step: what starts (or stops) counting on it; the values are running sums of the steps.
+        total_steps: list[Any] = [0] * len(dates)  # ints, or decimals where the database summed decimals
+        part_steps: list[dict[Any, list[Any]]] = [{} for _ in self.dimensions]
+        names = list(keys)
+        for group in groups:
+            weight_of_group = group["series_weight"] or 0
+            for bucket, sign in ((group["series_start"], 1), (group.get("series_end"), -1)):
+                if bucket is None or not first <= bucket < len(thresholds):
+                    continue
+                position, step = bucket - first, sign * weight_of_group
+                total_steps[position] += step
+                for index, name in enumerate(names):
+                    by_key = part_steps[index]
+                    key = group[name]
+                    if key not in by_key:
+                        by_key[key] = [0] * len(dates)
+                    by_key[key][position] += step
+        totals = _running(total_steps)
         wanted = [position for position, on in enumerate(dates) if on in parts_on]
         parts: dict[str, dict[int, list[Part]]] = {}
-        for index, dimension in enumerate(self.dimensions, start=1):
-            # The base's parts first: on a key with two labels the newer label (the last row) wins.
+        for index, dimension in enumerate(self.dimensions):
             base_rows = [{"part_key": part.key, "part_label": part.label, "part_value": part.value}
                          for part in start_values.parts.get(dimension.name, ())]
-            by_date = {position: list(base_rows) for position in wanted}
-            for (key, label), increments in part_steps[index].items():
-                running = _running(increments)
+            by_position: dict[int, list[Row]] = {position: list(base_rows) for position in wanted}
+            for key, steps in part_steps[index].items():
+                running = _running(steps)
                 for position in wanted:
                     if running[position]:
-                        by_date[position].append({"part_key": key, "part_label": label, "part_value": running[position]})
+                        by_position[position].append({"part_key": key, "part_label": None,
+                                                      "part_value": running[position]})
             labels: dict[tuple[Any, Any], str] = {}  # worked out once per key, not per date (country names are slow)
-            parts[dimension.name] = {position: self._parts_from_rows(dimension, part_rows, labels)
-                                     for position, part_rows in by_date.items()}
-        return {on: Values(Decimal(totals[position]), {name: by_position[position]
-                                                       for name, by_position in parts.items()} if on in parts_on else {})
+            parts[dimension.name] = {position: self._parts_from_rows(dimension, rows, labels)
+                                     for position, rows in by_position.items()}
+        return {on: Values(Decimal(totals[position] + start_values.total),
+                           {name: by_position[position] for name, by_position in parts.items()}
+                           if on in parts_on else {})
                 for position, on in enumerate(dates)}
 
     def _parts_from_rows(self, dimension: Dimension, rows: Iterable[Row],
@@ -659,5 +420,5 @@ class MeasureRegistry:
 
 registry = MeasureRegistry()
 
-__all__ = ["Dimension", "Interval", "Measure", "MeasureRegistry", "NOT_GIVEN", "Part", "SeriesUnsupported",
-           "Values", "registry", "series_rows"]
+__all__ = ["DateBucket", "Dimension", "Interval", "Measure", "MeasureRegistry", "NOT_GIVEN", "Part", "Values",
+           "registry"]

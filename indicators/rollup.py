@@ -198,7 +198,7 @@ def compute_series(indicator: Indicator, dates: Iterable[datetime.date], *,
     window = datetime.timedelta(days=FORECAST_WINDOW_DAYS)
     needed = [*dates, *(on - window for on in dates)]
     base = None
-    if unchanged_before is not None and measure.has_one_pass_series(connection.vendor):
+    if unchanged_before is not None:
         before = min(unchanged_before - datetime.timedelta(days=1), min(needed))
         base = trusted_base(indicator, measure, before, periods or ClosedPeriods([indicator.project_id]))
     values = measure.series(needed, parts_on=dates, base=base)

@@ -9,7 +9,7 @@ from organisations.labels import (
     RESPONSIBLE_ORGANISATION,
     country_name,
     organisation_names,
-    region_label,
+    region_labels,
 )
 
 from .models import Observatory, SkillGap
@@ -44,6 +44,11 @@ def nace_section_label(section):
     return f"{section} {name}" if name else section
 
 
+def observatory_names(ids):
+    """``{id: name}`` of the observatories ``ids``: the labels of a breakdown by observatory, one query."""
+    return dict(Observatory.objects.filter(pk__in=[i for i in ids if i is not None]).values_list("pk", "name"))
+
+
 def observatories_on(on):
     """Launched on or before ``on``, not closed on or before it, not planned."""
     return Observatory.objects.active_on(on)
@@ -65,7 +70,7 @@ registry.register(Measure(
     interval=Interval(Observatory.objects.countable, "launched_on", "closed_on"),
     dimensions=(
         Dimension("country", _("Country (of the observatory's region)"), "region__country", display=country_name),
-        Dimension("region", _("Region"), "region_id", label_field=region_label("region")),
+        Dimension("region", _("Region"), "region_id", labels=region_labels),
         Dimension(RESPONSIBLE_ORGANISATION, _("Responsible organisation (the host)"), "host_organisation_id",
                   labels=organisation_names, max_parts=MAX_ORGANISATION_PARTS),
     ),
@@ -83,9 +88,9 @@ registry.register(Measure(
     event_dates={"observatories.SkillGap": ("identified_on", "retired_on")},
     interval=Interval(SkillGap.objects.countable, "identified_on", "retired_on"),
     dimensions=(
-        Dimension("observatory", _("Observatory"), "observatory_id", label_field="observatory__name"),
+        Dimension("observatory", _("Observatory"), "observatory_id", labels=observatory_names),
         Dimension("region", _("Region (of the observatory)"), "observatory__region_id",
-                  label_field=region_label("observatory__region")),
+                  labels=region_labels),
         # The section is the first letter of the NACE code (C28.4 -> C).
         Dimension("nace_section", _("NACE section (first letter of the NACE code)"), Substr("nace_code", 1, 1),
                   display=nace_section_label),

@@ -2,8 +2,6 @@
 
 import functools
 
-from django.db.models import Value
-from django.db.models.functions import Concat
 from django.utils.translation import get_language
 from django_countries import countries
 
@@ -12,9 +10,12 @@ def country_name(code):
     return countries.name(code) or code
 
 
-def region_label(path):
-    """The label of a NUTS region reached by ``path``: its code and name."""
-    return Concat(f"{path}__code", Value(" "), f"{path}__name")
+def region_labels(ids):
+    """``{id: "code name"}`` of the NUTS regions ``ids``: the labels of a breakdown by region, one query."""
+    from .models import Region
+
+    return {pk: f"{code} {name}" for pk, code, name in Region.objects.filter(
+        pk__in=[i for i in ids if i is not None]).values_list("pk", "code", "name")}
 
 
 def country_choices():

@@ -79,7 +79,7 @@ registry.register(Measure(
     event_dates={"training.FactoryExchange": ("started_on", "cancelled_on")},
     interval=Interval(FactoryExchange.objects.international, "started_on", "cancelled_on"),
     dimensions=(
-        Dimension("factory", _("Learning factory"), "factory_id", label_field="factory__name"),
+        Dimension("factory", _("Learning factory"), "factory_id", labels=factory_names),
         # An exchange has partners in several countries: its students are counted
         # once, in the country of the factory they learn at.
         Dimension("country", _("Country of the learning factory's host (each exchange once)"),

@@ -180,3 +180,28 @@ def test_possible_duplicates_share_counterpart_and_signing_date():
     twin = MoUFactory(counterpart=mou.counterpart, signed_on=mou.signed_on)
     MoUFactory(counterpart=mou.counterpart, signed_on=datetime.date(2020, 1, 1))
     assert list(mou.possible_duplicates()) == [twin]
+
+
+@pytest.mark.parametrize(("joined", "left", "refused"), [
+    (datetime.date(2023, 6, 1), None, True),                              # inside the first period
+    (datetime.date(2022, 6, 1), datetime.date(2023, 1, 2), True),         # ends a day into it
+    (datetime.date(2022, 6, 1), datetime.date(2023, 1, 1), False),        # ends the day it begins
+    (datetime.date(2024, 1, 1), None, False),                             # begins the day it ends
+    (datetime.date(2023, 6, 1), datetime.date(2023, 6, 1), False),        # empty: left the day it joined
+])
+def test_the_database_refuses_overlapping_memberships_written_around_the_form(joined, left, refused):
+    """On every database (an exclusion constraint on PostgreSQL, triggers on SQLite): the alliance members'
+    measure counts memberships as organisations, which holds only if one organisation has one at a time."""
+    first = AllianceMemberFactory(joined_on=datetime.date(2023, 1, 1), left_on=datetime.date(2024, 1, 1))
+    other = AllianceMemberFactory(joined_on=datetime.date(2020, 1, 1), left_on=None)
+    if refused:
+        with pytest.raises(IntegrityError), transaction.atomic():
+            AllianceMember.objects.create(organisation=first.organisation, category="vet", joined_on=joined,
+                                          left_on=left)
+        # Moving the other organisation's membership onto the first one's period is refused the same way.
+        with pytest.raises(IntegrityError), transaction.atomic():
+            AllianceMember.objects.filter(pk=other.pk).update(organisation=first.organisation, joined_on=joined,
+                                                              left_on=left)
+    else:
+        AllianceMember.objects.create(organisation=first.organisation, category="vet", joined_on=joined, left_on=left)
+    assert AllianceMember.objects.filter(organisation=first.organisation).count() == (1 if refused else 2)

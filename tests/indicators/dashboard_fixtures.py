@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from indicators.models import Breakdown, Indicator, Snapshot
-from indicators.registry import Dimension, Measure, registry
+from indicators.registry import Dimension, Interval, Measure, registry
 from organisations.models import Organisation
 from tests.factories import IndicatorFactory, PillarFactory, ProjectFactory, SnapshotFactory
 
@@ -26,6 +26,7 @@ TEST_MEASURE = Measure(
         Dimension("kind", "Organisation kind", "kind"),
     ),
     date_field="created_at",
+    interval=Interval(Organisation.objects.all, "created_at__date"),
     add_url_name="admin:organisations_organisation_add",
     detail_url_name="admin:organisations_organisation_change",
 )

@@ -192,7 +192,7 @@ def bulk_registers(n, tag):
         Organisation(name=f"Org {tag} {i}", country=["ES", "IT", "FR"][i % 3], kind=Organisation.Kind.values[i % 4],
                      region=regions[0] if i % 3 == 0 else None) for i in range(k + 2))
     AllianceMember.objects.bulk_create(
-        AllianceMember(organisation=o, category=AllianceMember.Category.values[i % 5], joined_on=ON - datetime.timedelta(days=i % 400))
+        AllianceMember(organisation=o, category=AllianceMember.Category.values[i % 5], joined_on=ON - datetime.timedelta(days=40 + i % 400))
         for i, o in enumerate(orgs))
     MoU.objects.bulk_create(MoU(counterpart=orgs[i % len(orgs)], partner_organisation=orgs[0], title="m", scope="s",
                                 signed_on=datetime.date(2024, 1, 1), signatories="x", status="approved")

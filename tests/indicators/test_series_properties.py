@@ -1,5 +1,5 @@
-"""Property: a measure's series over many dates (one query per aggregate and dimension, the dates
-joined to the records) gives exactly what computing each date on its own gives, for random registers,
+"""Property: a measure's series over many dates (one query built from its interval rule, in the ORM)
+gives exactly what computing each date on its own from ``records(on)`` gives, for random registers,
 records ended on random dates, every measure and every dimension; and the roll-up's series Results
 equal the per-date Results.
 """
@@ -7,14 +7,13 @@ equal the per-date Results.
 import datetime
 
 import pytest
-from django.db.models import Count
 from django.utils import timezone
 from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 
 from indicators import rollup
 from indicators.models import Indicator
-from indicators.registry import SeriesUnsupported, registry, series_rows
+from indicators.registry import Measure, registry
 from indicators.rollup import compute, compute_series
 from tests.factories import (
     AllianceMemberFactory,
@@ -34,8 +33,6 @@ from tests.indicators.test_measures_properties import (
 
 pytestmark = pytest.mark.django_db
 
-ended = st.lists(st.tuples(st.sampled_from(["credential", "product", "gap", "exchange", "observatory", "project"]),
-                           st.integers(0, 900), st.none() | st.integers(0, 500)), max_size=5)
 offsets = st.lists(st.integers(-30, 1300), min_size=1, max_size=8)
 
 
@@ -56,22 +53,6 @@ def add_ended(records, world=None, base=BASE, cap=None):
         if length is not None:
             end = min(day(start + length, base), cap) if length >= 0 else day(start + length, base)
             type(record).objects.filter(pk=record.pk).update(status=end_status, **{end_field: end})
-
-
-@settings(PROPERTY_SETTINGS, phases=[Phase.explicit, Phase.reuse, Phase.generate])
-@given(spec=registers, records=ended, checks=offsets)
-def test_a_series_equals_the_values_computed_date_by_date(spec, records, checks):
-    def check():
-        build(spec, BASE)
-        add_ended(records)
-        dates = sorted({day(offset, BASE) for offset in checks})
-        for measure in registry:
-            assert measure.series_totals(dates) == {on: measure.total(on) for on in dates}, measure.key
-            for dimension in measure.dimensions:
-                assert measure.series_parts(dates, dimension) == {
-                    on: measure.parts(on, dimension) for on in dates}, (measure.key, dimension.name)
-
-    in_rolled_back_transaction(check)
 
 
 # Exchanges and projects may be cancelled before they started (they then never count).
@@ -104,21 +85,21 @@ def test_a_measures_series_in_one_pass_equals_its_total_and_parts_on_each_date(s
 
 
 def test_every_measure_is_an_interval_rule_computed_in_one_query(django_assert_max_num_queries):
-    from django.db import connection
-
     build({"members": [(0, "vet", 10, None)], "projects": [], "mous": [], "observatories": [], "gaps": [],
            "credentials": [], "exchanges": [], "products": [({0, 1}, {0, 1}, True, 20)]}, BASE)
     dates = [datetime.date(2024, month, 28) for month in range(1, 13)]
     for measure in registry:
         assert measure.interval is not None, measure.key
-        one_pass = measure.interval.applies(connection.vendor)
-        # Alliance members: one query on PostgreSQL only, whose constraint makes memberships count organisations.
-        assert one_pass or measure.key == "alliance-members"
         # A dimension whose labels are read by key (a product's first factory): one query for all of them, none
         # when no part has a key (no Alliance lead is set here: every membership's organisation is "not given").
         labels = sum(1 for dimension in measure.dimensions if dimension.labels is not None)
-        with django_assert_max_num_queries((1 if one_pass else 1 + len(measure.dimensions)) + labels):
+        with django_assert_max_num_queries(1 + labels):
             measure.series(dates)
+
+
+def test_a_measure_declares_its_interval():
+    with pytest.raises(TypeError, match="interval"):
+        Measure(key="no-interval", label="No interval", records=lambda on: None)  # type: ignore[call-arg]
 
 
 @settings(PROPERTY_SETTINGS, phases=[Phase.explicit, Phase.reuse, Phase.generate])
@@ -156,21 +137,3 @@ def test_a_series_built_on_a_stored_month_end_equals_one_from_scratch(lcamp_indi
                 rollup.compute_series(indicator, dates)), indicator.code
 
     in_rolled_back_transaction(check)
-
-
-def test_a_series_costs_one_query_per_aggregate_and_dimension(django_assert_num_queries):
-    dates = [datetime.date(2024, month, 28) for month in range(1, 13)]
-    for measure in registry:
-        with django_assert_num_queries(1 + len(measure.dimensions)):
-            measure.series_totals(dates)
-            for dimension in measure.dimensions:
-                measure.series_parts(dates, dimension)
-
-
-def test_a_query_whose_date_is_not_a_plain_parameter_is_computed_date_by_date():
-    from alliance.models import AllianceMember
-
-    # The date shifted in Python: the compiled query does not carry it as such.
-    with pytest.raises(SeriesUnsupported):
-        series_rows(lambda on: AllianceMember.objects.filter(joined_on__lte=on + datetime.timedelta(days=1))
-                    .values("category").annotate(n=Count("pk")), [BASE])

@@ -52,13 +52,23 @@ def _tables():
 
 
 @dataclass(frozen=True)
-class Floor:
-    """One indicator's hand-written query: where its records come from and when one counts.
+class Label:
+    """Where a part's label is read, after the grouping: ``table``'s row whose id is the key, ``sql`` over it
+    (alias ``l``)."""
 
-    ``source`` is the FROM clause with its joins (labels joined here once, not per part);
-    ``where`` the rules that do not depend on the date; a record counts on d when
-    ``start <= d`` and (``end`` is null or ``end > d``). ``dimensions``: ``{name: (key SQL,
-    label SQL or None)}``; ``value`` the aggregate (``COUNT(*)`` or a sum).
+    table: str
+    sql: str = "l.name"
+
+
+@dataclass(frozen=True)
+class Floor:
+    """One indicator's hand-written query, written from the indicator's definition, not from the roll-up's code.
+
+    ``source`` is the FROM clause with the joins the breakdown *keys* need (no label is joined
+    per record); ``where`` the rules that do not depend on the date; a record counts on d when
+    ``start <= d`` and (``end`` is null or ``end > d``); ``value`` the aggregate (``COUNT(*)``
+    or a sum). ``dimensions``: ``{name: (key SQL, Label or None)}``; a key without a Label (a
+    country code, a choice) is named in Python, as the measure names it.
     """
 
     source: str
@@ -68,48 +78,76 @@ class Floor:
     dimensions: dict
     value: str = "COUNT(*)"
 
-    def sql(self, vendor):
-        """Total and every breakdown on %(d)s, and the total on %(before)s (the forecast's), in one pass.
+    def sql(self, vendor, tables):
+        """Total and every breakdown on %(d)s and on %(before)s (the forecast's), in three steps:
 
-        Rows: the GROUPING() bit mask of the dimension keys (all set: the total), each dimension's
-        key and label, the value on d and on the day before. PostgreSQL groups by GROUPING SETS; the
-        others (SQLite, for the tests) run one GROUP BY per set, glued by UNION ALL.
+        1. ``combos``: the records counting on either date grouped by the *combination* of their
+           breakdown keys, with the value on each date as a filtered aggregate: one pass, a few
+           hundred or thousand rows;
+        2. ``sets``: the grouping sets (the total and each dimension) applied to that small result
+           (GROUPING SETS on PostgreSQL; one GROUP BY per set glued by UNION ALL elsewhere);
+        3. the labels joined last, one row per part.
+
+        Rows: the GROUPING() bit mask of the keys (all set: the total), each dimension's key and
+        label, the value on d and on the day before.
+
+        How it differs from the roll-up's query (``Measure.series`` over ``Interval``): the roll-up
+        is built by the ORM from the measure's declarations (its population manager, a start and
+        an end field, key expressions), groups by the combination of keys *and* the buckets a
+        record's start and end fall in (``DateBucket``) so that one query serves any number of
+        dates, and sums the sets and reads the labels in Python (one query per dimension named by
+        a lookup). This floor knows the two dates it answers and each indicator's tables.
         """
         def counts_on(day, since=None):
             end = f" AND ({self.end} IS NULL OR {self.end} > %({since or day})s)" if self.end else ""
             return f"{self.start} <= %({day})s{end}"
 
-        aggregates = (f"{self.value} FILTER (WHERE {counts_on('d')}), "
-                      f"{self.value} FILTER (WHERE {counts_on('before')})")
-        # A record that counts on d or on the day before: it started by d and had not ended by then.
-        rows = f"{self.source} WHERE {self.where} AND {counts_on('d', since='before')}"
-        pairs = [(key, label or "NULL") for key, label in self.dimensions.values()]
-        columns = ", ".join(column for pair in pairs for column in pair)
+        keys = [key for key, _label in self.dimensions.values()]
+        labels = [label for _key, label in self.dimensions.values()]
+        names = [f"k{index}" for index in range(len(keys))]
+        combos = (f"SELECT {', '.join(f'{key} AS {name}' for key, name in zip(keys, names, strict=True))}, "
+                  f"{self.value} FILTER (WHERE {counts_on('d')}) AS v, "
+                  f"{self.value} FILTER (WHERE {counts_on('before')}) AS b "
+                  f"{self.source} WHERE {self.where} AND {counts_on('d', since='before')} "
+                  f"GROUP BY {', '.join(str(position) for position in range(1, len(keys) + 1))}")
         if vendor == "postgresql":
-            keys = ", ".join(key for key, _label in pairs)
-            sets = ", ".join(["()", *(f"({key}, {label})" if label != "NULL" else f"({key})" for key, label in pairs)])
-            return f"SELECT GROUPING({keys}), {columns}, {aggregates} {rows} GROUP BY GROUPING SETS ({sets})"
-        every = (1 << len(pairs)) - 1
-        selects = [f"SELECT {every}, {', '.join('NULL' for _ in range(2 * len(pairs)))}, {aggregates} {rows}"]
-        for index, (key, label) in enumerate(pairs):
-            picked = ", ".join(column if position == index else "NULL"
-                               for position, pair in enumerate(pairs) for column in pair)
-            selects.append(f"SELECT {every & ~(1 << (len(pairs) - 1 - index))}, {picked}, {aggregates} {rows} "
-                           f"GROUP BY {key}, {label}")
-        return " UNION ALL ".join(selects)
+            sets = ", ".join(["()", *(f"({name})" for name in names)])
+            grouped = (f"SELECT GROUPING({', '.join(names)}) AS g, {', '.join(names)}, SUM(v) AS v, SUM(b) AS b "
+                       f"FROM combos GROUP BY GROUPING SETS ({sets})")
+        else:
+            every = (1 << len(names)) - 1
+            selects = [f"SELECT {every} AS g, {', '.join(f'NULL AS {name}' for name in names)}, SUM(v) AS v, "
+                       "SUM(b) AS b FROM combos"]
+            for index, name in enumerate(names):
+                picked = ", ".join(other if other == name else "NULL" for other in names)
+                selects.append(f"SELECT {every & ~(1 << (len(names) - 1 - index))}, {picked}, SUM(v), SUM(b) "
+                               f"FROM combos GROUP BY {name}")
+            grouped = " UNION ALL ".join(selects)
+        columns, joins = [], []
+        for index, (name, label) in enumerate(zip(names, labels, strict=True)):
+            if label is None:
+                columns.append(f"s.{name}, NULL")
+                continue
+            columns.append(f"s.{name}, {label.sql.replace('l.', f'l{index}.')}")
+            joins.append(f"LEFT JOIN {tables[label.table]} l{index} ON l{index}.id = s.{name}")
+        return (f"WITH combos AS ({combos}), sets AS ({grouped}) "
+                f"SELECT s.g, {', '.join(columns)}, s.v, s.b FROM sets s {' '.join(joins)}")
+
+
+REGION = Label("region", "l.code || ' ' || l.name")
+ORGANISATION = Label("org")
 
 
 def floor_members(t):
-    # One membership per organisation on any date (PostgreSQL's exclusion constraint): rows are organisations.
+    # One membership per organisation on any date (the database's constraint): rows are organisations. Every
+    # membership is the Alliance lead's record: the project's lead organisation, one value for all.
     return Floor(
-        source=(f"FROM {t['member']} m JOIN {t['org']} o ON o.id = m.organisation_id "
-                f"LEFT JOIN {t['region']} r ON r.id = o.region_id "
-                f"LEFT JOIN {t['org']} lead ON lead.id = (SELECT lead_organisation_id FROM {t['indicators_project']} "
-                "ORDER BY id LIMIT 1)"),
+        source=f"FROM {t['member']} m JOIN {t['org']} o ON o.id = m.organisation_id",
         where="m.approval = 'approved'", start="m.joined_on", end="m.left_on",
-        dimensions={"country": ("o.country", None), "region": ("o.region_id", "r.code || ' ' || r.name"),
+        dimensions={"country": ("o.country", None), "region": ("o.region_id", REGION),
                     "kind": ("o.kind", None), "category": ("m.category", None),
-                    "organisation": ("lead.id", "lead.name")})
+                    "organisation": (f"(SELECT lead_organisation_id FROM {t['indicators_project']} ORDER BY id "
+                                     "LIMIT 1)", ORGANISATION)})
 
 
 def floor_projects(t):
@@ -123,35 +161,33 @@ def floor_projects(t):
     return Floor(source=f"FROM {t['project']} p JOIN {t['org']} o ON o.id = p.lead_organisation_id",
                  where=f"p.status <> 'planned' AND p.approval = 'approved' AND p.id IN ({among_members})",
                  start="p.started_on", end="p.cancelled_on",
-                 dimensions={"lead_country": ("o.country", None), "organisation": ("p.lead_organisation_id", "o.name")})
+                 dimensions={"lead_country": ("o.country", None),
+                             "organisation": ("p.lead_organisation_id", ORGANISATION)})
 
 
 def floor_mous(t):
-    return Floor(source=(f"FROM {t['mou']} u JOIN {t['org']} o ON o.id = u.counterpart_id "
-                         f"LEFT JOIN {t['org']} po ON po.id = u.partner_organisation_id"),
+    return Floor(source=f"FROM {t['mou']} u JOIN {t['org']} o ON o.id = u.counterpart_id",
                  where="u.status = 'approved'", start="u.signed_on", end=None,
                  dimensions={"counterpart_country": ("o.country", None), "counterpart_kind": ("o.kind", None),
-                             "organisation": ("u.partner_organisation_id", "po.name")})
+                             "organisation": ("u.partner_organisation_id", ORGANISATION)})
 
 
 def floor_observatories(t):
-    return Floor(source=(f"FROM {t['observatory']} b JOIN {t['region']} r ON r.id = b.region_id "
-                         f"JOIN {t['org']} ho ON ho.id = b.host_organisation_id"),
+    return Floor(source=f"FROM {t['observatory']} b JOIN {t['region']} r ON r.id = b.region_id",
                  where="b.status <> 'planned' AND b.launched_on IS NOT NULL AND b.approval = 'approved'",
                  start="b.launched_on", end="b.closed_on",
-                 dimensions={"country": ("r.country", None), "region": ("b.region_id", "r.code || ' ' || r.name"),
-                             "organisation": ("b.host_organisation_id", "ho.name")})
+                 dimensions={"country": ("r.country", None), "region": ("b.region_id", REGION),
+                             "organisation": ("b.host_organisation_id", ORGANISATION)})
 
 
 def floor_skill_gaps(t):
     return Floor(
-        source=(f"FROM {t['gap']} g JOIN {t['observatory']} b ON b.id = g.observatory_id "
-                f"JOIN {t['region']} r ON r.id = b.region_id JOIN {t['org']} ho ON ho.id = b.host_organisation_id"),
+        source=f"FROM {t['gap']} g JOIN {t['observatory']} b ON b.id = g.observatory_id",
         where="g.critical AND g.status IN ('validated', 'retired') AND g.approval = 'approved'",
         start="g.identified_on", end="g.retired_on",
-        dimensions={"observatory": ("g.observatory_id", "b.name"), "region": ("b.region_id", "r.code || ' ' || r.name"),
+        dimensions={"observatory": ("g.observatory_id", Label("observatory")), "region": ("b.region_id", REGION),
                     "nace_section": ("SUBSTR(g.nace_code, 1, 1)", None),
-                    "organisation": ("b.host_organisation_id", "ho.name")})
+                    "organisation": ("b.host_organisation_id", ORGANISATION)})
 
 
 def floor_micro_credentials(t):
@@ -159,7 +195,7 @@ def floor_micro_credentials(t):
                  where="c.status IN ('published', 'retired') AND c.eqf_level BETWEEN 3 AND 6 AND c.approval = 'approved'",
                  start="c.published_on", end="c.retired_on",
                  dimensions={"eqf_level": ("c.eqf_level", None), "country": ("o.country", None),
-                             "organisation": ("c.awarding_body_id", "o.name")})
+                             "organisation": ("c.awarding_body_id", ORGANISATION)})
 
 
 def floor_students(t):
@@ -169,20 +205,20 @@ def floor_students(t):
         where=(f"EXISTS (SELECT 1 FROM {t['exchange_partner']} x JOIN {t['org']} p ON p.id = x.organisation_id "
                "WHERE x.factoryexchange_id = e.id AND p.country <> h.country) AND e.approval = 'approved'"),
         start="e.started_on", end="e.cancelled_on", value="SUM(e.students)",
-        dimensions={"factory": ("e.factory_id", "f.name"), "country": ("h.country", None),
-                    "organisation": ("f.host_organisation_id", "h.name")})
+        dimensions={"factory": ("e.factory_id", Label("factory")), "country": ("h.country", None),
+                    "organisation": ("f.host_organisation_id", ORGANISATION)})
 
 
 def floor_products(t):
     return Floor(
         source=(f"FROM {t['product']} p LEFT JOIN (SELECT factoryproduct_id, MIN(learningfactory_id) AS factory_id "
                 f"FROM {t['product_factory']} GROUP BY factoryproduct_id) first ON first.factoryproduct_id = p.id "
-                f"LEFT JOIN {t['factory']} f ON f.id = first.factory_id "
-                f"LEFT JOIN {t['org']} ho ON ho.id = f.host_organisation_id"),
+                f"LEFT JOIN {t['factory']} f ON f.id = first.factory_id"),
         where=(f"p.status IN ('developed', 'retired') AND p.approval = 'approved' AND p.id IN "
                f"(SELECT factoryproduct_id FROM {t['product_org']} GROUP BY factoryproduct_id HAVING COUNT(*) >= 2)"),
         start="p.developed_on", end="p.retired_on",
-        dimensions={"factory": ("first.factory_id", "f.name"), "organisation": ("f.host_organisation_id", "ho.name")})
+        dimensions={"factory": ("first.factory_id", Label("factory")),
+                    "organisation": ("f.host_organisation_id", ORGANISATION)})
 
 
 FLOORS = {"alliance-members": floor_members, "cooperation-projects": floor_projects, "mous": floor_mous,
@@ -205,7 +241,7 @@ def run_floor(on, keys):
         for key in keys:
             floor = FLOORS[key](tables)
             names = list(floor.dimensions)
-            cursor.execute(floor.sql(connection.vendor), params)
+            cursor.execute(floor.sql(connection.vendor, tables), params)
             result = {"total": Decimal(0), "before": Decimal(0), "rows": set()}
             for grouping, *columns, value, before in cursor.fetchall():
                 grouped = [name for bit, name in enumerate(reversed(names)) if not grouping >> bit & 1]

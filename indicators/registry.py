@@ -17,6 +17,7 @@ every database; ``records(on)`` stays its definition.
 
 import dataclasses
 import datetime
+import heapq
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -103,6 +104,13 @@ class Interval:
     start: str
     end: str = ""
 
+    def counts_on(self, on: datetime.date) -> Q:
+        """The condition on a record of the population that counts on ``on``."""
+        condition = Q(**{f"{self.start}__lte": on})
+        if self.end:
+            condition &= Q(**{f"{self.end}__isnull": True}) | Q(**{f"{self.end}__gt": on})
+        return condition
+
     def countable(self, first: datetime.date, last: datetime.date, *,
                   since: datetime.date | None = None) -> Records:
         """The population that may count on a date from ``first`` to ``last``; with ``since``, only the
@@ -129,6 +137,11 @@ class Values:
     parts: "dict[str, list[Part]]"
 
 
+# Up to this many dates (a roll-up: the date and the forecast window's start; most drains), a series counts
+# each date with a filtered aggregate rather than by the buckets of the records' starts and ends.
+FEW_DATES = 4
+
+
 class DateBucket(Func):
     """The position in ``dates`` (sorted) of the first date on or after a date: ``len(dates)`` when none is,
     NULL when the date is NULL.
@@ -145,14 +158,20 @@ class DateBucket(Func):
         super().__init__(_expression(expression))
         self.dates = tuple(dates)
 
-    def as_sql(self, compiler: Any, connection: Any, **extra_context: Any) -> tuple[str, list[Any]]:
+    @property
+    def convert_value(self) -> Any:
+        # The database's integer as it is: no converter called per row (a series reads 100,000 groups).
+        return self._convert_value_noop  # type: ignore[attr-defined]
+
+    def as_sql(self, compiler: Any, connection: Any, function: str | None = None, template: str | None = None,
+               arg_joiner: str | None = None, **extra_context: Any) -> Any:
         sql, params = compiler.compile(self.source_expressions[0])
         whens = " ".join(f"WHEN {sql} <= %s THEN {index}" for index in range(len(self.dates)))
         dates = [connection.ops.adapt_datefield_value(on) for on in self.dates]
         return (f"CASE WHEN {sql} IS NULL THEN NULL {whens} ELSE {len(self.dates)} END",
                 [*params, *(param for on in dates for param in (*params, on))])
 
-    def as_postgresql(self, compiler: Any, connection: Any, **extra_context: Any) -> tuple[str, list[Any]]:
+    def as_postgresql(self, compiler: Any, connection: Any, **extra_context: Any) -> Any:
         # width_bucket counts the thresholds <= its operand: those before the date.
         sql, params = compiler.compile(self.source_expressions[0])
         return f"width_bucket(({sql})::date - 1, %s::date[])", [*params, list(self.dates)]
@@ -254,11 +273,10 @@ class Measure:
         """``{date: Values}`` for every date of ``dates``: the total and every dimension's parts, exactly
         ``total`` and ``parts`` on each date (parts only on those of ``parts_on`` when given).
 
-        Built from the measure's ``interval``, one query whatever the number of dates and
-        dimensions: the countable records grouped by the combination of their breakdown keys
-        and by the buckets their start and end fall in (``DateBucket``); each group adds its
-        weight from its start's date on and takes it back from its end's date on; the sets of
-        the breakdowns are summed from those few rows here, and the labels read last, one
+        Built from the measure's ``interval`` in the ORM, one query whatever the number of dates
+        and dimensions: the countable records grouped by the combination of their breakdown keys
+        (``_group_steps``), each group with the weight it adds or takes back on each date; the
+        sets of the breakdowns are summed from those rows here, and the labels read last, one
         query per dimension that names its parts by a lookup.
 
         ``base`` (a date before every one of ``dates``, and its Values, known to be right):
@@ -271,32 +289,23 @@ class Measure:
         since, start_values = base if base is not None else (None, Values(Decimal(0), {}))
         # With a base, its date is the first threshold: what starts or ends by then is in its values.
         thresholds, first = ([since, *dates], 1) if since is not None else (dates, 0)
-        keys = {f"series_key{index}": _expression(dimension.key) for index, dimension in enumerate(self.dimensions)}
-        buckets = {"series_start": DateBucket(self.interval.start, thresholds)}
-        if self.interval.end:
-            buckets["series_end"] = DateBucket(self.interval.end, thresholds)
-        weight = Count("pk") if self.aggregate == "count" else Sum(self.field)
-        # annotate() then values(names): values(**expressions) alone would also select every field of a model
-        # with translated fields (django-modeltranslation), one group per record.
-        groups = (self.interval.countable(dates[0], dates[-1], since=since).annotate(**keys, **buckets)
-                  .values(*keys, *buckets).annotate(series_weight=weight).order_by())
-        # Each date's step: what starts (or stops) counting on it; the values are running sums of the steps.
-        total_steps: list[Any] = [0] * len(dates)  # ints, or decimals where the database summed decimals
-        part_steps: list[dict[Any, list[Any]]] = [{} for _ in self.dimensions]
-        names = list(keys)
-        for group in groups:
-            weight_of_group = group["series_weight"] or 0
-            for bucket, sign in ((group["series_start"], 1), (group.get("series_end"), -1)):
-                if bucket is None or not first <= bucket < len(thresholds):
-                    continue
-                position, step = bucket - first, sign * weight_of_group
+        count = len(dates)
+        steps = self._group_steps(thresholds, first, since)
+        # Each date's value is the running sum of the steps: by dimension, then the total.
+        total_steps: list[Any] = [0] * count  # ints, or decimals where the database summed decimals
+        part_steps: list[dict[Any, list[Any]]] = []
+        for index in range(len(self.dimensions)):
+            by_key: dict[Any, list[Any]] = {}
+            for keys, group_steps in steps:
+                key_steps = by_key.get(keys[index])
+                if key_steps is None:
+                    key_steps = by_key[keys[index]] = [0] * count
+                for position, step in group_steps:
+                    key_steps[position] += step
+            part_steps.append(by_key)
+        for _keys, group_steps in steps:
+            for position, step in group_steps:
                 total_steps[position] += step
-                for index, name in enumerate(names):
-                    by_key = part_steps[index]
-                    key = group[name]
-                    if key not in by_key:
-                        by_key[key] = [0] * len(dates)
-                    by_key[key][position] += step
         totals = _running(total_steps)
         wanted = [position for position, on in enumerate(dates) if on in parts_on]
         parts: dict[str, dict[int, list[Part]]] = {}
@@ -304,8 +313,8 @@ class Measure:
             base_rows = [{"part_key": part.key, "part_label": part.label, "part_value": part.value}
                          for part in start_values.parts.get(dimension.name, ())]
             by_position: dict[int, list[Row]] = {position: list(base_rows) for position in wanted}
-            for key, steps in part_steps[index].items():
-                running = _running(steps)
+            for key, key_steps in part_steps[index].items():
+                running = _running(key_steps)
                 for position in wanted:
                     if running[position]:
                         by_position[position].append({"part_key": key, "part_label": None,
@@ -317,6 +326,52 @@ class Measure:
                            {name: by_position[position] for name, by_position in parts.items()}
                            if on in parts_on else {})
                 for position, on in enumerate(dates)}
+
+    def _group_steps(self, thresholds: list[datetime.date], first: int,
+                     since: datetime.date | None) -> list[tuple[tuple[Any, ...], list[tuple[int, Any]]]]:
+        """The countable records grouped by the combination of their breakdown keys, each group with its
+        steps: ``(position in the dates, weight)``, the weight it adds (or takes back) on that date.
+
+        ``thresholds`` are the dates from position ``first`` on (before it: the base's date). Up to
+        ``FEW_DATES`` thresholds (a roll-up, most drains), the weight counting on each is a filtered
+        aggregate per threshold: the groups are the key combinations. Beyond (the backfill's
+        month-ends), the groups are also split by the bucket a record's start and end fall in
+        (``DateBucket``): the weight is added at the start's and taken back at the end's, whatever
+        the number of dates. One query either way.
+        """
+        interval = self.interval
+        keys = {f"series_key{index}": _expression(dimension.key) for index, dimension in enumerate(self.dimensions)}
+        records = interval.countable(thresholds[first], thresholds[-1], since=since).annotate(**keys)
+        size = len(thresholds)
+        field = "pk" if self.aggregate == "count" else self.field
+        aggregate = Count if self.aggregate == "count" else Sum
+        steps: list[tuple[tuple[Any, ...], list[tuple[int, Any]]]] = []
+        # annotate() then values(names): values(**expressions) alone would also select every field of a model
+        # with translated fields (django-modeltranslation), one group per record.
+        if size <= FEW_DATES:
+            counted = {f"series_on{index}": aggregate(field, filter=interval.counts_on(on))
+                       for index, on in enumerate(thresholds)}
+            for group in (records.values(*keys).annotate(**counted).order_by()
+                          .values_list(*keys, *counted)):
+                values = [value or 0 for value in group[len(keys):]]
+                group_steps = [(position - first, values[position] - (values[position - 1] if position else 0))
+                               for position in range(first, size)]
+                group_steps = [(position, step) for position, step in group_steps if step]
+                if group_steps:
+                    steps.append((group[:len(keys)], group_steps))
+            return steps
+        buckets = {"series_start": DateBucket(interval.start, thresholds)}
+        if interval.end:
+            buckets["series_end"] = DateBucket(interval.end, thresholds)
+        for group in (records.annotate(**buckets).values(*keys, *buckets).annotate(series_weight=aggregate(field))
+                      .order_by().values_list(*keys, *buckets, "series_weight")):
+            weight = group[-1] or 0
+            signs = (1, -1)[:len(buckets)]  # the start adds the weight, the end takes it back
+            group_steps = [(bucket - first, sign * weight) for bucket, sign in zip(
+                group[len(keys):len(keys) + len(buckets)], signs, strict=True) if bucket is not None and first <= bucket < size]
+            if weight and group_steps:
+                steps.append((group[:len(keys)], group_steps))
+        return steps
 
     def _parts_from_rows(self, dimension: Dimension, rows: Iterable[Row],
                          labels: dict[tuple[Any, Any], str] | None = None) -> "list[Part]":
@@ -350,18 +405,17 @@ OTHER_PARTS_KEY = "others"
 def _fold_small_parts(rows: list[Row], max_parts: int) -> list[Row]:
     """``rows`` (part_key, part_label, part_value) with all but the ``max_parts`` largest parts summed into
     one part (key ``OTHER_PARTS_KEY``), largest first and by key on a tie, as the parts are sorted."""
-    totals: dict[Any, Decimal] = {}
+    totals: dict[Any, Any] = {}  # ints or decimals, as the database summed them
     for row in rows:
-        totals[row["part_key"]] = totals.get(row["part_key"], Decimal(0)) + Decimal(row["part_value"] or 0)
+        totals[row["part_key"]] = totals.get(row["part_key"], 0) + (row["part_value"] or 0)
     counted = [key for key, value in totals.items() if value]
     if len(counted) <= max_parts:
         return rows
-    counted.sort(key=lambda key: (-totals[key], "" if key is None else str(key)))
-    kept = set(counted[:max_parts - 1])
+    kept = set(heapq.nsmallest(max_parts - 1, counted, key=lambda key: (-totals[key], "" if key is None else str(key))))
     others = [key for key in counted if key not in kept]
     label = gettext("Others (%(count)d)") % {"count": len(others)}
     return [*(row for row in rows if row["part_key"] in kept),
-            {"part_key": OTHER_PARTS_KEY, "part_label": label, "part_value": sum(totals[key] for key in others)}]
+            {"part_key": OTHER_PARTS_KEY, "part_label": label, "part_value": Decimal(sum(totals[key] for key in others))}]
 
 
 def _running(increments: Iterable[Any]) -> list[Any]:

@@ -475,7 +475,7 @@ def _synthetic_projects(s, n):
 
 
 def _synthetic_products(s, n):
-    from training.models import FactoryProduct
+    from training.models import FactoryProduct, refresh_first_factories
 
     Factories = FactoryProduct.factories.through
     Collaborators = FactoryProduct.collaborating_organisations.through
@@ -491,6 +491,7 @@ def _synthetic_products(s, n):
             s.bulk_create(Factories, [Factories(factoryproduct_id=p.pk,
                                                 learningfactory_id=s.rng.choice(s.factories).pk)
                                       for p in created], batch_size=s.batch_size)
+            refresh_first_factories([p.pk for p in created])  # bulk_create sends no m2m_changed
             rows = []
             for p in created:
                 for org in {s.pick_org(), s.pick_org()}:

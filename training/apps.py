@@ -7,4 +7,4 @@ class TrainingConfig(AppConfig):
 
     def ready(self):
         # Register this app's measures with the indicator engine.
-        from . import measures, pickers  # noqa: F401
+        from . import measures, pickers, signals  # noqa: F401

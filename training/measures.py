@@ -1,6 +1,5 @@
 """Measures of the training registers, registered with the indicator engine."""
 
-from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from indicators.registry import Dimension, Interval, Measure, registry
@@ -30,13 +29,6 @@ def collaborative_products_on(on):
     """Developed products with two or more collaborating organisations, developed on or before ``on`` and not
     retired on or before it."""
     return FactoryProduct.objects.counted_on(on)
-
-
-def _first_factory():
-    """A product's first learning factory (the lowest id), as a subquery (an index lookup per product)."""
-    through = FactoryProduct.factories.through
-    return Subquery(through.objects.filter(factoryproduct_id=OuterRef("pk")).order_by("learningfactory_id")
-                    .values("learningfactory_id")[:1])
 
 
 def factory_names(ids):
@@ -104,9 +96,9 @@ registry.register(Measure(
     dimensions=(
         # A product made in several factories is attributed once, to its first factory (lowest id).
         Dimension("factory", _("Learning factory (each product once, by its first factory)"),
-                  _first_factory(), labels=factory_names),
+                  "first_factory_id", labels=factory_names),
         Dimension(RESPONSIBLE_ORGANISATION, _("Responsible organisation (the host of its first factory)"),
-                  FactoryProduct.owner_expression(), labels=organisation_names, max_parts=MAX_ORGANISATION_PARTS),
+                  "first_factory__host_organisation_id", labels=organisation_names, max_parts=MAX_ORGANISATION_PARTS),
     ),
     add_url_name="training:product-create",
     detail_url_name="training:product-detail",

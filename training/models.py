@@ -293,18 +293,17 @@ class FactoryProduct(Validated, TrackedModel):
     retired_on = models.DateField(null=True, blank=True, validators=[validate_event_date, validate_not_in_future],
                                   help_text=_("The day it was retired: it counts up to the day before."), verbose_name=_("retired on"))
     evidence_url = models.URLField(blank=True, verbose_name=_("evidence URL"))
+    # The product's first factory (the lowest id of ``factories``), kept by ``refresh_first_factories`` whenever
+    # the factories change: a product made in several factories is attributed once, to it (the breakdown by
+    # factory), and is its host's record. A column, so that a breakdown or a partner's list joins it instead of
+    # looking it up per product.
+    first_factory = models.ForeignKey(LearningFactory, null=True, blank=True, editable=False,
+                                      on_delete=models.SET_NULL, related_name="+", verbose_name=_("first factory"))
     history = HistoricalRecords(m2m_fields=[factories, collaborating_organisations])
 
     objects = FactoryProductQuerySet.as_manager()
     end_of_life = (Status.RETIRED, "retired_on")
-
-    @classmethod
-    def owner_expression(cls):
-        """A product made in several factories is its first factory's host's (the lowest factory id), as the
-        breakdown by factory attributes it."""
-        through = cls.factories.through
-        return Subquery(through.objects.filter(factoryproduct_id=OuterRef("pk")).order_by("learningfactory_id")
-                        .values("learningfactory__host_organisation_id")[:1])
+    owner_path = "first_factory__host_organisation_id"
 
     def owner_of(self, m2m=None):
         factories = (m2m or {}).get("factories")
@@ -345,3 +344,13 @@ class FactoryProduct(Validated, TrackedModel):
         if len({o.pk for o in organisations}) < 2:
             raise ValidationError({"collaborating_organisations": gettext("A collaborative product needs at least two "
                                                                   "collaborating organisations.")})
+
+
+def refresh_first_factories(products=None):
+    """Set the first factory (the lowest factory id, or none) of ``products`` (a queryset or ids; all by
+    default): one UPDATE. Called whenever a product's factories change (``training.signals``)."""
+    through = FactoryProduct.factories.through
+    first = (through.objects.filter(factoryproduct_id=OuterRef("pk")).order_by("learningfactory_id")
+             .values("learningfactory_id")[:1])
+    queryset = FactoryProduct.objects.all() if products is None else FactoryProduct.objects.filter(pk__in=products)
+    return queryset.update(first_factory=Subquery(first))

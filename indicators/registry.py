@@ -275,7 +275,7 @@ class Measure:
 
         Built from the measure's ``interval`` in the ORM, one query whatever the number of dates
         and dimensions: the countable records grouped by the combination of their breakdown keys
-        (``_group_steps``), each group with the weight it adds or takes back on each date; the
+        (``_counted``), each group with what it weighs on each date; the
         sets of the breakdowns are summed from those rows here, and the labels read last, one
         query per dimension that names its parts by a lookup.
 
@@ -289,36 +289,17 @@ class Measure:
         since, start_values = base if base is not None else (None, Values(Decimal(0), {}))
         # With a base, its date is the first threshold: what starts or ends by then is in its values.
         thresholds, first = ([since, *dates], 1) if since is not None else (dates, 0)
-        count = len(dates)
-        steps = self._group_steps(thresholds, first, since)
-        # Each date's value is the running sum of the steps: by dimension, then the total.
-        total_steps: list[Any] = [0] * count  # ints, or decimals where the database summed decimals
-        part_steps: list[dict[Any, list[Any]]] = []
-        for index in range(len(self.dimensions)):
-            by_key: dict[Any, list[Any]] = {}
-            for keys, group_steps in steps:
-                key_steps = by_key.get(keys[index])
-                if key_steps is None:
-                    key_steps = by_key[keys[index]] = [0] * count
-                for position, step in group_steps:
-                    key_steps[position] += step
-            part_steps.append(by_key)
-        for _keys, group_steps in steps:
-            for position, step in group_steps:
-                total_steps[position] += step
-        totals = _running(total_steps)
         wanted = [position for position, on in enumerate(dates) if on in parts_on]
+        totals, part_values = self._counted(thresholds, first, since, wanted)
         parts: dict[str, dict[int, list[Part]]] = {}
         for index, dimension in enumerate(self.dimensions):
             base_rows = [{"part_key": part.key, "part_label": part.label, "part_value": part.value}
                          for part in start_values.parts.get(dimension.name, ())]
             by_position: dict[int, list[Row]] = {position: list(base_rows) for position in wanted}
-            for key, key_steps in part_steps[index].items():
-                running = _running(key_steps)
-                for position in wanted:
-                    if running[position]:
-                        by_position[position].append({"part_key": key, "part_label": None,
-                                                      "part_value": running[position]})
+            for key, values in part_values[index].items():
+                for position, value in zip(wanted, values, strict=True):
+                    if value:
+                        by_position[position].append({"part_key": key, "part_label": None, "part_value": value})
             labels: dict[tuple[Any, Any], str] = {}  # worked out once per key, not per date (country names are slow)
             parts[dimension.name] = {position: self._parts_from_rows(dimension, rows, labels)
                                      for position, rows in by_position.items()}
@@ -327,51 +308,68 @@ class Measure:
                            if on in parts_on else {})
                 for position, on in enumerate(dates)}
 
-    def _group_steps(self, thresholds: list[datetime.date], first: int,
-                     since: datetime.date | None) -> list[tuple[tuple[Any, ...], list[tuple[int, Any]]]]:
-        """The countable records grouped by the combination of their breakdown keys, each group with its
-        steps: ``(position in the dates, weight)``, the weight it adds (or takes back) on that date.
+    def _counted(self, thresholds: list[datetime.date], first: int, since: datetime.date | None,
+                 wanted: list[int]) -> tuple[list[Any], list[dict[Any, list[Any]]]]:
+        """What the countable records weigh on each date (``thresholds`` from position ``first`` on; before
+        it, the base's date: then what changed since it): the totals, and for each dimension
+        ``{key: [value on each date of the positions wanted]}``.
 
-        ``thresholds`` are the dates from position ``first`` on (before it: the base's date). Up to
-        ``FEW_DATES`` thresholds (a roll-up, most drains), the weight counting on each is a filtered
-        aggregate per threshold: the groups are the key combinations. Beyond (the backfill's
-        month-ends), the groups are also split by the bucket a record's start and end fall in
-        (``DateBucket``): the weight is added at the start's and taken back at the end's, whatever
-        the number of dates. One query either way.
+        One query, the records grouped by the combination of their breakdown keys. Up to
+        ``FEW_DATES`` thresholds (a roll-up, most drains), each group's weight counting on each
+        date is a filtered aggregate. Beyond (the backfill's month-ends), the groups are also split
+        by the bucket a record's start and end fall in (``DateBucket``): each adds its weight on the
+        date its start falls on and takes it back on its end's, and the values are running sums,
+        whatever the number of dates. Values are ints, or decimals where the database summed them.
         """
         interval = self.interval
         keys = {f"series_key{index}": _expression(dimension.key) for index, dimension in enumerate(self.dimensions)}
-        records = interval.countable(thresholds[first], thresholds[-1], since=since).annotate(**keys)
-        size = len(thresholds)
-        field = "pk" if self.aggregate == "count" else self.field
-        aggregate = Count if self.aggregate == "count" else Sum
-        steps: list[tuple[tuple[Any, ...], list[tuple[int, Any]]]] = []
         # annotate() then values(names): values(**expressions) alone would also select every field of a model
         # with translated fields (django-modeltranslation), one group per record.
+        records = interval.countable(thresholds[first], thresholds[-1], since=since).annotate(**keys).values(*keys)
+        field = "pk" if self.aggregate == "count" else self.field
+        aggregate = Count if self.aggregate == "count" else Sum
+        size, count, width = len(thresholds), len(thresholds) - first, len(keys)
+        totals: list[Any] = [0] * count
+        part_values: list[dict[Any, list[Any]]] = [{} for _ in keys]
         if size <= FEW_DATES:
             counted = {f"series_on{index}": aggregate(field, filter=interval.counts_on(on))
                        for index, on in enumerate(thresholds)}
-            for group in (records.values(*keys).annotate(**counted).order_by()
-                          .values_list(*keys, *counted)):
-                values = [value or 0 for value in group[len(keys):]]
-                group_steps = [(position - first, values[position] - (values[position - 1] if position else 0))
-                               for position in range(first, size)]
-                group_steps = [(position, step) for position, step in group_steps if step]
-                if group_steps:
-                    steps.append((group[:len(keys)], group_steps))
-            return steps
+            for group in records.annotate(**counted).order_by().values_list(*keys, *counted):
+                # With a base (first = 1): what the group weighs on each date less what it weighed on the base's.
+                before = (group[width] or 0) if first else 0
+                values = [(value or 0) - before for value in group[width + first:]]
+                for position, value in enumerate(values):
+                    totals[position] += value
+                for index in range(width):
+                    key_values = part_values[index].get(group[index])
+                    if key_values is None:
+                        key_values = part_values[index][group[index]] = [0] * len(wanted)
+                    for slot, position in enumerate(wanted):
+                        key_values[slot] += values[position]
+            return totals, part_values
         buckets = {"series_start": DateBucket(interval.start, thresholds)}
         if interval.end:
             buckets["series_end"] = DateBucket(interval.end, thresholds)
+        signs = (1, -1)[:len(buckets)]  # the start adds the weight, the end takes it back
+        part_steps: list[dict[Any, list[Any]]] = [{} for _ in keys]
         for group in (records.annotate(**buckets).values(*keys, *buckets).annotate(series_weight=aggregate(field))
                       .order_by().values_list(*keys, *buckets, "series_weight")):
             weight = group[-1] or 0
-            signs = (1, -1)[:len(buckets)]  # the start adds the weight, the end takes it back
-            group_steps = [(bucket - first, sign * weight) for bucket, sign in zip(
-                group[len(keys):len(keys) + len(buckets)], signs, strict=True) if bucket is not None and first <= bucket < size]
-            if weight and group_steps:
-                steps.append((group[:len(keys)], group_steps))
-        return steps
+            for bucket, sign in zip(group[width:width + len(buckets)], signs, strict=True):
+                if not weight or bucket is None or not first <= bucket < size:
+                    continue
+                position, step = bucket - first, sign * weight
+                totals[position] += step
+                for index in range(width):
+                    key_steps = part_steps[index].get(group[index])
+                    if key_steps is None:
+                        key_steps = part_steps[index][group[index]] = [0] * count
+                    key_steps[position] += step
+        for index, by_key in enumerate(part_steps):
+            for key, key_steps in by_key.items():
+                running = _running(key_steps)
+                part_values[index][key] = [running[position] for position in wanted]
+        return _running(totals), part_values
 
     def _parts_from_rows(self, dimension: Dimension, rows: Iterable[Row],
                          labels: dict[tuple[Any, Any], str] | None = None) -> "list[Part]":

@@ -65,16 +65,3 @@ def test_a_change_rewrites_the_snapshot_of_the_same_date(lcamp_indicators):
 
     assert snapshot_of("alliance-members").value == Decimal(1)
     assert Snapshot.objects.filter(indicator__code="alliance-members").count() == 1
-
-
-@pytest.mark.skipif("connection.vendor == 'postgresql'", reason="PostgreSQL refuses overlapping memberships")
-def test_overlapping_memberships_written_around_the_form_count_once_in_every_breakdown(lcamp_indicators):
-    organisation = OrganisationFactory()
-    AllianceMemberFactory(organisation=organisation, category="vet", joined_on=datetime.date(2023, 1, 1))
-    AllianceMemberFactory(organisation=organisation, category="business", joined_on=datetime.date(2024, 1, 1))
-
-    rollup_all(ON)
-
-    members = snapshot_of("alliance-members")
-    assert members.value == 1
-    assert dict(members.breakdowns.filter(dimension="category").values_list("key", "value")) == {"business": 1}

@@ -27,6 +27,7 @@ from django.utils.translation import gettext
 from accounts import roles
 
 from . import reviews
+from .after_closing import recorded_after_closing
 from .models import Approval, Submission, Validated
 from .records import Change, field_label, record_save
 
@@ -324,8 +325,33 @@ def decide(*, submission: Submission, reviewer: "User", decision: reviews.Decisi
 
     Approving a new record makes it count from its own event dates; approving a change applies it.
     Rejecting a new record returns it to the partner (``approval`` rejected) with the reason; a
-    rejected change leaves the record as it was. Raises ReviewRefused or ValidationError.
+    rejected change leaves the record as it was. A record dated inside a closed reporting period
+    counts once approved with a note: the approval is then *recorded after closing* with the note
+    as its reason (the period's reported figures stay, a late fact lists it); without a note it
+    is refused, and nothing is decided. Raises ReviewRefused or ValidationError.
     """
+    try:
+        with transaction.atomic():
+            return _decide(submission, reviewer, decision, note)
+    except ValidationError as error:
+        if not _closed_period_refusal(error):
+            raise
+        if not note.strip():
+            raise ValidationError(gettext(
+                "%(refusal)s To count it from today and keep the period's reported figures, approve it with a "
+                "note saying why it is recorded after closing.") % {"refusal": " ".join(error.messages)},
+                code="closed_period") from error
+    submission.refresh_from_db()  # as it was before the refused attempt
+    with transaction.atomic(), recorded_after_closing(note, reviewer):
+        return _decide(submission, reviewer, decision, note)
+
+
+def _closed_period_refusal(error: ValidationError) -> bool:
+    return any(getattr(item, "code", None) == "closed_period" for item in error.error_list) if hasattr(
+        error, "error_list") else False
+
+
+def _decide(submission: Submission, reviewer: "User", decision: reviews.Decision | str, note: str) -> Submission:
     decided = reviews.review(obj=submission, reviewer=reviewer, decision=decision, note=note)
     record = decided.record
     if record is None:

@@ -165,3 +165,38 @@ def test_reopening_absorbs_the_late_facts(closed, manager_user, admin_user, staf
     assert LateFact.objects.get().absorbed_at is not None
     page = staff_client.get(reverse("reporting:period-detail", args=[closed.pk])).content.decode()
     assert "recorded after closing" not in page
+
+
+def test_approving_a_partners_record_dated_in_a_closed_period_posts_it_as_a_late_fact(
+        closed, partner_client, partner_user, manager_user):
+    """A partner's submission dated inside a closed period: approved without a note it is refused (nothing
+    decided, nothing counted); approved with a note it counts today, the note kept as the reason of a late
+    fact, and the period's frozen figures stay."""
+    from registers import submissions
+    from registers.models import Approval, Submission
+    from tests.training.test_register_training import credential_data
+    from training.models import MicroCredential
+
+    before = frozen_values()
+    response = partner_client.post(reverse("training:micro-credential-create"), credential_data(
+        partner_user.organisation, title="Late laser course", published_on=INSIDE.isoformat()))
+    assert response.status_code == 302
+    submission = Submission.objects.get()
+    with pytest.raises(ValidationError, match="approve it with a note"):
+        submissions.decide(submission=submission, reviewer=manager_user, decision="approve")
+    submission.refresh_from_db()
+    credential = MicroCredential.objects.get(title="Late laser course")
+    assert submission.status == Submission.Status.SUBMITTED and credential.approval == Approval.SUBMITTED
+    assert not LateFact.objects.exists()
+
+    submissions.decide(submission=submission, reviewer=manager_user, decision="approve",
+                       note="Reported by the partner after the interim report")
+    credential.refresh_from_db()
+    assert credential.approval == Approval.APPROVED
+    fact = LateFact.objects.get()
+    assert (fact.indicator.code, fact.record_id, fact.recorded_by, fact.reason) == (
+        "micro-credentials", str(credential.pk), manager_user, "Reported by the partner after the interim report")
+    assert frozen_values() == before
+    rollup.drain()
+    today = Snapshot.objects.filter(indicator__code="micro-credentials").order_by("-date").first()
+    assert today.value == 1

@@ -1,4 +1,4 @@
-"""Celery tasks of the registers: large imports and XLSX exports, and cleaning old jobs.
+"""Celery tasks of the registers: large imports and exports, and cleaning old jobs.
 
 Thin: they take ids and call ``registers.jobs`` and the register's own import or export
 (``Register.import_job_run``, ``Register.export_job_run``).

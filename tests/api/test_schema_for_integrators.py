@@ -155,7 +155,7 @@ def test_a_generated_client_lists_updates_and_submits_against_the_live_server(
     assert older.left_on is None
 
     counterpart = OrganisationFactory(kind="company")
-    body = models.MoURequest(
+    body = models.MoUSubmitRequest(
         title="MoU with a cobot maker", counterpart=counterpart.pk, scope="Training on cobots.",
         signed_on=datetime.date(2024, 5, 2), signatories="A. Person, Director",
         document=types.File(payload=io.BytesIO(make_pdf()), file_name="signed.pdf", mime_type="application/pdf"))

@@ -3,7 +3,7 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from django.utils.translation import gettext
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import permissions, serializers
 from rest_framework.parsers import JSONParser, MultiPartParser
 
@@ -122,16 +122,12 @@ class MoUSerializer(TrackedSerializer):
         queryset=Organisation.objects.all(), required=False,
         help_text="The network organisation bringing the MoU. A partner's MoUs are always its own organisation's; "
                   "a manager must give it.")
-    document = serializers.FileField(
-        write_only=True, required=False,
-        help_text="The signed MoU as a PDF file, at most 10 MB, sent as multipart/form-data when the MoU is "
-                  "submitted (checked like the browser's upload); it cannot be replaced afterwards.")
     document_filename = serializers.CharField(read_only=True, help_text="The signed document's file name, if any.")
 
     class Meta:
         model = MoU
         fields = ["id", "title", "counterpart", "partner_organisation", "scope", "areas", "signed_on", "valid_until",
-                  "signatories", "document", "document_filename", "status", "submitted_by", "submitted_at",
+                  "signatories", "document_filename", "status", "submitted_by", "submitted_at",
                   "reviewed_by", "reviewed_at", "review_note", "version", "created_at", "updated_at"]
         read_only_fields = ["status", "submitted_by", "submitted_at", "reviewed_by", "reviewed_at", "review_note",
                             "created_at", "updated_at"]
@@ -146,16 +142,6 @@ class MoUSerializer(TrackedSerializer):
         elif self.instance is None and not instance.partner_organisation_id:
             raise serializers.ValidationError({"partner_organisation": [gettext("This field is required.")]})
         return instance
-
-    def validate_document(self, document):
-        if self.instance is not None:
-            raise serializers.ValidationError(gettext("The signed document is given when the MoU is submitted; it cannot be "
-                                              "replaced."))
-        try:
-            uploads.validate_pdf(document)
-        except DjangoValidationError as error:
-            raise serializers.ValidationError(error.messages) from error
-        return document
 
     def validate(self, attrs):
         # The model's document field takes the stored file, not the upload: mou_submit stores it.
@@ -176,6 +162,56 @@ class MoUSerializer(TrackedSerializer):
                                    data=data, document=validated_data.get("document"),
                                    counterpart=validated_data["counterpart"],
                                    idempotency_key=self.context.get("idempotency_key", ""))
+
+
+class DocumentField(serializers.FileField):
+    """The submission's required file, whose absence ``MoUSubmitSerializer.validate`` reports with the
+    other fields' mistakes (DRF's own check would stop before them)."""
+
+    def validate_empty_values(self, data):
+        if data is serializers.empty or data in ("", None):
+            raise serializers.SkipField()
+        return super().validate_empty_values(data)
+
+
+class MoUSubmitSerializer(MoUSerializer):
+    """A submission: the MoU with its signed PDF, required (``mou_submit`` refuses an MoU without it)."""
+
+    document = DocumentField(
+        write_only=True, required=True,
+        help_text="The signed MoU as a PDF file, at most 10 MB (checked like the browser's upload); it cannot be "
+                  "replaced afterwards.")
+
+    class Meta(MoUSerializer.Meta):
+        fields = [*MoUSerializer.Meta.fields, "document"]
+
+    def _missing_document(self, attrs):
+        return {} if attrs.get("document") else {"document": [self.fields["document"].error_messages["required"]]}
+
+    def to_internal_value(self, data):
+        try:
+            return super().to_internal_value(data)
+        except serializers.ValidationError as error:  # the fields' own mistakes, and the missing file with them
+            sent = data.get("document") if hasattr(data, "get") else None
+            missing = self._missing_document({"document": sent})
+            raise serializers.ValidationError({**missing, **error.detail}) from error
+
+    def validate(self, attrs):
+        missing = self._missing_document(attrs)
+        try:
+            attrs = super().validate(attrs)
+        except serializers.ValidationError as error:
+            raise serializers.ValidationError({**missing, **error.detail}) from error
+        if missing:
+            raise serializers.ValidationError(missing)
+        return attrs
+
+    def validate_document(self, document):
+        try:
+            uploads.validate_pdf(document)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.messages) from error
+        return document
 
 
 class MoUReviewSerializer(ReviewSerializer):
@@ -216,17 +252,25 @@ class MoUViewSet(ReviewActionsMixin, RegisterViewSet):
         return {**super().get_serializer_context(),
                 "idempotency_key": self.request.headers.get("Idempotency-Key", "") if self.request else ""}
 
+    def get_serializer_class(self):
+        return MoUSubmitSerializer if getattr(self, "action", None) == "create" else MoUSerializer
+
     @extend_schema(
-        request={"multipart/form-data": MoUSerializer},
+        request={"multipart/form-data": MoUSubmitSerializer},
+        responses={201: OpenApiResponse(MoUSerializer, description=(
+            "The MoU submitted; or, for a replay with the same Idempotency-Key, the MoU made the first time "
+            "(then the header `Idempotent-Replayed: true`)."))},
         description="Submit an MoU with its signed PDF in `document` (multipart/form-data).",
         parameters=[OpenApiParameter(
         "Idempotency-Key", str, OpenApiParameter.HEADER, required=False,
         description="A one-time key of your choosing (at most 64 characters): sending the same submission again "
-                    "with the same key answers 200 with the MoU made the first time instead of a second MoU.")])
+                    "with the same key answers 201 with the MoU made the first time (and the header "
+                    "`Idempotent-Replayed: true`) instead of making a second MoU.")])
     def create(self, request, *args, **kwargs):
+        # A replay answers as the first submission did (201, the same body): a client retrying after a
+        # lost answer cannot tell the two apart, and need not (the header says which it was).
         response = super().create(request, *args, **kwargs)
         if getattr(self._submitted, "replayed", False):
-            response.status_code = 200
             response["Idempotent-Replayed"] = "true"
         return response
 

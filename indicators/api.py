@@ -24,7 +24,7 @@ from registers.api import (
     review_actions_schema,
 )
 
-from .models import Breakdown, Indicator, Report, Snapshot
+from .models import Breakdown, Indicator, Milestone, Report, Snapshot
 from .registry import registry
 from .reported.services import report_submit
 
@@ -235,3 +235,26 @@ class ReportViewSet(ReviewActionsMixin, RegisterViewSet):
     }
     search_fields = ["note", "organisation__name"]
     ordering_fields = ["as_of", "value", "created_at"]
+
+
+class MilestoneSerializer(serializers.ModelSerializer):
+    indicator = serializers.SlugRelatedField(slug_field="code", read_only=True, help_text="The indicator's code.")
+    project = serializers.SlugRelatedField(source="indicator.project", slug_field="code", read_only=True,
+                                           help_text="The code of the indicator's project.")
+
+    class Meta:
+        model = Milestone
+        fields = ["id", "indicator", "project", "date", "value", "label"]
+
+
+class MilestoneViewSet(ReadOnlyViewSet):
+    """The indicators' interim targets, by indicator and date. Read by whoever reads the indicators."""
+
+    queryset = Milestone.objects.select_related("indicator__project").order_by("indicator__project__code",
+                                                                                "indicator__code", "date", "pk")
+    serializer_class = MilestoneSerializer
+    filterset_fields = {"indicator__code": ["exact"], "indicator__project__code": ["exact"],
+                        "date": ["gte", "lte"]}
+    search_fields = ["label"]
+    ordering_fields = ["date", "value"]
+    lookup_value_regex = "[0-9]{1,18}"

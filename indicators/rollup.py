@@ -33,7 +33,7 @@ from django.db.models import Exists, Max, Min, OuterRef, Q, Sum
 from django.utils import timezone
 from django_countries import countries
 
-from registers import generations
+from registers import generations, webhook_events
 
 from . import period_source
 from .models import Breakdown, Indicator, OutboxEntry, Project, Report, Snapshot, is_month_end, month_ends
@@ -326,6 +326,8 @@ def store(results: Sequence[Result], *, closing: period_source.Period | None = N
         periods = ClosedPeriods({r.indicator.project_id for r in results})
         existing, stored_rows = _existing(results)
         snapshots: list[Snapshot] = []
+        before = _values_before(results)
+        written: dict[int, Result] = {}  # each indicator's latest result written (webhooks)
         touched: list[int] = []
         replace_breakdowns: list[int] = []
         new_breakdowns: list[Breakdown] = []
@@ -340,6 +342,8 @@ def store(results: Sequence[Result], *, closing: period_source.Period | None = N
                 continue
             fields = result.snapshot_fields()
             rows = result.breakdown_rows()
+            if result.indicator.pk not in written or written[result.indicator.pk].date < result.date:
+                written[result.indicator.pk] = result
             if snapshot is None:
                 snapshot = Snapshot.objects.create(indicator=result.indicator, date=result.date, computed_at=now,
                                                    **fields)
@@ -367,7 +371,33 @@ def store(results: Sequence[Result], *, closing: period_source.Period | None = N
             Breakdown.objects.bulk_create(new_breakdowns)
         # The pages read the generation: on commit they show what was stored.
         generations.bump_on_commit(generations.ROLLUP)
+        if before:
+            _tell_value_changes(written, before)
     return snapshots
+
+
+def _values_before(results: Sequence[Result]) -> dict[int, tuple[datetime.date, Decimal | None]]:
+    """Webhooks: {indicator id: (its latest date in ``results``, the value stored on or before it now)}, read
+    before ``store`` writes; one query per indicator, none when nobody listens for value changes."""
+    if not webhook_events.wanted(webhook_events.Event.INDICATOR_VALUE_CHANGED):
+        return {}
+    latest: dict[int, datetime.date] = {}
+    for result in results:
+        latest[result.indicator.pk] = max(result.date, latest.get(result.indicator.pk, result.date))
+    return {pk: (on, Snapshot.objects.filter(indicator_id=pk, date__lte=on).order_by("-date").values_list(
+        "value", flat=True).first()) for pk, on in latest.items()}
+
+
+def _tell_value_changes(written: dict[int, Result], before: dict[int, tuple[datetime.date, Decimal | None]]) -> None:
+    """Webhooks: each indicator whose value on its latest date written differs from the one it had there
+    before (the value stored on that date, or on the latest date before it; null for a first figure)."""
+    for pk, result in written.items():
+        on, value = before.get(pk, (None, None))
+        if on != result.date or (value is not None and value == result.value):
+            continue
+        webhook_events.emit(webhook_events.Event.INDICATOR_VALUE_CHANGED, {
+            "indicator": result.indicator.code, "project": result.indicator.project.code, "date": result.date,
+            "value": result.value, "previous_value": value})
 
 
 def _refuse_future(on: datetime.date, today: datetime.date) -> None:

@@ -26,6 +26,10 @@ router.register("factory-exchanges", training.api.FactoryExchangeViewSet, basena
 router.register("factory-products", training.api.FactoryProductViewSet, basename="factory-product")
 router.register("reports", indicators.api.ReportViewSet, basename="report")
 router.register("inbox", reporting.api.InboxViewSet, basename="inbox")
+router.register("milestones", indicators.api.MilestoneViewSet, basename="milestone")
+router.register("periods", reporting.api.PeriodViewSet, basename="period")
+router.register("narratives", reporting.api.NarrativeViewSet, basename="narrative")
+router.register("partner-notes", reporting.api.PartnerNoteViewSet, basename="partner-note")
 
 app_name = "api"
 urlpatterns = [

@@ -328,6 +328,15 @@ REPORT_ASYNC_RECORDS = env.int("REPORT_ASYNC_RECORDS", default=20_000)
 # request stays well under the worker timeout.
 EXPORT_ASYNC_ROWS = env.int("EXPORT_ASYNC_ROWS", default=5_000)
 REGISTER_IMPORT_ASYNC_ROWS = env.int("REGISTER_IMPORT_ASYNC_ROWS", default=100)
+# Webhooks (registers.webhooks): a delivery that fails is tried again after WEBHOOK_BACKOFF_SECONDS,
+# then twice as long each time, WEBHOOK_MAX_ATTEMPTS tries in all (30 s ... 16 min by default);
+# each try waits WEBHOOK_TIMEOUT_SECONDS at most. Endpoints on loopback, private, link-local or
+# otherwise non-public addresses are refused unless WEBHOOKS_ALLOW_PRIVATE_ADDRESSES (tests, a
+# receiver on the same private network).
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=6)
+WEBHOOK_BACKOFF_SECONDS = env.int("WEBHOOK_BACKOFF_SECONDS", default=30)
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)
+WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = env.bool("WEBHOOKS_ALLOW_PRIVATE_ADDRESSES", default=False)
 # Import and export jobs (and their files) are deleted this many days after they started.
 JOBS_KEEP_DAYS = env.int("JOBS_KEEP_DAYS", default=7)
 # Reminders: a period ends in one of these many days; an MoU or a reported value waits
@@ -361,7 +370,7 @@ SITE_URL: str = env.str("SITE_URL", default="http://127.0.0.1:8000")
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "registers.authentication.TokenOrBearerAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",

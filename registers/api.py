@@ -9,6 +9,7 @@ service answers 400 with ``{"field": ["message"]}`` like a form would.
 import copy
 import json
 
+from django import forms as django_forms
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.http import JsonResponse
@@ -17,11 +18,11 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 from django_filters import rest_framework as filters
-from django_filters.fields import ModelChoiceField, ModelMultipleChoiceField
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, permissions, serializers, status, viewsets
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.decorators import action
 from rest_framework.filters import OrderingFilter, SearchFilter
 from rest_framework.pagination import PageNumberPagination
@@ -33,6 +34,7 @@ from accounts import roles
 
 from . import generations, pagecache, records, reviews, submissions
 from .access import OWN, allowed
+from .authentication import TokenOrBearerAuthentication
 from .counting import EstimatedCountPaginator
 from .search import lookup_crosses_to_many, order_terms, search_condition
 
@@ -58,6 +60,21 @@ class StaleVersion(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
     default_detail = _("This record was changed by somebody else since you read it; read it again and redo your change.")
     default_code = "stale_version"
+
+
+# --- Authentication ------------------------------------------------------------------------
+
+
+class TokenOrBearerScheme(OpenApiAuthenticationExtension):
+    """The schema's security scheme: HTTP bearer (what generated clients send by default), ``Token`` too."""
+
+    target_class = TokenOrBearerAuthentication
+    name = "tokenAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "http", "scheme": "bearer",
+                "description": "The API token of your profile page, as `Authorization: Bearer <key>` or "
+                               "`Authorization: Token <key>`."}
 
 
 # --- Permissions ---------------------------------------------------------------------------
@@ -103,49 +120,39 @@ class StorableIdRelatedField(serializers.PrimaryKeyRelatedField):
         return super().to_internal_value(data)
 
 
-class StorableIdChoiceField(ModelChoiceField):
-    def to_python(self, value):
-        if not is_storable_id(value):
-            raise DjangoValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
-        return super().to_python(value)
+class RelatedIdFilter(filters.NumberFilter):
+    """A filter on a related record's id: any whole number, and an id that names no record (or that no
+    record could have, past 64 bits) gives an empty list, as the schema's integer promises, not a 400.
+    Who may see the related record does not matter: the list holds only what the reader may see."""
+
+    field_class = django_forms.IntegerField
+
+    def __init__(self, *args, queryset=None, **kwargs):  # django-filter's defaults pass the related queryset
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        if value in (None, ""):
+            return qs
+        if abs(value) > MAX_ID:
+            return qs.none()
+        return super().filter(qs, value)
 
 
-class StorableIdMultipleChoiceField(ModelMultipleChoiceField):
-    def _check_values(self, value):
-        for item in value:
-            if not is_storable_id(item):
-                raise DjangoValidationError(self.error_messages["invalid_choice"], code="invalid_choice",
-                                            params={"value": item})
-        return super()._check_values(value)
-
-
-class StorableIdChoiceFilter(filters.ModelChoiceFilter):
-    field_class = StorableIdChoiceField
-
-
-class StorableIdMultipleChoiceFilter(filters.ModelMultipleChoiceFilter):
-    field_class = StorableIdMultipleChoiceField
-
-
-def _safe_relation_defaults():
+def _related_id_defaults():
     from django.db import models
 
     defaults = dict(filters.FilterSet.FILTER_DEFAULTS)
-    for field_class, replacement in ((models.ForeignKey, StorableIdChoiceFilter),
-                                     (models.OneToOneField, StorableIdChoiceFilter),
-                                     (models.ManyToManyField, StorableIdMultipleChoiceFilter),
-                                     (models.ManyToOneRel, StorableIdMultipleChoiceFilter),
-                                     (models.ManyToManyRel, StorableIdMultipleChoiceFilter),
-                                     (models.OneToOneRel, StorableIdChoiceFilter)):
-        if field_class in defaults:
-            defaults[field_class] = {**defaults[field_class], "filter_class": replacement}
+    for field_class in (models.ForeignKey, models.OneToOneField, models.OneToOneRel):
+        defaults[field_class] = {"filter_class": RelatedIdFilter}
+    for field_class in (models.ManyToManyField, models.ManyToOneRel, models.ManyToManyRel):
+        defaults[field_class] = {"filter_class": RelatedIdFilter, "extra": lambda field: {"distinct": True}}
     return defaults
 
 
 class ApiFilterSet(filters.FilterSet):
-    """django-filter's FilterSet, with relation filters that refuse ids past 64 bits (400, not 500)."""
+    """django-filter's FilterSet, with relation filters on ids (``RelatedIdFilter``)."""
 
-    FILTER_DEFAULTS = _safe_relation_defaults()
+    FILTER_DEFAULTS = _related_id_defaults()
 
 
 class ApiFilterBackend(filters.DjangoFilterBackend):
@@ -242,7 +249,7 @@ class CleanModelSerializer(serializers.ModelSerializer):
         except records.StaleEdit as error:
             raise StaleVersion(
                 gettext("%(problem)s The record is now at version %(version)s; read it again and redo your change.")
-                % {"problem": error.messages[0], "version": error.current_version}) from error
+                % {"problem": error.summary, "version": error.current_version}) from error
 
     def save_record(self, *, instance, m2m, expected_version, user):
         """Create or update the record; subclasses call their app's service.
@@ -644,7 +651,7 @@ class RegisterViewSet(ThrottleFirstMixin, CachedListMixin, mixins.CreateModelMix
     and admins delete in the admin site."""
 
     # Token first, so an anonymous request answers 401 with ``WWW-Authenticate: Token``.
-    authentication_classes = [TokenAuthentication, SessionAuthentication]
+    authentication_classes = [TokenOrBearerAuthentication, SessionAuthentication]
     permission_classes = [permissions.IsAuthenticated, RegisterPermission]
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
     pagination_class = Pagination

@@ -1,3 +1,4 @@
+import secrets
 import uuid
 
 from django.conf import settings
@@ -13,6 +14,10 @@ from accounts import roles
 from . import constraints
 from .storage import private_storage
 from .validators import end_of_life_errors
+
+
+def generate_webhook_secret():
+    return secrets.token_urlsafe(32)
 
 
 class CheckedModel(models.Model):
@@ -316,3 +321,94 @@ class Submission(Reviewable, TrackedModel):
     def record(self):
         model = self.content_type.model_class()
         return model._default_manager.filter(pk=self.object_id).first() if model else None
+
+
+class WebhookEndpoint(models.Model):
+    """A URL of another system told of events (``registers.webhooks``), registered by an administrator.
+
+    Each delivery is signed with the endpoint's secret (HMAC-SHA256 of the timestamp and the body),
+    so the receiver can check that it comes from here and was not replayed later.
+    """
+
+    class Event(models.TextChoices):
+        INDICATOR_VALUE_CHANGED = "indicator.value_changed", _("An indicator's value changed")
+        SUBMISSION_DECIDED = "submission.decided", _("A submission was approved or rejected")
+        PERIOD_CLOSED = "period.closed", _("A reporting period was closed")
+
+    name = models.CharField(_("name"), max_length=100)
+    url = models.URLField(_("URL"), max_length=500, help_text=_(
+        "Where the events are posted. Never a loopback or private address (unless the server allows it)."))
+    secret = models.CharField(_("secret"), max_length=128, default=generate_webhook_secret, help_text=_(
+        "Shared with the receiver, which checks the X-LCAMP-Signature header with it. At least 32 characters."))
+    events = models.JSONField(_("events"), default=list, help_text=_("The events sent to this URL."))
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("webhook endpoint")
+        verbose_name_plural = _("webhook endpoints")
+        ordering = ["name", "pk"]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        errors = {}
+        if not isinstance(self.events, list) or not self.events or any(
+                event not in self.Event.values for event in self.events):
+            errors["events"] = _("Choose at least one event among: %(events)s.") % {
+                "events": ", ".join(self.Event.values)}
+        if len(self.secret or "") < 32:
+            errors["secret"] = _("A secret has at least 32 characters.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class WebhookDelivery(models.Model):
+    """One event sent to one endpoint: its body, and how its attempts went (``WebhookAttempt``)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        RETRYING = "retrying", _("Failed, will try again")
+        DELIVERED = "delivered", _("Delivered")
+        FAILED = "failed", _("Failed, gave up")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries",
+                                 verbose_name=_("endpoint"))
+    event = models.CharField(_("event"), max_length=40, choices=WebhookEndpoint.Event.choices)
+    payload = models.JSONField(_("payload"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["created_at"], name="webhook_delivery_created_idx")]
+
+    def __str__(self):
+        return f"{self.event} → {self.endpoint} ({self.get_status_display()})"
+
+
+class WebhookAttempt(models.Model):
+    """One try of a delivery: the response's status (or why there was none) and how long it took."""
+
+    delivery = models.ForeignKey(WebhookDelivery, on_delete=models.CASCADE, related_name="attempt_log",
+                                 verbose_name=_("delivery"))
+    number = models.PositiveSmallIntegerField(_("attempt"))
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    response_status = models.PositiveSmallIntegerField(_("response status"), null=True, blank=True)
+    error = models.CharField(_("error"), max_length=500, blank=True)
+    duration_ms = models.PositiveIntegerField(_("duration (ms)"), default=0)
+    retry_in_seconds = models.PositiveIntegerField(_("next try in (s)"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("webhook attempt")
+        verbose_name_plural = _("webhook attempts")
+        ordering = ["delivery", "number"]
+
+    def __str__(self):
+        return f"#{self.number} {self.response_status or self.error}"

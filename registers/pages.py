@@ -265,7 +265,7 @@ class ListView(RegisterView):
 
 
 class ExportView(RegisterView):
-    """The filtered list as CSV or XLSX (``exports.export_response``: a job for a large XLSX); a query
+    """The filtered list as CSV or XLSX (``exports.export_response``: a job for a large one); a query
     string that the register's filter form refuses is a 400 naming the errors."""
 
     def get(self, request, extension):
@@ -805,6 +805,7 @@ class Register:
         return f"lcamp-{self.slug}-{datetime.date.today().isoformat()}.{extension}"
 
     def export_job_run(self, job):
-        """The worker's side of a large XLSX export of this list (``registers.tasks.export_task``)."""
+        """The worker's side of a large export of this list (``registers.tasks.export_task``)."""
         return exports.export_job_run(job, self.export_rows, title=self.plural,
-                                      filename=self.export_filename("xlsx"), partners=self.partner_access)
+                                      filename=self.export_filename("xlsx").rsplit(".", 1)[0],
+                                      partners=self.partner_access)

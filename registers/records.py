@@ -50,6 +50,9 @@ class StaleEdit(ValidationError):
         self.changes = changes
         self.current_version = current_version
         names = ", ".join(sorted({c["field"] for c in changes})) or "the record"
+        # What happened, for any client (the API says it as is); the form adds what to do on its page.
+        self.summary = (f"Somebody else saved this {instance._meta.verbose_name} since you read it "
+                        f"(changed: {names}).")
         super().__init__(
             f"Somebody else saved this {instance._meta.verbose_name} while you were editing it "
             f"(changed: {names}). Your input is kept below: check the changes, then save again to apply yours."

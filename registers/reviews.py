@@ -5,7 +5,7 @@ app may wrap it to add its side effects, e.g. an e-mail, never to repeat its che
 """
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
@@ -14,6 +14,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from . import webhook_events
 from .models import Reviewable
 
 if TYPE_CHECKING:
@@ -89,4 +90,18 @@ def review(*, obj: _Record, reviewer: "User", decision: Decision | str, note: st
     obj._history_user = reviewer  # type: ignore[attr-defined]  # simple_history reads it: the change's author
 
     obj.save()
+    webhook_events.emit(webhook_events.Event.SUBMISSION_DECIDED, _decision_data(obj, reviewer))
     return obj
+
+
+def _decision_data(obj: Reviewable, reviewer: "User") -> dict[str, Any]:
+    """What a webhook says of a decision: the record, the decision, and who took it when."""
+    data = {"record": {"type": obj._meta.label_lower, "id": obj.pk, "title": str(obj)},
+            "decision": obj.status, "note": obj.review_note, "reviewed_at": obj.reviewed_at,
+            "reviewed_by": reviewer.get_username()}
+    for name in ("register", "kind"):  # a partner's submission: the register and the record it is about
+        if hasattr(obj, name):
+            data[name] = getattr(obj, name)
+    if hasattr(obj, "object_id"):
+        data["record_id"] = obj.object_id
+    return data

@@ -1,4 +1,4 @@
-"""Celery tasks of the registers: large imports and XLSX exports, and cleaning old jobs.
+"""Celery tasks of the registers: large imports and exports, cleaning old jobs, webhook deliveries.
 
 Thin: they take ids and call ``registers.jobs`` and the register's own import or export
 (``Register.import_job_run``, ``Register.export_job_run``).
@@ -6,8 +6,8 @@ Thin: they take ids and call ``registers.jobs`` and the register's own import or
 
 from celery import shared_task
 
-from . import jobs, registry
-from .models import Job
+from . import jobs, registry, webhooks
+from .models import Job, WebhookDelivery
 
 
 @shared_task(acks_late=True, soft_time_limit=20 * 60, time_limit=25 * 60)
@@ -37,3 +37,19 @@ def import_task(job_id):
         return None
     with jobs.failing_on_error(job):
         return registry.loaded()[job.subject].import_job_run(job)
+
+
+@shared_task(bind=True, acks_late=True, max_retries=None, soft_time_limit=60, time_limit=90)
+def deliver_webhook_task(self, delivery_id):
+    """Post one webhook delivery; a failed attempt is tried again after an exponential backoff
+    (``webhooks.backoff``) until WEBHOOK_MAX_ATTEMPTS; every attempt is logged with its response."""
+    delivery = WebhookDelivery.objects.select_related("endpoint").filter(
+        pk=delivery_id, status__in=[WebhookDelivery.Status.PENDING, WebhookDelivery.Status.RETRYING]).first()
+    if delivery is None:  # delivered or given up already (a redelivered message), or deleted
+        return None
+    attempt = webhooks.deliver(delivery)
+    while attempt.retry_in_seconds and self.request.is_eager:  # no worker (development): the tries follow at once
+        attempt = webhooks.deliver(delivery)
+    if attempt.retry_in_seconds:
+        raise self.retry(countdown=attempt.retry_in_seconds)
+    return delivery.status

@@ -26,7 +26,7 @@ from accounts import roles
 from indicators import dashboard, rollup, triggers
 from indicators.models import Indicator, LateFact, Milestone, OutboxEntry, Snapshot, month_ends
 from indicators.registry import registry
-from registers import generations
+from registers import generations, webhook_events
 
 from .models import Narrative, PartnerNarrative, ReportingPeriod
 
@@ -222,6 +222,10 @@ def period_close(*, period: ReportingPeriod, user: "User") -> ReportingPeriod:
                      closing=period)
         inside.update(is_frozen=True)
         _change_state(period, CLOSED, user=user)
+        webhook_events.emit(webhook_events.Event.PERIOD_CLOSED, {
+            "period": {"id": period.pk, "name": period.name, "project": period.project.code,
+                       "start_on": period.start_on, "end_on": period.end_on},
+            "closed_by": user.get_username()})
     return period
 
 

@@ -1,22 +1,19 @@
 """The reporting periods' pages: list, one period, its state changes, narratives and the report."""
 
-import contextlib
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.translation import get_language, gettext
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import roles
 from indicators.models import Indicator
 
-from . import narratives, partner_narratives, periods, report
+from . import downloads, narratives, partner_narratives, periods, report
 from .forms import CloseForm, CommentForm, NarrativeForm, PartnerNarrativeForm, ReopenForm
 from .models import Narrative, PartnerNarrative, ReportingPeriod
 
@@ -288,15 +285,6 @@ def partner_narrative_edit(request, pk, code):
     }, status=status)
 
 
-def _progress_key(period, fmt):
-    return f"reporting:period-report:progress:{fmt}:{get_language()}:{period.pk}"
-
-
-def _is_large(period):
-    """More records in the report's annex than REPORT_ASYNC_RECORDS: built by a Celery task."""
-    return report.annex_exceeds(period, settings.REPORT_ASYNC_RECORDS)
-
-
 @require_GET
 @login_required
 def period_report(request, pk, fmt):
@@ -306,21 +294,11 @@ def period_report(request, pk, fmt):
     and notes."""
     _require_reviewer(request)
     period = _period(pk)
-    content = report.cached_report(period, fmt)
-    if content is None and (settings.CELERY_TASK_ALWAYS_EAGER or not _is_large(period)):
-        content = report.build(period, fmt)
+    content, progress = downloads.report_or_progress(period, fmt)
     if content is not None:
         response = HttpResponse(content, content_type=report.CONTENT_TYPES[fmt])
         response["Content-Disposition"] = f'attachment; filename="{report.file_name(period, fmt)}"'
         return response
-    from .tasks import period_report_task
-
-    progress = None
-    with contextlib.suppress(Exception):
-        progress = cache.get(_progress_key(period, fmt))
-        if progress is None and cache.add(_progress_key(period, fmt), {"done": 0, "total": 0}, 15 * 60):
-            period_report_task.delay(period.pk, fmt, get_language())
-            progress = {"done": 0, "total": 0}
     return render(request, "reporting/report_progress.html", {
-        "period": period, "fmt": fmt.upper(), "progress": progress or {"done": 0, "total": 0},
+        "period": period, "fmt": fmt.upper(), "progress": progress,
     }, status=202)

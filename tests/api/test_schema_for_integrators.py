@@ -15,9 +15,10 @@ from django.core.management import call_command
 from rest_framework.authtoken.models import Token
 
 from alliance.models import AllianceMember, MoU
+from reporting.models import Narrative, ReportingPeriod
 from tests.alliance.pdf_samples import make_pdf
 from tests.api.conftest import send
-from tests.factories import AllianceMemberFactory, OrganisationFactory
+from tests.factories import AllianceMemberFactory, IndicatorFactory, OrganisationFactory
 
 pytestmark = pytest.mark.django_db
 MEMBERS = "/api/v1/alliance-members/"
@@ -155,7 +156,7 @@ def test_a_generated_client_lists_updates_and_submits_against_the_live_server(
     assert older.left_on is None
 
     counterpart = OrganisationFactory(kind="company")
-    body = models.MoURequest(
+    body = models.MoUSubmitRequest(
         title="MoU with a cobot maker", counterpart=counterpart.pk, scope="Training on cobots.",
         signed_on=datetime.date(2024, 5, 2), signatories="A. Person, Director",
         document=types.File(payload=io.BytesIO(make_pdf()), file_name="signed.pdf", mime_type="application/pdf"))
@@ -165,3 +166,58 @@ def test_a_generated_client_lists_updates_and_submits_against_the_live_server(
     mou = MoU.objects.get(pk=submitted.id)
     assert mou.document and mou.signed_on == datetime.date(2024, 5, 2)
     assert submitted.document_filename == "signed.pdf"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_generated_client_with_its_default_bearer_does_an_integrations_round(
+        generated_client, live_server, manager_user, partner_user, settings):
+    """Issue 25's scenario, unpatched and with the client's default ``Bearer`` prefix: list the indicators,
+    create a member, submit an MoU with its PDF, replay it with the same key, read a period and its narratives."""
+    settings.ALLOWED_HOSTS = ["*"]
+    api = importlib.import_module("lcamp_tracker_api_client.api.v1")
+    models = importlib.import_module("lcamp_tracker_api_client.models")
+    types = importlib.import_module("lcamp_tracker_api_client.types")
+    from lcamp_tracker_api_client import AuthenticatedClient
+
+    def client_for(user):
+        token, _ = Token.objects.get_or_create(user=user)
+        return AuthenticatedClient(base_url=live_server.url, token=token.key)  # prefix: Bearer
+
+    def call(name, **kwargs):
+        return importlib.import_module(f"{api.__name__}.{name}").sync_detailed(**kwargs)
+
+    indicator = IndicatorFactory(code="alliance-members")
+    period = ReportingPeriod.objects.create(project=indicator.project, name="Interim",
+                                            start_on=datetime.date(2024, 1, 1), end_on=datetime.date(2024, 12, 31))
+    Narrative.objects.create(indicator=indicator, period=period, what_happened="Two centres joined.")
+    manager, partner = client_for(manager_user), client_for(partner_user)
+
+    listed = call("v1_indicators_list", client=manager)
+    assert listed.status_code == 200 and [i.code for i in listed.parsed.results] == ["alliance-members"]
+
+    organisation = OrganisationFactory()
+    created = call("v1_alliance_members_create", client=manager, body=models.AllianceMemberRequest(
+        organisation=organisation.pk, category=models.CategoryEnum("vet"), joined_on=datetime.date(2024, 3, 1)))
+    assert created.status_code == 201 and isinstance(created.parsed, models.AllianceMember)
+    assert AllianceMember.objects.filter(organisation=organisation).exists()
+
+    counterpart = OrganisationFactory(kind="company")
+
+    def submission():
+        return models.MoUSubmitRequest(
+            title="MoU with a cobot maker", counterpart=counterpart.pk, scope="Training on cobots.",
+            signed_on=datetime.date(2024, 5, 2), signatories="A. Person, Director",
+            document=types.File(payload=io.BytesIO(make_pdf()), file_name="signed.pdf", mime_type="application/pdf"))
+
+    first = call("v1_mous_create", client=partner, body=submission(), idempotency_key="round-1")
+    again = call("v1_mous_create", client=partner, body=submission(), idempotency_key="round-1")
+    assert first.status_code == again.status_code == 201
+    assert isinstance(again.parsed, models.MoU) and again.parsed.id == first.parsed.id
+    assert MoU.objects.count() == 1
+
+    read = call("v1_periods_retrieve", id=str(period.pk), client=manager)
+    assert read.status_code == 200 and isinstance(read.parsed, models.PeriodDetail)
+    row = read.parsed.indicators[0]
+    assert row.code == "alliance-members" and row.narrative.what_happened == "Two centres joined."
+    narratives = call("v1_narratives_list", client=manager, period=period.pk)
+    assert narratives.status_code == 200 and narratives.parsed.results[0].what_happened == "Two centres joined."

@@ -25,9 +25,11 @@ from schemathesis.specs.openapi.checks import (
 
 from indicators.models import Breakdown
 from lcamp.wsgi import application
+from reporting.models import Narrative, ReportingPeriod
 from tests.factories import (
     IndicatorFactory,
     MicroCredentialFactory,
+    MilestoneFactory,
     MoUFactory,
     ObservatoryFactory,
     SnapshotFactory,
@@ -58,6 +60,10 @@ def seeded(db):
     indicator = IndicatorFactory(code="alliance-members")
     snapshot = SnapshotFactory(indicator=indicator, date=datetime.date(2024, 12, 31))
     Breakdown.objects.create(snapshot=snapshot, dimension="country", key="ES", label="Spain", value=Decimal("30"))
+    MilestoneFactory(indicator=indicator)
+    period = ReportingPeriod.objects.create(project=indicator.project, name="Interim", start_on=datetime.date(2024, 1, 1),
+                                            end_on=datetime.date(2024, 12, 31))
+    Narrative.objects.create(indicator=indicator, period=period, what_happened="Two centres joined.")
     for _ in range(2):
         MoUFactory()
         ObservatoryFactory()

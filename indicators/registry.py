@@ -18,7 +18,7 @@ every database; ``records(on)`` stays its definition.
 import dataclasses
 import datetime
 import heapq
-import operator
+import itertools
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -298,10 +298,12 @@ class Measure:
                          for part in start_values.parts.get(dimension.name, ())]
             labels: dict[tuple[Any, Any], str] = {}  # worked out once per key, not per date (country names are slow)
             parts[dimension.name] = {}
+            fold = base is None and dimension.max_parts is not None
+            order = sorted(set().union(*parts_at[index]), key=_as_text) if fold else []
             for slot, position in enumerate(wanted):
                 values = parts_at[index][slot]
-                if base is None and dimension.max_parts is not None:
-                    rows = _fold_largest(values, dimension.max_parts)
+                if fold:
+                    rows = _fold_largest(values, dimension.max_parts or 0, order)
                 else:
                     rows = [*base_rows, *({"part_key": key, "part_label": None, "part_value": value}
                                           for key, value in values.items())]
@@ -415,22 +417,32 @@ class Measure:
 OTHER_PARTS_KEY = "others"
 
 
-def _fold_largest(values: dict[Any, Any], max_parts: int) -> list[Row]:
+def _fold_largest(values: dict[Any, Any], max_parts: int, order: Sequence[Any]) -> list[Row]:
     """The rows of a breakdown ``{key: value}`` (values not zero), all but the ``max_parts`` largest parts summed
-    into one part (key ``OTHER_PARTS_KEY``), as ``_fold_small_parts`` folds rows; in one pass over a large
-    breakdown (78,000 organisations), not a sort."""
+    into one part (key ``OTHER_PARTS_KEY``), as ``_fold_small_parts`` folds rows, in a pass or two over a large
+    breakdown (78,000 organisations), not a sort. ``order``: every key, sorted as text (ties at the cut go to
+    the smaller keys, as the parts are sorted)."""
     if len(values) <= max_parts:
         return [{"part_key": key, "part_label": None, "part_value": value} for key, value in values.items()]
-    largest = heapq.nlargest(max_parts - 1, values.items(), key=operator.itemgetter(1))
-    cut = largest[-1][1]
-    kept = [key for key, value in largest if value > cut]
-    # On a tie at the cut, the smaller keys (as text) first, as the parts are sorted.
-    kept += sorted((key for key, value in values.items() if value == cut),
-                   key=lambda key: "" if key is None else str(key))[:max_parts - 1 - len(kept)]
+    cut = heapq.nlargest(max_parts - 1, values.values())[-1]
+    kept = [key for key, value in values.items() if value > cut]
+    tied = [key for key, value in values.items() if value == cut]
+    missing = max_parts - 1 - len(kept)
+    if len(tied) <= missing:
+        kept += tied
+    elif len(tied) * 8 < len(order):  # few ties: sort them
+        kept += sorted(tied, key=_as_text)[:missing]
+    else:  # most keys tie (a count of 1 each): the first of them in the keys' order
+        ties = set(tied)
+        kept += [key for key in itertools.islice((key for key in order if key in ties), missing)]
     rows = [{"part_key": key, "part_label": None, "part_value": values[key]} for key in kept]
     label = gettext("Others (%(count)d)") % {"count": len(values) - len(kept)}
     others = sum(values.values()) - sum(row["part_value"] for row in rows)
     return [*rows, {"part_key": OTHER_PARTS_KEY, "part_label": label, "part_value": Decimal(others)}]
+
+
+def _as_text(key: Any) -> str:
+    return "" if key is None else str(key)
 
 
 def _fold_small_parts(rows: list[Row], max_parts: int) -> list[Row]:
@@ -442,7 +454,7 @@ def _fold_small_parts(rows: list[Row], max_parts: int) -> list[Row]:
     counted = [key for key, value in totals.items() if value]
     if len(counted) <= max_parts:
         return rows
-    kept = set(heapq.nsmallest(max_parts - 1, counted, key=lambda key: (-totals[key], "" if key is None else str(key))))
+    kept = set(heapq.nsmallest(max_parts - 1, counted, key=lambda key: (-totals[key], _as_text(key))))
     others = [key for key in counted if key not in kept]
     label = gettext("Others (%(count)d)") % {"count": len(others)}
     return [*(row for row in rows if row["part_key"] in kept),

@@ -73,7 +73,7 @@ class Command(BaseCommand):
                 before = self._api_value(client)
                 with transaction.atomic():
                     organisation = Organisation(name=f"Bench save-to-screen {os.getpid()}-{number}", country="ES",
-                                                kind=Organisation.Kind.VET_PROVIDER, is_demo=True)
+                                                kind=Organisation.Kind.VET, is_demo=True)
                     member = member_create(organisation=organisation, category="vet",
                                            joined_on=timezone.localdate())
                 saved = time.perf_counter()  # the commit has returned: the drain is asked for

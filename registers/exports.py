@@ -4,7 +4,9 @@ The rows are those of the list page with the same filters, search and sort
 (``Register.filtered``), read in chunks with ``iterator()``. Every text cell that a
 spreadsheet would take for a formula (starting with = + - @, a tab or a carriage
 return) is prefixed with an apostrophe, so an exported name never runs as a formula
-on a manager's machine (CSV injection).
+on a manager's machine (CSV injection). Control characters are replaced or dropped
+(``validators.without_control_characters``) in every cell, whatever is stored: XLSX cannot
+hold them, and one old record must not make an export fail.
 """
 
 import csv
@@ -22,6 +24,7 @@ from django.utils.translation import gettext, gettext_noop
 from . import jobs, tasks
 from .access import allowed
 from .models import Job
+from .validators import without_control_characters
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 XLSX_MAX_ROWS = 100_000
@@ -29,7 +32,9 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def neutralise(value):
-    """A cell value safe to open in a spreadsheet: text that starts like a formula gets a leading '."""
+    """A cell value safe to open in a spreadsheet: text without control characters, and text that
+    starts like a formula gets a leading '."""
+    value = without_control_characters(value)
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
@@ -70,6 +75,11 @@ def values_of(obj, spec):
     return value
 
 
+def clean_row(row):
+    """The row's text cells without control characters (the other cells as they are)."""
+    return [without_control_characters(value) for value in row]
+
+
 class _Echo:
     def write(self, value):
         return value
@@ -80,9 +90,9 @@ def csv_response(*, headers, rows, filename):
     writer = csv.writer(_Echo())
 
     def lines():
-        yield "\ufeff" + writer.writerow(headers)
+        yield "\ufeff" + writer.writerow(clean_row(headers))
         for row in rows:
-            yield writer.writerow(row)
+            yield writer.writerow(clean_row(row))
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
@@ -95,9 +105,9 @@ def xlsx_write(file, *, headers, rows, title, progress=None):
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=title[:31])
-    sheet.append(headers)
+    sheet.append(clean_row(headers))
     for done, row in enumerate(rows, start=1):
-        sheet.append(row)
+        sheet.append(clean_row(row))
         if progress is not None:
             progress(done=done)
     workbook.save(file)

@@ -71,6 +71,8 @@ class MoUForm(forms.ModelForm):
         else:
             del self.fields["partner_organisation"]
             self.instance.partner_organisation = user.organisation
+        counterpart = self.fields["counterpart"]
+        counterpart.queryset = Organisation.visible_to(counterpart.queryset, user)
         use_pickers(self)  # search-as-you-type organisation fields, never a <select> of every organisation
 
     def clean_document(self):

@@ -28,7 +28,8 @@ SEEDED = ("organisations", "alliance", "observatories", "training", "indicators"
 def _text_fields(model):
     return [field.name for field in model._meta.concrete_fields
             if isinstance(field, (models.CharField, models.TextField)) and not field.choices
-            and not isinstance(field, models.SlugField) and not field.name.endswith(("code", "key"))]
+            and not isinstance(field, models.SlugField) and not field.name.endswith(("code", "key"))
+            and (field.max_length is None or field.max_length >= 100)]  # room for the suffix (PostgreSQL checks)
 
 
 def _seed_control_characters():

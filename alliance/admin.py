@@ -20,6 +20,7 @@ class OrganisationAdmin(CountedRecordAdmin):
     list_select_related = ["region"]
     search_fields = ["name", "acronym", "city", "erasmus_oid", "pic"]
     autocomplete_fields = ["region"]
+    raw_id_fields = ["proposed_by"]  # never a <select> of every organisation
 
 
 @admin.register(AllianceMember)

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from organisations.labels import blank_country_choices, country_choices
 from organisations.models import Organisation
 from registers.forms import RegisterForm, StatusChangeForm
-from registers.validators import validate_not_in_future
+from registers.validators import validate_no_control_characters, validate_not_in_future
 
 from .models import AllianceMember, CooperationProject
 
@@ -18,7 +18,7 @@ from .models import AllianceMember, CooperationProject
 class MemberCreateForm(RegisterForm):
     """A new membership: of an organisation already registered, or of a new one typed in here."""
 
-    new_organisation_name = forms.CharField(
+    new_organisation_name = forms.CharField(validators=[validate_no_control_characters],
         label=_("…or a new organisation: name"), required=False, max_length=255,
         help_text=_("Not in the list? Type its name and country; it is registered together with the membership."))
     new_organisation_country = forms.ChoiceField(label=_("New organisation: country"), required=False,
@@ -75,7 +75,7 @@ class MemberImportForm(RegisterForm):
     """A row of the members' import (the columns of their export): the organisation by its name and
     country, registered with its type when it is new (as the create form's "new organisation")."""
 
-    organisation = forms.CharField(max_length=255, help_text=_("The organisation's name; a new one is registered."))
+    organisation = forms.CharField(validators=[validate_no_control_characters], max_length=255, help_text=_("The organisation's name; a new one is registered."))
     country = forms.ChoiceField(choices=blank_country_choices, help_text=_("ISO code, e.g. ES."))
     kind = forms.ChoiceField(required=False, choices=[("", "---------"), *Organisation.Kind.choices],
                              help_text=_("The type of a new organisation (default other)."))

@@ -37,6 +37,10 @@ def mou_review(*, mou: MoU, reviewer: "User", decision: reviews.Decision | str, 
     confirmations: set[str] = {MoU.NOT_DUPLICATE} if not_duplicate else set()
     with transaction.atomic():
         mou = reviews.review(obj=mou, reviewer=reviewer, decision=decision, note=note, confirmations=confirmations)
+        counterpart = mou.counterpart
+        if mou.status == MoU.Status.APPROVED and counterpart is not None and counterpart.proposed_by_id:
+            counterpart.proposed_by = None  # approved: a counterpart every partner may now find
+            counterpart.save(update_fields=["proposed_by"])
         transaction.on_commit(lambda: tasks.notify_partner_of_decision.delay(mou.pk))
     return mou
 
@@ -95,12 +99,13 @@ def mou_already_submitted(*, user: "User", key: str | None) -> bool:
     return _replayed(user=user, key=(key or "").strip()[:64]) is not None
 
 
-def _counterpart_found_or_made(fields: Mapping[str, Any]) -> Organisation:
-    """The organisation of the same name and country as ``fields``, or a new one made from them."""
+def _counterpart_found_or_made(fields: Mapping[str, Any], *, proposed_by: Organisation) -> Organisation:
+    """The organisation of the same name and country as ``fields``, or a new one made from them,
+    confidential to ``proposed_by`` until the MoU is approved (``Organisation.visible_to``)."""
     found = mou_counterpart_match(name=fields["name"], country=fields["country"])
     if found is not None:
         return found
-    counterpart = Organisation(**{**fields, "name": fields["name"].strip()})
+    counterpart = Organisation(**{**fields, "name": fields["name"].strip()}, proposed_by=proposed_by)
     counterpart.full_clean()
     counterpart.save()
     return counterpart
@@ -149,7 +154,7 @@ def mou_submit(*, user: "User", partner_organisation: Organisation, data: Mappin
                 return replayed
             if counterpart is None:
                 assert new_counterpart  # checked above: one or the other is given
-                counterpart = _counterpart_found_or_made(new_counterpart)
+                counterpart = _counterpart_found_or_made(new_counterpart, proposed_by=partner_organisation)
             mou = MoU(**data, counterpart=counterpart, partner_organisation=partner_organisation,
                       status=MoU.Status.SUBMITTED, submitted_by=user, submitted_at=timezone.now(),
                       document_name=uploads.display_filename(document.name), idempotency_key=idempotency_key)

@@ -11,6 +11,8 @@ from django.utils.translation import gettext
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from registers.exports import neutralise
+
 from .models import Snapshot, month_ends
 
 HEADER = ["code", "title", "pillar", "unit", "baseline", "target", "value", "expected", "progress %", "status",
@@ -95,10 +97,8 @@ def as_csv(table):
 
 
 def _safe_cell(value):
-    """Text that a spreadsheet would run as a formula is prefixed with a quote."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
+    """Text without control characters, and prefixed with a quote if a spreadsheet would run it as a formula."""
+    return neutralise(value)
 
 
 def history_as_csv(table):

@@ -237,6 +237,9 @@ PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=str(VAR_DIR / "priva
 FILE_UPLOAD_PERMISSIONS = 0o640
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
 MAX_UPLOAD_BYTES = env.int("MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)
+# Searches a user may send the pickers (/pickers/<key>/) in 10 seconds: typing sends one a keystroke,
+# debounced; a script sending more gets 429.
+PICKER_RATE = env.int("PICKER_RATE", default=50)
 # An uploaded XLSX/DOCX may unpack to at most this much (zip bombs are refused before parsing).
 MAX_UNCOMPRESSED_BYTES = env.int("MAX_UNCOMPRESSED_BYTES", default=64 * 1024 * 1024)
 # Abuse limit on the partners' MoU form: submissions per user in any hour.

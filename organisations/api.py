@@ -73,6 +73,9 @@ class OrganisationViewSet(RegisterViewSet):
     search_fields = ["name", "acronym", "city", "erasmus_oid", "pic"]
     ordering_fields = ["name", "country", "kind", "created_at"]
 
+    def get_queryset(self):
+        return Organisation.visible_to(super().get_queryset(), self.request.user)
+
     @extend_schema(
         parameters=[OpenApiParameter("q", str, required=True,
                                      description=f"Part of the name or acronym, {LOOKUP_MIN} to {LOOKUP_MAX} "
@@ -87,7 +90,8 @@ class OrganisationViewSet(RegisterViewSet):
     def lookup(self, request):
         """Organisations whose name or acronym holds ``q``: id, name and country, paginated."""
         text = lookup_query(request.query_params)
-        queryset = (Organisation.objects.filter(search_condition(Organisation, ["name", "acronym"], text))
+        queryset = (Organisation.visible_to(Organisation.objects, request.user)
+                    .filter(search_condition(Organisation, ["name", "acronym"], text))
                     .only("id", "name", "country").order_by("name", "pk"))
         page = self.paginate_queryset(queryset)
         return self.get_paginated_response(OrganisationLookupSerializer(page, many=True).data)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
+from accounts import roles
 from registers.models import CheckedModel, TrackedModel
 
 nuts_code_validator = RegexValidator(
@@ -121,6 +122,10 @@ class Organisation(TrackedModel):
                            help_text=_("Optional Participant Identification Code: 9 digits."))
     is_consortium_partner = models.BooleanField(default=False, verbose_name=_("is consortium partner"))
     is_coordinator = models.BooleanField(default=False, verbose_name=_("is coordinator"))
+    # A counterpart a partner typed in an MoU is confidential until a coordinator approves that MoU:
+    # only the partner that proposed it (and the consortium's coordinators and staff) find it.
+    proposed_by = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                                    verbose_name=_("proposed by (until its MoU is approved)"))
     history = HistoricalRecords()
 
     class Meta:
@@ -154,6 +159,15 @@ class Organisation(TrackedModel):
             if text.endswith(")") and " (" in text:
                 names.add(text.rsplit(" (", 1)[0])
         return Q(name__in=names)
+
+    @staticmethod
+    def visible_to(queryset, user):
+        """``queryset`` without the counterparts other partners proposed in MoUs not yet approved
+        (``proposed_by``): a partner finds those it proposed and every approved organisation; the
+        consortium's own roles find all."""
+        if not roles.is_partner(user):
+            return queryset
+        return queryset.filter(Q(proposed_by__isnull=True) | Q(proposed_by=user.organisation_id))
 
     def clean(self):
         if self.region_id and self.country:

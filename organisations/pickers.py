@@ -11,6 +11,11 @@ def _may_pick(user):
     return roles.can_view_registers(user) or roles.is_partner(user)
 
 
-organisations = Picker(key="organisations", model=Organisation,
+class OrganisationPicker(Picker):
+    def queryset_for(self, user):
+        return Organisation.visible_to(super().queryset_for(user), user)
+
+
+organisations = OrganisationPicker(key="organisations", model=Organisation,
                        search_fields=("name", "acronym", "city", "erasmus_oid", "pic"),
                        ordering=("name", "pk"), allowed=_may_pick)

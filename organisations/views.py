@@ -19,6 +19,9 @@ DETAIL_LINKS = []
 class OrganisationRegister(Register):
     """The organisations' register: its record page shows the links of ``DETAIL_LINKS`` the user may follow."""
 
+    def queryset_for(self, request):
+        return Organisation.visible_to(super().queryset_for(request), request.user)
+
     def render(self, request, kind, context, status=200):
         if kind == "detail" and "object" in context:
             links = [link(request, context["object"]) for link in DETAIL_LINKS]

@@ -6,7 +6,12 @@ class RegistersConfig(AppConfig):
     verbose_name = "Register engine"
 
     def ready(self):
-        from . import generations, submission_inbox
+        from django.apps import apps
+        from django.conf import settings
+
+        from . import generations, submission_inbox, validators
 
         generations.connect()
         submission_inbox.register()
+        # Every app's models are loaded before any ready() runs.
+        validators.protect_text_fields(apps.get_app_configs(), settings.BASE_DIR)

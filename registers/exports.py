@@ -6,7 +6,9 @@ format is written by a worker as a job: a million-row CSV streamed by the reques
 near gunicorn's 30 s timeout, and held a web worker all along. Every text cell that a
 spreadsheet would take for a formula (starting with = + - @, a tab or a carriage
 return) is prefixed with an apostrophe, so an exported name never runs as a formula
-on a manager's machine (CSV injection).
+on a manager's machine (CSV injection). Control characters are replaced or dropped
+(``validators.without_control_characters``) in every cell, whatever is stored: XLSX cannot
+hold them, and one old record must not make an export fail.
 """
 
 import csv
@@ -24,6 +26,7 @@ from django.utils.translation import gettext, gettext_noop
 from . import jobs, tasks
 from .access import allowed
 from .models import Job
+from .validators import without_control_characters
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 XLSX_MAX_ROWS = 100_000
@@ -31,7 +34,9 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def neutralise(value):
-    """A cell value safe to open in a spreadsheet: text that starts like a formula gets a leading '."""
+    """A cell value safe to open in a spreadsheet: text without control characters, and text that
+    starts like a formula gets a leading '."""
+    value = without_control_characters(value)
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
@@ -72,6 +77,11 @@ def values_of(obj, spec):
     return value
 
 
+def clean_row(row):
+    """The row's text cells without control characters (the other cells as they are)."""
+    return [without_control_characters(value) for value in row]
+
+
 class _Echo:
     def write(self, value):
         return value
@@ -80,9 +90,9 @@ class _Echo:
 def csv_lines(*, headers, rows):
     """The lines of a CSV (UTF-8 with BOM, so Excel reads accents) of ``rows`` (lists of cell values)."""
     writer = csv.writer(_Echo())
-    yield "\ufeff" + writer.writerow(headers)
+    yield "\ufeff" + writer.writerow(clean_row(headers))
     for row in rows:
-        yield writer.writerow(row)
+        yield writer.writerow(clean_row(row))
 
 
 def csv_write(file, *, headers, rows, progress=None):
@@ -109,9 +119,9 @@ def xlsx_write(file, *, headers, rows, title, progress=None):
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=title[:31])
-    sheet.append(headers)
+    sheet.append(clean_row(headers))
     for done, row in enumerate(rows, start=1):
-        sheet.append(row)
+        sheet.append(clean_row(row))
         if progress is not None:
             progress(done=done)
     workbook.save(file)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .records import current_version
+from .validators import validate_no_control_characters
 from .widgets import decorate_widgets
 
 
@@ -97,7 +98,7 @@ class StatusChangeForm(RegisterForm):
 class CorrectionForm(forms.Form):
     """Mixed into a register's edit form to make it a correction: a required reason, kept in the history."""
 
-    reason = forms.CharField(
+    reason = forms.CharField(validators=[validate_no_control_characters],
         label=_("Reason for the correction"), max_length=100, widget=forms.TextInput(attrs={"size": 60}),
         help_text=_("Why the record was wrong (kept in its history), e.g. “retired by mistake”, "
                   "“the start date was mistyped”."))

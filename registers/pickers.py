@@ -14,10 +14,13 @@ the same for a choice of several (the chosen ones are ticked boxes). ``use_picke
 swaps every ModelChoiceField of a form whose model has a picker for one of them.
 """
 
+import time
 from dataclasses import dataclass
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import Http404, JsonResponse
@@ -32,6 +35,7 @@ PICKERS = {}  # key -> Picker
 PAGE = 20
 MATCHES_SHOWN = 20
 MIN_SEARCH = 3  # letters the JSON endpoint waits for (the trigram indexes' unit)
+RATE_WINDOW = 10  # seconds: the picker searches' throttle counts per user per window (PICKER_RATE)
 MAX_CHOSEN = 200  # records one multiple choice may hold (participants, co-awarding organisations…)
 
 
@@ -91,11 +95,17 @@ def pick_view(request, key):
         return redirect_to_login(request.get_full_path())
     if not picker.may_use(request.user):
         raise PermissionDenied(gettext("Your role does not allow this."))
+    if not _within_rate(request.user):
+        return JsonResponse({"error": gettext("Too many searches in a short time: wait a few seconds and type "
+                                              "again.")}, status=429, headers={"Retry-After": str(RATE_WINDOW)})
     try:
         page = max(1, min(int(request.GET.get("page", 1)), 1000))
     except ValueError:
         page = 1
     text = request.GET.get("q", "").strip()[:100]
+    if "\x00" in text:  # PostgreSQL cannot compare text holding a NUL: a 500 otherwise
+        return JsonResponse({"error": gettext("The search holds a character that cannot be searched (NUL).")},
+                            status=400)
     if 0 < len(text) < MIN_SEARCH:
         # One or two letters match in a scan of the whole register (a trigram index needs three):
         # nothing is searched until the third; an empty text lists the first records in order.
@@ -104,6 +114,19 @@ def pick_view(request, key):
     rows = list(picker.search(text, picker.queryset_for(request.user))[start:start + PAGE + 1])
     return JsonResponse({"results": [{"id": o.pk, "label": str(o)} for o in rows[:PAGE]],
                          "more": len(rows) > PAGE})
+
+
+def _within_rate(user):
+    """Whether ``user`` is within ``settings.PICKER_RATE`` searches per ``RATE_WINDOW`` seconds (counted in
+    the cache, shared by every process; a search box sends one request a keystroke, debounced)."""
+    window = int(time.time() // RATE_WINDOW)
+    key = f"picker-rate:{user.pk}:{window}"
+    cache.add(key, 0, timeout=RATE_WINDOW * 2)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr, or the cache is down (it fails open)
+        return True
+    return count is None or count <= settings.PICKER_RATE
 
 
 def _matches(picker, queryset, text):

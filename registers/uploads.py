@@ -94,7 +94,9 @@ def display_filename(name, default="document.pdf"):
 # An uploaded table is read in streaming mode and refused as soon as it breaks a bound,
 # never after loading it: a hostile file must cost little. XLSX is a zip: its central
 # directory (read without decompressing anything) must list few members and a bounded
-# uncompressed size; the sheet is then parsed row by row (openpyxl read-only, with
+# uncompressed size; before any parse, its shared strings and sheets are streamed and
+# their tags counted at the byte level (``prescan_xlsx``: shared strings, rows, the
+# longest text); the sheet is then parsed row by row (openpyxl read-only, with
 # defusedxml installed so entity tricks are refused) ignoring the <dimension> the file
 # claims, and reading stops at the first row over the limit. CSV is decoded and split
 # incrementally with a bounded field size.
@@ -193,6 +195,7 @@ def read_table(uploaded, *, max_rows=MAX_TABLE_ROWS):
         if not head.startswith(b"PK\x03\x04"):
             raise UploadError(gettext("This is not an Excel .xlsx file."), code="not_xlsx")
         check_zip(uploaded)
+        prescan_xlsx(uploaded, max_rows=max_rows)
         rows = _xlsx_rows(uploaded, max_rows)
     else:
         if b"\x00" in head:
@@ -252,9 +255,10 @@ def _xlsx_rows(uploaded, max_rows):
         if not workbook.worksheets:
             raise UploadError(gettext("The Excel file has no sheet."), code="bad_xlsx")
         sheet = workbook.worksheets[0]
-        _prescan_rows(workbook, sheet, max_rows)
         sheet.reset_dimensions()  # never trust the <dimension> the file claims
-        rows = sheet.iter_rows(min_row=1, max_col=MAX_TABLE_COLUMNS, values_only=True)
+        # Only the rows that may be taken are parsed (prescan_xlsx counted them already).
+        rows = sheet.iter_rows(min_row=1, max_row=max_rows + 2 + MAX_EMPTY_ROWS, max_col=MAX_TABLE_COLUMNS,
+                               values_only=True)
         while True:
             try:
                 row = next(rows)
@@ -271,22 +275,67 @@ def _xlsx_rows(uploaded, max_rows):
         workbook.close()
 
 
-def _prescan_rows(workbook, sheet, max_rows):
-    """Refuse a sheet with far too many rows after a quick pass over its raw XML.
+MAX_SHARED_STRINGS = 100_000  # openpyxl reads them all when it opens the file: some 2 s at this bound
+MAX_CELL_BYTES = 32_767 * 4 + 1024  # Excel's 32,767 characters in a cell, in UTF-8, with their markup
+SCAN_CHUNK = 1024 * 1024
+SHARED_STRINGS_MEMBER = re.compile(r"(?i)(^|/)sharedStrings[^/]*\.xml$")
+SHEET_MEMBER = re.compile(r"(?i)^xl/worksheets/[^/]+\.xml$")
+# An opening tag with an optional namespace prefix (<x:row>): of a shared string, of a row.
+STRING_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]{0,15}:)?si[\s>/]")
+ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]{0,15}:)?row[\s>/]")
 
-    Counting ``<row`` tags in the decompressed stream costs milliseconds where parsing
-    the rows costs seconds; the exact limit is then checked while parsing. The slack
-    lets a file at the limit keep a few formatted empty rows.
+
+def prescan_xlsx(uploaded, *, max_rows=MAX_TABLE_ROWS):
+    """Refuse an XLSX whose shared strings or sheets hold more than an import may, before any parse.
+
+    The parts are streamed from the zip a megabyte at a time and read at the byte level (nothing is
+    built): at most ``MAX_SHARED_STRINGS`` shared strings, no sheet over ``max_rows`` rows (and the
+    empty rows tolerated), and no text over ``MAX_CELL_BYTES`` between two tags (XML escapes every
+    ``<`` in text, so that is the longest cell). A file of two million shared strings, one string of
+    60 MB or 200,000 rows without a <dimension> is refused in a fraction of a second, where openpyxl
+    would read them whole first.
     """
-    bound = max_rows + 1 + MAX_EMPTY_ROWS
-    count, tail = 0, b""
-    with workbook._archive.open(sheet._worksheet_path) as stream:
-        while chunk := stream.read(1024 * 1024):
-            data = tail + chunk
-            count += data.count(b"<row") + data.count(b":row ")
-            if count > bound:
-                raise _too_many_rows(max_rows)
-            tail = data[-3:]  # shorter than a tag: nothing is counted twice (a split ":row " may be missed)
+    uploaded.seek(0)
+    try:
+        with zipfile.ZipFile(uploaded) as archive:
+            for info in archive.infolist():
+                if SHARED_STRINGS_MEMBER.search(info.filename):
+                    with archive.open(info) as stream:
+                        if _count_tags(stream, STRING_TAG, MAX_SHARED_STRINGS):
+                            raise UploadError(
+                                gettext("The Excel file holds more than %(max)s different texts; an import takes at "
+                                        "most that many. Split the file.") % {"max": f"{MAX_SHARED_STRINGS:,}"},
+                                code="too_many_strings")
+                elif SHEET_MEMBER.search(info.filename):
+                    with archive.open(info) as stream:
+                        if _count_tags(stream, ROW_TAG, max_rows + 1 + MAX_EMPTY_ROWS):
+                            raise _too_many_rows(max_rows)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, NotImplementedError):
+        raise UploadError(gettext("This is not an Excel .xlsx file (its zip structure is damaged)."),
+                          code="bad_zip") from None
+    finally:
+        uploaded.seek(0)
+
+
+def _count_tags(stream, pattern, limit):
+    """Whether the XML ``stream`` holds more than ``limit`` tags of ``pattern``; raises ``UploadError``
+    for a text longer than a cell may be. Each chunk is cut at its last ``<``, so that no tag is split
+    between two chunks (the rest is read with the next)."""
+    count, carry = 0, b""
+    while chunk := stream.read(SCAN_CHUNK):
+        data = carry + chunk
+        cut = data.rfind(b"<")
+        if cut <= 0:
+            cut = len(data) if len(data) > MAX_CELL_BYTES else 0
+        whole, carry = data[:cut], data[cut:]
+        if len(carry) > MAX_CELL_BYTES or (whole and max(map(len, whole.split(b"<"))) > MAX_CELL_BYTES):
+            raise UploadError(gettext("The Excel file holds a text longer than a cell may hold (%(max)s "
+                                      "characters); save it again as .xlsx.") % {"max": "32,767"},
+                              code="cell_too_long")
+        count += len(pattern.findall(whole))
+        if count > limit:
+            return True
+    return count + len(pattern.findall(carry)) > limit
 
 
 def _problem(error):

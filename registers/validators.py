@@ -1,13 +1,87 @@
 """Validators shared by every register: one rule in one place (models, forms, API, imports)."""
 
 import datetime
+import re
+from pathlib import Path
 
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 EARLIEST_EVENT_DATE = datetime.date(1990, 1, 1)
+
+# C0 control characters but tab, line feed and carriage return: XML 1.0 (so XLSX) cannot hold
+# them, and they are never typed on purpose (a vertical tab comes with text pasted from Word).
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+LINE_BREAKS = {"\x0b": "\n", "\x0c": "\n"}  # Word's manual line break and page break
+
+
+def validate_no_control_characters(value):
+    """Text holds no C0 control character but tab, line feed and carriage return.
+
+    Applied to every CharField and TextField of the project's models (``protect_text_fields``), so
+    that forms, the API, imports and the admin refuse such text with this message.
+    """
+    if not isinstance(value, str):
+        return
+    found = CONTROL_CHARACTERS.search(value)
+    if found:
+        raise ValidationError(
+            _("This text contains an invisible control character (U+%(code)s), often left by text pasted from "
+              "Word: remove it (retype the line break or space where it stands) and try again."),
+            code="control_character", params={"code": f"{ord(found.group()):04X}"})
+
+
+def without_control_characters(value):
+    """``value`` with its control characters replaced (a vertical tab or form feed by a line break) or
+    dropped: what every export writes, whatever is stored."""
+    if isinstance(value, str) and CONTROL_CHARACTERS.search(value):
+        return CONTROL_CHARACTERS.sub(lambda m: LINE_BREAKS.get(m.group(), ""), value)
+    return value
+
+
+def clean_stored_text(apps, app_label):
+    """For a data migration: replace the control characters in every text column of the models of
+    ``app_label`` (their history included), row by row, only in the rows that hold one."""
+    from functools import reduce
+    from operator import or_
+
+    pattern = r"[\x01-\x08\x0b\x0c\x0e-\x1f]"  # read alike by PostgreSQL and Python (SQLite's REGEXP)
+    for model in apps.get_app_config(app_label).get_models():
+        names = [field.attname for field in model._meta.concrete_fields
+                 if isinstance(field, (models.CharField, models.TextField))]
+        if not names:
+            continue
+        matching = reduce(or_, (Q(**{f"{name}__regex": pattern}) for name in names))
+        manager = model._base_manager
+        for pk, *values in manager.filter(matching).values_list("pk", *names).iterator():
+            changes = {name: without_control_characters(value) for name, value in zip(names, values, strict=True)
+                       if isinstance(value, str) and CONTROL_CHARACTERS.search(value)}
+            manager.filter(pk=pk).update(**changes)
+
+
+def protect_text_fields(app_configs, base_dir):
+    """Add ``validate_no_control_characters`` to every CharField and TextField of the models of the
+    apps that live in the project (under ``base_dir``; not those of installed libraries).
+
+    Added to the field's ``default_validators`` (not to ``validators=``), so that migrations do not
+    see a change: it is a rule of the project, not of a column.
+    """
+    base = Path(base_dir).resolve()
+    for config in app_configs:
+        path = Path(config.path)
+        if "site-packages" in path.parts or not path.resolve().is_relative_to(base):
+            continue
+        for model in config.get_models():
+            for field in model._meta.get_fields():
+                if not isinstance(field, (models.CharField, models.TextField)):
+                    continue
+                if validate_no_control_characters in field.default_validators:
+                    continue
+                field.default_validators = [*field.default_validators, validate_no_control_characters]
+                field.__dict__.pop("validators", None)  # a cached list, if anything read it already
 
 
 def latest_event_date():

@@ -4,6 +4,8 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from registers.validators import validate_no_control_characters
+
 from .models import Narrative, PartnerNarrative
 
 MARKDOWN_HELP = "Plain text; **bold**, *italic*, lists and links are allowed (Markdown)."
@@ -29,7 +31,7 @@ class NarrativeForm(forms.ModelForm):
 
 
 class CommentForm(forms.Form):
-    body = forms.CharField(label=_("Comment"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
+    body = forms.CharField(validators=[validate_no_control_characters], label=_("Comment"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class CloseForm(forms.Form):
@@ -38,12 +40,12 @@ class CloseForm(forms.Form):
 
 
 class ReopenForm(forms.Form):
-    reason = forms.CharField(label=_("Reason for reopening"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
+    reason = forms.CharField(validators=[validate_no_control_characters], label=_("Reason for reopening"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
                              help_text=_("Kept in the period's history."))
 
 
 class PartnerNarrativeForm(forms.Form):
-    text = forms.CharField(
+    text = forms.CharField(validators=[validate_no_control_characters],
         label=_("Our contribution"), max_length=PartnerNarrative.MAX_LENGTH, strip=True,
         widget=forms.Textarea(attrs={"rows": 6, "maxlength": PartnerNarrative.MAX_LENGTH}),
         help_text=_("What your organisation did for this indicator in the period. Plain text; **bold**, *italic*, "

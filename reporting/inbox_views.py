@@ -22,6 +22,7 @@ from django.views.decorators.http import require_http_methods
 from accounts import roles
 from organisations.models import Organisation
 from registers import pagecache, reviews
+from registers.validators import validate_no_control_characters
 
 from . import inbox
 
@@ -33,7 +34,7 @@ class DecisionForm(forms.Form):
     "approve mou:12")."""
 
     decision = forms.ChoiceField(choices=reviews.Decision.choices, required=False)
-    reason = forms.CharField(label=_("Reason (for a rejection: the submitter reads it)"), required=False,
+    reason = forms.CharField(validators=[validate_no_control_characters], label=_("Reason (for a rejection: the submitter reads it)"), required=False,
                              max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
 
     def clean(self):

@@ -167,6 +167,10 @@ class Narrative(models.Model):
     def visible_to_public(self) -> bool:
         return self.is_public and self.indicator.is_public
 
+    def is_written_by(self, user) -> bool:
+        """Whether ``user`` wrote the narrative's latest version (and so may not mark it reviewed)."""
+        return self.written_by_id is not None and self.written_by_id == getattr(user, "pk", None)
+
 
 class NarrativeComment(models.Model):
     """A staff member's or manager's comment on a narrative."""

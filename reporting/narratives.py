@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from markdown_it import MarkdownIt
 
 from accounts import roles
@@ -28,6 +29,9 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
     from accounts.models import User
+
+SELF_REVIEW_MESSAGE = _lazy("You wrote this narrative (its latest version), so you cannot mark it reviewed: "
+                            "another manager or coordinator reviews it.")
 
 _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).disable("image")
 ALLOWED_TAGS = {"p", "br", "strong", "em", "ul", "ol", "li", "a", "code", "pre", "blockquote", "h3", "h4", "h5",
@@ -111,13 +115,16 @@ def narrative_save(*, indicator: Indicator, period: ReportingPeriod, user: "User
 
 
 def narrative_mark_reviewed(*, narrative: Narrative, user: "User") -> Narrative:
-    """Staff or a manager marks a narrative reviewed."""
+    """Staff or a manager marks a narrative reviewed; never its writer (the review workflow's rule:
+    nobody reviews what they submitted)."""
     if not roles.can_view_dashboard(user):
         raise PermissionDenied
     with transaction.atomic():
         narrative = Narrative.objects.select_for_update().select_related("period").get(pk=narrative.pk)
         if narrative.period.is_closed:
             raise ValidationError(_("The period is closed: its narratives can no longer change."))
+        if narrative.is_written_by(user):
+            raise ValidationError(SELF_REVIEW_MESSAGE, code="own_narrative")
         narrative.reviewed_by = user
         narrative.reviewed_at = timezone.now()
         narrative.save(update_fields=["reviewed_by", "reviewed_at"])

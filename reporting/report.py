@@ -28,6 +28,7 @@ from indicators.exports import _safe_cell
 from indicators.models import Indicator, Report
 from indicators.registry import registry
 from registers.counting import fast_count
+from registers.validators import without_control_characters
 
 from . import chart, narratives, partner_narratives, periods
 
@@ -162,10 +163,15 @@ def render_pdf(period, progress=None):
 def _header(ws, values):
     cells = []
     for value in values:
-        cell = WriteOnlyCell(ws, value=value)
+        cell = WriteOnlyCell(ws, value=without_control_characters(value))
         cell.font = Font(bold=True)
         cells.append(cell)
-    ws.append(cells)
+    _append(ws, cells)
+
+
+def _append(ws, row):
+    """A row of the workbook, its text without control characters (which XLSX cannot hold) whatever is stored."""
+    ws.append([without_control_characters(value) for value in row])
 
 
 def _text(value):
@@ -179,12 +185,12 @@ def render_xlsx(period, progress=None):
 
     ws = workbook.create_sheet("Summary")
     _header(ws, [f"{data['project']} — {data['period'].name}"])
-    ws.append([f"Figures as of {data['as_of']:%d %b %Y}", data["state_text"],
+    _append(ws, [f"Figures as of {data['as_of']:%d %b %Y}", data["state_text"],
                f"Generated {data['generated_at']:%d %b %Y %H:%M}"])
     _header(ws, ["code", "indicator", "unit", "value at the period end", "change in the period", "milestone due",
                  "milestone date", "target", "target date", "status", "progress %"])
     for row in data["rows"]:
-        ws.append([row.indicator.code, _text(row.indicator.title), row.indicator.unit, row.value, row.change,
+        _append(ws, [row.indicator.code, _text(row.indicator.title), row.indicator.unit, row.value, row.change,
                    row.milestone.value if row.milestone else None, row.milestone.date if row.milestone else None,
                    row.indicator.target, row.indicator.target_date, row.status_label,
                    float(row.progress_percent) if row.progress_percent is not None else None])
@@ -193,7 +199,7 @@ def render_xlsx(period, progress=None):
     _header(ws, ["code", "date", "value", "expected", "target", "status"])
     for section in data["sections"]:
         for snapshot in section.history:
-            ws.append([section.row.indicator.code, snapshot.date, snapshot.value, snapshot.expected, snapshot.target,
+            _append(ws, [section.row.indicator.code, snapshot.date, snapshot.value, snapshot.expected, snapshot.target,
                        snapshot.get_status_display()])
 
     ws = workbook.create_sheet("Breakdowns")
@@ -201,7 +207,7 @@ def render_xlsx(period, progress=None):
     for section in data["sections"]:
         for dimension in section.row.dimensions:
             for part in dimension.parts:
-                ws.append([section.row.indicator.code, dimension.label, _text(part.key), _text(part.label),
+                _append(ws, [section.row.indicator.code, dimension.label, _text(part.key), _text(part.label),
                            part.value])
 
     ws = workbook.create_sheet("Narratives")
@@ -211,7 +217,7 @@ def render_xlsx(period, progress=None):
         narrative = section.row.narrative
         if narrative is None:
             continue
-        ws.append([section.row.indicator.code, _text(section.row.indicator.title),
+        _append(ws, [section.row.indicator.code, _text(section.row.indicator.title),
                    *[_text(getattr(narrative, name)) for name in narrative.PARTS],
                    "yes" if narrative.reviewed_at else "no", "yes" if narrative.is_public else "no"])
 
@@ -219,20 +225,20 @@ def render_xlsx(period, progress=None):
     _header(ws, ["organisation", "code", "indicator", "note", "author", "updated at"])
     for organisation, notes in data["partner_notes"]:
         for note, _html in notes:
-            ws.append([_text(organisation.name), note.indicator.code, _text(note.indicator.title), _text(note.text),
+            _append(ws, [_text(organisation.name), note.indicator.code, _text(note.indicator.title), _text(note.text),
                        _text(str(note.author or "")), timezone.localtime(note.updated_at).replace(tzinfo=None)])
 
     ws = workbook.create_sheet("Counted records")
     _header(ws, ["code", "record", "date", "value"])
     for section in data["sections"]:
         for label, date, detail in section.annex:
-            ws.append([section.row.indicator.code, _text(label), date, detail])
+            _append(ws, [section.row.indicator.code, _text(label), date, detail])
 
     ws = workbook.create_sheet("Recorded after closing")
     _header(ws, ["code", "indicator", "record", "date", "recorded by", "recorded at", "reason"])
     for row in data["rows"]:
         for fact in row.late_facts:
-            ws.append([row.indicator.code, _text(row.indicator.title), _text(fact.title), fact.event_date,
+            _append(ws, [row.indicator.code, _text(row.indicator.title), _text(fact.title), fact.event_date,
                        _text(str(fact.recorded_by or "")), timezone.localtime(fact.created_at).replace(tzinfo=None),
                        _text(fact.reason)])
     buffer = io.BytesIO()

@@ -207,7 +207,8 @@ def narrative_detail(request, pk, code):
         "history": narrative.history.select_related("history_user").order_by("-history_date")[:50],
         "comments": narrative.comments.select_related("author"), "comment_form": CommentForm(),
         "can_edit": roles.can_edit_registers(request.user) and not period.is_closed,
-        "can_review": roles.can_view_registers(request.user) and not period.is_closed,
+        "can_review": (roles.can_view_registers(request.user) and not period.is_closed
+                       and not narrative.is_written_by(request.user)),
         "can_comment": roles.can_view_registers(request.user),
         "partner_notes": _partner_notes(request, period, indicator),
     })
@@ -245,7 +246,7 @@ def narrative_comment(request, pk, code):
         "history": narrative.history.select_related("history_user").order_by("-history_date")[:50],
         "comments": narrative.comments.select_related("author"), "comment_form": form,
         "can_edit": roles.can_edit_registers(request.user) and not period.is_closed,
-        "can_review": not period.is_closed, "can_comment": True,
+        "can_review": not period.is_closed and not narrative.is_written_by(request.user), "can_comment": True,
         "partner_notes": _partner_notes(request, period, indicator),
     }, status=400)
 

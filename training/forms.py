@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from organisations.models import Organisation
 from registers.forms import RegisterForm, StatusChangeForm
+from registers.validators import validate_no_control_characters
 
 from .models import FactoryExchange, FactoryProduct, LearningFactory, MicroCredential
 from .vocabularies import LANGUAGE_CHOICES
@@ -27,7 +28,7 @@ class MicroCredentialForm(RegisterForm):
     languages = forms.MultipleChoiceField(
         label=_("Languages of instruction"), choices=LANGUAGE_CHOICES, required=False,
         help_text=_("The languages it is taught in. None selected: the default language."))
-    esco_skills = forms.CharField(
+    esco_skills = forms.CharField(validators=[validate_no_control_characters],
         label=_("ESCO skills"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("One ESCO skill URI a line, e.g. http://data.europa.eu/esco/skill/"
                   "2b8a6e2b-4e1c-4b59-9d43-a5a7e2e27e1d (copy it from the ESCO portal)."))

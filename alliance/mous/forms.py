@@ -10,6 +10,7 @@ from organisations.models import Organisation, Region
 from registers import uploads
 from registers.pickers import use_pickers
 from registers.search import search_condition
+from registers.validators import validate_no_control_characters
 
 from .. import services
 from ..models import MoU
@@ -30,7 +31,7 @@ class MoUForm(forms.ModelForm):
         label=_("Counterpart organisation"),
         help_text=_("The external organisation the MoU is signed with. Not in the list? Enter it below."),
     )
-    new_counterpart_name = forms.CharField(label=_("New counterpart: name"), max_length=255, required=False)
+    new_counterpart_name = forms.CharField(validators=[validate_no_control_characters], label=_("New counterpart: name"), max_length=255, required=False)
     new_counterpart_kind = forms.ChoiceField(label=_("New counterpart: kind"), required=False,
                                              choices=[("", "---------"), *Organisation.Kind.choices])
     new_counterpart_country = forms.ChoiceField(label=_("New counterpart: country"), required=False,
@@ -70,6 +71,8 @@ class MoUForm(forms.ModelForm):
         else:
             del self.fields["partner_organisation"]
             self.instance.partner_organisation = user.organisation
+        counterpart = self.fields["counterpart"]
+        counterpart.queryset = Organisation.visible_to(counterpart.queryset, user)
         use_pickers(self)  # search-as-you-type organisation fields, never a <select> of every organisation
 
     def clean_document(self):
@@ -140,7 +143,7 @@ class MoUForm(forms.ModelForm):
 
 
 class ReviewForm(forms.Form):
-    review_note = forms.CharField(label=_("Note to the partner"), required=False, max_length=4000,
+    review_note = forms.CharField(validators=[validate_no_control_characters], label=_("Note to the partner"), required=False, max_length=4000,
                                   widget=forms.Textarea(attrs={"rows": 3}))
     not_duplicate = forms.BooleanField(
         label=_("I checked the possible duplicates: this MoU is not a duplicate"), required=False)

@@ -7,6 +7,7 @@ from django.core.validators import MinValueValidator
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from registers.validators import validate_no_control_characters
 from registers.widgets import decorate_widgets
 
 from ..models import Indicator, Report
@@ -52,7 +53,7 @@ class ReportForm(forms.ModelForm):
 
 
 class ReviewForm(forms.Form):
-    review_note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+    review_note = forms.CharField(validators=[validate_no_control_characters], label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
                                   help_text=_("Required to reject: the reporter reads it."))
 
 

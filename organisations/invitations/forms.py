@@ -6,11 +6,12 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from registers.pickers import use_pickers
+from registers.validators import validate_no_control_characters
 
 
 class InvitationForm(forms.Form):
-    first_name = forms.CharField(label=_("First name"), max_length=150)
-    last_name = forms.CharField(label=_("Last name"), max_length=150)
+    first_name = forms.CharField(validators=[validate_no_control_characters], label=_("First name"), max_length=150)
+    last_name = forms.CharField(validators=[validate_no_control_characters], label=_("Last name"), max_length=150)
     email = forms.EmailField(label=_("E-mail address"), max_length=150,
                              help_text=_("The invitation goes here; it is also the username to log in with."))
     organisation = forms.ModelChoiceField(label=_("Organisation"), queryset=None,

@@ -117,3 +117,67 @@ def test_endpoint_waits_for_a_third_letter_and_lists_in_order_without_one(manage
     assert len(manager_client.get(url, {"q": "zub"}).json()["results"]) == 3
     listed = [r["label"] for r in manager_client.get(url, {"q": ""}).json()["results"]]
     assert "Zubiri 0000 (ES)" in listed and listed == sorted(listed, key=str.lower)
+
+
+def _proposal(partner_client, name):
+    """Partner A's MoU naming a new counterpart ``name``, waiting for review."""
+    from tests.alliance.mou_helpers import mou_post_data
+
+    data = mou_post_data(None, new_counterpart_name=name, new_counterpart_kind="company",
+                         new_counterpart_country="ES")
+    assert partner_client.post(reverse("alliance:mou-create"), data).status_code == 302
+    return Organisation.objects.get(name=name)
+
+
+def test_a_counterpart_proposed_in_an_unapproved_mou_is_found_only_by_its_partner_and_coordinators(
+        partner_client, other_partner_client, manager_client, staff_client):
+    proposed = _proposal(partner_client, "Confidential Robotics")
+    others = {"picker": lambda c: c.get(reverse(PICK, args=["organisations"]), {"q": "confidential"}).json(),
+              "list": lambda c: c.get(reverse("organisations:organisation-list"), {"q": "confidential"}),
+              "detail": lambda c: c.get(reverse("organisations:organisation-detail", args=[proposed.pk])),
+              "api": lambda c: c.get("/api/v1/organisations/", {"search": "confidential"}).json(),
+              "lookup": lambda c: c.get("/api/v1/organisations/lookup/", {"q": "confidential"}).json()}
+    assert others["picker"](other_partner_client)["results"] == []
+    assert "Confidential Robotics" not in others["list"](other_partner_client).content.decode()
+    assert others["detail"](other_partner_client).status_code == 404
+    assert others["lookup"](other_partner_client)["count"] == 0  # (partners list no organisations in the API)
+    for client in (partner_client, manager_client, staff_client):
+        assert [r["id"] for r in others["picker"](client)["results"]] == [proposed.pk]
+        assert others["detail"](client).status_code == 200
+        assert others["lookup"](client)["count"] == 1
+    for client in (manager_client, staff_client):
+        assert others["api"](client)["count"] == 1
+    # Once a coordinator approves the MoU, every partner may name it.
+    from alliance import services
+    from tests.factories import UserFactory
+
+    mou = MoU.objects.get(counterpart=proposed)
+    services.mou_review(mou=mou, reviewer=UserFactory(username="reviewer", role="manager"), decision="approve",
+                        not_duplicate=True)
+    assert [r["id"] for r in others["picker"](other_partner_client)["results"]] == [proposed.pk]
+
+
+def test_another_partner_cannot_name_a_confidential_counterpart_by_its_id(partner_client, other_partner_client):
+    from tests.alliance.mou_helpers import mou_post_data
+
+    proposed = _proposal(partner_client, "Confidential Robotics")
+    response = other_partner_client.post(reverse("alliance:mou-create"), mou_post_data(proposed))
+    assert response.status_code == 400
+    assert MoU.objects.filter(counterpart=proposed).count() == 1
+
+
+@pytest.mark.parametrize("text", ["a\x00b", "\x00\x00\x00", "abc\x00"])
+def test_a_nul_in_the_search_answers_400(manager_client, text):
+    response = manager_client.get(reverse(PICK, args=["organisations"]), {"q": text})
+    assert response.status_code == 400
+    assert "NUL" in response.json()["error"]
+
+
+def test_the_pickers_are_throttled_per_user(manager_client, staff_client, settings):
+    settings.PICKER_RATE = 5
+    url = reverse(PICK, args=["organisations"])
+    statuses = [manager_client.get(url, {"q": "zub"}).status_code for _ in range(7)]
+    assert statuses == [200] * 5 + [429, 429]
+    refused = manager_client.get(url, {"q": "zub"})
+    assert "Too many searches" in refused.json()["error"] and refused["Retry-After"]
+    assert staff_client.get(url, {"q": "zub"}).status_code == 200  # another user has a count of its own

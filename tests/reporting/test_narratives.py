@@ -102,6 +102,30 @@ def test_staff_comment_and_mark_reviewed(staff_client, staff_user, manager_user,
     assert narrative.reviewed_at is None
 
 
+def test_nobody_marks_their_own_narrative_reviewed(manager_client, manager_user, period_data, period):
+    narrative = narratives.narrative_save(indicator=period_data["alliance-members"], period=period,
+                                          user=manager_user, data=GOOD)
+    review = reverse("reporting:narrative-review", args=[period.pk, "alliance-members"])
+    assert review not in manager_client.get(_detail(period)).content.decode()  # no button
+    response = manager_client.post(review, follow=True)
+    assert "You wrote this narrative" in response.content.decode()
+    narrative.refresh_from_db()
+    assert narrative.reviewed_by is None and narrative.reviewed_at is None
+    with pytest.raises(ValidationError):
+        narratives.narrative_mark_reviewed(narrative=narrative, user=manager_user)
+
+
+def test_another_manager_marks_it_reviewed(client, manager_user, period_data, period):
+    from tests.factories import UserFactory
+
+    narrative = narratives.narrative_save(indicator=period_data["alliance-members"], period=period,
+                                          user=manager_user, data=GOOD)
+    colleague = UserFactory(username="colleague", role="manager")
+    narratives.narrative_mark_reviewed(narrative=narrative, user=colleague)
+    narrative.refresh_from_db()
+    assert narrative.reviewed_by == colleague
+
+
 def test_partners_never_see_a_narrative_unless_it_and_its_indicator_are_public(
         client, partner_client, manager_user, period_data, period):
     indicator = period_data["alliance-members"]

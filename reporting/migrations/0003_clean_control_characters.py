@@ -1,0 +1,16 @@
+"""Text stored before control characters were refused (a vertical tab pasted from Word) is cleaned:
+a vertical tab or form feed becomes a line break, the others are dropped (registers.validators)."""
+
+from django.db import migrations
+
+from registers.validators import clean_stored_text
+
+
+def clean(apps, schema_editor):
+    for label in ("reporting",):
+        clean_stored_text(apps, label)
+
+
+class Migration(migrations.Migration):
+    dependencies = [("reporting", "0002_partner_narrative")]
+    operations = [migrations.RunPython(clean, migrations.RunPython.noop)]

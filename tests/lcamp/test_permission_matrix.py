@@ -66,6 +66,9 @@ SEGMENT_OBJECTS = {
     "reports": "report",
     "periods": "period",
     "jobs": "job",
+    "milestones": "milestone",
+    "narratives": "narrative",
+    "partner-notes": "partner_note",
 }
 PLACEHOLDER = re.compile(r"<(?:(?P<converter>\w+):)?(?P<name>\w+)>|\(\?P<(?P<group>\w+)>(?P<regex>[^)]*)\)|\([^)]*\)")
 
@@ -112,6 +115,8 @@ def sample_value(route, start, name, converter, regex, world):
         return "organisations"
     if name == "extension":
         return "csv"
+    if name == "fmt":  # a period report's format
+        return "xlsx"
     if name in ("url", "path"):  # catch-all views (the admin's, the API's not-found)
         return "no-such-page/"
     if name is None:  # an unnamed admin group, e.g. simple-history's ^([^/]+)/history/([^/]+)/$
@@ -160,6 +165,16 @@ def world(db, settings, organisation, other_organisation, partner_user):
     from reporting.models import ReportingPeriod
 
     objects["period"] = ReportingPeriod.objects.order_by("start_on").first()  # seeded
+    from indicators.models import Indicator, Milestone
+    from reporting.models import Narrative, PartnerNarrative
+
+    indicator = Indicator.objects.get(code="alliance-members")
+    objects["milestone"] = Milestone.objects.order_by("pk").first()  # seeded
+    objects["narrative"] = Narrative.objects.create(indicator=indicator, period=objects["period"],
+                                                    what_happened="Thirty members joined.")
+    # Another organisation's note: a partner never reads it.
+    objects["partner_note"] = PartnerNarrative.objects.create(indicator=indicator, period=objects["period"],
+                                                              organisation=other_organisation, text="Our part.")
     objects["content_type"] = ContentType.objects.get_for_model(MoU)
     from registers.models import Job
 

@@ -505,34 +505,42 @@ def closed_period_conflicts(indicator: Indicator, since: datetime.date, periods:
 
     The value a period is compared with is its frozen snapshot's, or, once facts were recorded
     after its closing, the value the latest of them left (``LateFact.values``): a change that
-    moves nothing more is not refused. ``periods`` (a ``ClosedPeriods``) saves reading them
-    again; no query when no closed period of the project ends on or after ``since``.
+    moves nothing more is not refused, and one that brings a value back to the frozen one is
+    (the period's list of records recorded after closing would no longer add up). ``periods``
+    (a ``ClosedPeriods``) saves reading them again; no query when no closed period of the
+    project ends on or after ``since``.
     """
     from .models import LateFact
 
     periods = periods or ClosedPeriods([indicator.project_id])
     conflicts: list[tuple[period_source.Period, dict[str, str]]] = []
+    reported_after: dict[int, dict[str, str]] | None = None
     for period in periods.by_project.get(indicator.project_id, ()):
         if period.end_on < since:
             continue
+        frozen = list(Snapshot.objects.filter(
+            indicator=indicator, date__gte=max(since, period.start_on), date__lte=period.end_on,
+        ).values_list("date", "value"))
+        if not frozen:
+            continue
+        if reported_after is None:
+            # The latest pending late fact of each period, read whether or not a value differs from
+            # the frozen one: going back to the frozen value moves it away from what that fact says.
+            reported_after = {}
+            for period_id, values in LateFact.objects.pending().filter(indicator=indicator).order_by(
+                    "period_id", "-pk").values_list("period_id", "values"):
+                reported_after.setdefault(period_id, values)
+        accepted = reported_after.get(period.pk, {})
         now: dict[str, str] = {}
         differs = False
-        accepted: dict[str, str] | None = None
-        for on, value in Snapshot.objects.filter(
-                indicator=indicator, date__gte=max(since, period.start_on), date__lte=period.end_on,
-        ).values_list("date", "value"):
+        for on, value in frozen:
             current = indicator_value(indicator, on)
             now[on.isoformat()] = str(current)
-            if current == value:
-                continue
-            if accepted is None:
-                late = LateFact.objects.pending().filter(indicator=indicator, period_id=period.pk).order_by("-pk").first()
-                accepted = late.values if late else {}
-            if on.isoformat() not in accepted or Decimal(accepted[on.isoformat()]) != current:
+            if current != (Decimal(accepted[on.isoformat()]) if on.isoformat() in accepted else value):
                 differs = True
         if differs:
             # The dates before ``since`` keep what earlier late facts left.
-            conflicts.append((period, {**(accepted or {}), **now}))
+            conflicts.append((period, {**accepted, **now}))
             if first:
                 break
     return conflicts

@@ -307,7 +307,8 @@ def _existing(results: Sequence[Result]) -> tuple[dict[tuple[int, datetime.date]
     return existing, stored_rows
 
 
-def store(results: Sequence[Result], *, closing: period_source.Period | None = None) -> list[Snapshot]:
+def store(results: Sequence[Result], *, closing: period_source.Period | None = None,
+          periods: "ClosedPeriods | None" = None) -> list[Snapshot]:
     """Write the Results as snapshots with their breakdowns, in one transaction.
 
     Idempotent: a snapshot whose value and breakdown did not change keeps its rows
@@ -323,7 +324,7 @@ def store(results: Sequence[Result], *, closing: period_source.Period | None = N
     # drain's cost is mostly round trips).
     with transaction.atomic(savepoint=False):
         lock()
-        periods = ClosedPeriods({r.indicator.project_id for r in results})
+        periods = periods or ClosedPeriods({r.indicator.project_id for r in results})
         existing, stored_rows = _existing(results)
         snapshots: list[Snapshot] = []
         before = _values_before(results)
@@ -459,7 +460,7 @@ def recompute(since_by_indicator: Mapping[Indicator, datetime.date], *,
         for indicator, since in since_by_indicator.items():
             dates = dates_to_recompute(indicator, since, today, periods)
             results.extend(compute_series(indicator, dates, unchanged_before=since, periods=periods))
-        snapshots = store(results)
+        snapshots = store(results, periods=periods)
         prune([indicator.pk for indicator in since_by_indicator], today)
         return snapshots
 

@@ -21,12 +21,13 @@ one, see ``indicators.period_source``), nor one dated after today.
 """
 
 import datetime
+import hashlib
 import logging
 import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, TypeAlias
+from typing import TypeAlias
 
 from django.db import connection, transaction
 from django.db.models import Exists, Max, Min, OuterRef, Q, Sum
@@ -296,15 +297,16 @@ def lock() -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_ID])
 
 
-def _existing(results: Sequence[Result]) -> tuple[dict[tuple[int, datetime.date], Snapshot],
-                                                  dict[int, list[tuple[Any, ...]]]]:
-    existing = {(s.indicator_id, s.date): s for s in Snapshot.objects.filter(
+def _existing(results: Sequence[Result]) -> dict[tuple[int, datetime.date], Snapshot]:
+    return {(s.indicator_id, s.date): s for s in Snapshot.objects.filter(
         indicator__in={r.indicator.pk for r in results}, date__in={r.date for r in results})}
-    stored_rows: dict[int, list[tuple[Any, ...]]] = {}
-    for row in Breakdown.objects.filter(snapshot__in=[s.pk for s in existing.values()]).values_list(
-            "snapshot_id", "dimension", "key", "label", "value", "overlapping"):
-        stored_rows.setdefault(row[0], []).append(row[1:])
-    return existing, stored_rows
+
+
+def breakdown_digest(rows: Sequence[tuple[str, str, str, Decimal, bool]]) -> str:
+    """A digest of a snapshot's breakdown rows (``Result.breakdown_rows``), values to the cent."""
+    text = "\n".join(f"{name}\t{key}\t{label}\t{_quantize(value)}\t{int(overlapping)}"
+                     for name, key, label, value, overlapping in rows)
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def store(results: Sequence[Result], *, closing: period_source.Period | None = None,
@@ -325,7 +327,7 @@ def store(results: Sequence[Result], *, closing: period_source.Period | None = N
     with transaction.atomic(savepoint=False):
         lock()
         periods = periods or ClosedPeriods({r.indicator.project_id for r in results})
-        existing, stored_rows = _existing(results)
+        existing = _existing(results)
         snapshots: list[Snapshot] = []
         before = _values_before(results)
         written: dict[int, Result] = {}  # each indicator's latest result written (webhooks)
@@ -343,20 +345,22 @@ def store(results: Sequence[Result], *, closing: period_source.Period | None = N
                 continue
             fields = result.snapshot_fields()
             rows = result.breakdown_rows()
+            digest = breakdown_digest(rows)
             if result.indicator.pk not in written or written[result.indicator.pk].date < result.date:
                 written[result.indicator.pk] = result
             if snapshot is None:
                 snapshot = Snapshot.objects.create(indicator=result.indicator, date=result.date, computed_at=now,
-                                                   **fields)
+                                                   breakdown_digest=digest, **fields)
             else:
-                if any(getattr(snapshot, name) != value for name, value in fields.items()):
+                same_rows = snapshot.breakdown_digest == digest
+                if not same_rows or any(getattr(snapshot, name) != value for name, value in fields.items()):
                     for name, value in fields.items():
                         setattr(snapshot, name, value)
-                    snapshot.computed_at = now
-                    snapshot.save(update_fields=[*fields, "computed_at"])
+                    snapshot.computed_at, snapshot.breakdown_digest = now, digest
+                    snapshot.save(update_fields=[*fields, "computed_at", "breakdown_digest"])
                 else:
                     touched.append(snapshot.pk)
-                if sorted(stored_rows.get(snapshot.pk, [])) == rows:
+                if same_rows:
                     snapshots.append(snapshot)
                     continue
                 replace_breakdowns.append(snapshot.pk)

@@ -316,7 +316,8 @@ def store(results: Sequence[Result], *, closing: period_source.Period | None = N
     Idempotent: a snapshot whose value and breakdown did not change keeps its rows
     (only ``computed_at`` moves on). A result dated inside a closed reporting period
     is dropped: such a snapshot is never written nor rewritten, even when missing.
-    ``closing`` is the period being closed, whose snapshots are written this once.
+    ``closing`` is the period being closed, whose snapshots are written this once. ``periods``: the
+    closed periods, read by a caller that holds the roll-up lock in this transaction.
     Returns the snapshots written or kept, in the order of ``results``.
     """
     if not results:
@@ -325,8 +326,9 @@ def store(results: Sequence[Result], *, closing: period_source.Period | None = N
     # Within a caller's transaction no savepoint: an error undoes the caller's work too (and a
     # drain's cost is mostly round trips).
     with transaction.atomic(savepoint=False):
-        lock()
-        periods = periods or ClosedPeriods({r.indicator.project_id for r in results})
+        if periods is None:  # else the caller read them under the roll-up lock it holds
+            lock()
+            periods = ClosedPeriods({r.indicator.project_id for r in results})
         existing = _existing(results)
         snapshots: list[Snapshot] = []
         before = _values_before(results)
@@ -454,11 +456,13 @@ def dates_to_recompute(indicator: Indicator, since: datetime.date, today: dateti
 
 
 def recompute(since_by_indicator: Mapping[Indicator, datetime.date], *,
-              today: datetime.date | None = None) -> list[Snapshot]:
-    """Recompute each indicator from its date to today: ``{indicator: since}``. Returns the snapshots stored."""
+              today: datetime.date | None = None, locked: bool = False) -> list[Snapshot]:
+    """Recompute each indicator from its date to today: ``{indicator: since}``. Returns the snapshots stored.
+    ``locked``: the caller holds the roll-up lock in this transaction."""
     today = today or timezone.localdate()
     with transaction.atomic(savepoint=False):
-        lock()
+        if not locked:
+            lock()
         periods = ClosedPeriods({indicator.project_id for indicator in since_by_indicator})
         results: list[Result] = []
         for indicator, since in since_by_indicator.items():
@@ -488,7 +492,7 @@ def drain(*, indicator_ids: Iterable[int] | None = None) -> dict[str, datetime.d
         since = dict(handled.order_by().values("indicator_id").annotate(since=Min("changed_from"))
                      .values_list("indicator_id", "since"))
         indicators = {indicator: since[indicator.pk] for indicator in indicators_to_compute(since)}
-        recompute(indicators)
+        recompute(indicators, locked=True)
         handled.delete()
     logger.info("Drain: %d indicators.", len(indicators))
     return {indicator.code: date for indicator, date in indicators.items()}

@@ -152,7 +152,8 @@ def report_data(period, *, annex_limit=PDF_ANNEX_ROWS, progress=None):
     for number, row in enumerate(rows, start=1):
         row.expected_at_end = expected_at_end(row.indicator, period)
         history = periods.history(row.indicator, period)
-        annex, total = annex_rows(row.indicator, on, annex_limit)
+        # No annex asked (the DOCX of the narratives): its records are not even counted.
+        annex, total = annex_rows(row.indicator, on, annex_limit) if annex_limit else ([], 0)
         sections.append(Section(row=row, history=history, chart_svg=chart_for(row.indicator, history),
                                 narrative_parts=narratives.parts(row.narrative), annex=annex, annex_total=total))
         if progress:

@@ -289,3 +289,17 @@ def test_only_staff_and_managers_download_the_narratives(role_clients, titled, p
 
 def test_the_narratives_of_a_missing_period_are_404(staff_client, titled):
     assert staff_client.get(reverse("reporting:period-narratives-docx", args=[999_999])).status_code == 404
+
+
+def test_the_narratives_are_built_at_once_even_where_the_report_needs_a_worker(staff_client, titled, period,
+                                                                                settings, monkeypatch):
+    from reporting import tasks
+
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    settings.REPORT_ASYNC_RECORDS = 1
+    queued = []
+    monkeypatch.setattr(tasks.period_report_task, "delay", lambda *args: queued.append(args))
+    assert staff_client.get(reverse("reporting:period-report-pdf", args=[period.pk])).status_code == 202
+    response = staff_client.get(reverse("reporting:period-narratives-docx", args=[period.pk]))
+    assert response.status_code == 200 and response.content.startswith(b"PK")
+    assert queued == [(period.pk, "pdf", "en")]

@@ -16,6 +16,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from registers.display import in_sentence
+
 from .models import Breakdown, Indicator, Project, Snapshot
 from .registry import NOT_GIVEN, registry
 
@@ -176,6 +178,11 @@ class BreakdownDimension:
     @property
     def total(self):
         return sum((p.value for p in self.parts), Decimal(0))
+
+    @property
+    def label_in_sentence(self):
+        """The label after "by" in a heading: "by EQF level", "by country" (never "by eqf level")."""
+        return in_sentence(self.label)
 
 
 def _part_label(dimension, row):

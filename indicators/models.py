@@ -32,6 +32,13 @@ class Project(models.Model):
         settings.ORGANISATION_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
         verbose_name=_("Alliance lead"),
         help_text=_("The organisation responsible for the Alliance's membership register."))
+    # What the funder's report carries on its cover (blank until the coordinator enters them).
+    grant_agreement_number = models.CharField(
+        _("grant agreement number"), max_length=60, blank=True,
+        help_text=_("The number of the grant agreement with the European Union, as on the agreement."))
+    project_reference = models.CharField(
+        _("project reference"), max_length=120, blank=True,
+        help_text=_("The project's reference or acronym as the funder knows it (for example its call and action)."))
     partners_see_dashboard = models.BooleanField(
         _("partners see the dashboard"), default=False,
         help_text=_("Partner editors and viewers may read the progress dashboard (read-only)."))

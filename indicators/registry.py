@@ -29,6 +29,8 @@ from django.db.models.expressions import Combinable
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext, gettext_noop
 
+from registers.display import distinct_labels
+
 # Stored in English in the breakdown rows; shown in the reader's language (dashboard).
 NOT_GIVEN = gettext_noop("Not given")
 
@@ -426,8 +428,13 @@ class Measure:
             if key in parts:  # two labels for one key: keep one part
                 value += parts[key].value
             parts[key] = Part(key=key, label=label, value=value)
-        # A part whose records all stopped counting (a running sum back to zero) is no part.
-        return sorted((part for part in parts.values() if part.value), key=lambda part: (-part.value, part.key))
+        # A part whose records all stopped counting (a running sum back to zero) is no part; no two parts share
+        # a label (two observatories of one name: the labels function qualifies them, else their keys do).
+        shown = [part for part in parts.values() if part.value]
+        if len({part.label for part in shown}) < len(shown):
+            unique = distinct_labels({part.key: [part.label] for part in shown})
+            shown = [dataclasses.replace(part, label=unique[part.key]) for part in shown]
+        return sorted(shown, key=lambda part: (-part.value, part.key))
 
 
 OTHER_PARTS_KEY = "others"

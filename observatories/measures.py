@@ -11,6 +11,7 @@ from organisations.labels import (
     organisation_names,
     region_labels,
 )
+from registers.display import distinct_labels
 
 from .models import Observatory, SkillGap
 
@@ -45,8 +46,13 @@ def nace_section_label(section):
 
 
 def observatory_names(ids):
-    """``{id: name}`` of the observatories ``ids``: the labels of a breakdown by observatory, one query."""
-    return dict(Observatory.objects.filter(pk__in=[i for i in ids if i is not None]).values_list("pk", "name"))
+    """``{id: label}`` of the observatories ``ids``: the labels of a breakdown by observatory, one query.
+
+    An observatory's name; two of one name are told apart by their region, then their host
+    (``distinct_labels``): a breakdown never shows two parts under one label."""
+    rows = Observatory.objects.filter(pk__in=[i for i in ids if i is not None]).values_list(
+        "pk", "name", "region__name", "host_organisation__name")
+    return distinct_labels({pk: [name, region or "", host or ""] for pk, name, region, host in rows})
 
 
 def observatories_on(on):

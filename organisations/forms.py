@@ -19,6 +19,17 @@ class OrganisationForm(RegisterForm):
             "region": _("Optional: the NUTS region the organisation is in (must be in its country)."),
         }
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.instance.pk:
+            # A new organisation's type is chosen, never a default nobody saw (the model's "other" stays
+            # for records made elsewhere): an empty first choice, and the field required.
+            kind = self.fields["kind"]
+            kind.choices = [("", _("Choose a type…")), *Organisation.Kind.choices]
+            kind.required = True
+            if "kind" not in (kwargs.get("initial") or {}):
+                self.initial["kind"] = ""
+
 
 class RegionForm(RegisterForm):
     class Meta:

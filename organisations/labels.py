@@ -5,6 +5,8 @@ import functools
 from django.utils.translation import get_language
 from django_countries import countries
 
+from registers.display import distinct_labels
+
 
 def country_name(code):
     return countries.name(code) or code
@@ -40,7 +42,9 @@ def organisation_names(ids):
     """``{id: name}`` of the organisations ``ids``: the labels of a breakdown by organisation, one query."""
     from .models import Organisation
 
-    return dict(Organisation.objects.filter(pk__in=[i for i in ids if i is not None]).values_list("pk", "name"))
+    rows = Organisation.objects.filter(pk__in=[i for i in ids if i is not None]).values_list("pk", "name", "country")
+    # Two organisations of one name (in two countries) are told apart by their country's name.
+    return distinct_labels({pk: [name, country_name(country) if country else ""] for pk, name, country in rows})
 
 
 RESPONSIBLE_ORGANISATION = "organisation"

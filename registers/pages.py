@@ -29,6 +29,7 @@ given as hooks), so the rules are the same for every register:
 
 import contextlib
 import datetime
+import decimal
 import functools
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
@@ -47,7 +48,7 @@ from django.views import View
 
 from accounts import roles
 
-from . import exports, generations, importing, pagecache, registry, submissions
+from . import display, exports, generations, importing, pagecache, registry, submissions
 from .access import OWN, READ, check_access, safe_next
 from .after_closing import CONFIRM_FIELD, REASON_FIELD, recorded_after_closing
 from .counting import EstimatedCountPaginator
@@ -106,6 +107,8 @@ class Column:
             return gettext("yes") if value else gettext("no")
         if hasattr(value, "name") and hasattr(value, "code") and type(value).__name__ == "Country":
             return value.name
+        if isinstance(value, decimal.Decimal):
+            return display.number_text(value)  # ECTS 3, not 3.0
         return value
 
 
@@ -760,20 +763,10 @@ class Register:
             return ""
 
     def display_field(self, obj, name):
+        """A field of ``obj`` as its page shows it (``registers.display``: the history's rule too)."""
         model_field = self.model._meta.get_field(name)
-        if model_field.many_to_many:
-            return ", ".join(str(o) for o in getattr(obj, name).all()) or "—"
-        display = getattr(obj, f"get_{name}_display", None)
-        value = display() if display else getattr(obj, name)
-        if value in (None, ""):
-            return "—"
-        if isinstance(value, bool):
-            return gettext("yes") if value else gettext("no")
-        if type(value).__name__ == "Country":
-            return value.name
-        if isinstance(value, datetime.date):
-            return value.isoformat()
-        return value
+        value = getattr(obj, name).all() if model_field.many_to_many else getattr(obj, name)
+        return display.value_text(self.model, name, value)
 
     # Exports.
     def export_columns(self):

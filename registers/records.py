@@ -9,12 +9,14 @@ read the record (``StaleEdit``, listing what changed since).
 
 import datetime
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any, TypedDict, TypeVar
+from typing import TYPE_CHECKING, TypedDict, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
+
+from . import display
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -182,30 +184,6 @@ def field_label(model: type[models.Model], name: str) -> str:
         return name
 
 
-def _display(model: type[models.Model], name: str, value: Any) -> str:
-    """A history value as a person reads it: choices by label, related objects by name, dates ISO."""
-    if value in (None, ""):
-        return "—"
-    try:
-        model_field = model._meta.get_field(name)
-    except Exception:  # noqa: BLE001
-        return str(value)
-    if isinstance(model_field, models.ManyToManyField):
-        related = model_field.related_model
-        assert related is not None  # resolved once the apps are loaded
-        key = model_field.m2m_reverse_field_name()
-        ids = [getattr(row.get(key), "pk", row.get(key)) for row in value if isinstance(row, dict)]
-        names = [str(o) for o in related._default_manager.filter(pk__in=ids)]
-        return ", ".join(sorted(names)) or "—"
-    if isinstance(model_field, models.Field) and model_field.choices:
-        return str(dict(model_field.flatchoices).get(value, value))
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    if isinstance(value, bool):
-        return gettext("yes") if value else gettext("no")
-    return str(value)
-
-
 def history_entries(instance: models.Model, limit: int | None = None) -> list[HistoryEntry]:
     """The change history of ``instance``, newest first.
 
@@ -222,12 +200,13 @@ def history_entries(instance: models.Model, limit: int | None = None) -> list[Hi
         if previous is not None:
             delta = record.diff_against(previous, foreign_keys_are_objs=True)
             for change in delta.changes:
-                changes.append({
-                    "field": change.field,
-                    "label": field_label(model, change.field),
-                    "old": _display(model, change.field, change.old),
-                    "new": _display(model, change.field, change.new),
-                })
+                # Only what a reader sees change: not a list reordered, a text saved again the same.
+                old = display.value_text(model, change.field, change.old)
+                new = display.value_text(model, change.field, change.new)
+                if display.same_value(change.old, change.new) or old == new:
+                    continue
+                changes.append({"field": change.field, "label": field_label(model, change.field),
+                                "old": old, "new": new})
         kind = {"+": "created", "~": "changed", "-": "deleted"}[record.history_type]
         reason = getattr(record, "history_change_reason", None) or ""
         if reason and kind == "changed":

@@ -26,7 +26,7 @@ from django.utils.translation import gettext
 
 from accounts import roles
 
-from . import reviews
+from . import display, reviews
 from .after_closing import recorded_after_closing
 from .models import Approval, Submission, Validated
 from .records import Change, field_label, record_save
@@ -123,22 +123,8 @@ def payload_data(payload: dict[str, list[str]]) -> QueryDict:
 
 
 def display_value(model: type[models.Model], name: str, value: Any) -> str:
-    """A field's value as a person reads it: choices by label, records by name, dates ISO, lists joined."""
-    if value in (None, ""):
-        return "—"
-    try:
-        model_field = model._meta.get_field(name)
-    except Exception:  # noqa: BLE001 - a form field that is not the model's
-        return str(value)
-    if isinstance(value, (list, tuple, set, models.QuerySet)):
-        return ", ".join(sorted(str(v) for v in value)) or "—"
-    if getattr(model_field, "choices", None):
-        return str(dict(model_field.flatchoices).get(value, value))
-    if isinstance(value, bool):
-        return gettext("yes") if value else gettext("no")
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    return str(value)
+    """A field's value as a person reads it (``registers.display``: one rule for every page)."""
+    return display.value_text(model, name, value)
 
 
 def form_changes(form, saved: models.Model) -> list[Change]:
@@ -159,7 +145,7 @@ def form_changes(form, saved: models.Model) -> list[Change]:
         else:
             old = getattr(saved, name)
             new = form.cleaned_data[name]
-            if old == new:
+            if old == new or display.same_value(old, new):
                 continue
         changes.append({"field": name, "label": field_label(model, name),
                         "old": display_value(model, name, old), "new": display_value(model, name, new)})

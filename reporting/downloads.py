@@ -26,7 +26,8 @@ def report_or_progress(period: ReportingPeriod, fmt: str) -> tuple[bytes | None,
     """``(content, progress)``: the report's bytes when cached or small enough to build now;
     else ``(None, progress)``, a worker building it (queued once: a second reader waits for the same)."""
     content = report.cached_report(period, fmt)
-    if content is None and (settings.CELERY_TASK_ALWAYS_EAGER or not is_large(period)):
+    if content is None and (settings.CELERY_TASK_ALWAYS_EAGER or fmt in report.SMALL_FORMATS
+                            or not is_large(period)):
         content = report.build(period, fmt)
     if content is not None:
         return content, EMPTY_PROGRESS

@@ -1,4 +1,4 @@
-"""The funder-ready report of a reporting period: PDF (WeasyPrint) and XLSX (openpyxl).
+"""The funder-ready report of a reporting period: PDF (WeasyPrint), XLSX (openpyxl) and DOCX (python-docx).
 
 Both are built from the same figures (``report_data``): the summary of every
 indicator at the period's end, each indicator's month-end history, breakdowns (by
@@ -6,31 +6,41 @@ responsible organisation among them) and narrative, an annex of the records coun
 at the period's end and an annex of the partners' notes by organisation. A built report
 is cached under the period's version (state, snapshots, narratives, day), so a
 second download costs nothing and any change gives a new report.
+
+The PDF follows the EU's visibility rules for funded projects: its cover carries the EU
+emblem (``reporting.emblem``) with "Co-funded by the European Union" beside it, the
+grant agreement number and project reference (the project's fields); it is a tagged
+PDF (PDF/UA-1), with a table of contents whose page numbers WeasyPrint fills in. The
+DOCX holds the narratives only, to be pasted into the funder's own report template.
 """
 
+import base64
 import contextlib
 import io
 import logging
 import re
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils.formats import date_format, number_format
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
 from indicators.exports import _safe_cell
 from indicators.models import Indicator, Report
 from indicators.registry import registry
 from registers.counting import fast_count
+from registers.records import field_label
 from registers.validators import without_control_characters
 
-from . import chart, narratives, partner_narratives, periods
+from . import chart, emblem, narratives, partner_narratives, periods
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +49,26 @@ PDF_ANNEX_ROWS = 100
 XLSX_ANNEX_ROWS = 200_000
 REPORT_CACHE_SECONDS = 24 * 60 * 60
 CONTENT_TYPES = {"pdf": "application/pdf",
-                 "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+                 "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                 "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
+# Formats without the annex of records: always small enough to build while the reader waits.
+SMALL_FORMATS = {"docx"}
+# A fraction shown as a percentage in every workbook (the dashboard's writes the same).
+PERCENT_FORMAT = "0.0%"
+
+
+def expected_at_end(indicator, period):
+    """What the indicator was expected to reach at the period's end, on the trajectory through its
+    milestones; a whole number for an indicator counted from a register (nobody counts 6.41 observatories)."""
+    expected = indicator.expected_value(period.end_on)
+    if not indicator.is_reported:
+        expected = Decimal(expected).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    return expected
+
+
+def funding_statement():
+    """The EU's funding statement, written out in full beside the emblem (its visibility rules)."""
+    return gettext("Co-funded by the European Union")
 
 
 @dataclass
@@ -50,6 +79,17 @@ class Section:
     narrative_parts: list
     annex: list = field(default_factory=list)
     annex_total: int = 0
+
+    @property
+    def chart_uri(self):
+        """The chart as an image (a figure with its alternative text in the tagged PDF, where an inline
+        SVG would be a figure without one)."""
+        return "data:image/svg+xml;base64," + base64.b64encode(self.chart_svg.encode()).decode()
+
+    @property
+    def chart_alt(self):
+        return gettext("%(indicator)s: the value at each month's end (solid line) against the expected path "
+                       "(dashed line)") % {"indicator": self.row.indicator.title}
 
 
 def annex_rows(indicator, on, limit):
@@ -110,8 +150,10 @@ def report_data(period, *, annex_limit=PDF_ANNEX_ROWS, progress=None):
     rows = periods.period_rows(period)
     sections = []
     for number, row in enumerate(rows, start=1):
+        row.expected_at_end = expected_at_end(row.indicator, period)
         history = periods.history(row.indicator, period)
-        annex, total = annex_rows(row.indicator, on, annex_limit)
+        # No annex asked (the DOCX of the narratives): its records are not even counted.
+        annex, total = annex_rows(row.indicator, on, annex_limit) if annex_limit else ([], 0)
         sections.append(Section(row=row, history=history, chart_svg=chart_for(row.indicator, history),
                                 narrative_parts=narratives.parts(row.narrative), annex=annex, annex_total=total))
         if progress:
@@ -126,6 +168,7 @@ def report_data(period, *, annex_limit=PDF_ANNEX_ROWS, progress=None):
     return {
         "period": period, "project": period.project, "as_of": on, "rows": rows, "sections": sections,
         "partner_notes": partner_notes,
+        "emblem": emblem.emblem_data_uri(), "funding_statement": funding_statement(),
         "status": status, "status_label": periods.STATUS_LABELS[status],
         "state_text": state_text, "generated_at": generated_at, "annex_limit": annex_limit,
         # The running header and footer of every page, as CSS strings.
@@ -157,7 +200,9 @@ def render_pdf(period, progress=None):
     from weasyprint import HTML  # imported here: loading pango takes most of a second
 
     html = render_to_string("reporting/report_pdf.html", report_data(period, progress=progress))
-    return HTML(string=html, base_url=None).write_pdf()
+    # PDF/UA-1: tagged (headings, tables, lists, the emblem as a figure with its text), its title and language
+    # declared, so that a screen reader and the funder's accessibility checks read it.
+    return HTML(string=html, base_url=None).write_pdf(pdf_variant="pdf/ua-1")
 
 
 def _header(ws, values):
@@ -178,31 +223,63 @@ def _text(value):
     return _safe_cell(value) if isinstance(value, str) else value
 
 
+def _sheet(workbook, title, widths, *, header_rows=1, frozen_columns=1):
+    """A sheet with its columns' widths (in characters) and its header rows (and first columns) frozen.
+
+    Both are set before the first row: a write-only workbook writes them at the sheet's start."""
+    ws = workbook.create_sheet(title)
+    for index, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(index)].width = width
+    ws.freeze_panes = f"{get_column_letter(frozen_columns + 1)}{header_rows + 1}"
+    return ws
+
+
+def _formatted(ws, value, number_format):
+    cell = WriteOnlyCell(ws, value=value)
+    if value is not None:
+        cell.number_format = number_format
+    return cell
+
+
+def _fraction(value):
+    return float(value) if value is not None else None
+
+
 def render_xlsx(period, progress=None):
-    """The same figures as sheets: summary, history, breakdowns, narratives, counted records."""
+    """The same figures as sheets: summary, history, breakdowns, narratives, counted records.
+
+    Every sheet has its columns' widths and its header rows frozen; a progress is a fraction
+    (1.0 for the target reached) formatted as a percentage, as in the dashboard's workbook."""
     data = report_data(period, annex_limit=XLSX_ANNEX_ROWS, progress=progress)
     workbook = Workbook(write_only=True)
 
-    ws = workbook.create_sheet("Summary")
+    ws = _sheet(workbook, "Summary", [18, 48, 12, 14, 12, 12, 14, 16, 10, 14, 14, 10], header_rows=3,
+                frozen_columns=2)
     _header(ws, [f"{data['project']} — {data['period'].name}"])
+    project = data["project"]
     _append(ws, [f"Figures as of {data['as_of']:%d %b %Y}", data["state_text"],
-               f"Generated {data['generated_at']:%d %b %Y %H:%M}"])
+               f"Generated {data['generated_at']:%d %b %Y %H:%M}",
+               f"Grant agreement {project.grant_agreement_number}" if project.grant_agreement_number else None,
+               _text(project.project_reference) or None])
     _header(ws, ["code", "indicator", "unit", "value at the period end", "change in the period", "milestone due",
-                 "milestone date", "target", "target date", "status", "progress %"])
+                 "milestone date", "expected at the period end", "target", "target date", "status", "progress"])
     for row in data["rows"]:
         _append(ws, [row.indicator.code, _text(row.indicator.title), row.indicator.unit, row.value, row.change,
-                   row.milestone.value if row.milestone else None, row.milestone.date if row.milestone else None,
-                   row.indicator.target, row.indicator.target_date, row.status_label,
-                   float(row.progress_percent) if row.progress_percent is not None else None])
+                   row.milestone.value if row.milestone else None,
+                   _formatted(ws, row.milestone.date if row.milestone else None, "d mmm yyyy"),
+                   row.expected_at_end, row.indicator.target, _formatted(ws, row.indicator.target_date, "d mmm yyyy"),
+                   row.status_label,
+                   _formatted(ws, _fraction(row.snapshot.progress if row.snapshot else None), PERCENT_FORMAT)])
 
-    ws = workbook.create_sheet("History")
-    _header(ws, ["code", "date", "value", "expected", "target", "status"])
+    ws = _sheet(workbook, "History", [18, 12, 10, 10, 10, 12, 10])
+    _header(ws, ["code", "date", "value", "expected", "target", "status", "progress"])
     for section in data["sections"]:
         for snapshot in section.history:
-            _append(ws, [section.row.indicator.code, snapshot.date, snapshot.value, snapshot.expected, snapshot.target,
-                       snapshot.get_status_display()])
+            _append(ws, [section.row.indicator.code, _formatted(ws, snapshot.date, "d mmm yyyy"), snapshot.value,
+                       snapshot.expected, snapshot.target, snapshot.get_status_display(),
+                       _formatted(ws, _fraction(snapshot.progress), PERCENT_FORMAT)])
 
-    ws = workbook.create_sheet("Breakdowns")
+    ws = _sheet(workbook, "Breakdowns", [18, 20, 24, 40, 10])
     _header(ws, ["code", "dimension", "key", "label", "value"])
     for section in data["sections"]:
         for dimension in section.row.dimensions:
@@ -210,7 +287,7 @@ def render_xlsx(period, progress=None):
                 _append(ws, [section.row.indicator.code, dimension.label, _text(part.key), _text(part.label),
                            part.value])
 
-    ws = workbook.create_sheet("Narratives")
+    ws = _sheet(workbook, "Narratives", [18, 40, 60, 60, 60, 60, 10, 10])
     _header(ws, ["code", "indicator", "what happened", "why ahead or behind", "corrective actions", "next steps",
                  "reviewed", "public"])
     for section in data["sections"]:
@@ -221,32 +298,86 @@ def render_xlsx(period, progress=None):
                    *[_text(getattr(narrative, name)) for name in narrative.PARTS],
                    "yes" if narrative.reviewed_at else "no", "yes" if narrative.is_public else "no"])
 
-    ws = workbook.create_sheet("Partner narratives")
+    ws = _sheet(workbook, "Partner narratives", [32, 18, 40, 80, 24, 18])
     _header(ws, ["organisation", "code", "indicator", "note", "author", "updated at"])
     for organisation, notes in data["partner_notes"]:
         for note, _html in notes:
             _append(ws, [_text(organisation.name), note.indicator.code, _text(note.indicator.title), _text(note.text),
-                       _text(str(note.author or "")), timezone.localtime(note.updated_at).replace(tzinfo=None)])
+                       _text(str(note.author or "")),
+                       _formatted(ws, timezone.localtime(note.updated_at).replace(tzinfo=None), "d mmm yyyy hh:mm")])
 
-    ws = workbook.create_sheet("Counted records")
+    ws = _sheet(workbook, "Counted records", [18, 60, 12, 10])
     _header(ws, ["code", "record", "date", "value"])
     for section in data["sections"]:
         for label, date, detail in section.annex:
-            _append(ws, [section.row.indicator.code, _text(label), date, detail])
+            _append(ws, [section.row.indicator.code, _text(label), _formatted(ws, date, "d mmm yyyy"), detail])
 
-    ws = workbook.create_sheet("Recorded after closing")
+    ws = _sheet(workbook, "Recorded after closing", [18, 40, 40, 12, 24, 18, 40])
     _header(ws, ["code", "indicator", "record", "date", "recorded by", "recorded at", "reason"])
     for row in data["rows"]:
         for fact in row.late_facts:
-            _append(ws, [row.indicator.code, _text(row.indicator.title), _text(fact.title), fact.event_date,
-                       _text(str(fact.recorded_by or "")), timezone.localtime(fact.created_at).replace(tzinfo=None),
+            _append(ws, [row.indicator.code, _text(row.indicator.title), _text(fact.title),
+                       _formatted(ws, fact.event_date, "d mmm yyyy"), _text(str(fact.recorded_by or "")),
+                       _formatted(ws, timezone.localtime(fact.created_at).replace(tzinfo=None), "d mmm yyyy hh:mm"),
                        _text(fact.reason)])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
 
 
-RENDERERS = {"pdf": render_pdf, "xlsx": render_xlsx}
+def render_docx(period, progress=None):
+    """The period's narratives as a Word document, to paste into the funder's own report template.
+
+    One heading per indicator (its figures in a line below it), each part of its narrative under
+    a heading of its own, as plain paragraphs: the funder's template brings its own styles."""
+    from docx import Document  # imported here: only this download needs it
+
+    data = report_data(period, annex_limit=0, progress=progress)
+    project = data["project"]
+    document = Document()
+    document.core_properties.title = f"{project} — {data['period'].name}"
+    document.core_properties.language = get_language() or ""
+    document.add_heading(f"{project} — {data['period'].name}", level=0)
+    details = [gettext("Narratives of the reporting period %(start)s to %(end)s") % {
+        "start": date_format(period.start_on), "end": date_format(period.end_on)}]
+    if project.grant_agreement_number:
+        details.append(gettext("Grant agreement %(number)s") % {"number": project.grant_agreement_number})
+    if project.project_reference:
+        details.append(project.project_reference)
+    document.add_paragraph(" · ".join(without_control_characters(d) for d in details))
+    for number, section in enumerate(data["sections"], start=1):
+        row = section.row
+        document.add_heading(f"{number}. {without_control_characters(row.indicator.title)}", level=1)
+        figures = gettext("Value %(value)s at the period's end; expected %(expected)s; target %(target)s by "
+                          "%(date)s; %(status)s.") % {
+            "value": _number(row.value) if row.value is not None else "—", "expected": _number(row.expected_at_end),
+            "target": _number(row.indicator.target), "date": date_format(row.indicator.target_date, "F Y"),
+            "status": row.status_label}
+        document.add_paragraph(figures)
+        narrative = row.narrative
+        if narrative is None or narrative.is_empty:
+            document.add_paragraph(gettext("No narrative was written for this period."))
+            continue
+        for name in narrative.PARTS:
+            text = (getattr(narrative, name) or "").strip()
+            if not text:
+                continue
+            document.add_heading(field_label(type(narrative), name).capitalize(), level=2)
+            for paragraph in re.split(r"\n\s*\n", text):
+                document.add_paragraph(without_control_characters(paragraph.strip()))
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def _number(value):
+    """A figure as people write it: 3, not 3.00; 2.5 with the reader's decimal separator."""
+    value = Decimal(value)
+    value = value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
+    return number_format(value, use_l10n=True, force_grouping=True)
+
+
+RENDERERS = {"pdf": render_pdf, "xlsx": render_xlsx, "docx": render_docx}
 
 
 def cache_key(period, fmt):

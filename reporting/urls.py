@@ -11,6 +11,7 @@ urlpatterns = [
     path("periods/<int:pk>/", views.period_detail, name="period-detail"),
     path("periods/<int:pk>/report.pdf", views.period_report, {"fmt": "pdf"}, name="period-report-pdf"),
     path("periods/<int:pk>/report.xlsx", views.period_report, {"fmt": "xlsx"}, name="period-report-xlsx"),
+    path("periods/<int:pk>/narratives.docx", views.period_report, {"fmt": "docx"}, name="period-narratives-docx"),
     path("periods/<int:pk>/review/", views.period_review, name="period-review"),
     path("periods/<int:pk>/close/", views.period_close, name="period-close"),
     path("periods/<int:pk>/reopen/", views.period_reopen, name="period-reopen"),

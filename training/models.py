@@ -21,6 +21,8 @@ from .vocabularies import (
     LANGUAGES,
     LEARNING_OPPORTUNITY_TYPE_CHOICES,
     SUPERVISION_VERIFICATION_CHOICES,
+    isced_f_label,
+    language_name,
 )
 
 
@@ -164,6 +166,23 @@ class MicroCredential(Validated, TrackedModel):
     def instruction_languages(self):
         """The languages it is taught in; the default language when none is given."""
         return list(dict.fromkeys(self.languages or [self.default_language]))
+
+    @classmethod
+    def value_labels(cls, name, values):
+        """The labels of the codes a field holds, for its page and history (``registers.display``):
+        an ESCO skill's preferred label where a skill gap records it (else its URI), a language's name,
+        an ISCED-F field's name."""
+        if name == "esco_skills":
+            from observatories.models import SkillGap
+
+            return dict(SkillGap.objects.filter(esco_skill_uri__in=[v for v in values if isinstance(v, str)])
+                        .exclude(esco_skill_label="").order_by("esco_skill_uri", "pk")
+                        .values_list("esco_skill_uri", "esco_skill_label").distinct())
+        if name in ("languages", "default_language"):
+            return {code: language_name(code) for code in values if isinstance(code, str)}
+        if name == "isced_f":
+            return {code: isced_f_label(code) for code in values if isinstance(code, str)}
+        return None
 
 
 class LearningFactory(Validated, TrackedModel):

@@ -94,9 +94,37 @@ def test_an_mou_without_a_document_cannot_be_approved(manager_client, partner_us
     assert "no signed document" in response.json()["document"][0]
     page = manager_client.post(reverse("alliance:mou-approve", args=[mou.pk]))
     assert page.status_code == 400
-    assert "no signed document" in page.content.decode()
+    # Said once, and no Approve button to try again.
+    assert page.content.decode().count("no signed document") == 1
+    assert 'id="approve-form"' not in page.content.decode()
     mou.refresh_from_db()
     assert mou.status == MoU.Status.SUBMITTED
+
+
+def test_approve_is_not_offered_on_an_mou_without_its_document(manager_client, partner_user, counterpart):
+    mou = MoUFactory(partner_organisation=partner_user.organisation, counterpart=counterpart,
+                     submitted_by=partner_user, document="")
+    page = manager_client.get(reverse("alliance:mou-detail", args=[mou.pk])).content.decode()
+    assert 'id="approve-form"' not in page and ">Approve<" not in page
+    assert page.count("no signed document") == 1
+    assert 'id="reject-form"' in page  # rejecting (and asking for the PDF) stays possible
+    with_document = MoUFactory(partner_organisation=partner_user.organisation, counterpart=counterpart,
+                               submitted_by=partner_user, title="With its PDF")
+    assert with_document.document
+    page = manager_client.get(reverse("alliance:mou-detail", args=[with_document.pk])).content.decode()
+    assert 'id="approve-form"' in page and "no signed document" not in page
+
+
+def test_the_partner_is_told_to_attach_the_document(partner_client, partner_user, counterpart):
+    mou = MoUFactory(partner_organisation=partner_user.organisation, counterpart=counterpart,
+                     submitted_by=partner_user, document="")
+    page = partner_client.get(reverse("alliance:mou-detail", args=[mou.pk])).content.decode()
+    assert 'id="attach-document"' in page and "submit it again with the signed PDF" in page
+    assert reverse("alliance:mou-create") in page
+    mou.document = "mous/signed.pdf"
+    mou.save()
+    page = partner_client.get(reverse("alliance:mou-detail", args=[mou.pk])).content.decode()
+    assert 'id="attach-document"' not in page
 
 
 def test_approving_a_possible_duplicate_needs_the_not_a_duplicate_confirmation(manager_client, partner_user,

@@ -133,3 +133,25 @@ def test_list_with_a_doubled_minus_in_sort_falls_back_to_the_default(manager_cli
     response = manager_client.get(reverse("organisations:organisation-list"), {"sort": "--name"})
     assert response.status_code == 200
     assert response.context["sort"] == "name"
+
+
+def test_a_new_organisations_type_must_be_chosen(manager_client, organisation):
+    page = manager_client.get(reverse("organisations:organisation-create")).content.decode()
+    kind = page[page.index('name="kind"'):]
+    kind = kind[:kind.index("</select>")]
+    # An empty first choice, selected; no type preselected.
+    assert '<option value="" selected>Choose a type…</option>' in kind
+    assert "selected" not in kind.replace('<option value="" selected>', "")
+    for missing in ({}, {"kind": ""}, {"kind": "castle"}):
+        response = manager_client.post(reverse("organisations:organisation-create"),
+                                       {"name": "Centro Easo", "country": "ES", "city": "Donostia", **missing})
+        assert response.status_code == 200
+        assert response.context["form"].errors["kind"]
+        assert b"Donostia" in response.content
+    assert not Organisation.objects.filter(name="Centro Easo").exists()
+
+
+def test_an_organisations_edit_keeps_its_type(manager_client, organisation):
+    page = manager_client.get(reverse("organisations:organisation-edit", args=[organisation.pk])).content.decode()
+    kind = page[page.index('name="kind"'):]
+    assert f'<option value="{organisation.kind}" selected>' in kind[:kind.index("</select>")]

@@ -5,6 +5,7 @@ nothing is written; only managers (and admins) reach the import pages."""
 import csv
 import datetime
 import io
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -364,3 +365,16 @@ def test_an_import_reads_the_indicators_and_closed_periods_once_and_asks_no_chec
     assert not [q for q in sql if '"_check"' in q]
     assert len(sql) <= 20 * 20
     assert MicroCredential.objects.filter(title__startswith="Imported course").count() == 20
+
+
+@pytest.mark.parametrize("key", IMPORTABLE)
+def test_the_import_button_of_a_list_opens_that_registers_import(admin_client, key):
+    """The members list's Import opens the members' import, not the organisations' (nor any other's)."""
+    register = REGISTER_PAGES[key]
+    page = admin_client.get(register.url("list")).content.decode()
+    buttons = re.findall(r'<a class="button" href="([^"]+)">Import</a>', page)
+    assert buttons == [register.url("import")]
+    opened = admin_client.get(buttons[0])
+    assert opened.status_code == 200
+    assert f"<h1>Import {register.plural}</h1>" in opened.content.decode()
+    assert opened.context["register"] is register

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from .models import User
+from .models import SignInDomain, User
 
 
 @admin.register(User)
@@ -12,3 +12,11 @@ class UserAdmin(BaseUserAdmin):
     autocomplete_fields = ["organisation"]
     fieldsets = BaseUserAdmin.fieldsets + (("LCAMP", {"fields": ["organisation"]}),)
     add_fieldsets = BaseUserAdmin.add_fieldsets + (("LCAMP", {"fields": ["email", "organisation", "groups"]}),)
+
+
+@admin.register(SignInDomain)
+class SignInDomainAdmin(admin.ModelAdmin):
+    list_display = ["domain", "organisation"]
+    list_select_related = ["organisation"]
+    search_fields = ["domain", "organisation__name"]
+    autocomplete_fields = ["organisation"]

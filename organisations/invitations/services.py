@@ -9,6 +9,7 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext, ngettext
 
@@ -111,6 +112,9 @@ def user_invite(*, invited_by: "User", first_name: str, last_name: str, email: s
     # The invitation and the pages after it speak the language the inviter chose for the person.
     user.language = language or user.language
     user.is_active = False
+    # The invitation's date: signing in through an identity provider accepts it within INVITATION_TIMEOUT
+    # of the latest one (accounts.sso), as the link does.
+    user.date_joined = timezone.now()
     user.save()
     user.groups.add(Group.objects.get_or_create(name=roles.PARTNER)[0])
     transaction.on_commit(lambda: send_invitation(user=user, invited_by=invited_by))

@@ -246,6 +246,21 @@ if not isinstance(OIDC_PROVIDERS, list):
 SOCIALACCOUNT_PROVIDERS = {
     "openid_connect": {"OAUTH_PKCE_ENABLED": True, "APPS": [_oidc_app(entry) for entry in OIDC_PROVIDERS]},
 }
+
+
+def oidc_origins(apps):
+    """The origins (scheme://host[:port]) of these providers' issuers: a browser may be sent there from
+    a form (the content security policy's form-action)."""
+    from urllib.parse import urlsplit
+
+    origins = []
+    for app in apps:
+        parts = urlsplit(app["settings"]["server_url"])
+        origins.append(f"{parts.scheme}://{parts.netloc}")
+    return sorted(set(origins))
+
+
+OIDC_FORM_ACTION_ORIGINS = oidc_origins(SOCIALACCOUNT_PROVIDERS["openid_connect"]["APPS"])
 # Two-factor authentication: TOTP with recovery codes. Required of coordinators and administrators
 # when MFA_REQUIRED_FOR_COORDINATORS is on (by default in production): until they have enrolled,
 # every page leads to enrolment (accounts.middleware.SecondFactorRequiredMiddleware).
@@ -532,7 +547,8 @@ CONTENT_SECURITY_POLICY = {
         "font-src": ["'self'", "data:"],
         "connect-src": ["'self'"],
         "frame-ancestors": ["'none'"],
-        "form-action": ["'self'"],
+        # The login page's provider buttons post here, and are redirected to the provider's sign-in page.
+        "form-action": ["'self'", *OIDC_FORM_ACTION_ORIGINS],
         "base-uri": ["'self'"],
         "object-src": ["'none'"],
     }

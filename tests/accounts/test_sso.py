@@ -165,3 +165,17 @@ def test_a_provider_entry_takes_the_issuer_and_turns_pkce_on():
     assert app == {"provider_id": "eulogin", "name": "EU Login", "client_id": "c", "secret": "s",
                    "settings": {"server_url": "https://ecas.example/cas/oauth2"}}
     assert SOCIALACCOUNT_PROVIDERS["openid_connect"]["OAUTH_PKCE_ENABLED"] is True
+
+
+def test_the_login_page_may_send_the_browser_to_the_providers_origins_only():
+    from lcamp.settings import _oidc_app, oidc_origins
+
+    apps = [_oidc_app({"id": "eu", "server_url": "https://ecas.example:8443/cas/oauth2", "client_id": "c"}),
+            _oidc_app({"id": "kc", "server_url": "https://sso.tknika.example/realms/x", "client_id": "c"}),
+            _oidc_app({"id": "kc2", "server_url": "https://sso.tknika.example/realms/y", "client_id": "c"})]
+    assert oidc_origins(apps) == ["https://ecas.example:8443", "https://sso.tknika.example"]
+    assert oidc_origins([]) == []
+
+
+def test_with_no_provider_the_policy_lets_forms_post_to_the_site_only(client):
+    assert "form-action 'self';" in client.get("/accounts/login/")["Content-Security-Policy"] + ";"

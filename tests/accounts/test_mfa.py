@@ -117,3 +117,12 @@ def test_an_api_token_keeps_working_for_a_coordinator_required_to_enrol(required
 
     key = Token.objects.create(user=manager_user).key
     assert Client(HTTP_AUTHORIZATION=f"Token {key}").get("/api/v1/organisations/").status_code == 200
+
+
+def test_the_admin_site_signs_in_on_the_sites_login_page_only(client, admin_user):
+    """The admin's own password form would skip the second factor: it sends to the site's login page."""
+    response = client.get("/admin/login/?next=/admin/")
+    assert response.status_code == 302 and response["Location"] == "/accounts/login/?next=%2Fadmin%2F"
+    response = client.post("/admin/login/?next=/admin/", {"username": "admin", "password": PASSWORD})
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+    assert not signed_in(client)

@@ -179,3 +179,22 @@ def test_the_login_page_may_send_the_browser_to_the_providers_origins_only():
 
 def test_with_no_provider_the_policy_lets_forms_post_to_the_site_only(client):
     assert "form-action 'self';" in client.get("/accounts/login/")["Content-Security-Policy"] + ";"
+
+
+def test_an_administrator_ties_a_domain_to_an_organisation_in_the_admin(admin_client, organisation):
+    url = "/admin/accounts/signindomain/add/"
+    for bad in ("@tknika.example", "TKNIKA.example", "tknika", "tknika.example/x"):
+        response = admin_client.post(url, {"domain": bad, "organisation": organisation.pk})
+        assert response.status_code == 200 and "errorlist" in response.content.decode(), bad
+    assert admin_client.post(url, {"domain": "tknika.example", "organisation": ""}).status_code == 200
+    assert not SignInDomain.objects.exists()
+    response = admin_client.post(url, {"domain": "tknika.example", "organisation": organisation.pk})
+    assert response.status_code == 302
+    assert SignInDomain.objects.get().organisation == organisation
+    response = admin_client.post(url, {"domain": "tknika.example", "organisation": organisation.pk})
+    assert response.status_code == 200 and SignInDomain.objects.count() == 1  # one organisation a domain
+
+
+def test_only_administrators_reach_the_sign_in_domains(manager_client, partner_client):
+    for client in (manager_client, partner_client):
+        assert client.get("/admin/accounts/signindomain/").status_code in (302, 403)

@@ -1,3 +1,4 @@
+from allauth.socialaccount.models import SocialApp
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
@@ -20,3 +21,8 @@ class SignInDomainAdmin(admin.ModelAdmin):
     list_select_related = ["organisation"]
     search_fields = ["domain", "organisation__name"]
     autocomplete_fields = ["organisation"]
+
+
+# Identity providers are configured in the environment only (OIDC_PROVIDERS; accounts.sso reads no
+# SocialApp row): the admin does not offer a second place that would be silently ignored.
+admin.site.unregister(SocialApp)

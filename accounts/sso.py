@@ -20,6 +20,7 @@ from datetime import timedelta
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from allauth.socialaccount.models import SocialApp
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import transaction
@@ -34,6 +35,7 @@ logger = logging.getLogger(__name__)
 
 # Why a sign-in through a provider was refused: the page explains each.
 UNVERIFIED, UNKNOWN, INACTIVE, AMBIGUOUS = "unverified", "unknown", "inactive", "ambiguous"
+APP_FIELDS = ("name", "provider_id", "client_id", "secret", "key", "settings")
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -48,6 +50,20 @@ class AccountAdapter(DefaultAccountAdapter):
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
     def is_open_for_signup(self, request, sociallogin):
         return False  # pre_social_login links or makes the account, or refuses
+
+    def list_apps(self, request, provider=None, client_id=None):
+        """The providers of the settings (OIDC_PROVIDERS) only, never rows of allauth's SocialApp table:
+        the environment is the one place they are configured, and the login page asks no database."""
+        apps = []
+        for provider_name, config in settings.SOCIALACCOUNT_PROVIDERS.items():
+            for entry in config.get("APPS", []):
+                app = SocialApp(provider=provider_name, **{field: entry[field] for field in APP_FIELDS if field in entry})
+                if client_id and app.client_id != client_id:
+                    continue
+                if provider and provider not in (app.provider_id, app.provider):
+                    continue
+                apps.append(app)
+        return apps
 
     def pre_social_login(self, request, sociallogin):
         if sociallogin.is_existing:

@@ -198,3 +198,14 @@ def test_an_administrator_ties_a_domain_to_an_organisation_in_the_admin(admin_cl
 def test_only_administrators_reach_the_sign_in_domains(manager_client, partner_client):
     for client in (manager_client, partner_client):
         assert client.get("/admin/accounts/signindomain/").status_code in (302, 403)
+
+
+def test_providers_come_from_the_environment_only_never_from_a_database_row(client, django_assert_num_queries):
+    from allauth.socialaccount.models import SocialApp
+
+    SocialApp.objects.create(provider="openid_connect", provider_id="rogue", name="Rogue IdP", client_id="x",
+                             settings={"server_url": "https://rogue.example"})
+    with django_assert_num_queries(0):
+        html = client.get("/accounts/login/").content.decode()
+    assert "Rogue IdP" not in html and "Log in with Test IdP" in html
+    assert client.post("/accounts/oidc/rogue/login/").status_code == 404

@@ -309,6 +309,10 @@ class Snapshot(models.Model):
     forecast = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True, verbose_name=_("forecast"))
     computed_at = models.DateTimeField(default=timezone.now, verbose_name=_("computed at"))
     is_frozen = models.BooleanField(default=False, help_text=_("Part of a closed reporting period: never rewritten."), verbose_name=_("is frozen"))
+    # A digest of the breakdown rows stored with it (``rollup.store``): a roll-up that computes the same rows
+    # keeps them without reading them back. Empty: not known (the rows are then rewritten once).
+    breakdown_digest = models.CharField(max_length=64, blank=True, default="", editable=False,
+                                        verbose_name=_("breakdown digest"))
 
     objects = SnapshotQuerySet.as_manager()
 

@@ -296,17 +296,27 @@ class Measure:
         for index, dimension in enumerate(self.dimensions):
             base_rows = [{"part_key": part.key, "part_label": part.label, "part_value": part.value}
                          for part in start_values.parts.get(dimension.name, ())]
-            labels: dict[tuple[Any, Any], str] = {}  # worked out once per key, not per date (country names are slow)
+            # Worked out once per key, not per date (country names are slow); a key the base has keeps its label.
+            labels: dict[tuple[Any, Any], str] = {}
+            base_labels = {row["part_key"]: row["part_label"] for row in base_rows}
+            for by_key in parts_at[index]:
+                for key in by_key:
+                    if key is not None and str(key) in base_labels:
+                        labels[(key, None)] = str(base_labels[str(key)])
             parts[dimension.name] = {}
             fold = base is None and dimension.max_parts is not None
             order = sorted(set().union(*parts_at[index]), key=_as_text) if fold else []
+            rows_at: dict[int, list[Row]] = {}
             for slot, position in enumerate(wanted):
                 values = parts_at[index][slot]
                 if fold:
-                    rows = _fold_largest(values, dimension.max_parts or 0, order)
+                    rows_at[position] = _fold_largest(values, dimension.max_parts or 0, order)
                 else:
-                    rows = [*base_rows, *({"part_key": key, "part_label": None, "part_value": value}
-                                          for key, value in values.items())]
+                    rows_at[position] = [*base_rows, *({"part_key": key, "part_label": None, "part_value": value}
+                                                       for key, value in values.items())]
+            if dimension.labels is not None:  # the labels of every date's parts in one query
+                self._label(dimension, [row for rows in rows_at.values() for row in rows], labels)
+            for position, rows in rows_at.items():
                 parts[dimension.name][position] = self._parts_from_rows(dimension, rows, labels)
         return {on: Values(Decimal(totals[position] + start_values.total),
                            {name: by_position[position] for name, by_position in parts.items()}
@@ -388,17 +398,23 @@ class Measure:
             parts_at.append(at)
         return _running(totals), parts_at
 
+    @staticmethod
+    def _label(dimension: Dimension, rows: Iterable[Row], labels: dict[tuple[Any, Any], str]) -> None:
+        """Add to ``labels`` those of the rows' keys that ``dimension.labels`` names: one query."""
+        assert dimension.labels is not None
+        missing = {row["part_key"] for row in rows if row.get("part_label") is None
+                   and (row["part_key"], None) not in labels}
+        if missing:
+            found = dimension.labels(missing - {None, ""})
+            labels.update({(key, None): dimension.label_for(key, found.get(key)) for key in missing})
+
     def _parts_from_rows(self, dimension: Dimension, rows: Iterable[Row],
                          labels: dict[tuple[Any, Any], str] | None = None) -> "list[Part]":
         labels = {} if labels is None else labels
         if dimension.max_parts is not None:
             rows = _fold_small_parts(list(rows), dimension.max_parts)
         if dimension.labels is not None:
-            missing = {row["part_key"] for row in rows if row.get("part_label") is None
-                       and (row["part_key"], None) not in labels}
-            if missing:
-                found = dimension.labels(missing - {None, ""})
-                labels.update({(key, None): dimension.label_for(key, found.get(key)) for key in missing})
+            self._label(dimension, rows, labels)
         parts: dict[str, Part] = {}
         for row in rows:
             key = "" if row["part_key"] is None else str(row["part_key"])

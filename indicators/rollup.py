@@ -21,12 +21,13 @@ one, see ``indicators.period_source``), nor one dated after today.
 """
 
 import datetime
+import hashlib
 import logging
 import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, TypeAlias
+from typing import TypeAlias
 
 from django.db import connection, transaction
 from django.db.models import Exists, Max, Min, OuterRef, Q, Sum
@@ -296,24 +297,27 @@ def lock() -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_ID])
 
 
-def _existing(results: Sequence[Result]) -> tuple[dict[tuple[int, datetime.date], Snapshot],
-                                                  dict[int, list[tuple[Any, ...]]]]:
-    existing = {(s.indicator_id, s.date): s for s in Snapshot.objects.filter(
+def _existing(results: Sequence[Result]) -> dict[tuple[int, datetime.date], Snapshot]:
+    return {(s.indicator_id, s.date): s for s in Snapshot.objects.filter(
         indicator__in={r.indicator.pk for r in results}, date__in={r.date for r in results})}
-    stored_rows: dict[int, list[tuple[Any, ...]]] = {}
-    for row in Breakdown.objects.filter(snapshot__in=[s.pk for s in existing.values()]).values_list(
-            "snapshot_id", "dimension", "key", "label", "value", "overlapping"):
-        stored_rows.setdefault(row[0], []).append(row[1:])
-    return existing, stored_rows
 
 
-def store(results: Sequence[Result], *, closing: period_source.Period | None = None) -> list[Snapshot]:
+def breakdown_digest(rows: Sequence[tuple[str, str, str, Decimal, bool]]) -> str:
+    """A digest of a snapshot's breakdown rows (``Result.breakdown_rows``), values to the cent."""
+    text = "\n".join(f"{name}\t{key}\t{label}\t{_quantize(value)}\t{int(overlapping)}"
+                     for name, key, label, value, overlapping in rows)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def store(results: Sequence[Result], *, closing: period_source.Period | None = None,
+          periods: "ClosedPeriods | None" = None) -> list[Snapshot]:
     """Write the Results as snapshots with their breakdowns, in one transaction.
 
     Idempotent: a snapshot whose value and breakdown did not change keeps its rows
     (only ``computed_at`` moves on). A result dated inside a closed reporting period
     is dropped: such a snapshot is never written nor rewritten, even when missing.
-    ``closing`` is the period being closed, whose snapshots are written this once.
+    ``closing`` is the period being closed, whose snapshots are written this once. ``periods``: the
+    closed periods, read by a caller that holds the roll-up lock in this transaction.
     Returns the snapshots written or kept, in the order of ``results``.
     """
     if not results:
@@ -322,9 +326,10 @@ def store(results: Sequence[Result], *, closing: period_source.Period | None = N
     # Within a caller's transaction no savepoint: an error undoes the caller's work too (and a
     # drain's cost is mostly round trips).
     with transaction.atomic(savepoint=False):
-        lock()
-        periods = ClosedPeriods({r.indicator.project_id for r in results})
-        existing, stored_rows = _existing(results)
+        if periods is None:  # else the caller read them under the roll-up lock it holds
+            lock()
+            periods = ClosedPeriods({r.indicator.project_id for r in results})
+        existing = _existing(results)
         snapshots: list[Snapshot] = []
         before = _values_before(results)
         written: dict[int, Result] = {}  # each indicator's latest result written (webhooks)
@@ -342,20 +347,22 @@ def store(results: Sequence[Result], *, closing: period_source.Period | None = N
                 continue
             fields = result.snapshot_fields()
             rows = result.breakdown_rows()
+            digest = breakdown_digest(rows)
             if result.indicator.pk not in written or written[result.indicator.pk].date < result.date:
                 written[result.indicator.pk] = result
             if snapshot is None:
                 snapshot = Snapshot.objects.create(indicator=result.indicator, date=result.date, computed_at=now,
-                                                   **fields)
+                                                   breakdown_digest=digest, **fields)
             else:
-                if any(getattr(snapshot, name) != value for name, value in fields.items()):
+                same_rows = snapshot.breakdown_digest == digest
+                if not same_rows or any(getattr(snapshot, name) != value for name, value in fields.items()):
                     for name, value in fields.items():
                         setattr(snapshot, name, value)
-                    snapshot.computed_at = now
-                    snapshot.save(update_fields=[*fields, "computed_at"])
+                    snapshot.computed_at, snapshot.breakdown_digest = now, digest
+                    snapshot.save(update_fields=[*fields, "computed_at", "breakdown_digest"])
                 else:
                     touched.append(snapshot.pk)
-                if sorted(stored_rows.get(snapshot.pk, [])) == rows:
+                if same_rows:
                     snapshots.append(snapshot)
                     continue
                 replace_breakdowns.append(snapshot.pk)
@@ -449,17 +456,19 @@ def dates_to_recompute(indicator: Indicator, since: datetime.date, today: dateti
 
 
 def recompute(since_by_indicator: Mapping[Indicator, datetime.date], *,
-              today: datetime.date | None = None) -> list[Snapshot]:
-    """Recompute each indicator from its date to today: ``{indicator: since}``. Returns the snapshots stored."""
+              today: datetime.date | None = None, locked: bool = False) -> list[Snapshot]:
+    """Recompute each indicator from its date to today: ``{indicator: since}``. Returns the snapshots stored.
+    ``locked``: the caller holds the roll-up lock in this transaction."""
     today = today or timezone.localdate()
     with transaction.atomic(savepoint=False):
-        lock()
+        if not locked:
+            lock()
         periods = ClosedPeriods({indicator.project_id for indicator in since_by_indicator})
         results: list[Result] = []
         for indicator, since in since_by_indicator.items():
             dates = dates_to_recompute(indicator, since, today, periods)
             results.extend(compute_series(indicator, dates, unchanged_before=since, periods=periods))
-        snapshots = store(results)
+        snapshots = store(results, periods=periods)
         prune([indicator.pk for indicator in since_by_indicator], today)
         return snapshots
 
@@ -483,7 +492,7 @@ def drain(*, indicator_ids: Iterable[int] | None = None) -> dict[str, datetime.d
         since = dict(handled.order_by().values("indicator_id").annotate(since=Min("changed_from"))
                      .values_list("indicator_id", "since"))
         indicators = {indicator: since[indicator.pk] for indicator in indicators_to_compute(since)}
-        recompute(indicators)
+        recompute(indicators, locked=True)
         handled.delete()
     logger.info("Drain: %d indicators.", len(indicators))
     return {indicator.code: date for indicator, date in indicators.items()}
@@ -505,34 +514,42 @@ def closed_period_conflicts(indicator: Indicator, since: datetime.date, periods:
 
     The value a period is compared with is its frozen snapshot's, or, once facts were recorded
     after its closing, the value the latest of them left (``LateFact.values``): a change that
-    moves nothing more is not refused. ``periods`` (a ``ClosedPeriods``) saves reading them
-    again; no query when no closed period of the project ends on or after ``since``.
+    moves nothing more is not refused, and one that brings a value back to the frozen one is
+    (the period's list of records recorded after closing would no longer add up). ``periods``
+    (a ``ClosedPeriods``) saves reading them again; no query when no closed period of the
+    project ends on or after ``since``.
     """
     from .models import LateFact
 
     periods = periods or ClosedPeriods([indicator.project_id])
     conflicts: list[tuple[period_source.Period, dict[str, str]]] = []
+    reported_after: dict[int, dict[str, str]] | None = None
     for period in periods.by_project.get(indicator.project_id, ()):
         if period.end_on < since:
             continue
+        frozen = list(Snapshot.objects.filter(
+            indicator=indicator, date__gte=max(since, period.start_on), date__lte=period.end_on,
+        ).values_list("date", "value"))
+        if not frozen:
+            continue
+        if reported_after is None:
+            # The latest pending late fact of each period, read whether or not a value differs from
+            # the frozen one: going back to the frozen value moves it away from what that fact says.
+            reported_after = {}
+            for period_id, values in LateFact.objects.pending().filter(indicator=indicator).order_by(
+                    "period_id", "-pk").values_list("period_id", "values"):
+                reported_after.setdefault(period_id, values)
+        accepted = reported_after.get(period.pk, {})
         now: dict[str, str] = {}
         differs = False
-        accepted: dict[str, str] | None = None
-        for on, value in Snapshot.objects.filter(
-                indicator=indicator, date__gte=max(since, period.start_on), date__lte=period.end_on,
-        ).values_list("date", "value"):
+        for on, value in frozen:
             current = indicator_value(indicator, on)
             now[on.isoformat()] = str(current)
-            if current == value:
-                continue
-            if accepted is None:
-                late = LateFact.objects.pending().filter(indicator=indicator, period_id=period.pk).order_by("-pk").first()
-                accepted = late.values if late else {}
-            if on.isoformat() not in accepted or Decimal(accepted[on.isoformat()]) != current:
+            if current != (Decimal(accepted[on.isoformat()]) if on.isoformat() in accepted else value):
                 differs = True
         if differs:
             # The dates before ``since`` keep what earlier late facts left.
-            conflicts.append((period, {**(accepted or {}), **now}))
+            conflicts.append((period, {**accepted, **now}))
             if first:
                 break
     return conflicts

@@ -305,6 +305,12 @@ class FactoryProduct(Validated, TrackedModel):
     end_of_life = (Status.RETIRED, "retired_on")
     owner_path = "first_factory__host_organisation_id"
 
+    def save(self, *args, **kwargs):
+        # A product read before its factories changed must not write its old first factory back.
+        if self.pk is not None and not self._state.adding:
+            self.first_factory_id = (self.factories.order_by("pk").values_list("pk", flat=True).first())
+        super().save(*args, **kwargs)
+
     def owner_of(self, m2m=None):
         factories = (m2m or {}).get("factories")
         if factories is not None:

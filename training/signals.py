@@ -12,6 +12,8 @@ def first_factory_follows_the_factories(sender, instance, action, reverse, pk_se
         return
     if not reverse:  # a product's factories changed
         refresh_first_factories([instance.pk])
+        instance.first_factory_id = FactoryProduct.objects.filter(pk=instance.pk).values_list(
+            "first_factory_id", flat=True).first()
     elif action == "post_clear":  # a factory's products all removed: those it was the first of
         refresh_first_factories(FactoryProduct.objects.filter(first_factory=instance).values("pk"))
     else:  # a factory added to (or removed from) some products

@@ -6,6 +6,7 @@ import datetime
 import html
 import io
 import re
+from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -200,3 +201,27 @@ def test_approving_a_partners_record_dated_in_a_closed_period_posts_it_as_a_late
     rollup.drain()
     today = Snapshot.objects.filter(indicator__code="micro-credentials").order_by("-date").first()
     assert today.value == 1
+
+
+def test_a_late_fact_undone_is_refused_too_and_later_changes_are_still_checked(closed, manager_user):
+    # Against the values the latest late fact left, not against the frozen ones alone: undoing a late
+    # fact moves no frozen value but leaves the period's list naming a record that no longer counts,
+    # and a change that then matched the late fact's values went through without a confirmation.
+    before = frozen_values()
+    with triggers.recorded_after_closing(REASON, manager_user):
+        late = AllianceMemberFactory(joined_on=INSIDE)
+    rollup.drain()
+    late.joined_on = datetime.date(2024, 6, 1)  # after the period: its values are the frozen ones again
+    with pytest.raises(ValidationError, match=re.escape(REFUSAL)), transaction.atomic():
+        late.save()
+    with triggers.recorded_after_closing("Joined after all in June 2024", manager_user):
+        late.save()
+    rollup.drain()
+    undone = LateFact.objects.order_by("-pk").first()
+    assert LateFact.objects.count() == 2 and undone.record_id == str(late.pk)
+    frozen = {on.isoformat(): value for _indicator, on, value, _frozen in before
+              if _indicator == undone.indicator_id}
+    assert undone.values and all(Decimal(value) == frozen[on] for on, value in undone.values.items())
+    with pytest.raises(ValidationError, match=re.escape(REFUSAL)), transaction.atomic():
+        AllianceMemberFactory(joined_on=INSIDE)
+    assert frozen_values() == before

@@ -56,3 +56,14 @@ def test_the_owner_is_the_first_factorys_host():
     # Rows written around the relation's signals (a bulk load) are set right by a refresh.
     FactoryProduct.objects.update(first_factory=None)
     assert refresh_first_factories() == 1 and first_of(product) == low.pk
+
+
+def test_a_product_read_before_its_factories_changed_keeps_the_right_first_factory():
+    low, high = LearningFactoryFactory(), LearningFactoryFactory()
+    product = FactoryProductFactory(factories=[high])
+    stale = FactoryProduct.objects.get(pk=product.pk)
+    product.factories.add(low)
+    stale.title = "Renamed"
+    stale.save()  # its in-memory first factory is the old one
+    assert first_of(product) == low.pk
+    assert product.first_factory_id == low.pk  # the instance whose factories changed knows it too

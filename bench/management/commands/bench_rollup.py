@@ -11,6 +11,7 @@ and prints: records, queries, roll-up seconds, floor seconds, ratio.
 # ruff: noqa: S608 - the SQL is built from model table names only; the date is a parameter.
 
 import datetime
+import os
 import time
 from dataclasses import dataclass
 from decimal import Decimal
@@ -357,11 +358,19 @@ class Command(BaseCommand):
 
         AllianceMember, Organisation = _models("alliance.AllianceMember", "organisations.Organisation")
         today = timezone.localdate()
-        backfill_s = None
+        backfill_s = first_backfill_s = None
         if backfill:
+            # The first backfill writes the month-end history (or brings it up to date); the nightly one finds it
+            # in place and rewrites what changed: best of two.
             started = time.perf_counter()
             rollup.backfill()
-            backfill_s = time.perf_counter() - started
+            first_backfill_s = time.perf_counter() - started
+            nightly = []
+            for _ in range(2):
+                started = time.perf_counter()
+                rollup.backfill()
+                nightly.append(time.perf_counter() - started)
+            backfill_s = min(nightly)
         OutboxEntry.objects.all().delete()
         organisation = Organisation.objects.create(name="Bench drain organisation", country="ES", is_demo=True)
         # The rows are written as by any save; the drain they would request on commit is
@@ -384,12 +393,16 @@ class Command(BaseCommand):
             organisation.delete()
         rollup.drain()
         if backfill_s is not None:
-            self.stdout.write(f"full backfill:                  {backfill_s:.3f} s ({backfill_s / rollup_s:.2f}x a "
+            self.stdout.write(f"first backfill (writes history): {first_backfill_s:.3f} s "
+                              f"({first_backfill_s / rollup_s:.2f}x a full roll-up)")
+            self.stdout.write(f"nightly backfill (history kept): {backfill_s:.3f} s ({backfill_s / rollup_s:.2f}x a "
                               "full roll-up)")
         self.stdout.write(f"drain, one saved member:        {one_s:.3f} s ({one_s / rollup_s:.1%} of a full roll-up; "
                           f"{len(drained)} indicator)")
         self.stdout.write(f"drain, member back-dated 2 yrs: {back_s:.3f} s ({back_s / rollup_s:.2f}x a full roll-up; "
                           f"from {next(iter(drained_back.values()), '-')})")
+        load = os.getloadavg()
+        self.stdout.write(f"load average:                   {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
         self.stdout.write(f"full roll-up vs floor:          {rollup_s / floor_s:.2f}x (the floor: one hand-written "
                           "query per indicator, grouping sets, labels included)")
 

@@ -99,6 +99,10 @@ def sso(provider, live_url, settings, transactional_db):
     return provider
 
 
+def serious_violations(page):
+    return [v["id"] for v in Axe().run(page).response["violations"] if v.get("impact") in {"serious", "critical"}]
+
+
 def sign_in_through_the_provider(page, username):
     page.goto("/accounts/login/")
     page.get_by_role("button", name="Log in with Test IdP").click()
@@ -118,6 +122,8 @@ def test_an_invited_person_signs_in_through_the_provider_and_lands_on_their_home
 
     invited = user_invite(invited_by=manager_user, first_name="Ane", last_name="Etxeberria",
                           email="ane@tknika.example", organisation=organisation)
+    page.goto("/accounts/login/")
+    assert serious_violations(page) == []  # the login page with its provider buttons
     sign_in_through_the_provider(page, "ane")
     assert page.url.endswith("/mous/"), page.url  # a partner's home: their organisation's MoUs
     assert page.locator(".nav-user").get_by_text("Ane Etxeberria").is_visible()
@@ -133,11 +139,10 @@ def test_an_unknown_verified_address_is_refused_with_a_clear_message(sso, page):
     sign_in_through_the_provider(page, "stranger")
     assert page.get_by_role("heading", name="You cannot log in this way").is_visible()
     assert "Ask your coordinator for an invitation" in page.get_by_role("alert").inner_text()
+    assert serious_violations(page) == []  # the refusal page
     assert User.objects.count() == before
     page.goto("/accounts/profile/")
     assert "/accounts/login/" in page.url  # not signed in
-    violations = [v["id"] for v in Axe().run(page).response["violations"] if v.get("impact") in {"serious", "critical"}]
-    assert violations == []
 
 
 def test_an_unverified_address_is_not_linked_to_the_existing_account(sso, page):

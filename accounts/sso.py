@@ -76,6 +76,12 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         sociallogin.connect(request, user)
 
 
+def provider_names():
+    """The names of the configured identity providers (OIDC_PROVIDERS), as the login page shows them."""
+    return sorted(entry.get("name") or entry.get("provider_id", "")
+                  for config in settings.SOCIALACCOUNT_PROVIDERS.values() for entry in config.get("APPS", []))
+
+
 def verified_emails(sociallogin):
     """The addresses the provider says it verified (``email_verified``: true; a string "true" too,
     as some providers send it), lower-cased."""

@@ -15,6 +15,7 @@ from django.utils.translation import gettext, ngettext
 
 from accounts import roles
 from accounts.emails import send_in_language
+from accounts.sso import provider_names
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -71,7 +72,10 @@ def invitation_link(user: "User") -> str:
 def send_invitation(*, user: "User", invited_by: "User") -> None:
     with user.language_override():
         valid_for = timeuntil_days(settings.INVITATION_TIMEOUT)
-    context = {"user": user, "invited_by": invited_by, "link": invitation_link(user), "valid_for": valid_for}
+    context = {"user": user, "invited_by": invited_by, "link": invitation_link(user), "valid_for": valid_for,
+               # Signing in through one of these with the invited address accepts the invitation too (accounts.sso).
+               "providers": ", ".join(provider_names()),
+               "login_link": settings.SITE_URL.rstrip("/") + reverse("login")}
     send_in_language(user, subject=lambda: gettext("Your invitation to LCAMP Tracker"),
                      template="registration/invite_email.txt", context=context)
 

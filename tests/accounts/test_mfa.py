@@ -126,3 +126,17 @@ def test_the_admin_site_signs_in_on_the_sites_login_page_only(client, admin_user
     response = client.post("/admin/login/?next=/admin/", {"username": "admin", "password": PASSWORD})
     assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
     assert not signed_in(client)
+
+
+@pytest.mark.parametrize("overrides, required", [
+    ({}, "True"),
+    ({"MFA_REQUIRED_FOR_COORDINATORS": "0"}, "False"),
+])
+def test_in_production_the_second_factor_is_required_unless_switched_off(overrides, required):
+    from tests.lcamp.test_security import PRODUCTION_ENV, _run
+
+    code = "import django; django.setup(); from django.conf import settings; print(settings.MFA_REQUIRED_FOR_COORDINATORS)"
+    result = _run(code, {**PRODUCTION_ENV, "DJANGO_SETTINGS_MODULE": "lcamp.settings", **overrides},
+                  drop=("MFA_REQUIRED_FOR_COORDINATORS",))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == required

@@ -21,6 +21,7 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.models import SocialApp
+from allauth.socialaccount.providers.base import AuthProcess
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import transaction
@@ -34,7 +35,7 @@ from .models import SignInDomain, User
 logger = logging.getLogger(__name__)
 
 # Why a sign-in through a provider was refused: the page explains each.
-UNVERIFIED, UNKNOWN, INACTIVE, AMBIGUOUS = "unverified", "unknown", "inactive", "ambiguous"
+UNVERIFIED, UNKNOWN, INACTIVE, AMBIGUOUS, NOT_YOURS = "unverified", "unknown", "inactive", "ambiguous", "not_yours"
 APP_FIELDS = ("name", "provider_id", "client_id", "secret", "key", "settings")
 
 
@@ -69,6 +70,13 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         if sociallogin.is_existing:
             if not sociallogin.user.is_active:
                 refuse(request, sociallogin, INACTIVE)
+            return
+        if sociallogin.state.get("process") == AuthProcess.CONNECT:
+            # A signed-in person linking a provider from their profile: only an identity whose verified
+            # address is their account's own; allauth then links it to them.
+            if not (request.user.is_authenticated and request.user.email
+                    and request.user.email.strip().lower() in verified_emails(sociallogin)):
+                refuse(request, sociallogin, NOT_YOURS)
             return
         user, reason = account_for(sociallogin)
         if user is None:

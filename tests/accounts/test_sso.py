@@ -31,17 +31,18 @@ def _provider(settings):
     settings.SOCIALACCOUNT_PROVIDERS = {"openid_connect": {"OAUTH_PKCE_ENABLED": True, "APPS": [_oidc_app(IDP)]}}
 
 
-def sign_in(rf, *, email, verified=True, sub="idp-1", **claims):
-    """allauth's social login completed with these userinfo claims; (response, request)."""
+def sign_in(rf, *, email, verified=True, sub="idp-1", user=None, process="login", **claims):
+    """allauth's social login completed with these userinfo claims (by ``user`` signed in, linking from
+    the profile with ``process="connect"``); (response, request)."""
     request = rf.get("/accounts/oidc/test-idp/login/callback/")
     SessionMiddleware(lambda r: None).process_request(request)
     MessageMiddleware(lambda r: None).process_request(request)
-    request.user = AnonymousUser()
+    request.user = user or AnonymousUser()
     with context.request_context(request):
         provider = get_adapter().get_provider(request, "test-idp")
         sociallogin = provider.sociallogin_from_response(
             request, {"userinfo": {"sub": sub, "email": email, "email_verified": verified, **claims}})
-        sociallogin.state = {"process": "login"}
+        sociallogin.state = {"process": process}
         response = complete_social_login(request, sociallogin)
     return response, request
 
@@ -209,3 +210,14 @@ def test_providers_come_from_the_environment_only_never_from_a_database_row(clie
         html = client.get("/accounts/login/").content.decode()
     assert "Rogue IdP" not in html and "Log in with Test IdP" in html
     assert client.post("/accounts/oidc/rogue/login/").status_code == 404
+
+
+def test_linking_a_provider_from_the_profile_takes_only_an_identity_with_ones_own_verified_address(
+        rf, manager_user, staff_user):
+    for email, verified in ((staff_user.email, True), (manager_user.email, False)):
+        response, _ = sign_in(rf, email=email, verified=verified, user=manager_user, process="connect")
+        assert response.status_code == 403 and "cannot be linked to your account" in response.content.decode()
+    assert not SocialAccount.objects.exists()
+    response, request = sign_in(rf, email=manager_user.email, user=manager_user, process="connect")
+    assert response.status_code == 302
+    assert SocialAccount.objects.get().user == manager_user

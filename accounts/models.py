@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
@@ -61,3 +62,31 @@ class NotificationOptOut(models.Model):
 
     def __str__(self):
         return f"{self.user} opts out of {self.kind}"
+
+
+validate_domain = RegexValidator(
+    r"^(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))+$",
+    _("Enter a domain name such as tknika.eus: lower-case letters, digits, hyphens and dots, no @."))
+
+
+class SignInDomain(models.Model):
+    """An e-mail domain an administrator ties to an organisation: a person whose identity provider
+    vouches for an address at this domain may sign in without an invitation, and arrives as a
+    partner viewer of the organisation (the least role) until a coordinator raises it."""
+
+    domain = models.CharField(_("domain"), max_length=253, unique=True, validators=[validate_domain],
+                              help_text=_("The part after the @, e.g. tknika.eus (subdomains are not included)."))
+    organisation = models.ForeignKey(settings.ORGANISATION_MODEL, on_delete=models.CASCADE,
+                                     related_name="sign_in_domains", verbose_name=_("organisation"))
+
+    class Meta:
+        verbose_name = _("sign-in domain")
+        verbose_name_plural = _("sign-in domains")
+        ordering = ["domain"]
+
+    def __str__(self):
+        return self.domain
+
+    def save(self, *args, **kwargs):
+        self.domain = self.domain.strip().lower().lstrip("@")
+        super().save(*args, **kwargs)

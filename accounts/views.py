@@ -1,5 +1,7 @@
 import hashlib
 
+from allauth.account.decorators import reauthentication_required
+from allauth.mfa.models import Authenticator
 from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib import messages
@@ -63,10 +65,9 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 def profile(request):
     # The API token: created or revoked by a POST here. A new key is shown once, in
     # this response only (never stored in a message or the session).
-    new_token = None
     if request.method == "POST":
         if request.POST.get("token") == "create":
-            new_token = token_create(user=request.user).key
+            return _token_create(request)
         elif request.POST.get("notifications") == "save":
             # A box left ticked means "send me these"; every other kind is opted out of.
             wanted = set(request.POST.getlist("receive"))
@@ -81,8 +82,22 @@ def profile(request):
             return redirect("profile")
         else:
             return HttpResponseBadRequest(gettext("Unknown action."))
+    return _profile_page(request)
+
+
+@reauthentication_required
+def _token_create(request):
+    """A token acts with all the person's rights: made only after a recent sign-in (the password or
+    a code again when the last one is older than ACCOUNT_REAUTHENTICATION_TIMEOUT; allauth then
+    replays this request)."""
+    return _profile_page(request, new_token=token_create(user=request.user).key)
+
+
+def _profile_page(request, new_token=None):
     opted_out = set(request.user.notification_opt_outs.values_list("kind", flat=True))
     context = {"new_token": new_token, "has_token": Token.objects.filter(user=request.user).exists(),
+               "has_second_factor": Authenticator.objects.filter(user=request.user,
+                                                                 type=Authenticator.Type.TOTP).exists(),
                "notification_kinds": [{"kind": kind, "label": label, "receive": kind not in opted_out}
                                       for kind, label in notifications.KINDS.items()]}
     return render(request, "accounts/profile.html", context)

@@ -68,6 +68,14 @@ INSTALLED_APPS = [
     "django_countries",
     "axes",
     "csp",
+    # Sign-in (issue 24): password and OpenID Connect single sign-on, two-factor authentication,
+    # the list of one's sessions. Its templates are overridden in templates/ (the house style).
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.mfa",
+    "allauth.usersessions",
     # The floors, from the bottom up (see README, "Layout"): each imports only those above it in this list.
     "accounts",
     "registers",
@@ -92,7 +100,11 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "lcamp.middleware.PrivateCacheMiddleware",
     "accounts.middleware.UserLanguageMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "allauth.usersessions.middleware.UserSessionsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After allauth's and the messages': a coordinator who must enrol a second factor reaches nothing else first.
+    "accounts.middleware.SecondFactorRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -142,6 +154,8 @@ ORGANISATION_MODEL = "organisations.Organisation"
 AUTHENTICATION_BACKENDS = [
     "accounts.backends.LoginThrottleBackend",  # django-axes: login throttling
     "django.contrib.auth.backends.ModelBackend",
+    # allauth logs in the people who come through an identity provider.
+    "allauth.account.auth_backends.AuthenticationBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -174,6 +188,88 @@ PASSWORD_RESETS_PER_HOUR = env.int("PASSWORD_RESETS_PER_HOUR", default=5)
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+
+# --- Signing in: django-allauth (issue 24) -----------------------------------
+# Password sign-in by username (invited partners' usernames are their e-mail addresses) on
+# allauth's login page, with the lockout above; nobody signs up: people are invited, or come
+# through an identity provider with a verified e-mail that matches an account, an invitation
+# or an organisation's domain (accounts.sso decides).
+ACCOUNT_ADAPTER = "accounts.sso.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "accounts.sso.SocialAccountAdapter"
+ACCOUNT_FORMS = {"login": "accounts.forms.LoginForm"}
+ACCOUNT_LOGIN_METHODS = {"username"}
+ACCOUNT_SIGNUP_FIELDS = ["username*", "email*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_SESSION_REMEMBER = False  # the session ends when the browser closes, as before
+ACCOUNT_LOGOUT_REDIRECT_URL = "login"
+ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
+# The lockout is django-axes' (per username and client address): allauth's own count of failed
+# logins, per username alone, would let a stranger lock the owner out from anywhere.
+ACCOUNT_RATE_LIMITS = {"login_failed": None}
+# Creating an API token (and changing a second factor) asks for the password or a code again
+# when the last sign-in is older than this.
+ACCOUNT_REAUTHENTICATION_TIMEOUT = env.int("REAUTHENTICATION_SECONDS", default=600)
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[LCAMP Tracker] "
+SOCIALACCOUNT_ONLY = False
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # accounts.sso links by verified e-mail, and only then
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_LOGIN_ON_GET = False  # the provider buttons post (CSRF), never a plain link
+SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
+# The OpenID Connect providers: a JSON list of {"id", "name", "server_url" (the issuer), "client_id",
+# "secret"}; each gets a button on the login page and the callback
+# {SITE_URL}/accounts/oidc/<id>/login/callback/ to register at the provider. PKCE is on; allauth
+# checks the state.
+def _oidc_app(entry):
+    """One entry of OIDC_PROVIDERS as an allauth app; a malformed one stops start-up, saying why."""
+    if not isinstance(entry, dict):
+        raise MissingSetting("OIDC_PROVIDERS must be a JSON list of objects (see README.md, 'Environment').")
+    provider_id = str(entry.get("id") or entry.get("provider_id") or entry.get("name") or "")
+    server_url = entry.get("server_url") or entry.get("issuer")
+    missing = [key for key, value in (("id or name", provider_id), ("server_url", server_url),
+                                      ("client_id", entry.get("client_id"))) if not value]
+    if not all(character.isalnum() or character in "-_." for character in provider_id):
+        missing.append("an id of letters, digits, -, _ and .")
+    if missing:
+        needs = ", ".join(missing)
+        raise MissingSetting(f"OIDC_PROVIDERS: the entry {provider_id or entry!r} needs {needs} "
+                             "(see README.md, 'Environment').")
+    return {"provider_id": provider_id, "name": entry.get("name") or provider_id,
+            "client_id": entry["client_id"], "secret": entry.get("secret", ""),
+            "settings": {"server_url": server_url,
+                         **({"token_auth_method": entry["token_auth_method"]} if entry.get("token_auth_method") else {})}}
+
+
+OIDC_PROVIDERS = env.json("OIDC_PROVIDERS", default=[])
+if not isinstance(OIDC_PROVIDERS, list):
+    raise MissingSetting("OIDC_PROVIDERS must be a JSON list of objects (see README.md, 'Environment').")
+SOCIALACCOUNT_PROVIDERS = {
+    "openid_connect": {"OAUTH_PKCE_ENABLED": True, "APPS": [_oidc_app(entry) for entry in OIDC_PROVIDERS]},
+}
+
+
+def oidc_origins(apps):
+    """The origins (scheme://host[:port]) of these providers' issuers: a browser may be sent there from
+    a form (the content security policy's form-action)."""
+    from urllib.parse import urlsplit
+
+    origins = []
+    for app in apps:
+        parts = urlsplit(app["settings"]["server_url"])
+        origins.append(f"{parts.scheme}://{parts.netloc}")
+    return sorted(set(origins))
+
+
+OIDC_FORM_ACTION_ORIGINS = oidc_origins(SOCIALACCOUNT_PROVIDERS["openid_connect"]["APPS"])
+# Two-factor authentication: TOTP with recovery codes. Required of coordinators and administrators
+# when MFA_REQUIRED_FOR_COORDINATORS is on (by default in production): until they have enrolled,
+# every page leads to enrolment (accounts.middleware.SecondFactorRequiredMiddleware).
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = env.str("MFA_TOTP_ISSUER", default="LCAMP Tracker")
+MFA_REQUIRED_FOR_COORDINATORS = env.bool("MFA_REQUIRED_FOR_COORDINATORS", default=not DEBUG)
+# A person's sessions, listed on their profile and ended everywhere at once; recorded at sign-in
+# (tracking every request's activity would write on every page).
+USERSESSIONS_TRACK_ACTIVITY = False
 
 # --- Internationalisation -------------------------------------------------
 # The consortium's languages (issue 15). English is the default and the fallback of
@@ -451,7 +547,8 @@ CONTENT_SECURITY_POLICY = {
         "font-src": ["'self'", "data:"],
         "connect-src": ["'self'"],
         "frame-ancestors": ["'none'"],
-        "form-action": ["'self'"],
+        # The login page's provider buttons post here, and are redirected to the provider's sign-in page.
+        "form-action": ["'self'", *OIDC_FORM_ACTION_ORIGINS],
         "base-uri": ["'self'"],
         "object-src": ["'none'"],
     }

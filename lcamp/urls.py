@@ -1,3 +1,4 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
@@ -6,6 +7,9 @@ import registers.pickers
 import registers.views
 
 from . import health
+
+# The admin signs in on the site's login page (password or provider, then the second factor).
+admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("health/", health.health, name="health"),

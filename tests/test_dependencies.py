@@ -69,7 +69,9 @@ def test_no_foreign_key_below_the_domain_or_of_reporting_points_at_a_domain_app(
 # accounts floor imports nothing above it.
 NAMED_BY_STRING = {"accounts.User.organisation -> organisations.Organisation",
                    # A partner's submission names the organisation responsible for its record (issue 21).
-                   "registers.Submission.organisation -> organisations.Organisation"}
+                   "registers.Submission.organisation -> organisations.Organisation",
+                   # The e-mail domain whose people may sign in through an identity provider (issue 24).
+                   "accounts.SignInDomain.organisation -> organisations.Organisation"}
 
 
 @pytest.mark.parametrize("app_label", FLOORS[2:])

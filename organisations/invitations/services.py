@@ -9,11 +9,13 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext, ngettext
 
 from accounts import roles
 from accounts.emails import send_in_language
+from accounts.sso import provider_names
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -70,7 +72,10 @@ def invitation_link(user: "User") -> str:
 def send_invitation(*, user: "User", invited_by: "User") -> None:
     with user.language_override():
         valid_for = timeuntil_days(settings.INVITATION_TIMEOUT)
-    context = {"user": user, "invited_by": invited_by, "link": invitation_link(user), "valid_for": valid_for}
+    context = {"user": user, "invited_by": invited_by, "link": invitation_link(user), "valid_for": valid_for,
+               # Signing in through one of these with the invited address accepts the invitation too (accounts.sso).
+               "providers": ", ".join(provider_names()),
+               "login_link": settings.SITE_URL.rstrip("/") + reverse("login")}
     send_in_language(user, subject=lambda: gettext("Your invitation to LCAMP Tracker"),
                      template="registration/invite_email.txt", context=context)
 
@@ -111,6 +116,9 @@ def user_invite(*, invited_by: "User", first_name: str, last_name: str, email: s
     # The invitation and the pages after it speak the language the inviter chose for the person.
     user.language = language or user.language
     user.is_active = False
+    # The invitation's date: signing in through an identity provider accepts it within INVITATION_TIMEOUT
+    # of the latest one (accounts.sso), as the link does.
+    user.date_joined = timezone.now()
     user.save()
     user.groups.add(Group.objects.get_or_create(name=roles.PARTNER)[0])
     transaction.on_commit(lambda: send_invitation(user=user, invited_by=invited_by))

@@ -109,3 +109,21 @@ def test_compose_gunicorn_and_django_trust_the_same_proxy():
     assert "FORWARDED_ALLOW_IPS" not in compose["services"]["web"]["environment"]
     gunicorn = (ROOT / "gunicorn.conf.py").read_text()
     assert 'forwarded_allow_ips = os.environ.get("TRUSTED_PROXY_IPS", "127.0.0.1")' in gunicorn
+
+
+def test_the_sixth_wrong_password_from_one_address_is_refused_there_only(manager_user, settings):
+    """On allauth's login page (issue 24) as on Django's before it: five wrong passwords for a user from an
+    address lock that user out from that address, and nowhere else."""
+    assert settings.AXES_FAILURE_LIMIT == 5
+    here, elsewhere = behind_proxy("203.0.113.5"), behind_proxy("198.51.100.7")
+    for _ in range(4):
+        response = login(here, "wrong")
+        assert response.status_code == 200 and "errorlist" in response.content.decode()
+    assert login(here, "wrong").status_code in (403, 429)  # the fifth failure locks
+    assert login(here, "wrong").status_code in (403, 429)  # the sixth is refused
+    assert login(here, "pass-word-123").status_code in (403, 429)
+    assert "_auth_user_id" not in here.session
+    response = login(elsewhere, "wrong")
+    assert response.status_code == 200  # a wrong password there, not a lockout
+    assert login(elsewhere, "pass-word-123").status_code == 302
+    assert elsewhere.session["_auth_user_id"] == str(manager_user.pk)

@@ -9,7 +9,35 @@ from rest_framework.authtoken.models import Token
 ORGS = reverse("api:organisation-list")
 
 
+def recently_signed_in(client, password="pass-word-123"):
+    """The password typed again (allauth's reauthentication): a token is made only after it."""
+    response = client.post(reverse("account_reauthenticate"), {"password": password})
+    assert response.status_code == 302, response.content.decode()[:500]
+    return client
+
+
+def test_creating_a_token_asks_for_the_password_again_then_makes_it(manager_client, manager_user):
+    response = manager_client.post(reverse("profile"), {"token": "create"})
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_reauthenticate"))
+    assert not Token.objects.exists()
+    # A wrong password makes nothing either.
+    assert manager_client.post(reverse("account_reauthenticate"), {"password": "wrong"}).status_code == 200
+    assert not Token.objects.exists()
+    recently_signed_in(manager_client)
+    assert manager_client.post(reverse("profile"), {"token": "create"}).status_code == 200
+    assert Token.objects.filter(user=manager_user).exists()
+
+
+def test_a_sign_in_older_than_the_timeout_asks_again(manager_client, settings):
+    recently_signed_in(manager_client)
+    settings.ACCOUNT_REAUTHENTICATION_TIMEOUT = 0
+    assert manager_client.post(reverse("profile"), {"token": "create"}).status_code == 302
+    assert not Token.objects.exists()
+
+
 def test_user_creates_a_token_on_the_profile_page_and_it_authenticates(manager_client, manager_user):
+    recently_signed_in(manager_client)
     response = manager_client.post(reverse("profile"), {"token": "create"})
     assert response.status_code == 200
     key = Token.objects.get(user=manager_user).key
@@ -20,6 +48,7 @@ def test_user_creates_a_token_on_the_profile_page_and_it_authenticates(manager_c
 
 
 def test_replacing_a_token_invalidates_the_old_one(manager_client, manager_user):
+    recently_signed_in(manager_client)
     manager_client.post(reverse("profile"), {"token": "create"})
     old = Token.objects.get(user=manager_user).key
     manager_client.post(reverse("profile"), {"token": "create"})
@@ -27,6 +56,7 @@ def test_replacing_a_token_invalidates_the_old_one(manager_client, manager_user)
 
 
 def test_user_revokes_its_token(manager_client, manager_user):
+    recently_signed_in(manager_client)
     manager_client.post(reverse("profile"), {"token": "create"})
     key = Token.objects.get(user=manager_user).key
     response = manager_client.post(reverse("profile"), {"token": "revoke"})
@@ -49,6 +79,7 @@ def test_unknown_token_action_is_refused(manager_client):
 
 
 def test_a_partner_token_sees_only_the_partner_api(partner_client, partner_user):
+    recently_signed_in(partner_client)
     partner_client.post(reverse("profile"), {"token": "create"})
     token_client = Client(HTTP_AUTHORIZATION=f"Token {Token.objects.get(user=partner_user).key}")
     assert token_client.get(reverse("api:mou-list")).status_code == 200

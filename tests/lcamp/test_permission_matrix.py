@@ -31,10 +31,15 @@ from tests import factories
 from tests.lcamp.test_security import INLINE_SCRIPT
 
 # URL names anonymous visitors may load (200): the public page, health, logging in
-# and its password reset, accepting an invitation, the API schema and its docs.
+# and its password reset, accepting an invitation, the API schema and its docs; allauth's
+# sign-in pages under their own names (the login page again, a disabled account, a sign-in
+# at a provider cancelled).
 ANONYMOUS_ALLOWED = {
     "health",
     "login",
+    "account_login",
+    "account_inactive",
+    "socialaccount_login_cancelled",
     "admin:login",
     "password_reset",
     "password_reset_done",
@@ -105,8 +110,10 @@ def sample_value(route, start, name, converter, regex, world):
         return str(world["content_type"].pk)
     if name == "code":
         return "alliance-members"
-    if name in ("token", "uidb64"):
+    if name in ("token", "uidb64", "uidb36"):
         return "not-a-valid-token"
+    if name == "provider_id":  # an identity provider (allauth's OpenID Connect); none is configured here
+        return "no-such-provider"
     if name == "kind":
         return "members"
     if name == "item":  # an item of the review inbox

@@ -215,3 +215,25 @@ def test_a_disabled_account_with_other_rights_is_not_taken_over_by_an_invitation
     dormant.refresh_from_db()
     assert not dormant.is_active and not dormant.groups.filter(name=roles.PARTNER).exists()
     assert mail.outbox == []
+
+
+def test_with_identity_providers_the_invitation_offers_them_too(settings, manager_user, organisation, client,
+                                                                django_capture_on_commit_callbacks):
+    from lcamp.settings import _oidc_app
+
+    settings.SOCIALACCOUNT_PROVIDERS = {"openid_connect": {"OAUTH_PKCE_ENABLED": True, "APPS": [_oidc_app(
+        {"id": "eulogin", "name": "EU Login", "server_url": "https://ecas.example/cas/oauth2", "client_id": "c"})]}}
+    with django_capture_on_commit_callbacks(execute=True):
+        user_invite(invited_by=manager_user, first_name="Marie", last_name="Dupont", email="marie@example.fr",
+                    organisation=organisation)
+    [message] = mail.outbox
+    assert "log in with your organisation's account (EU Login) at http://127.0.0.1:8000/accounts/login/" in message.body
+    assert "marie@example.fr" in message.body
+    page = client.get(link_in(message)).content.decode()
+    assert "Log in with EU Login" in page and 'action="/accounts/oidc/eulogin/login/?process=login"' in page
+
+
+def test_without_identity_providers_the_invitation_speaks_of_the_password_only(invited, client):
+    [message] = mail.outbox
+    assert "organisation's account" not in message.body
+    assert "/accounts/oidc/" not in client.get(link_in(message)).content.decode()

@@ -12,5 +12,5 @@ def clean(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("alliance", "0003_approval")]
+    dependencies = [("alliance", "0004_sqlite_no_overlapping_memberships")]
     operations = [migrations.RunPython(clean, migrations.RunPython.noop)]

@@ -12,5 +12,5 @@ def clean(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("accounts", "0004_partner_roles"), ("registers", "0002_submission")]
+    dependencies = [("accounts", "0004_partner_roles"), ("registers", "0003_webhooks")]
     operations = [migrations.RunPython(clean, migrations.RunPython.noop)]

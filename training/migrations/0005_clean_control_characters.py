@@ -12,5 +12,5 @@ def clean(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("training", "0003_approval")]
+    dependencies = [("training", "0004_first_factory")]
     operations = [migrations.RunPython(clean, migrations.RunPython.noop)]

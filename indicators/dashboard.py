@@ -60,6 +60,16 @@ class Card:
     country_label: str = ""
     # Set by ``add_sparklines``: the points of the card's trend line.
     sparkline: str = ""
+    # Set by ``add_milestones``: the latest interim target due by the card's date, and the next one.
+    last_milestone: Any = None
+    next_milestone: Any = None
+
+    @property
+    def last_milestone_met(self):
+        """Whether the value has reached the latest interim target due (None without one)."""
+        if self.last_milestone is None or self.snapshot is None or self.country:
+            return None
+        return self.snapshot.value >= self.last_milestone.value
 
     @property
     def change(self):
@@ -508,3 +518,17 @@ def _place_label(dimension, key, label):
 
         return countries.name(key) or label or key
     return label or key
+
+
+def add_milestones(card_list, on):
+    """Set ``card.last_milestone`` (due on or before ``on``) and ``card.next_milestone`` on every card:
+    one query for all cards."""
+    from .models import Milestone
+
+    by_indicator: dict[int, list] = {}
+    for milestone in Milestone.objects.filter(indicator_id__in=[c.indicator.pk for c in card_list]).order_by("date"):
+        by_indicator.setdefault(milestone.indicator_id, []).append(milestone)
+    for card in card_list:
+        milestones = by_indicator.get(card.indicator.pk, [])
+        card.last_milestone = next((m for m in reversed(milestones) if m.date <= on), None)
+        card.next_milestone = next((m for m in milestones if m.date > on), None)

@@ -120,6 +120,7 @@ def _dashboard_content(scope, *, can_add, coordinator=False):
         if scope.country:
             cards = dashboard.country_cards(cards, scope.country, rows, scope.country_label)
         dashboard.add_sparklines(cards, scope.on, scope.country)
+        dashboard.add_milestones(cards, scope.on)
         places = dashboard.places(cards, rows, scope.country)
         shown = [c for c in cards if c.snapshot]
         progress = _figure(("progress", scope.country, [(c.indicator.title, c.snapshot.progress, c.expected_percent)

@@ -223,3 +223,17 @@ def test_the_page_allows_plotly_to_draw_a_png(staff_client, members):
     img = re.search(r"img-src ([^;]+)", csp).group(1).split()
     assert "blob:" in img and "'self'" in img
     assert "'unsafe-inline'" not in re.search(r"script-src ([^;]+)", csp).group(1)
+
+
+def test_a_card_says_whether_its_latest_milestone_is_met(staff_client, members, observatories):
+    from tests.factories import MilestoneFactory
+
+    MilestoneFactory(indicator=members, date=TODAY - datetime.timedelta(days=10), value=Decimal(25))
+    MilestoneFactory(indicator=members, date=TODAY + datetime.timedelta(days=100), value=Decimal(80),
+                     is_assumed=True)
+    MilestoneFactory(indicator=observatories, date=TODAY - datetime.timedelta(days=10), value=Decimal(12))
+    html = page(staff_client)
+    members_card = card(html, "members")
+    assert 'class="milestone-met">25' in members_card and "Next milestone" in members_card
+    assert "80<span class=\"visually-hidden\"> (assumed)" in members_card
+    assert 'class="milestone-missed">12' in card(html, "observatories")

@@ -58,6 +58,7 @@ class Card:
     # Set by ``country_cards``: the value is this country's part (its expected value and status are not shown).
     country: str = ""
     country_label: str = ""
+    place_dimension: str = "country"  # or "region": ``country`` is then a region's key
     # Set by ``add_sparklines``: the points of the card's trend line.
     sparkline: str = ""
     # Set by ``add_milestones``: the latest interim target due by the card's date, and the next one.
@@ -346,6 +347,22 @@ class Scope:
     country: str = ""
     country_label: str = ""
     preset: bool = False  # the date is the DASHBOARD_AS_OF setting's, not today
+    # A region of the country (``organisations.Region`` pk as text), for the indicators broken down by region.
+    region: str = ""
+    region_label: str = ""
+
+    @property
+    def place(self):
+        """(dimension, key) of the place the figures are narrowed to, or None for all."""
+        if self.region:
+            return ("region", self.region)
+        return ("country", self.country) if self.country else None
+
+    @property
+    def place_label(self):
+        if self.region:
+            return f"{self.region_label} ({self.country_label})"
+        return self.country_label
 
     @property
     def is_today(self):
@@ -353,7 +370,7 @@ class Scope:
 
     def query(self, **changes):
         """The filters as a query string ("?period=3&country=ES"), with ``changes`` applied; "" when none."""
-        values = {"period": self.period.pk if self.period else "", "country": self.country,
+        values = {"period": self.period.pk if self.period else "", "country": self.country, "region": self.region,
                   "today": "1" if self.period is None and not self.preset and settings_as_of() else ""}
         values.update(changes)
         pairs = [f"{name}={value}" for name, value in values.items() if value not in ("", None)]
@@ -376,7 +393,7 @@ def place_rows(card_list):
                 .order_by("-value", "key").values_list("snapshot_id", "dimension", "key", "label", "value"))
 
 
-def country_cards(card_list, country, rows, label=""):
+def country_cards(card_list, country, rows, label="", dimension="country"):
     """The cards with each snapshot's ``country`` part (from ``place_rows``) in place of its value.
 
     The part is compared with the project's target; the expected value, the status and the
@@ -384,8 +401,8 @@ def country_cards(card_list, country, rows, label=""):
     """
     import copy
 
-    parts = {snapshot_id: value for snapshot_id, dimension, key, _, value in rows
-             if dimension == "country" and key == country}
+    parts = {snapshot_id: value for snapshot_id, row_dimension, key, _, value in rows
+             if row_dimension == dimension and key == country}
     scoped = []
     for card in card_list:
         snapshot = None
@@ -398,6 +415,7 @@ def country_cards(card_list, country, rows, label=""):
         scoped_card = Card(card.indicator, snapshot)
         scoped_card.country = country
         scoped_card.country_label = label
+        scoped_card.place_dimension = dimension
         scoped.append(scoped_card)
     return scoped
 
@@ -420,7 +438,7 @@ SPARKLINE_HEIGHT = 28
 SPARKLINE_MONTHS = 24
 
 
-def add_sparklines(card_list, on, country=""):
+def add_sparklines(card_list, on, country="", dimension="country"):
     """Set ``card.sparkline`` (the ``points`` of an SVG polyline, "" with fewer than two) on every card:
     the month-end values of the last two years and the latest, from one query for all cards
     (the stored snapshots, or with a country its stored breakdown parts)."""
@@ -428,7 +446,7 @@ def add_sparklines(card_list, on, country=""):
     since = on - datetime.timedelta(days=31 * SPARKLINE_MONTHS)
     if country:
         rows = Breakdown.objects.filter(snapshot__indicator_id__in=ids, snapshot__date__gt=since,
-                                        snapshot__date__lte=on, dimension="country", key=country).values_list(
+                                        snapshot__date__lte=on, dimension=dimension, key=country).values_list(
             "snapshot__indicator_id", "snapshot__date", "value").order_by("snapshot__date")
     else:
         rows = Snapshot.objects.filter(indicator_id__in=ids, date__gt=since, date__lte=on).values_list(
@@ -468,7 +486,7 @@ class Places:
     map: MapData = field(default_factory=lambda: MapData([], []))
 
 
-def places(card_list, rows, country=""):
+def places(card_list, rows, country="", region=""):
     """``Places`` of the cards from their ``place_rows``: one query (the regions' countries and coordinates)."""
     from organisations.models import Region
 
@@ -505,7 +523,9 @@ def places(card_list, rows, country=""):
         located = [(BreakdownPart(key, label, value), regions[key][1], regions[key][2])
                    for _, dimension, key, label, value in mine
                    if dimension == "region" and key in regions and regions[key][1] is not None
-                   and (not country or regions[key][0] == country)]
+                   and (not country or regions[key][0] == country) and (not region or key == region)]
+        if region:
+            countries = []
         if countries or located:
             result.map_card, result.map = card, MapData(countries, located)
             break

@@ -70,11 +70,12 @@ def history_rows(card_list, today=None):
     for snapshot in Snapshot.objects.filter(indicator_id__in=list(dates), date__in=wanted).order_by("date"):
         snapshots.setdefault(snapshot.indicator_id, []).append(snapshot)
     country = next((card.country for card in card_list if card.country), "")
+    dimension = next((card.place_dimension for card in card_list if card.country), "country")
     parts = {}
     if country:
         # The cards show a country's part: so does the history (one more query), without expected or status.
         parts = dict(Breakdown.objects.filter(snapshot__indicator_id__in=list(dates), snapshot__date__in=wanted,
-                                              dimension="country", key=country).values_list("snapshot_id", "value"))
+                                              dimension=dimension, key=country).values_list("snapshot_id", "value"))
     table = []
     for card in card_list:
         ends = set(dates[card.indicator.pk])

@@ -82,12 +82,21 @@ def _scope(request):
     label = countries.name(country) if re.fullmatch(r"[A-Z]{2}", country) else ""
     if not label:
         country = ""
+    # A region narrows a country further (one query): one of its regions, or nothing.
+    region, region_label = request.GET.get("region", "").strip(), ""
+    if country and re.fullmatch(r"\d{1,12}", region):
+        from organisations.models import Region
+
+        region_label = Region.objects.filter(pk=int(region), country=country).values_list("name", flat=True).first()
+    if not region_label:
+        region, region_label = "", ""
+    places = {"country": country, "country_label": label, "region": region, "region_label": region_label}
     if period is not None:
-        return dashboard.Scope(_period_end(period, today), period, country, label)
+        return dashboard.Scope(_period_end(period, today), period, **places)
     as_of = settings.DASHBOARD_AS_OF
     if as_of and as_of < today and request.GET.get("today", "") != "1":
-        return dashboard.Scope(as_of, None, country, label, preset=True)
-    return dashboard.Scope(today, None, country, label)
+        return dashboard.Scope(as_of, None, preset=True, **places)
+    return dashboard.Scope(today, None, **places)
 
 
 def _dashboard_content(scope, *, can_add, coordinator=False):
@@ -100,7 +109,7 @@ def _dashboard_content(scope, *, can_add, coordinator=False):
     today = timezone.localdate()
     period = scope.period
     key = (f"indicators:dashboard:{today.isoformat()}:{scope.on.isoformat()}:{period.pk if period else ''}:"
-           f"{scope.country}:{int(scope.preset)}:{int(can_add)}:{int(coordinator)}")
+           f"{scope.country}:{scope.region}:{int(scope.preset)}:{int(can_add)}:{int(coordinator)}")
 
     def build():
         cards = dashboard.cards(on=scope.on, project_id=period.project_id if period else None)
@@ -117,13 +126,14 @@ def _dashboard_content(scope, *, can_add, coordinator=False):
         rows = dashboard.place_rows(cards)
         countries = _country_choices(rows)
         status_cards = cards
-        if scope.country:
-            cards = dashboard.country_cards(cards, scope.country, rows, scope.country_label)
-        dashboard.add_sparklines(cards, scope.on, scope.country)
+        place = scope.place
+        if place:
+            cards = dashboard.country_cards(cards, place[1], rows, scope.place_label, dimension=place[0])
+        dashboard.add_sparklines(cards, scope.on, *((place[1], place[0]) if place else ()))
         dashboard.add_milestones(cards, scope.on)
-        places = dashboard.places(cards, rows, scope.country)
+        places = dashboard.places(cards, rows, scope.country, scope.region)
         shown = [c for c in cards if c.snapshot]
-        progress = _figure(("progress", scope.country, [(c.indicator.title, c.snapshot.progress, c.expected_percent)
+        progress = _figure(("progress", scope.country, scope.region, [(c.indicator.title, c.snapshot.progress, c.expected_percent)
                                                         for c in shown]),
                            lambda: charts.progress_figure(cards)) if shown else None
         breakdown = _places_figure(places)
@@ -348,6 +358,9 @@ def _indicator_snapshot_parts(indicator, today, requested_dimension, *, country=
         "indicator": indicator,
         "trajectory": trajectory,
         "trajectory_rows": [(date, value, by_date.get(date)) for date, value in trajectory],
+        "history_csv": _csv_data([gettext("Date"), gettext("Value"), gettext("Expected"), gettext("Status")],
+                                 [[p.date.isoformat(), p.value, p.expected, p.get_status_display()]
+                                  for p in dashboard.monthly_points(snapshots)]),
         "monthly": dashboard.monthly_points(snapshots),
         "history_figure": _figure(
             ("history", indicator.unit, indicator.target, indicator.target_date, today, bool(period), trajectory,
@@ -358,7 +371,8 @@ def _indicator_snapshot_parts(indicator, today, requested_dimension, *, country=
             {"dimension": d,
              "figure": _figure(("breakdown", indicator.unit, d.label, [(p.key, p.label, p.value) for p in d.parts]),
                                lambda d=d: charts.breakdown_figure(d, indicator.unit)),
-             "figure_id": f"breakdown-figure-{d.name}", "selected": d.name == selected}
+             "figure_id": f"breakdown-figure-{d.name}", "selected": d.name == selected,
+             "csv": _csv_data([str(d.label), gettext("Value")], [[str(p.label), p.value] for p in d.parts])}
             for d in dimensions
         ],
         "records": [] if hide_records else dashboard.latest_records(indicator, today, measure),
@@ -402,6 +416,7 @@ def _country_context(indicator, latest, on, country, dimensions):
     points = dashboard.part_history(indicator, "country", chosen.key, on)
     return {
         "countries": countries, "country": chosen, "country_points": points,
+        "country_csv": _csv_data([gettext("Date"), str(chosen.label)], [[d.isoformat(), v] for d, v in points]),
         "country_figure": _figure(("part", indicator.unit, chosen.key, str(chosen.label), points),
                                   lambda: charts.part_history_figure(chosen.label, points, indicator.unit)),
     }
@@ -433,14 +448,17 @@ def _export_cards(request):
     _require_viewer(request)
     scope = _scope(request)
     cards = dashboard.cards(on=scope.on, project_id=scope.period.project_id if scope.period else None)
-    if scope.country:
-        cards = dashboard.country_cards(cards, scope.country, dashboard.place_rows(cards), scope.country_label)
+    place = scope.place
+    if place:
+        cards = dashboard.country_cards(cards, place[1], dashboard.place_rows(cards), scope.place_label,
+                                        dimension=place[0])
     return scope, cards
 
 
 def _export_name(scope, extension, *, history=False):
     name = exports.file_name(extension, scope.on, history=history)
-    return name.replace("lcamp-indicators", f"lcamp-indicators-{scope.country}") if scope.country else name
+    place = "-".join(part for part in (scope.country, scope.region) if part)
+    return name.replace("lcamp-indicators", f"lcamp-indicators-{place}") if place else name
 
 
 @require_GET
@@ -471,7 +489,7 @@ def export_xlsx(request):
     # The workbook changes only with a roll-up: built (cards included) once per generation,
     # day, filters and language; a cached request reads no snapshot.
     key = (f"indicators:export:xlsx:{timezone.localdate().isoformat()}:{scope.on.isoformat()}:"
-           f"{scope.period.pk if scope.period else ''}:{scope.country}")
+           f"{scope.period.pk if scope.period else ''}:{scope.country}:{scope.region}")
     response = HttpResponse(
         _cached(key, build),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -237,3 +237,35 @@ def test_a_card_says_whether_its_latest_milestone_is_met(staff_client, members, 
     assert 'class="milestone-met">25' in members_card and "Next milestone" in members_card
     assert "80<span class=\"visually-hidden\"> (assumed)" in members_card
     assert 'class="milestone-missed">12' in card(html, "observatories")
+
+
+def test_each_chart_of_an_indicator_page_has_its_csv(staff_client, members):
+    html = staff_client.get("/indicators/members/", {"country": "ES"}).content.decode()
+    links = dict((name, href) for href, name in re.findall(r'<a href="(data:text/csv[^"]+)" download="([^"]+)"', html))
+    assert {"lcamp-members-history.csv", "lcamp-members-by-country.csv", "lcamp-members-by-kind.csv",
+            "lcamp-members-ES.csv", "lcamp-map.csv"} <= set(links)
+    rows = list(csv.reader(io.StringIO(unquote(links["lcamp-members-by-country.csv"].split(",", 1)[1]))))
+    assert rows == [["Country", "Value"], ["Spain", "18.00"], ["Italy", "12.00"]]
+
+
+def test_a_region_narrows_a_country_where_the_indicator_has_one(staff_client, members, observatories):
+    from tests.factories import RegionFactory
+
+    basque = RegionFactory(code="ES21", name="País Vasco", country="ES", latitude=Decimal("43.26"),
+                           longitude=Decimal("-2.93"))
+    lombardy = RegionFactory(code="ITC4", name="Lombardia", country="IT")
+    Breakdown.objects.create(snapshot=members.snapshots.latest(), dimension="region", key=str(basque.pk),
+                             label="País Vasco", value=Decimal(7))
+    spain = page(staff_client, country="ES")
+    assert f'<option value="{basque.pk}">País Vasco</option>' in spain
+    html = page(staff_client, country="ES", region=basque.pk)
+    assert "País Vasco (Spain) only" in html
+    assert '<strong class="value">7</strong>' in card(html, "members")
+    assert f'href="/indicators/export.csv?country=ES&amp;region={basque.pk}"' in html
+    rows = {row["code"]: row for row in csv.DictReader(io.StringIO(staff_client.get(
+        "/indicators/export.csv", {"country": "ES", "region": basque.pk}).content.decode()))}
+    assert rows["members"]["value"] == "7.00"
+    # A region of another country, or no region at all, is ignored: Spain's figures.
+    for bad in (lombardy.pk, "x", "99999"):
+        html = page(staff_client, country="ES", region=bad)
+        assert '<strong class="value">18</strong>' in card(html, "members") and "(Spain) only" not in html

@@ -10,6 +10,7 @@ import re
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.e2e
 
@@ -155,3 +156,19 @@ def test_with_the_demo_setting_the_first_screen_is_december_2024(demo_site, page
     page.wait_for_url(re.compile(r"today=1"))
     assert page.locator(".as-of-banner").count() == 0
     assert datetime.date.today().strftime("%Y") in page.locator(".timeline").inner_text()
+
+
+def test_a_dashboard_left_open_draws_the_charts_it_swaps_in(demo_site, page, login):
+    from indicators.models import Snapshot
+    from registers import generations
+
+    login(page, "staff")
+    page.goto("/")
+    page.locator("#progress-chart svg.main-svg").first.wait_for()
+    latest = Snapshot.objects.filter(indicator__code="alliance-members").latest("date", "computed_at")
+    Snapshot.objects.filter(pk=latest.pk).update(value=latest.value + 1)
+    generations.bump(generations.ROLLUP)
+    alliance = page.locator("article.card", has=page.locator("#card-alliance-members"))
+    # The page polls every 30 seconds; the new cards and charts come in place of the old ones.
+    expect(alliance.locator(".card-value .value")).to_have_text(str(int(latest.value) + 1), timeout=45_000)
+    page.locator("#progress-chart svg.main-svg").first.wait_for()

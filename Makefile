@@ -54,7 +54,7 @@ run: install migrate
 	$(PY) manage.py rollup --backfill >/dev/null
 	@if [ "$${DEBUG:-1}" != "0" ]; then $(PY) manage.py demo_accounts; fi
 	@echo "LCAMP Tracker on $(SITE_URL)/"
-	SITE_URL="$(SITE_URL)" $(PY) manage.py runserver $(HOST):$(PORT)
+	SITE_URL="$(SITE_URL)" DASHBOARD_AS_OF="$${DASHBOARD_AS_OF-2024-12-31}" $(PY) manage.py runserver $(HOST):$(PORT)
 
 # The suite runs in parallel (pytest-xdist): a worker per core, each with its own test database,
 # a test file's tests on one worker. PYTEST_ARGS="-n 0 …" (or PYTEST_PARALLEL=) runs it in one process.

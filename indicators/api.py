@@ -244,7 +244,7 @@ class MilestoneSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Milestone
-        fields = ["id", "indicator", "project", "date", "value", "label"]
+        fields = ["id", "indicator", "project", "date", "value", "label", "is_assumed"]
 
 
 class MilestoneViewSet(ReadOnlyViewSet):

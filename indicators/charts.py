@@ -147,10 +147,12 @@ def progress_figure(card_list):
         name=gettext("Progress"), orientation="h", y=labels, x=[_number(c.snapshot.progress * 100) for c in shown],
         marker={"color": BAR}, text=[f"{c.snapshot.progress_percent}%" for c in shown], textposition="auto",
     ))
-    figure.add_trace(go.Scatter(
-        name=gettext("Expected by now"), mode="markers", y=labels, x=[c.expected_percent for c in shown],
-        marker={"color": MILESTONE, "symbol": "line-ns-open", "size": 22, "line": {"width": 3}},
-    ))
+    if not any(c.country for c in shown):
+        # A country's part has no expected value of its own: the marks are the whole project's.
+        figure.add_trace(go.Scatter(
+            name=gettext("Expected by now"), mode="markers", y=labels, x=[c.expected_percent for c in shown],
+            marker={"color": MILESTONE, "symbol": "line-ns-open", "size": 22, "line": {"width": 3}},
+        ))
     figure.update_layout(**_layout(
         height=max(220, _bars_height(labels, 110)),
         legend={"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom"},
@@ -166,6 +168,47 @@ def europe_countries():
     """The ISO 3166 alpha-2 codes of the countries the Europe GeoJSON draws."""
     with open(finders.find(EUROPE_GEOJSON), encoding="utf-8") as handle:
         return [feature["properties"]["iso_a2"] for feature in json.load(handle)["features"]]
+
+
+@functools.cache
+def country_bounds():
+    """{ISO alpha-2: (west, south, east, north)} of the countries the Europe GeoJSON draws."""
+    with open(finders.find(EUROPE_GEOJSON), encoding="utf-8") as handle:
+        features = json.load(handle)["features"]
+    bounds = {}
+    for feature in features:
+        geometry = feature["geometry"]
+        polygons = geometry["coordinates"] if geometry["type"] == "MultiPolygon" else [geometry["coordinates"]]
+        # A country's main body: the polygon with the most points (France without Guyana, Norway without Svalbard).
+        ring = max((polygon[0] for polygon in polygons), key=len)
+        lons, lats = [point[0] for point in ring], [point[1] for point in ring]
+        bounds[feature["properties"]["iso_a2"]] = (min(lons), min(lats), max(lons), max(lats))
+    return bounds
+
+
+def map_range(map_data, margin=2.0):
+    """({"range": [west, east]}, {"range": [south, north]}): the map fitted to the places that have a value."""
+    known = country_bounds()
+    boxes = [known[p.key] for p in map_data.countries if p.key in known]
+    boxes += [(float(lon), float(lat), float(lon), float(lat)) for _, lat, lon in map_data.regions]
+    if not boxes:
+        return None
+    west, south = min(b[0] for b in boxes) - margin, min(b[1] for b in boxes) - margin
+    east, north = max(b[2] for b in boxes) + margin, max(b[3] for b in boxes) + margin
+    # Not narrower than a few degrees: one small country stays recognisable among its neighbours.
+    if east - west < 12:
+        middle = (east + west) / 2
+        west, east = middle - 6, middle + 6
+    if north - south < 8:
+        middle = (north + south) / 2
+        south, north = middle - 4, middle + 4
+    return {"range": [west, east]}, {"range": [south, north]}
+
+
+def whole_ticks(largest):
+    """Colour-bar ticks for counts: whole numbers only, about five of them."""
+    step = max(1, math.ceil((largest or 1) / 5))
+    return {"tick0": 0, "dtick": step, "tickformat": ",d"}
 
 
 def map_figure(map_data, unit=""):
@@ -190,7 +233,8 @@ def map_figure(map_data, unit=""):
             text=[str(p.label) for p in countries], hovertemplate="%{text}: %{z:g}<extra></extra>",
             colorscale=[[0, "#c6dbef"], [1, ACTUAL]], zmin=0,
             marker={"line": {"color": "#ffffff", "width": 0.5}},
-            colorbar={"title": {"text": unit}, "thickness": 12, "len": 0.6},
+            colorbar={"title": {"text": unit}, "thickness": 12, "len": 0.6,
+                      **whole_ticks(max(_number(p.value) for p in countries))},
         ))
     if map_data.regions:
         largest = max(_number(p.value) for p, _, _ in map_data.regions) or 1
@@ -203,11 +247,16 @@ def map_figure(map_data, unit=""):
             marker={"color": MARKER, "opacity": 0.85, "line": {"color": "#ffffff", "width": 1},
                     "size": [8 + 16 * math.sqrt(_number(p.value) / largest) for p, _, _ in map_data.regions]},
         ))
+    ranges = map_range(map_data)
+    geo = {"visible": False, "projection": {"type": "mercator"}, "bgcolor": "#ffffff"}
+    if ranges:
+        # Fitted to the places with a value, not to the whole of Europe the grey countries draw.
+        geo.update(lonaxis=ranges[0], lataxis=ranges[1])
+    else:
+        geo["fitbounds"] = "locations"
     figure.update_layout(**_layout(
         height=420, margin={"l": 0, "r": 0, "t": 8, "b": 8}, showlegend=bool(map_data.regions),
-        legend={"orientation": "h", "x": 0, "y": 0, "yanchor": "top"},
-        geo={"visible": False, "fitbounds": "locations", "projection": {"type": "mercator"},
-             "bgcolor": "#ffffff"},
+        legend={"orientation": "h", "x": 0, "y": 0, "yanchor": "top"}, geo=geo,
     ))
     return figure
 

@@ -57,6 +57,22 @@ class Card:
     # Set by the period source (``indicators.period_source``): behind with no narrative in the open period.
     needs_narrative: bool = False
     open_period: Any = None
+    # Set by ``country_cards``: the value is this country's part (its expected value and status are not shown).
+    country: str = ""
+    country_label: str = ""
+    place_dimension: str = "country"  # or "region": ``country`` is then a region's key
+    # Set by ``add_sparklines``: the points of the card's trend line.
+    sparkline: str = ""
+    # Set by ``add_milestones``: the latest interim target due by the card's date, and the next one.
+    last_milestone: Any = None
+    next_milestone: Any = None
+
+    @property
+    def last_milestone_met(self):
+        """Whether the value has reached the latest interim target due (None without one)."""
+        if self.last_milestone is None or self.snapshot is None or self.country:
+            return None
+        return self.snapshot.value >= self.last_milestone.value
 
     @property
     def change(self):
@@ -148,16 +164,18 @@ def as_of(card_list):
 class Timeline:
     project: Project
     today: datetime.date
+    # False when the figures are read at another date (a period's end, the demo's date): "as of", not "today".
+    is_today: bool = True
 
     @property
     def elapsed_percent(self):
         return float((self.project.elapsed_share(self.today) * 100).quantize(Decimal("0.1")))
 
 
-def timeline(card_list, on=None):
+def timeline(card_list, on=None, *, is_today=True):
     """The project's timeline, from the cards' project (one more query only without cards)."""
     project = card_list[0].indicator.project if card_list else Project.objects.first()
-    return Timeline(project, on or timezone.localdate()) if project else None
+    return Timeline(project, on or timezone.localdate(), is_today) if project else None
 
 
 @dataclass
@@ -318,3 +336,226 @@ def part_history(indicator, dimension, key, on):
     for date, pk in rows:
         points[(date.year, date.month)] = (date, parts.get(pk, Decimal(0)))
     return list(points.values())
+
+
+# --- What the dashboard shows: the date, the period, the country -------------------------------------------
+
+
+@dataclass
+class Scope:
+    """The dashboard's filters: the date the figures are read at, the period it is the end of (or None),
+    the country (ISO 3166 alpha-2, or ""), and whether the date is the ``DASHBOARD_AS_OF`` setting's.
+
+    The same scope drives the cards, the summary, the charts, the breakdowns, the map and the exports.
+    """
+
+    on: datetime.date
+    period: Any = None
+    country: str = ""
+    country_label: str = ""
+    preset: bool = False  # the date is the DASHBOARD_AS_OF setting's, not today
+    # A region of the country (``organisations.Region`` pk as text), for the indicators broken down by region.
+    region: str = ""
+    region_label: str = ""
+
+    @property
+    def place(self):
+        """(dimension, key) of the place the figures are narrowed to, or None for all."""
+        if self.region:
+            return ("region", self.region)
+        return ("country", self.country) if self.country else None
+
+    @property
+    def place_label(self):
+        if self.region:
+            return f"{self.region_label} ({self.country_label})"
+        return self.country_label
+
+    @property
+    def is_today(self):
+        return self.period is None and not self.preset
+
+    def query(self, **changes):
+        """The filters as a query string ("?period=3&country=ES"), with ``changes`` applied; "" when none."""
+        values = {"period": self.period.pk if self.period else "", "country": self.country, "region": self.region,
+                  "today": "1" if self.period is None and not self.preset and settings_as_of() else ""}
+        values.update(changes)
+        pairs = [f"{name}={value}" for name, value in values.items() if value not in ("", None)]
+        return "?" + "&".join(pairs) if pairs else ""
+
+
+def settings_as_of():
+    from django.conf import settings
+
+    return getattr(settings, "DASHBOARD_AS_OF", None)
+
+
+def place_rows(card_list):
+    """[(snapshot_id, dimension, key, label, value)]: the country and region parts of the cards' snapshots,
+    largest first: one query for every card (the country filter, the breakdowns and the map read them)."""
+    snapshots = [c.snapshot.pk for c in card_list if c.snapshot is not None]
+    if not snapshots:
+        return []
+    return list(Breakdown.objects.filter(snapshot_id__in=snapshots, dimension__in=("country", "region"))
+                .order_by("-value", "key").values_list("snapshot_id", "dimension", "key", "label", "value"))
+
+
+def country_cards(card_list, country, rows, label="", dimension="country"):
+    """The cards with each snapshot's ``country`` part (from ``place_rows``) in place of its value.
+
+    The part is compared with the project's target; the expected value, the status and the
+    forecast are the whole project's, so a scoped card shows none (``card.country`` is set).
+    """
+    import copy
+
+    parts = {snapshot_id: value for snapshot_id, row_dimension, key, _, value in rows
+             if row_dimension == dimension and key == country}
+    scoped = []
+    for card in card_list:
+        snapshot = None
+        if card.snapshot is not None:
+            snapshot = copy.copy(card.snapshot)
+            snapshot.value = parts.get(card.snapshot.pk, Decimal(0))
+            snapshot.progress = (snapshot.value / snapshot.target).quantize(Decimal("0.0001")) if snapshot.target \
+                else Decimal(0)
+            snapshot.forecast = None
+        scoped_card = Card(card.indicator, snapshot)
+        scoped_card.country = country
+        scoped_card.country_label = label
+        scoped_card.place_dimension = dimension
+        scoped.append(scoped_card)
+    return scoped
+
+
+STATUS_ORDER = [Snapshot.Status.ACHIEVED, Snapshot.Status.ON_TRACK, Snapshot.Status.AT_RISK,
+                Snapshot.Status.BEHIND]
+
+
+def summary(card_list):
+    """[(status, label, icon, count)] of the cards' statuses, in the order achieved → behind."""
+    counts = {status: 0 for status in STATUS_ORDER}
+    for card in card_list:
+        if card.snapshot is not None and card.snapshot.status in counts:
+            counts[card.snapshot.status] += 1
+    return [(status, Snapshot.Status(status).label, STATUS_ICONS[status], counts[status]) for status in STATUS_ORDER]
+
+
+SPARKLINE_WIDTH = 120
+SPARKLINE_HEIGHT = 28
+SPARKLINE_MONTHS = 24
+
+
+def add_sparklines(card_list, on, country="", dimension="country"):
+    """Set ``card.sparkline`` (the ``points`` of an SVG polyline, "" with fewer than two) on every card:
+    the month-end values of the last two years and the latest, from one query for all cards
+    (the stored snapshots, or with a country its stored breakdown parts)."""
+    ids = [c.indicator.pk for c in card_list]
+    since = on - datetime.timedelta(days=31 * SPARKLINE_MONTHS)
+    if country:
+        rows = Breakdown.objects.filter(snapshot__indicator_id__in=ids, snapshot__date__gt=since,
+                                        snapshot__date__lte=on, dimension=dimension, key=country).values_list(
+            "snapshot__indicator_id", "snapshot__date", "value").order_by("snapshot__date")
+    else:
+        rows = Snapshot.objects.filter(indicator_id__in=ids, date__gt=since, date__lte=on).values_list(
+            "indicator_id", "date", "value").order_by("date")
+    series: dict[int, dict[tuple[int, int], tuple[datetime.date, Decimal]]] = {}
+    for indicator_id, date, value in rows:
+        series.setdefault(indicator_id, {})[(date.year, date.month)] = (date, value)
+    for card in card_list:
+        points = list(series.get(card.indicator.pk, {}).values())
+        card.sparkline = sparkline_points(points, card.indicator.target)
+
+
+def sparkline_points(points, target):
+    """The SVG polyline points of (date, value) pairs, on a scale from 0 to the largest of values and target."""
+    if len(points) < 2:
+        return ""
+    top = max([float(v) for _, v in points] + [float(target or 0)]) or 1.0
+    first, last = points[0][0], points[-1][0]
+    span = (last - first).days or 1
+    coordinates = []
+    for date, value in points:
+        x = (date - first).days / span * SPARKLINE_WIDTH
+        y = SPARKLINE_HEIGHT - float(value) / top * (SPARKLINE_HEIGHT - 2) - 1
+        coordinates.append(f"{x:.1f},{y:.1f}")
+    return " ".join(coordinates)
+
+
+@dataclass
+class Places:
+    """The dashboard's breakdown by place: a column per country (or, for one country, per region of it),
+    a row per indicator; and the map of the first indicator broken down by place."""
+
+    dimension: str  # "country" or "region"
+    columns: list  # [(key, label)]
+    rows: list  # [(card, [value or None per column])]
+    map_card: Any = None
+    map: MapData = field(default_factory=lambda: MapData([], []))
+
+
+def places(card_list, rows, country="", region=""):
+    """``Places`` of the cards from their ``place_rows``: one query (the regions' countries and coordinates)."""
+    from organisations.models import Region
+
+    region_ids = {int(key) for _, dimension, key, _, _ in rows if dimension == "region" and key.isdigit()}
+    regions = {str(pk): (code, latitude, longitude) for pk, code, latitude, longitude in Region.objects.filter(
+        pk__in=region_ids).values_list("pk", "country", "latitude", "longitude")} if region_ids else {}
+
+    def kept(dimension, key):
+        if not country:
+            return dimension == "country"
+        return dimension == "region" and regions.get(key, ("",))[0] == country
+
+    by_snapshot: dict[int, dict[str, Decimal]] = {}
+    totals: dict[str, Decimal] = {}
+    labels: dict[str, str] = {}
+    for snapshot_id, dimension, key, label, value in rows:
+        if kept(dimension, key):
+            by_snapshot.setdefault(snapshot_id, {})[key] = value
+            totals[key] = totals.get(key, Decimal(0)) + value
+            labels.setdefault(key, str(_place_label(dimension, key, label)))
+    columns = [(key, labels[key]) for key in sorted(totals, key=lambda k: (-totals[k], labels[k]))]
+    table = [(card, [by_snapshot.get(card.snapshot.pk, {}).get(key) for key, _ in columns])
+             for card in card_list if card.snapshot is not None and card.snapshot.pk in by_snapshot]
+    result = Places("region" if country else "country", columns, table)
+    for card in card_list:
+        if card.snapshot is None:
+            continue
+        mine = [row for row in rows if row[0] == card.snapshot.pk]
+        if not mine:
+            continue
+        countries = [BreakdownPart(key, str(_place_label("country", key, label)), value)
+                     for _, dimension, key, label, value in mine
+                     if dimension == "country" and len(key) == 2 and (not country or key == country)]
+        located = [(BreakdownPart(key, label, value), regions[key][1], regions[key][2])
+                   for _, dimension, key, label, value in mine
+                   if dimension == "region" and key in regions and regions[key][1] is not None
+                   and (not country or regions[key][0] == country) and (not region or key == region)]
+        if region:
+            countries = []
+        if countries or located:
+            result.map_card, result.map = card, MapData(countries, located)
+            break
+    return result
+
+
+def _place_label(dimension, key, label):
+    if dimension == "country" and len(key) == 2:
+        from django_countries import countries
+
+        return countries.name(key) or label or key
+    return label or key
+
+
+def add_milestones(card_list, on):
+    """Set ``card.last_milestone`` (due on or before ``on``) and ``card.next_milestone`` on every card:
+    one query for all cards."""
+    from .models import Milestone
+
+    by_indicator: dict[int, list] = {}
+    for milestone in Milestone.objects.filter(indicator_id__in=[c.indicator.pk for c in card_list]).order_by("date"):
+        by_indicator.setdefault(milestone.indicator_id, []).append(milestone)
+    for card in card_list:
+        milestones = by_indicator.get(card.indicator.pk, [])
+        card.last_milestone = next((m for m in reversed(milestones) if m.date <= on), None)
+        card.next_milestone = next((m for m in milestones if m.date > on), None)

@@ -13,7 +13,7 @@ from openpyxl.styles import Font
 
 from registers.exports import neutralise
 
-from .models import Snapshot, month_ends
+from .models import Breakdown, Snapshot, month_ends
 
 HEADER = ["code", "title", "pillar", "unit", "baseline", "target", "value", "expected", "progress %", "status",
           "forecast", "as of"]
@@ -40,10 +40,11 @@ def rows(card_list):
             indicator.baseline,
             snapshot.target if snapshot else indicator.target,
             snapshot.value if snapshot else None,
-            snapshot.expected if snapshot else None,
+            # A country's part (``card.country``) has no expected value, status or forecast of its own.
+            snapshot.expected if snapshot and not card.country else None,
             snapshot.progress if snapshot else None,
-            snapshot.get_status_display() if snapshot else "",
-            snapshot.forecast if snapshot else None,
+            snapshot.get_status_display() if snapshot and not card.country else "",
+            snapshot.forecast if snapshot and not card.country else None,
             timezone.localtime(snapshot.computed_at) if snapshot else None,
         ])
     return table
@@ -68,13 +69,28 @@ def history_rows(card_list, today=None):
     snapshots = {}
     for snapshot in Snapshot.objects.filter(indicator_id__in=list(dates), date__in=wanted).order_by("date"):
         snapshots.setdefault(snapshot.indicator_id, []).append(snapshot)
+    country = next((card.country for card in card_list if card.country), "")
+    dimension = next((card.place_dimension for card in card_list if card.country), "country")
+    parts = {}
+    if country:
+        # The cards show a country's part: so does the history (one more query), without expected or status.
+        parts = dict(Breakdown.objects.filter(snapshot__indicator_id__in=list(dates), snapshot__date__in=wanted,
+                                              dimension=dimension, key=country).values_list("snapshot_id", "value"))
     table = []
     for card in card_list:
         ends = set(dates[card.indicator.pk])
         for snapshot in snapshots.get(card.indicator.pk, []):
-            if snapshot.date in ends:
-                table.append([card.indicator.code, snapshot.date, snapshot.value, snapshot.target, snapshot.expected,
-                              snapshot.progress, snapshot.get_status_display(), snapshot.is_frozen])
+            if snapshot.date not in ends:
+                continue
+            if country:
+                value = parts.get(snapshot.pk, Decimal(0))
+                progress = (value / snapshot.target).quantize(Decimal("0.0001")) if snapshot.target else Decimal(0)
+                table.append([card.indicator.code, snapshot.date, value, snapshot.target, None, progress, "",
+                              snapshot.is_frozen])
+            else:
+                table.append([card.indicator.code, snapshot.date, snapshot.value, snapshot.target,
+                              snapshot.expected, snapshot.progress, snapshot.get_status_display(),
+                              snapshot.is_frozen])
     return table
 
 
@@ -110,7 +126,7 @@ def history_as_csv(table):
         out[1] = out[1].isoformat()
         out[HISTORY_PERCENT_COLUMN - 1] = (out[HISTORY_PERCENT_COLUMN - 1] * 100).quantize(Decimal("0.1"))
         out[-1] = "yes" if out[-1] else "no"
-        writer.writerow([_safe_cell(v) for v in out])
+        writer.writerow(["" if v is None else _safe_cell(v) for v in out])
     return buffer.getvalue()
 
 

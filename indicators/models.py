@@ -194,6 +194,9 @@ class Milestone(models.Model):
     date = models.DateField(verbose_name=_("date"))
     value = models.DecimalField(max_digits=14, decimal_places=2, verbose_name=_("value"))
     label = models.CharField(max_length=120, blank=True, verbose_name=_("label"))
+    is_assumed = models.BooleanField(
+        default=False, verbose_name=_("assumed"),
+        help_text=_("An interim target the project assumed (no source states it), to measure progress against."))
     history = HistoricalRecords()
 
     class Meta:

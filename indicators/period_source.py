@@ -74,6 +74,11 @@ class PeriodSource:
             card.open_period = None
         return self.choices()
 
+    def narratives_due(self, cards: Iterable["Card"], today: datetime.date) -> Sequence[Any]:
+        """``[{"period", "missing": [card], "ended": bool}]``: the narratives a coordinator has still to write
+        for the periods ending soon or ended and not closed."""
+        return []
+
     def latest_narrative(self, indicator: "Indicator",
                          user: "User | AnonymousUser") -> tuple[Any | None, NarrativeParts]:
         """``(narrative, [(label, html)])``: the indicator's latest narrative the user may read, or (None, [])."""

@@ -14,5 +14,6 @@ urlpatterns = [
     path("indicators/version/", views.version, name="version"),
     path("", include("indicators.reported.urls")),
     path("indicators/<slug:code>/", views.indicator_detail, name="indicator-detail"),
+    path("indicators/<slug:code>/milestones/", views.milestones_edit, name="milestones"),
     path("public/", views.public, name="public"),
 ]

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -23,7 +24,8 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts import roles
 from registers import generations, pagecache
 
-from . import charts, dashboard, exports, period_source, triggers
+from . import charts, dashboard, exports, period_source, services, triggers
+from .forms import MilestoneFormSet
 from .models import Indicator, OutboxEntry
 from .registry import registry
 
@@ -51,39 +53,162 @@ def dashboard_view(request):
         return redirect(settings.PARTNER_HOME_URL_NAME)
     _require_viewer(request)
     can_add = roles.can_edit_registers(request.user)
-    period = _selected_period(request.GET.get("period", ""))
+    scope = _scope(request)
     # Read before the cards: a roll-up in between makes the page reload its cards once more, never miss one.
     generation = generations.current(generations.ROLLUP) or ""
+    built = _dashboard_content(scope, can_add=can_add, coordinator=roles.can_edit_registers(request.user))
     return render(request, "indicators/dashboard.html", {
-        "cards_html": _period_cards_html(period) if period else _dashboard_cards_html(can_add=can_add),
-        "can_add": can_add and period is None,
-        # Today's figures follow the roll-ups by themselves; a closed period's are frozen.
-        "live": period is None,
+        "cards_html": built["html"],
+        "has_figures": built["has_figures"],
+        "scope": scope,
+        "can_add": can_add and scope.is_today,
+        # Today's figures follow the roll-ups by themselves; a past date's do not move.
+        "live": scope.is_today,
         "generation": generation,
     })
 
 
-def _dashboard_cards_html(*, can_add):
-    """The timeline and the cards, rendered once per roll-up (and day, and role) and cached.
+def _scope(request):
+    """The dashboard's filters from the query (``?period=<id>``, ``?country=ES``, ``?today=1``).
 
-    They are the same for every viewer of a role; the rest of the page (user name,
-    CSRF token) is rendered per request.
+    Without a period the figures are today's, or the ``DASHBOARD_AS_OF`` setting's date (a demo whose
+    records stop before today) unless ``?today=1`` asks for today's. A value that names nothing is ignored.
+    """
+    from django_countries import countries
+
+    today = timezone.localdate()
+    period = _selected_period(request.GET.get("period", ""))
+    country = request.GET.get("country", "").strip().upper()
+    label = countries.name(country) if re.fullmatch(r"[A-Z]{2}", country) else ""
+    if not label:
+        country = ""
+    # A region narrows a country further (one query): one of its regions, or nothing.
+    region, region_label = request.GET.get("region", "").strip(), ""
+    if country and re.fullmatch(r"\d{1,12}", region):
+        from organisations.models import Region
+
+        region_label = Region.objects.filter(pk=int(region), country=country).values_list("name", flat=True).first()
+    if not region_label:
+        region, region_label = "", ""
+    places = {"country": country, "country_label": label, "region": region, "region_label": region_label}
+    if period is not None:
+        return dashboard.Scope(_period_end(period, today), period, **places)
+    as_of = settings.DASHBOARD_AS_OF
+    if as_of and as_of < today and request.GET.get("today", "") != "1":
+        return dashboard.Scope(as_of, None, preset=True, **places)
+    return dashboard.Scope(today, None, **places)
+
+
+def _dashboard_content(scope, *, can_add, coordinator=False):
+    """The summary, the cards, the charts and the breakdowns of the dashboard for ``scope``, rendered once per
+    roll-up (and day, filters and role) and cached: ``{"html", "has_figures"}``.
+
+    They are the same for every viewer of a role; the rest of the page (user name, CSRF token) is rendered
+    per request.
     """
     today = timezone.localdate()
-    key = f"indicators:dashboard:{today.isoformat()}:{int(can_add)}"
+    period = scope.period
+    key = (f"indicators:dashboard:{today.isoformat()}:{scope.on.isoformat()}:{period.pk if period else ''}:"
+           f"{scope.country}:{scope.region}:{int(scope.preset)}:{int(can_add)}:{int(coordinator)}")
 
     def build():
-        cards = dashboard.cards(on=today)
-        selector_periods = period_source.source().flag_missing_narratives(cards, today)
-        return render_to_string("indicators/_dashboard_cards.html", {
+        cards = dashboard.cards(on=scope.on, project_id=period.project_id if period else None)
+        if period is not None:
+            # The change over the last 30 days means nothing at a period's end: the period's page gives
+            # the change over the period.
+            for card in cards:
+                card.value_month_ago = card.since = None
+        selector_periods = period_source.source().flag_missing_narratives(cards, scope.on)
+        todo = period_source.source().narratives_due(cards, scope.on) if coordinator else []
+        if period is not None:
+            for card in cards:
+                card.needs_narrative = False
+        rows = dashboard.place_rows(cards)
+        countries = _country_choices(rows)
+        status_cards = cards
+        place = scope.place
+        if place:
+            cards = dashboard.country_cards(cards, place[1], rows, scope.place_label, dimension=place[0])
+        dashboard.add_sparklines(cards, scope.on, *((place[1], place[0]) if place else ()))
+        dashboard.add_milestones(cards, scope.on)
+        places = dashboard.places(cards, rows, scope.country, scope.region)
+        shown = [c for c in cards if c.snapshot]
+        progress = _figure(("progress", scope.country, scope.region, [(c.indicator.title, c.snapshot.progress, c.expected_percent)
+                                                        for c in shown]),
+                           lambda: charts.progress_figure(cards)) if shown else None
+        breakdown = _places_figure(places)
+        map_context = _map_context(None, places.map_card.indicator.unit, places.map) if places.map_card else \
+            {"map_figure": None}
+        if places.map_card:
+            map_context["map_heading"] = gettext("Where: %(indicator)s") % {"indicator": places.map_card.indicator.title}
+        html = render_to_string("indicators/_dashboard_cards.html", {
+            "scope": scope,
             "selector_periods": selector_periods,
+            "countries": countries,
             "groups": dashboard.group_by_pillar(cards),
-            "timeline": dashboard.timeline(cards, on=today),
-            "as_of": dashboard.as_of(cards),
-            "can_add": can_add,
+            "summary": dashboard.summary(status_cards),
+            "timeline": dashboard.timeline(cards, on=scope.on, is_today=scope.is_today),
+            "as_of": dashboard.as_of(cards) if scope.is_today else None,
+            "as_of_period": period, "as_of_date": scope.on,
+            "can_add": can_add and scope.is_today,
+            "todo": todo,
+            "cards": cards,
+            "progress_figure": progress,
+            "progress_csv": _csv_data([gettext("Indicator"), gettext("Value"), gettext("Target"), gettext("Progress %"),
+                                       gettext("Expected by now %")],
+                                      [[c.indicator.title, c.snapshot.value, c.snapshot.target,
+                                        c.snapshot.progress_percent, "" if c.country else c.expected_percent]
+                                       for c in shown]),
+            "places": places,
+            "places_figure": breakdown,
+            "places_csv": _csv_data([gettext("Indicator")] + [label for _, label in places.columns],
+                                    [[card.indicator.title] + ["" if v is None else v for v in values]
+                                     for card, values in places.rows]),
+            **map_context,
         })
+        return {"html": html, "has_figures": bool(progress or breakdown or map_context["map_figure"])}
 
     return _cached(key, build)
+
+
+def _country_choices(rows):
+    """[(code, name)] of the countries some card's snapshot has a part in, by name."""
+    from django_countries import countries
+
+    codes = {key for _, dimension, key, _, _ in rows if dimension == "country" and len(key) == 2}
+    return sorted(((code, str(countries.name(code) or code)) for code in codes), key=lambda pair: pair[1])
+
+
+def _places_figure(places):
+    """The breakdown by place of the first indicator broken down so (the map's), as a bar chart."""
+    if not places.columns or places.map_card is None:
+        return None
+    values = next((values for card, values in places.rows if card is places.map_card), None)
+    if values is None:
+        return None
+    label = gettext("By region") if places.dimension == "region" else gettext("By country")
+    dimension = dashboard.BreakdownDimension(places.dimension, label, False, [
+        dashboard.BreakdownPart(key, name, value) for (key, name), value in zip(places.columns, values, strict=True)
+        if value is not None][:dashboard.BREAKDOWN_PARTS_SHOWN])
+    unit = places.map_card.indicator.unit
+    return _figure(("places", unit, label, [(p.key, p.label, p.value) for p in dimension.parts]),
+                   lambda: charts.breakdown_figure(dimension, unit))
+
+
+def _csv_data(header, table):
+    """A small table as a ``data:`` URL a link downloads (the CSV under a chart): no request, no script."""
+    import csv
+    import io
+    from urllib.parse import quote
+
+    from registers.exports import neutralise
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    for row in table:
+        writer.writerow([neutralise(value) if isinstance(value, str) else value for value in row])
+    return "data:text/csv;charset=utf-8," + quote(buffer.getvalue())
 
 
 def _selected_period(value):
@@ -96,23 +221,6 @@ def _selected_period(value):
 def _period_end(period, today=None):
     """The date a period's figures are read at: its end, or today while it runs."""
     return min(period.end_on, today or timezone.localdate())
-
-
-def _period_cards_html(period):
-    """The dashboard's cards of the period's project as of the period's end (its snapshots on that date)."""
-    on = _period_end(period)
-    # The change over the last 30 days means nothing at a period's end: the period's page gives
-    # the change over the period.
-    cards = [dashboard.Card(card.indicator, card.snapshot, None)
-             for card in dashboard.cards(on=on, project_id=period.project_id)]
-    for card in cards:
-        card.needs_narrative = False
-    return render_to_string("indicators/_dashboard_cards.html", {
-        "groups": dashboard.group_by_pillar(cards),
-        "timeline": dashboard.Timeline(period.project, on),
-        "as_of": None, "as_of_period": period, "as_of_date": on, "can_add": False,
-        "selector_periods": period_source.source().choices(),
-    })
 
 
 def _cached(key, build, timeout=DASHBOARD_CACHE_SECONDS, *, by_generation=True):
@@ -239,7 +347,9 @@ def _indicator_snapshot_parts(indicator, today, requested_dimension, *, country=
     snapshots = list(indicator.snapshots.current(today).order_by("date"))
     latest = snapshots[-1] if snapshots else None
     measure = registry.for_indicator(indicator)
+    prefetch_related_objects([indicator], "milestones")  # one query for the trajectory and its table
     trajectory = indicator.trajectory()
+    by_date = {m.date: m for m in indicator.milestones.all()}
     dimensions = dashboard.breakdown_dimensions(latest, measure)
     names = [d.name for d in dimensions]
     selected = requested_dimension if requested_dimension in names else (names[0] if names else "")
@@ -247,6 +357,10 @@ def _indicator_snapshot_parts(indicator, today, requested_dimension, *, country=
     charts_html = render_to_string("indicators/_indicator_charts.html", {
         "indicator": indicator,
         "trajectory": trajectory,
+        "trajectory_rows": [(date, value, by_date.get(date)) for date, value in trajectory],
+        "history_csv": _csv_data([gettext("Date"), gettext("Value"), gettext("Expected"), gettext("Status")],
+                                 [[p.date.isoformat(), p.value, p.expected, p.get_status_display()]
+                                  for p in dashboard.monthly_points(snapshots)]),
         "monthly": dashboard.monthly_points(snapshots),
         "history_figure": _figure(
             ("history", indicator.unit, indicator.target, indicator.target_date, today, bool(period), trajectory,
@@ -257,7 +371,8 @@ def _indicator_snapshot_parts(indicator, today, requested_dimension, *, country=
             {"dimension": d,
              "figure": _figure(("breakdown", indicator.unit, d.label, [(p.key, p.label, p.value) for p in d.parts]),
                                lambda d=d: charts.breakdown_figure(d, indicator.unit)),
-             "figure_id": f"breakdown-figure-{d.name}", "selected": d.name == selected}
+             "figure_id": f"breakdown-figure-{d.name}", "selected": d.name == selected,
+             "csv": _csv_data([str(d.label), gettext("Value")], [[str(p.label), p.value] for p in d.parts])}
             for d in dimensions
         ],
         "records": [] if hide_records else dashboard.latest_records(indicator, today, measure),
@@ -281,7 +396,12 @@ def _map_context(snapshot, unit, data=None):
                                [(p.key, p.label, p.value, lat, lon) for p, lat, lon in data.regions]),
                               lambda: charts.map_figure(data, unit)),
         "map_countries": data.countries, "map_regions": [part for part, _, _ in data.regions],
+        # Countries the map of Europe does not draw: listed beside it rather than lost.
+        "map_outside": [part for part in data.countries if part.key not in set(charts.europe_countries())],
         "topojson_url": static(charts.TOPOJSON_DIRECTORY),
+        "map_csv": _csv_data([gettext("Country or region"), gettext("Value")],
+                             [[str(p.label), p.value] for p in data.countries]
+                             + [[str(p.label), p.value] for p, _, _ in data.regions]),
     }
 
 
@@ -296,6 +416,7 @@ def _country_context(indicator, latest, on, country, dimensions):
     points = dashboard.part_history(indicator, "country", chosen.key, on)
     return {
         "countries": countries, "country": chosen, "country_points": points,
+        "country_csv": _csv_data([gettext("Date"), str(chosen.label)], [[d.isoformat(), v] for d, v in points]),
         "country_figure": _figure(("part", indicator.unit, chosen.key, str(chosen.label), points),
                                   lambda: charts.part_history_figure(chosen.label, points, indicator.unit)),
     }
@@ -322,40 +443,58 @@ def _figure(data, build):
 
 
 def _export_cards(request):
+    """The scope of the dashboard the export was asked from (``?period=``, ``?country=``, ``?today=``) and its
+    cards: the export holds what the page shows."""
     _require_viewer(request)
-    return dashboard.cards()
+    scope = _scope(request)
+    cards = dashboard.cards(on=scope.on, project_id=scope.period.project_id if scope.period else None)
+    place = scope.place
+    if place:
+        cards = dashboard.country_cards(cards, place[1], dashboard.place_rows(cards), scope.place_label,
+                                        dimension=place[0])
+    return scope, cards
+
+
+def _export_name(scope, extension, *, history=False):
+    name = exports.file_name(extension, scope.on, history=history)
+    place = "-".join(part for part in (scope.country, scope.region) if part)
+    return name.replace("lcamp-indicators", f"lcamp-indicators-{place}") if place else name
 
 
 @require_GET
 @login_required
 def export_csv(request):
-    """Today's row per indicator; with ``?history=1`` the month-end history instead (one row per month end)."""
-    cards = _export_cards(request)
+    """A row per indicator as the dashboard shows it (its date, period and country); with ``?history=1`` the
+    month-end history up to that date instead (one row per month end)."""
+    scope, cards = _export_cards(request)
     history = request.GET.get("history", "") in ("1", "true", "yes")
-    content = exports.history_as_csv(exports.history_rows(cards)) if history else exports.as_csv(exports.rows(cards))
+    content = exports.history_as_csv(exports.history_rows(cards, scope.on)) if history else \
+        exports.as_csv(exports.rows(cards))
     response = HttpResponse(content, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{exports.file_name("csv", history=history)}"'
+    response["Content-Disposition"] = f'attachment; filename="{_export_name(scope, "csv", history=history)}"'
     return response
 
 
 @require_GET
 @login_required
 def export_xlsx(request):
-    """Two sheets: today's row per indicator, and the month-end history."""
+    """Two sheets: a row per indicator as the dashboard shows it, and the month-end history up to that date."""
     _require_viewer(request)
+    scope = _scope(request)
 
     def build():
-        cards = dashboard.cards()
-        return exports.as_xlsx(exports.rows(cards), exports.history_rows(cards))
+        _, cards = _export_cards(request)
+        return exports.as_xlsx(exports.rows(cards), exports.history_rows(cards, scope.on))
 
     # The workbook changes only with a roll-up: built (cards included) once per generation,
-    # day and language; a cached request reads no snapshot.
-    key = f"indicators:export:xlsx:{timezone.localdate().isoformat()}"
+    # day, filters and language; a cached request reads no snapshot.
+    key = (f"indicators:export:xlsx:{timezone.localdate().isoformat()}:{scope.on.isoformat()}:"
+           f"{scope.period.pk if scope.period else ''}:{scope.country}:{scope.region}")
     response = HttpResponse(
         _cached(key, build),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
-    response["Content-Disposition"] = f'attachment; filename="{exports.file_name("xlsx")}"'
+    response["Content-Disposition"] = f'attachment; filename="{_export_name(scope, "xlsx")}"'
     return response
 
 
@@ -409,6 +548,25 @@ def version(request):
                              "as_of": _cached("indicators:rollup-at", dashboard.last_rollup_at, ROLLUP_AT_SECONDS)})
     patch_cache_control(response, no_store=True)
     return response
+
+
+@login_required
+def milestones_edit(request, code):
+    """A coordinator edits an indicator's interim targets (date, value, label, assumed): all saved or none."""
+    if not roles.is_coordinator(request.user):
+        raise PermissionDenied
+    indicator = Indicator.objects.select_related("project").filter(code=code).order_by("project_id").first()
+    if indicator is None:
+        raise Http404(gettext("No such indicator."))
+    formset = MilestoneFormSet(request.POST or None, instance=indicator, prefix="milestones")
+    if request.method == "POST":
+        if formset.is_valid():
+            services.milestones_save(formset=formset)
+            messages.success(request, gettext("Interim targets saved: the expected values are computed again."))
+            return redirect("indicators:indicator-detail", code=indicator.code)
+        return render(request, "indicators/milestones.html", {"indicator": indicator, "formset": formset},
+                      status=400)
+    return render(request, "indicators/milestones.html", {"indicator": indicator, "formset": formset})
 
 
 @require_POST

@@ -272,10 +272,32 @@ def _fill_translations(obj, field, texts):
     return bool(changed)
 
 
-# Interim targets: (indicator code, date, value). The observatories were set up in the
-# first half of the project (10 active in December 2024).
+# Interim targets: (indicator code, date, value, label, assumed). The article of December 2024 states two:
+# the observatories were set up in the first half of the project (10 active) and 30 organisations had joined
+# the Alliance. Every indicator also has one at each interim report's end (M18, M36): assumed by the project
+# (the article gives none), growing from a slow start, each editable by a coordinator on the indicator's page.
+INTERIM_M18 = datetime.date(2024, 2, 29)
+ARTICLE = datetime.date(2024, 12, 31)
+INTERIM_M36 = datetime.date(2025, 8, 31)
 MILESTONES = [
-    ("observatories", datetime.date(2024, 12, 31), 10),
+    ("observatories", INTERIM_M18, 5, "M18", True),
+    ("observatories", ARTICLE, 10, "EARLALL article, December 2024", False),
+    ("observatories", INTERIM_M36, 10, "M36", True),
+    ("alliance-members", INTERIM_M18, 15, "M18", True),
+    ("alliance-members", ARTICLE, 30, "EARLALL article, December 2024", False),
+    ("alliance-members", INTERIM_M36, 80, "M36", True),
+    ("cooperation-projects", INTERIM_M18, 2, "M18", True),
+    ("cooperation-projects", INTERIM_M36, 10, "M36", True),
+    ("mous", INTERIM_M18, 15, "M18", True),
+    ("mous", INTERIM_M36, 75, "M36", True),
+    ("micro-credentials", INTERIM_M18, 10, "M18", True),
+    ("micro-credentials", INTERIM_M36, 50, "M36", True),
+    ("skill-gaps", INTERIM_M18, 10, "M18", True),
+    ("skill-gaps", INTERIM_M36, 40, "M36", True),
+    ("students-international", INTERIM_M18, 5, "M18", True),
+    ("students-international", INTERIM_M36, 40, "M36", True),
+    ("collaborative-products", INTERIM_M18, 1, "M18", True),
+    ("collaborative-products", INTERIM_M36, 4, "M36", True),
 ]
 
 # Reporting periods to the funding agency: (name, start, end). Two interim reports and the final one.
@@ -352,9 +374,10 @@ def seed_reference_data():
             _fill_translations(indicators[code], "description", INDICATOR_DESCRIPTIONS.get(code, {}))
         if indicators[code].unit_en == unit:
             _fill_translations(indicators[code], "unit", UNITS.get(unit, {}))
-    for code, date, value in MILESTONES:
+    for code, date, value, label, assumed in MILESTONES:
         _, new = Milestone.objects.get_or_create(indicator=indicators[code], date=date,
-                                                 defaults={"value": Decimal(value)})
+                                                 defaults={"value": Decimal(value), "label_en": label,
+                                                           "is_assumed": assumed})
         created += new
     for name, start, end in REPORTING_PERIODS:
         _, new = ReportingPeriod.objects.get_or_create(project=project, name=name,

@@ -6,12 +6,14 @@ With ``DEBUG=0`` the secrets must be given: a missing one stops start-up with a
 one-line message naming the variable instead of falling back to a default.
 """
 
+import datetime
 import importlib.util
 import os
 from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("LCAMP_VAR_DIR", BASE_DIR / "var"))
@@ -451,6 +453,15 @@ INDICATOR_STATUS_THRESHOLDS = {
     "at_risk": env.float("STATUS_AT_RISK_RATIO", default=0.7),
 }
 
+# The date the dashboard opens at (ISO 8601, e.g. 2024-12-31), for a demo whose records stop before today:
+# the first screen shows the figures as of then, says so in a banner and links to today's. Empty: today.
+# `make run` sets it to the demo data's date; the test suite ignores it unless a test sets it.
+_dashboard_as_of = "" if TESTING else env.str("DASHBOARD_AS_OF", default="").strip()
+try:
+    DASHBOARD_AS_OF = datetime.date.fromisoformat(_dashboard_as_of) if _dashboard_as_of else None
+except ValueError as error:
+    raise ImproperlyConfigured(f"DASHBOARD_AS_OF must be a date such as 2024-12-31, not {_dashboard_as_of!r}") from error
+
 # --- E-mail ----------------------------------------------------------------
 EMAIL_BACKEND = env.str(
     "EMAIL_BACKEND",
@@ -543,7 +554,8 @@ CONTENT_SECURITY_POLICY = {
         "script-src": ["'self'"],
         # Plotly sets inline style attributes on the SVG it draws.
         "style-src": ["'self'", "'unsafe-inline'"],
-        "img-src": ["'self'", "data:"],
+        # blob: lets plotly.js draw a chart into a PNG for its download button (a URL of the page's own making).
+        "img-src": ["'self'", "data:", "blob:"],
         "font-src": ["'self'", "data:"],
         "connect-src": ["'self'"],
         "frame-ancestors": ["'none'"],

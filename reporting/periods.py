@@ -77,6 +77,16 @@ class PeriodRow:
     dimensions: "list[BreakdownDimension]" = field(default_factory=list)
     # The records confirmed as recorded after the period closed: not in the reported value.
     late_facts: list[LateFact] = field(default_factory=list)
+    # The period's last day: what the expected line gives on it is what the period should have reached.
+    period_end: datetime.date | None = None
+
+    @property
+    def expected_at_end(self) -> Decimal | None:
+        """The value expected on the period's last day, through the milestones (prefetched: no query)."""
+        if self.period_end is None:
+            return None
+        expected: Decimal = self.indicator.expected_value(self.period_end)
+        return expected
 
     @property
     def value(self) -> Decimal | None:
@@ -130,7 +140,7 @@ def period_rows(period: ReportingPeriod, *, with_breakdowns: bool = True, today:
             "value", flat=True).first()
         due = [m for m in indicator.milestones.all() if period.start_on <= m.date <= period.end_on]
         row = PeriodRow(indicator, snapshot, before, due[-1] if due else None, narratives.get(indicator.pk),
-                        late_facts=late.get(indicator.pk, []))
+                        late_facts=late.get(indicator.pk, []), period_end=period.end_on)
         if with_breakdowns:
             row.dimensions = dashboard.breakdown_dimensions(snapshot, registry.for_indicator(indicator))
         rows.append(row)
@@ -286,30 +296,61 @@ def narratives_changed() -> None:
 
 
 def flag_missing_narratives(cards: "Iterable[Card]", today: datetime.date | None = None) -> list[Any]:
-    """Set ``card.needs_narrative`` on the cards of behind indicators without a narrative for the open period.
+    """Set ``card.needs_narrative`` on the cards of behind indicators without a narrative for the period to report.
 
-    Returns every reporting period (for the dashboard's period selector). One query: the
-    periods joined to the indicators that have a narrative in them.
+    The period to report is the latest period of the card's project that has started and is not closed:
+    the running one, or one that has ended and whose report is still being written (the flag stays until
+    the period is closed). Returns every reporting period (for the dashboard's period selector). One
+    query: the periods joined to the indicators that have a narrative in them.
     """
     today = today or timezone.localdate()
-    # Light stand-ins for the selector (one query, no model instances).
-    periods: dict[int, SimpleNamespace] = {}
-    written: dict[int, set[int]] = {}
-    for pk, name, project_id, end_on, state, indicator_id in ReportingPeriod.objects.order_by(
-            "start_on", "pk").values_list("pk", "name", "project_id", "end_on", "state", "narratives__indicator_id"):
-        periods.setdefault(pk, SimpleNamespace(pk=pk, name=name, project_id=project_id, end_on=end_on,
-                                               is_closed=state == CLOSED,
-                                               get_absolute_url=ReportingPeriod(pk=pk).get_absolute_url))
-        if indicator_id is not None:
-            written.setdefault(pk, set()).add(indicator_id)
-    open_periods: dict[int, SimpleNamespace] = {}
+    periods, written = _periods_with_narratives()
+    reported: dict[int, SimpleNamespace] = {}
     for period in periods.values():
-        if not period.is_closed and period.end_on >= today:
-            open_periods.setdefault(period.project_id, period)
+        if not period.is_closed and period.start_on <= today:
+            reported[period.project_id] = period  # by start: the latest one wins
     for card in cards:
-        running = open_periods.get(card.indicator.project_id)
+        running = reported.get(card.indicator.project_id)
         card.needs_narrative = bool(
             running is not None and card.snapshot is not None and card.snapshot.status == Snapshot.Status.BEHIND
             and card.indicator.pk not in written.get(running.pk, set()))
         card.open_period = running if card.needs_narrative else None
     return list(periods.values())
+
+
+# A period's narratives are due from this many days before its end until it is closed.
+NARRATIVES_DUE_DAYS = 30
+
+
+def narratives_due(cards: "Iterable[Card]", today: datetime.date | None = None) -> list[dict[str, Any]]:
+    """``[{"period", "missing": [card], "ended": bool}]``: for each period not closed that ends within
+    ``NARRATIVES_DUE_DAYS`` or has ended, the cards' indicators with no narrative in it (behind ones
+    first). One query."""
+    today = today or timezone.localdate()
+    periods, written = _periods_with_narratives()
+    cards = list(cards)
+    due = []
+    for period in periods.values():
+        if period.is_closed or period.start_on > today or (period.end_on - today).days > NARRATIVES_DUE_DAYS:
+            continue
+        missing = [card for card in cards if card.indicator.project_id == period.project_id
+                   and card.indicator.pk not in written.get(period.pk, set())]
+        missing.sort(key=lambda card: card.snapshot is None or card.snapshot.status != Snapshot.Status.BEHIND)
+        if missing:
+            due.append({"period": period, "missing": missing, "ended": period.end_on < today})
+    return due
+
+
+def _periods_with_narratives() -> tuple[dict[int, SimpleNamespace], dict[int, set[int]]]:
+    """Light stand-ins of every period by start ({pk: period}) and the indicators with a narrative in each."""
+    periods: dict[int, SimpleNamespace] = {}
+    written: dict[int, set[int]] = {}
+    for pk, name, project_id, start_on, end_on, state, indicator_id in ReportingPeriod.objects.order_by(
+            "start_on", "pk").values_list("pk", "name", "project_id", "start_on", "end_on", "state",
+                                          "narratives__indicator_id"):
+        periods.setdefault(pk, SimpleNamespace(pk=pk, name=name, project_id=project_id, start_on=start_on,
+                                               end_on=end_on, is_closed=state == CLOSED,
+                                               get_absolute_url=ReportingPeriod(pk=pk).get_absolute_url))
+        if indicator_id is not None:
+            written.setdefault(pk, set()).add(indicator_id)
+    return periods, written

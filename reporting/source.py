@@ -41,6 +41,9 @@ class ReportingPeriods(PeriodSource):
     def flag_missing_narratives(self, cards: Iterable[Card], today: datetime.date) -> list[Any]:
         return periods.flag_missing_narratives(cards, today=today)
 
+    def narratives_due(self, cards: Iterable[Card], today: datetime.date) -> list[dict[str, Any]]:
+        return periods.narratives_due(cards, today=today)
+
     def latest_narrative(self, indicator: Indicator,
                          user: "User | AnonymousUser") -> tuple[Narrative | None, NarrativeParts]:
         narrative = narratives.latest_for(indicator, user)

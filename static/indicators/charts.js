@@ -49,11 +49,16 @@
     container.setAttribute("data-drawn", "true");
   }
 
-  document.querySelectorAll(".chart[data-figure]").forEach(function (container) {
-    if (!container.closest("[hidden]")) {
-      draw(container);
-    }
-  });
+  function drawAll() {
+    document.querySelectorAll(".chart[data-figure]").forEach(function (container) {
+      if (!container.closest("[hidden]")) {
+        draw(container);
+      }
+    });
+  }
+  drawAll();
+  // The live dashboard swaps its cards and charts in place (updating.js): it draws the new charts with this.
+  window.lcampDrawCharts = drawAll;
 
   var options = document.querySelectorAll(".switch-option[data-dimension]");
   var panels = document.querySelectorAll(".breakdown[data-dimension]");

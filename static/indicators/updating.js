@@ -37,6 +37,8 @@
         var root = container();
         if (fresh && root) {
           root.innerHTML = fresh.innerHTML;
+          // The charts came as containers with their data: charts.js draws them.
+          if (window.lcampDrawCharts) { window.lcampDrawCharts(); }
           // The page read the generation before its cards: the next change is measured from it.
           if (fresh.hasAttribute("data-generation")) { generation = fresh.getAttribute("data-generation"); }
         }

@@ -23,7 +23,14 @@ def dry_run(*args, env=None):
 
 def test_site_url_follows_host_and_port():
     (line,) = dry_run("PORT=8101", "HOST=127.0.0.2")
-    assert re.search(r'SITE_URL="http://127\.0\.0\.2:8101" \S+python manage\.py runserver 127\.0\.0\.2:8101', line)
+    assert re.search(r'SITE_URL="http://127\.0\.0\.2:8101" DASHBOARD_AS_OF="\S+" \S+python manage\.py runserver '
+                     r'127\.0\.0\.2:8101', line)
+
+
+def test_the_demo_dashboard_opens_at_the_demo_datas_date_unless_told_otherwise():
+    (line,) = dry_run("PORT=8104")
+    # The shell gives the environment's DASHBOARD_AS_OF (even empty: today's figures) or the demo's date.
+    assert 'DASHBOARD_AS_OF="${DASHBOARD_AS_OF-2024-12-31}"' in line
 
 
 def test_listening_everywhere_links_to_this_machine():

@@ -242,3 +242,4 @@ def test_milestones_are_listed_by_indicator_with_filters(staff_client, partner_c
     assert staff_client.get(MILESTONES, {"indicator__code": "nothing"}).json()["results"] == []
     assert partner_client.get(MILESTONES).status_code == 403
     assert datetime.date.fromisoformat(body["results"][0]["date"])
+    assert body["results"][0]["is_assumed"] is False  # stated, not assumed (issue 27)

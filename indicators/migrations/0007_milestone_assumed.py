@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('indicators', '0004_clean_control_characters'),
+        ('indicators', '0006_project_grant_agreement'),
     ]
 
     operations = [

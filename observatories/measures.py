@@ -50,9 +50,12 @@ def observatory_names(ids):
 
     An observatory's name; two of one name are told apart by their region, then their host
     (``distinct_labels``): a breakdown never shows two parts under one label."""
-    rows = Observatory.objects.filter(pk__in=[i for i in ids if i is not None]).values_list(
+    wanted = {i for i in ids if i is not None}
+    # Against every observatory of those names: a key's label does not depend on which others a breakdown holds.
+    rows = Observatory.objects.filter(name__in=Observatory.objects.filter(pk__in=wanted).values("name")).values_list(
         "pk", "name", "region__name", "host_organisation__name")
-    return distinct_labels({pk: [name, region or "", host or ""] for pk, name, region, host in rows})
+    labels = distinct_labels({pk: [name, region or "", host or ""] for pk, name, region, host in rows})
+    return {pk: label for pk, label in labels.items() if pk in wanted}
 
 
 def observatories_on(on):

@@ -42,9 +42,13 @@ def organisation_names(ids):
     """``{id: name}`` of the organisations ``ids``: the labels of a breakdown by organisation, one query."""
     from .models import Organisation
 
-    rows = Organisation.objects.filter(pk__in=[i for i in ids if i is not None]).values_list("pk", "name", "country")
-    # Two organisations of one name (in two countries) are told apart by their country's name.
-    return distinct_labels({pk: [name, country_name(country) if country else ""] for pk, name, country in rows})
+    wanted = {i for i in ids if i is not None}
+    names = Organisation.objects.filter(pk__in=wanted).values("name")
+    # Two organisations of one name (in two countries) are told apart by their country's name: against every
+    # organisation of that name, so that a key's label does not depend on which others a breakdown holds.
+    rows = Organisation.objects.filter(name__in=names).values_list("pk", "name", "country")
+    labels = distinct_labels({pk: [name, country_name(country) if country else ""] for pk, name, country in rows})
+    return {pk: label for pk, label in labels.items() if pk in wanted}
 
 
 RESPONSIBLE_ORGANISATION = "organisation"

@@ -244,15 +244,25 @@ def run_floor(on, keys):
             names = list(floor.dimensions)
             cursor.execute(floor.sql(connection.vendor, tables), params)
             result = {"total": Decimal(0), "before": Decimal(0), "rows": set()}
+            parts = []
             for grouping, *columns, value, before in cursor.fetchall():
                 grouped = [name for bit, name in enumerate(reversed(names)) if not grouping >> bit & 1]
                 if not grouped:
                     result["total"], result["before"] = Decimal(value or 0), Decimal(before or 0)
                 elif value:
                     index = names.index(grouped[0])
-                    part_key, label = columns[2 * index], columns[2 * index + 1]
-                    label = registry.get(key).dimension(grouped[0]).label_for(part_key, label)
-                    result["rows"].add((grouped[0], "" if part_key is None else str(part_key), label, Decimal(value)))
+                    parts.append((grouped[0], columns[2 * index], columns[2 * index + 1], Decimal(value)))
+            # Names that two records share are told apart as the measure tells them apart (its ``labels``:
+            # a region, a host, a country added), whatever the floor joined.
+            relabelled = {}
+            for dimension in registry.get(key).dimensions:
+                if dimension.labels is not None:
+                    keys = {part_key for name, part_key, _label, _value in parts if name == dimension.name}
+                    relabelled[dimension.name] = dimension.labels(keys - {None, ""})
+            for name, part_key, label, value in parts:
+                label = relabelled.get(name, {}).get(part_key, label)
+                label = registry.get(key).dimension(name).label_for(part_key, label)
+                result["rows"].add((name, "" if part_key is None else str(part_key), label, value))
             _fold_like_the_measure(key, result)
             results[key] = result
     return results

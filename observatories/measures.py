@@ -52,7 +52,8 @@ def observatory_names(ids):
     (``distinct_labels``): a breakdown never shows two parts under one label."""
     wanted = {i for i in ids if i is not None}
     # Against every observatory of those names: a key's label does not depend on which others a breakdown holds.
-    rows = Observatory.objects.filter(name__in=Observatory.objects.filter(pk__in=wanted).values("name")).values_list(
+    names = Observatory.objects.filter(pk__in=wanted).order_by().values("name")
+    rows = Observatory.objects.filter(name__in=names).order_by().values_list(
         "pk", "name", "region__name", "host_organisation__name")
     labels = distinct_labels({pk: [name, region or "", host or ""] for pk, name, region, host in rows})
     return {pk: label for pk, label in labels.items() if pk in wanted}

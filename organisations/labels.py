@@ -43,10 +43,11 @@ def organisation_names(ids):
     from .models import Organisation
 
     wanted = {i for i in ids if i is not None}
-    names = Organisation.objects.filter(pk__in=wanted).values("name")
+    rows = list(Organisation.objects.filter(pk__in=wanted).order_by().values_list("pk", "name", "country"))
     # Two organisations of one name (in two countries) are told apart by their country's name: against every
     # organisation of that name, so that a key's label does not depend on which others a breakdown holds.
-    rows = Organisation.objects.filter(name__in=names).values_list("pk", "name", "country")
+    rows += Organisation.objects.filter(name__in={name for _pk, name, _country in rows}).exclude(
+        pk__in=wanted).order_by().values_list("pk", "name", "country")
     labels = distinct_labels({pk: [name, country_name(country) if country else ""] for pk, name, country in rows})
     return {pk: label for pk, label in labels.items() if pk in wanted}
 

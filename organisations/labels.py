@@ -1,5 +1,6 @@
 """Labels of organisation fields for the breakdowns of every register's measures."""
 
+import collections
 import functools
 
 from django.utils.translation import get_language
@@ -9,7 +10,14 @@ from registers.display import distinct_labels
 
 
 def country_name(code):
-    return countries.name(code) or code
+    """The country's name in the active language (the code when unknown)."""
+    return _country_name(code, get_language())
+
+
+@functools.lru_cache(maxsize=4096)
+def _country_name(code, language):
+    # django-countries translates its names on every call (0.1 ms): a breakdown names thousands of parts.
+    return str(countries.name(code) or code)
 
 
 def region_labels(ids):
@@ -48,7 +56,9 @@ def organisation_names(ids):
     # organisation of that name, so that a key's label does not depend on which others a breakdown holds.
     rows += Organisation.objects.filter(name__in={name for _pk, name, _country in rows}).exclude(
         pk__in=wanted).order_by().values_list("pk", "name", "country")
-    labels = distinct_labels({pk: [name, country_name(country) if country else ""] for pk, name, country in rows})
+    shared = collections.Counter(name for _pk, name, _country in rows)
+    labels = distinct_labels({pk: [name, country_name(country) if country and shared[name] > 1 else ""]
+                              for pk, name, country in rows})
     return {pk: label for pk, label in labels.items() if pk in wanted}
 
 

@@ -18,6 +18,9 @@ PROPER_NAMES = {
     "lcamp", "tracker", "learner", "centric", "advanced", "manufacturing", "platform", "erasmus", "mou", "mous",
     "pdf", "csv", "xlsx", "eqf", "api", "nace", "esco", "earlall", "tknika", "ideko", "demo", "admin",
     "manager", "partner", "staff", "english", "svenska", "euskara", "español", "français", "italiano", "suomi",
+    # The seeded reporting periods' names are data, kept in English ("Interim report M1–M18"), and the
+    # coordinators' "To do: narratives" names them.
+    "interim",
 }
 
 

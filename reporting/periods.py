@@ -11,7 +11,7 @@ why in the period's history.
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
@@ -65,6 +65,15 @@ def period_version(period: ReportingPeriod) -> str:
     ))
 
 
+def expected_at(indicator: Indicator, on: datetime.date) -> Decimal:
+    """What the indicator was expected to reach on ``on``, on the trajectory through its milestones; a whole
+    number for an indicator counted from a register (nobody counts 6.41 observatories)."""
+    expected = Decimal(indicator.expected_value(on))
+    if not indicator.is_reported:
+        expected = expected.quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    return expected
+
+
 @dataclass
 class PeriodRow:
     """One indicator in a period: its figures at the period's end."""
@@ -85,8 +94,7 @@ class PeriodRow:
         """The value expected on the period's last day, through the milestones (prefetched: no query)."""
         if self.period_end is None:
             return None
-        expected: Decimal = self.indicator.expected_value(self.period_end)
-        return expected
+        return expected_at(self.indicator, self.period_end)
 
     @property
     def value(self) -> Decimal | None:

@@ -20,7 +20,7 @@ import io
 import logging
 import re
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.core.cache import cache
 from django.template.loader import render_to_string
@@ -58,12 +58,8 @@ PERCENT_FORMAT = "0.0%"
 
 
 def expected_at_end(indicator, period):
-    """What the indicator was expected to reach at the period's end, on the trajectory through its
-    milestones; a whole number for an indicator counted from a register (nobody counts 6.41 observatories)."""
-    expected = indicator.expected_value(period.end_on)
-    if not indicator.is_reported:
-        expected = Decimal(expected).quantize(Decimal(1), rounding=ROUND_HALF_UP)
-    return expected
+    """What the indicator was expected to reach at the period's end (``periods.expected_at``)."""
+    return periods.expected_at(indicator, period.end_on)
 
 
 def funding_statement():
@@ -150,7 +146,7 @@ def report_data(period, *, annex_limit=PDF_ANNEX_ROWS, progress=None):
     rows = periods.period_rows(period)
     sections = []
     for number, row in enumerate(rows, start=1):
-        row.expected_at_end = expected_at_end(row.indicator, period)
+        row.period_end = period.end_on
         history = periods.history(row.indicator, period)
         # No annex asked (the DOCX of the narratives): its records are not even counted.
         annex, total = annex_rows(row.indicator, on, annex_limit) if annex_limit else ([], 0)

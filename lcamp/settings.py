@@ -132,6 +132,8 @@ TEMPLATES = [
                 "accounts.context_processors.roles",
                 "reporting.context_processors.inbox",
             ],
+            # Dates and names in the reader's language from CLDR: {{ day|short_date }}, {{ code|country_name }}.
+            "builtins": ["registers.templatetags.cldr"],
         },
     },
 ]

@@ -267,3 +267,17 @@ def test_a_charts_csv_is_in_the_readers_variant(staff_client, members):
     assert es_number(rows[1][1]) == 18
     english = unquote(links("en")["lcamp-members-by-country.csv"].split(",", 1)[1])
     assert list(csv.reader(io.StringIO(english[1:])))[1][1] == "18.00"
+
+
+def test_the_lists_and_the_dashboard_offer_the_variants_with_their_filters(manager_client, staff_client, regions,
+                                                                          members):
+    page = manager_client.get(reverse("organisations:region-list"), {"q": "ES21"}).content.decode()
+    for variant in ("semicolon", "comma", "machine"):
+        assert f'href="{REGIONS}?q=ES21&amp;variant={variant}"' in page
+    assert manager_client.get(f"{REGIONS}?q=ES21&variant=machine").status_code == 200
+    unfiltered = manager_client.get(reverse("organisations:region-list")).content.decode()
+    assert f'href="{REGIONS}?variant=semicolon"' in unfiltered
+    spanish = manager_client.get(reverse("organisations:region-list"), HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert 'class="csv-variants"' in spanish
+    dashboard = staff_client.get("/", {"country": "ES"}).content.decode()
+    assert f'href="{INDICATORS}?country=ES&amp;variant=machine"' in dashboard

@@ -24,7 +24,7 @@ import dataclasses
 import decimal
 
 from django.http import HttpResponse
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext
 
 from . import l10n
 
@@ -135,15 +135,3 @@ def lines(*, headers, rows, dialect):
 def text(*, headers, rows, dialect):
     """The whole CSV as one string (a small table)."""
     return "".join(lines(headers=headers, rows=rows, dialect=dialect))
-
-
-def choices():
-    """``[(variant, label)]`` of the export menus, in the reader's language."""
-    return [(AUTO, gettext("CSV")),
-            (SEMICOLON, gettext("CSV with semicolons (;) and decimal commas")),
-            (COMMA, gettext("CSV with commas (,) and decimal points")),
-            (MACHINE, gettext("CSV for scripts (column codes)"))]
-
-
-VARIANT_HELP = gettext_lazy("CSV opens in your spreadsheet in your language's format; choose another one "
-                            "if your spreadsheet expects it.")

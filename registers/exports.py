@@ -178,7 +178,7 @@ def export_job_run(job, rows_of, *, title, filename, partners=""):
     progress. ``filename``: the download's name without its extension. ``partners``: what the
     register lets partners read (``access.allowed``), as its pages do. The file is written in the
     language of the request that started the job (its headers) and, a CSV, in its variant (a job
-    queued before variants existed: the comma variant with column codes it had)."""
+    queued before variants existed: the machine variant, its column codes)."""
     with translation.override(job.params.get("language") or settings.LANGUAGE_CODE):
         return _export_job_run(job, rows_of, title=title, filename=filename, partners=partners)
 

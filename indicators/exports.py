@@ -1,7 +1,11 @@
 """The indicator table for EU reports, as CSV and XLSX: one row per indicator, and the
-month-end history (a second XLSX sheet; ``export.csv?history=1``)."""
+month-end history (a second XLSX sheet; ``export.csv?history=1``).
 
-import csv
+The CSV is in the variant the request asks for (``registers.csvformat``): headers in the reader's
+language (``LABELS``) and its separators by default, or the stable column codes of ``CODES`` and
+``HISTORY_CODES`` (``?variant=machine``, for scripts; ``docs/csv.md``).
+"""
+
 import datetime
 import io
 from decimal import Decimal
@@ -11,12 +15,25 @@ from django.utils.translation import gettext
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from registers import csvformat
 from registers.exports import neutralise
 
 from .models import Breakdown, Snapshot, month_ends
 
 HEADER = ["code", "title", "pillar", "unit", "baseline", "target", "value", "expected", "progress %", "status",
           "forecast", "as of"]
+# The CSV's column codes (``?variant=machine``): stable, whatever the language; a script reads them.
+CODES = ["code", "title", "pillar", "unit", "baseline", "target", "value", "expected", "progress_percent",
+         "status", "forecast", "as_of"]
+
+
+def labels():
+    """The CSV's headers for people, in the active language, in ``CODES``' order."""
+    return [gettext("Code"), gettext("Title"), gettext("Pillar"), gettext("Unit"), gettext("Baseline"),
+            gettext("Target"), gettext("Value"), gettext("Expected"), gettext("Progress %"), gettext("Status"),
+            gettext("Forecast"), gettext("As of")]
+
+
 # Columns by kind, for the XLSX formats (1-based column numbers).
 NUMBER_COLUMNS = (5, 6, 7, 8, 11)
 PERCENT_COLUMN = 9
@@ -51,7 +68,15 @@ def rows(card_list):
 
 
 HISTORY_HEADER = ["code", "date", "value", "target", "expected", "progress %", "status", "frozen"]
+HISTORY_CODES = ["code", "date", "value", "target", "expected", "progress_percent", "status", "frozen"]
 HISTORY_NUMBER_COLUMNS = (3, 4, 5)
+
+
+def history_labels():
+    """The history CSV's headers for people, in the active language, in ``HISTORY_CODES``' order."""
+    return [gettext("Code"), gettext("Date"), gettext("Value"), gettext("Target"), gettext("Expected"),
+            gettext("Progress %"), gettext("Status"), gettext("Frozen")]
+
 HISTORY_PERCENT_COLUMN = 6
 
 
@@ -98,18 +123,22 @@ def file_name(extension, on=None, *, history=False):
     return f"lcamp-indicators{'-history' if history else ''}-{(on or timezone.localdate()).isoformat()}.{extension}"
 
 
-def as_csv(table):
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(HEADER)
+def _headings(codes, names):
+    return [csvformat.Heading(code, name) for code, name in zip(codes, names, strict=True)]
+
+
+def as_csv(table, dialect=None):
+    """The indicators as CSV text in ``dialect`` (``registers.csvformat``; default: the active language's)."""
+    out_rows = []
     for row in table:
         out = list(row)
         if out[PERCENT_COLUMN - 1] is not None:
             out[PERCENT_COLUMN - 1] = (out[PERCENT_COLUMN - 1] * 100).quantize(Decimal("0.1"))
         if out[DATETIME_COLUMN - 1] is not None:
             out[DATETIME_COLUMN - 1] = out[DATETIME_COLUMN - 1].isoformat(timespec="seconds")
-        writer.writerow(["" if v is None else _safe_cell(v) for v in out])
-    return buffer.getvalue()
+        out_rows.append(["" if v is None else _safe_cell(v) for v in out])
+    return csvformat.text(headers=_headings(CODES, labels()), rows=out_rows,
+                          dialect=dialect or csvformat.dialect())
 
 
 def _safe_cell(value):
@@ -117,17 +146,17 @@ def _safe_cell(value):
     return neutralise(value)
 
 
-def history_as_csv(table):
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(HISTORY_HEADER)
+def history_as_csv(table, dialect=None):
+    """The month-end history as CSV text in ``dialect`` (default: the active language's)."""
+    out_rows = []
     for row in table:
         out = list(row)
         out[1] = out[1].isoformat()
         out[HISTORY_PERCENT_COLUMN - 1] = (out[HISTORY_PERCENT_COLUMN - 1] * 100).quantize(Decimal("0.1"))
         out[-1] = "yes" if out[-1] else "no"
-        writer.writerow(["" if v is None else _safe_cell(v) for v in out])
-    return buffer.getvalue()
+        out_rows.append(["" if v is None else _safe_cell(v) for v in out])
+    return csvformat.text(headers=_headings(HISTORY_CODES, history_labels()), rows=out_rows,
+                          dialect=dialect or csvformat.dialect())
 
 
 def _history_sheet(workbook, history):

@@ -22,7 +22,7 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts import roles
-from registers import generations, pagecache
+from registers import csvformat, generations, pagecache
 
 from . import charts, dashboard, exports, period_source, services, triggers
 from .forms import MilestoneFormSet
@@ -196,19 +196,17 @@ def _places_figure(places):
 
 
 def _csv_data(header, table):
-    """A small table as a ``data:`` URL a link downloads (the CSV under a chart): no request, no script."""
-    import csv
-    import io
+    """A small table as a ``data:`` URL a link downloads (the CSV under a chart): no request, no script.
+
+    In the reader's language's CSV variant (``registers.csvformat``: ``;`` and decimal commas but in
+    English), with a BOM: the page is cached per language, so is its CSV."""
     from urllib.parse import quote
 
     from registers.exports import neutralise
 
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(header)
-    for row in table:
-        writer.writerow([neutralise(value) if isinstance(value, str) else value for value in row])
-    return "data:text/csv;charset=utf-8," + quote(buffer.getvalue())
+    rows = [[neutralise(value) if isinstance(value, str) else value for value in row] for row in table]
+    return "data:text/csv;charset=utf-8," + quote(csvformat.text(headers=header, rows=rows,
+                                                                 dialect=csvformat.dialect()))
 
 
 def _selected_period(value):
@@ -465,11 +463,17 @@ def _export_name(scope, extension, *, history=False):
 @login_required
 def export_csv(request):
     """A row per indicator as the dashboard shows it (its date, period and country); with ``?history=1`` the
-    month-end history up to that date instead (one row per month end)."""
+    month-end history up to that date instead (one row per month end). In the CSV variant of ``?variant=``
+    (``registers.csvformat``; by default the reader's language's); an unknown variant is a 400."""
+    try:
+        dialect = csvformat.from_request(request)
+    except csvformat.BadVariant as error:
+        _require_viewer(request)
+        return csvformat.bad_variant_response(error)
     scope, cards = _export_cards(request)
     history = request.GET.get("history", "") in ("1", "true", "yes")
-    content = exports.history_as_csv(exports.history_rows(cards, scope.on)) if history else \
-        exports.as_csv(exports.rows(cards))
+    content = exports.history_as_csv(exports.history_rows(cards, scope.on), dialect) if history else \
+        exports.as_csv(exports.rows(cards), dialect)
     response = HttpResponse(content, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{_export_name(scope, "csv", history=history)}"'
     return response

@@ -8,10 +8,11 @@ spreadsheet would take for a formula (starting with = + - @, a tab or a carriage
 return) is prefixed with an apostrophe, so an exported name never runs as a formula
 on a manager's machine (CSV injection). Control characters are replaced or dropped
 (``validators.without_control_characters``) in every cell, whatever is stored: XLSX cannot
-hold them, and one old record must not make an export fail.
+hold them, and one old record must not make an export fail. A CSV is written in the variant the
+request asks for (``registers.csvformat``: ``?variant=``, by default the reader's language's
+separators, with translated headers), a job's too: the variant and the language go with the job.
 """
 
-import csv
 import datetime
 import decimal
 import tempfile
@@ -20,10 +21,11 @@ from django.conf import settings
 from django.core.files import File
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict, StreamingHttpResponse
 from django.urls import reverse
+from django.utils import translation
 from django.utils.formats import number_format
 from django.utils.translation import gettext, gettext_noop
 
-from . import jobs, tasks
+from . import csvformat, jobs, tasks
 from .access import allowed
 from .models import Job
 from .validators import without_control_characters
@@ -82,22 +84,17 @@ def clean_row(row):
     return [without_control_characters(value) for value in row]
 
 
-class _Echo:
-    def write(self, value):
-        return value
+def csv_lines(*, headers, rows, dialect=None):
+    """The lines of a CSV of ``rows`` (lists of cell values) in ``dialect`` (``registers.csvformat``;
+    default: the active language's), control characters replaced in every cell."""
+    dialect = dialect or csvformat.dialect()
+    headers = [h if isinstance(h, csvformat.Heading) else without_control_characters(h) for h in headers]
+    return csvformat.lines(headers=headers, rows=(clean_row(row) for row in rows), dialect=dialect)
 
 
-def csv_lines(*, headers, rows):
-    """The lines of a CSV (UTF-8 with BOM, so Excel reads accents) of ``rows`` (lists of cell values)."""
-    writer = csv.writer(_Echo())
-    yield "\ufeff" + writer.writerow(clean_row(headers))
-    for row in rows:
-        yield writer.writerow(clean_row(row))
-
-
-def csv_write(file, *, headers, rows, progress=None):
+def csv_write(file, *, headers, rows, progress=None, dialect=None):
     """Write a CSV of ``rows`` to the binary ``file``; ``progress(done=n)`` hears the rows written."""
-    lines = csv_lines(headers=headers, rows=rows)
+    lines = csv_lines(headers=headers, rows=rows, dialect=dialect)
     file.write(next(lines).encode("utf-8"))
     for done, line in enumerate(lines, start=1):
         file.write(line.encode("utf-8"))
@@ -105,9 +102,9 @@ def csv_write(file, *, headers, rows, progress=None):
             progress(done=done)
 
 
-def csv_response(*, headers, rows, filename):
+def csv_response(*, headers, rows, filename, dialect=None):
     """A streamed CSV of ``rows`` (a small list: a large one is a job)."""
-    lines = csv_lines(headers=headers, rows=rows)
+    lines = csv_lines(headers=headers, rows=rows, dialect=dialect)
     response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
     return response
@@ -119,7 +116,7 @@ def xlsx_write(file, *, headers, rows, title, progress=None):
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=title[:31])
-    sheet.append(clean_row(headers))
+    sheet.append(clean_row([str(h) for h in headers]))
     for done, row in enumerate(rows, start=1):
         sheet.append(clean_row(row))
         if progress is not None:
@@ -146,21 +143,31 @@ def export_response(request, *, extension, headers, rows, count, filename, title
 
     ``count()`` counts the rows. An export of more than EXPORT_ASYNC_ROWS rows, in either
     format, is written by a worker: the request starts a job (``subject`` names the list in
-    ``registry.loaded()``) and goes to its page, which offers the file.
+    ``registry.loaded()``) and goes to its page, which offers the file. A CSV is in the variant
+    ``?variant=`` asks for (``registers.csvformat``; by default the reader's language's): an
+    unknown one is a 400, and a job is given the variant and the language of the request.
     """
+    dialect = None
+    if extension == "csv":
+        try:
+            dialect = csvformat.from_request(request)
+        except csvformat.BadVariant as error:
+            return csvformat.bad_variant_response(error)
     total = count()
     if extension == "xlsx" and total > XLSX_MAX_ROWS:
         return HttpResponse(gettext("More than %(rows)s rows: filter the list, or export it as CSV.")
                             % {"rows": number_format(XLSX_MAX_ROWS, force_grouping=True)},
                             status=400, content_type="text/plain; charset=utf-8")
     if total > settings.EXPORT_ASYNC_ROWS:
+        params = {"query": request.GET.urlencode(), "list_url": list_url, "format": extension,
+                  "language": translation.get_language() or settings.LANGUAGE_CODE}
+        if dialect is not None:
+            params["variant"] = dialect.name
         job = jobs.job_start(kind=Job.Kind.EXPORT, subject=subject, title=title, user=request.user,
-                             task=tasks.export_task, total=total,
-                             params={"query": request.GET.urlencode(), "list_url": list_url,
-                                     "format": extension})
+                             task=tasks.export_task, total=total, params=params)
         return HttpResponseRedirect(reverse("registers-job", args=[job.pk]))
     if extension == "csv":
-        return csv_response(headers=headers, rows=rows, filename=filename)
+        return csv_response(headers=headers, rows=rows, filename=filename, dialect=dialect)
     return xlsx_response(headers=headers, rows=rows, filename=filename, title=title)
 
 
@@ -169,7 +176,14 @@ def export_job_run(job, rows_of, *, title, filename, partners=""):
     the list as ``job.user`` would ask it now, written as CSV or XLSX (the job's ``format``; XLSX
     for a job queued before CSV exports were jobs) to the job's file in private storage with
     progress. ``filename``: the download's name without its extension. ``partners``: what the
-    register lets partners read (``access.allowed``), as its pages do."""
+    register lets partners read (``access.allowed``), as its pages do. The file is written in the
+    language of the request that started the job (its headers) and, a CSV, in its variant (a job
+    queued before variants existed: the machine variant, its column codes)."""
+    with translation.override(job.params.get("language") or settings.LANGUAGE_CODE):
+        return _export_job_run(job, rows_of, title=title, filename=filename, partners=partners)
+
+
+def _export_job_run(job, rows_of, *, title, filename, partners):
     if not (job.user.is_active and allowed(job.user, partners=partners)):  # the role went meanwhile
         return jobs.job_fail(job=job, message=gettext_noop("Your role no longer allows this export."))
     request = HttpRequest()
@@ -185,7 +199,11 @@ def export_job_run(job, rows_of, *, title, filename, partners=""):
     extension = "csv" if job.params.get("format") == "csv" else "xlsx"
     with tempfile.TemporaryFile() as file:
         if extension == "csv":
-            csv_write(file, headers=headers, rows=rows, progress=progress)
+            try:
+                dialect = csvformat.dialect(job.params.get("variant") or csvformat.MACHINE)
+            except csvformat.BadVariant:
+                dialect = csvformat.dialect(csvformat.MACHINE)
+            csv_write(file, headers=headers, rows=rows, progress=progress, dialect=dialect)
         else:
             xlsx_write(file, headers=headers, rows=rows, title=title, progress=progress)
         progress.flush()

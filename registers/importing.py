@@ -6,6 +6,8 @@ by default its create form), so the form's and the model's rules are the one val
 is written through the register's ``create`` hook (the app's service: ``full_clean``, history,
 many-to-many values, the outbox rows of the roll-up), all rows in one transaction or none.
 
+The header line is the export's column codes, or its labels in any language (the CSV written for
+people, ``registers.csvformat``); a decimal is read with a point or a comma ("1234,5").
 Cells are read as the export writes them (``registers.exports.cell``): dates ISO,
 booleans yes/no, choices by their stored value or their label (a country by code or name), a related record
 by its name as ``str()`` writes it (an organisation "Name (ES)", a region "ES21 Name"),
@@ -25,6 +27,7 @@ import contextlib
 import csv
 import datetime
 import io
+import re
 from collections import defaultdict
 
 from django import forms
@@ -51,6 +54,8 @@ LOOKUP_CHUNK = 500
 # indicators defer the roll-up to one drain at the end: ``IndicatorsConfig.ready``).
 AROUND_IMPORT = []
 IGNORED_HEADERS = {"id", "created_at", "updated_at"}
+# A number written with a decimal comma and no grouping, as the CSV's semicolon variant writes it.
+DECIMAL_COMMA = re.compile(r"[-+]?\d+,\d+")
 
 
 UploadError = uploads.UploadError
@@ -176,6 +181,37 @@ def _lookups(register):
     form_fields = import_form_class(register).base_fields
     taken = (_column_field(spec, header, form_fields) for header, spec in register.export_columns())
     return {found[0]: found[1] for found in taken if found and found[1]}
+
+
+def _header_key(text):
+    """A header as ``_rows_from`` keys it: lower case, spaces as underscores."""
+    return str(text).lower().replace(" ", "_")
+
+
+def header_codes(register):
+    """``{header as read: column code}``: the export's column labels (its CSV's human variants,
+    ``Register.export_labels``) in the reader's language, in English and in the other languages."""
+    codes = [header for header, _ in register.export_columns()]
+    found = {_header_key(code): code for code in codes}
+    languages = [translation.get_language() or settings.LANGUAGE_CODE, "en",
+                 *(code for code, _ in settings.LANGUAGES)]
+    for language in dict.fromkeys(languages):
+        with translation.override(language):
+            for code, label in register.export_labels().items():
+                found.setdefault(_header_key(label), code)
+    return found
+
+
+def with_codes(register, rows):
+    """``rows`` keyed by the export's column codes: a file whose header line has the export's labels
+    (a CSV exported for people, in any language) reads as one with its codes. Other headers stay as
+    they are (``check_headers`` names them)."""
+    keys = set().union(*(row.keys() for row in rows)) if rows else set()
+    codes = header_codes(register)
+    renamed = {key: codes[key] for key in keys if key in codes and codes[key] != key}
+    if not renamed:
+        return rows
+    return [{renamed.get(key, key): value for key, value in row.items()} for row in rows]
 
 
 def check_headers(register, rows):
@@ -339,6 +375,8 @@ class Rows:
                 data[name] = values[text] if text in values else values.get(text.casefold(), text)
             elif name in self.list_fields and not isinstance(form_field, forms.JSONField):
                 data[name] = "\n".join(_split(text))
+            elif isinstance(form_field, forms.DecimalField | forms.FloatField) and DECIMAL_COMMA.fullmatch(text):
+                data[name] = text.replace(",", ".")  # a CSV written with decimal commas (``registers.csvformat``)
             else:
                 data[name] = text
         return data, errors
@@ -399,6 +437,7 @@ def _entry(register, line, row, errors):
 
 def validate_rows(register, rows, *, user, progress=None):
     """Check every row against the register's form without writing; ``[{"line", "values", "errors"}]``."""
+    rows = with_codes(register, rows)
     table = Rows(register, rows)
     return [_entry(register, line, row, table.form(row, user)[1]) for line, row in checking(rows, progress)]
 
@@ -420,6 +459,7 @@ def import_rows(register, rows, *, user, progress=None):
     """
     create, end_update = register.saving_hooks()
     submitted = submits(register, user)
+    rows = with_codes(register, rows)
     table = Rows(register, rows)
     preview = []
     try:
@@ -590,7 +630,7 @@ def import_page(register, request):
         context["form"] = form
         if form.is_valid():
             try:
-                rows = read_upload(form.cleaned_data["file"])
+                rows = with_codes(register, read_upload(form.cleaned_data["file"]))
                 check_headers(register, rows)
             except UploadError as error:
                 form.add_error("file", error.messages)

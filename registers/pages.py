@@ -48,7 +48,7 @@ from django.views import View
 
 from accounts import roles
 
-from . import display, exports, generations, importing, pagecache, registry, submissions
+from . import csvformat, display, exports, generations, importing, pagecache, registry, submissions
 from .access import OWN, READ, check_access, safe_next
 from .after_closing import CONFIRM_FIELD, REASON_FIELD, recorded_after_closing
 from .counting import EstimatedCountPaginator
@@ -265,6 +265,41 @@ class ListView(RegisterView):
             "query": query, "sort": sort, "page_query": params.urlencode(), "filtered": filtered,
             "export_query": request.GET.urlencode(), **viewer,
         }
+
+
+def _path_fields(model, path):
+    """The model fields along a ``__`` path (as far as it goes)."""
+    found = []
+    for part in path.split("__"):
+        try:
+            model_field = model._meta.get_field(part)
+        except FieldDoesNotExist:
+            break
+        found.append(model_field)
+        model = model_field.related_model
+        if model is None:
+            break
+    return found
+
+
+def _capital(text):
+    text = str(text)
+    return text[:1].upper() + text[1:]
+
+
+def _export_label(model, header, spec):
+    """An export column's label in the active language (see ``Register.export_labels``)."""
+    if header == "id":
+        return "ID"
+    own = _path_fields(model, header)
+    if len(own) == 1 and not own[0].auto_created:
+        return _capital(own[0].verbose_name)
+    path = _path_fields(model, spec) if isinstance(spec, str) else []
+    if path and all(hasattr(f, "verbose_name") for f in path):
+        if len(path) == 1 or path[-1].name == header:
+            return _capital(path[-1].verbose_name)
+        return f"{_capital(path[0].verbose_name)} ({path[-1].verbose_name})"
+    return _capital(header.replace("_", " "))
 
 
 class ExportView(RegisterView):
@@ -777,6 +812,23 @@ class Register:
                  if f.concrete and not f.auto_created and f.name not in ("version", "is_demo")]
         return [("id", "pk"), *[(n, n) for n in names]]
 
+    def export_labels(self):
+        """``{header: label}``: each export column named for people, in the active language (the CSV's
+        human variants; ``registers.csvformat``): the model field's verbose name ("Acronym"), a path's
+        field ("counterpart__country" under "counterpart_country": "Counterpart (country)"). Two columns
+        that would read the same keep their codes (the import maps labels back to codes)."""
+        labels = {}
+        for header, spec in self.export_columns():
+            labels[header] = _export_label(self.model, header, spec)
+        seen = {}
+        for header, label in labels.items():
+            seen.setdefault(label.casefold(), []).append(header)
+        for headers in seen.values():
+            if len(headers) > 1:
+                for header in headers:
+                    labels[header] = header
+        return labels
+
     def export_rows(self, request):
         """``(headers, rows, count)`` of the export of ``request``'s list: rows are lists of cells, read
         in chunks; ``count()`` counts them (one query, asked only when needed).
@@ -792,7 +844,8 @@ class Register:
             qs = qs.prefetch_related(*m2m)
         rows = ([exports.cell(exports.values_of(obj, spec)) for _, spec in columns]
                 for obj in qs.iterator(chunk_size=2000))
-        return [header for header, _ in columns], rows, qs.count
+        labels = self.export_labels()
+        return [csvformat.Heading(header, labels[header]) for header, _ in columns], rows, qs.count
 
     def export_filename(self, extension):
         return f"lcamp-{self.slug}-{datetime.date.today().isoformat()}.{extension}"

@@ -92,8 +92,10 @@ def test_a_period_and_a_country_change_the_whole_page_and_its_export(demo_site, 
         page.get_by_role("link", name="Export CSV").click()
     download = download_info.value
     assert "-ES-2025-08-31" in download.suggested_filename
-    rows = {row["code"]: row for row in csv.DictReader(io.StringIO(open(download.path(), encoding="utf-8").read()))}
-    assert rows["alliance-members"]["value"] == f"{int(spain)}.00"
+    # The reader's (English) variant: a BOM, commas, headers for people.
+    text = open(download.path(), encoding="utf-8-sig").read()
+    rows = {row["Code"]: row for row in csv.DictReader(io.StringIO(text))}
+    assert rows["alliance-members"]["Value"] == f"{int(spain)}.00"
     # The CSV under the table holds the same figures as the table.
     href = page.locator("a[download='lcamp-by-place.csv']").get_attribute("href")
     assert href.startswith("data:text/csv")

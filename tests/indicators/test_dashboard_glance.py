@@ -82,7 +82,7 @@ def test_the_dashboard_draws_the_overall_progress_chart(staff_client, members, o
     assert 'id="progress-chart"' in html and 'id="progress-figure"' in html
     assert '<script src="/static/plotly/plotly.min.js" defer></script>' in html
     link = re.search(r'<a href="(data:text/csv[^"]+)" download="lcamp-progress.csv"', html).group(1)
-    rows = list(csv.reader(io.StringIO(unquote(link.split(",", 1)[1]))))
+    rows = list(csv.reader(io.StringIO(unquote(link.split(",", 1)[1]).removeprefix("\ufeff"))))
     assert rows[0][0] == "Indicator" and {"Alliance members", "Regional observatories"} <= {r[0] for r in rows[1:]}
 
 
@@ -98,7 +98,7 @@ def test_a_country_filters_the_cards_the_charts_the_breakdowns_and_the_exports(s
     # The export links carry the filter, and the file holds Spain's part.
     assert 'href="/indicators/export.csv?country=ES"' in html
     assert 'href="/indicators/export.xlsx?country=ES"' in html
-    response = staff_client.get("/indicators/export.csv", {"country": "ES"})
+    response = staff_client.get("/indicators/export.csv", {"country": "ES", "variant": "machine"})
     assert "lcamp-indicators-ES-" in response["Content-Disposition"]
     rows = {row["code"]: row for row in csv.DictReader(io.StringIO(response.content.decode()))}
     assert rows["members"]["value"] == "18.00" and rows["members"]["status"] == "" and rows["members"]["expected"] == ""
@@ -110,7 +110,7 @@ def test_a_country_filters_the_cards_the_charts_the_breakdowns_and_the_exports(s
     whole = page(staff_client)
     assert '<strong class="value">30</strong>' in card(whole, "members") and "Spain only" not in whole
     assert rows != {row["code"]: row for row in csv.DictReader(io.StringIO(
-        staff_client.get("/indicators/export.csv").content.decode()))}
+        staff_client.get("/indicators/export.csv?variant=machine").content.decode()))}
 
 
 def test_the_breakdown_by_place_lists_countries_then_one_countrys_regions(staff_client, members, observatories):
@@ -161,7 +161,7 @@ def test_a_period_and_a_country_together(staff_client, members, monkeypatch):
     assert '<strong class="value">11</strong>' in card(html, "members")
     assert 'href="/indicators/export.csv?period=7&amp;country=ES"' in html
     rows = {row["code"]: row for row in csv.DictReader(io.StringIO(
-        staff_client.get("/indicators/export.csv", {"period": 7, "country": "ES"}).content.decode()))}
+        staff_client.get("/indicators/export.csv", {"period": 7, "country": "ES", "variant": "machine"}).content.decode()))}
     assert rows["members"]["value"] == "11.00"
 
 
@@ -178,7 +178,7 @@ def test_with_the_demo_setting_the_dashboard_opens_at_its_date(staff_client, mem
     # The export from that page is today's, from the first page the demo's date.
     assert 'href="/indicators/export.csv?today=1"' in today
     rows = {row["code"]: row for row in csv.DictReader(io.StringIO(
-        staff_client.get("/indicators/export.csv").content.decode()))}
+        staff_client.get("/indicators/export.csv?variant=machine").content.decode()))}
     assert rows["members"]["value"] == "22.00"
 
 
@@ -244,7 +244,7 @@ def test_each_chart_of_an_indicator_page_has_its_csv(staff_client, members):
     links = dict((name, href) for href, name in re.findall(r'<a href="(data:text/csv[^"]+)" download="([^"]+)"', html))
     assert {"lcamp-members-history.csv", "lcamp-members-by-country.csv", "lcamp-members-by-kind.csv",
             "lcamp-members-ES.csv", "lcamp-map.csv"} <= set(links)
-    rows = list(csv.reader(io.StringIO(unquote(links["lcamp-members-by-country.csv"].split(",", 1)[1]))))
+    rows = list(csv.reader(io.StringIO(unquote(links["lcamp-members-by-country.csv"].split(",", 1)[1]).removeprefix("\ufeff"))))
     assert rows == [["Country", "Value"], ["Spain", "18.00"], ["Italy", "12.00"]]
 
 
@@ -263,7 +263,7 @@ def test_a_region_narrows_a_country_where_the_indicator_has_one(staff_client, me
     assert '<strong class="value">7</strong>' in card(html, "members")
     assert f'href="/indicators/export.csv?country=ES&amp;region={basque.pk}"' in html
     rows = {row["code"]: row for row in csv.DictReader(io.StringIO(staff_client.get(
-        "/indicators/export.csv", {"country": "ES", "region": basque.pk}).content.decode()))}
+        "/indicators/export.csv", {"country": "ES", "region": basque.pk, "variant": "machine"}).content.decode()))}
     assert rows["members"]["value"] == "7.00"
     # A region of another country, or no region at all, is ignored: Spain's figures.
     for bad in (lombardy.pk, "x", "99999"):

@@ -39,10 +39,13 @@ def test_every_register_exports_csv_and_xlsx_and_lists_the_links(manager_client,
     as_csv = manager_client.get(register.url("export-csv"))
     assert as_csv.status_code == 200 and as_csv["Content-Type"].startswith("text/csv")
     rows = csv_rows(as_csv)
-    assert rows[0] == [h for h, _ in register.export_columns()]
+    labels = register.export_labels()
+    assert rows[0] == [labels[h] for h, _ in register.export_columns()]  # for people, in the reader's language
+    codes = csv_rows(manager_client.get(register.url("export-csv") + "?variant=machine"))[0]
+    assert codes == [h for h, _ in register.export_columns()]
     as_xlsx = manager_client.get(register.url("export-xlsx"))
     assert as_xlsx.status_code == 200
-    assert xlsx_rows(as_xlsx)[0] == rows[0]
+    assert xlsx_rows(as_xlsx)[0] == codes
 
 
 @pytest.mark.parametrize("key", REGISTERS)
@@ -64,7 +67,7 @@ def test_a_partners_export_holds_its_own_organisations_records_only(partner_clie
 
     MicroCredentialFactory(awarding_body=organisation, title="Ours")
     MicroCredentialFactory(awarding_body=other_organisation, title="Theirs")
-    rows = csv_rows(partner_client.get(reverse("training:micro-credential-export-csv")))
+    rows = csv_rows(partner_client.get(reverse("training:micro-credential-export-csv") + "?variant=machine"))
     titles = [row[rows[0].index("title")] for row in rows[1:]]
     assert titles == ["Ours"]
 
@@ -121,5 +124,6 @@ def test_a_many_to_many_cell_lists_its_records_in_a_stable_order(manager_client)
     for organisation in (zeta, italian, spanish):
         AllianceMemberFactory(organisation=organisation)
     CooperationProjectFactory(lead_organisation=zeta, participants=[zeta, italian, spanish])
-    rows = csv_rows(manager_client.get(REGISTER_PAGES["alliance:cooperation-project"].url("export-csv")))
+    rows = csv_rows(manager_client.get(REGISTER_PAGES["alliance:cooperation-project"].url("export-csv")
+                                       + "?variant=machine"))
     assert rows[1][rows[0].index("participants")] == "Easo (ES); Easo (IT); Zeta (FR)"

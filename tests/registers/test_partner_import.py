@@ -71,7 +71,7 @@ def world(organisation, other_organisation):
 
 
 def _csv(client, key):
-    response = client.get(REGISTER_PAGES[key].url("export-csv"))
+    response = client.get(REGISTER_PAGES[key].url("export-csv") + "?variant=machine")
     assert response.status_code == 200
     text = b"".join(response.streaming_content).decode("utf-8-sig")
     return list(csv.reader(io.StringIO(text)))

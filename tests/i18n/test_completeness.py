@@ -18,10 +18,12 @@ silently.
 
 import datetime
 import html
+import os
 import re
 import shutil
 import subprocess
 from collections import defaultdict
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
@@ -225,7 +227,7 @@ def _snippet(text, start, end):
 
 def problems(text, language, typed):
     """Each problem as ``(kind, what, snippet)``."""
-    text = without(text, typed)
+    text = re.sub(r"\bhttps?://\S+", " ", without(text, typed))  # a link's path is no prose (e-mails)
     untranslated, phrases, words = english_of(language)
     found = []
 
@@ -505,7 +507,9 @@ def test_every_page_of_every_role_is_in_the_language(site, language):
 
 # --- The period report's PDF ----------------------------------------------------------------------------
 
-@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) is not installed")
+# CI installs poppler-utils (.ci/run): there a missing pdftotext fails the test rather than skipping it.
+@pytest.mark.skipif(shutil.which("pdftotext") is None and not os.environ.get("CI"),
+                    reason="pdftotext (poppler-utils) is not installed")
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_the_period_report_pdf_is_in_the_language(site, language, tmp_path):
     from reporting import report
@@ -513,10 +517,10 @@ def test_the_period_report_pdf_is_in_the_language(site, language, tmp_path):
     with translation.override(language):
         pdf = report.render_pdf(site["period"])
     (tmp_path / "report.pdf").write_bytes(pdf)
-    text = subprocess.run(["pdftotext", "-layout", str(tmp_path / "report.pdf"), "-"], capture_output=True,
-                          check=True, text=True).stdout
-    # pdftotext breaks lines where the page does: join the words a line break cut in two lines' halves.
-    found = problems(re.sub(r"[ \t]+", " ", text), language, typed_text(language))
+    text = subprocess.run(["pdftotext", str(tmp_path / "report.pdf"), "-"], capture_output=True, check=True,
+                          text=True).stdout
+    # The PDF breaks lines where the page does, inside a title too: one space between words.
+    found = problems(" ".join(text.split()), language, typed_text(language))
     assert not found, f"[{language}] " + _report([(kind, what, "report.pdf", snippet) for kind, what, snippet in found])
 
 
@@ -566,7 +570,7 @@ def _emails(site, language):
     for day, status in ((monday - datetime.timedelta(days=7), Snapshot.Status.ON_TRACK),
                         (monday, Snapshot.Status.AT_RISK)):
         Snapshot.objects.update_or_create(indicator=indicator, date=day, defaults={
-            "value": 5, "target": indicator.target, "expected": 8, "status": status})
+            "value": 5, "target": indicator.target, "expected": 8, "progress": Decimal("0.5"), "status": status})
     for reminder in reminders.status_digest(monday):
         by_kind.setdefault(reminder.kind, reminder)
     for kind, reminder in by_kind.items():

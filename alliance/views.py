@@ -8,6 +8,7 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 import organisations.views
 from registers.pages import Column, Register
@@ -30,7 +31,10 @@ def _member_withdraw(form, user, expected_version):
 
 
 def _member_status(member):
-    return "member" if member.is_active_on(timezone.localdate()) else ("left" if member.left_on else "not yet")
+    if member.is_active_on(timezone.localdate()):
+        return pgettext("alliance member status", "member")
+    return pgettext("alliance member status", "left") if member.left_on else pgettext("alliance member status",
+                                                                                      "not yet")
 
 
 members = Register(

@@ -8,7 +8,7 @@ from registers.validators import validate_no_control_characters
 
 from .models import Narrative, PartnerNarrative
 
-MARKDOWN_HELP = "Plain text; **bold**, *italic*, lists and links are allowed (Markdown)."
+MARKDOWN_HELP = _("Plain text; **bold**, *italic*, lists and links are allowed (Markdown).")
 
 
 class NarrativeForm(forms.ModelForm):

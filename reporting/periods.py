@@ -112,7 +112,7 @@ class PeriodRow:
 
     @property
     def status_label(self) -> str:
-        return self.snapshot.get_status_display() if self.snapshot else "No figures yet"
+        return self.snapshot.get_status_display() if self.snapshot else _("No figures yet")
 
     @property
     def status_icon(self) -> str:

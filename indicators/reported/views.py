@@ -10,6 +10,7 @@ from django.http import FileResponse, Http404, HttpResponseNotAllowed, HttpRespo
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -40,7 +41,7 @@ register = Register(
     empty_help=_("Indicators without a register are reported here, with their evidence."),
     # A report needs a reported indicator: until one is defined, the index offers to define one.
     can_create=definitions.reported_indicators_exist,
-    extra_links=[{"label": "Define a reported indicator", "url_name": "indicators:indicator-create", "edit": True}],
+    extra_links=[{"label": _("Define a reported indicator"), "url_name": "indicators:indicator-create", "edit": True}],
 )
 
 
@@ -57,7 +58,7 @@ def report_detail(request, pk):
 
 
 def _detail(request, report, review_form, status=200):
-    facts = [{"label": name.replace("_", " "), "value": register.display_field(report, name)}
+    facts = [{"label": capfirst(Report._meta.get_field(name).verbose_name), "value": register.display_field(report, name)}
              for name in register.detail_fields]
     return render(request, "indicators/reports/detail.html", {
         "register": register, "object": report, "facts": facts, "history": history_entries(report),

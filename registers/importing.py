@@ -6,7 +6,7 @@ by default its create form), so the form's and the model's rules are the one val
 is written through the register's ``create`` hook (the app's service: ``full_clean``, history,
 many-to-many values, the outbox rows of the roll-up), all rows in one transaction or none.
 
-Cells are read as the export writes them (``registers.exports.cell``): dates ISO,
+Cells are read as the export writes them (``registers.exports.cell``): dates ISO (an XLSX's date cells as dates),
 booleans yes/no, choices by their stored value or their label (a country by code or name), a related record
 by its name as ``str()`` writes it (an organisation "Name (ES)", a region "ES21 Name"),
 or by the attribute the export writes (``("region", "region__code")``: by its code),

@@ -273,3 +273,26 @@ def test_the_indicators_workbook_formats_its_dates_for_the_readers_language(staf
     workbook = load_workbook(io.BytesIO(content))
     history = [row[1] for row in workbook["History"].iter_rows(min_row=2)]
     assert history and {cell.number_format for cell in history} == {l10n.excel_date_format("es")}
+
+
+@pytest.mark.django_db
+def test_an_export_job_writes_the_dates_of_the_language_it_was_asked_in(manager_client, settings,
+                                                                         django_capture_on_commit_callbacks):
+    from registers.models import Job
+
+    settings.EXPORT_ASYNC_ROWS = 1
+    for day in (1, 2):
+        AllianceMemberFactory(joined_on=datetime.date(2023, 1, day))
+    client = _reading(manager_client, "fi")
+    with django_capture_on_commit_callbacks() as queued:
+        client.get(reverse("alliance:member-export-xlsx"))
+    with translation.override("en"):  # a worker's language is not the request's
+        for task in queued:
+            task()
+    job = Job.objects.get()
+    assert job.status == Job.Status.DONE, job.message
+    sheet = load_workbook(io.BytesIO(job.file.open("rb").read())).active
+    header = [cell.value for cell in sheet[1]]
+    column = next(i for i, name in enumerate(header) if "joined" in name.lower())
+    joined = [row[column] for row in sheet.iter_rows(min_row=2)]
+    assert len(joined) == 2 and {cell.number_format for cell in joined} == {"[$-40B]d.m.yyyy"}

@@ -13,6 +13,7 @@ from simple_history.models import HistoricalRecords
 
 from organisations.models import Organisation
 from registers.constraints import not_before
+from registers.l10n import short_date
 from registers.models import (
     Approval,
     CancellablePeriod,
@@ -79,7 +80,7 @@ def periods_overlap(joined_on, left_on, other_joined_on, other_left_on):
 
 
 def membership_overlap_error(name, clash_joined_on):
-    return f"{name} is already a member in this period (since {clash_joined_on})."
+    return f"{name} is already a member in this period (since {short_date(clash_joined_on)})."
 
 
 class AllianceMember(Validated, TrackedModel):
@@ -113,7 +114,7 @@ class AllianceMember(Validated, TrackedModel):
         constraints = [not_before("left_on", "joined_on", name="member_left_not_before_joined")]
 
     def __str__(self):
-        return f"{self.organisation} since {self.joined_on}"
+        return f"{self.organisation} since {short_date(self.joined_on)}"
 
     @classmethod
     def owner_expression(cls):

@@ -3,6 +3,7 @@
 from django.urls import reverse
 from django.utils.translation import gettext
 
+from registers import l10n
 from registers.review_queues import InboxItem, InboxSource, WaitingItem, inbox, review_queues
 
 from . import services
@@ -39,7 +40,7 @@ def _mou_items(page):
             submitted_by=(user.get_full_name() or user.get_username()) if user else "",
             kind_label=str(MoU._meta.verbose_name),
             facts=[(str(MoU._meta.get_field("counterpart").verbose_name).capitalize(), mou.counterpart.name),
-                   (str(MoU._meta.get_field("signed_on").verbose_name).capitalize(), mou.signed_on.isoformat())],
+                   (str(MoU._meta.get_field("signed_on").verbose_name).capitalize(), l10n.short_date(mou.signed_on))],
             evidence=evidence, review_note=mou.review_note,
             fix_url=reverse("alliance:mou-create") if mou.status == MoU.Status.REJECTED else "", obj=mou))
     return found

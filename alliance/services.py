@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import roles
 from organisations.models import Organisation
-from registers import reviews, uploads, validators
+from registers import l10n, reviews, uploads, validators
 from registers.models import Approval
 from registers.records import record_create, record_create_or_save, record_save
 
@@ -210,7 +210,7 @@ def member_withdraw(*, member: AllianceMember, left_on: datetime.date | None, us
     saved = AllianceMember.objects.filter(pk=member.pk).values_list("left_on", flat=True).first()
     if saved is not None:
         raise ValidationError({"left_on": _("This membership already ended on %(date)s.") % {
-            "date": f"{saved:%Y-%m-%d}"}})
+            "date": l10n.short_date(saved)}})
     if not left_on:
         raise ValidationError({"left_on": _("Give the day the organisation left the Alliance.")})
     try:

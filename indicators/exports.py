@@ -15,7 +15,7 @@ from django.utils.translation import gettext
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from registers import csvformat
+from registers import csvformat, l10n
 from registers.exports import neutralise
 
 from .models import Breakdown, Snapshot, month_ends
@@ -166,8 +166,9 @@ def _history_sheet(workbook, history):
         cell.font = Font(bold=True)
     for row in history:
         sheet.append([_safe_cell(v) if isinstance(v, str) else v for v in row])
+    date_format = l10n.excel_date_format()
     for row_cells in sheet.iter_rows(min_row=2):
-        row_cells[1].number_format = "yyyy-mm-dd"
+        row_cells[1].number_format = date_format
         for column in HISTORY_NUMBER_COLUMNS:
             row_cells[column - 1].number_format = "#,##0.00"
         row_cells[HISTORY_PERCENT_COLUMN - 1].number_format = "0.0%"
@@ -189,11 +190,12 @@ def as_xlsx(table, history=None):
         if out[DATETIME_COLUMN - 1] is not None:
             out[DATETIME_COLUMN - 1] = out[DATETIME_COLUMN - 1].replace(tzinfo=None)
         sheet.append([_safe_cell(v) if isinstance(v, str) else v for v in out])
+    datetime_format = l10n.excel_datetime_format()
     for row_cells in sheet.iter_rows(min_row=2):
         for column in NUMBER_COLUMNS:
             row_cells[column - 1].number_format = "#,##0.00"
         row_cells[PERCENT_COLUMN - 1].number_format = "0.0%"
-        row_cells[DATETIME_COLUMN - 1].number_format = "yyyy-mm-dd hh:mm"
+        row_cells[DATETIME_COLUMN - 1].number_format = datetime_format
     sheet.freeze_panes = "A2"
     widths = [24, 48, 20, 12, 10, 10, 10, 10, 11, 11, 10, 18]
     for index, width in enumerate(widths):

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from accounts import roles
+from registers.l10n import short_date
 from registers.models import Reviewable, TrackedModel
 from registers.storage import private_storage
 
@@ -206,7 +207,7 @@ class Milestone(models.Model):
         constraints = [models.UniqueConstraint(fields=["indicator", "date"], name="milestone_unique_date")]
 
     def __str__(self):
-        return f"{self.indicator.code} {self.date}: {self.value}"
+        return f"{self.indicator.code} {short_date(self.date)}: {self.value}"
 
     def clean(self):
         if not (self.indicator_id and self.date and self.value is not None):
@@ -214,8 +215,8 @@ class Milestone(models.Model):
         indicator = self.indicator
         errors = {}
         if not (indicator.project.start_on < self.date < indicator.target_date):
-            errors["date"] = (f"A milestone lies between the project start ({indicator.project.start_on}) "
-                              f"and the target date ({indicator.target_date}).")
+            errors["date"] = (f"A milestone lies between the project start ({short_date(indicator.project.start_on)}) "
+                              f"and the target date ({short_date(indicator.target_date)}).")
         if indicator.is_cumulative:
             if self.value > indicator.target:
                 errors["value"] = f"A milestone cannot exceed the final target ({indicator.target})."
@@ -223,9 +224,9 @@ class Milestone(models.Model):
             earlier = others.filter(date__lt=self.date, value__gt=self.value).order_by("-date").first()
             later = others.filter(date__gt=self.date, value__lt=self.value).order_by("date").first()
             if earlier:
-                errors["value"] = f"A milestone cannot fall below an earlier one ({earlier.value} on {earlier.date})."
+                errors["value"] = f"A milestone cannot fall below an earlier one ({earlier.value} on {short_date(earlier.date)})."
             elif later:
-                errors["value"] = f"A milestone cannot exceed a later one ({later.value} on {later.date})."
+                errors["value"] = f"A milestone cannot exceed a later one ({later.value} on {short_date(later.date)})."
         if errors:
             raise ValidationError(errors)
 
@@ -274,7 +275,7 @@ class Report(Reviewable, TrackedModel):
         constraints = [models.CheckConstraint(condition=Q(value__gte=0), name="report_value_not_negative")]
 
     def __str__(self):
-        return f"{self.indicator.code} {self.organisation} {self.as_of}: {self.value}"
+        return f"{self.indicator.code} {self.organisation} {short_date(self.as_of)}: {self.value}"
 
     def may_be_reviewed_by(self, user):
         """Managers review reports of organisations other than their own; admins review any."""
@@ -335,7 +336,7 @@ class Snapshot(models.Model):
         indexes = [models.Index(fields=["indicator", "-date"], name="snapshot_latest")]
 
     def __str__(self):
-        return f"{self.indicator.code} {self.date}: {self.value}"
+        return f"{self.indicator.code} {short_date(self.date)}: {self.value}"
 
     @property
     def progress_percent(self):

@@ -38,7 +38,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_sa
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from registers import after_closing, generations
+from registers import after_closing, generations, l10n
 from registers.after_closing import recorded_after_closing  # noqa: F401  (the engine's callers may open it here)
 
 from . import rollup
@@ -242,7 +242,7 @@ def period_label(period: "Period") -> str:
 
 
 def _day(date: datetime.date) -> str:
-    return f"{date.day} {date:%b %Y}"
+    return l10n.short_date(date)
 
 
 def records_created(model: type[Model], instances: Iterable[Model]) -> list[OutboxEntry]:

@@ -293,7 +293,8 @@ LANGUAGES = [
     ("fi", "Suomi"),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
-# Dates, numbers and percentages follow the active language (Django's locale formats);
+# Django's own date and number formats (the admin, allauth, a {{ date }} left unfiltered) follow CLDR
+# per language (lcamp/formats/<lang>/formats.py); pages, exports and e-mails use registers.l10n.
 # English writes dates day-first as in Europe (lcamp/formats/en/formats.py).
 FORMAT_MODULE_PATH = ["lcamp.formats"]
 # Translated content (indicator titles, pillar names, milestone labels, micro-credential

@@ -18,9 +18,10 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import models
-from django.utils import timezone
-from django.utils.formats import date_format, number_format
+from django.utils.formats import number_format
 from django.utils.translation import gettext
+
+from . import l10n
 
 EMPTY = "—"
 
@@ -85,9 +86,9 @@ def _scalar(model_field: Any, value: Any) -> str:
     if type(value).__name__ == "Country":
         return str(value.name)
     if isinstance(value, datetime.datetime):
-        return date_format(timezone.localtime(value) if timezone.is_aware(value) else value, "DATETIME_FORMAT")
+        return l10n.long_datetime(value)
     if isinstance(value, datetime.date):
-        return date_format(value, "DATE_FORMAT")
+        return l10n.long_date(value)
     if isinstance(value, (Decimal, float, int)):
         return number_text(value)
     return str(value)

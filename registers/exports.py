@@ -21,11 +21,11 @@ from django.conf import settings
 from django.core.files import File
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict, StreamingHttpResponse
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.formats import number_format
 from django.utils.translation import gettext, gettext_noop
 
-from . import csvformat, jobs, tasks
+from . import csvformat, jobs, l10n, tasks
 from .access import allowed
 from .models import Job
 from .validators import without_control_characters
@@ -45,16 +45,13 @@ def neutralise(value):
 
 
 def cell(value):
-    """A value as a spreadsheet cell: dates ISO, booleans yes/no, related objects by name, None empty."""
+    """A value as a spreadsheet cell: booleans yes/no, related objects by name, None empty; dates stay
+    dates (ISO in a CSV, date cells in the reader's format in an XLSX: ``clean_row``, ``xlsx_row``)."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
-    if isinstance(value, datetime.datetime):
-        return value.isoformat(timespec="seconds")
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    if isinstance(value, int | float | decimal.Decimal):
+    if isinstance(value, int | float | decimal.Decimal | datetime.date):
         return value
     if type(value).__name__ == "Country":
         return value.code
@@ -80,8 +77,33 @@ def values_of(obj, spec):
 
 
 def clean_row(row):
-    """The row's text cells without control characters (the other cells as they are)."""
-    return [without_control_characters(value) for value in row]
+    """The row's text cells without control characters, its dates ISO (the other cells as they are)."""
+    return [_iso(value) if isinstance(value, datetime.date) else without_control_characters(value) for value in row]
+
+
+def _iso(value):
+    if isinstance(value, datetime.datetime):
+        return value.isoformat(timespec="seconds")
+    return value.isoformat()
+
+
+def xlsx_row(sheet, row, *, date_format, datetime_format):
+    """The row's cells for a write-only ``sheet``: text without control characters; dates as date cells
+    with the number format of the reader's language, times in the local time zone (a cell has none)."""
+    from openpyxl.cell import WriteOnlyCell
+
+    cells = []
+    for value in row:
+        if isinstance(value, datetime.datetime):
+            value = timezone.localtime(value) if timezone.is_aware(value) else value
+            cells.append(WriteOnlyCell(sheet, value=value.replace(tzinfo=None)))
+            cells[-1].number_format = datetime_format
+        elif isinstance(value, datetime.date):
+            cells.append(WriteOnlyCell(sheet, value=value))
+            cells[-1].number_format = date_format
+        else:
+            cells.append(without_control_characters(value))
+    return cells
 
 
 def csv_lines(*, headers, rows, dialect=None):
@@ -117,8 +139,9 @@ def xlsx_write(file, *, headers, rows, title, progress=None):
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=title[:31])
     sheet.append(clean_row([str(h) for h in headers]))
+    date_format, datetime_format = l10n.excel_date_format(), l10n.excel_datetime_format()
     for done, row in enumerate(rows, start=1):
-        sheet.append(clean_row(row))
+        sheet.append(xlsx_row(sheet, row, date_format=date_format, datetime_format=datetime_format))
         if progress is not None:
             progress(done=done)
     workbook.save(file)
@@ -205,7 +228,9 @@ def _export_job_run(job, rows_of, *, title, filename, partners):
                 dialect = csvformat.dialect(csvformat.MACHINE)
             csv_write(file, headers=headers, rows=rows, progress=progress, dialect=dialect)
         else:
-            xlsx_write(file, headers=headers, rows=rows, title=title, progress=progress)
+            # The dates' format is the language of the request that asked for the export.
+            with translation.override(job.params.get("language") or settings.LANGUAGE_CODE):
+                xlsx_write(file, headers=headers, rows=rows, title=title, progress=progress)
         progress.flush()
         file.seek(0)
         return jobs.job_finish(job=job, file=File(file), filename=f"{filename}.{extension}",

@@ -5,10 +5,10 @@ ValidationError on a form."""
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from . import l10n
 from .records import current_version
 from .validators import validate_no_control_characters
 from .widgets import decorate_widgets
@@ -83,7 +83,7 @@ class StatusChangeForm(RegisterForm):
             if status != self.end_status:
                 self.add_error("status", gettext("This %(kind)s is %(status)s since %(date)s.")
                                % {"kind": self.instance._meta.verbose_name, "status": self._end_label(),
-                                  "date": date_format(self.saved_end)} + " " + correction)
+                                  "date": l10n.short_date(self.saved_end)} + " " + correction)
             elif cleaned.get(self.end_field) not in (None, self.saved_end):
                 self.add_error(self.end_field, correction)
             cleaned[self.end_field] = self.saved_end

@@ -8,7 +8,7 @@ many-to-many values, the outbox rows of the roll-up), all rows in one transactio
 
 The header line is the export's column codes, or its labels in any language (the CSV written for
 people, ``registers.csvformat``); a decimal is read with a point or a comma ("1234,5").
-Cells are read as the export writes them (``registers.exports.cell``): dates ISO,
+Cells are read as the export writes them (``registers.exports.cell``): dates ISO (an XLSX's date cells as dates),
 booleans yes/no, choices by their stored value or their label (a country by code or name), a related record
 by its name as ``str()`` writes it (an organisation "Name (ES)", a region "ES21 Name"),
 or by the attribute the export writes (``("region", "region__code")``: by its code),

@@ -10,11 +10,14 @@ has not activated the recipient's) chooses the CLDR locale. English is written a
 - ``long_date``: CLDR's long date ("31 de agosto de 2025", "2025(e)ko abuztuaren 31(a)").
 - ``short_datetime`` / ``long_datetime``: those dates with the short time, joined as the locale joins them.
 - ``month_year``: the month and year ("agosto de 2025", "elokuu 2025").
+- ``excel_date_format`` / ``excel_datetime_format``: the medium date (and time) as an Excel number format
+  for a real date cell of a workbook ("[$-C0A]d mmm yyyy"; "[$-40B]d.m.yyyy" in Finnish).
 - ``country_name`` / ``language_name``: CLDR's names ("Espainia" in Basque; Basque is "Euskara" in itself).
 """
 
 import datetime
 import functools
+import locale as system_locale
 from decimal import Decimal
 
 from babel import Locale
@@ -97,6 +100,68 @@ def short_month_year(value, language=None):
     if value in (None, ""):
         return ""
     return babel_dates.format_skeleton("yMMM", _as_date(value), locale=_locale(locale_name(language)))
+
+
+# CLDR date and time fields (https://unicode.org/reports/tr35/tr35-dates.html) as Excel's codes.
+_EXCEL_FIELDS = {"d": "d", "dd": "dd", "M": "m", "MM": "mm", "MMM": "mmm", "MMMM": "mmmm", "L": "m", "LL": "mm",
+                 "LLL": "mmm", "LLLL": "mmmm", "y": "yyyy", "yy": "yy", "yyyy": "yyyy", "E": "ddd", "EE": "ddd",
+                 "EEE": "ddd", "EEEE": "dddd", "H": "h", "HH": "hh", "h": "h", "hh": "hh", "m": "mm", "mm": "mm",
+                 "s": "ss", "ss": "ss", "a": "AM/PM"}
+# Windows locale ids ("[$-C0A]" before a format): Excel and LibreOffice then name the months in the
+# workbook's language, whatever the language of the reader's spreadsheet program.
+_WINDOWS_LOCALE_IDS = {name: number for number, name in system_locale.windows_locale.items()}
+
+
+def _excel_pattern(pattern):
+    """A CLDR date or time pattern ("y('e')'ko' MMM d('a')") as an Excel number format
+    ('yyyy"(e)ko "mmm d"(a)"'): fields as Excel's codes, literal text quoted unless only spaces and . / - :"""
+    pieces = []  # (is_field, text), neighbouring literals joined
+    position = 0
+    while position < len(pattern):
+        char = pattern[position]
+        if char.isalpha():
+            end = position
+            while end < len(pattern) and pattern[end] == char:
+                end += 1
+            pieces.append((True, _EXCEL_FIELDS.get(pattern[position:end], "")))
+        else:
+            end = position + 1
+            text = char
+            if char == "'":  # 'quoted text'; '' is an apostrophe, inside quotes or out
+                text = ""
+                while end < len(pattern) and (pattern[end] != "'" or pattern[end + 1:end + 2] == "'"):
+                    text += pattern[end]
+                    end += 2 if pattern[end] == "'" else 1
+                text = text or "'"
+                end += 1
+            if pieces and not pieces[-1][0]:
+                text = pieces.pop()[1] + text
+            pieces.append((False, text))
+        position = end
+    return "".join(text if is_field or set(text) <= set(" ./-:") else '"' + text.replace('"', "") + '"'
+                   for is_field, text in pieces)
+
+
+def _excel_prefix(name):
+    number = _WINDOWS_LOCALE_IDS.get(name)
+    return f"[$-{number:X}]" if number else ""
+
+
+def excel_date_format(language=None):
+    """CLDR's medium date in the language as an Excel number format: a real date cell the reader's
+    spreadsheet shows as the page does ("[$-C0A]d mmm yyyy" in Spanish, "[$-40B]d.m.yyyy" in Finnish)."""
+    name = locale_name(language)
+    return _excel_prefix(name) + _excel_pattern(babel_dates.get_date_format("medium", locale=_locale(name)).pattern)
+
+
+def excel_datetime_format(language=None):
+    """The medium date and the short time, joined as the language joins them, as an Excel number format."""
+    name = locale_name(language)
+    locale = _locale(name)
+    pattern = babel_dates.get_datetime_format("medium", locale=locale) \
+        .replace("{1}", babel_dates.get_date_format("medium", locale=locale).pattern) \
+        .replace("{0}", babel_dates.get_time_format("short", locale=locale).pattern)
+    return _excel_prefix(name) + _excel_pattern(pattern)
 
 
 def decimal(value, language=None, places=None):

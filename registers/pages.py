@@ -48,7 +48,7 @@ from django.views import View
 
 from accounts import roles
 
-from . import csvformat, display, exports, generations, importing, pagecache, registry, submissions
+from . import csvformat, display, exports, generations, importing, l10n, pagecache, registry, submissions
 from .access import OWN, READ, check_access, safe_next
 from .after_closing import CONFIRM_FIELD, REASON_FIELD, recorded_after_closing
 from .counting import EstimatedCountPaginator
@@ -94,7 +94,7 @@ class Column:
 
     def render(self, obj):
         if callable(self.value):
-            return self.value(obj)
+            return _dated(self.value(obj))
         value = obj
         for part in self.value.split("__"):
             labels = _choice_labels(type(value), part)
@@ -109,7 +109,16 @@ class Column:
             return value.name
         if isinstance(value, decimal.Decimal):
             return display.number_text(value)  # ECTS 3, not 3.0
-        return value
+        return _dated(value)
+
+
+def _dated(value):
+    """A date or a time in a list's cell as CLDR's medium date in the reader's language ("31 ago 2025")."""
+    if isinstance(value, datetime.datetime):
+        return l10n.short_datetime(value)
+    if isinstance(value, datetime.date):
+        return l10n.short_date(value)
+    return value
 
 
 def _default_create(form, user):

@@ -10,6 +10,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from . import l10n
+
 EARLIEST_EVENT_DATE = datetime.date(1990, 1, 1)
 
 # C0 control characters but tab, line feed and carriage return: XML 1.0 (so XLSX) cannot hold
@@ -110,8 +112,8 @@ def validate_event_date(value):
             _("%(value)s is not a plausible date: give a date between %(earliest)s and %(latest)s "
               "(one year from today)."),
             code="implausible_date",
-            params={"value": value.isoformat(), "earliest": EARLIEST_EVENT_DATE.isoformat(),
-                    "latest": latest.isoformat()},
+            params={"value": l10n.short_date(value), "earliest": l10n.short_date(EARLIEST_EVENT_DATE),
+                    "latest": l10n.short_date(latest)},
         )
 
 
@@ -122,7 +124,7 @@ def validate_not_in_future(value):
     today = timezone.localdate()
     if value > today:
         raise ValidationError(_("The date of a change cannot be in the future (today is %(today)s)."),
-                              code="date_in_future", params={"today": today.isoformat()})
+                              code="date_in_future", params={"today": l10n.short_date(today)})
 
 
 def ends_after(field, on):
@@ -152,7 +154,7 @@ def end_of_life_errors(instance, *, date_field, end_status, counted_status=None,
             "kind": noun, "status": ended}
     elif end and start and end < start and not may_precede_start:
         errors[date_field] = _("The %(kind)s cannot be %(status)s before it was %(started)s (%(date)s).") % {
-            "kind": noun, "status": ended, "started": started, "date": start.isoformat()}
+            "kind": noun, "status": ended, "started": started, "date": l10n.short_date(start)}
     if instance.status == end_status and counted_status is not None:
         saved = None
         if instance.pk is not None:

@@ -19,14 +19,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Max
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts import roles
 from indicators import dashboard, rollup, triggers
 from indicators.models import Indicator, LateFact, Milestone, OutboxEntry, Snapshot, month_ends
 from indicators.registry import registry
-from registers import generations, webhook_events
+from registers import generations, l10n, webhook_events
 
 from .models import Narrative, PartnerNarrative, ReportingPeriod
 
@@ -227,7 +226,7 @@ def period_close(*, period: ReportingPeriod, user: "User") -> ReportingPeriod:
             raise ValidationError(_("Put the period in review before closing it."))
         if period.end_on >= timezone.localdate():
             raise ValidationError(_("The period runs until %(end)s: close it after its end.")
-                                  % {"end": date_format(period.end_on)})
+                                  % {"end": l10n.short_date(period.end_on)})
         indicators = [i for i in rollup.indicators_to_compute() if i.project_id == period.project_id]
         inside = Snapshot.objects.filter(indicator__project_id=period.project_id, date__gte=period.start_on,
                                          date__lte=period.end_on)
@@ -292,7 +291,7 @@ def days_left(period: ReportingPeriod, today: datetime.date | None = None) -> in
 
 
 def month_label(day: datetime.date) -> str:
-    return f"{day:%b %Y}"
+    return l10n.short_month_year(day)
 
 
 def narratives_changed() -> None:

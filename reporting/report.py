@@ -25,7 +25,7 @@ from decimal import Decimal
 from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.formats import date_format, number_format
+from django.utils.formats import number_format
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext
 from openpyxl import Workbook
@@ -36,6 +36,7 @@ from openpyxl.utils import get_column_letter
 from indicators.exports import _safe_cell
 from indicators.models import Indicator, Report
 from indicators.registry import registry
+from registers import l10n
 from registers.counting import fast_count
 from registers.records import field_label
 from registers.validators import without_control_characters
@@ -170,7 +171,7 @@ def report_data(period, *, annex_limit=PDF_ANNEX_ROWS, progress=None):
         # The running header and footer of every page, as CSS strings.
         "css": {"header": css_string(f"{period.project} · {period.name}"), "state": css_string(state_text),
                 "footer": css_string(gettext("Generated %(generated)s · figures as of %(as_of)s") % {
-                    "generated": date_format(generated_at, "DATETIME_FORMAT"), "as_of": date_format(on)}),
+                    "generated": l10n.long_datetime(generated_at), "as_of": l10n.long_date(on)}),
                 "pages": css_counters(gettext("Page %(page)s of %(pages)s"))},
     }
 
@@ -248,13 +249,15 @@ def render_xlsx(period, progress=None):
     (1.0 for the target reached) formatted as a percentage, as in the dashboard's workbook."""
     data = report_data(period, annex_limit=XLSX_ANNEX_ROWS, progress=progress)
     workbook = Workbook(write_only=True)
+    # Real date cells, shown as the reader's language writes the date ("31 ago 2025", "31.8.2025").
+    date_format, datetime_format = l10n.excel_date_format(), l10n.excel_datetime_format()
 
     ws = _sheet(workbook, "Summary", [18, 48, 12, 14, 12, 12, 14, 16, 10, 14, 14, 10], header_rows=3,
                 frozen_columns=2)
     _header(ws, [f"{data['project']} — {data['period'].name}"])
     project = data["project"]
-    _append(ws, [f"Figures as of {data['as_of']:%d %b %Y}", data["state_text"],
-               f"Generated {data['generated_at']:%d %b %Y %H:%M}",
+    _append(ws, [f"Figures as of {l10n.short_date(data['as_of'])}", data["state_text"],
+               f"Generated {l10n.short_datetime(data['generated_at'])}",
                f"Grant agreement {project.grant_agreement_number}" if project.grant_agreement_number else None,
                _text(project.project_reference) or None])
     _header(ws, ["code", "indicator", "unit", "value at the period end", "change in the period", "milestone due",
@@ -262,8 +265,8 @@ def render_xlsx(period, progress=None):
     for row in data["rows"]:
         _append(ws, [row.indicator.code, _text(row.indicator.title), row.indicator.unit, row.value, row.change,
                    row.milestone.value if row.milestone else None,
-                   _formatted(ws, row.milestone.date if row.milestone else None, "d mmm yyyy"),
-                   row.expected_at_end, row.indicator.target, _formatted(ws, row.indicator.target_date, "d mmm yyyy"),
+                   _formatted(ws, row.milestone.date if row.milestone else None, date_format),
+                   row.expected_at_end, row.indicator.target, _formatted(ws, row.indicator.target_date, date_format),
                    row.status_label,
                    _formatted(ws, _fraction(row.snapshot.progress if row.snapshot else None), PERCENT_FORMAT)])
 
@@ -271,7 +274,7 @@ def render_xlsx(period, progress=None):
     _header(ws, ["code", "date", "value", "expected", "target", "status", "progress"])
     for section in data["sections"]:
         for snapshot in section.history:
-            _append(ws, [section.row.indicator.code, _formatted(ws, snapshot.date, "d mmm yyyy"), snapshot.value,
+            _append(ws, [section.row.indicator.code, _formatted(ws, snapshot.date, date_format), snapshot.value,
                        snapshot.expected, snapshot.target, snapshot.get_status_display(),
                        _formatted(ws, _fraction(snapshot.progress), PERCENT_FORMAT)])
 
@@ -300,21 +303,21 @@ def render_xlsx(period, progress=None):
         for note, _html in notes:
             _append(ws, [_text(organisation.name), note.indicator.code, _text(note.indicator.title), _text(note.text),
                        _text(str(note.author or "")),
-                       _formatted(ws, timezone.localtime(note.updated_at).replace(tzinfo=None), "d mmm yyyy hh:mm")])
+                       _formatted(ws, timezone.localtime(note.updated_at).replace(tzinfo=None), datetime_format)])
 
     ws = _sheet(workbook, "Counted records", [18, 60, 12, 10])
     _header(ws, ["code", "record", "date", "value"])
     for section in data["sections"]:
         for label, date, detail in section.annex:
-            _append(ws, [section.row.indicator.code, _text(label), _formatted(ws, date, "d mmm yyyy"), detail])
+            _append(ws, [section.row.indicator.code, _text(label), _formatted(ws, date, date_format), detail])
 
     ws = _sheet(workbook, "Recorded after closing", [18, 40, 40, 12, 24, 18, 40])
     _header(ws, ["code", "indicator", "record", "date", "recorded by", "recorded at", "reason"])
     for row in data["rows"]:
         for fact in row.late_facts:
             _append(ws, [row.indicator.code, _text(row.indicator.title), _text(fact.title),
-                       _formatted(ws, fact.event_date, "d mmm yyyy"), _text(str(fact.recorded_by or "")),
-                       _formatted(ws, timezone.localtime(fact.created_at).replace(tzinfo=None), "d mmm yyyy hh:mm"),
+                       _formatted(ws, fact.event_date, date_format), _text(str(fact.recorded_by or "")),
+                       _formatted(ws, timezone.localtime(fact.created_at).replace(tzinfo=None), datetime_format),
                        _text(fact.reason)])
     buffer = io.BytesIO()
     workbook.save(buffer)
@@ -335,7 +338,7 @@ def render_docx(period, progress=None):
     document.core_properties.language = get_language() or ""
     document.add_heading(f"{project} — {data['period'].name}", level=0)
     details = [gettext("Narratives of the reporting period %(start)s to %(end)s") % {
-        "start": date_format(period.start_on), "end": date_format(period.end_on)}]
+        "start": l10n.long_date(period.start_on), "end": l10n.long_date(period.end_on)}]
     if project.grant_agreement_number:
         details.append(gettext("Grant agreement %(number)s") % {"number": project.grant_agreement_number})
     if project.project_reference:
@@ -347,7 +350,7 @@ def render_docx(period, progress=None):
         figures = gettext("Value %(value)s at the period's end; expected %(expected)s; target %(target)s by "
                           "%(date)s; %(status)s.") % {
             "value": _number(row.value) if row.value is not None else "—", "expected": _number(row.expected_at_end),
-            "target": _number(row.indicator.target), "date": date_format(row.indicator.target_date, "F Y"),
+            "target": _number(row.indicator.target), "date": l10n.month_year(row.indicator.target_date),
             "status": row.status_label}
         document.add_paragraph(figures)
         narrative = row.narrative

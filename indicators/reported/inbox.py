@@ -4,7 +4,7 @@ coordinators approve them there next to the partners' records, through ``reviews
 from django.urls import reverse
 from django.utils.translation import gettext
 
-from registers import reviews
+from registers import l10n, reviews
 from registers.review_queues import InboxItem, InboxSource, inbox
 
 from ..models import Report
@@ -35,7 +35,7 @@ def _items(page):
             submitted_by=(user.get_full_name() or user.get_username()) if user else "",
             kind_label=str(Report._meta.verbose_name).capitalize(),
             facts=[(_label("indicator"), report.indicator.title), (_label("value"), f"{report.value:g}"),
-                   (_label("as_of"), report.as_of.isoformat())],
+                   (_label("as_of"), l10n.short_date(report.as_of))],
             evidence=evidence, review_note=report.review_note, obj=report))
     return found
 

@@ -14,7 +14,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from registers import reviews
+from registers import l10n, reviews
 from registers.access import check_access, safe_next
 from registers.forms import add_errors
 from registers.pages import Column, Register
@@ -84,7 +84,7 @@ def report_create(request):
                 messages.success(request, gettext(
                     "Reported %(value)s for %(indicator)s (%(organisation)s, %(as_of)s); a manager of another "
                     "organisation reviews it.") % {"value": report.value, "indicator": report.indicator,
-                                                   "organisation": report.organisation.name, "as_of": report.as_of})
+                                                   "organisation": report.organisation.name, "as_of": l10n.short_date(report.as_of)})
                 return HttpResponseRedirect(safe_next(request) or reverse("indicators:report-detail",
                                                                           args=[report.pk]))
     else:

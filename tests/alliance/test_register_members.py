@@ -175,6 +175,6 @@ def test_withdrawing_twice_is_refused(manager_client):
     response = manager_client.post(reverse("alliance:member-withdraw", args=[member.pk]),
                                    {"left_on": "2024-06-30", "version": member.version})
     assert response.status_code == 200
-    assert "already ended on 2024-01-01" in response.content.decode()
+    assert "already ended on 1 Jan 2024" in response.content.decode()
     member.refresh_from_db()
     assert member.left_on == datetime.date(2024, 1, 1)

@@ -17,7 +17,7 @@ from tests.factories import AllianceMemberFactory, OrganisationFactory
 pytestmark = pytest.mark.django_db
 START, END = datetime.date(2022, 9, 1), datetime.date(2024, 2, 29)
 INSIDE = datetime.date(2023, 5, 10)
-REFUSAL = "This change would alter the closed reporting period &#x27;M1–M18 (1 Sep 2022 – 29 Feb 2024)&#x27;"
+REFUSAL = "This change would alter the closed reporting period &#x27;M1–M18 (1 Sept 2022 – 29 Feb 2024)&#x27;"
 
 
 @pytest.fixture

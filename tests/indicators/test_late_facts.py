@@ -26,7 +26,7 @@ pytestmark = pytest.mark.django_db
 START, END = datetime.date(2022, 9, 1), datetime.date(2024, 2, 29)
 INSIDE = datetime.date(2023, 5, 10)
 REASON = "The MoU arrived by post after the report was sent"
-REFUSAL = "This change would alter the closed reporting period 'M1–M18 (1 Sep 2022 – 29 Feb 2024)'"
+REFUSAL = "This change would alter the closed reporting period 'M1–M18 (1 Sept 2022 – 29 Feb 2024)'"
 
 
 @pytest.fixture

@@ -1,12 +1,14 @@
-"""English dates as the consortium writes them (day month year, 24-hour clock), not US order.
+"""English dates as CLDR writes them for Europe (en_IE: "31 Aug 2025", 24-hour clock), not US order.
 
-The other languages use Django's own formats for their locale.
+Pages, exports and e-mails format dates with ``registers.l10n`` (Babel); these formats serve what
+Django formats itself (the admin, allauth's pages, a ``{{ date }}`` left unfiltered) and follow
+the same CLDR patterns as far as Django's format characters can.
 """
 
 DATE_FORMAT = "j F Y"
-DATETIME_FORMAT = "j F Y H:i"
+DATETIME_FORMAT = "j F Y, H:i"
 SHORT_DATE_FORMAT = "j M Y"
-SHORT_DATETIME_FORMAT = "j M Y H:i"
+SHORT_DATETIME_FORMAT = "j M Y, H:i"
 TIME_FORMAT = "H:i"
 MONTH_DAY_FORMAT = "j F"
 YEAR_MONTH_FORMAT = "F Y"

@@ -252,16 +252,19 @@ def render_xlsx(period, progress=None):
     # Real date cells, shown as the reader's language writes the date ("31 ago 2025", "31.8.2025").
     date_format, datetime_format = l10n.excel_date_format(), l10n.excel_datetime_format()
 
-    ws = _sheet(workbook, "Summary", [18, 48, 12, 14, 12, 12, 14, 16, 10, 14, 14, 10], header_rows=3,
+    ws = _sheet(workbook, gettext("Summary"), [18, 48, 12, 14, 12, 12, 14, 16, 10, 14, 14, 10], header_rows=3,
                 frozen_columns=2)
     _header(ws, [f"{data['project']} — {data['period'].name}"])
     project = data["project"]
-    _append(ws, [f"Figures as of {l10n.short_date(data['as_of'])}", data["state_text"],
-               f"Generated {l10n.short_datetime(data['generated_at'])}",
-               f"Grant agreement {project.grant_agreement_number}" if project.grant_agreement_number else None,
+    _append(ws, [gettext("Figures as of %(date)s") % {"date": l10n.short_date(data["as_of"])}, data["state_text"],
+               gettext("Generated %(moment)s") % {"moment": l10n.short_datetime(data["generated_at"])},
+               gettext("Grant agreement %(number)s") % {"number": project.grant_agreement_number}
+               if project.grant_agreement_number else None,
                _text(project.project_reference) or None])
-    _header(ws, ["code", "indicator", "unit", "value at the period end", "change in the period", "milestone due",
-                 "milestone date", "expected at the period end", "target", "target date", "status", "progress"])
+    _header(ws, [gettext("code"), gettext("indicator"), gettext("unit"), gettext("value at the period end"),
+                 gettext("change in the period"), gettext("milestone due"), gettext("milestone date"),
+                 gettext("expected at the period end"), gettext("target"), gettext("target date"),
+                 gettext("status"), gettext("progress")])
     for row in data["rows"]:
         _append(ws, [row.indicator.code, _text(row.indicator.title), row.indicator.unit, row.value, row.change,
                    row.milestone.value if row.milestone else None,
@@ -270,49 +273,53 @@ def render_xlsx(period, progress=None):
                    row.status_label,
                    _formatted(ws, _fraction(row.snapshot.progress if row.snapshot else None), PERCENT_FORMAT)])
 
-    ws = _sheet(workbook, "History", [18, 12, 10, 10, 10, 12, 10])
-    _header(ws, ["code", "date", "value", "expected", "target", "status", "progress"])
+    ws = _sheet(workbook, gettext("History"), [18, 12, 10, 10, 10, 12, 10])
+    _header(ws, [gettext("code"), gettext("date"), gettext("value"), gettext("expected"), gettext("target"),
+                 gettext("status"), gettext("progress")])
     for section in data["sections"]:
         for snapshot in section.history:
             _append(ws, [section.row.indicator.code, _formatted(ws, snapshot.date, date_format), snapshot.value,
                        snapshot.expected, snapshot.target, snapshot.get_status_display(),
                        _formatted(ws, _fraction(snapshot.progress), PERCENT_FORMAT)])
 
-    ws = _sheet(workbook, "Breakdowns", [18, 20, 24, 40, 10])
-    _header(ws, ["code", "dimension", "key", "label", "value"])
+    ws = _sheet(workbook, gettext("Breakdowns"), [18, 20, 24, 40, 10])
+    _header(ws, [gettext("code"), gettext("dimension"), gettext("key"), gettext("label"), gettext("value")])
     for section in data["sections"]:
         for dimension in section.row.dimensions:
             for part in dimension.parts:
                 _append(ws, [section.row.indicator.code, dimension.label, _text(part.key), _text(part.label),
                            part.value])
 
-    ws = _sheet(workbook, "Narratives", [18, 40, 60, 60, 60, 60, 10, 10])
-    _header(ws, ["code", "indicator", "what happened", "why ahead or behind", "corrective actions", "next steps",
-                 "reviewed", "public"])
+    ws = _sheet(workbook, gettext("Narratives"), [18, 40, 60, 60, 60, 60, 10, 10])
+    _header(ws, [gettext("code"), gettext("indicator"), gettext("what happened"),
+                 gettext("why ahead or behind"), gettext("corrective actions"), gettext("next steps"),
+                 gettext("reviewed"), gettext("public")])
     for section in data["sections"]:
         narrative = section.row.narrative
         if narrative is None:
             continue
         _append(ws, [section.row.indicator.code, _text(section.row.indicator.title),
                    *[_text(getattr(narrative, name)) for name in narrative.PARTS],
-                   "yes" if narrative.reviewed_at else "no", "yes" if narrative.is_public else "no"])
+                   gettext("yes") if narrative.reviewed_at else gettext("no"), gettext("yes") if narrative.is_public else gettext("no")])
 
-    ws = _sheet(workbook, "Partner narratives", [32, 18, 40, 80, 24, 18])
-    _header(ws, ["organisation", "code", "indicator", "note", "author", "updated at"])
+    ws = _sheet(workbook, gettext("Partner narratives"), [32, 18, 40, 80, 24, 18])
+    _header(ws, [gettext("organisation"), gettext("code"), gettext("indicator"), gettext("note"),
+                 gettext("author"), gettext("updated at")])
     for organisation, notes in data["partner_notes"]:
         for note, _html in notes:
             _append(ws, [_text(organisation.name), note.indicator.code, _text(note.indicator.title), _text(note.text),
                        _text(str(note.author or "")),
                        _formatted(ws, timezone.localtime(note.updated_at).replace(tzinfo=None), datetime_format)])
 
-    ws = _sheet(workbook, "Counted records", [18, 60, 12, 10])
-    _header(ws, ["code", "record", "date", "value"])
+    ws = _sheet(workbook, gettext("Counted records"), [18, 60, 12, 10])
+    _header(ws, [gettext("code"), gettext("record"), gettext("date"), gettext("value")])
     for section in data["sections"]:
         for label, date, detail in section.annex:
             _append(ws, [section.row.indicator.code, _text(label), _formatted(ws, date, date_format), detail])
 
-    ws = _sheet(workbook, "Recorded after closing", [18, 40, 40, 12, 24, 18, 40])
-    _header(ws, ["code", "indicator", "record", "date", "recorded by", "recorded at", "reason"])
+    ws = _sheet(workbook, gettext("Recorded after closing"), [18, 40, 40, 12, 24, 18, 40])
+    _header(ws, [gettext("code"), gettext("indicator"), gettext("record"), gettext("date"),
+                 gettext("recorded by"), gettext("recorded at"), gettext("reason")])
     for row in data["rows"]:
         for fact in row.late_facts:
             _append(ws, [row.indicator.code, _text(row.indicator.title), _text(fact.title),

@@ -20,8 +20,6 @@ from registers.exports import neutralise
 
 from .models import Breakdown, Snapshot, month_ends
 
-HEADER = ["code", "title", "pillar", "unit", "baseline", "target", "value", "expected", "progress %", "status",
-          "forecast", "as of"]
 # The CSV's column codes (``?variant=machine``): stable, whatever the language; a script reads them.
 CODES = ["code", "title", "pillar", "unit", "baseline", "target", "value", "expected", "progress_percent",
          "status", "forecast", "as_of"]
@@ -41,7 +39,7 @@ DATETIME_COLUMN = 12
 
 
 def rows(card_list):
-    """One row per indicator, Python values (Decimal, datetime, None), in HEADER's order.
+    """One row per indicator, Python values (Decimal, datetime, None), in ``CODES``' order.
 
     "progress %" is the fraction (0.15 for 15 %): XLSX formats it as a percent,
     CSV writes it as a percentage number.
@@ -67,7 +65,6 @@ def rows(card_list):
     return table
 
 
-HISTORY_HEADER = ["code", "date", "value", "target", "expected", "progress %", "status", "frozen"]
 HISTORY_CODES = ["code", "date", "value", "target", "expected", "progress_percent", "status", "frozen"]
 HISTORY_NUMBER_COLUMNS = (3, 4, 5)
 
@@ -160,8 +157,8 @@ def history_as_csv(table, dialect=None):
 
 
 def _history_sheet(workbook, history):
-    sheet = workbook.create_sheet("History")
-    sheet.append(HISTORY_HEADER)
+    sheet = workbook.create_sheet(gettext("History"))
+    sheet.append(history_labels())
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in history:
@@ -182,7 +179,7 @@ def as_xlsx(table, history=None):
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = gettext("Indicators")
-    sheet.append(HEADER)
+    sheet.append(labels())
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in table:

@@ -74,17 +74,18 @@ def test_xlsx_has_a_bold_frozen_header_and_number_and_percent_formats(staff_clie
     assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     assert response["Content-Disposition"] == f'attachment; filename="lcamp-indicators-{TODAY.isoformat()}.xlsx"'
     sheet = read_xlsx(response)
-    assert [c.value for c in sheet[1]] == exports.HEADER
+    assert [c.value for c in sheet[1]] == exports.labels()
     assert all(c.font.bold for c in sheet[1])
     assert sheet.freeze_panes == "A2"
     assert sheet.max_row == 3
-    row = {sheet.cell(1, c).value: sheet.cell(r, c) for r in range(2, 4) for c in range(1, 13)
+    # The headers are for people (in the reader's language): the cells by their column code.
+    row = {exports.CODES[c - 1]: sheet.cell(r, c) for r in range(2, 4) for c in range(1, 13)
            if sheet.cell(r, 1).value == "members"}
     assert row["value"].value == 30 and row["value"].number_format == "#,##0.00"
     assert row["target"].value == 200
-    assert row["progress %"].value == pytest.approx(0.15) and row["progress %"].number_format == "0.0%"
+    assert row["progress_percent"].value == pytest.approx(0.15) and row["progress_percent"].number_format == "0.0%"
     assert row["status"].value == "Behind"
-    assert row["as of"].is_date
+    assert row["as_of"].is_date
 
 
 def test_text_a_spreadsheet_would_run_as_a_formula_is_neutralised(staff_client, project):
@@ -128,7 +129,7 @@ def test_xlsx_has_the_month_end_history_as_a_second_sheet(staff_client, members_
     workbook = load_workbook(io.BytesIO(staff_client.get(XLSX).content))
     assert workbook.sheetnames == ["Indicators", "History"]
     history = workbook["History"]
-    assert [c.value for c in history[1]] == exports.HISTORY_HEADER
+    assert [c.value for c in history[1]] == exports.history_labels()
     rows = [[c.value for c in row] for row in history.iter_rows(min_row=2)]
     for row in rows:
         row[1] = row[1].date()  # openpyxl reads a date cell back as a datetime

@@ -97,8 +97,11 @@ def history_figure(indicator, snapshots, trajectory, today, today_label=None):
         yaxis={"title": {"text": indicator.unit}, "rangemode": "tozero", "gridcolor": "#e6e9ed"},
         shapes=[{"type": "line", "xref": "x", "yref": "paper", "x0": today.isoformat(), "x1": today.isoformat(),
                  "y0": 0, "y1": 1, "line": {"color": TODAY, "width": 1, "dash": "dot"}}],
+        # "today" inside the plot's top edge, left of its line: the toolbar (top right, above the plot) stays clear.
         annotations=[{"x": today.isoformat(), "y": 1, "xref": "x", "yref": "paper", "text": today_label or gettext("today"),
-                      "showarrow": False, "yanchor": "bottom", "font": {"color": TODAY, "size": 12}}],
+                      "showarrow": False, "yanchor": "top", "xanchor": "right", "xshift": -3,
+                      "bgcolor": "rgba(255,255,255,0.85)", "font": {"color": TODAY, "size": 12}}],
+        margin={"l": 56, "r": 16, "t": 34, "b": 48},
     ))
     return figure
 

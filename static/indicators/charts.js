@@ -61,8 +61,9 @@
     return phone;
   }
 
+  // A copy each time: Plotly changes the layout it is given (a resize drops its height), the figure stays as sent.
   function layoutFor(container, figure) {
-    return isPhone(container) ? phoneLayout(figure.layout) : figure.layout;
+    return isPhone(container) ? phoneLayout(figure.layout) : JSON.parse(JSON.stringify(figure.layout));
   }
 
   function figureData(id) {
@@ -83,6 +84,11 @@
     if (topojsonURL) {
       // plotly.js loads a base map for every geo plot, from its CDN unless told otherwise: the app serves it.
       options = Object.assign({}, config, { topojsonURL: topojsonURL });
+    }
+    if (figure.layout.height) {
+      // The box keeps the figure's height: a responsive chart is resized to its box, which would
+      // otherwise shrink to the stylesheet's minimum when the window changes width.
+      container.style.height = figure.layout.height + "px";
     }
     container.lcampFigure = figure;
     container.lcampOptions = options;

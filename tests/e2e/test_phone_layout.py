@@ -16,8 +16,8 @@ pytestmark = pytest.mark.e2e
 PHONE = {"width": 360, "height": 740}
 DESKTOP = {"width": 1280, "height": 900}
 
-# Every text Plotly draws outside the plot area, and its toolbar.
-CHART_TEXTS = ".legend, .g-xtitle, .g-ytitle, .xtitle, .ytitle, .annotation, .modebar"
+# Every text Plotly draws outside the plot area (titles, legend, notes, tick labels), and its toolbar.
+CHART_TEXTS = ".legend, .g-xtitle, .g-ytitle, .xtitle, .ytitle, .annotation, .modebar, g.xtick > text, g.ytick > text"
 
 CHART_PROBLEMS = """(selector) => {
   const problems = [];
@@ -244,11 +244,11 @@ def test_on_a_desktop_the_menu_is_inline_and_charts_relayout_for_a_phone(browser
         _fits_the_screen(page)
         result = _chart_problems(page)
         assert result["charts"] >= 2 and result["problems"] == [], result
-        # The desktop's layout: the legend of the history chart below the plot, in Plotly's paper coordinates.
-        assert page.evaluate("document.getElementById('history-chart')._fullLayout.legend.yref") == "paper"
+        # The desktop's layout: the figure's own type size for the tick labels.
+        assert page.evaluate("document.getElementById('history-chart')._fullLayout.xaxis.tickfont.size") == 13
 
         page.set_viewport_size(PHONE)  # a window made narrow: the charts are laid out again
-        page.wait_for_function("() => document.getElementById('history-chart')._fullLayout.legend.yref === 'container'")
+        page.wait_for_function("() => document.getElementById('history-chart')._fullLayout.xaxis.tickfont.size === 11")
         _fits_the_screen(page)
         result = _chart_problems(page)
         assert result["problems"] == [], result["problems"]
@@ -256,10 +256,14 @@ def test_on_a_desktop_the_menu_is_inline_and_charts_relayout_for_a_phone(browser
         expect(page.locator("#nav-menu .nav-links a").first).to_be_hidden()
 
         page.set_viewport_size(DESKTOP)  # and back
-        page.wait_for_function("() => document.getElementById('history-chart')._fullLayout.legend.yref === 'paper'")
+        page.wait_for_function("() => document.getElementById('history-chart')._fullLayout.xaxis.tickfont.size === 13")
         expect(page.locator(".nav-toggle")).to_be_hidden()
         expect(page.locator("#nav-menu .nav-links a").first).to_be_visible()
         assert _chart_problems(page)["problems"] == []
+        # Resized twice, the chart keeps its figure's height (not its box's minimum).
+        assert page.evaluate("""() => [...document.querySelectorAll('.js-plotly-plot')].filter(p => p.offsetParent)
+            .every(p => Math.abs(p.querySelector('svg.main-svg').getBoundingClientRect().height
+                                 - p.lcampFigure.layout.height) < 1)""")
 
         page.goto("/")
         result = _chart_problems(page)

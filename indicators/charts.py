@@ -40,7 +40,9 @@ def _layout(**extra):
         "margin": {"l": 56, "r": 16, "t": 16, "b": 48},
         "paper_bgcolor": "#ffffff",
         "plot_bgcolor": "#ffffff",
-        "legend": {"orientation": "h", "y": -0.15, "yanchor": "top"},
+        # In a row at the bottom of the figure, below the x axis' title: Plotly reserves the room for it there,
+        # so the two never overlap, however narrow the chart.
+        "legend": {"orientation": "h", "x": 0, "xref": "container", "y": 0, "yref": "container", "yanchor": "bottom"},
         "hovermode": "closest",
         "height": 360,
         "autosize": True,
@@ -93,12 +95,15 @@ def history_figure(indicator, snapshots, trajectory, today, today_label=None):
     ))
     figure.update_layout(**_layout(
         xaxis={"type": "date", "title": {"text": gettext("Date")}, "tickformat": "%Y-%m", "hoverformat": "%Y-%m-%d",
-               "gridcolor": "#e6e9ed"},
+               "gridcolor": "#e6e9ed", "automargin": True},
         yaxis={"title": {"text": indicator.unit}, "rangemode": "tozero", "gridcolor": "#e6e9ed"},
         shapes=[{"type": "line", "xref": "x", "yref": "paper", "x0": today.isoformat(), "x1": today.isoformat(),
                  "y0": 0, "y1": 1, "line": {"color": TODAY, "width": 1, "dash": "dot"}}],
+        # "today" inside the plot's top edge, left of its line: the toolbar (top right, above the plot) stays clear.
         annotations=[{"x": today.isoformat(), "y": 1, "xref": "x", "yref": "paper", "text": today_label or gettext("today"),
-                      "showarrow": False, "yanchor": "bottom", "font": {"color": TODAY, "size": 12}}],
+                      "showarrow": False, "yanchor": "top", "xanchor": "right", "xshift": -3,
+                      "bgcolor": "rgba(255,255,255,0.85)", "font": {"color": TODAY, "size": 12}}],
+        margin={"l": 56, "r": 16, "t": 34, "b": 48},
     ))
     return figure
 
@@ -112,7 +117,7 @@ def part_history_figure(label, points, unit=""):
     ))
     figure.update_layout(**_layout(
         xaxis={"type": "date", "title": {"text": gettext("Date")}, "tickformat": "%Y-%m", "hoverformat": "%Y-%m-%d",
-               "gridcolor": "#e6e9ed"},
+               "gridcolor": "#e6e9ed", "automargin": True},
         yaxis={"title": {"text": unit}, "rangemode": "tozero", "gridcolor": "#e6e9ed"},
         showlegend=False,
     ))

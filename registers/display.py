@@ -21,6 +21,9 @@ from django.db import models
 from django.utils import timezone
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext
+from django_countries.fields import CountryField
+
+from . import l10n
 
 EMPTY = "—"
 
@@ -78,12 +81,12 @@ def value_text(model: type[models.Model], name: str, value: Any) -> str:
 
 
 def _scalar(model_field: Any, value: Any) -> str:
+    if isinstance(model_field, CountryField) or type(value).__name__ == "Country":
+        return l10n.country_name(getattr(value, "code", value)) or str(value)
     if getattr(model_field, "choices", None):
         return str(dict(model_field.flatchoices).get(value, value))
     if isinstance(value, bool):
         return gettext("yes") if value else gettext("no")
-    if type(value).__name__ == "Country":
-        return str(value.name)
     if isinstance(value, datetime.datetime):
         return date_format(timezone.localtime(value) if timezone.is_aware(value) else value, "DATETIME_FORMAT")
     if isinstance(value, datetime.date):

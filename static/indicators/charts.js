@@ -4,9 +4,18 @@
 (function () {
   "use strict";
 
+  // Django's JavaScript catalogue (/jsi18n/, loaded by base.html) translates; without it, English.
+  var gettext = window.gettext || function (text) { return text; };
+  // Plotly's own locale file for the page's language (static/indicators/plotly-locales, included by
+  // _plotly_scripts.html) gives its dates and numbers; the toolbar's two names come from the catalogue,
+  // so that they read the same in every language (Plotly's Basque file names no button).
+  var language = document.documentElement.lang || "en";
+  var locales = {};
+  locales[language] = { dictionary: { "Download plot as a PNG": gettext("Download the chart as PNG") } };
+
   // The toolbar offers the chart as PNG (Plotly's camera button) and as SVG; nothing else.
   var svgButton = {
-    name: "Download as SVG",
+    name: gettext("Download the chart as SVG"),
     icon: { width: 1000, height: 1000, path: "M500 50 L500 650 M300 450 L500 650 L700 450 M150 800 L850 800 L850 950 L150 950 Z",
             transform: "matrix(1 0 0 1 0 0)" },
     click: function (gd) {
@@ -16,6 +25,8 @@
   var config = {
     responsive: true,
     displaylogo: false,
+    locale: language,
+    locales: locales,
     modeBarButtons: [["toImage", svgButton]],
     toImageButtonOptions: { format: "png", filename: "lcamp-chart", scale: 2 }
   };
@@ -42,7 +53,7 @@
     window.Plotly.newPlot(container, figure.data, figure.layout, options).then(function () {
       // Plotly's toolbar links carry their name in data-title only: give them an accessible one.
       container.querySelectorAll(".modebar-btn").forEach(function (button) {
-        button.setAttribute("aria-label", button.getAttribute("data-title") || "Download");
+        button.setAttribute("aria-label", button.getAttribute("data-title") || gettext("Download"));
         button.setAttribute("role", "button");
       });
     });

@@ -1,5 +1,7 @@
 """The kinds of e-mail LCAMP Tracker sends, and each person's opt-outs."""
 
+from django.utils.translation import gettext_lazy as _
+
 from .models import NotificationOptOut
 
 PERIOD_DUE = "period_due"
@@ -7,9 +9,9 @@ REVIEW_WAITING = "review_waiting"
 STATUS_DIGEST = "status_digest"
 
 KINDS = {
-    PERIOD_DUE: "A reporting period ends soon and indicators lack a narrative (managers)",
-    REVIEW_WAITING: "MoUs or reported values have waited for review too long (managers)",
-    STATUS_DIGEST: "Weekly digest of indicators whose status changed (staff and managers)",
+    PERIOD_DUE: _("A reporting period ends soon and indicators lack a narrative (managers)"),
+    REVIEW_WAITING: _("MoUs or reported values have waited for review too long (managers)"),
+    STATUS_DIGEST: _("Weekly digest of indicators whose status changed (staff and managers)"),
 }
 
 

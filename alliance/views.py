@@ -8,6 +8,7 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 import organisations.views
 from registers.pages import Column, Register
@@ -30,7 +31,9 @@ def _member_withdraw(form, user, expected_version):
 
 
 def _member_status(member):
-    return "member" if member.is_active_on(timezone.localdate()) else ("left" if member.left_on else "not yet")
+    if member.is_active_on(timezone.localdate()):
+        return pgettext("alliance membership", "member")
+    return pgettext("alliance membership", "left") if member.left_on else pgettext("alliance membership", "not yet")
 
 
 members = Register(
@@ -52,7 +55,7 @@ members = Register(
     ],
     detail_fields=("organisation", "category", "joined_on", "left_on", "note"),
     status_form_class=forms.MemberWithdrawForm, status_url_name="withdraw", status_title=_("Withdraw"),
-    status_help="A member that leaves is withdrawn, not deleted: it still counts on the dates it was a member.",
+    status_help=_("A member that leaves is withdrawn, not deleted: it still counts on the dates it was a member."),
     create=_member_create, status_update=_member_withdraw,
     create_initial=lambda request: {"joined_on": timezone.localdate()},
     empty_help=_("Or import many at once from a CSV or Excel file."),
@@ -93,7 +96,7 @@ cooperation_projects = Register(
     detail_fields=("title", "description", "lead_organisation", "participants", "started_on", "ended_on", "status",
                    "cancelled_on"),
     status_form_class=forms.CooperationProjectStatusForm, status_title=_("Change status"),
-    status_help="Cancel a project instead of deleting it: it counts up to the day before it was cancelled.",
+    status_help=_("Cancel a project instead of deleting it: it counts up to the day before it was cancelled."),
     create=_project_create, update=_project_update, status_update=_project_status,
     create_initial=lambda request: {"started_on": timezone.localdate(),
                                     "lead_organisation": request.user.organisation_id},

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from accounts import roles
+from registers import l10n
 from registers.models import Reviewable, TrackedModel
 from registers.storage import private_storage
 
@@ -381,7 +382,8 @@ class OutboxEntry(models.Model):
         indexes = [models.Index(fields=["indicator", "changed_from"], name="outbox_indicator_date")]
 
     def __str__(self):
-        return f"{self.indicator_id} changed from {self.changed_from}"
+        return gettext("%(indicator)s changed from %(date)s") % {"indicator": self.indicator_id,
+                                                                 "date": l10n.short_date(self.changed_from)}
 
 
 def is_month_end(day):

@@ -34,7 +34,7 @@ observatories = Register(
     detail_fields=("name", "region", "host_organisation", "status", "launched_on", "closed_on", "website",
                    "description"),
     status_form_class=forms.ObservatoryStatusForm, status_title=_("Change status"),
-    status_help="Close an observatory instead of deleting it: it stays counted up to the day before it closed.",
+    status_help=_("Close an observatory instead of deleting it: it stays counted up to the day before it closed."),
     create=_save_observatory, update=_save_observatory, status_update=_save_observatory,
     create_initial=lambda request: {"host_organisation": request.user.organisation_id,
                                     "launched_on": timezone.localdate()},
@@ -59,8 +59,8 @@ skill_gaps = Register(
     detail_fields=("title", "observatory", "description", "esco_skill_uri", "esco_skill_label", "isco_code",
                    "nace_code", "critical", "identified_on", "status", "retired_on", "evidence", "evidence_url"),
     status_form_class=forms.SkillGapStatusForm, status_title=_("Change status"),
-    status_help="Retire a skill gap instead of deleting it: it counts up to the day before it was retired; only "
-                "validated, critical gaps are counted.",
+    status_help=_("Retire a skill gap instead of deleting it: it counts up to the day before it was retired; only "
+                "validated, critical gaps are counted."),
     create=_save_skill_gap, update=_save_skill_gap, status_update=_save_skill_gap,
     create_initial=lambda request: {"identified_on": timezone.localdate()},
 )

@@ -70,7 +70,7 @@ micro_credentials = Register(
                    "prerequisites", "identity_verification", "supervision_identity_verification", "grade_scheme", "integration_stackability",
                    "further_information", "skill_gaps", "status", "published_on", "retired_on"),
     status_form_class=forms.MicroCredentialStatusForm, status_title=_("Change status"),
-    status_help="Retire a micro-credential instead of deleting it: it counts up to the day before it was retired.",
+    status_help=_("Retire a micro-credential instead of deleting it: it counts up to the day before it was retired."),
     create=_save_micro_credential, update=_save_micro_credential, status_update=_save_status,
     create_initial=lambda request: {"awarding_body": request.user.organisation_id},
 )
@@ -111,8 +111,8 @@ exchanges = Register(
     detail_fields=("title", "factory", "partner_organisations", "students", "started_on", "ended_on", "status",
                    "cancelled_on"),
     status_form_class=forms.FactoryExchangeStatusForm, status_title=_("Change status"),
-    status_help="Cancel an exchange instead of deleting it: its students count up to the day before it was "
-                "cancelled (never, when cancelled before it started).",
+    status_help=_("Cancel an exchange instead of deleting it: its students count up to the day before it was "
+                "cancelled (never, when cancelled before it started)."),
     create=_save_exchange, update=_save_exchange, status_update=_save_status,
     create_initial=_today("started_on"),
 )
@@ -132,7 +132,7 @@ products = Register(
     detail_fields=("title", "description", "factories", "collaborating_organisations", "status", "developed_on",
                    "retired_on", "evidence_url"),
     status_form_class=forms.FactoryProductStatusForm, status_title=_("Change status"),
-    status_help="Retire a product instead of deleting it: it counts up to the day before it was retired.",
+    status_help=_("Retire a product instead of deleting it: it counts up to the day before it was retired."),
     create=_save_product, update=_save_product, status_update=_save_status,
     create_initial=_today("developed_on"),
 )

@@ -40,7 +40,7 @@ register = Register(
     empty_help=_("Indicators without a register are reported here, with their evidence."),
     # A report needs a reported indicator: until one is defined, the index offers to define one.
     can_create=definitions.reported_indicators_exist,
-    extra_links=[{"label": "Define a reported indicator", "url_name": "indicators:indicator-create", "edit": True}],
+    extra_links=[{"label": _("Define a reported indicator"), "url_name": "indicators:indicator-create", "edit": True}],
 )
 
 

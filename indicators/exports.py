@@ -7,7 +7,7 @@ import io
 from decimal import Decimal
 
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
@@ -15,8 +15,13 @@ from registers.exports import neutralise
 
 from .models import Breakdown, Snapshot, month_ends
 
-HEADER = ["code", "title", "pillar", "unit", "baseline", "target", "value", "expected", "progress %", "status",
-          "forecast", "as of"]
+# The columns' names in the reader's language (``header``): the files are read by people, for EU reports.
+HEADER = [pgettext_lazy("export column", "code"), pgettext_lazy("export column", "title"),
+          pgettext_lazy("export column", "pillar"), pgettext_lazy("export column", "unit"),
+          pgettext_lazy("export column", "baseline"), pgettext_lazy("export column", "target"),
+          pgettext_lazy("export column", "value"), pgettext_lazy("export column", "expected"),
+          pgettext_lazy("export column", "progress %"), pgettext_lazy("export column", "status"),
+          pgettext_lazy("export column", "forecast"), pgettext_lazy("export column", "as of")]
 # Columns by kind, for the XLSX formats (1-based column numbers).
 NUMBER_COLUMNS = (5, 6, 7, 8, 11)
 PERCENT_COLUMN = 9
@@ -50,7 +55,15 @@ def rows(card_list):
     return table
 
 
-HISTORY_HEADER = ["code", "date", "value", "target", "expected", "progress %", "status", "frozen"]
+HISTORY_HEADER = [pgettext_lazy("export column", "code"), pgettext_lazy("export column", "date"),
+                  pgettext_lazy("export column", "value"), pgettext_lazy("export column", "target"),
+                  pgettext_lazy("export column", "expected"), pgettext_lazy("export column", "progress %"),
+                  pgettext_lazy("export column", "status"), pgettext_lazy("export column", "frozen")]
+
+
+def header(columns):
+    """The columns' names in the active language."""
+    return [str(column) for column in columns]
 HISTORY_NUMBER_COLUMNS = (3, 4, 5)
 HISTORY_PERCENT_COLUMN = 6
 
@@ -101,7 +114,7 @@ def file_name(extension, on=None, *, history=False):
 def as_csv(table):
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(HEADER)
+    writer.writerow(header(HEADER))
     for row in table:
         out = list(row)
         if out[PERCENT_COLUMN - 1] is not None:
@@ -120,19 +133,19 @@ def _safe_cell(value):
 def history_as_csv(table):
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(HISTORY_HEADER)
+    writer.writerow(header(HISTORY_HEADER))
     for row in table:
         out = list(row)
         out[1] = out[1].isoformat()
         out[HISTORY_PERCENT_COLUMN - 1] = (out[HISTORY_PERCENT_COLUMN - 1] * 100).quantize(Decimal("0.1"))
-        out[-1] = "yes" if out[-1] else "no"
+        out[-1] = gettext("yes") if out[-1] else gettext("no")
         writer.writerow(["" if v is None else _safe_cell(v) for v in out])
     return buffer.getvalue()
 
 
 def _history_sheet(workbook, history):
-    sheet = workbook.create_sheet("History")
-    sheet.append(HISTORY_HEADER)
+    sheet = workbook.create_sheet(gettext("History"))
+    sheet.append(header(HISTORY_HEADER))
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in history:
@@ -152,7 +165,7 @@ def as_xlsx(table, history=None):
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = gettext("Indicators")
-    sheet.append(HEADER)
+    sheet.append(header(HEADER))
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in table:

@@ -3,40 +3,19 @@ status, the e-mail kinds on the profile, the status notes and links of the regis
 
 import datetime
 import re
-from contextlib import contextmanager
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import translation
-from django.utils.translation import trans_real
 
 from accounts import notifications
 from alliance.models import AllianceMember
 from registers.records import HISTORY_KINDS, history_entries, record_save
 from tests.factories import AllianceMemberFactory, OrganisationFactory
+from tests.i18n.catalogue import translated
 
 pytestmark = pytest.mark.django_db
-
-
-@contextmanager
-def translated(language, entries):
-    """``entries`` ({msgid or (context, msgid): text}) in ``language``'s catalogue for the block: the tests pin
-    that a text goes through gettext without waiting for the translators."""
-    catalogue = trans_real.translation(language)._catalog
-    keys = {(f"{key[0]}\x04{key[1]}" if isinstance(key, tuple) else key): text for key, text in entries.items()}
-    saved = {key: catalogue.get(key) for key in keys}
-    for key, text in keys.items():
-        catalogue[key] = text
-    try:
-        yield
-    finally:
-        for key, text in saved.items():
-            if text is None:
-                for part in catalogue._catalogs:
-                    part.pop(key, None)
-            else:
-                catalogue[key] = text
 
 
 def test_a_members_title_is_translated_with_a_cldr_date():

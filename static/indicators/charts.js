@@ -7,11 +7,14 @@
   // Django's JavaScript catalogue (/jsi18n/, loaded by base.html) translates; without it, English.
   var gettext = window.gettext || function (text) { return text; };
   // Plotly's own locale file for the page's language (static/indicators/plotly-locales, included by
-  // _plotly_scripts.html) gives its dates and numbers; the toolbar's two names come from the catalogue,
-  // so that they read the same in every language (Plotly's Basque file names no button).
+  // _plotly_scripts.html) gives its words, dates and numbers. The PNG button is named like the SVG one, from
+  // the catalogue, wherever the catalogue has the words (Plotly's Basque file names no button); else Plotly's.
   var language = document.documentElement.lang || "en";
+  var pngName = gettext("Download the chart as PNG");
   var locales = {};
-  locales[language] = { dictionary: { "Download plot as a PNG": gettext("Download the chart as PNG") } };
+  if (language === "en" || pngName !== "Download the chart as PNG") {
+    locales[language] = { dictionary: { "Download plot as a PNG": pngName } };
+  }
 
   // The toolbar offers the chart as PNG (Plotly's camera button) and as SVG; nothing else.
   var svgButton = {

@@ -317,16 +317,21 @@ def _indicator_page(request, code, *, today, requested, country, period_id, can_
 
 def late_periods(indicator):
     """``[{"name", "start_on", "end_on", "reported", "facts"}]``: each closed period with records recorded after
-    its closing, its reported (frozen) value at its end beside them. Two queries."""
+    its closing, its reported (frozen) value at its end beside them. Three queries.
+
+    A period is named in the reader's language (``period_source``), or by the name copied with the fact when
+    the period is gone."""
     facts = list(indicator.late_facts.pending().select_related("recorded_by"))
     if not facts:
         return []
     ends = {fact.period_end for fact in facts}
     reported = dict(indicator.snapshots.filter(date__in=ends).values_list("date", "value"))
+    names = {period.pk: period.name for period in period_source.source().closed([indicator.project_id])}
     periods = {}
     for fact in facts:
         period = periods.setdefault(fact.period_id, {
-            "name": fact.period_name, "start_on": fact.period_start, "end_on": fact.period_end,
+            "name": names.get(fact.period_id) or fact.period_name, "start_on": fact.period_start,
+            "end_on": fact.period_end,
             "reported": reported.get(fact.period_end), "facts": []})
         period["facts"].append(fact)
     return list(periods.values())

@@ -11,7 +11,11 @@ from django.urls import reverse
 from django.utils import translation
 
 from lcamp.reference import PERIOD_NAMES, REPORTING_PERIODS
+from registers.after_closing import CONFIRM_FIELD, REASON_FIELD
 from reporting.models import ReportingPeriod
+from reporting.periods import period_close, period_review
+from tests.factories import OrganisationFactory
+from tests.indicators.test_late_facts import END, INSIDE, REASON, START
 
 pytestmark = pytest.mark.django_db
 
@@ -67,3 +71,19 @@ def test_the_period_list_names_the_periods_in_the_readers_language(manager_clien
     page = manager_client.get(reverse("reporting:period-list")).content.decode()
     assert "Delrapport M1–M18" in page and "Slutrapport M37–M48" in page
     assert "Interim report M1–M18" not in page
+
+
+def test_the_indicator_page_names_a_closed_period_of_a_late_fact_in_the_readers_language(
+        lcamp_indicators, project, admin_user, manager_client, staff_client):
+    period = ReportingPeriod.objects.create(project=project, name="Interim report M1–M18", start_on=START, end_on=END)
+    ReportingPeriod.objects.filter(pk=period.pk).update(name_fi="Väliraportti M1–M18")
+    period.refresh_from_db()
+    period_review(period=period, user=admin_user)
+    period_close(period=period, user=admin_user)
+    manager_client.post(reverse("alliance:member-create"), {
+        "organisation": OrganisationFactory(name="Late Lyceum").pk, "category": "research",
+        "joined_on": INSIDE.isoformat(), CONFIRM_FIELD: "on", REASON_FIELD: REASON})
+    staff_client.cookies["django_language"] = "fi"
+    page = staff_client.get(reverse("indicators:indicator-detail", args=["alliance-members"])).content.decode()
+    assert REASON in page  # the late fact is listed
+    assert "Väliraportti M1–M18" in page and "Interim report M1–M18" not in page

@@ -199,7 +199,7 @@ class CooperationProject(Validated, CancellablePeriod):
         indexes = event_date_indexes("coop", "started_on", "cancelled_on")
         constraints = CancellablePeriod.period_constraints("coop")
 
-    ended_before_start = "A project cannot end before it starts."
+    ended_before_start = _("A project cannot end before it starts.")
 
     def __str__(self):
         return self.title

@@ -131,11 +131,11 @@ class Indicator(models.Model):
             from .registry import registry
 
             if not self.measure_key:
-                errors["measure_key"] = "An indicator counted from a register needs its measure."
+                errors["measure_key"] = gettext("An indicator counted from a register needs its measure.")
             elif self.measure_key not in registry:
-                errors["measure_key"] = f"No measure is registered as {self.measure_key!r}."
+                errors["measure_key"] = gettext("No measure is registered as “%(key)s”.") % {"key": self.measure_key}
         if self.baseline is not None and self.target is not None and self.is_cumulative and self.baseline > self.target:
-            errors["baseline"] = "The baseline of a growing indicator cannot exceed its target."
+            errors["baseline"] = gettext("The baseline of a growing indicator cannot exceed its target.")
         if errors:
             raise ValidationError(errors)
 
@@ -286,9 +286,9 @@ class Report(Reviewable, TrackedModel):
     def clean(self):
         errors = {}
         if self.as_of and self.as_of > timezone.localdate():
-            errors["as_of"] = "A report cannot be dated in the future."
+            errors["as_of"] = gettext("A report cannot be dated in the future.")
         if self.indicator_id and self.indicator.source != Indicator.Source.REPORTED:
-            errors["indicator"] = "This indicator is counted from its register; it takes no reported values."
+            errors["indicator"] = gettext("This indicator is counted from its register; it takes no reported values.")
         if errors:
             raise ValidationError(errors)
 

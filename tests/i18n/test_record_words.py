@@ -92,3 +92,15 @@ def test_the_registers_page_link_to_define_a_reported_indicator_is_translated(ma
     with translated("eu", {"Define a reported indicator": "Adierazle jakinarazi bat definitu"}):
         page = manager_client.get(reverse("registers")).content.decode()
     assert "Adierazle jakinarazi bat definitu" in page
+
+
+def test_a_records_rules_answer_in_the_readers_language():
+    from observatories.models import Observatory
+    from tests.factories import ObservatoryFactory
+
+    observatory = ObservatoryFactory.build(status=Observatory.Status.ACTIVE, launched_on=None)
+    message = "An active or closed observatory needs its launch date."
+    with translated("eu", {message: "Behatoki aktibo batek abian jartze-data behar du."}), \
+            translation.override("eu"), pytest.raises(ValidationError) as raised:
+        observatory.clean()
+    assert raised.value.message_dict["launched_on"] == ["Behatoki aktibo batek abian jartze-data behar du."]

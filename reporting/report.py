@@ -27,7 +27,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.formats import date_format, number_format
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language, gettext
+from django.utils.translation import get_language, gettext, pgettext
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
@@ -36,6 +36,7 @@ from openpyxl.utils import get_column_letter
 from indicators.exports import _safe_cell
 from indicators.models import Indicator, Report
 from indicators.registry import registry
+from registers import l10n
 from registers.counting import fast_count
 from registers.records import field_label
 from registers.validators import without_control_characters
@@ -201,6 +202,10 @@ def render_pdf(period, progress=None):
     return HTML(string=html, base_url=None).write_pdf(pdf_variant="pdf/ua-1")
 
 
+def _yes(value):
+    return gettext("yes") if value else gettext("no")
+
+
 def _header(ws, values):
     cells = []
     for value in values:
@@ -223,7 +228,7 @@ def _sheet(workbook, title, widths, *, header_rows=1, frozen_columns=1):
     """A sheet with its columns' widths (in characters) and its header rows (and first columns) frozen.
 
     Both are set before the first row: a write-only workbook writes them at the sheet's start."""
-    ws = workbook.create_sheet(title)
+    ws = workbook.create_sheet(str(title)[:31])  # the longest name a sheet may have
     for index, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(index)].width = width
     ws.freeze_panes = f"{get_column_letter(frozen_columns + 1)}{header_rows + 1}"
@@ -249,16 +254,22 @@ def render_xlsx(period, progress=None):
     data = report_data(period, annex_limit=XLSX_ANNEX_ROWS, progress=progress)
     workbook = Workbook(write_only=True)
 
-    ws = _sheet(workbook, "Summary", [18, 48, 12, 14, 12, 12, 14, 16, 10, 14, 14, 10], header_rows=3,
+    ws = _sheet(workbook, gettext("Summary"), [18, 48, 12, 14, 12, 12, 14, 16, 10, 14, 14, 10], header_rows=3,
                 frozen_columns=2)
     _header(ws, [f"{data['project']} — {data['period'].name}"])
     project = data["project"]
-    _append(ws, [f"Figures as of {data['as_of']:%d %b %Y}", data["state_text"],
-               f"Generated {data['generated_at']:%d %b %Y %H:%M}",
-               f"Grant agreement {project.grant_agreement_number}" if project.grant_agreement_number else None,
+    _append(ws, [gettext("Figures as of %(date)s") % {"date": l10n.short_date(data["as_of"])}, data["state_text"],
+               gettext("Generated %(moment)s") % {"moment": l10n.short_datetime(data["generated_at"])},
+               gettext("Grant agreement %(number)s") % {"number": project.grant_agreement_number}
+               if project.grant_agreement_number else None,
                _text(project.project_reference) or None])
-    _header(ws, ["code", "indicator", "unit", "value at the period end", "change in the period", "milestone due",
-                 "milestone date", "expected at the period end", "target", "target date", "status", "progress"])
+    _header(ws, [pgettext("export column", "code"), pgettext("export column", "indicator"),
+                 pgettext("export column", "unit"), pgettext("export column", "value at the period end"),
+                 pgettext("export column", "change in the period"), pgettext("export column", "milestone due"),
+                 pgettext("export column", "milestone date"),
+                 pgettext("export column", "expected at the period end"), pgettext("export column", "target"),
+                 pgettext("export column", "target date"), pgettext("export column", "status"),
+                 pgettext("export column", "progress")])
     for row in data["rows"]:
         _append(ws, [row.indicator.code, _text(row.indicator.title), row.indicator.unit, row.value, row.change,
                    row.milestone.value if row.milestone else None,
@@ -267,49 +278,62 @@ def render_xlsx(period, progress=None):
                    row.status_label,
                    _formatted(ws, _fraction(row.snapshot.progress if row.snapshot else None), PERCENT_FORMAT)])
 
-    ws = _sheet(workbook, "History", [18, 12, 10, 10, 10, 12, 10])
-    _header(ws, ["code", "date", "value", "expected", "target", "status", "progress"])
+    ws = _sheet(workbook, gettext("History"), [18, 12, 10, 10, 10, 12, 10])
+    _header(ws, [pgettext("export column", "code"), pgettext("export column", "date"),
+                 pgettext("export column", "value"), pgettext("export column", "expected"),
+                 pgettext("export column", "target"), pgettext("export column", "status"),
+                 pgettext("export column", "progress")])
     for section in data["sections"]:
         for snapshot in section.history:
             _append(ws, [section.row.indicator.code, _formatted(ws, snapshot.date, "d mmm yyyy"), snapshot.value,
                        snapshot.expected, snapshot.target, snapshot.get_status_display(),
                        _formatted(ws, _fraction(snapshot.progress), PERCENT_FORMAT)])
 
-    ws = _sheet(workbook, "Breakdowns", [18, 20, 24, 40, 10])
-    _header(ws, ["code", "dimension", "key", "label", "value"])
+    ws = _sheet(workbook, gettext("Breakdowns"), [18, 20, 24, 40, 10])
+    _header(ws, [pgettext("export column", "code"), pgettext("export column", "dimension"),
+                 pgettext("export column", "key"), pgettext("export column", "label"),
+                 pgettext("export column", "value")])
     for section in data["sections"]:
         for dimension in section.row.dimensions:
             for part in dimension.parts:
                 _append(ws, [section.row.indicator.code, dimension.label, _text(part.key), _text(part.label),
                            part.value])
 
-    ws = _sheet(workbook, "Narratives", [18, 40, 60, 60, 60, 60, 10, 10])
-    _header(ws, ["code", "indicator", "what happened", "why ahead or behind", "corrective actions", "next steps",
-                 "reviewed", "public"])
+    ws = _sheet(workbook, gettext("Narratives"), [18, 40, 60, 60, 60, 60, 10, 10])
+    _header(ws, [pgettext("export column", "code"), pgettext("export column", "indicator"),
+                 pgettext("export column", "what happened"), pgettext("export column", "why ahead or behind"),
+                 pgettext("export column", "corrective actions"), pgettext("export column", "next steps"),
+                 pgettext("export column", "reviewed"), pgettext("export column", "public")])
     for section in data["sections"]:
         narrative = section.row.narrative
         if narrative is None:
             continue
         _append(ws, [section.row.indicator.code, _text(section.row.indicator.title),
                    *[_text(getattr(narrative, name)) for name in narrative.PARTS],
-                   "yes" if narrative.reviewed_at else "no", "yes" if narrative.is_public else "no"])
+                   _yes(narrative.reviewed_at), _yes(narrative.is_public)])
 
-    ws = _sheet(workbook, "Partner narratives", [32, 18, 40, 80, 24, 18])
-    _header(ws, ["organisation", "code", "indicator", "note", "author", "updated at"])
+    ws = _sheet(workbook, gettext("Partner narratives"), [32, 18, 40, 80, 24, 18])
+    _header(ws, [pgettext("export column", "organisation"), pgettext("export column", "code"),
+                 pgettext("export column", "indicator"), pgettext("export column", "note"),
+                 pgettext("export column", "author"), pgettext("export column", "updated at")])
     for organisation, notes in data["partner_notes"]:
         for note, _html in notes:
             _append(ws, [_text(organisation.name), note.indicator.code, _text(note.indicator.title), _text(note.text),
                        _text(str(note.author or "")),
                        _formatted(ws, timezone.localtime(note.updated_at).replace(tzinfo=None), "d mmm yyyy hh:mm")])
 
-    ws = _sheet(workbook, "Counted records", [18, 60, 12, 10])
-    _header(ws, ["code", "record", "date", "value"])
+    ws = _sheet(workbook, gettext("Counted records"), [18, 60, 12, 10])
+    _header(ws, [pgettext("export column", "code"), pgettext("export column", "record"),
+                 pgettext("export column", "date"), pgettext("export column", "value")])
     for section in data["sections"]:
         for label, date, detail in section.annex:
             _append(ws, [section.row.indicator.code, _text(label), _formatted(ws, date, "d mmm yyyy"), detail])
 
-    ws = _sheet(workbook, "Recorded after closing", [18, 40, 40, 12, 24, 18, 40])
-    _header(ws, ["code", "indicator", "record", "date", "recorded by", "recorded at", "reason"])
+    ws = _sheet(workbook, gettext("Recorded after closing"), [18, 40, 40, 12, 24, 18, 40])
+    _header(ws, [pgettext("export column", "code"), pgettext("export column", "indicator"),
+                 pgettext("export column", "record"), pgettext("export column", "date"),
+                 pgettext("export column", "recorded by"), pgettext("export column", "recorded at"),
+                 pgettext("export column", "reason")])
     for row in data["rows"]:
         for fact in row.late_facts:
             _append(ws, [row.indicator.code, _text(row.indicator.title), _text(fact.title),

@@ -1,5 +1,5 @@
-"""The period report (XLSX and PDF) names the countries of a breakdown in the reader's language (CLDR), though
-the roll-up stored them in English."""
+"""The period report (XLSX and PDF) in the reader's language: the countries of a breakdown named by CLDR though the
+roll-up stored them in English, the sheets' and columns' names, the dates."""
 
 import io
 
@@ -28,3 +28,18 @@ def test_the_pdf_names_the_countries_in_basque(staff_client, period_data, period
     text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
     assert "Espainia" in text and "Suedia" in text
     assert "Spain" not in text and "Sweden" not in text
+
+
+def test_the_xlsx_names_its_sheets_and_columns_and_dates_in_the_readers_language(staff_client, period_data, period):
+    from tests.i18n.catalogue import translated
+
+    staff_client.cookies["django_language"] = "sv"
+    words = {"Breakdowns": "Fördelningar", ("export column", "dimension"): "dimension (sv)",
+             "Figures as of %(date)s": "Siffror per %(date)s", ("export column", "public"): "offentlig"}
+    with translated("sv", words):
+        response = staff_client.get(reverse("reporting:period-report-xlsx", args=[period.pk]))
+    workbook = load_workbook(io.BytesIO(response.content))
+    assert workbook.worksheets[2].title == "Fördelningar"
+    assert workbook.worksheets[2]["B1"].value == "dimension (sv)"
+    assert workbook.worksheets[0]["A2"].value == "Siffror per 29 feb. 2024"  # the period's end, by CLDR
+    assert workbook.worksheets[3]["H1"].value == "offentlig"

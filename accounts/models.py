@@ -61,7 +61,7 @@ class NotificationOptOut(models.Model):
         constraints = [models.UniqueConstraint(fields=["user", "kind"], name="opt_out_unique_kind")]
 
     def __str__(self):
-        return f"{self.user} opts out of {self.kind}"
+        return _("%(user)s opts out of %(kind)s") % {"user": self.user, "kind": self.kind}
 
 
 validate_domain = RegexValidator(

@@ -12,8 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from organisations.models import Organisation
+from registers import l10n
 from registers.constraints import not_before
-from registers.l10n import short_date
 from registers.models import (
     Approval,
     CancellablePeriod,
@@ -66,7 +66,7 @@ class AllianceMemberQuerySet(models.QuerySet):
 def membership_period_error(joined_on, left_on):
     """The message when a membership would end before it began, else None."""
     if joined_on and left_on and left_on < joined_on:
-        return "The membership cannot end before it began."
+        return gettext("The membership cannot end before it began.")
     return None
 
 
@@ -80,7 +80,8 @@ def periods_overlap(joined_on, left_on, other_joined_on, other_left_on):
 
 
 def membership_overlap_error(name, clash_joined_on):
-    return f"{name} is already a member in this period (since {short_date(clash_joined_on)})."
+    return gettext("%(name)s is already a member in this period (since %(date)s).") % {
+        "name": name, "date": l10n.short_date(clash_joined_on)}
 
 
 class AllianceMember(Validated, TrackedModel):
@@ -114,7 +115,8 @@ class AllianceMember(Validated, TrackedModel):
         constraints = [not_before("left_on", "joined_on", name="member_left_not_before_joined")]
 
     def __str__(self):
-        return f"{self.organisation} since {short_date(self.joined_on)}"
+        return gettext("%(organisation)s since %(date)s") % {"organisation": self.organisation,
+                                                             "date": l10n.short_date(self.joined_on)}
 
     @classmethod
     def owner_expression(cls):
@@ -197,7 +199,7 @@ class CooperationProject(Validated, CancellablePeriod):
         indexes = event_date_indexes("coop", "started_on", "cancelled_on")
         constraints = CancellablePeriod.period_constraints("coop")
 
-    ended_before_start = "A project cannot end before it starts."
+    ended_before_start = _("A project cannot end before it starts.")
 
     def __str__(self):
         return self.title

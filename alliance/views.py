@@ -32,9 +32,8 @@ def _member_withdraw(form, user, expected_version):
 
 def _member_status(member):
     if member.is_active_on(timezone.localdate()):
-        return pgettext("alliance member status", "member")
-    return pgettext("alliance member status", "left") if member.left_on else pgettext("alliance member status",
-                                                                                      "not yet")
+        return pgettext("alliance membership", "member")
+    return pgettext("alliance membership", "left") if member.left_on else pgettext("alliance membership", "not yet")
 
 
 members = Register(

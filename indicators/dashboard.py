@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from registers import l10n
 from registers.display import in_sentence
 
 from .models import Breakdown, Indicator, Project, Snapshot
@@ -25,6 +26,10 @@ CHANGE_WINDOW_DAYS = 30
 # A breakdown shows its largest parts; the rest are summed into one "other" part.
 BREAKDOWN_PARTS_SHOWN = 25
 LATEST_RECORDS_SHOWN = 10
+
+# The dimensions whose keys are ISO 3166 country codes: a part is named by CLDR in the reader's language,
+# whatever label the roll-up stored (a reported indicator's has no measure to name it).
+COUNTRY_DIMENSIONS = ("country", "counterpart_country")
 
 STATUS_ICONS: dict[str, str] = {
     Snapshot.Status.ACHIEVED: "✔",
@@ -204,20 +209,28 @@ class BreakdownDimension:
 
 
 def _part_label(dimension, row):
+    """A part's label in the reader's language (``part_label``) of a ``Breakdown`` row."""
+    return part_label(row.dimension, row.key, row.label, dimension)
+
+
+def part_label(dimension_name, key, label, dimension=None):
     """A part's label in the reader's language.
 
     The roll-up stores labels in English; a label computed from the key (a country's
-    name, a choice's label) is computed again here, in the active language. Names typed
+    name, a choice's label) is computed again here, in the active language: a country by
+    CLDR, another by the measure's ``dimension`` when it has a ``display``. Names typed
     by people (an organisation, an observatory) are shown as stored.
     """
-    if row.key in (None, "") or row.label == NOT_GIVEN:
+    if key in (None, "") or label == NOT_GIVEN:
         return gettext(NOT_GIVEN)
+    if dimension_name in COUNTRY_DIMENSIONS and len(key) == 2 and key.isalpha():
+        return l10n.country_name(key)
     if dimension is not None and dimension.display is not None:
         try:
-            return str(dimension.display(row.key) or row.label or row.key)
+            return str(dimension.display(key) or label or key)
         except Exception:  # noqa: BLE001 - a key the display no longer knows keeps its stored label
-            return row.label or row.key
-    return row.label or row.key
+            return label or key
+    return label or key
 
 
 def breakdown_dimensions(snapshot, measure=None):
@@ -312,7 +325,7 @@ def first_map_data(snapshots):
 def _map_data_from(rows):
     from organisations.models import Region
 
-    countries = [BreakdownPart(key, label, value) for dimension, key, label, value in rows
+    countries = [BreakdownPart(key, part_label(dimension, key, label), value) for dimension, key, label, value in rows
                  if dimension == "country" and len(key) == 2]
     region_rows = [(key, label, value) for dimension, key, label, value in rows if dimension == "region"]
     ids = [int(key) for key, _, _ in region_rows if key.isdigit()]
@@ -513,7 +526,7 @@ def places(card_list, rows, country="", region=""):
         if kept(dimension, key):
             by_snapshot.setdefault(snapshot_id, {})[key] = value
             totals[key] = totals.get(key, Decimal(0)) + value
-            labels.setdefault(key, str(_place_label(dimension, key, label)))
+            labels.setdefault(key, str(part_label(dimension, key, label)))
     columns = [(key, labels[key]) for key in sorted(totals, key=lambda k: (-totals[k], labels[k]))]
     table = [(card, [by_snapshot.get(card.snapshot.pk, {}).get(key) for key, _ in columns])
              for card in card_list if card.snapshot is not None and card.snapshot.pk in by_snapshot]
@@ -524,7 +537,7 @@ def places(card_list, rows, country="", region=""):
         mine = [row for row in rows if row[0] == card.snapshot.pk]
         if not mine:
             continue
-        countries = [BreakdownPart(key, str(_place_label("country", key, label)), value)
+        countries = [BreakdownPart(key, str(part_label("country", key, label)), value)
                      for _, dimension, key, label, value in mine
                      if dimension == "country" and len(key) == 2 and (not country or key == country)]
         located = [(BreakdownPart(key, label, value), regions[key][1], regions[key][2])
@@ -537,14 +550,6 @@ def places(card_list, rows, country="", region=""):
             result.map_card, result.map = card, MapData(countries, located)
             break
     return result
-
-
-def _place_label(dimension, key, label):
-    if dimension == "country" and len(key) == 2:
-        from django_countries import countries
-
-        return countries.name(key) or label or key
-    return label or key
 
 
 def add_milestones(card_list, on):

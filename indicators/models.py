@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from accounts import roles
+from registers import l10n
 from registers.l10n import short_date
 from registers.models import Reviewable, TrackedModel
 from registers.storage import private_storage
@@ -131,11 +132,11 @@ class Indicator(models.Model):
             from .registry import registry
 
             if not self.measure_key:
-                errors["measure_key"] = "An indicator counted from a register needs its measure."
+                errors["measure_key"] = gettext("An indicator counted from a register needs its measure.")
             elif self.measure_key not in registry:
-                errors["measure_key"] = f"No measure is registered as {self.measure_key!r}."
+                errors["measure_key"] = gettext("No measure is registered as “%(key)s”.") % {"key": self.measure_key}
         if self.baseline is not None and self.target is not None and self.is_cumulative and self.baseline > self.target:
-            errors["baseline"] = "The baseline of a growing indicator cannot exceed its target."
+            errors["baseline"] = gettext("The baseline of a growing indicator cannot exceed its target.")
         if errors:
             raise ValidationError(errors)
 
@@ -286,9 +287,9 @@ class Report(Reviewable, TrackedModel):
     def clean(self):
         errors = {}
         if self.as_of and self.as_of > timezone.localdate():
-            errors["as_of"] = "A report cannot be dated in the future."
+            errors["as_of"] = gettext("A report cannot be dated in the future.")
         if self.indicator_id and self.indicator.source != Indicator.Source.REPORTED:
-            errors["indicator"] = "This indicator is counted from its register; it takes no reported values."
+            errors["indicator"] = gettext("This indicator is counted from its register; it takes no reported values.")
         if errors:
             raise ValidationError(errors)
 
@@ -382,7 +383,8 @@ class OutboxEntry(models.Model):
         indexes = [models.Index(fields=["indicator", "changed_from"], name="outbox_indicator_date")]
 
     def __str__(self):
-        return f"{self.indicator_id} changed from {self.changed_from}"
+        return gettext("%(indicator)s changed from %(date)s") % {"indicator": self.indicator_id,
+                                                                 "date": l10n.short_date(self.changed_from)}
 
 
 def is_month_end(day):

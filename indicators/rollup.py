@@ -32,9 +32,8 @@ from typing import TypeAlias
 from django.db import connection, transaction
 from django.db.models import Exists, Max, Min, OuterRef, Q, Sum
 from django.utils import timezone
-from django_countries import countries
 
-from registers import generations, webhook_events
+from registers import generations, l10n, webhook_events
 
 from . import period_source
 from .models import Breakdown, Indicator, OutboxEntry, Project, Report, Snapshot, is_month_end, month_ends
@@ -125,7 +124,8 @@ def _reported_breakdowns(rows: Sequence[Row]) -> list[BreakdownParts]:
     for row in rows:
         code = row["organisation__country"] or ""
         by_country[code] = by_country.get(code, ZERO) + row["value"]
-    parts = [Part(code, (countries.name(code) or code) if code else NOT_GIVEN, _quantize(value))
+    # Stored in English; the pages name a country in the reader's language (``dashboard.part_label``).
+    parts = [Part(code, l10n.country_name(code, "en") if code else NOT_GIVEN, _quantize(value))
              for code, value in by_country.items()]
     order = lambda part: (-part.value, part.key)  # noqa: E731
     return [("organisation", False, sorted(by_organisation, key=order)),

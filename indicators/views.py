@@ -22,7 +22,7 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts import roles
-from registers import csvformat, generations, pagecache
+from registers import csvformat, generations, l10n, pagecache
 
 from . import charts, dashboard, exports, period_source, services, triggers
 from .forms import MilestoneFormSet
@@ -79,7 +79,7 @@ def _scope(request):
     today = timezone.localdate()
     period = _selected_period(request.GET.get("period", ""))
     country = request.GET.get("country", "").strip().upper()
-    label = countries.name(country) if re.fullmatch(r"[A-Z]{2}", country) else ""
+    label = l10n.country_name(country) if re.fullmatch(r"[A-Z]{2}", country) and countries.name(country) else ""
     if not label:
         country = ""
     # A region narrows a country further (one query): one of its regions, or nothing.
@@ -172,11 +172,9 @@ def _dashboard_content(scope, *, can_add, coordinator=False):
 
 
 def _country_choices(rows):
-    """[(code, name)] of the countries some card's snapshot has a part in, by name."""
-    from django_countries import countries
-
+    """[(code, name)] of the countries some card's snapshot has a part in, by name in the reader's language."""
     codes = {key for _, dimension, key, _, _ in rows if dimension == "country" and len(key) == 2}
-    return sorted(((code, str(countries.name(code) or code)) for code in codes), key=lambda pair: pair[1])
+    return sorted(((code, l10n.country_name(code)) for code in codes), key=lambda pair: l10n.sort_key(pair[1]))
 
 
 def _places_figure(places):
@@ -317,16 +315,21 @@ def _indicator_page(request, code, *, today, requested, country, period_id, can_
 
 def late_periods(indicator):
     """``[{"name", "start_on", "end_on", "reported", "facts"}]``: each closed period with records recorded after
-    its closing, its reported (frozen) value at its end beside them. Two queries."""
+    its closing, its reported (frozen) value at its end beside them. Three queries.
+
+    A period is named in the reader's language (``period_source``), or by the name copied with the fact when
+    the period is gone."""
     facts = list(indicator.late_facts.pending().select_related("recorded_by"))
     if not facts:
         return []
     ends = {fact.period_end for fact in facts}
     reported = dict(indicator.snapshots.filter(date__in=ends).values_list("date", "value"))
+    names = {period.pk: period.name for period in period_source.source().closed([indicator.project_id])}
     periods = {}
     for fact in facts:
         period = periods.setdefault(fact.period_id, {
-            "name": fact.period_name, "start_on": fact.period_start, "end_on": fact.period_end,
+            "name": names.get(fact.period_id) or fact.period_name, "start_on": fact.period_start,
+            "end_on": fact.period_end,
             "reported": reported.get(fact.period_end), "facts": []})
         period["facts"].append(fact)
     return list(periods.values())

@@ -307,6 +307,20 @@ REPORTING_PERIODS = [
     ("Final report M37–M48", datetime.date(2025, 9, 1), datetime.date(2026, 8, 31)),
 ]
 
+# The periods' names in the other six languages (``seed_lcamp`` fills those still empty; the migration
+# reporting 0005 gave them to the periods seeded before).
+PERIOD_NAMES = {
+    "Interim report M1–M18": {
+        "es": "Informe intermedio M1–M18", "eu": "Tarteko txostena M1–M18", "fr": "Rapport intermédiaire M1–M18",
+        "it": "Relazione intermedia M1–M18", "sv": "Delrapport M1–M18", "fi": "Väliraportti M1–M18"},
+    "Interim report M19–M36": {
+        "es": "Informe intermedio M19–M36", "eu": "Tarteko txostena M19–M36", "fr": "Rapport intermédiaire M19–M36",
+        "it": "Relazione intermedia M19–M36", "sv": "Delrapport M19–M36", "fi": "Väliraportti M19–M36"},
+    "Final report M37–M48": {
+        "es": "Informe final M37–M48", "eu": "Azken txostena M37–M48", "fr": "Rapport final M37–M48",
+        "it": "Relazione finale M37–M48", "sv": "Slutrapport M37–M48", "fi": "Loppuraportti M37–M48"},
+}
+
 REGIONS = [
     # code, name, country, level, (latitude, longitude) of the map marker (the region's main city)
     ("ES21", "País Vasco", "ES", 2, ("43.263", "-2.935")),
@@ -380,9 +394,10 @@ def seed_reference_data():
                                                            "is_assumed": assumed})
         created += new
     for name, start, end in REPORTING_PERIODS:
-        _, new = ReportingPeriod.objects.get_or_create(project=project, name=name,
-                                                       defaults={"start_on": start, "end_on": end})
+        period, new = ReportingPeriod.objects.get_or_create(project=project, name_en=name,
+                                                            defaults={"start_on": start, "end_on": end})
         created += new
+        _fill_translations(period, "name", PERIOD_NAMES.get(name, {}))
     regions = {}
     for code, name, country, level, (latitude, longitude) in REGIONS:
         regions[code], new = Region.objects.get_or_create(

@@ -1,6 +1,9 @@
 from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
+from django.utils import timezone
+from django.views.decorators.http import last_modified
+from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
 import registers.pickers
@@ -8,12 +11,18 @@ import registers.views
 
 from . import health
 
+# The JavaScript catalogue changes only with a deployment: a browser revalidates its copy (one per language:
+# base.html puts the language in the address) against the process's start.
+STARTED_AT = timezone.now()
+
 # The admin signs in on the site's login page (password or provider, then the second factor).
 admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("health/", health.health, name="health"),
     path("admin/", admin.site.urls),
+    # The strings of static/*/*.js in the reader's language (gettext() in the scripts; base.html loads it).
+    path("jsi18n/", last_modified(lambda request: STARTED_AT)(JavaScriptCatalog.as_view()), name="javascript-catalog"),
     path("accounts/", include("organisations.invitations.urls")),
     path("accounts/", include("accounts.urls")),
     path("api/v1/", include("lcamp.api_urls")),

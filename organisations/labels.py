@@ -1,23 +1,14 @@
 """Labels of organisation fields for the breakdowns of every register's measures."""
 
 import collections
-import functools
 
-from django.utils.translation import get_language
-from django_countries import countries
-
+from registers import l10n
 from registers.display import distinct_labels
 
 
 def country_name(code):
-    """The country's name in the active language (the code when unknown)."""
-    return _country_name(code, get_language())
-
-
-@functools.lru_cache(maxsize=4096)
-def _country_name(code, language):
-    # django-countries translates its names on every call (0.1 ms): a breakdown names thousands of parts.
-    return str(countries.name(code) or code)
+    """The country's name in the active language, from CLDR (the code when unknown)."""
+    return l10n.country_name(code)
 
 
 def region_labels(ids):
@@ -29,21 +20,12 @@ def region_labels(ids):
 
 
 def country_choices():
-    """Every country as ``(code, name)`` in the active language, sorted by name.
-
-    django-countries translates and sorts its ~250 names on every iteration (a third of a
-    register list's time with a country filter): the list is made once per language.
-    """
-    return _country_choices(get_language())
+    """Every country as ``(code, name)`` in the active language, CLDR's names sorted (``l10n.country_choices``)."""
+    return l10n.country_choices()
 
 
 def blank_country_choices():
     return [("", "---------"), *country_choices()]
-
-
-@functools.lru_cache(maxsize=32)
-def _country_choices(language):
-    return tuple((code, str(name)) for code, name in countries)
 
 
 def organisation_names(ids):

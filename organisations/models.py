@@ -11,6 +11,7 @@ from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
 from accounts import roles
+from registers import l10n
 from registers.models import CheckedModel, TrackedModel
 
 nuts_code_validator = RegexValidator(
@@ -71,7 +72,7 @@ class Region(CheckedModel):
             prefix = NUTS_COUNTRY_PREFIX.get(str(self.country), str(self.country))
             if not self.code.startswith(prefix):
                 raise ValidationError({"code": gettext("A NUTS code of %(country)s starts with %(prefix)s.")
-                                       % {"country": self.country.name, "prefix": prefix}})
+                                       % {"country": l10n.country_name(self.country.code), "prefix": prefix}})
             if len(self.code) - 2 != self.level:
                 raise ValidationError({"level": gettext("The NUTS code %(code)s is of level %(level)s.")
                                         % {"code": self.code, "level": len(self.code) - 2}})
@@ -91,12 +92,13 @@ def organisation_key(name, country):
 def region_country_error(region, country, country_label=None):
     """The message when ``region`` (a Region) is not in ``country`` (an ISO code), else None."""
     if region is not None and country and str(region.country) != str(country):
-        return f"The region {region} is not in {country_label or country}."
+        return gettext("The region %(region)s is not in %(country)s.") % {
+            "region": region, "country": country_label or l10n.country_name(country)}
     return None
 
 
 def duplicate_organisation_error(name, country):
-    return f"{name} in {country} is already registered."
+    return gettext("%(name)s in %(country)s is already registered.") % {"name": name, "country": country}
 
 
 class Organisation(TrackedModel):
@@ -171,7 +173,7 @@ class Organisation(TrackedModel):
 
     def clean(self):
         if self.region_id and self.country:
-            region_error = region_country_error(self.region, self.country.code, self.country.name)
+            region_error = region_country_error(self.region, self.country.code, l10n.country_name(self.country.code))
             if region_error:
                 raise ValidationError({"region": region_error})
         if self.name and self.country:
@@ -179,4 +181,5 @@ class Organisation(TrackedModel):
             if self.pk:
                 same = same.exclude(pk=self.pk)
             if same.exists():
-                raise ValidationError({"name": duplicate_organisation_error(self.name, self.country.name)})
+                raise ValidationError({"name": duplicate_organisation_error(
+                    self.name, l10n.country_name(self.country.code))})

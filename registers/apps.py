@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class RegistersConfig(AppConfig):
     name = "registers"
-    verbose_name = "Register engine"
+    verbose_name = _("Register engine")
 
     def ready(self):
         from django.apps import apps

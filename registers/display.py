@@ -20,6 +20,7 @@ from typing import Any
 from django.db import models
 from django.utils.formats import number_format
 from django.utils.translation import gettext
+from django_countries.fields import CountryField
 
 from . import l10n
 
@@ -79,12 +80,12 @@ def value_text(model: type[models.Model], name: str, value: Any) -> str:
 
 
 def _scalar(model_field: Any, value: Any) -> str:
+    if isinstance(model_field, CountryField) or type(value).__name__ == "Country":
+        return l10n.country_name(getattr(value, "code", value)) or str(value)
     if getattr(model_field, "choices", None):
         return str(dict(model_field.flatchoices).get(value, value))
     if isinstance(value, bool):
         return gettext("yes") if value else gettext("no")
-    if type(value).__name__ == "Country":
-        return str(value.name)
     if isinstance(value, datetime.datetime):
         return l10n.long_datetime(value)
     if isinstance(value, datetime.date):

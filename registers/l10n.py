@@ -13,11 +13,13 @@ has not activated the recipient's) chooses the CLDR locale. English is written a
 - ``excel_date_format`` / ``excel_datetime_format``: the medium date (and time) as an Excel number format
   for a real date cell of a workbook ("[$-C0A]d mmm yyyy"; "[$-40B]d.m.yyyy" in Finnish).
 - ``country_name`` / ``language_name``: CLDR's names ("Espainia" in Basque; Basque is "Euskara" in itself).
+- ``country_choices``: every country a ``CountryField`` accepts, as ``(code, CLDR name)``, sorted by ``sort_key``.
 """
 
 import datetime
 import functools
 import locale as system_locale
+import unicodedata
 from decimal import Decimal
 
 from babel import Locale
@@ -212,3 +214,27 @@ def language_name(code, language=None):
 def autonym(code):
     """The language ``code`` named in itself, capitalised as a menu item: 'Euskara', 'Suomi', 'Svenska'."""
     return language_name(code, code)
+
+
+def sort_key(text):
+    """``text``'s place in a list of names, accents and case aside ("Österreich" with the O's).
+
+    ``locale.strxfrm`` would sort as each language does, but it reads the process's locale, which a
+    threaded server cannot switch per request.
+    """
+    decomposed = unicodedata.normalize("NFKD", str(text).casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c)), str(text)
+
+
+def country_choices(language=None):
+    """Every country a ``CountryField`` accepts, as ``(code, name)`` with CLDR's names in the language,
+    sorted by name (``sort_key``): made once per language."""
+    return _country_choices(locale_name(language))
+
+
+@functools.lru_cache(maxsize=16)
+def _country_choices(locale):
+    from django_countries import countries
+
+    names = [(code, _country_name(code, locale)) for code in countries.countries]
+    return tuple(sorted(names, key=lambda pair: sort_key(pair[1])))

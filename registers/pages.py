@@ -45,6 +45,7 @@ from django.utils import translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views import View
+from django_countries.fields import CountryField
 
 from accounts import roles
 
@@ -73,6 +74,8 @@ def _choice_labels_in(model, name, language):
         model_field = model._meta.get_field(name)
     except (FieldDoesNotExist, AttributeError):
         return None
+    if isinstance(model_field, CountryField):  # CLDR's names, as everywhere else
+        return dict(l10n.country_choices(language))
     if not getattr(model_field, "choices", None):
         return None
     return {key: str(label) for key, label in model_field.flatchoices}

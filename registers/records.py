@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, TypedDict, TypeVar
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 
 from . import display
 
@@ -35,11 +35,21 @@ class Change(TypedDict):
     new: str
 
 
+# What happened to a record, as its history says it (the entry's ``kind_label``).
+HISTORY_KINDS = {
+    "created": pgettext_lazy("a record's history", "created"),
+    "changed": pgettext_lazy("a record's history", "changed"),
+    "corrected": pgettext_lazy("a record's history", "corrected"),
+    "deleted": pgettext_lazy("a record's history", "deleted"),
+}
+
+
 class HistoryEntry(TypedDict):
     history_id: int
     when: datetime.datetime
     who: "User | None"
     kind: str  # "created", "changed", "corrected" or "deleted"
+    kind_label: str  # the kind in the reader's language
     version: int | None
     changes: list[Change]
     reason: str
@@ -187,7 +197,7 @@ def field_label(model: type[models.Model], name: str) -> str:
 def history_entries(instance: models.Model, limit: int | None = None) -> list[HistoryEntry]:
     """The change history of ``instance``, newest first.
 
-    Each entry: ``{"history_id", "when", "who", "kind" ("created"/"changed"/"corrected"/"deleted"),
+    Each entry: ``{"history_id", "when", "who", "kind" ("created"/"changed"/"corrected"/"deleted"), "kind_label",
     "version", "changes": [{"field", "label", "old", "new"}], "reason"}`` (the reason of a correction).
     """
     model = type(instance)
@@ -217,6 +227,7 @@ def history_entries(instance: models.Model, limit: int | None = None) -> list[Hi
                 "when": record.history_date,
                 "who": record.history_user,
                 "kind": kind,
+                "kind_label": str(HISTORY_KINDS[kind]),
                 "version": getattr(record, "version", None),
                 "changes": changes,
                 "reason": reason,

@@ -4,8 +4,13 @@ from django import forms
 from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django_countries.fields import LazyTypedChoiceField, LazyTypedMultipleChoiceField
 
+from . import l10n
 from .pickers import use_pickers
+
+# The form fields of a ``CountryField``.
+CountryFormField = (LazyTypedChoiceField, LazyTypedMultipleChoiceField)
 
 
 class DateInput(forms.DateInput):
@@ -64,6 +69,9 @@ def decorate_widgets(form, *, filters=False):
         widget = form_field.widget
         if type(widget) in _FAST_WIDGETS:
             widget.__class__ = _FAST_WIDGETS[type(widget)]
+        if isinstance(form_field, CountryFormField):  # django-countries' names: CLDR's, as everywhere else
+            blank = [choice for choice in form_field.choices if choice[0] == ""][:1]
+            form_field.choices = [*blank, *l10n.country_choices()]
         if isinstance(form_field, forms.DateField) and not isinstance(widget, forms.HiddenInput):
             form_field.widget = DateInput(attrs=widget.attrs)
         elif isinstance(widget, forms.Select) and (

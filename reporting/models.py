@@ -186,7 +186,7 @@ class NarrativeComment(models.Model):
         ordering = ["narrative", "created_at", "id"]
 
     def __str__(self):
-        return f"Comment by {self.author} on {self.narrative}"
+        return _("Comment by %(author)s on %(narrative)s") % {"author": self.author, "narrative": self.narrative}
 
 
 class SentReminder(models.Model):
@@ -204,7 +204,7 @@ class SentReminder(models.Model):
         constraints = [models.UniqueConstraint(fields=["kind", "key", "user"], name="reminder_sent_once")]
 
     def __str__(self):
-        return f"{self.kind} {self.key} to {self.user}"
+        return _("%(kind)s %(key)s to %(user)s") % {"kind": self.kind, "key": self.key, "user": self.user}
 
 
 class PartnerNarrative(models.Model):

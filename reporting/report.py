@@ -27,7 +27,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language, gettext
+from django.utils.translation import get_language, gettext, pgettext
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
@@ -202,6 +202,10 @@ def render_pdf(period, progress=None):
     return HTML(string=html, base_url=None).write_pdf(pdf_variant="pdf/ua-1")
 
 
+def _yes(value):
+    return gettext("yes") if value else gettext("no")
+
+
 def _header(ws, values):
     cells = []
     for value in values:
@@ -224,7 +228,7 @@ def _sheet(workbook, title, widths, *, header_rows=1, frozen_columns=1):
     """A sheet with its columns' widths (in characters) and its header rows (and first columns) frozen.
 
     Both are set before the first row: a write-only workbook writes them at the sheet's start."""
-    ws = workbook.create_sheet(title)
+    ws = workbook.create_sheet(str(title)[:31])  # the longest name a sheet may have
     for index, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(index)].width = width
     ws.freeze_panes = f"{get_column_letter(frozen_columns + 1)}{header_rows + 1}"
@@ -261,10 +265,13 @@ def render_xlsx(period, progress=None):
                gettext("Grant agreement %(number)s") % {"number": project.grant_agreement_number}
                if project.grant_agreement_number else None,
                _text(project.project_reference) or None])
-    _header(ws, [gettext("code"), gettext("indicator"), gettext("unit"), gettext("value at the period end"),
-                 gettext("change in the period"), gettext("milestone due"), gettext("milestone date"),
-                 gettext("expected at the period end"), gettext("target"), gettext("target date"),
-                 gettext("status"), gettext("progress")])
+    _header(ws, [pgettext("export column", "code"), pgettext("export column", "indicator"),
+                 pgettext("export column", "unit"), pgettext("export column", "value at the period end"),
+                 pgettext("export column", "change in the period"), pgettext("export column", "milestone due"),
+                 pgettext("export column", "milestone date"),
+                 pgettext("export column", "expected at the period end"), pgettext("export column", "target"),
+                 pgettext("export column", "target date"), pgettext("export column", "status"),
+                 pgettext("export column", "progress")])
     for row in data["rows"]:
         _append(ws, [row.indicator.code, _text(row.indicator.title), row.indicator.unit, row.value, row.change,
                    row.milestone.value if row.milestone else None,
@@ -274,8 +281,10 @@ def render_xlsx(period, progress=None):
                    _formatted(ws, _fraction(row.snapshot.progress if row.snapshot else None), PERCENT_FORMAT)])
 
     ws = _sheet(workbook, gettext("History"), [18, 12, 10, 10, 10, 12, 10])
-    _header(ws, [gettext("code"), gettext("date"), gettext("value"), gettext("expected"), gettext("target"),
-                 gettext("status"), gettext("progress")])
+    _header(ws, [pgettext("export column", "code"), pgettext("export column", "date"),
+                 pgettext("export column", "value"), pgettext("export column", "expected"),
+                 pgettext("export column", "target"), pgettext("export column", "status"),
+                 pgettext("export column", "progress")])
     for section in data["sections"]:
         for snapshot in section.history:
             _append(ws, [section.row.indicator.code, _formatted(ws, snapshot.date, date_format), snapshot.value,
@@ -283,7 +292,9 @@ def render_xlsx(period, progress=None):
                        _formatted(ws, _fraction(snapshot.progress), PERCENT_FORMAT)])
 
     ws = _sheet(workbook, gettext("Breakdowns"), [18, 20, 24, 40, 10])
-    _header(ws, [gettext("code"), gettext("dimension"), gettext("key"), gettext("label"), gettext("value")])
+    _header(ws, [pgettext("export column", "code"), pgettext("export column", "dimension"),
+                 pgettext("export column", "key"), pgettext("export column", "label"),
+                 pgettext("export column", "value")])
     for section in data["sections"]:
         for dimension in section.row.dimensions:
             for part in dimension.parts:
@@ -291,20 +302,22 @@ def render_xlsx(period, progress=None):
                            part.value])
 
     ws = _sheet(workbook, gettext("Narratives"), [18, 40, 60, 60, 60, 60, 10, 10])
-    _header(ws, [gettext("code"), gettext("indicator"), gettext("what happened"),
-                 gettext("why ahead or behind"), gettext("corrective actions"), gettext("next steps"),
-                 gettext("reviewed"), gettext("public")])
+    _header(ws, [pgettext("export column", "code"), pgettext("export column", "indicator"),
+                 pgettext("export column", "what happened"), pgettext("export column", "why ahead or behind"),
+                 pgettext("export column", "corrective actions"), pgettext("export column", "next steps"),
+                 pgettext("export column", "reviewed"), pgettext("export column", "public")])
     for section in data["sections"]:
         narrative = section.row.narrative
         if narrative is None:
             continue
         _append(ws, [section.row.indicator.code, _text(section.row.indicator.title),
                    *[_text(getattr(narrative, name)) for name in narrative.PARTS],
-                   gettext("yes") if narrative.reviewed_at else gettext("no"), gettext("yes") if narrative.is_public else gettext("no")])
+                   _yes(narrative.reviewed_at), _yes(narrative.is_public)])
 
     ws = _sheet(workbook, gettext("Partner narratives"), [32, 18, 40, 80, 24, 18])
-    _header(ws, [gettext("organisation"), gettext("code"), gettext("indicator"), gettext("note"),
-                 gettext("author"), gettext("updated at")])
+    _header(ws, [pgettext("export column", "organisation"), pgettext("export column", "code"),
+                 pgettext("export column", "indicator"), pgettext("export column", "note"),
+                 pgettext("export column", "author"), pgettext("export column", "updated at")])
     for organisation, notes in data["partner_notes"]:
         for note, _html in notes:
             _append(ws, [_text(organisation.name), note.indicator.code, _text(note.indicator.title), _text(note.text),
@@ -312,14 +325,17 @@ def render_xlsx(period, progress=None):
                        _formatted(ws, timezone.localtime(note.updated_at).replace(tzinfo=None), datetime_format)])
 
     ws = _sheet(workbook, gettext("Counted records"), [18, 60, 12, 10])
-    _header(ws, [gettext("code"), gettext("record"), gettext("date"), gettext("value")])
+    _header(ws, [pgettext("export column", "code"), pgettext("export column", "record"),
+                 pgettext("export column", "date"), pgettext("export column", "value")])
     for section in data["sections"]:
         for label, date, detail in section.annex:
             _append(ws, [section.row.indicator.code, _text(label), _formatted(ws, date, date_format), detail])
 
     ws = _sheet(workbook, gettext("Recorded after closing"), [18, 40, 40, 12, 24, 18, 40])
-    _header(ws, [gettext("code"), gettext("indicator"), gettext("record"), gettext("date"),
-                 gettext("recorded by"), gettext("recorded at"), gettext("reason")])
+    _header(ws, [pgettext("export column", "code"), pgettext("export column", "indicator"),
+                 pgettext("export column", "record"), pgettext("export column", "date"),
+                 pgettext("export column", "recorded by"), pgettext("export column", "recorded at"),
+                 pgettext("export column", "reason")])
     for row in data["rows"]:
         for fact in row.late_facts:
             _append(ws, [row.indicator.code, _text(row.indicator.title), _text(fact.title),

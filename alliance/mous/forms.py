@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from organisations.labels import blank_country_choices, country_choices
 from organisations.models import Organisation, Region
-from registers import uploads
+from registers import l10n, uploads
 from registers.pickers import use_pickers
 from registers.search import search_condition
 from registers.validators import validate_no_control_characters
@@ -113,7 +113,7 @@ class MoUForm(forms.ModelForm):
         region = new["region"]
         if region and region.country != new["country"]:
             self.add_error("new_counterpart_region", _("%(region)s is not in %(country)s.") % {
-                "region": region, "country": region.country.name})
+                "region": region, "country": l10n.country_name(region.country.code)})
         existing = services.mou_counterpart_match(name=new["name"], country=new["country"])
         if existing:
             # Offer the registered organisation instead of creating a duplicate.
@@ -124,7 +124,7 @@ class MoUForm(forms.ModelForm):
                 self.data[f"new_counterpart_{field}"] = ""
             self.add_error("counterpart", _("%(name)s in %(country)s is already registered: it is now selected here. "
                                             "Check it, attach the PDF again and submit.") % {
-                "name": existing.name, "country": existing.country.name})
+                "name": existing.name, "country": l10n.country_name(existing.country.code)})
 
     def submit(self):
         """Call the service with the cleaned data; raises ValidationError like it."""

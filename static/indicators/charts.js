@@ -4,9 +4,21 @@
 (function () {
   "use strict";
 
+  // Django's JavaScript catalogue (/jsi18n/, loaded by base.html) translates; without it, English.
+  var gettext = window.gettext || function (text) { return text; };
+  // Plotly's own locale file for the page's language (static/indicators/plotly-locales, included by
+  // _plotly_scripts.html) gives its words, dates and numbers. The PNG button is named like the SVG one, from
+  // the catalogue, wherever the catalogue has the words (Plotly's Basque file names no button); else Plotly's.
+  var language = document.documentElement.lang || "en";
+  var pngName = gettext("Download the chart as PNG");
+  var locales = {};
+  if (language === "en" || pngName !== "Download the chart as PNG") {
+    locales[language] = { dictionary: { "Download plot as a PNG": pngName } };
+  }
+
   // The toolbar offers the chart as PNG (Plotly's camera button) and as SVG; nothing else.
   var svgButton = {
-    name: "Download as SVG",
+    name: gettext("Download the chart as SVG"),
     icon: { width: 1000, height: 1000, path: "M500 50 L500 650 M300 450 L500 650 L700 450 M150 800 L850 800 L850 950 L150 950 Z",
             transform: "matrix(1 0 0 1 0 0)" },
     click: function (gd) {
@@ -16,6 +28,8 @@
   var config = {
     responsive: true,
     displaylogo: false,
+    locale: language,
+    locales: locales,
     modeBarButtons: [["toImage", svgButton]],
     toImageButtonOptions: { format: "png", filename: "lcamp-chart", scale: 2 }
   };
@@ -96,7 +110,7 @@
     window.Plotly.newPlot(container, figure.data, layoutFor(container, figure), options).then(function () {
       // Plotly's toolbar links carry their name in data-title only: give them an accessible one.
       container.querySelectorAll(".modebar-btn").forEach(function (button) {
-        button.setAttribute("aria-label", button.getAttribute("data-title") || "Download");
+        button.setAttribute("aria-label", button.getAttribute("data-title") || gettext("Download"));
         button.setAttribute("role", "button");
       });
     });

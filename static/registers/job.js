@@ -14,7 +14,7 @@
       bar.value = job[bar.dataset.jobCount];
     });
     box.querySelectorAll("[data-job-text]").forEach(function (span) {
-      span.textContent = job[span.dataset.jobText].toLocaleString();
+      span.textContent = job[span.dataset.jobText].toLocaleString(document.documentElement.lang || undefined);
     });
     if (job.status === "running") {
       box.querySelector("[data-job-status]").textContent = box.dataset.runningLabel;

@@ -4,6 +4,13 @@
 (function () {
   "use strict";
 
+  // Django's JavaScript catalogue (/jsi18n/, loaded by base.html) translates; without it, English.
+  var gettext = window.gettext || function (text) { return text; };
+  var ngettext = window.ngettext || function (one, many, count) { return count === 1 ? one : many; };
+  var interpolate = window.interpolate || function (format, values, named) {
+    return format.replace(/%\(\w+\)s/g, function (match) { return String(values[match.slice(2, -2)]); });
+  };
+
   function fold(text) {
     return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
   }
@@ -14,10 +21,12 @@
     var box = document.createElement("input");
     box.type = "search";
     box.className = "picker-filter";
-    box.placeholder = "Type to filter the list…";
+    box.placeholder = gettext("Type to filter the list…");
     box.setAttribute("autocomplete", "off");
     var label = document.querySelector('label[for="' + select.id + '"]');
-    box.setAttribute("aria-label", "Filter " + (label ? label.textContent.replace("*", "").trim() : "the list"));
+    box.setAttribute("aria-label", label
+      ? interpolate(gettext("Filter %(field)s"), { field: label.textContent.replace("*", "").trim() }, true)
+      : gettext("Filter the list"));
     box.id = select.id ? select.id + "_filter" : "";
     var status = document.createElement("span");
     status.className = "helptext picker-status";
@@ -44,7 +53,8 @@
           select.dispatchEvent(new Event("change", { bubbles: true }));
         }
       }
-      status.textContent = needle ? shown + (shown === 1 ? " match" : " matches") : "";
+      status.textContent = needle
+        ? interpolate(ngettext("%(count)s match", "%(count)s matches", shown), { count: shown }, true) : "";
     });
     box.addEventListener("keydown", function (event) {
       if (event.key === "Enter") { event.preventDefault(); select.focus(); }

@@ -7,6 +7,9 @@
 (function () {
   "use strict";
 
+  // Django's JavaScript catalogue (/jsi18n/, loaded by base.html) translates; without it, English.
+  var gettext = window.gettext || function (text) { return text; };
+
   function enhance(picker) {
     if (picker.dataset.pickerReady) { return; }
     picker.dataset.pickerReady = "1";
@@ -84,7 +87,7 @@
       if (!results.length) {
         var none = document.createElement("li");
         none.className = "picker-none";
-        none.textContent = "No match";
+        none.textContent = gettext("No match");
         list.appendChild(none);
       }
       list.hidden = false;

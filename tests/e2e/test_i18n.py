@@ -18,9 +18,6 @@ PROPER_NAMES = {
     "lcamp", "tracker", "learner", "centric", "advanced", "manufacturing", "platform", "erasmus", "mou", "mous",
     "pdf", "csv", "xlsx", "eqf", "api", "nace", "esco", "earlall", "tknika", "ideko", "demo", "admin",
     "manager", "partner", "staff", "english", "svenska", "euskara", "español", "français", "italiano", "suomi",
-    # The seeded reporting periods' names are data, kept in English ("Interim report M1–M18"), and the
-    # coordinators' "To do: narratives" names them.
-    "interim",
 }
 
 
@@ -136,6 +133,10 @@ def test_a_manager_in_swedish_sees_dashboard_indicator_and_review_queue_in_swedi
     assert page.locator("#history-chart .xtitle").text_content() == "Datum"
     assert page.locator("#history-chart .ytitle").text_content() == "organisationer"
     assert not english_words_on(page, "sv"), english_words_on(page, "sv")
+    # The JavaScript catalogue is loaded, and Plotly's Swedish locale is served and chosen: its toolbar is Swedish.
+    assert page.evaluate("() => typeof window.gettext") == "function"
+    png = page.locator("#history-chart .modebar-btn").first.get_attribute("data-title")
+    assert png and "PNG" in png and "Download" not in png, png
 
     page.goto("/mous/")
     assert page.locator("#queue").inner_text().startswith("Väntar på granskning")

@@ -33,7 +33,8 @@ from tests.lcamp.test_security import INLINE_SCRIPT
 # URL names anonymous visitors may load (200): the public page, health, logging in
 # and its password reset, accepting an invitation, the API schema and its docs; allauth's
 # sign-in pages under their own names (the login page again, a disabled account, a sign-in
-# at a provider cancelled).
+# at a provider cancelled); the scripts' strings (the JavaScript catalogue: the login and public pages
+# have scripts too).
 ANONYMOUS_ALLOWED = {
     "health",
     "login",
@@ -50,6 +51,7 @@ ANONYMOUS_ALLOWED = {
     "api-docs",
     "api-redoc",
     "indicators:public",
+    "javascript-catalog",
 }
 # Pages only dashboard viewers (admin, staff, managers) reach.
 VIEWER_ONLY_PREFIXES = ("registers/", "indicators/", "admin/", "periods/")

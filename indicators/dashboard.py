@@ -15,6 +15,7 @@ from django.db.models import Max, OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from registers import l10n
 from registers.display import in_sentence
@@ -208,6 +209,16 @@ class BreakdownDimension:
         return in_sentence(self.label)
 
 
+# A dimension's name where no measure names it (a reported indicator's breakdown, a measure since renamed).
+GENERIC_DIMENSIONS = {"country": _("Country"), "region": _("Region"), "organisation": _("Organisation"),
+                      "counterpart_country": _("Counterpart's country"), "factory": _("Learning factory"),
+                      "observatory": _("Observatory"), "eqf_level": _("EQF level")}
+
+
+def _dimension_label(name):
+    return str(GENERIC_DIMENSIONS.get(name) or name.replace("_", " ").capitalize())
+
+
 def _part_label(dimension, row):
     """A part's label in the reader's language (``part_label``) of a ``Breakdown`` row."""
     return part_label(row.dimension, row.key, row.label, dimension)
@@ -247,7 +258,7 @@ def breakdown_dimensions(snapshot, measure=None):
         dimension = dimensions.get(row.dimension)
         if dimension is None:
             known = measure_dimensions.get(row.dimension)
-            label = str(known.label) if known else row.dimension.replace("_", " ").capitalize()
+            label = str(known.label) if known else _dimension_label(row.dimension)
             dimension = dimensions[row.dimension] = BreakdownDimension(row.dimension, label, row.overlapping)
         if len(dimension.parts) < BREAKDOWN_PARTS_SHOWN:
             dimension.parts.append(BreakdownPart(row.key, _part_label(measure_dimensions.get(row.dimension), row),

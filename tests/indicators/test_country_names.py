@@ -36,8 +36,10 @@ def _in(client, language):
 
 
 def _csv_links(html):
-    """The rows of every chart's CSV (``data:`` links) on the page."""
-    return [list(csv.reader(io.StringIO(unquote(link))))
+    """The rows of every chart's CSV (``data:`` links) on the page, read as the reader's Excel reads them
+    (the page's language writes ';' and decimal commas but in English)."""
+    delimiter = "," if '<html lang="en"' in html else ";"
+    return [list(csv.reader(io.StringIO(unquote(link).lstrip("\ufeff")), delimiter=delimiter))
             for link in re.findall(r'href="data:text/csv;charset=utf-8,([^"]*)"', html)]
 
 
@@ -65,7 +67,7 @@ def test_the_indicator_page_breakdown_table_chart_and_csv_name_the_countries_in_
     figure = json.loads(re.search(r'<script id="breakdown-figure-country" type="application/json">(.*?)</script>',
                                   html, re.S).group(1))
     assert "Spanien" in json.dumps(figure, ensure_ascii=False)
-    assert ["Spanien", "18.00"] in [row for table in _csv_links(html) for row in table]
+    assert ["Spanien", "18,00"] in [row for table in _csv_links(html) for row in table]
 
 
 def test_the_public_page_and_its_map_name_the_countries_in_basque(client, members):

@@ -144,16 +144,18 @@ def _safe_cell(value):
 
 
 def history_as_csv(table, dialect=None):
-    """The month-end history as CSV text in ``dialect`` (default: the active language's)."""
+    """The month-end history as CSV text in ``dialect`` (default: the active language's): "frozen" is yes or no,
+    in the reader's language but in the machine variant."""
+    dialect = dialect or csvformat.dialect()
+    yes, no = (gettext("yes"), gettext("no")) if dialect.labels else ("yes", "no")
     out_rows = []
     for row in table:
         out = list(row)
         out[1] = out[1].isoformat()
         out[HISTORY_PERCENT_COLUMN - 1] = (out[HISTORY_PERCENT_COLUMN - 1] * 100).quantize(Decimal("0.1"))
-        out[-1] = "yes" if out[-1] else "no"
+        out[-1] = yes if out[-1] else no
         out_rows.append(["" if v is None else _safe_cell(v) for v in out])
-    return csvformat.text(headers=_headings(HISTORY_CODES, history_labels()), rows=out_rows,
-                          dialect=dialect or csvformat.dialect())
+    return csvformat.text(headers=_headings(HISTORY_CODES, history_labels()), rows=out_rows, dialect=dialect)
 
 
 def _history_sheet(workbook, history):

@@ -50,4 +50,4 @@ def test_the_export_keeps_the_codes_the_import_reads(manager_client):
     OrganisationFactory(name="Gymnasium of Luleå", country="SE")
     response = _in(manager_client, "eu").get(reverse("organisations:organisation-export-csv"))
     content = b"".join(response.streaming_content).decode()
-    assert ",SE," in content and "Suedia" not in content
+    assert ";SE;" in content and "Suedia" not in content  # Basque: ';' between cells, as Excel reads it

@@ -13,6 +13,7 @@ from simple_history.models import HistoricalRecords
 
 from observatories.models import esco_skill_validator
 from registers.constraints import not_before, status_has_date, status_iff_date
+from registers.l10n import language_name
 from registers.models import Approval, CancellablePeriod, TrackedModel, Validated, event_date_indexes
 from registers.validators import end_of_life_errors, ends_after, validate_event_date, validate_not_in_future
 
@@ -22,7 +23,6 @@ from .vocabularies import (
     LEARNING_OPPORTUNITY_TYPE_CHOICES,
     SUPERVISION_VERIFICATION_CHOICES,
     isced_f_label,
-    language_name,
 )
 
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from organisations.models import Organisation
+from registers import l10n
 from registers.constraints import not_before
 from registers.models import (
     Approval,
@@ -79,7 +80,8 @@ def periods_overlap(joined_on, left_on, other_joined_on, other_left_on):
 
 
 def membership_overlap_error(name, clash_joined_on):
-    return f"{name} is already a member in this period (since {clash_joined_on})."
+    return gettext("%(name)s is already a member in this period (since %(date)s).") % {
+        "name": name, "date": l10n.short_date(clash_joined_on)}
 
 
 class AllianceMember(Validated, TrackedModel):

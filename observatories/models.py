@@ -75,13 +75,13 @@ class Observatory(Validated, TrackedModel):
     def clean(self):
         errors = {}
         if self.status in (self.Status.ACTIVE, self.Status.CLOSED) and not self.launched_on:
-            errors["launched_on"] = "An active or closed observatory needs its launch date."
+            errors["launched_on"] = _("An active or closed observatory needs its launch date.")
         if self.closed_on and self.launched_on and self.closed_on < self.launched_on:
-            errors["closed_on"] = "An observatory cannot close before it was launched."
+            errors["closed_on"] = _("An observatory cannot close before it was launched.")
         if self.closed_on and not self.launched_on:
-            errors["closed_on"] = "Give the launch date before the closing date."
+            errors["closed_on"] = _("Give the launch date before the closing date.")
         if self.status == self.Status.CLOSED and not self.closed_on:
-            errors["closed_on"] = "A closed observatory needs its closing date."
+            errors["closed_on"] = _("A closed observatory needs its closing date.")
         if errors:
             raise ValidationError(errors)
 

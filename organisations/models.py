@@ -91,12 +91,13 @@ def organisation_key(name, country):
 def region_country_error(region, country, country_label=None):
     """The message when ``region`` (a Region) is not in ``country`` (an ISO code), else None."""
     if region is not None and country and str(region.country) != str(country):
-        return f"The region {region} is not in {country_label or country}."
+        return gettext("The region %(region)s is not in %(country)s.") % {
+            "region": region, "country": country_label or country}
     return None
 
 
 def duplicate_organisation_error(name, country):
-    return f"{name} in {country} is already registered."
+    return gettext("%(name)s in %(country)s is already registered.") % {"name": name, "country": country}
 
 
 class Organisation(TrackedModel):

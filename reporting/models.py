@@ -186,7 +186,7 @@ class NarrativeComment(models.Model):
         ordering = ["narrative", "created_at", "id"]
 
     def __str__(self):
-        return f"Comment by {self.author} on {self.narrative}"
+        return _("Comment by %(author)s on %(narrative)s") % {"author": self.author, "narrative": self.narrative}
 
 
 class SentReminder(models.Model):

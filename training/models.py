@@ -156,7 +156,7 @@ class MicroCredential(Validated, TrackedModel):
     def clean(self):
         errors = {}
         if self.status == self.Status.PUBLISHED and not self.published_on:
-            errors["published_on"] = "A published micro-credential needs its publication date."
+            errors["published_on"] = _("A published micro-credential needs its publication date.")
         errors.update(end_of_life_errors(self, date_field="retired_on", end_status=self.Status.RETIRED,
                                          counted_status=self.Status.PUBLISHED, start_field="published_on",
                                          started=_("published")))
@@ -357,7 +357,7 @@ class FactoryProduct(Validated, TrackedModel):
     def clean(self):
         errors = {}
         if self.status == self.Status.DEVELOPED and not self.developed_on:
-            errors["developed_on"] = "A developed product needs its development date."
+            errors["developed_on"] = _("A developed product needs its development date.")
         errors.update(end_of_life_errors(self, date_field="retired_on", end_status=self.Status.RETIRED,
                                          counted_status=self.Status.DEVELOPED, start_field="developed_on",
                                          started=_("developed")))

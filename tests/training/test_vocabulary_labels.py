@@ -8,8 +8,8 @@ import re
 import pytest
 from django.urls import reverse
 from django.utils import translation
-from django.utils.translation import trans_real
 
+from tests.catalogue import add_translations
 from tests.factories import MicroCredentialFactory
 from tests.training.test_record_pages_read_as_text import facts
 from training import vocabularies
@@ -32,9 +32,7 @@ TRANSLATED = {
 def catalogue(monkeypatch):
     """The ``TRANSLATED`` entries in the loaded catalogues of es and fi, for the test only."""
     for language, entries in TRANSLATED.items():
-        messages = trans_real.translation(language)._catalog._catalogs[0]
-        for msgid, msgstr in entries.items():
-            monkeypatch.setitem(messages, msgid, msgstr)
+        add_translations(monkeypatch, language, entries)
 
 
 @pytest.fixture

@@ -66,7 +66,7 @@ class AllianceMemberQuerySet(models.QuerySet):
 def membership_period_error(joined_on, left_on):
     """The message when a membership would end before it began, else None."""
     if joined_on and left_on and left_on < joined_on:
-        return "The membership cannot end before it began."
+        return gettext("The membership cannot end before it began.")
     return None
 
 
@@ -198,7 +198,7 @@ class CooperationProject(Validated, CancellablePeriod):
         indexes = event_date_indexes("coop", "started_on", "cancelled_on")
         constraints = CancellablePeriod.period_constraints("coop")
 
-    ended_before_start = "A project cannot end before it starts."
+    ended_before_start = _("A project cannot end before it starts.")
 
     def __str__(self):
         return self.title

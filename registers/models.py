@@ -71,7 +71,7 @@ class CancellablePeriod(TrackedModel):
     ``ended_before_start``, its message; the rules are here: ``clean`` and ``period_constraints``.
     """
 
-    ended_before_start = "A record cannot end before it starts."
+    ended_before_start = _("A record cannot end before it starts.")
 
     class Meta:
         abstract = True

@@ -249,7 +249,7 @@ class FactoryExchange(Validated, CancellablePeriod):
         constraints = [models.CheckConstraint(condition=Q(students__gt=0), name="exchange_students_positive"),
                        *CancellablePeriod.period_constraints("exchange")]
 
-    ended_before_start = "An exchange cannot end before it starts."
+    ended_before_start = _("An exchange cannot end before it starts.")
 
     def __str__(self):
         return self.title

@@ -116,3 +116,27 @@ def test_a_stale_edit_names_the_changed_fields_by_their_labels(manager_client):
     message = re.search(r"Somebody else saved this [^<]*", page).group()
     assert message.startswith("Somebody else saved this factory product while you were editing it (changed: ")
     assert "retired on" in message and "retired_on" not in message
+
+
+def test_a_nace_section_is_named_in_the_readers_language(monkeypatch):
+    from observatories.measures import nace_section_label
+
+    add_translations(monkeypatch, "it", {"Manufacturing": "Attività manifatturiere"})
+    assert nace_section_label("C") == "C Manufacturing"
+    with translation.override("it"):
+        assert nace_section_label("C") == "C Attività manifatturiere"
+    assert nace_section_label("Z") == "Z"
+
+
+def test_messages_kept_in_constants_are_read_when_shown(monkeypatch):
+    """A message defined once at import (in English then) reads in the language it is shown in."""
+    from accounts.views import RESET_THROTTLED
+    from registers.reviews import SELF_REVIEW_MESSAGE
+    from training.models import FactoryExchange
+
+    constants = {str(RESET_THROTTLED): "Liian monta pyyntöä.", str(SELF_REVIEW_MESSAGE): "Lähetit tämän itse.",
+                 str(FactoryExchange.ended_before_start): "Vaihto ei voi päättyä ennen alkuaan."}
+    add_translations(monkeypatch, "fi", constants)
+    with translation.override("fi"):
+        assert [str(RESET_THROTTLED), str(SELF_REVIEW_MESSAGE), str(FactoryExchange.ended_before_start)] == list(
+            constants.values())

@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 from django.views import i18n as i18n_views
 from django.views.decorators.http import require_POST
 from rest_framework.authtoken.models import Token
@@ -19,8 +19,8 @@ from . import notifications
 from .client_ip import client_ip
 from .services import account_set_language, token_create, token_revoke
 
-RESET_THROTTLED = ("Too many password-reset requests from here or for this address. Please wait an hour and try "
-                   "again.")
+RESET_THROTTLED = gettext_lazy("Too many password-reset requests from here or for this address. Please wait an hour "
+                               "and try again.")
 
 
 def _over_reset_limit(request, email):

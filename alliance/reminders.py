@@ -4,16 +4,21 @@ from django.urls import reverse
 from django.utils.translation import gettext
 
 from registers import l10n
-from registers.review_queues import InboxItem, InboxSource, WaitingItem, inbox, review_queues
+from registers.review_queues import InboxItem, InboxSource, WaitingItem, inbox, line, review_queues
 
 from . import services
 from .models import MoU
 
 
+def _mou_line(mou):
+    """"MoU: <title> (<partner>)" in the active language (the recipient's)."""
+    return f"{gettext('MoU')}: {mou.title} ({mou.partner_organisation})"
+
+
 def mous_waiting(older_than):
     mous = MoU.objects.filter(status=MoU.Status.SUBMITTED, submitted_at__lt=older_than).select_related(
         "partner_organisation").order_by("submitted_at", "pk")
-    return [WaitingItem(f"mou:{mou.pk}", f"MoU: {mou.title} ({mou.partner_organisation})",
+    return [WaitingItem(f"mou:{mou.pk}", line(_mou_line, mou),
                         reverse("alliance:mou-detail", args=[mou.pk]), mou.submitted_at) for mou in mous]
 
 

@@ -79,8 +79,9 @@ class DuplicateMoU(ValidationError):
     def __init__(self, existing: MoU) -> None:
         self.existing = existing
         super().__init__({"title": [
-            f"This MoU is already registered (\"{existing.title}\", {existing.get_status_display().lower()}): "
-            f"see {reverse('alliance:mou-detail', args=[existing.pk])}. It was not registered a second time."]},
+            gettext("This MoU is already registered (“%(title)s”, %(status)s): see %(url)s. It was not registered "
+                    "a second time.") % {"title": existing.title, "status": existing.get_status_display().lower(),
+                                         "url": reverse("alliance:mou-detail", args=[existing.pk])}]},
             code="duplicate")
 
 

@@ -12,17 +12,20 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from accounts import roles
 from registers import l10n
-from registers.l10n import short_date
 from registers.models import Reviewable, TrackedModel
 from registers.storage import private_storage
 
 ZERO = Decimal("0")
+# A date and a number in the language a message is read in (a form's error, shown after the check).
+_short_date = lazy(l10n.short_date, str)
+_decimal = lazy(l10n.decimal, str)
 
 
 class Project(models.Model):
@@ -132,11 +135,12 @@ class Indicator(models.Model):
             from .registry import registry
 
             if not self.measure_key:
-                errors["measure_key"] = gettext("An indicator counted from a register needs its measure.")
+                errors["measure_key"] = _("An indicator counted from a register needs its measure.")
             elif self.measure_key not in registry:
-                errors["measure_key"] = gettext("No measure is registered as “%(key)s”.") % {"key": self.measure_key}
+                errors["measure_key"] = ValidationError(_("No measure is registered as “%(key)s”."),
+                                                        params={"key": self.measure_key})
         if self.baseline is not None and self.target is not None and self.is_cumulative and self.baseline > self.target:
-            errors["baseline"] = gettext("The baseline of a growing indicator cannot exceed its target.")
+            errors["baseline"] = _("The baseline of a growing indicator cannot exceed its target.")
         if errors:
             raise ValidationError(errors)
 
@@ -208,7 +212,7 @@ class Milestone(models.Model):
         constraints = [models.UniqueConstraint(fields=["indicator", "date"], name="milestone_unique_date")]
 
     def __str__(self):
-        return f"{self.indicator.code} {short_date(self.date)}: {self.value}"
+        return f"{self.indicator.code} {l10n.short_date(self.date)}: {l10n.decimal(self.value)}"
 
     def clean(self):
         if not (self.indicator_id and self.date and self.value is not None):
@@ -216,18 +220,24 @@ class Milestone(models.Model):
         indicator = self.indicator
         errors = {}
         if not (indicator.project.start_on < self.date < indicator.target_date):
-            errors["date"] = (f"A milestone lies between the project start ({short_date(indicator.project.start_on)}) "
-                              f"and the target date ({short_date(indicator.target_date)}).")
+            errors["date"] = ValidationError(
+                _("A milestone lies between the project start (%(start)s) and the target date (%(end)s)."),
+                params={"start": _short_date(indicator.project.start_on), "end": _short_date(indicator.target_date)})
         if indicator.is_cumulative:
             if self.value > indicator.target:
-                errors["value"] = f"A milestone cannot exceed the final target ({indicator.target})."
+                errors["value"] = ValidationError(_("A milestone cannot exceed the final target (%(target)s)."),
+                                                  params={"target": _decimal(indicator.target)})
             others = indicator.milestones.exclude(pk=self.pk)
             earlier = others.filter(date__lt=self.date, value__gt=self.value).order_by("-date").first()
             later = others.filter(date__gt=self.date, value__lt=self.value).order_by("date").first()
             if earlier:
-                errors["value"] = f"A milestone cannot fall below an earlier one ({earlier.value} on {short_date(earlier.date)})."
+                errors["value"] = ValidationError(
+                    _("A milestone cannot fall below an earlier one (%(value)s on %(date)s)."),
+                    params={"value": _decimal(earlier.value), "date": _short_date(earlier.date)})
             elif later:
-                errors["value"] = f"A milestone cannot exceed a later one ({later.value} on {short_date(later.date)})."
+                errors["value"] = ValidationError(
+                    _("A milestone cannot exceed a later one (%(value)s on %(date)s)."),
+                    params={"value": _decimal(later.value), "date": _short_date(later.date)})
         if errors:
             raise ValidationError(errors)
 
@@ -276,7 +286,7 @@ class Report(Reviewable, TrackedModel):
         constraints = [models.CheckConstraint(condition=Q(value__gte=0), name="report_value_not_negative")]
 
     def __str__(self):
-        return f"{self.indicator.code} {self.organisation} {short_date(self.as_of)}: {self.value}"
+        return f"{self.indicator.code} {self.organisation} {l10n.short_date(self.as_of)}: {l10n.decimal(self.value)}"
 
     def may_be_reviewed_by(self, user):
         """Managers review reports of organisations other than their own; admins review any."""
@@ -287,9 +297,9 @@ class Report(Reviewable, TrackedModel):
     def clean(self):
         errors = {}
         if self.as_of and self.as_of > timezone.localdate():
-            errors["as_of"] = gettext("A report cannot be dated in the future.")
+            errors["as_of"] = _("A report cannot be dated in the future.")
         if self.indicator_id and self.indicator.source != Indicator.Source.REPORTED:
-            errors["indicator"] = gettext("This indicator is counted from its register; it takes no reported values.")
+            errors["indicator"] = _("This indicator is counted from its register; it takes no reported values.")
         if errors:
             raise ValidationError(errors)
 
@@ -337,7 +347,7 @@ class Snapshot(models.Model):
         indexes = [models.Index(fields=["indicator", "-date"], name="snapshot_latest")]
 
     def __str__(self):
-        return f"{self.indicator.code} {short_date(self.date)}: {self.value}"
+        return f"{self.indicator.code} {l10n.short_date(self.date)}: {l10n.decimal(self.value)}"
 
     @property
     def progress_percent(self):

@@ -1,6 +1,7 @@
 """Measures of the observatories registers, registered with the indicator engine."""
 
 from django.db.models.functions import Substr
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from indicators.registry import Dimension, Interval, Measure, registry
@@ -16,33 +17,34 @@ from registers.display import distinct_labels
 from .models import Observatory, SkillGap
 
 NACE_SECTIONS = {
-    "A": "Agriculture, forestry and fishing",
-    "B": "Mining and quarrying",
-    "C": "Manufacturing",
-    "D": "Electricity, gas, steam and air conditioning supply",
-    "E": "Water supply; sewerage, waste management and remediation",
-    "F": "Construction",
-    "G": "Wholesale and retail trade; repair of motor vehicles",
-    "H": "Transportation and storage",
-    "I": "Accommodation and food service activities",
-    "J": "Information and communication",
-    "K": "Financial and insurance activities",
-    "L": "Real estate activities",
-    "M": "Professional, scientific and technical activities",
-    "N": "Administrative and support service activities",
-    "O": "Public administration and defence; compulsory social security",
-    "P": "Education",
-    "Q": "Human health and social work activities",
-    "R": "Arts, entertainment and recreation",
-    "S": "Other service activities",
-    "T": "Activities of households as employers",
-    "U": "Activities of extraterritorial organisations and bodies",
+    "A": gettext_noop("Agriculture, forestry and fishing"),
+    "B": gettext_noop("Mining and quarrying"),
+    "C": gettext_noop("Manufacturing"),
+    "D": gettext_noop("Electricity, gas, steam and air conditioning supply"),
+    "E": gettext_noop("Water supply; sewerage, waste management and remediation"),
+    "F": gettext_noop("Construction"),
+    "G": gettext_noop("Wholesale and retail trade; repair of motor vehicles"),
+    "H": gettext_noop("Transportation and storage"),
+    "I": gettext_noop("Accommodation and food service activities"),
+    "J": gettext_noop("Information and communication"),
+    "K": gettext_noop("Financial and insurance activities"),
+    "L": gettext_noop("Real estate activities"),
+    "M": gettext_noop("Professional, scientific and technical activities"),
+    "N": gettext_noop("Administrative and support service activities"),
+    "O": gettext_noop("Public administration and defence; compulsory social security"),
+    "P": gettext_noop("Education"),
+    "Q": gettext_noop("Human health and social work activities"),
+    "R": gettext_noop("Arts, entertainment and recreation"),
+    "S": gettext_noop("Other service activities"),
+    "T": gettext_noop("Activities of households as employers"),
+    "U": gettext_noop("Activities of extraterritorial organisations and bodies"),
 }
 
 
 def nace_section_label(section):
+    """``C`` -> ``C Manufacturing``, the section's name in the reader's language."""
     name = NACE_SECTIONS.get(section)
-    return f"{section} {name}" if name else section
+    return f"{section} {gettext(name)}" if name else section
 
 
 def observatory_names(ids):

@@ -38,7 +38,7 @@ from django.db import IntegrityError, models, transaction
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import translation
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext, gettext_noop, ngettext
 
 from . import generations, jobs, stash, submissions, tasks, uploads
 from .exports import FORMULA_STARTS
@@ -71,7 +71,9 @@ class ImportRefused(ValidationError):
     def __init__(self, preview):
         self.preview = preview
         bad = [p for p in preview if p["errors"]]
-        super().__init__(f"Nothing was imported: {len(bad)} of {len(preview)} rows have errors.")
+        super().__init__(ngettext("Nothing was imported: %(bad)s of %(count)s row has errors.",
+                                  "Nothing was imported: %(bad)s of %(count)s rows have errors.", len(preview))
+                         % {"bad": len(bad), "count": len(preview)})
 
 
 # --- Reading -------------------------------------------------------------------------------------

@@ -61,13 +61,13 @@ class StaleEdit(ValidationError):
     def __init__(self, instance: models.Model, changes: list[Change], current_version: int) -> None:
         self.changes = changes
         self.current_version = current_version
-        names = ", ".join(sorted({c["field"] for c in changes})) or "the record"
+        names = ", ".join(sorted({str(c.get("label") or c["field"]) for c in changes})) or gettext("the record")
+        parts = {"kind": instance._meta.verbose_name, "fields": names}
         # What happened, for any client (the API says it as is); the form adds what to do on its page.
-        self.summary = (f"Somebody else saved this {instance._meta.verbose_name} since you read it "
-                        f"(changed: {names}).")
+        self.summary = gettext("Somebody else saved this %(kind)s since you read it (changed: %(fields)s).") % parts
         super().__init__(
-            f"Somebody else saved this {instance._meta.verbose_name} while you were editing it "
-            f"(changed: {names}). Your input is kept below: check the changes, then save again to apply yours."
+            gettext("Somebody else saved this %(kind)s while you were editing it (changed: %(fields)s). Your "
+                    "input is kept below: check the changes, then save again to apply yours.") % parts
         )
 
 

@@ -10,13 +10,23 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.functional import Promise, lazy
+
 
 @dataclass
 class WaitingItem:
     key: str            # unique across queues, e.g. "mou:12"
-    label: str
+    # Its line in the reminder e-mail, read in the recipient's language: a lazy text (``line``), since
+    # the queues are read once for every recipient, outside their languages.
+    label: str | Promise
     url: str            # a path on the site
     waiting_since: datetime.datetime
+
+
+def line(function: Callable[..., str], *args: Any) -> Promise:
+    """``function(*args)`` called when the text is read (in the e-mail, inside its recipient's
+    language), not now: a waiting item's ``label``."""
+    return lazy(function, str)(*args)
 
 
 # A queue: the records waiting for a review since before the given moment.

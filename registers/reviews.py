@@ -28,8 +28,8 @@ class Decision(models.TextChoices):
     REJECT = "reject", _("Reject")
 
 
-SELF_REVIEW_MESSAGE = ("You submitted this yourself, so you cannot approve or reject it: another manager "
-                       "reviews it.")
+SELF_REVIEW_MESSAGE = _("You submitted this yourself, so you cannot approve or reject it: another manager "
+                        "reviews it.")
 
 
 class ReviewRefused(PermissionDenied):
@@ -45,7 +45,7 @@ def refusal(*, obj: Reviewable, reviewer: "User") -> str | Promise | None:
     if obj.is_own_submission(reviewer):
         return SELF_REVIEW_MESSAGE
     if not obj.may_be_reviewed_by(reviewer):
-        return getattr(obj, "REVIEWER_RULE", "You may not review this record.")
+        return getattr(obj, "REVIEWER_RULE", None) or _("You may not review this record.")
     return None
 
 

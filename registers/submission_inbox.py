@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from . import submissions
 from .models import Submission
 from .registry import REGISTER_PAGES
-from .review_queues import InboxItem, InboxSource, WaitingItem, inbox, review_queues
+from .review_queues import InboxItem, InboxSource, WaitingItem, inbox, line, review_queues
 
 FACTS = 5  # the first few plain fields of a new record's page
 
@@ -99,6 +99,11 @@ def decide(obj: Submission, reviewer, decision: str, note: str) -> Submission:
     return submissions.decide(submission=obj, reviewer=reviewer, decision=decision, note=note)
 
 
+def _submission_line(submission: Submission) -> str:
+    """"New record: <title>" in the active language (the recipient's)."""
+    return f"{submission.get_kind_display()}: {submission.title}"
+
+
 def waiting(older_than) -> list[WaitingItem]:
     """The partners' submissions waiting since before ``older_than``, for the reminder e-mails."""
     found = []
@@ -106,8 +111,8 @@ def waiting(older_than) -> list[WaitingItem]:
                                                 submitted_at__lt=older_than).order_by("submitted_at", "pk"):
         register = REGISTER_PAGES.get(submission.register)
         url = _url(register, "detail", submission.object_id) if register else ""
-        found.append(WaitingItem(f"submission:{submission.pk}",
-                                 f"{submission.get_kind_display()}: {submission.title}", url, submission.submitted_at))
+        found.append(WaitingItem(f"submission:{submission.pk}", line(_submission_line, submission), url,
+                                 submission.submitted_at))
     return found
 
 

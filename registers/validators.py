@@ -8,7 +8,9 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from . import l10n
 
@@ -132,6 +134,11 @@ def ends_after(field, on):
     return Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__gt": on})
 
 
+# A label in lower case and a date in the reader's language, when the message is read.
+_lower = lazy(lambda text: str(text).lower(), str)
+_short_date = lazy(l10n.short_date, str)
+
+
 def end_of_life_errors(instance, *, date_field, end_status, counted_status=None, start_field, started,
                        may_precede_start=False):
     """The rules of an end of life with its date (retired, cancelled), as a dict of field errors.
@@ -141,25 +148,34 @@ def end_of_life_errors(instance, *, date_field, end_status, counted_status=None,
       cancelled before it began: it never counts);
     - with ``counted_status``, only a record in that status reaches ``end_status``, so that a
       record in the end status is known to have counted from its start date up to its end date.
+
+    The messages are read in the language they are shown in, not the one the record is checked in (a
+    micro-credential's form is checked in English, for django-modeltranslation): each is a
+    ``ValidationError`` of a lazy message and lazy parts, the date as the reader's language writes it.
     """
-    noun = str(instance._meta.verbose_name)
-    ended = end_status.label.lower()
+    noun = instance._meta.verbose_name
+    ended = _lower(end_status.label)
     errors = {}
     end = getattr(instance, date_field)
     start = getattr(instance, start_field)
     if instance.status == end_status and not end:
-        errors[date_field] = _("Give the day the %(kind)s was %(status)s.") % {"kind": noun, "status": ended}
+        errors[date_field] = ValidationError(gettext_lazy("Give the day the %(kind)s was %(status)s."),
+                                             params={"kind": noun, "status": ended})
     elif instance.status != end_status and end:
-        errors[date_field] = _("Only a %(status)s %(kind)s has this date: leave it empty or change the status.") % {
-            "kind": noun, "status": ended}
+        errors[date_field] = ValidationError(
+            gettext_lazy("Only a %(status)s %(kind)s has this date: leave it empty or change the status."),
+            params={"kind": noun, "status": ended})
     elif end and start and end < start and not may_precede_start:
-        errors[date_field] = _("The %(kind)s cannot be %(status)s before it was %(started)s (%(date)s).") % {
-            "kind": noun, "status": ended, "started": started, "date": l10n.short_date(start)}
+        errors[date_field] = ValidationError(
+            gettext_lazy("The %(kind)s cannot be %(status)s before it was %(started)s (%(date)s)."),
+            params={"kind": noun, "status": ended, "started": started, "date": _short_date(start)})
     if instance.status == end_status and counted_status is not None:
         saved = None
         if instance.pk is not None:
             saved = type(instance)._default_manager.filter(pk=instance.pk).values_list("status", flat=True).first()
         if saved not in (end_status, counted_status):
-            errors.setdefault("status", _("Only a %(counted)s %(kind)s can be %(status)s.") % {
-                "counted": counted_status.label.lower(), "kind": noun, "status": ended})
+            errors.setdefault("status", ValidationError(
+                gettext_lazy("Only a %(counted)s %(kind)s can be %(status)s."),
+                params={"counted": _lower(counted_status.label), "kind": noun, "status": ended}))
     return errors
+

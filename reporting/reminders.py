@@ -30,11 +30,12 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import ngettext
+from django.utils.translation import gettext, ngettext
 
 from accounts import notifications, roles
 from indicators.models import Indicator, Report, Snapshot
-from registers.review_queues import WaitingItem, review_queues
+from registers import l10n
+from registers.review_queues import WaitingItem, line, review_queues
 
 from . import periods
 from .models import ReportingPeriod, SentReminder
@@ -45,10 +46,18 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
+def _report_line(report: Report) -> str:
+    """"Reported value: <indicator>, <organisation>, <value>, <as of>" in the active language: the
+    indicator's title in it, the value and the date as it writes them."""
+    parts = [report.indicator.title, str(report.organisation), l10n.decimal(report.value),
+             l10n.short_date(report.as_of)]
+    return f"{gettext('Reported value')}: {', '.join(parts)}"
+
+
 def _reports_waiting(older_than: datetime.datetime) -> list[WaitingItem]:
     reports = Report.objects.filter(status=Report.Status.SUBMITTED, created_at__lt=older_than).select_related(
         "indicator", "organisation").order_by("created_at", "pk")
-    return [WaitingItem(f"report:{r.pk}", f"Reported value: {r.indicator.title}, {r.organisation}, {r.value:g}",
+    return [WaitingItem(f"report:{r.pk}", line(_report_line, r),
                         reverse("indicators:report-detail", args=[r.pk]), r.created_at) for r in reports]
 
 

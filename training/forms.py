@@ -5,6 +5,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import translation
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from organisations.models import Organisation
@@ -12,7 +13,7 @@ from registers.forms import RegisterForm, StatusChangeForm
 from registers.validators import validate_no_control_characters
 
 from .models import FactoryExchange, FactoryProduct, LearningFactory, MicroCredential
-from .vocabularies import LANGUAGE_CHOICES
+from .vocabularies import isced_f_choices, language_choices
 
 # The title and learning outcomes are written in English (the fallback every reader
 # gets) and, optionally, in each other language of the consortium.
@@ -24,9 +25,26 @@ TRANSLATED_FIELDS = {
 }
 
 
+class SuggestingInput(forms.TextInput):
+    """A text input that suggests values (``<datalist>``): ``suggestions()`` gives ``(value, label)`` pairs,
+    called when the input is drawn, so that the labels are in the page's language."""
+
+    def __init__(self, suggestions, attrs=None):
+        super().__init__(attrs)
+        self.suggestions = suggestions
+
+    def render(self, name, value, attrs=None, renderer=None):
+        list_id = f"{(attrs or {}).get('id') or self.attrs.get('id') or 'id_' + name}-suggestions"
+        attrs = {**(attrs or {}), "list": list_id}
+        options = format_html_join("", '<option value="{}">{}</option>', self.suggestions())
+        return format_html("{}<datalist id=\"{}\">{}</datalist>", super().render(name, value, attrs, renderer),
+                           list_id, options)
+
+
 class MicroCredentialForm(RegisterForm):
+    # The languages named and sorted in the reader's language when the form is drawn (a callable).
     languages = forms.MultipleChoiceField(
-        label=_("Languages of instruction"), choices=LANGUAGE_CHOICES, required=False,
+        label=_("Languages of instruction"), choices=language_choices, required=False,
         help_text=_("The languages it is taught in. None selected: the default language."))
     esco_skills = forms.CharField(validators=[validate_no_control_characters],
         label=_("ESCO skills"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
@@ -54,6 +72,10 @@ class MicroCredentialForm(RegisterForm):
         # active language's column).
         with translation.override(DEFAULT_LANGUAGE):
             super().__init__(*args, **kwargs)
+        if "default_language" in self.fields:
+            self.fields["default_language"].choices = language_choices
+        if "isced_f" in self.fields:
+            self.fields["isced_f"].widget = SuggestingInput(isced_f_choices, attrs=self.fields["isced_f"].widget.attrs)
         for field, label in TRANSLATED_FIELDS.items():
             for code, name in OTHER_LANGUAGES:
                 form_field = self.fields[f"{field}_{code}"]

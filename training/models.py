@@ -13,6 +13,7 @@ from simple_history.models import HistoricalRecords
 
 from observatories.models import esco_skill_validator
 from registers.constraints import not_before, status_has_date, status_iff_date
+from registers.l10n import language_name
 from registers.models import Approval, CancellablePeriod, TrackedModel, Validated, event_date_indexes
 from registers.validators import end_of_life_errors, ends_after, validate_event_date, validate_not_in_future
 
@@ -22,7 +23,6 @@ from .vocabularies import (
     LEARNING_OPPORTUNITY_TYPE_CHOICES,
     SUPERVISION_VERIFICATION_CHOICES,
     isced_f_label,
-    language_name,
 )
 
 
@@ -156,7 +156,7 @@ class MicroCredential(Validated, TrackedModel):
     def clean(self):
         errors = {}
         if self.status == self.Status.PUBLISHED and not self.published_on:
-            errors["published_on"] = "A published micro-credential needs its publication date."
+            errors["published_on"] = _("A published micro-credential needs its publication date.")
         errors.update(end_of_life_errors(self, date_field="retired_on", end_status=self.Status.RETIRED,
                                          counted_status=self.Status.PUBLISHED, start_field="published_on",
                                          started=_("published")))
@@ -357,7 +357,7 @@ class FactoryProduct(Validated, TrackedModel):
     def clean(self):
         errors = {}
         if self.status == self.Status.DEVELOPED and not self.developed_on:
-            errors["developed_on"] = "A developed product needs its development date."
+            errors["developed_on"] = _("A developed product needs its development date.")
         errors.update(end_of_life_errors(self, date_field="retired_on", end_status=self.Status.RETIRED,
                                          counted_status=self.Status.DEVELOPED, start_field="developed_on",
                                          started=_("developed")))

@@ -244,7 +244,11 @@ def test_reminders_name_waiting_partner_submissions_and_link_the_inbox(manager_u
     assert len(due) == 1 and due[0].keys == [key(submission)]
     assert due[0].url.endswith(URL)
     body = reminders.message(due[0]).body
-    assert "Cobot basics" in body and URL in body
+    assert "New record: Cobot basics" in body and URL in body
+    # The kind of submission in the recipient's language, though the queue is read once for everyone.
+    due[0].user.language = "fi"
+    body = reminders.message(due[0]).body
+    assert "Uusi tietue: Cobot basics" in body and "New record" not in body
 
 
 def test_the_cached_list_carries_each_viewers_own_csrf_token_and_follows_a_decision(

@@ -173,3 +173,27 @@ def test_each_reminder_is_rendered_in_its_recipients_language(open_period, peopl
     assert english.subject == "[LCAMP Tracker] Interim M1–M18 ends in 30 days: 8 indicators without a narrative"
     assert "February" in english.body
     assert translation.get_language() == "en"  # the override does not leak
+
+
+def test_the_waiting_items_read_in_the_recipients_language(people):
+    """Each line of the review-waiting e-mail is written in its recipient's language: its words from the
+    catalogue, the indicator's title in that language, the value and the date as the language writes them."""
+    from tests.factories import IndicatorFactory, ReportFactory
+
+    people["manager2"].language = "sv"
+    people["manager2"].save(update_fields=["language"])
+    indicator = IndicatorFactory(code="reported-thing", source="reported", title_en="Companies trained",
+                                 title_sv="Utbildade företag")
+    with _at(datetime.date(2024, 1, 2)):
+        ReportFactory(indicator=indicator, value=Decimal("1234.50"), as_of=datetime.date(2023, 12, 31))
+        MoUFactory(title="MoU with Mondragon")
+    _run(datetime.date(2024, 1, 10))
+    swedish = next(m for m in mail.outbox if m.to == [people["manager2"].email])
+    english = next(m for m in mail.outbox if m.to == [people["manager"].email])
+    for body in (swedish.body, swedish.alternatives[0][0]):
+        assert "Rapporterat värde: Utbildade företag, " in body
+        assert "1\xa0234,5, 31 dec. 2023" in body
+        assert "Samförståndsavtal: MoU with Mondragon" in body
+        assert "Reported value" not in body and "Companies trained" not in body and "1234.5" not in body
+    assert "Reported value: Companies trained, " in english.body and "1,234.5, 31 Dec 2023" in english.body
+    assert "MoU: MoU with Mondragon" in english.body

@@ -40,6 +40,8 @@ LANGUAGES := es eu fr it sv fi
 MESSAGES_IGNORE := -i .venv -i var -i node_modules -i tests
 messages: $(VENV)/.installed
 	$(PY) manage.py makemessages --no-obsolete --no-location $(MESSAGES_IGNORE) $(addprefix -l ,$(LANGUAGES))
+	$(PY) manage.py makemessages -d djangojs --no-obsolete --no-location $(MESSAGES_IGNORE) \
+		-i static/indicators/plotly-locales -i "*.min.js" $(addprefix -l ,$(LANGUAGES))
 
 compilemessages: $(VENV)/.installed
 	@command -v msgfmt >/dev/null 2>&1 || { echo "gettext's msgfmt is needed to compile the translations (apt-get install gettext)"; exit 1; }

@@ -13,8 +13,8 @@ ROOT = Path(settings.BASE_DIR)
 LANGUAGES = [code for code, _name in settings.LANGUAGES if code != "en"]
 
 
-def catalogue(language):
-    return ROOT / "locale" / language / "LC_MESSAGES" / "django.po"
+def catalogue(language, domain="django"):
+    return ROOT / "locale" / language / "LC_MESSAGES" / f"{domain}.po"
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -24,6 +24,14 @@ def test_every_catalogue_is_complete(language):
     fuzzy = [entry.msgid for entry in po.fuzzy_entries()]
     assert untranslated == [] and fuzzy == [], f"{language}: untranslated {untranslated[:5]}, fuzzy {fuzzy[:5]}"
     assert len(po.translated_entries()) > 300
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_scripts_catalogue_is_complete(language):
+    """The strings of static/*/*.js (Django's JavaScript catalogue, the djangojs domain)."""
+    po = polib.pofile(str(catalogue(language, "djangojs")))
+    assert [e.msgid for e in po.untranslated_entries()] == [] and [e.msgid for e in po.fuzzy_entries()] == []
+    assert {"No match", "Type to filter the list…"} <= {entry.msgid for entry in po}
 
 
 def test_every_catalogue_has_the_same_messages():
@@ -38,10 +46,11 @@ def test_every_catalogue_has_the_same_messages():
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_msgfmt_accepts_every_catalogue_with_its_format_checks(language):
     # --check: every %(name)s of the English text is in the translation, plural forms are sound.
-    result = subprocess.run(["msgfmt", "--check", "--statistics", "-o", "/dev/null", str(catalogue(language))],
-                            capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr
-    assert "untranslated" not in result.stderr and "fuzzy" not in result.stderr
+    for domain in ("django", "djangojs"):
+        result = subprocess.run(["msgfmt", "--check", "--statistics", "-o", "/dev/null",
+                                 str(catalogue(language, domain))], capture_output=True, text=True)
+        assert result.returncode == 0, result.stderr
+        assert "untranslated" not in result.stderr and "fuzzy" not in result.stderr
 
 
 # --- The template scan --------------------------------------------------------------------------

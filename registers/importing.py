@@ -596,7 +596,9 @@ def import_page(register, request):
     by a job."""
     key = f"{register.namespace}:{register.name}"
     form = UploadForm()
-    context = {"form": form, "columns": [h for h, _ in register.export_columns()]}
+    # The columns as the reader's CSV names them (the import reads these labels, or the codes).
+    labels = register.export_labels()
+    context = {"form": form, "columns": [labels[h] for h, _ in register.export_columns()]}
     if request.method == "POST" and request.POST.get("token"):
         try:
             kind, rows, claimed = stash.claim_rows(token=request.POST["token"], user=request.user)

@@ -12,7 +12,8 @@ from .models import MoU
 
 def _mou_line(mou):
     """"MoU: <title> (<partner>)" in the active language (the recipient's)."""
-    return f"{gettext('MoU')}: {mou.title} ({mou.partner_organisation})"
+    label = gettext("MoU")
+    return f"{label}: {mou.title} ({mou.partner_organisation})"
 
 
 def mous_waiting(older_than):

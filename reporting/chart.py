@@ -52,10 +52,11 @@ def line_chart_svg(xs, ys, txs, tys, *, title="", unit="", width=560, height=260
     out.append(f'<polyline points="{pts(xs, ys)}" fill="none" stroke="#1f77b4" stroke-width="2"/>')
     lx = width - pad_r - 150
     actual = gettext("Actual (%(unit)s)") % {"unit": unit} if unit else gettext("Actual")
+    expected = gettext("Expected path")  # not inside the f-string: xgettext would not see it there
     out.append(f'<line x1="{lx}" x2="{lx + 18}" y1="{pad_t}" y2="{pad_t}" stroke="#1f77b4" stroke-width="2"/>'
                f'<text x="{lx + 22}" y="{pad_t + 3}">{escape(actual)}</text>'
                f'<line x1="{lx}" x2="{lx + 18}" y1="{pad_t + 14}" y2="{pad_t + 14}" stroke="#d62728" '
-               f'stroke-dasharray="5 3" stroke-width="1.5"/><text x="{lx + 22}" y="{pad_t + 17}">{escape(gettext("Expected path"))}</text>')
+               f'stroke-dasharray="5 3" stroke-width="1.5"/><text x="{lx + 22}" y="{pad_t + 17}">{escape(expected)}</text>')
     out.append("</svg>")
     return "".join(out)
 

@@ -51,7 +51,8 @@ def _report_line(report: Report) -> str:
     indicator's title in it, the value and the date as it writes them."""
     parts = [report.indicator.title, str(report.organisation), l10n.decimal(report.value),
              l10n.short_date(report.as_of)]
-    return f"{gettext('Reported value')}: {', '.join(parts)}"
+    label = gettext("Reported value")
+    return f"{label}: {', '.join(parts)}"
 
 
 def _reports_waiting(older_than: datetime.datetime) -> list[WaitingItem]:

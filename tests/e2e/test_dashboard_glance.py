@@ -115,10 +115,10 @@ def test_a_chart_downloads_as_png_and_svg_under_the_pages_csp(demo_site, page, l
     errors = csp_errors(page)
     login(page, "staff")
     page.goto("/")
-    png = _chart_download(page, "progress-chart", "Download plot as a PNG")
+    png = _chart_download(page, "progress-chart", "Download the chart as PNG")
     assert png.suggested_filename.endswith(".png")
     assert open(png.path(), "rb").read(8) == b"\x89PNG\r\n\x1a\n"
-    svg = _chart_download(page, "progress-chart", "Download as SVG")
+    svg = _chart_download(page, "progress-chart", "Download the chart as SVG")
     assert svg.suggested_filename.endswith(".svg") and b"<svg" in open(svg.path(), "rb").read(2000)
     assert not errors, errors
 

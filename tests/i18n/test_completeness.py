@@ -92,6 +92,8 @@ ALLOWED_WORDS = {
     "europass", "tknika", "ideko", "demo", "admin", "english", "svenska", "euskara", "español", "français",
     "italiano", "suomi",
 }
+# Loanwords a language's own text uses (allauth's Italian catalogue writes "Social Network").
+ALLOWED_BY_LANGUAGE = {"it": {"social", "network"}}
 # English built in code outside the catalogue, searched for besides the catalogue's (regular expressions):
 # each was seen on a page or in an e-mail before; keep the list short (a fixed one may stay as a guard).
 CODE_ENGLISH = [
@@ -145,7 +147,7 @@ def english_of(language):
     entries = [e for e in _catalogue(language) if not e.obsolete]
     translations = "\n".join(text for e in entries if _is_translated(e)
                              for text in [e.msgstr, *e.msgstr_plural.values()])
-    used = {word.lower() for word in re.findall(r"\w{3,}", translations)}
+    used = {word.lower() for word in re.findall(r"\w{3,}", translations)} | _cldr_words(language)
     untranslated, phrases, words = set(), set(), set()
     for entry in entries:
         for msgid in filter(None, (entry.msgid, entry.msgid_plural)):
@@ -156,7 +158,22 @@ def english_of(language):
                 continue
             phrases |= {f for f in _fragments(msgid) if len(f.split()) >= 2 and f not in translations}
             words |= _words(PLACEHOLDER.sub(" ", msgid))
-    return untranslated, phrases, words - used - ALLOWED_WORDS
+    return untranslated, phrases, words - used - ALLOWED_WORDS - ALLOWED_BY_LANGUAGE.get(language, set())
+
+
+def _cldr_words(language):
+    """The language's month and day names as CLDR writes them in dates (Italian "ago", "set": not English)."""
+    from babel.dates import get_day_names, get_month_names
+
+    from registers import l10n
+
+    locale = l10n.locale_name(language)
+    names = set()
+    for width in ("abbreviated", "wide"):
+        for context in ("format", "stand-alone"):
+            names |= set(get_month_names(width, context, locale).values())
+            names |= set(get_day_names(width, context, locale).values())
+    return {word.lower() for name in names for word in re.findall(r"\w{3,}", name)}
 
 
 # --- What people typed --------------------------------------------------------------------------------

@@ -56,21 +56,21 @@ def _as_datetime(value):
     return datetime.datetime.combine(value, datetime.time())
 
 
-def short_date(value, language=None):
+def short_date(value, language=None) -> str:
     """``value`` (a date or datetime) as CLDR's medium date in the language: '31 ago 2025'."""
     if value in (None, ""):
         return ""
     return babel_dates.format_date(_as_date(value), "medium", locale=_locale(locale_name(language)))
 
 
-def long_date(value, language=None):
+def long_date(value, language=None) -> str:
     """``value`` as CLDR's long date in the language: '31 de agosto de 2025'."""
     if value in (None, ""):
         return ""
     return babel_dates.format_date(_as_date(value), "long", locale=_locale(locale_name(language)))
 
 
-def _datetime(value, length, language):
+def _datetime(value, length, language) -> str:
     if value in (None, ""):
         return ""
     locale = _locale(locale_name(language))
@@ -80,24 +80,24 @@ def _datetime(value, length, language):
     return babel_dates.get_datetime_format(length, locale=locale).replace("{1}", date_part).replace("{0}", time_part)
 
 
-def short_datetime(value, language=None):
+def short_datetime(value, language=None) -> str:
     """``value`` as the medium date and short time: '31 ago 2025, 14:05'."""
     return _datetime(value, "medium", language)
 
 
-def long_datetime(value, language=None):
+def long_datetime(value, language=None) -> str:
     """``value`` as the long date and short time."""
     return _datetime(value, "long", language)
 
 
-def month_year(value, language=None):
+def month_year(value, language=None) -> str:
     """The month and year of ``value``: 'agosto de 2025'."""
     if value in (None, ""):
         return ""
     return babel_dates.format_skeleton("yMMMM", _as_date(value), locale=_locale(locale_name(language)))
 
 
-def short_month_year(value, language=None):
+def short_month_year(value, language=None) -> str:
     """The abbreviated month and year of ``value``: 'ago 2025'."""
     if value in (None, ""):
         return ""
@@ -188,7 +188,7 @@ def decimal_symbol(language=None):
     return babel_numbers.get_decimal_symbol(_locale(locale_name(language)))
 
 
-def country_name(code, language=None):
+def country_name(code, language=None) -> str:
     """The ISO 3166 country ``code`` named by CLDR in the language ('Espainia' in Basque); the code if unknown."""
     if not code:
         return ""
@@ -203,7 +203,7 @@ def _country_name(code, locale):
     return names.get(code, code)
 
 
-def language_name(code, language=None):
+def language_name(code, language=None) -> str:
     """The language ``code`` named in the reader's language (``language_name('eu', 'es')``: 'Euskera')."""
     if not code:
         return ""
@@ -211,7 +211,7 @@ def language_name(code, language=None):
     return name[:1].upper() + name[1:]
 
 
-def autonym(code):
+def autonym(code) -> str:
     """The language ``code`` named in itself, capitalised as a menu item: 'Euskara', 'Suomi', 'Svenska'."""
     return language_name(code, code)
 

@@ -8,7 +8,7 @@ import none of them.
 import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from django.utils.functional import Promise, lazy
 
@@ -26,7 +26,7 @@ class WaitingItem:
 def line(function: Callable[..., str], *args: Any) -> Promise:
     """``function(*args)`` called when the text is read (in the e-mail, inside its recipient's
     language), not now: a waiting item's ``label``."""
-    return lazy(function, str)(*args)
+    return cast(Promise, lazy(function, str)(*args))
 
 
 # A queue: the records waiting for a review since before the given moment.

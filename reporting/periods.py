@@ -283,7 +283,8 @@ def open_period(project_id: int | None = None, today: datetime.date | None = Non
     periods = ReportingPeriod.objects.not_closed().filter(end_on__gte=today)
     if project_id is not None:
         periods = periods.filter(project_id=project_id)
-    return periods.order_by("start_on").first()
+    period: ReportingPeriod | None = periods.order_by("start_on").first()
+    return period
 
 
 def days_left(period: ReportingPeriod, today: datetime.date | None = None) -> int:

@@ -24,6 +24,7 @@ from registers.api import (
     review_actions_schema,
 )
 
+from .dashboard import part_label
 from .models import Breakdown, Indicator, Milestone, Report, Snapshot
 from .registry import registry
 from .reported.services import report_submit
@@ -83,9 +84,17 @@ def latest_snapshots_prefetch():
 
 
 class BreakdownPartSerializer(serializers.ModelSerializer):
+    label = serializers.SerializerMethodField(
+        help_text="The part's name in the request's language (Accept-Language): a country by CLDR, whatever "
+                  "language the roll-up stored it in; names people typed as stored.")
+
     class Meta:
         model = Breakdown
         fields = ["key", "label", "value"]
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_label(self, part):
+        return part_label(part.dimension, part.key, part.label)
 
 
 class BreakdownSerializer(serializers.Serializer):

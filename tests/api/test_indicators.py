@@ -98,6 +98,14 @@ def test_breakdown_by_country(manager_client, members):
     assert sum(Decimal(p["value"]) for p in body["parts"]) == Decimal(body["value"])
 
 
+def test_breakdown_names_the_countries_in_the_requests_language(manager_client, members):
+    """The roll-up stored "Spain" (in the worker's English); a Basque request reads CLDR's Basque names."""
+    assert Breakdown.objects.filter(dimension="country", key="ES", label="Spain").exists()
+    response = manager_client.get(url("alliance-members", "breakdown"), {"dimension": "country"},
+                                  HTTP_ACCEPT_LANGUAGE="eu")
+    assert [(p["key"], p["label"]) for p in response.json()["parts"]] == [("ES", "Espainia"), ("IT", "Italia")]
+
+
 @pytest.mark.parametrize("params", [{"dimension": "colour"}, {}])
 def test_unknown_or_missing_dimension_answers_400(manager_client, members, params):
     response = send(manager_client, "get", url("alliance-members", "breakdown"), params)

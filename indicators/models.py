@@ -12,7 +12,6 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.functional import lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -24,8 +23,6 @@ from registers.storage import private_storage
 
 ZERO = Decimal("0")
 # A date and a number in the language a message is read in (a form's error, shown after the check).
-_short_date = lazy(l10n.short_date, str)
-_decimal = lazy(l10n.decimal, str)
 
 
 class Project(models.Model):
@@ -222,22 +219,23 @@ class Milestone(models.Model):
         if not (indicator.project.start_on < self.date < indicator.target_date):
             errors["date"] = ValidationError(
                 _("A milestone lies between the project start (%(start)s) and the target date (%(end)s)."),
-                params={"start": _short_date(indicator.project.start_on), "end": _short_date(indicator.target_date)})
+                params={"start": l10n.short_date_lazy(indicator.project.start_on),
+                        "end": l10n.short_date_lazy(indicator.target_date)})
         if indicator.is_cumulative:
             if self.value > indicator.target:
                 errors["value"] = ValidationError(_("A milestone cannot exceed the final target (%(target)s)."),
-                                                  params={"target": _decimal(indicator.target)})
+                                                  params={"target": l10n.decimal_lazy(indicator.target)})
             others = indicator.milestones.exclude(pk=self.pk)
             earlier = others.filter(date__lt=self.date, value__gt=self.value).order_by("-date").first()
             later = others.filter(date__gt=self.date, value__lt=self.value).order_by("date").first()
             if earlier:
                 errors["value"] = ValidationError(
                     _("A milestone cannot fall below an earlier one (%(value)s on %(date)s)."),
-                    params={"value": _decimal(earlier.value), "date": _short_date(earlier.date)})
+                    params={"value": l10n.decimal_lazy(earlier.value), "date": l10n.short_date_lazy(earlier.date)})
             elif later:
                 errors["value"] = ValidationError(
                     _("A milestone cannot exceed a later one (%(value)s on %(date)s)."),
-                    params={"value": _decimal(later.value), "date": _short_date(later.date)})
+                    params={"value": l10n.decimal_lazy(later.value), "date": l10n.short_date_lazy(later.date)})
         if errors:
             raise ValidationError(errors)
 

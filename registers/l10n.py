@@ -27,6 +27,7 @@ from babel import dates as babel_dates
 from babel import numbers as babel_numbers
 from django.conf import settings
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.translation import get_language
 
 # The CLDR locale of each of the interface's languages.
@@ -238,3 +239,8 @@ def _country_choices(locale):
 
     names = [(code, _country_name(code, locale)) for code in countries.countries]
     return tuple(sorted(names, key=lambda pair: sort_key(pair[1])))
+
+
+# The same, formatted when the text is read (a validation message's parameter, shown in the reader's language).
+short_date_lazy = lazy(short_date, str)
+decimal_lazy = lazy(decimal, str)

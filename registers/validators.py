@@ -136,7 +136,6 @@ def ends_after(field, on):
 
 # A label in lower case and a date in the reader's language, when the message is read.
 _lower = lazy(lambda text: str(text).lower(), str)
-_short_date = lazy(l10n.short_date, str)
 
 
 def end_of_life_errors(instance, *, date_field, end_status, counted_status=None, start_field, started,
@@ -168,7 +167,7 @@ def end_of_life_errors(instance, *, date_field, end_status, counted_status=None,
     elif end and start and end < start and not may_precede_start:
         errors[date_field] = ValidationError(
             gettext_lazy("The %(kind)s cannot be %(status)s before it was %(started)s (%(date)s)."),
-            params={"kind": noun, "status": ended, "started": started, "date": _short_date(start)})
+            params={"kind": noun, "status": ended, "started": started, "date": l10n.short_date_lazy(start)})
     if instance.status == end_status and counted_status is not None:
         saved = None
         if instance.pk is not None:

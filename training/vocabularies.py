@@ -11,7 +11,6 @@ in the reader's language: the choices' labels are lazy (``gettext_lazy``), ``lan
 (``registers.l10n.language_name``), not by the catalogue.
 """
 
-import unicodedata
 
 from django.utils.functional import lazy
 from django.utils.translation import gettext, gettext_lazy, gettext_noop
@@ -36,17 +35,12 @@ LANGUAGE_CHOICES = [(code, _language_name(code))
                     for code, (_, name) in sorted(LANGUAGES.items(), key=lambda item: item[1][1])]
 
 
-def _sort_key(text):
-    """A name's place in a list, its accents and case left out ("Ítalo" next to "Italiano", not after Z)."""
-    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)).casefold()
-
-
 def language_choices():
     """The languages as a form lists them: named in the active language and sorted by that name.
 
     A callable, so that a form field built once (at import) lists them in the language of each page."""
     named = [(code, l10n.language_name(code)) for code in LANGUAGES]
-    return sorted(named, key=lambda choice: (_sort_key(choice[1]), choice[0]))
+    return sorted(named, key=lambda choice: (l10n.sort_key(choice[1]), choice[0]))
 
 # EDC controlled list of learning opportunity types.
 LEARNING_OPPORTUNITY_SCHEME = "http://data.europa.eu/snb/learning-opportunity/25831c2"

@@ -3,7 +3,6 @@ e-mail, the period report's PDF and the workbooks' date cells; never ISO nor an 
 page read in another language. Django's own formats (``lcamp/formats``) follow CLDR as far as they can."""
 
 import datetime
-import html
 import io
 import re
 import subprocess
@@ -19,6 +18,7 @@ from openpyxl import load_workbook
 import tests.reporting.conftest
 from registers import l10n
 from tests.factories import AllianceMemberFactory, MoUFactory, OrganisationFactory
+from tests.i18n.test_visible_text import visible_text
 
 LANGUAGES = ["en", "es", "eu", "fr", "it", "sv", "fi"]
 # An English month's name, or its abbreviation after a day ("15 Jan"; "Jan Mayen" is an island's name).
@@ -33,14 +33,6 @@ project = tests.reporting.conftest.project
 lcamp_indicators = tests.reporting.conftest.lcamp_indicators
 period_data = tests.reporting.conftest.period_data
 period = tests.reporting.conftest.period
-
-
-def visible_text(response):
-    """The page's text as a reader sees it: no scripts, styles, tags or attributes."""
-    page = response.content.decode()
-    page = re.sub(r"<(script|style)\b.*?</\1>", " ", page, flags=re.S)
-    page = re.sub(r"<[^>]+>", "\n", page)
-    return html.unescape(page)
 
 
 def no_english_or_iso_date(text):

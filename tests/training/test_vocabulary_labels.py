@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
+from registers import l10n
 from tests.catalogue import add_translations
 from tests.factories import MicroCredentialFactory
 from tests.training.test_record_pages_read_as_text import facts
@@ -72,7 +73,7 @@ def test_the_form_lists_the_vocabularies_in_the_readers_language(manager_client,
         options = _options(page, field)
         assert options == [(code, name) for code, name in expected]
         names = [name for _code, name in options]
-        assert names == sorted(names, key=vocabularies._sort_key)   # sorted by the translated name
+        assert names == sorted(names, key=l10n.sort_key)   # sorted by the translated name
     assert ("course", TRANSLATED[language]["Course"]) in _options(page, "learning_opportunity_type")
     assert ("unsupervised-with-id", TRANSLATED[language]["Unsupervised with ID verification"]) in _options(
         page, "identity_verification")
